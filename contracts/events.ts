@@ -1,0 +1,160 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Uuid, Cents, PositiveCents, Instant, BusinessDate, Siret } from './primitives.ts';
+import { UsageRules } from './rules.ts';
+
+export const FunderKinds = ['collectivite', 'public_body', 'ccas', 'company', 'foundation', 'chamber', 'association'] as const;
+export const FunderKind = Type.Union(FunderKinds.map((k) => Type.Literal(k)));
+export type FunderKind = (typeof FunderKinds)[number];
+
+export const Offers = ['standard', 'plus', 'premium'] as const;
+export const Offer = Type.Union(Offers.map((o) => Type.Literal(o)));
+export type Offer = (typeof Offers)[number];
+
+export const CarnetSize = Type.Union([Type.Literal(5), Type.Literal(10)]);
+
+/**
+ * Every durable domain event: its data schema, keyed by event type.
+ * The subject on the wire is `<prefix>.events.<type>` (see subjects.ts).
+ */
+export const EventData = {
+  /** ordering: a funder (commanditaire) was registered. */
+  'funder.created': Type.Object({
+    funderId: Uuid,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: FunderKind,
+    siret: Siret,
+  }),
+  /** ordering: the face value of an order is covered; printing may start. */
+  'order.paid': Type.Object({
+    orderId: Uuid,
+    funderId: Uuid,
+    offer: Offer,
+    carnetSize: CarnetSize,
+    carnets: Type.Integer({ minimum: 1 }),
+    faceValueCents: PositiveCents,
+    options: Type.Array(Type.String()),
+    rules: UsageRules,
+  }),
+  /** ordering: the unused face value of an ended order returned as a credit note (avoir). */
+  'credit_note.issued': Type.Object({
+    creditNoteId: Uuid,
+    funderId: Uuid,
+    orderId: Uuid,
+    number: Type.String(),
+    amountCents: PositiveCents,
+  }),
+  /** ordering: a funder pays the kit subscription of chosen places. */
+  'kit.sponsored': Type.Object({
+    funderId: Uuid,
+    placeIds: Type.Array(Uuid, { minItems: 1 }),
+    from: BusinessDate,
+    until: BusinessDate,
+  }),
+  /** printing: passes issued for an order, in chunks (one event per chunk of carnets). */
+  'passes.issued': Type.Object({
+    orderId: Uuid,
+    funderId: Uuid,
+    chunk: Type.Object({ index: Type.Integer({ minimum: 0 }), of: Type.Integer({ minimum: 1 }) }),
+    passes: Type.Array(
+      Type.Object({
+        passId: Uuid,
+        code: Type.String({ pattern: '^[0-9]{8,24}$' }),
+        carnetNumber: Type.Integer({ minimum: 1 }),
+        position: Type.Integer({ minimum: 1, maximum: 10 }),
+      }),
+      { maxItems: 5000 },
+    ),
+  }),
+  /** printing: carnets received at their delivery point (or handed out): their passes become redeemable. */
+  'passes.released': Type.Object({
+    orderId: Uuid,
+    carnetNumbers: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }),
+    releasedAt: Instant,
+  }),
+  /** printing: a carnet or a pass declared lost or stolen. */
+  'passes.blocked': Type.Object({
+    orderId: Uuid,
+    carnetNumber: Type.Integer({ minimum: 1 }),
+    passIds: Type.Array(Uuid),
+    reason: Type.String({ maxLength: 500 }),
+  }),
+  /** qualification: a place may accept passes. */
+  'place.qualified': Type.Object({
+    placeId: Uuid,
+    name: Type.String(),
+    type: Type.String(),
+    communeCode: Type.String(),
+    epciCode: Type.Optional(Type.String()),
+    departementCode: Type.String(),
+  }),
+  'place.suspended': Type.Object({ placeId: Uuid, reason: Type.String() }),
+  'place.revoked': Type.Object({ placeId: Uuid, reason: Type.String() }),
+  /** qualification: the kit subscription started (at the first scan) or ended. */
+  'kit.activated': Type.Object({ placeId: Uuid, plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]), from: Instant }),
+  'kit.deactivated': Type.Object({ placeId: Uuid, at: Instant }),
+  /** qualification: a kiosk was registered or revoked. */
+  'kiosk.registered': Type.Object({ kioskId: Uuid, placeId: Uuid }),
+  'kiosk.revoked': Type.Object({ kioskId: Uuid, placeId: Uuid }),
+  /** catalogue: a place's offer of a service (as it was at that moment). */
+  'offer.published': Type.Object({
+    offerId: Uuid,
+    placeId: Uuid,
+    serviceCode: Type.String(),
+    categoryCode: Type.String(),
+    priceCents: PositiveCents,
+    group: Type.Boolean(),
+  }),
+  'offer.withdrawn': Type.Object({ offerId: Uuid, placeId: Uuid }),
+  /** redemption: a pass was accepted for a service act. */
+  'pass.redeemed': Type.Object({
+    redemptionId: Uuid,
+    passId: Uuid,
+    orderId: Uuid,
+    funderId: Uuid,
+    placeId: Uuid,
+    kioskId: Uuid,
+    offerId: Uuid,
+    serviceActId: Uuid,
+    faceValueCents: PositiveCents,
+    scannedAt: Instant,
+    lateUpload: Type.Boolean(),
+  }),
+  'redemption.cancelled': Type.Object({
+    redemptionId: Uuid,
+    passId: Uuid,
+    orderId: Uuid,
+    placeId: Uuid,
+    faceValueCents: PositiveCents,
+    reason: Type.String(),
+  }),
+  /** settlement: a place's monthly endorsement (endossement) was computed and closed. */
+  'period.closed': Type.Object({
+    periodId: Uuid,
+    month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
+    placeId: Uuid,
+    grossCents: PositiveCents,
+    feeCents: PositiveCents,
+    netCents: Cents,
+    passCount: Type.Integer({ minimum: 0 }),
+  }),
+} satisfies Record<string, TSchema>;
+
+export type EventType = keyof typeof EventData;
+export type EventDataOf<T extends EventType> = Static<(typeof EventData)[T]>;
+export const EventTypes = Object.keys(EventData) as EventType[];
+
+/** The envelope every durable event travels in; `id` is the idempotency key (Nats-Msg-Id, inbox). */
+export const EventEnvelope = Type.Object({
+  id: Uuid,
+  type: Type.String(),
+  occurredAt: Instant,
+  producer: Type.String(),
+  data: Type.Unknown(),
+});
+export type EventEnvelope<T extends EventType = EventType> = {
+  id: string;
+  type: T;
+  occurredAt: string;
+  producer: string;
+  data: EventDataOf<T>;
+};

@@ -1,0 +1,20 @@
+CREATE SCHEMA "redemption";
+--> statement-breakpoint
+CREATE TABLE "redemption"."inbox" (
+	"consumer" text NOT NULL,
+	"event_id" uuid NOT NULL,
+	"processed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "inbox_consumer_event_id_pk" PRIMARY KEY("consumer","event_id")
+);
+--> statement-breakpoint
+CREATE TABLE "redemption"."outbox" (
+	"seq" bigserial PRIMARY KEY NOT NULL,
+	"id" uuid NOT NULL,
+	"type" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"published_at" timestamp with time zone,
+	CONSTRAINT "outbox_id_unique" UNIQUE("id")
+);
+--> statement-breakpoint
+CREATE INDEX "outbox_unpublished" ON "redemption"."outbox" USING btree ("seq") WHERE "redemption"."outbox"."published_at" IS NULL;

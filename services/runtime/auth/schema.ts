@@ -1,0 +1,19 @@
+import { pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Staff and partner API tokens, shared by every service's admin endpoint (a platform concern,
+ * not a domain one). Only the SHA-256 of a token is kept; the token itself is shown once.
+ */
+export const authSchema = pgSchema('auth');
+
+export const apiTokens = authSchema.table('api_token', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  /** For the funder role: the only funder whose data the token may read. */
+  funderId: uuid('funder_id'),
+  hash: text('hash').notNull().unique(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+});

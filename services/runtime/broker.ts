@@ -1,0 +1,20 @@
+import { hostname } from 'node:os';
+import { ServiceBroker } from 'moleculer';
+import { natsNames } from '@aptic/contracts';
+import type { PlatformConfig } from './config.ts';
+
+/**
+ * One Moleculer broker per process: in-process calls in embedded mode, the NATS transporter
+ * (`nats` v2 client) in distributed mode. It carries actions only: its events are fire-and-forget.
+ */
+export function createBroker(config: PlatformConfig, node: string): ServiceBroker {
+  return new ServiceBroker({
+    nodeID: `${node}-${hostname()}-${process.pid}`,
+    namespace: natsNames(config.natsPrefix).namespace,
+    transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl } } : null,
+    logger: { type: 'Pino', options: { level: config.logLevel } },
+    requestTimeout: 10_000,
+    // Actions validate their params against the contracts themselves (see actions.ts).
+    validator: false,
+  });
+}

@@ -1,0 +1,74 @@
+import type { ServiceName } from '@aptic/contracts';
+
+/** Default admin ports, one per service; each overridable by `<SERVICE>_PORT`. */
+export const DefaultPorts: Record<ServiceName, number> = {
+  qualification: 3101,
+  catalogue: 3102,
+  ordering: 3103,
+  printing: 3104,
+  redemption: 3105,
+  settlement: 3106,
+  analytics: 3107,
+};
+
+export interface EventsConfig {
+  /** Deliveries of one message before it is parked in the dead-letter stream. */
+  maxDeliver: number;
+  /** How long JetStream waits for an ack before redelivering (a crashed consumer's messages come back after this). */
+  ackWaitMs: number;
+  /** First retry delay; doubles at each further delivery. */
+  backoffMs: number;
+}
+
+export interface PlatformConfig {
+  mode: 'embedded' | 'distributed';
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  dataDir: string;
+  natsPrefix: string;
+  adminToken: string | undefined;
+  httpHost: string;
+  logLevel: string;
+  chromiumPath: string;
+  events: EventsConfig;
+  port(service: ServiceName): number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/**
+ * Reads the whole configuration from the environment once. Both DATABASE_URL and NATS_URL set
+ * means distributed mode; neither means embedded; one without the other is a mistake we refuse.
+ */
+export function readConfig(env: Env = process.env): PlatformConfig {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const natsUrl = env.NATS_URL || undefined;
+  if (Boolean(databaseUrl) !== Boolean(natsUrl)) {
+    throw new Error('Set both DATABASE_URL and NATS_URL (distributed mode) or neither (embedded mode).');
+  }
+  return {
+    mode: databaseUrl ? 'distributed' : 'embedded',
+    databaseUrl,
+    natsUrl,
+    dataDir: env.APTIC_DATA_DIR || '.data',
+    natsPrefix: env.APTIC_NATS_PREFIX || 'aptic',
+    adminToken: env.APTIC_ADMIN_TOKEN || undefined,
+    httpHost: env.APTIC_HTTP_HOST || '127.0.0.1',
+    logLevel: env.LOG_LEVEL || 'info',
+    chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
+    events: {
+      maxDeliver: Math.max(1, integer(env, 'APTIC_EVENTS_MAX_DELIVER', 5)),
+      ackWaitMs: integer(env, 'APTIC_EVENTS_ACK_WAIT_MS', 30_000),
+      backoffMs: integer(env, 'APTIC_EVENTS_BACKOFF_MS', 1_000),
+    },
+    port: (service) => integer(env, `${service.toUpperCase()}_PORT`, DefaultPorts[service]),
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+
+/** The drizzle handle a service works with, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+export type Tx = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+/** Anything that runs queries: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+/** A connection to the platform's database: real PostgreSQL (pool) or embedded PGlite. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  /** Applies a folder of drizzle-kit migrations, tracked in `drizzle.<schema>_migrations`. */
+  migrate(schema: string, migrationsFolder: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Migration bookkeeping lives outside the service's schema: the first migration creates that
+ * schema itself, which would fail if the migrator had created it first for its table.
+ */
+const tracking = (schema: string, migrationsFolder: string) => ({ migrationsFolder, migrationsSchema: 'drizzle', migrationsTable: `${schema}_migrations` });
+
+export function connectPostgres(url: string, options: { max?: number; application?: string } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.application });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    async migrate(schema, migrationsFolder) {
+      // Services and their instances may start together: one migrates at a time (they share the
+      // "drizzle" bookkeeping schema), the others wait on the same lock.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['aptic-migrate']);
+        await migratePg(drizzlePg(client), tracking(schema, migrationsFolder));
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['aptic-migrate']).catch(() => {});
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function openPglite(dataDir: string): Promise<Database> {
+  const folder = join(dataDir, 'pglite');
+  mkdirSync(folder, { recursive: true });
+  const client = await PGlite.create(folder);
+  const db = drizzlePglite(client) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    migrate: (schema, migrationsFolder) =>
+      migratePglite(drizzlePglite(client), tracking(schema, migrationsFolder)),
+    async ping() {
+      await db.execute(sql`SELECT 1`);
+    },
+    close: () => client.close(),
+  };
+}

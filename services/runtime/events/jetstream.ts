@@ -1,0 +1,163 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JSONCodec,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  nanos,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
+import { natsNames, type EventEnvelope, type NatsNames } from '@aptic/contracts';
+import type { DeadLetter, Delivery, EventBus, Subscription } from './bus.ts';
+import { MicroBatcher } from './micro-batcher.ts';
+
+const json = JSONCodec();
+const BATCH = 500;
+const DAY_NS = nanos(86_400_000);
+
+interface ParkedBody extends Omit<DeadLetter, 'id'> {}
+
+/** Creates a stream, or brings an existing one to this configuration. */
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.add(config);
+  } catch (err) {
+    if (!/already in use/i.test(String(err))) throw err;
+    await jsm.streams.update(config.name, config);
+  }
+}
+
+/** A JetStream durable name may not contain dots. */
+const durableName = (consumer: string, type: string) => `${consumer}__${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
+
+function delivery(m: JsMsg): Delivery {
+  return {
+    get body() {
+      try {
+        return json.decode(m.data);
+      } catch {
+        return undefined;
+      }
+    },
+    subject: m.subject,
+    deliveries: m.info.deliveryCount,
+    ack: () => m.ack(),
+    retry: (delayMs) => m.nak(delayMs),
+    discard: () => m.term(),
+  };
+}
+
+export class JetStreamBus implements EventBus {
+  private readonly nc: NatsConnection;
+  private readonly js: JetStreamClient;
+  private readonly jsm: JetStreamManager;
+  private readonly names: NatsNames;
+  private readonly ackWaitMs: number;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, names: NatsNames, ackWaitMs: number) {
+    this.nc = nc;
+    this.js = nc.jetstream();
+    this.jsm = jsm;
+    this.names = names;
+    this.ackWaitMs = ackWaitMs;
+  }
+
+  static async connect(options: { url: string; prefix: string; ackWaitMs: number; name?: string }): Promise<JetStreamBus> {
+    // Containers start in any order: wait for the server rather than fail, and never stop reconnecting.
+    const nc = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+    const jsm = await nc.jetstreamManager();
+    const names = natsNames(options.prefix);
+    await ensureStream(jsm, {
+      name: names.events.stream,
+      subjects: [names.events.all],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_age: 365 * DAY_NS,
+      duplicate_window: nanos(120_000),
+    });
+    await ensureStream(jsm, {
+      name: names.deadLetters.stream,
+      subjects: [names.deadLetters.all],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+    });
+    return new JetStreamBus(nc, jsm, names, options.ackWaitMs);
+  }
+
+  /** The connection, for health checks and for tests. */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    // All in flight at once, then wait for every ack: the event id is the dedup key.
+    await Promise.all(events.map((e) => this.js.publish(this.names.events.subject(e.type), json.encode(e), { msgID: e.id })));
+  }
+
+  async subscribe(consumer: string, types: readonly string[], onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {
+    const subscriptions = await Promise.all(types.map((type) => this.consumeType(consumer, type, onBatch)));
+    return { stop: async () => void (await Promise.all(subscriptions.map((s) => s.stop()))) };
+  }
+
+  private async consumeType(consumer: string, type: string, onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {
+    const durable = durableName(consumer, type);
+    await this.jsm.consumers.add(this.names.events.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: this.names.events.subject(type),
+      ack_wait: nanos(this.ackWaitMs),
+      // Redelivery is bounded by our own dead-letter rule, which parks before giving up.
+      max_deliver: -1,
+      max_ack_pending: 5_000,
+    });
+    const messages = await (await this.js.consumers.get(this.names.events.stream, durable)).consume({ max_messages: 2 * BATCH });
+    const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map(delivery)));
+    const pump = (async () => {
+      for await (const m of messages) batcher.push(m);
+    })();
+    return {
+      stop: async () => {
+        await messages.close();
+        await pump;
+        // Whatever was received but not handled goes back at once, for another instance.
+        for (const m of await batcher.stop()) m.nak();
+      },
+    };
+  }
+
+  async park(letter: Omit<DeadLetter, 'id' | 'parkedAt'>): Promise<void> {
+    const body: ParkedBody = { ...letter, parkedAt: new Date().toISOString() };
+    await this.js.publish(this.names.deadLetters.subject(letter.consumer), json.encode(body));
+  }
+
+  async deadLetters(consumers: readonly string[]): Promise<DeadLetter[]> {
+    const { state } = await this.jsm.streams.info(this.names.deadLetters.stream);
+    const wanted = new Set(consumers.map((c) => this.names.deadLetters.subject(c)));
+    const letters: DeadLetter[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && letters.length < 1_000; seq++) {
+      const stored = await this.jsm.streams.getMessage(this.names.deadLetters.stream, { seq }).catch(() => undefined);
+      if (stored && wanted.has(stored.subject)) letters.push({ id: String(seq), ...(json.decode(stored.data) as ParkedBody) });
+    }
+    return letters;
+  }
+
+  async removeDeadLetter(id: string): Promise<boolean> {
+    const seq = Number(id);
+    if (!Number.isSafeInteger(seq) || seq < 1) return false;
+    return this.jsm.streams.deleteMessage(this.names.deadLetters.stream, seq).catch(() => false);
+  }
+
+  problem(): string | undefined {
+    return this.nc.isClosed() ? 'NATS connection closed' : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+}

@@ -1,0 +1,109 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { DomainError, type Role, type ServiceName } from '@aptic/contracts';
+import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
+import type { Principal, TokenStore } from '../auth/tokens.ts';
+
+export type AdminApp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on the route besides admin; absent: admin only. */
+    roles?: readonly Role[];
+    /** No token needed (health, readiness, metrics). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const PUBLIC_PREFIXES = ['/docs'];
+
+/** Maps every error to the one refusal shape; a user's mistake is never a 500. */
+function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof DomainError) return reply.status(error.status).send(error.toRefusal());
+  if (error.validation) {
+    const first = error.validation[0];
+    const field = first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || (first?.params as { missingProperty?: string })?.missingProperty;
+    const where = error.validationContext ?? 'body';
+    return reply.status(400).send({
+      code: `invalid_${where}`,
+      message: `${field || where}: ${first?.message ?? 'invalid'}`,
+      ...(field ? { field } : {}),
+    });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return reply.status(status).send({ code: (error.code ?? 'bad_request').toLowerCase(), message: error.message });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return reply.status(500).send({ code: 'internal_error', message: 'Unexpected error; it has been logged.' });
+}
+
+/** Bearer-token check on every route not marked public. */
+function authenticate(tokens: TokenStore) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    request.principal = null;
+    const config = request.routeOptions.config;
+    if (config?.public || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p))) return;
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match ? await tokens.authenticate(match[1]!) : undefined;
+    if (!principal) {
+      return reply.status(401).header('www-authenticate', 'Bearer').send({ code: 'unauthenticated', message: 'A valid bearer token is required.' });
+    }
+    const allowed = principal.role === 'admin' || (config?.roles ?? []).includes(principal.role);
+    if (!allowed) {
+      return reply.status(403).send({ code: 'forbidden', message: `The ${principal.role} role may not use ${request.method} ${request.routeOptions.url}.` });
+    }
+    request.principal = principal;
+  };
+}
+
+export async function createAdminServer(options: {
+  service: ServiceName;
+  log: Logger;
+  tokens: TokenStore;
+  metrics: Registry;
+  ready: () => Promise<string | undefined>;
+}): Promise<AdminApp> {
+  const app = Fastify({ loggerInstance: options.log as FastifyBaseLogger, bodyLimit: 1_048_576 }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url}.` }));
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', authenticate(options.tokens));
+
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Admin HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    registers: [options.metrics],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: `#APTIC ${options.service} admin API`, version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
+  app.get('/ready', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const problem = await options.ready();
+    return problem ? reply.status(503).send({ ready: false, reason: problem }) : { ready: true };
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics()),
+  );
+  return app;
+}

@@ -1,0 +1,14 @@
+export { readConfig, DefaultPorts, type PlatformConfig, type EventsConfig } from './config.ts';
+export { connectPostgres, openPglite, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
+export { eventTables, type EventTables } from './events/tables.ts';
+export type { EventBus, Delivery, DeadLetter } from './events/bus.ts';
+export { JetStreamBus } from './events/jetstream.ts';
+export { LocalBus } from './events/local.ts';
+export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
+export { OutboxRelay, type Emit } from './events/outbox.ts';
+export { TokenStore, type Principal } from './auth/tokens.ts';
+export type { AdminApp } from './http/server.ts';
+export { contractAction } from './actions.ts';
+export { startPlatform, selectServices, type RunningPlatform } from './platform.ts';
+export type { RunningService } from './start-service.ts';
+export type { ServiceContext, ServiceDefinition } from './service.ts';

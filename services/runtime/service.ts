@@ -1,0 +1,37 @@
+import type { ServiceBroker, ServiceSchema } from 'moleculer';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { ServiceName } from '@aptic/contracts';
+import type { PlatformConfig } from './config.ts';
+import type { Db, Tx } from './db/connect.ts';
+import type { ConsumerDefinition } from './events/consumer.ts';
+import type { Emit } from './events/outbox.ts';
+import type { EventTables } from './events/tables.ts';
+import type { AdminApp } from './http/server.ts';
+
+/** What a running service is handed: its database, its broker, and the one way to change state. */
+export interface ServiceContext {
+  name: ServiceName;
+  config: PlatformConfig;
+  db: Db;
+  log: Logger;
+  broker: ServiceBroker;
+  metrics: Registry;
+  /**
+   * Runs a unit of work in one transaction; events emitted through `emit` are written to the
+   * outbox in that same transaction and leave for the bus once it commits.
+   */
+  transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
+}
+
+/** A service, as each `services/<name>/index.ts` exports it. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** Folder of drizzle-kit SQL migrations for the service's own schema. */
+  migrations: string;
+  tables: EventTables;
+  /** The Moleculer schema (actions only; durable events go through the outbox). */
+  moleculer?(ctx: ServiceContext): Omit<ServiceSchema, 'name'>;
+  routes?(app: AdminApp, ctx: ServiceContext): void;
+  consumers?(ctx: ServiceContext): ConsumerDefinition<any>[];
+}

@@ -1,0 +1,116 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServiceBroker } from 'moleculer';
+import type { Logger } from 'pino';
+import type { PlatformConfig } from './config.ts';
+import type { Database } from './db/connect.ts';
+import type { EventBus } from './events/bus.ts';
+import { DurableConsumer } from './events/consumer.ts';
+import { OutboxRelay, outboxWriter } from './events/outbox.ts';
+import type { TokenStore } from './auth/tokens.ts';
+import { createAdminServer } from './http/server.ts';
+import { deadLetterRoutes, tokenRoutes } from './http/platform-routes.ts';
+import type { ServiceContext, ServiceDefinition } from './service.ts';
+
+export interface Platform {
+  config: PlatformConfig;
+  database: Database;
+  bus: EventBus;
+  broker: ServiceBroker;
+  tokens: TokenStore;
+  log: Logger;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  context: ServiceContext;
+  relay: OutboxRelay;
+  consumers: DurableConsumer[];
+  /** Stops taking requests, finishes the batch under way, publishes what was committed. */
+  stop(): Promise<void>;
+}
+
+function serviceMetrics(name: string, relay: () => OutboxRelay) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: name });
+  collectDefaultMetrics({ register: registry });
+  const applied = new Counter({ name: 'aptic_events_applied_total', help: 'Events applied by a consumer', labelNames: ['consumer'], registers: [registry] });
+  const parked = new Counter({ name: 'aptic_events_dead_lettered_total', help: 'Events parked as dead letters', labelNames: ['consumer'], registers: [registry] });
+  new Gauge({
+    name: 'aptic_outbox_backlog',
+    help: 'Outbox events not yet acknowledged by the bus',
+    registers: [registry],
+    async collect() {
+      this.set(await relay().backlog());
+    },
+  });
+  return {
+    registry,
+    hooks: { applied: (c: string, n: number) => applied.inc({ consumer: c }, n), parked: (c: string) => parked.inc({ consumer: c }) },
+  };
+}
+
+/**
+ * Starts one service on a platform: migrations, context, consumers, Moleculer schema, admin HTTP.
+ * The caller starts the broker once every service on it is created.
+ */
+export async function startService(definition: ServiceDefinition, platform: Platform): Promise<RunningService> {
+  const { config, database, bus, broker, tokens } = platform;
+  const name = definition.name;
+  const log = platform.log.child({ service: name });
+  await database.migrate(name, definition.migrations);
+
+  const relay = new OutboxRelay({ db: database.db, tables: definition.tables, bus, log });
+  const metrics = serviceMetrics(name, () => relay);
+  const context: ServiceContext = {
+    name,
+    config,
+    db: database.db,
+    log,
+    broker,
+    metrics: metrics.registry,
+    async transaction(work) {
+      const result = await database.db.transaction((tx) => work(tx, outboxWriter(tx, definition.tables, name)));
+      relay.kick();
+      return result;
+    },
+  };
+  const consumers = (definition.consumers?.(context) ?? []).map(
+    (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks }),
+  );
+  broker.createService({ name, ...definition.moleculer?.(context) });
+
+  const app = await createAdminServer({
+    service: name,
+    log,
+    tokens,
+    metrics: metrics.registry,
+    ready: async () => {
+      if (!broker.started) return 'broker not started';
+      return database.ping().then(() => bus.problem(), (err) => `database: ${err instanceof Error ? err.message : err}`);
+    },
+  });
+  tokenRoutes(app, tokens);
+  deadLetterRoutes(app, bus, consumers);
+  definition.routes?.(app, context);
+
+  relay.start();
+  for (const consumer of consumers) await consumer.start();
+  const port = config.port(name);
+  await app.listen({ host: config.httpHost, port });
+  const address = app.server.address();
+  const url = `http://${config.httpHost}:${typeof address === 'object' && address ? address.port : port}`;
+
+  return {
+    name,
+    url,
+    context,
+    relay,
+    consumers,
+    async stop() {
+      await app.close();
+      for (const consumer of consumers) await consumer.stop();
+      await relay.stop();
+    },
+  };
+}
