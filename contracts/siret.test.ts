@@ -4,7 +4,8 @@ import { isValidSiret } from './siret.ts';
 describe('isValidSiret', () => {
   test('accepts real SIRETs', () => {
     expect(isValidSiret('73282932000074')).toBe(true); // Apple France
-    expect(isValidSiret('35600000000048')).toBe(true); // La Poste, its own rule
+    expect(isValidSiret('35600000000048')).toBe(true); // La Poste head office, Luhn
+    expect(isValidSiret('35600000049837')).toBe(true); // a La Poste establishment, digit sum rule
   });
   test('refuses a wrong check, a wrong length, non-digits', () => {
     expect(isValidSiret('73282932000075')).toBe(false);

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@aptic/contracts';
+import { ServiceNames, type ServiceName } from '@aptic/contracts';
 
 /** Default admin ports, one per service; each overridable by `<SERVICE>_PORT`. */
 export const DefaultPorts: Record<ServiceName, number> = {
@@ -54,6 +54,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
   if (Boolean(databaseUrl) !== Boolean(natsUrl)) {
     throw new Error('Set both DATABASE_URL and NATS_URL (distributed mode) or neither (embedded mode).');
   }
+  const ports = new Map(ServiceNames.map((s) => [s, integer(env, `${s.toUpperCase()}_PORT`, DefaultPorts[s])]));
   return {
     mode: databaseUrl ? 'distributed' : 'embedded',
     databaseUrl,
@@ -69,6 +70,6 @@ export function readConfig(env: Env = process.env): PlatformConfig {
       ackWaitMs: integer(env, 'APTIC_EVENTS_ACK_WAIT_MS', 30_000),
       backoffMs: integer(env, 'APTIC_EVENTS_BACKOFF_MS', 1_000),
     },
-    port: (service) => integer(env, `${service.toUpperCase()}_PORT`, DefaultPorts[service]),
+    port: (service) => ports.get(service)!,
   };
 }

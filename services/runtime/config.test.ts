@@ -1,0 +1,23 @@
+import { expect, test } from 'vitest';
+import { readConfig } from './config.ts';
+
+test('no URLs: embedded mode with the documented defaults', () => {
+  const config = readConfig({});
+  expect(config.mode).toBe('embedded');
+  expect(config.port('ordering')).toBe(3103);
+  expect(config.port('analytics')).toBe(3107);
+  expect(config.natsPrefix).toBe('aptic');
+  expect(config.events).toEqual({ maxDeliver: 5, ackWaitMs: 30_000, backoffMs: 1_000 });
+});
+
+test('both URLs: distributed mode; ports overridable per service', () => {
+  const config = readConfig({ DATABASE_URL: 'postgres://x/y', NATS_URL: 'nats://z', ORDERING_PORT: '4000' });
+  expect(config.mode).toBe('distributed');
+  expect(config.port('ordering')).toBe(4000);
+  expect(config.port('printing')).toBe(3104);
+});
+
+test('one URL without the other, or a bad number, is refused with a clear message', () => {
+  expect(() => readConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/both DATABASE_URL and NATS_URL/);
+  expect(() => readConfig({ ORDERING_PORT: 'abc' })).toThrow(/ORDERING_PORT must be a non-negative integer/);
+});

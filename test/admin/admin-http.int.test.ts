@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { ordering } from '@aptic/ordering';
+import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import { isolate, type Isolated } from '../support/infra.ts';
+import { call, startDistributed } from '../support/platform.ts';
+
+let infra: Isolated;
+let node: RunningPlatform;
+let url: string;
+
+beforeAll(async () => {
+  infra = await isolate();
+  node = await startDistributed(infra, [ordering]);
+  url = node.services[0]!.url;
+});
+afterAll(async () => {
+  await node?.stop();
+  await infra?.cleanup();
+});
+
+const funder = { name: 'Département de la Charente', kind: 'collectivite', siret: '73282932000074' };
+const funderCount = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.funder`))[0]!.n;
+
+describe('admin endpoints: public probes', () => {
+  test('health, readiness, metrics and OpenAPI docs answer without a token', async () => {
+    expect(await call(`${url}/health`, { token: null })).toEqual({ status: 200, body: { status: 'ok', service: 'ordering' } });
+    expect(await call(`${url}/ready`, { token: null })).toEqual({ status: 200, body: { ready: true } });
+    const metrics = await fetch(`${url}/metrics`);
+    const text = await metrics.text();
+    expect(text).toContain('aptic_outbox_backlog{service="ordering"}');
+    expect(text).toContain('process_cpu_seconds_total');
+    const docs = await call(`${url}/docs/json`, { token: null });
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toContain('/funders');
+    expect(docs.body.components.securitySchemes.bearer.scheme).toBe('bearer');
+  });
+});
+
+describe('admin endpoints: authentication and roles', () => {
+  test('no token → 401, unknown token → 401', async () => {
+    const none = await call(`${url}/funders`, { method: 'POST', body: funder, token: null });
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('unauthenticated');
+    expect((await call(`${url}/funders`, { method: 'POST', body: funder, token: 'apt_nope' })).status).toBe(401);
+  });
+
+  test('tokens are issued once, stored hashed, scoped by role, and revocable', async () => {
+    const issued = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'print partner A', role: 'print-partner' } });
+    expect(issued.status).toBe(201);
+    const token: string = issued.body.token;
+    expect(token).toMatch(/^apt_/);
+    const [stored] = await queryRows<{ hash: string }>(node.database.db, sql`SELECT hash FROM auth.api_token WHERE id = ${issued.body.tokenId}`);
+    expect(stored!.hash).not.toContain(token.slice(4));
+
+    // The print partner may not register funders, nor issue tokens.
+    const forbidden = await call(`${url}/funders`, { method: 'POST', body: funder, token });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('forbidden');
+    expect((await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'x', role: 'admin' }, token })).status).toBe(403);
+
+    const listed = await call(`${url}/admin/tokens`);
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+
+    expect((await call(`${url}/admin/tokens/${issued.body.tokenId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`${url}/funders`, { method: 'POST', body: funder, token })).status).toBe(401);
+    expect((await call(`${url}/admin/tokens/${issued.body.tokenId}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  test('a funder token must name its funder', async () => {
+    const refused = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'f', role: 'funder' } });
+    expect(refused).toMatchObject({ status: 400, body: { code: 'funder_id_required', field: 'funderId' } });
+  });
+
+  test('a support token may register a funder', async () => {
+    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'support desk', role: 'support' } })).body.token;
+    const created = await call(`${url}/funders`, { method: 'POST', body: { ...funder, siret: '35600000000048' }, token: support });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Département de la Charente', kind: 'collectivite', siret: '35600000000048' });
+  });
+});
+
+describe('admin endpoints: bad input is refused with a reason and changes nothing', () => {
+  const cases: Array<[string, unknown, number, string, string?]> = [
+    ['unknown kind', { ...funder, kind: 'pirate' }, 400, 'invalid_body', 'kind'],
+    ['missing name', { kind: 'ccas', siret: funder.siret }, 400, 'invalid_body', 'name'],
+    ['SIRET with letters', { ...funder, siret: '7328293200007A' }, 400, 'invalid_body', 'siret'],
+    ['extra property', { ...funder, admin: true }, 400, 'invalid_body'],
+    ['SIRET with a wrong key', { ...funder, siret: '73282932000075' }, 422, 'invalid_siret', 'siret'],
+  ];
+  test.each(cases)('%s', async (_label, body, status, code, field) => {
+    const before = await funderCount();
+    const response = await call(`${url}/funders`, { method: 'POST', body });
+    expect(response.status).toBe(status);
+    expect(response.body.code).toBe(code);
+    if (field) expect(response.body.field).toBe(field);
+    expect(typeof response.body.message).toBe('string');
+    expect(await funderCount()).toBe(before);
+  });
+
+  test('malformed JSON → 400, unknown route → 404, unknown funder → 404', async () => {
+    const malformed = await fetch(`${url}/funders`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect((await call(`${url}/nowhere`)).body.code).toBe('not_found');
+    const unknown = await call(`${url}/funders/3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c`);
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'unknown_funder' } });
+  });
+
+  test('a duplicate SIRET → 409 and one funder only', async () => {
+    const body = { ...funder, siret: '44306184100047' };
+    expect((await call(`${url}/funders`, { method: 'POST', body })).status).toBe(201);
+    const before = await funderCount();
+    const again = await call(`${url}/funders`, { method: 'POST', body });
+    expect(again).toMatchObject({ status: 409, body: { code: 'siret_taken', field: 'siret' } });
+    expect(await funderCount()).toBe(before);
+  });
+});

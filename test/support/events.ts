@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { JSONCodec, type NatsConnection } from 'nats';
+import { JetStreamBus } from '@aptic/runtime';
+import { natsNames, type EventEnvelope, type FunderKind } from '@aptic/contracts';
+
+const json = JSONCodec();
+
+export function funderCreated(overrides: { name?: string; kind?: FunderKind } = {}): EventEnvelope<'funder.created'> {
+  return {
+    id: randomUUID(),
+    type: 'funder.created',
+    occurredAt: new Date().toISOString(),
+    producer: 'test',
+    data: { funderId: randomUUID(), name: overrides.name ?? 'Commune de Test', kind: overrides.kind ?? 'collectivite', siret: '73282932000074' },
+  };
+}
+
+/** Publishes straight to the events stream, as a relay would (or as a duplicate would arrive). */
+export class RawPublisher {
+  private readonly nc: NatsConnection;
+  private readonly prefix: string;
+
+  private constructor(nc: NatsConnection, prefix: string) {
+    this.nc = nc;
+    this.prefix = prefix;
+  }
+
+  /** Connects the way a service does, so the streams exist before anything is published. */
+  static async open(natsUrl: string, prefix: string): Promise<RawPublisher> {
+    const bus = await JetStreamBus.connect({ url: natsUrl, prefix, ackWaitMs: 30_000 });
+    return new RawPublisher(bus.connection, prefix);
+  }
+
+  async publish(body: unknown, options: { type?: string; msgID?: string } = {}): Promise<void> {
+    const type = options.type ?? (body as { type: string }).type;
+    const js = this.nc.jetstream();
+    await js.publish(natsNames(this.prefix).events.subject(type), json.encode(body), options.msgID ? { msgID: options.msgID } : {});
+  }
+
+  async publishMany(bodies: EventEnvelope[]): Promise<void> {
+    const js = this.nc.jetstream();
+    const subject = (t: string) => natsNames(this.prefix).events.subject(t);
+    for (let i = 0; i < bodies.length; i += 1000) {
+      await Promise.all(bodies.slice(i, i + 1000).map((b) => js.publish(subject(b.type), json.encode(b), { msgID: b.id })));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.nc.close();
+  }
+}
