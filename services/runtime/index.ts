@@ -1,8 +1,8 @@
 export { readConfig, DefaultPorts, type PlatformConfig, type EventsConfig } from './config.ts';
 export { connectPostgres, openPglite, queryRows, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
 export { eventTables, type EventTables } from './events/tables.ts';
-export type { EventBus, Delivery, DeadLetter } from './events/bus.ts';
-export { JetStreamBus } from './events/jetstream.ts';
+export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus.ts';
+export { JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
 export { OutboxRelay, type Emit } from './events/outbox.ts';

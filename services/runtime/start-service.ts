@@ -70,7 +70,12 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     broker,
     metrics: metrics.registry,
     async transaction(work) {
-      const result = await database.db.transaction((tx) => work(tx, outboxWriter(tx, definition.tables, name)));
+      const result = await database.db.transaction(async (tx) => {
+        const outbox = outboxWriter(definition.tables, name);
+        const value = await work(tx, outbox.emit);
+        await outbox.flush(tx);
+        return value;
+      });
       relay.kick();
       return result;
     },

@@ -3,23 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ServiceNames } from '@aptic/contracts';
-import { readConfig, startPlatform, type ConsumerDefinition, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import { readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
 import { analytics } from '@aptic/analytics';
-import { countFunders, readFunderCounts } from '@aptic/analytics/db/funder-counts.ts';
-import { funderCreated } from '../support/events.ts';
+import { readFunderCounts } from '@aptic/analytics/db/funder-counts.ts';
+import { funderCreated, outgoing, poisonSensitiveConsumer } from '../support/events.ts';
 import { ADMIN_TOKEN, call, eventually, testEventSettings } from '../support/platform.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aptic-bus-'));
 let failing = true;
-const flaky: ConsumerDefinition<'funder.created'> = {
-  name: 'flaky',
-  events: ['funder.created'],
-  async apply(tx, events) {
-    if (failing && events.some((e) => e.data.name === 'POISON')) throw new Error('cannot apply POISON');
-    await countFunders(tx, events);
-  },
-};
-const service: ServiceDefinition = { ...analytics, consumers: () => [flaky] };
+const service: ServiceDefinition = { ...analytics, consumers: () => [poisonSensitiveConsumer(() => failing)] };
 const config = () =>
   readConfig({
     APTIC_DATA_DIR: dataDir,
@@ -42,7 +34,7 @@ afterAll(async () => {
 test('embedded bus: dedup by event id, poison parked then replayed, positions survive a restart', async () => {
   const url = platform.services[0]!.url;
   const good = funderCreated();
-  await platform.bus.publish([good, good, funderCreated({ name: 'POISON' }), funderCreated()]);
+  await platform.bus.publish([good, good, funderCreated({ name: 'POISON' }), funderCreated()].map(outgoing));
   await eventually(total, (n) => n === 2);
   const letters = await eventually(
     async () => (await call(`${url}/admin/dead-letters`)).body as Array<{ id: string; error: string; deliveries: number }>,
@@ -57,7 +49,7 @@ test('embedded bus: dedup by event id, poison parked then replayed, positions su
 
   await platform.stop();
   platform = await startPlatform([service], config());
-  await platform.bus.publish([funderCreated()]);
+  await platform.bus.publish([funderCreated()].map(outgoing));
   await eventually(total, (n) => n === 4);
   await new Promise((r) => setTimeout(r, 300));
   expect(await total()).toBe(4);

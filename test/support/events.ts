@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JSONCodec, type NatsConnection } from 'nats';
-import { JetStreamBus } from '@aptic/runtime';
+import { JetStreamBus, type ConsumerDefinition, type OutgoingEvent } from '@aptic/runtime';
+import { countFunders } from '@aptic/analytics/db/funder-counts.ts';
 import { natsNames, type EventEnvelope, type FunderKind } from '@aptic/contracts';
 
 const json = JSONCodec();
@@ -14,6 +15,9 @@ export function funderCreated(overrides: { name?: string; kind?: FunderKind } = 
     data: { funderId: randomUUID(), name: overrides.name ?? 'Commune de Test', kind: overrides.kind ?? 'collectivite', siret: '73282932000074' },
   };
 }
+
+/** An envelope as the relay hands it to a bus. */
+export const outgoing = (e: EventEnvelope): OutgoingEvent => ({ id: e.id, type: e.type, json: JSON.stringify(e) });
 
 /** Publishes straight to the events stream, as a relay would (or as a duplicate would arrive). */
 export class RawPublisher {
@@ -48,4 +52,19 @@ export class RawPublisher {
   close(): Promise<void> {
     return this.nc.close();
   }
+}
+
+/**
+ * A consumer that counts funders like analytics does but cannot apply one named POISON
+ * while `failing()` says so: the cause of a dead letter, fixed later.
+ */
+export function poisonSensitiveConsumer(failing: () => boolean): ConsumerDefinition<'funder.created'> {
+  return {
+    name: 'flaky',
+    events: ['funder.created'],
+    async apply(tx, events) {
+      if (failing() && events.some((e) => e.data.name === 'POISON')) throw new Error('cannot apply POISON');
+      await countFunders(tx, events);
+    },
+  };
 }

@@ -1,4 +1,10 @@
-import type { EventEnvelope } from '@aptic/contracts';
+
+/** An outbox row on its way out: the envelope as stored JSON text, relayed without re-encoding. */
+export interface OutgoingEvent {
+  id: string;
+  type: string;
+  json: string;
+}
 
 /** One message as a consumer receives it, with what it needs to settle it. */
 export interface Delivery {
@@ -36,7 +42,7 @@ export interface Subscription {
  */
 export interface EventBus {
   /** Publishes and resolves once the bus has stored every event (JetStream ack). */
-  publish(events: EventEnvelope[]): Promise<void>;
+  publish(events: OutgoingEvent[]): Promise<void>;
   subscribe(
     consumer: string,
     types: readonly string[],

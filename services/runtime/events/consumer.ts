@@ -1,6 +1,8 @@
 import { DomainError, EventData, EventEnvelope, validate, type EventType } from '@aptic/contracts';
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../db/connect.ts';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db, type Tx } from '../db/connect.ts';
+import { arrayParam } from '../db/arrays.ts';
 import type { EventsConfig } from '../config.ts';
 import type { Delivery, EventBus, Subscription } from './bus.ts';
 import type { EventTables } from './tables.ts';
@@ -79,10 +81,12 @@ export class DurableConsumer {
    */
   async applyOnce(events: EventEnvelope[]): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const rows = events.map((e) => ({ consumer: this.durable, eventId: e.id }));
-      const fresh = new Set(
-        (await tx.insert(this.tables.inbox).values(rows).onConflictDoNothing().returning({ id: this.tables.inbox.eventId })).map((r) => r.id),
-      );
+      const { inbox } = this.tables;
+      const inserted = await queryRows<{ id: string }>(tx, sql`
+        INSERT INTO ${inbox} (${sql.identifier(inbox.consumer.name)}, ${sql.identifier(inbox.eventId.name)})
+        SELECT ${this.durable}, unnest(${arrayParam(events.map((e) => e.id), 'uuid')})
+        ON CONFLICT DO NOTHING RETURNING ${sql.identifier(inbox.eventId.name)} AS id`);
+      const fresh = new Set(inserted.map((r) => r.id));
       const toApply = events.filter((e) => fresh.delete(e.id));
       if (toApply.length > 0) await this.definition.apply(tx, toApply);
       return toApply.length;

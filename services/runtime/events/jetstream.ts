@@ -12,15 +12,24 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
-import { natsNames, type EventEnvelope, type NatsNames } from '@aptic/contracts';
-import type { DeadLetter, Delivery, EventBus, Subscription } from './bus.ts';
+import { natsNames, type NatsNames } from '@aptic/contracts';
+import type { DeadLetter, Delivery, EventBus, OutgoingEvent, Subscription } from './bus.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
 const json = JSONCodec();
+const text = new TextEncoder();
 const BATCH = 500;
 const DAY_NS = nanos(86_400_000);
 
 interface ParkedBody extends Omit<DeadLetter, 'id'> {}
+
+export const busConnectionOptions = {
+  // Containers start in any order: wait for the server rather than fail, and never stop reconnecting.
+  waitOnFirstConnect: true,
+  maxReconnectAttempts: -1,
+  // The client otherwise captures a stack trace per publish (a fifth of the relay's CPU, measured).
+  noAsyncTraces: true,
+} as const;
 
 /** Creates a stream, or brings an existing one to this configuration. */
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -68,8 +77,7 @@ export class JetStreamBus implements EventBus {
   }
 
   static async connect(options: { url: string; prefix: string; ackWaitMs: number; name?: string }): Promise<JetStreamBus> {
-    // Containers start in any order: wait for the server rather than fail, and never stop reconnecting.
-    const nc = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+    const nc = await connect({ servers: options.url, name: options.name, ...busConnectionOptions });
     const jsm = await nc.jetstreamManager();
     const names = natsNames(options.prefix);
     await ensureStream(jsm, {
@@ -94,9 +102,9 @@ export class JetStreamBus implements EventBus {
     return this.nc;
   }
 
-  async publish(events: EventEnvelope[]): Promise<void> {
+  async publish(events: OutgoingEvent[]): Promise<void> {
     // All in flight at once, then wait for every ack: the event id is the dedup key.
-    await Promise.all(events.map((e) => this.js.publish(this.names.events.subject(e.type), json.encode(e), { msgID: e.id })));
+    await Promise.all(events.map((e) => this.js.publish(this.names.events.subject(e.type), text.encode(e.json), { msgID: e.id })));
   }
 
   async subscribe(consumer: string, types: readonly string[], onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import type { EventEnvelope } from '@aptic/contracts';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/connect.ts';
-import type { DeadLetter, Delivery, EventBus, Subscription } from './bus.ts';
+import type { DeadLetter, Delivery, EventBus, OutgoingEvent, Subscription } from './bus.ts';
 import { cursorTable, deadLetterTable, streamTable } from './local-schema.ts';
 
 const BATCH = 500;
@@ -27,9 +26,9 @@ export class LocalBus implements EventBus {
     return new LocalBus(database.db);
   }
 
-  async publish(events: EventEnvelope[]): Promise<void> {
+  async publish(events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const rows = events.map((e) => ({ id: e.id, subject: e.type, body: e }));
+    const rows = events.map((e) => ({ id: e.id, subject: e.type, body: sql`${e.json}::jsonb` }));
     await this.db.insert(streamTable).values(rows).onConflictDoNothing({ target: streamTable.id });
     for (const wake of this.wakers) wake();
   }

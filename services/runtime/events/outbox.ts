@@ -1,28 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import { asc, inArray, isNull, sql } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
+import { arrayParam } from '../db/arrays.ts';
 import { EventData, validate, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../db/connect.ts';
-import type { EventBus } from './bus.ts';
+import type { EventBus, OutgoingEvent } from './bus.ts';
 import type { EventTables } from './tables.ts';
 
 export type Emit = <T extends EventType>(type: T, data: EventDataOf<T>) => Promise<EventEnvelope<T>>;
 
-/** Writes an event into the outbox of the transaction it is given; refuses data that breaks its contract. */
-export function outboxWriter(tx: Tx, tables: EventTables, producer: string): Emit {
-  return async (type, data) => {
-    const checked = validate(EventData[type], data);
-    if (!checked.ok) throw new Error(`refusing to emit an invalid ${type}: ${checked.refusal.message}`);
-    const envelope = { id: randomUUID(), type, occurredAt: new Date().toISOString(), producer, data };
-    await tx.insert(tables.outbox).values({ id: envelope.id, type, payload: envelope });
-    return envelope;
+/**
+ * Collects the events a transaction emits (checked against their contract at once) and writes
+ * them to the outbox in one multi-row insert just before the transaction commits.
+ */
+export function outboxWriter(tables: EventTables, producer: string): { emit: Emit; flush(tx: Tx): Promise<void> } {
+  const pending: EventEnvelope[] = [];
+  return {
+    async emit(type, data) {
+      const checked = validate(EventData[type], data);
+      if (!checked.ok) throw new Error(`refusing to emit an invalid ${type}: ${checked.refusal.message}`);
+      const envelope = { id: randomUUID(), type, occurredAt: new Date().toISOString(), producer, data };
+      pending.push(envelope);
+      return envelope;
+    },
+    async flush(tx) {
+      if (pending.length === 0) return;
+      const { outbox } = tables;
+      await tx.execute(sql`
+        INSERT INTO ${outbox} (${sql.identifier(outbox.id.name)}, ${sql.identifier(outbox.type.name)}, ${sql.identifier(outbox.payload.name)})
+        SELECT * FROM unnest(${arrayParam(pending.map((e) => e.id), 'uuid')}, ${arrayParam(pending.map((e) => e.type), 'text')},
+                             ${arrayParam(pending.map((e) => JSON.stringify(e)), 'jsonb')})`);
+      pending.length = 0;
+    },
   };
 }
 
 const BATCH = 500;
+/** Batches awaiting JetStream's acks at once: the next batch is read while the last one travels. */
+const IN_FLIGHT = 4;
 
 /**
- * Publishes the outbox to the bus, oldest first, and marks what the bus acknowledged.
+ * Publishes the outbox to the bus, oldest first, and deletes what the bus acknowledged.
  * It takes no lock: if two instances publish the same rows, the bus drops the copy (same event id).
  */
 export class OutboxRelay {
@@ -35,6 +53,9 @@ export class OutboxRelay {
   private wake: () => void = () => {};
   private pending = false;
   private running: Promise<void> | undefined;
+  /** Rows handed to the bus whose ack has not come back yet. */
+  private readonly inFlight = new Set<number>();
+  private readonly batches = new Set<Promise<boolean>>();
 
   constructor(options: { db: Db; tables: EventTables; bus: EventBus; log: Logger; idleMs?: number }) {
     this.db = options.db;
@@ -62,7 +83,7 @@ export class OutboxRelay {
 
   /** Rows not yet acknowledged by the bus. */
   async backlog(): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(this.tables.outbox).where(isNull(this.tables.outbox.publishedAt));
+    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(this.tables.outbox);
     return row?.n ?? 0;
   }
 
@@ -71,32 +92,64 @@ export class OutboxRelay {
     while (!this.stopped) {
       this.pending = false;
       try {
-        const sent = await this.publishBatch();
+        const sent = await this.sendNextBatch();
+        if (sent === BATCH && this.batches.size < IN_FLIGHT) continue;
+        // Wait for a batch to come back (all of them when there is nothing more to read).
+        const ok = await (sent === BATCH ? Promise.race(this.batches) : this.settle());
+        if (!ok) throw new Error('the bus did not acknowledge a batch');
         failures = 0;
         if (sent === BATCH || this.pending) continue;
         await this.sleep(this.idleMs);
       } catch (err) {
+        await this.settle();
         failures++;
         this.log.warn({ err }, 'outbox relay could not publish; retrying');
         await this.sleep(Math.min(30_000, 200 * 2 ** failures));
       }
     }
-    // A last pass so that what was committed before the stop leaves with us.
-    await this.publishBatch().catch(() => {});
+    // What was committed before the stop leaves with us.
+    await this.settle();
+    while ((await this.sendNextBatch().catch(() => 0)) > 0) await this.settle();
+    await this.settle();
   }
 
-  async publishBatch(): Promise<number> {
+  /** Reads the oldest rows not in flight and hands them to the bus; returns how many. */
+  private async sendNextBatch(): Promise<number> {
     const { outbox } = this.tables;
+    const inFlight = [...this.inFlight];
     const rows = await this.db
-      .select({ seq: outbox.seq, payload: outbox.payload })
+      .select({ seq: outbox.seq, id: outbox.id, type: outbox.type, json: sql<string>`${outbox.payload}::text` })
       .from(outbox)
-      .where(isNull(outbox.publishedAt))
+      .where(inFlight.length ? sql`NOT (${outbox.seq} = ANY(${arrayParam(inFlight, 'bigint')}))` : undefined)
       .orderBy(asc(outbox.seq))
       .limit(BATCH);
     if (rows.length === 0) return 0;
-    await this.bus.publish(rows.map((r) => r.payload as EventEnvelope));
-    await this.db.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((r) => r.seq)));
+    const seqs = rows.map((r) => r.seq);
+    for (const seq of seqs) this.inFlight.add(seq);
+    const batch: Promise<boolean> = this.publish(rows, seqs).finally(() => {
+      for (const seq of seqs) this.inFlight.delete(seq);
+      this.batches.delete(batch);
+    });
+    this.batches.add(batch);
     return rows.length;
+  }
+
+  /** Never rejects: a failed batch stays in the outbox and is read again. */
+  private async publish(rows: OutgoingEvent[], seqs: number[]): Promise<boolean> {
+    try {
+      await this.bus.publish(rows);
+      const { outbox } = this.tables;
+      await this.db.delete(outbox).where(sql`${outbox.seq} = ANY(${arrayParam(seqs, 'bigint')})`);
+      return true;
+    } catch (err) {
+      this.log.warn({ err }, 'outbox batch not acknowledged');
+      return false;
+    }
+  }
+
+  /** Waits for every batch in flight; true when all were acknowledged. */
+  private async settle(): Promise<boolean> {
+    return (await Promise.all(this.batches)).every(Boolean);
   }
 
   private sleep(ms: number): Promise<void> {

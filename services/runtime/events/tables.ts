@@ -1,24 +1,19 @@
-import { bigserial, index, jsonb, primaryKey, text, timestamp, uuid, type PgSchema } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
+import { bigserial, jsonb, primaryKey, text, timestamp, uuid, type PgSchema } from 'drizzle-orm/pg-core';
 
 /**
  * The outbox and inbox every service keeps in its own schema.
- * outbox: events written in the same transaction as the state change they announce.
+ * outbox: events written in the same transaction as the state change they announce, deleted once
+ * the bus has acknowledged them (the stream keeps them; a delete costs less than an update).
  * inbox: ids of events a consumer has applied, written in the same transaction as the effect.
  */
 export function eventTables(schema: PgSchema) {
-  const outbox = schema.table(
-    'outbox',
-    {
-      seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-      id: uuid('id').notNull().unique(),
-      type: text('type').notNull(),
-      payload: jsonb('payload').notNull(),
-      createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-      publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
-    },
-    (t) => [index('outbox_unpublished').on(t.seq).where(sql`${t.publishedAt} IS NULL`)],
-  );
+  const outbox = schema.table('outbox', {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: uuid('id').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  });
   const inbox = schema.table(
     'inbox',
     {

@@ -17,9 +17,5 @@ CREATE TABLE "analytics"."outbox" (
 	"id" uuid NOT NULL,
 	"type" text NOT NULL,
 	"payload" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"published_at" timestamp with time zone,
-	CONSTRAINT "outbox_id_unique" UNIQUE("id")
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
-CREATE INDEX "outbox_unpublished" ON "analytics"."outbox" USING btree ("seq") WHERE "analytics"."outbox"."published_at" IS NULL;

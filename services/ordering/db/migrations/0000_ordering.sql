@@ -24,9 +24,5 @@ CREATE TABLE "ordering"."outbox" (
 	"id" uuid NOT NULL,
 	"type" text NOT NULL,
 	"payload" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"published_at" timestamp with time zone,
-	CONSTRAINT "outbox_id_unique" UNIQUE("id")
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
-CREATE INDEX "outbox_unpublished" ON "ordering"."outbox" USING btree ("seq") WHERE "ordering"."outbox"."published_at" IS NULL;

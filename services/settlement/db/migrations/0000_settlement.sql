@@ -12,9 +12,5 @@ CREATE TABLE "settlement"."outbox" (
 	"id" uuid NOT NULL,
 	"type" text NOT NULL,
 	"payload" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"published_at" timestamp with time zone,
-	CONSTRAINT "outbox_id_unique" UNIQUE("id")
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
-CREATE INDEX "outbox_unpublished" ON "settlement"."outbox" USING btree ("seq") WHERE "settlement"."outbox"."published_at" IS NULL;

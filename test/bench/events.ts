@@ -1,0 +1,109 @@
+/**
+ * Durable events end to end: ordering's outbox → relay → JetStream → analytics' consumer (its own
+ * process) → inbox + effect committed in PostgreSQL. Beside it, in the same run, the raw rate of
+ * JetStream publish+ack with the same message size and the same batches as the relay.
+ *
+ * Latency: from the moment the producer emits an event (its occurredAt) to the start of the
+ * consumer's transaction that applies it (inbox.processed_at); one machine, one clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { JSONCodec, connect, nanos } from 'nats';
+import { ServiceNames, natsNames } from '@aptic/contracts';
+import { busConnectionOptions, queryRows, readConfig, startPlatform } from '@aptic/runtime';
+import { ordering } from '@aptic/ordering';
+import { databaseUrl as baseUrl, natsUrl, report, scratch } from './support.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
+const PER_TRANSACTION = 500;
+const json = JSONCodec();
+
+const sample = () => ({ funderId: randomUUID(), name: 'Communauté de communes du Rouillacais', kind: 'collectivite' as const, siret: '73282932000074' });
+
+async function rawPublishRate(prefix: string): Promise<number> {
+  // The same client settings as the platform's bus, so the comparison is fair.
+  const nc = await connect({ servers: natsUrl, ...busConnectionOptions });
+  const jsm = await nc.jetstreamManager();
+  const stream = `${prefix.toUpperCase()}_RAW`;
+  await jsm.streams.add({ name: stream, subjects: [`${prefix}.raw.>`], duplicate_window: nanos(120_000) });
+  const js = nc.jetstream();
+  const body = () => json.encode({ id: randomUUID(), type: 'funder.created', occurredAt: new Date().toISOString(), producer: 'ordering', data: sample() });
+  const started = performance.now();
+  for (let i = 0; i < EVENTS; i += PER_TRANSACTION) {
+    await Promise.all(Array.from({ length: Math.min(PER_TRANSACTION, EVENTS - i) }, () => js.publish(`${prefix}.raw.funder.created`, body(), { msgID: randomUUID() })));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return EVENTS / seconds;
+}
+
+async function main() {
+  const db = await scratch();
+  const env: Record<string, string> = {
+    DATABASE_URL: db.databaseUrl,
+    NATS_URL: natsUrl,
+    APTIC_NATS_PREFIX: db.prefix,
+    APTIC_ADMIN_TOKEN: 'bench',
+    LOG_LEVEL: 'error',
+    ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
+  };
+  try {
+    const raw = await rawPublishRate(db.prefix);
+    const producer = await startPlatform([ordering], readConfig(env));
+    const consumer = spawn(process.execPath, ['services/runtime/bin/start.ts', 'analytics'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      consumer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
+      consumer.once('exit', (code) => reject(new Error(`consumer exited with ${code}`)));
+    });
+    const context = producer.services[0]!.context;
+
+    const emittedAt = new Map<string, number>();
+    const started = performance.now();
+    for (let i = 0; i < EVENTS; i += PER_TRANSACTION) {
+      await context.transaction(async (_tx, emit) => {
+        for (let j = 0; j < Math.min(PER_TRANSACTION, EVENTS - i); j++) {
+          const event = await emit('funder.created', sample());
+          emittedAt.set(event.id, Date.parse(event.occurredAt));
+        }
+      });
+    }
+    const producedIn = (performance.now() - started) / 1000;
+    const count = () => queryRows<{ n: number }>(context.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`).then((r) => r[0]!.n);
+    while ((await count()) < EVENTS) await new Promise((r) => setTimeout(r, 100));
+
+    const applied = await queryRows<{ id: string; at: number }>(
+      context.db,
+      sql`SELECT event_id AS id, (extract(epoch FROM processed_at) * 1000)::float AS at FROM analytics.inbox`,
+    );
+    const latencies = applied.map((r) => r.at - emittedAt.get(r.id)!).sort((a, b) => a - b);
+    const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
+    const seconds = (Math.max(...applied.map((r) => r.at)) - Math.min(...emittedAt.values())) / 1000;
+    const total = await queryRows<{ n: number }>(context.db, sql`SELECT sum(count)::int AS n FROM analytics.funder_count`);
+    consumer.kill('SIGTERM');
+    await producer.stop();
+
+    const endToEnd = EVENTS / seconds;
+    report('events', {
+      events: EVENTS,
+      appliedOnce: total[0]!.n === EVENTS,
+      endToEndEventsPerSecond: Math.round(endToEnd),
+      latencyMs: { p50: percentile(0.5), p99: percentile(0.99), max: Math.round(latencies.at(-1)!) },
+      producerEventsPerSecond: Math.round(EVENTS / producedIn),
+      rawJetStreamPublishAckPerSecond: Math.round(raw),
+      endToEndShareOfRaw: Number((endToEnd / raw).toFixed(2)),
+      targets: { endToEndEventsPerSecond: 5_000, endToEndShareOfRaw: 0.5 },
+      met: endToEnd >= 5_000 && endToEnd / raw >= 0.5,
+    });
+  } finally {
+    await db.drop();
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await nc.jetstreamManager();
+    const names = natsNames(db.prefix);
+    for (const s of [names.events.stream, names.deadLetters.stream]) await jsm.streams.delete(s).catch(() => {});
+    await nc.close();
+  }
+}
+
+await main();

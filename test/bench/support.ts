@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import pg from 'pg';
+
+/** Benchmarks run against real PostgreSQL and NATS: the environment's, or this machine's defaults. */
+export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A database and a NATS prefix of the run's own, dropped at the end. */
+export async function scratch(): Promise<{ databaseUrl: string; prefix: string; drop(): Promise<void> }> {
+  const id = randomBytes(4).toString('hex');
+  const name = `aptic_bench_${id}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    prefix: `bench${id}`,
+    async drop() {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Prints the figures and writes them to test/bench/results/<name>.json. */
+export function report(name: string, figures: Record<string, unknown>): void {
+  const result = {
+    benchmark: name,
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    ...figures,
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
