@@ -30,3 +30,11 @@ export const UsageRules = Type.Object({
   publics: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }),
 });
 export type UsageRules = Static<typeof UsageRules>;
+
+/**
+ * The last day a pass may be redeemed. Passes valid to 31 December are still accepted until
+ * 31 January of the next year (the operator's rule); an earlier end set by the funder is strict.
+ */
+export function lastRedemptionDay(validUntil: string): string {
+  return validUntil.endsWith('-12-31') ? `${Number(validUntil.slice(0, 4)) + 1}-01-31` : validUntil;
+}

@@ -1,7 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { FunderKind, Refusal, Siret, Uuid } from '@aptic/contracts';
-import type { AdminApp, ServiceContext } from '@aptic/runtime';
+import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
+import { actorOf, assertFunderScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { createFunder, findFunder } from './db/funders.ts';
+import { changeRules, createQuote, findOrder } from './db/orders.ts';
+import { acceptQuote, closeOrder, creditBalances, recordPayment } from './db/billing.ts';
+import { sponsorKits } from './db/kit-sponsorships.ts';
+import { loadOrderView } from './db/views.ts';
+import { orderAudit } from './db/records.ts';
+import { OrderView, QuoteView, quoteView } from './views.ts';
 
 const Address = Type.Object(
   {
@@ -43,22 +49,116 @@ const FunderView = Type.Object({
   createdAt: Type.String(),
 });
 
-/** Ordering's staff endpoints. */
+const Codes = (maxItems: number) => Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems }));
+const RulesBody = Type.Object(
+  {
+    validFrom: Type.Optional(BusinessDate),
+    validUntil: Type.Optional(BusinessDate),
+    perimeter: Type.Optional(Type.Object({ communes: Codes(5000), epcis: Codes(2000), departements: Codes(110) }, { additionalProperties: false })),
+    placeTypes: Codes(50),
+    serviceCategories: Codes(50),
+    publics: Codes(50),
+  },
+  { additionalProperties: false },
+);
+const QuoteBody = Type.Object(
+  {
+    funderId: Uuid,
+    offer: Offer,
+    carnetSize: CarnetSize,
+    // Bounds are the pricing's refusal (quantity_out_of_range) with its French message.
+    carnets: Type.Integer(),
+    options: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
+    rules: Type.Optional(RulesBody),
+  },
+  { additionalProperties: false },
+);
+const PaymentBody = Type.Object(
+  {
+    // Integer cents only: a payment in euros with decimals is refused by the schema.
+    amountCents: Type.Integer({ minimum: 1, maximum: 100_000_000_000 }),
+    receivedOn: BusinessDate,
+    reference: Type.String({ minLength: 1, maxLength: 140 }),
+  },
+  { additionalProperties: false },
+);
+const SponsorshipBody = Type.Object(
+  { placeIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }), from: BusinessDate, until: BusinessDate },
+  { additionalProperties: false },
+);
+const SponsorshipView = Type.Object({ id: Uuid, funderId: Uuid, placeIds: Type.Array(Uuid), fromDate: BusinessDate, untilDate: BusinessDate });
+const Id = Type.Object({ id: Uuid });
+const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
+const staff = ['support', 'finance'] as const;
+const MAX_SIGNED_PDF = 10 * 1024 * 1024;
+
+const unknownOrder = () => new DomainError('unknown_order', 'Commande ou devis inconnu.', { status: 404 });
+
+/** Ordering's staff endpoints: funders, quotes, acceptance, payments, closing, kit sponsorship. */
 export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: MAX_SIGNED_PDF }, (_request, body, done) => done(null, body));
+
+  app.post('/funders', { config: { roles: staff }, schema: { summary: 'Register a funder (commanditaire)', body: NewFunderBody, response: { 201: FunderView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
+  );
+  app.get('/funders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'A funder', params: Id, response: { 200: FunderView, 404: Refusal } } }, async (request) => {
+    assertFunderScope(request, request.params.id, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+    return (await findFunder(ctx.db, request.params.id)) as never;
+  });
+  app.get('/funders/:id/credit-notes', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'Credit notes (avoirs) and what is left on them', params: Id } }, async (request) => {
+    assertFunderScope(request, request.params.id, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+    await findFunder(ctx.db, request.params.id);
+    return creditBalances(ctx.db, request.params.id);
+  });
+  app.post('/funders/:id/kit-sponsorships', { config: { roles: staff }, schema: { summary: 'The funder pays the kit subscription of these places', params: Id, body: SponsorshipBody, response: { 201: SponsorshipView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(await ctx.transaction((tx, emit) => sponsorKits(tx, emit, request.params.id, request.body, actorOf(request)))),
+  );
+
+  app.post('/quotes', { config: { roles: staff }, schema: { summary: 'Price a quote (devis)', body: QuoteBody, response: { 201: QuoteView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(quoteView(await ctx.transaction((tx) => createQuote(tx, request.body, businessDate(), actorOf(request))))),
+  );
   app.post(
-    '/funders',
+    '/quotes/:id/acceptance/signature',
+    { config: { roles: staff }, schema: { summary: 'Accept with the signed quote (body: the PDF, application/pdf)', params: Id, response: { 201: OrderView, ...errors } } },
+    async (request, reply) => {
+      const pdf = request.body as Buffer | undefined;
+      if (!Buffer.isBuffer(pdf) || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
+        throw new DomainError('not_a_pdf', 'Le devis signé doit être envoyé en PDF (Content-Type: application/pdf).', { status: 415 });
+      }
+      await ctx.transaction((tx, emit) => acceptQuote(tx, emit, request.params.id, { method: 'signature', signedPdf: pdf }, businessDate(), actorOf(request)));
+      return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
+    },
+  );
+  app.post(
+    '/quotes/:id/acceptance/purchase-order',
     {
-      config: { roles: ['support', 'finance'] },
-      schema: { summary: 'Register a funder (commanditaire)', body: NewFunderBody, response: { 201: FunderView, 409: Refusal, 422: Refusal } },
+      config: { roles: staff },
+      schema: { summary: 'Accept with a public purchase order (bon de commande)', params: Id, body: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), response: { 201: OrderView, ...errors } },
     },
-    async (request, reply) => reply.status(201).send(await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body)) as never),
-  );
-  app.get(
-    '/funders/:id',
-    { config: { roles: ['support', 'finance', 'funder'] }, schema: { summary: 'A funder', params: Type.Object({ id: Uuid }), response: { 200: FunderView } } },
-    async (request) => {
-      const funder = await findFunder(ctx.db, request.params.id);
-      return funder as never;
+    async (request, reply) => {
+      await ctx.transaction((tx, emit) => acceptQuote(tx, emit, request.params.id, { method: 'purchase_order', reference: request.body.reference.trim() }, businessDate(), actorOf(request)));
+      return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
     },
   );
+
+  app.get('/orders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'An order: quote, invoices, payments, redemptions', params: Id, response: { 200: OrderView, 404: Refusal } } }, async (request) => {
+    const order = await findOrder(ctx.db, request.params.id);
+    assertFunderScope(request, order.funderId, unknownOrder);
+    return loadOrderView(ctx.db, order.id);
+  });
+  app.put('/orders/:id/rules', { config: { roles: staff }, schema: { summary: 'Change the usage rules (until paid)', params: Id, body: RulesBody, response: { 200: QuoteView, ...errors } } }, async (request) =>
+    quoteView(await ctx.transaction((tx) => changeRules(tx, request.params.id, request.body, businessDate(), actorOf(request)))),
+  );
+  app.post('/orders/:id/payments', { config: { roles: ['finance'] }, schema: { summary: 'Record a bank transfer received', params: Id, body: PaymentBody, response: { 201: OrderView, ...errors } } }, async (request, reply) => {
+    await ctx.transaction((tx, emit) => recordPayment(tx, emit, request.params.id, request.body, businessDate(), actorOf(request)));
+    return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
+  });
+  app.post('/orders/:id/close', { config: { roles: ['finance'] }, schema: { summary: 'Close after validity: unused face value → credit note', params: Id, response: { 200: OrderView, ...errors } } }, async (request) => {
+    await ctx.transaction((tx, emit) => closeOrder(tx, emit, request.params.id, businessDate(), actorOf(request)));
+    return loadOrderView(ctx.db, request.params.id);
+  });
+  app.get('/orders/:id/audit', { config: { roles: staff }, schema: { summary: 'Every change of the order, its invoices and payments', params: Id } }, async (request) => {
+    await findOrder(ctx.db, request.params.id);
+    return orderAudit(ctx.db, request.params.id);
+  });
 }

@@ -12,3 +12,5 @@ export { contractAction } from './actions.ts';
 export { startPlatform, selectServices, type RunningPlatform } from './platform.ts';
 export type { RunningService } from './start-service.ts';
 export type { ServiceContext, ServiceDefinition } from './service.ts';
+export { businessDate, addDays } from './time.ts';
+export { actorOf, assertFunderScope } from './http/access.ts';

@@ -22,6 +22,10 @@ export interface ServiceContext {
    * outbox in that same transaction and leave for the bus once it commits.
    */
   transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
+  /** Periodic work (sweeps): one run at a time, errors logged, stopped with the service. */
+  every(name: string, everyMs: number, run: () => Promise<void>): void;
+  /** Releases something the service opened (a browser...) when it stops. */
+  onStop(release: () => Promise<void>): void;
 }
 
 /** A service, as each `services/<name>/index.ts` exports it. */
@@ -34,4 +38,6 @@ export interface ServiceDefinition {
   moleculer?(ctx: ServiceContext): Omit<ServiceSchema, 'name'>;
   routes?(app: AdminApp, ctx: ServiceContext): void;
   consumers?(ctx: ServiceContext): ConsumerDefinition<any>[];
+  /** Anything else to set up before the service takes requests (timers, resources). */
+  start?(ctx: ServiceContext): Promise<void>;
 }

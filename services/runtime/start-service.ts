@@ -10,6 +10,7 @@ import type { TokenStore } from './auth/tokens.ts';
 import { createAdminServer } from './http/server.ts';
 import { deadLetterRoutes, tokenRoutes } from './http/platform-routes.ts';
 import type { ServiceContext, ServiceDefinition } from './service.ts';
+import { Timers } from './timers.ts';
 
 export interface Platform {
   config: PlatformConfig;
@@ -62,6 +63,8 @@ export async function startService(definition: ServiceDefinition, platform: Plat
 
   const relay = new OutboxRelay({ db: database.db, tables: definition.tables, bus, log });
   const metrics = serviceMetrics(name, () => relay);
+  const timers = new Timers(log);
+  const releases: Array<() => Promise<void>> = [];
   const context: ServiceContext = {
     name,
     config,
@@ -79,6 +82,8 @@ export async function startService(definition: ServiceDefinition, platform: Plat
       relay.kick();
       return result;
     },
+    every: (job, everyMs, run) => timers.every(job, everyMs, run),
+    onStop: (release) => void releases.push(release),
   };
   const consumers = (definition.consumers?.(context) ?? []).map(
     (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks }),
@@ -99,6 +104,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
   deadLetterRoutes(app, bus, consumers);
   definition.routes?.(app, context);
 
+  await definition.start?.(context);
   relay.start();
   for (const consumer of consumers) await consumer.start();
   const port = config.port(name);
@@ -114,8 +120,10 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     consumers,
     async stop() {
       await app.close();
+      await timers.stop();
       for (const consumer of consumers) await consumer.stop();
       await relay.stop();
+      for (const release of releases) await release();
     },
   };
 }

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { ordering } from '@aptic/ordering';
+import { printing } from '@aptic/printing';
+import { addDays, businessDate, queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
+import type { EventEnvelope } from '@aptic/contracts';
+import { isolate, type Isolated } from '../support/infra.ts';
+import { call, eventually, startDistributed } from '../support/platform.ts';
+import { RawPublisher } from '../support/events.ts';
+
+let infra: Isolated;
+let node: RunningPlatform;
+let printingNode: RunningPlatform;
+let url: string;
+const paidEvents: EventEnvelope<'order.paid'>[] = [];
+const today = businessDate();
+
+/** Stands in for printing: records every order.paid it applies. */
+const orderPaidProbe: ConsumerDefinition<'order.paid'> = {
+  name: 'order-paid-probe',
+  events: ['order.paid'],
+  apply: async (_tx, events) => void paidEvents.push(...events),
+};
+
+beforeAll(async () => {
+  infra = await isolate();
+  node = await startDistributed(infra, [ordering]);
+  printingNode = await startDistributed(infra, [{ ...printing, consumers: () => [orderPaidProbe] }]);
+  url = node.services[0]!.url;
+});
+afterAll(async () => {
+  await printingNode?.stop();
+  await node?.stop();
+  await infra?.cleanup();
+});
+
+const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '55208131766522', '54205118000066'];
+let siretIndex = 0;
+async function newFunder(name = 'Communauté d’agglomération du Grand Angoulême'): Promise<string> {
+  const siret = sirets[siretIndex++] ?? luhnSiret(siretIndex++);
+  const response = await call(`${url}/funders`, { method: 'POST', body: { name, kind: 'collectivite', siret, publicProcurement: true } });
+  expect(response.status).toBe(201);
+  return response.body.id;
+}
+/** A valid SIRET from a counter (Luhn key computed). */
+function luhnSiret(n: number): string {
+  const base = `8${String(n).padStart(12, '0')}`;
+  for (let key = 0; key <= 9; key++) {
+    const candidate = base + key;
+    let sum = 0;
+    [...candidate].reverse().forEach((c, i) => {
+      let d = Number(c) * (i % 2 ? 2 : 1);
+      if (d > 9) d -= 9;
+      sum += d;
+    });
+    if (sum % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+const referenceQuote = (funderId: string) => ({
+  funderId,
+  offer: 'plus',
+  carnetSize: 10,
+  carnets: 200,
+  options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'],
+  rules: { perimeter: { departements: ['16'] }, publics: ['jeunes'] },
+});
+const count = async (table: string) => (await queryRows<{ n: number }>(node.database.db, sql.raw(`SELECT count(*)::int AS n FROM ordering.${table}`)))[0]!.n;
+
+describe('the funder’s commercial journey', () => {
+  let funderId: string;
+  let orderId: string;
+
+  test('the seed’s reference quote comes out at 25 450 € HT', async () => {
+    funderId = await newFunder();
+    const quote = await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) });
+    expect(quote.status).toBe(201);
+    expect(quote.body).toMatchObject({ status: 'quoted', firstOrder: true, passCount: 2000, totalExclVatCents: 2_545_000, vatCents: 109_000, totalInclVatCents: 2_654_000 });
+    expect(quote.body.number).toMatch(/^DEV-\d{4}-\d{6}$/);
+    expect(quote.body.validUntil).toBe(addDays(today, 30));
+    expect(quote.body.rules.resolvedCommunes).toContain('16015');
+    orderId = quote.body.id;
+  });
+
+  test('acceptance by purchase order issues the face-value invoice and the services invoice', async () => {
+    const accepted = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0042' } });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.status).toBe('invoiced');
+    const [faceValue, services] = accepted.body.invoices;
+    expect(faceValue).toMatchObject({ kind: 'face_value', totalExclVatCents: 2_000_000, vatCents: 0, amountDueCents: 2_000_000 });
+    expect(services).toMatchObject({ kind: 'services', totalExclVatCents: 545_000, vatCents: 109_000, amountDueCents: 654_000 });
+    expect(faceValue.number).toMatch(/^FA-\d{4}-\d{6}$/);
+    expect(accepted.body.purchaseOrderReference).toBe('BC-2026-0042');
+    // Accepting twice is refused and changes nothing.
+    const again = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2' } });
+    expect(again).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+  });
+
+  test('two partial payments: paid once the face value is covered, order.paid applied once', async () => {
+    const first = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 1_200_000, receivedOn: today, reference: 'VIR-1' } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'invoiced', allocation: { faceValuePaidCents: 1_200_000, faceValueCovered: false } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(paidEvents).toHaveLength(0);
+
+    const second = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 800_000, receivedOn: today, reference: 'VIR-2' } });
+    expect(second.body).toMatchObject({ status: 'paid', allocation: { faceValuePaidCents: 2_000_000, faceValueCovered: true, servicesPaidCents: 0 } });
+    await eventually(async () => paidEvents.length, (n) => n === 1);
+    expect(paidEvents[0]!.data).toMatchObject({ orderId, funderId, offer: 'plus', carnetSize: 10, carnets: 200, faceValueCents: 2_000_000 });
+    expect(paidEvents[0]!.data.rules.perimeter.departements).toEqual(['16']);
+
+    // More money: services first, then held as overpayment — never lost, never a second order.paid.
+    const third = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 700_000, receivedOn: today, reference: 'VIR-3' } });
+    expect(third.body.allocation).toEqual({ faceValuePaidCents: 2_000_000, servicesPaidCents: 654_000, overpaidCents: 46_000, faceValueCovered: true });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(paidEvents).toHaveLength(1);
+  });
+
+  test('bad payments are refused and change nothing', async () => {
+    const before = await count('payment');
+    const cases: Array<[unknown, number, string]> = [
+      [{ amountCents: 12.5, receivedOn: today, reference: 'X' }, 400, 'invalid_body'],
+      [{ amountCents: -100, receivedOn: today, reference: 'X' }, 400, 'invalid_body'],
+      [{ amount: 100, receivedOn: today, reference: 'X' }, 400, 'invalid_body'],
+      [{ amountCents: 100, receivedOn: '2026-02-30', reference: 'X' }, 400, 'invalid_body'],
+      [{ amountCents: 100, receivedOn: addDays(today, 3), reference: 'X' }, 422, 'payment_in_future'],
+      [{ amountCents: 100, receivedOn: today, reference: 'VIR-1' }, 409, 'payment_already_recorded'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body });
+      expect([response.status, response.body.code]).toEqual([status, code]);
+    }
+    expect(await count('payment')).toBe(before);
+  });
+
+  test('a support token may not record payments; a funder token sees only its own orders', async () => {
+    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'desk', role: 'support' } })).body.token;
+    expect((await call(`${url}/orders/${orderId}/payments`, { method: 'POST', token: support, body: { amountCents: 1, receivedOn: today, reference: 'Z' } })).status).toBe(403);
+    const own = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'funder', role: 'funder', funderId } })).body.token;
+    expect((await call(`${url}/orders/${orderId}`, { token: own })).status).toBe(200);
+    const other = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'other', role: 'funder', funderId: randomUUID() } })).body.token;
+    expect((await call(`${url}/orders/${orderId}`, { token: other })).status).toBe(404);
+  });
+
+  test('usage rules are frozen once paid', async () => {
+    const response = await call(`${url}/orders/${orderId}/rules`, { method: 'PUT', body: { publics: ['seniors'] } });
+    expect(response).toMatchObject({ status: 409, body: { code: 'rules_frozen' } });
+  });
+
+  test('every state change has its audit row', async () => {
+    const trail = (await call(`${url}/orders/${orderId}/audit`)).body as Array<{ action: string; actor: string }>;
+    expect(trail.map((t) => t.action)).toEqual(['quote', 'move:accepted', 'issue', 'issue', 'move:invoiced', 'record', 'record', 'move:paid', 'record']);
+    expect(trail.every((t) => t.actor.includes('APTIC_ADMIN_TOKEN'))).toBe(true);
+  });
+
+  test('after validity, the unused face value becomes a credit note used on the next order', async () => {
+    expect((await call(`${url}/orders/${orderId}/close`, { method: 'POST' })).body.code).toBe('validity_not_ended');
+    // Three redemptions, one cancelled, arrive from redemption's events.
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    const redeemed = (passId: string): EventEnvelope<'pass.redeemed'> => ({
+      id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'redemption',
+      data: { redemptionId: randomUUID(), passId, orderId, funderId, placeId: randomUUID(), kioskId: randomUUID(), offerId: randomUUID(), serviceActId: randomUUID(), faceValueCents: 1000, scannedAt: new Date().toISOString(), lateUpload: false },
+    });
+    const events = [redeemed(randomUUID()), redeemed(randomUUID()), redeemed(randomUUID())];
+    for (const e of events) await publisher.publish(e, { msgID: e.id });
+    await publisher.publish({ id: randomUUID(), type: 'redemption.cancelled', occurredAt: new Date().toISOString(), producer: 'redemption', data: { redemptionId: events[0]!.data.redemptionId, passId: events[0]!.data.passId, orderId, placeId: randomUUID(), faceValueCents: 1000, reason: 'mis-scan' } });
+    await publisher.close();
+    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses, (n) => n === 2);
+
+    // Time passes: the passes' validity ended last year.
+    await node.database.db.execute(sql`UPDATE ordering."order" SET rules = jsonb_set(rules, '{validUntil}', '"2025-12-31"') WHERE id = ${orderId}`);
+    const closed = await call(`${url}/orders/${orderId}/close`, { method: 'POST' });
+    expect(closed.body.status).toBe('closed');
+    const credit = (await call(`${url}/funders/${funderId}/credit-notes`)).body;
+    expect(credit).toHaveLength(1);
+    expect(credit[0]).toMatchObject({ unusedPasses: 1998, amountCents: 1_998_000, remainingCents: 1_998_000 });
+    expect(credit[0].number).toMatch(/^AV-\d{4}-\d{6}$/);
+
+    // Next order: no opening fee, and the credit note pays part of the face value.
+    const next = await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] } });
+    expect(next.body.firstOrder).toBe(false);
+    expect(next.body.lines.map((l: { code: string }) => l.code)).toEqual(['face_value', 'contributive_fees']);
+    const accepted = await call(`${url}/quotes/${next.body.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0043' } });
+    expect(accepted.body.invoices[0]).toMatchObject({ kind: 'face_value', totalExclVatCents: 1_500_000, creditAppliedCents: 1_500_000, amountDueCents: 0 });
+    // Covered by the credit note: paid at once.
+    expect(accepted.body.status).toBe('paid');
+    expect((await call(`${url}/funders/${funderId}/credit-notes`)).body[0].remainingCents).toBe(498_000);
+    // Invoices cannot be altered, even by the database's owner.
+    await expect(node.database.db.execute(sql`UPDATE ordering.invoice SET amount_due_cents = 0`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/immutable/) } });
+  });
+});
+
+describe('refusals that change nothing', () => {
+  test.each([
+    ['negative quantity', { carnets: -5 }, 422, 'quantity_out_of_range'],
+    ['huge quantity', { carnets: 10_000_000 }, 422, 'quantity_out_of_range'],
+    ['fractional quantity', { carnets: 100.5 }, 400, 'invalid_body'],
+    ['unknown option', { options: ['gold_plating'] }, 422, 'unknown_option'],
+    ['unknown commune', { rules: { perimeter: { communes: ['99999'] } } }, 422, 'unknown_commune'],
+    ['malformed commune', { rules: { perimeter: { communes: ['1601'] } } }, 422, 'unknown_commune'],
+    ['below minimum', { offer: 'standard', carnets: 50, options: [] }, 422, 'below_minimum'],
+    ['unknown funder', { funderId: randomUUID() }, 404, 'unknown_funder'],
+  ])('%s', async (_label, change, status, code) => {
+    const funderId = await newFunder('CCAS de Cognac');
+    const before = await count('"order"');
+    const response = await call(`${url}/quotes`, { method: 'POST', body: { ...referenceQuote(funderId), ...change } });
+    expect([response.status, response.body.code]).toEqual([status, code]);
+    expect(typeof response.body.message).toBe('string');
+    expect(await count('"order"')).toBe(before);
+  });
+
+  test('a malformed SIRET, an expired quote, a signed quote that is not a PDF', async () => {
+    expect((await call(`${url}/funders`, { method: 'POST', body: { name: 'X', kind: 'ccas', siret: '12345678901234' } })).body.code).toBe('invalid_siret');
+    const funderId = await newFunder('Fondation Y');
+    const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
+    const notPdf = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/pdf' }, body: 'hello' });
+    expect(notPdf.status).toBe(415);
+    await node.database.db.execute(sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -1)} WHERE id = ${quote.id}`);
+    const expired = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC' } });
+    expect(expired).toMatchObject({ status: 422, body: { code: 'quote_expired' } });
+    expect((await call(`${url}/orders/${quote.id}`)).body.status).toBe('quoted');
+  });
+
+  test('a signed PDF quote is accepted and kept as received', async () => {
+    const funderId = await newFunder('Chambre de commerce Z');
+    const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
+    const pdf = Buffer.from('%PDF-1.4\n% signed quote\n%%EOF\n');
+    const response = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/pdf' }, body: pdf });
+    expect(response.status).toBe(201);
+    const [kept] = await queryRows<{ size: number }>(node.database.db, sql`SELECT size FROM ordering.signed_quote WHERE order_id = ${quote.id}`);
+    expect(kept!.size).toBe(pdf.length);
+  });
+});
+
+describe('numbering', () => {
+  test('20 concurrent acceptances: invoice and credit-note numbers stay gapless and unique', async () => {
+    const funders = await Promise.all(Array.from({ length: 20 }, (_, i) => newFunder(`Commune ${i}`)));
+    const quotes = await Promise.all(funders.map(async (f) => (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(f) })).body.id as string));
+    const results = await Promise.all(quotes.map((q, i) => call(`${url}/quotes/${q}/acceptance/purchase-order`, { method: 'POST', body: { reference: `BC-${i}` } })));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const numbers = await queryRows<{ number: string }>(node.database.db, sql`SELECT number FROM ordering.invoice UNION ALL SELECT number FROM ordering.credit_note`);
+    const sequence = numbers.map((n) => Number(n.number.slice(-6))).sort((a, b) => a - b);
+    expect(sequence).toEqual(Array.from({ length: sequence.length }, (_, i) => i + 1));
+  });
+});
