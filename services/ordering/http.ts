@@ -8,6 +8,7 @@ import { sponsorKits } from './db/kit-sponsorships.ts';
 import { loadOrderView } from './db/views.ts';
 import { orderAudit } from './db/records.ts';
 import { OrderView, QuoteView, quoteView } from './views.ts';
+import { documentPrinter, type PrintedDocument } from './documents/print.ts';
 
 const Address = Type.Object(
   {
@@ -157,6 +158,17 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     await ctx.transaction((tx, emit) => closeOrder(tx, emit, request.params.id, businessDate(), actorOf(request)));
     return loadOrderView(ctx.db, request.params.id);
   });
+  const printer = documentPrinter(ctx);
+  const pdfRoute = (path: string, summary: string, print: (id: string) => Promise<PrintedDocument>, notFound: () => DomainError) =>
+    app.get(path, { config: { roles: [...staff, 'funder'] }, schema: { summary, params: Id, produces: ['application/pdf'] } }, async (request, reply) => {
+      const document = await print(request.params.id);
+      assertFunderScope(request, document.funderId, notFound);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="${document.filename}"`).send(document.pdf);
+    });
+  pdfRoute('/quotes/:id/pdf', 'The quote (devis) as a PDF', printer.quote, unknownOrder);
+  pdfRoute('/invoices/:id/pdf', 'An invoice (facture) as a PDF', printer.invoice, () => new DomainError('unknown_invoice', 'Facture inconnue.', { status: 404 }));
+  pdfRoute('/credit-notes/:id/pdf', 'A credit note (avoir) as a PDF', printer.creditNote, () => new DomainError('unknown_credit_note', 'Avoir inconnu.', { status: 404 }));
+
   app.get('/orders/:id/audit', { config: { roles: staff }, schema: { summary: 'Every change of the order, its invoices and payments', params: Id } }, async (request) => {
     await findOrder(ctx.db, request.params.id);
     return orderAudit(ctx.db, request.params.id);

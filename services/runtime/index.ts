@@ -14,3 +14,4 @@ export type { RunningService } from './start-service.ts';
 export type { ServiceContext, ServiceDefinition } from './service.ts';
 export { businessDate, addDays } from './time.ts';
 export { actorOf, assertFunderScope } from './http/access.ts';
+export { PdfRenderer } from './pdf/renderer.ts';

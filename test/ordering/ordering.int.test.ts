@@ -8,6 +8,7 @@ import type { EventEnvelope } from '@aptic/contracts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
+import { fetchPdf, pdfText } from '../support/pdf.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -92,6 +93,18 @@ describe('the funder’s commercial journey', () => {
     expect(services).toMatchObject({ kind: 'services', totalExclVatCents: 545_000, vatCents: 109_000, amountDueCents: 654_000 });
     expect(faceValue.number).toMatch(/^FA-\d{4}-\d{6}$/);
     expect(accepted.body.purchaseOrderReference).toBe('BC-2026-0042');
+    // The quote and the invoices as French PDFs.
+    const quotePdf = await fetchPdf(`${url}/quotes/${orderId}/pdf`);
+    expect([quotePdf.status, quotePdf.type]).toEqual([200, 'application/pdf']);
+    const quoteText = await pdfText(quotePdf.pdf);
+    expect(quoteText).toContain('DEVIS');
+    expect(quoteText).toContain(accepted.body.number);
+    expect(quoteText).toContain('25 450,00');
+    const invoiceText = await pdfText((await fetchPdf(`${url}/invoices/${faceValue.id}/pdf`)).pdf);
+    expect(invoiceText).toContain('FACTURE');
+    expect(invoiceText).toContain(faceValue.number);
+    expect(invoiceText).toContain('BC-2026-0042');
+    expect(invoiceText).toContain('20 000,00');
     // Accepting twice is refused and changes nothing.
     const again = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2' } });
     expect(again).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
@@ -141,6 +154,8 @@ describe('the funder’s commercial journey', () => {
     expect((await call(`${url}/orders/${orderId}`, { token: own })).status).toBe(200);
     const other = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'other', role: 'funder', funderId: randomUUID() } })).body.token;
     expect((await call(`${url}/orders/${orderId}`, { token: other })).status).toBe(404);
+    expect((await fetchPdf(`${url}/quotes/${orderId}/pdf`, other)).status).toBe(404);
+    expect((await fetchPdf(`${url}/quotes/${orderId}/pdf`, own)).status).toBe(200);
   });
 
   test('usage rules are frozen once paid', async () => {
@@ -176,6 +191,9 @@ describe('the funder’s commercial journey', () => {
     expect(credit).toHaveLength(1);
     expect(credit[0]).toMatchObject({ unusedPasses: 1998, amountCents: 1_998_000, remainingCents: 1_998_000 });
     expect(credit[0].number).toMatch(/^AV-\d{4}-\d{6}$/);
+    const creditText = await pdfText((await fetchPdf(`${url}/credit-notes/${credit[0].id}/pdf`)).pdf);
+    expect(creditText).toContain('AVOIR');
+    expect(creditText).toContain('19 980,00');
 
     // Next order: no opening fee, and the credit note pays part of the face value.
     const next = await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] } });

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../config.ts';
+import { PdfRenderer } from './renderer.ts';
+
+const run = promisify(execFile);
+
+/** The text poppler extracts from a PDF, whitespace (incl. no-break spaces) collapsed. */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aptic-pdf-'));
+  try {
+    const file = join(dir, 'document.pdf');
+    await writeFile(file, pdf);
+    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']);
+    return stdout.replace(/[\s\u00a0\u202f]+/g, ' ');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function page(body: string): string {
+  return `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>body { font-family: "DejaVu Sans", sans-serif; }</style></head><body>${body}</body></html>`;
+}
+
+describe('PdfRenderer', () => {
+  let renderer: PdfRenderer;
+
+  beforeAll(async () => {
+    renderer = await PdfRenderer.launch(readConfig().chromiumPath);
+  });
+
+  afterAll(async () => {
+    await renderer?.close();
+  });
+
+  it('renders HTML to a PDF whose text poppler can read back, accents and no-break spaces included', async () => {
+    const pdf = await renderer.render(page('<h1>Bonjour le monde</h1><p>Médiation numérique : 25\u202f450,00\u00a0€</p>'));
+
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = await pdfText(pdf);
+    expect(text).toContain('Bonjour le monde');
+    expect(text).toContain('Médiation numérique : 25 450,00 €');
+  });
+
+  it('renders documents concurrently, each in its own page', async () => {
+    const names = ['Lieu Alpha', 'Lieu Bravo', 'Lieu Charlie'];
+    const pdfs = await Promise.all(names.map((name) => renderer.render(page(`<p>${name}</p>`))));
+    const texts = await Promise.all(pdfs.map(pdfText));
+    texts.forEach((text, index) => {
+      expect(text.trim()).toBe(names[index]);
+    });
+  });
+
+  it('neither runs scripts nor waits on the network', async () => {
+    const started = Date.now();
+    const pdf = await renderer.render(
+      page(
+        '<p>Statique</p><img src="http://10.255.255.1/logo.png" alt="">' +
+          '<link rel="stylesheet" href="https://fonts.example.invalid/font.css">' +
+          '<script>document.body.append("script executed")</script>',
+      ),
+    );
+    const text = await pdfText(pdf);
+    expect(text).toContain('Statique');
+    expect(text).not.toContain('script executed');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses to render once closed, and closes twice without error', async () => {
+    const own = await PdfRenderer.launch(readConfig().chromiumPath);
+    await own.close();
+    await own.close();
+    await expect(own.render(page('<p>trop tard</p>'))).rejects.toThrow(/closed/);
+  });
+});
