@@ -4,17 +4,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-/** The text of a PDF as pdftotext (poppler-utils) reads it, with every kind of space made plain. */
-export async function pdfText(pdf: Buffer): Promise<string> {
+const run = promisify(execFile);
+
+/** A PDF as poppler-utils reads it. */
+export type PdfReading = {
+  /** pdftotext -layout: table rows read across, as printed */
+  text: string;
+  /** pdftotext in reading order: side-by-side blocks (e.g. a quote's mentions and signature box) read one after the other */
+  flow: string;
+  pages: number;
+  /** pdffonts' table of the fonts the PDF uses, and whether they are embedded */
+  fonts: string;
+};
+
+/** Both pdftotext readings, every kind of space collapsed and typographic apostrophes made plain. */
+export async function readPdf(pdf: Buffer): Promise<PdfReading> {
   const dir = await mkdtemp(join(tmpdir(), 'aptic-pdf-'));
   try {
-    const file = join(dir, 'doc.pdf');
+    const file = join(dir, 'document.pdf');
     await writeFile(file, pdf);
-    const { stdout } = await promisify(execFile)('pdftotext', ['-layout', file, '-']);
-    return stdout.replace(/[\u00a0\u202f]/g, ' ');
+    const [{ stdout: layout }, { stdout: flow }, { stdout: fonts }] = await Promise.all([
+      run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']),
+      run('pdftotext', ['-enc', 'UTF-8', file, '-']),
+      run('pdffonts', [file]),
+    ]);
+    const pages = layout.split('\f').filter((page) => page.trim() !== '').length;
+    return { text: normalise(layout), flow: normalise(flow), pages, fonts };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function normalise(text: string): string {
+  return text.replace(/[\s\u00a0\u202f]+/g, ' ').replace(/’/g, "'");
+}
+
+/** The text of a PDF as pdftotext -layout reads it, with every kind of space made plain (see readPdf). */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  return (await readPdf(pdf)).text;
 }
 
 export async function fetchPdf(url: string, token = 'test-admin-token'): Promise<{ status: number; type: string | null; pdf: Buffer }> {

@@ -1,26 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfText } from '../../../test/support/pdf.ts';
 import { readConfig } from '../config.ts';
 import { PdfRenderer } from './renderer.ts';
-
-const run = promisify(execFile);
-
-/** The text poppler extracts from a PDF, whitespace (incl. no-break spaces) collapsed. */
-async function pdfText(pdf: Buffer): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'aptic-pdf-'));
-  try {
-    const file = join(dir, 'document.pdf');
-    await writeFile(file, pdf);
-    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']);
-    return stdout.replace(/[\s\u00a0\u202f]+/g, ' ');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 function page(body: string): string {
   return `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>body { font-family: "DejaVu Sans", sans-serif; }</style></head><body>${body}</body></html>`;
