@@ -12,6 +12,9 @@ export type Offer = (typeof Offers)[number];
 
 export const CarnetSize = Type.Union([Type.Literal(5), Type.Literal(10)]);
 
+/** Kit subscription: 7 € HT a month, or 77 € HT a year (one month free). */
+export const KitPlan = Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]);
+
 /**
  * Every durable domain event: its data schema, keyed by event type.
  * The subject on the wire is `<prefix>.events.<type>` (see subjects.ts).
@@ -89,9 +92,15 @@ export const EventData = {
   }),
   'place.suspended': Type.Object({ placeId: Uuid, reason: Type.String() }),
   'place.revoked': Type.Object({ placeId: Uuid, reason: Type.String() }),
-  /** qualification: the kit subscription started (at the first scan) or ended. */
-  'kit.activated': Type.Object({ placeId: Uuid, plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]), from: Instant }),
-  'kit.deactivated': Type.Object({ placeId: Uuid, at: Instant }),
+  /**
+   * qualification: the place subscribed the kit (reader + communication kit): it may endorse
+   * passes. Billing starts later, at its first scan (`kit.activated`).
+   */
+  'kit.subscribed': Type.Object({ placeId: Uuid, plan: KitPlan, sponsoredBy: Type.Optional(Uuid) }),
+  /** qualification: the first scan happened; the subscription is billed from this instant. */
+  'kit.activated': Type.Object({ placeId: Uuid, plan: KitPlan, from: Instant }),
+  /** qualification: the subscription ended; the place can no longer endorse passes. */
+  'kit.cancelled': Type.Object({ placeId: Uuid, at: Instant, reason: Type.String() }),
   /** qualification: a kiosk was registered or revoked. */
   'kiosk.registered': Type.Object({ kioskId: Uuid, placeId: Uuid }),
   'kiosk.revoked': Type.Object({ kioskId: Uuid, placeId: Uuid }),

@@ -7,3 +7,5 @@ export * from './kiosk.ts';
 export * from './actions.ts';
 export * from './subjects.ts';
 export * from './siret.ts';
+export * from './kiosk-auth.ts';
+export * from './referentiel.ts';

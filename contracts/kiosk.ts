@@ -2,6 +2,31 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Uuid, Instant, PositiveCents } from './primitives.ts';
 
 /**
+ * What a barcode read at the kiosk is. Pass codes are digits only (see printing's pass-code
+ * format); a service barcode, printed on the place's service sheet, carries the offer it chooses.
+ * Anything else is refused at the kiosk, before it is sent.
+ */
+export type Barcode = { kind: 'pass'; code: string } | { kind: 'service'; offerId: string } | { kind: 'invalid'; reason: 'too_long' | 'unrecognised' };
+
+export const PASS_CODE = /^[0-9]{8,24}$/;
+const SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** Longer than any code we print: a stuck key or a wrong symbology. */
+export const MAX_BARCODE_LENGTH = 64;
+
+export function serviceBarcode(offerId: string): string {
+  return `SRV-${offerId.toLowerCase()}`;
+}
+
+export function parseBarcode(text: string): Barcode {
+  const value = text.trim();
+  if (value.length > MAX_BARCODE_LENGTH) return { kind: 'invalid', reason: 'too_long' };
+  if (PASS_CODE.test(value)) return { kind: 'pass', code: value };
+  const service = SERVICE_CODE.exec(value);
+  if (service) return { kind: 'service', offerId: service[1]!.toLowerCase() };
+  return { kind: 'invalid', reason: 'unrecognised' };
+}
+
+/**
  * A pass scanned at a kiosk, inside a scan session (the service chosen first, then each pass).
  * `scanId` is minted by the agent before the scan is journaled: it is the idempotency key.
  */

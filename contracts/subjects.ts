@@ -24,7 +24,14 @@ export function natsNames(prefix = 'aptic') {
       stream: `${upper}_SCANS`,
       allScans: `${prefix}.kiosk.*.scans`,
       scans: (kioskId: string) => `${prefix}.kiosk.${kioskId}.scans`,
+      /** Verdicts are published live on this subject and kept by the verdicts stream. */
+      verdictStream: `${upper}_VERDICTS`,
+      allVerdicts: `${prefix}.kiosk.*.verdicts`,
       verdicts: (kioskId: string) => `${prefix}.kiosk.${kioskId}.verdicts`,
+      /** The kiosk's own durable consumer on the verdicts stream, created when the kiosk is registered. */
+      verdictConsumer: (kioskId: string) => `kiosk_${kioskId.replaceAll('-', '')}`,
+      /** The kiosk's own reply-subject prefix (JetStream acks, requests): nobody else can read it. */
+      inboxPrefix: (kioskId: string) => `_INBOX_${kioskId.replaceAll('-', '')}`,
     },
   };
 }

@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DomainError, UsageRules, validate, type Offer } from '@aptic/contracts';
+import { DomainError, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, UsageRules, validate, type Offer } from '@aptic/contracts';
 import { territory } from './territory.ts';
-import {
-  PLACE_TYPES,
-  PUBLICS,
-  SERVICE_CATEGORIES,
-  resolveUsageRules,
-  type UsageRulesInput,
-} from './usage-rules.ts';
+import { resolveUsageRules, type UsageRulesInput } from './usage-rules.ts';
 
 const ISSUED = { issuedOn: '2026-03-10' };
 /** SIREN of the CA du Grand Angoulême (38 communes, millésime 2026). */

@@ -1,0 +1,64 @@
+/**
+ * Kiosk credentials: each kiosk connects to NATS with its own user, signed by the platform's
+ * account (NATS decentralised auth: operator → account → user JWTs), so a kiosk is added or
+ * revoked without touching the server's configuration.
+ *
+ * What a kiosk may do, and nothing else:
+ * - publish its scans on `<prefix>.kiosk.<id>.scans` (JetStream stores them; the ack comes back
+ *   on its own inbox prefix);
+ * - receive its verdicts live on `<prefix>.kiosk.<id>.verdicts`;
+ * - after a reconnection, pull the verdicts it missed from its own durable consumer on the
+ *   verdicts stream (created by the platform when the kiosk is registered: a kiosk cannot create
+ *   consumers, so it cannot read another kiosk's verdicts).
+ */
+import { encodeUser, fmtCreds } from '@nats-io/jwt';
+import { createUser, fromSeed } from '@nats-io/nkeys';
+import { natsNames } from './subjects.ts';
+
+export interface KioskPermissions {
+  publish: string[];
+  subscribe: string[];
+}
+
+export function kioskPermissions(prefix: string, kioskId: string): KioskPermissions {
+  const { kiosk } = natsNames(prefix);
+  const consumer = kiosk.verdictConsumer(kioskId);
+  return {
+    publish: [
+      kiosk.scans(kioskId),
+      `$JS.API.CONSUMER.MSG.NEXT.${kiosk.verdictStream}.${consumer}`,
+      `$JS.API.CONSUMER.INFO.${kiosk.verdictStream}.${consumer}`,
+      `$JS.ACK.${kiosk.verdictStream}.${consumer}.>`,
+    ],
+    subscribe: [kiosk.verdicts(kioskId), `${kiosk.inboxPrefix(kioskId)}.>`],
+  };
+}
+
+export interface KioskCredentials {
+  /** The NATS user's public key (revocation is by this key). */
+  userPublicKey: string;
+  /** The `.creds` file the agent reads (JWT + seed): a secret, shown once. */
+  creds: string;
+}
+
+/**
+ * Issues a kiosk's credentials, signed with the account's signing key (its seed, `SA…`).
+ * `accountPublicKey` is the account the signing key belongs to (`A…`).
+ */
+export async function issueKioskCredentials(input: {
+  accountSigningSeed: string;
+  accountPublicKey: string;
+  prefix: string;
+  kioskId: string;
+  name: string;
+}): Promise<KioskCredentials> {
+  const signer = fromSeed(new TextEncoder().encode(input.accountSigningSeed));
+  const user = createUser();
+  const permissions = kioskPermissions(input.prefix, input.kioskId);
+  const jwt = await encodeUser(input.name, user, signer, {
+    issuer_account: input.accountPublicKey,
+    pub: { allow: permissions.publish },
+    sub: { allow: permissions.subscribe },
+  });
+  return { userPublicKey: user.getPublicKey(), creds: new TextDecoder().decode(fmtCreds(jwt, user)) };
+}
