@@ -14,20 +14,21 @@ let infra: Isolated;
 let node: RunningPlatform;
 let printingNode: RunningPlatform;
 let url: string;
-const paidEvents: EventEnvelope<'order.paid'>[] = [];
+const received: EventEnvelope<'order.paid' | 'kit.sponsored'>[] = [];
+const paidEvents = { get length() { return received.filter((e) => e.type === 'order.paid').length; }, at: (i: number) => received.filter((e) => e.type === 'order.paid')[i] as EventEnvelope<'order.paid'> | undefined };
 const today = businessDate();
 
-/** Stands in for printing: records every order.paid it applies. */
-const orderPaidProbe: ConsumerDefinition<'order.paid'> = {
-  name: 'order-paid-probe',
-  events: ['order.paid'],
-  apply: async (_tx, events) => void paidEvents.push(...events),
+/** Stands in for printing and qualification: records every order.paid and kit.sponsored it applies. */
+const probe: ConsumerDefinition<'order.paid' | 'kit.sponsored'> = {
+  name: 'probe',
+  events: ['order.paid', 'kit.sponsored'],
+  apply: async (_tx, events) => void received.push(...events),
 };
 
 beforeAll(async () => {
   infra = await isolate();
   node = await startDistributed(infra, [ordering]);
-  printingNode = await startDistributed(infra, [{ ...printing, consumers: () => [orderPaidProbe] }]);
+  printingNode = await startDistributed(infra, [{ ...printing, consumers: () => [probe] }]);
   url = node.services[0]!.url;
 });
 afterAll(async () => {
@@ -120,8 +121,8 @@ describe('the funder’s commercial journey', () => {
     const second = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 800_000, receivedOn: today, reference: 'VIR-2' } });
     expect(second.body).toMatchObject({ status: 'paid', allocation: { faceValuePaidCents: 2_000_000, faceValueCovered: true, servicesPaidCents: 0 } });
     await eventually(async () => paidEvents.length, (n) => n === 1);
-    expect(paidEvents[0]!.data).toMatchObject({ orderId, funderId, offer: 'plus', carnetSize: 10, carnets: 200, faceValueCents: 2_000_000 });
-    expect(paidEvents[0]!.data.rules.perimeter.departements).toEqual(['16']);
+    expect(paidEvents.at(0)!.data).toMatchObject({ orderId, funderId, offer: 'plus', carnetSize: 10, carnets: 200, faceValueCents: 2_000_000 });
+    expect(paidEvents.at(0)!.data.rules.perimeter.departements).toEqual(['16']);
 
     // More money: services first, then held as overpayment — never lost, never a second order.paid.
     const third = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 700_000, receivedOn: today, reference: 'VIR-3' } });
@@ -248,6 +249,38 @@ describe('refusals that change nothing', () => {
     expect(response.status).toBe(201);
     const [kept] = await queryRows<{ size: number }>(node.database.db, sql`SELECT size FROM ordering.signed_quote WHERE order_id = ${quote.id}`);
     expect(kept!.size).toBe(pdf.length);
+  });
+});
+
+describe('kit sponsorship and sweeps', () => {
+  test('a funder sponsors places’ kits: recorded, audited, announced once as kit.sponsored', async () => {
+    const funderId = await newFunder('Fondation pour l’inclusion');
+    const placeIds = [randomUUID(), randomUUID()];
+    const before = paidEvents.length;
+    const sponsored = await call(`${url}/funders/${funderId}/kit-sponsorships`, { method: 'POST', body: { placeIds: [...placeIds, placeIds[0]], from: today, until: addDays(today, 365) } });
+    expect(sponsored.status).toBe(201);
+    expect(sponsored.body.placeIds).toEqual([...placeIds].sort());
+    const [event] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.audit WHERE action = 'sponsor' AND entity_id = ${sponsored.body.id}`);
+    expect(event!.n).toBe(1);
+    const refused = await call(`${url}/funders/${funderId}/kit-sponsorships`, { method: 'POST', body: { placeIds, from: today, until: addDays(today, -1) } });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'invalid_period', field: 'until' } });
+    expect((await call(`${url}/funders/${randomUUID()}/kit-sponsorships`, { method: 'POST', body: { placeIds, from: today, until: today } })).status).toBe(404);
+    expect(paidEvents.length).toBe(before);
+    const announced = await eventually(async () => received.filter((e) => e.type === 'kit.sponsored'), (list) => list.length === 1);
+    expect(announced[0]!.data).toMatchObject({ funderId, placeIds: [...placeIds].sort(), from: today });
+  });
+
+  test('the expiry sweep moves stale quotes to expired, with their audit row, and leaves fresh ones', async () => {
+    const { expireQuotes } = await import('@aptic/ordering/db/orders.ts');
+    const funderId = await newFunder('Mairie de Cognac');
+    const stale = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body.id;
+    const fresh = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body.id;
+    await node.database.db.execute(sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -2)} WHERE id = ${stale}`);
+    await node.services[0]!.context.transaction((tx) => expireQuotes(tx, today));
+    expect((await call(`${url}/orders/${stale}`)).body.status).toBe('expired');
+    expect((await call(`${url}/orders/${fresh}`)).body.status).toBe('quoted');
+    const trail = (await call(`${url}/orders/${stale}/audit`)).body as Array<{ action: string; actor: string }>;
+    expect(trail.at(-1)).toMatchObject({ action: 'move:expired', actor: 'system: quote validity sweep' });
   });
 });
 
