@@ -9,3 +9,4 @@ export * from './subjects.ts';
 export * from './siret.ts';
 export * from './kiosk-auth.ts';
 export * from './referentiel.ts';
+export * from './pass-code.ts';
