@@ -1,5 +1,135 @@
-import { pgSchema } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '@aptic/runtime';
+import type { DenialReason, UsageRules } from '@aptic/contracts';
 
 export const redemption = pgSchema('redemption');
 export const { outbox, inbox } = eventTables(redemption);
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const cents = (name: string) => bigint(name, { mode: 'number' });
+
+// Read models, built from other services' events: redemption never asks anyone on the hot path.
+
+// Events of different types arrive on different consumers, in no guaranteed order: each fact is
+// kept on its own (a release may come before the issue) and statuses are derived when read.
+
+/** Passes issued by printing (passes.issued). */
+export const passes = redemption.table('pass', {
+  passId: uuid('pass_id').primaryKey(),
+  code: text('code').notNull().unique(),
+  orderId: uuid('order_id').notNull(),
+  funderId: uuid('funder_id').notNull(),
+  carnetNumber: integer('carnet_number').notNull(),
+  position: integer('position').notNull(),
+}, (t) => [index('pass_carnet').on(t.orderId, t.carnetNumber)]);
+
+/** Carnets received at their delivery point or handed out (passes.released): their passes may be redeemed. */
+export const carnetReleases = redemption.table('carnet_release', {
+  orderId: uuid('order_id').notNull(),
+  carnetNumber: integer('carnet_number').notNull(),
+  releasedAt: stamp('released_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })]);
+
+/** Passes declared lost or stolen (passes.blocked). */
+export const passBlocks = redemption.table('pass_block', {
+  passId: uuid('pass_id').primaryKey(),
+  reason: text('reason').notNull(),
+});
+
+/** Each paid order's usage rules (order.paid). */
+export const orderRules = redemption.table('order_rules', {
+  orderId: uuid('order_id').primaryKey(),
+  funderId: uuid('funder_id').notNull(),
+  rules: jsonb('rules').$type<UsageRules>().notNull(),
+});
+
+/**
+ * Places as qualification announces them (place.*, kit.*). Each status keeps the time of the event
+ * that set it: an older event arriving late never overrides a newer one.
+ */
+export const places = redemption.table('place', {
+  placeId: uuid('place_id').primaryKey(),
+  name: text('name'),
+  type: text('type'),
+  communeCode: text('commune_code'),
+  qualified: boolean('qualified').notNull().default(false),
+  qualifiedAsOf: stamp('qualified_as_of'),
+  kitActive: boolean('kit_active').notNull().default(false),
+  kitAsOf: stamp('kit_as_of'),
+});
+
+/** Offers as catalogue publishes them (offer.*): a redemption refers to the offer as it was. */
+export const offers = redemption.table('offer', {
+  offerId: uuid('offer_id').primaryKey(),
+  placeId: uuid('place_id'),
+  serviceCode: text('service_code'),
+  categoryCode: text('category_code'),
+  priceCents: cents('price_cents'),
+  /** A withdrawal is final: an offer changes by being replaced by a new one. */
+  withdrawn: boolean('withdrawn').notNull().default(false),
+});
+
+export const kiosks = redemption.table('kiosk', {
+  kioskId: uuid('kiosk_id').primaryKey(),
+  placeId: uuid('place_id').notNull(),
+  /** A revocation is final. */
+  revoked: boolean('revoked').notNull().default(false),
+});
+
+// Redemption's own records.
+
+/** Every scan received, with its verdict: the scan id makes a redelivered scan answer the same. */
+export const scans = redemption.table('scan', {
+  scanId: uuid('scan_id').primaryKey(),
+  kioskId: uuid('kiosk_id').notNull(),
+  sessionId: uuid('session_id').notNull(),
+  offerId: uuid('offer_id').notNull(),
+  code: text('code').notNull(),
+  scannedAt: stamp('scanned_at').notNull(),
+  receivedAt: stamp('received_at').notNull().defaultNow(),
+  offline: boolean('offline').notNull(),
+  outcome: text('outcome').$type<'accepted' | 'denied'>().notNull(),
+  reason: text('reason').$type<DenialReason>(),
+  message: text('message').notNull(),
+  redemptionId: uuid('redemption_id'),
+}, (t) => [index('scan_kiosk_time').on(t.kioskId, t.receivedAt), index('scan_code').on(t.code)]);
+
+/** A service act: one service chosen at the kiosk, paid by one or more passes (of distinct carnets). */
+export const serviceActs = redemption.table('service_act', {
+  id: uuid('id').primaryKey(),
+  sessionId: uuid('session_id').notNull().unique(),
+  kioskId: uuid('kiosk_id').notNull(),
+  placeId: uuid('place_id').notNull(),
+  offerId: uuid('offer_id').notNull(),
+  priceCents: cents('price_cents').notNull(),
+  startedAt: stamp('started_at').notNull(),
+});
+
+/**
+ * Accepted passes. At most one live redemption per pass, and one pass per carnet per service act:
+ * both are unique indexes, so concurrent scans cannot both win whatever the timing.
+ */
+export const redemptions = redemption.table('redemption', {
+  id: uuid('id').primaryKey(),
+  scanId: uuid('scan_id').notNull().unique(),
+  passId: uuid('pass_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  funderId: uuid('funder_id').notNull(),
+  carnetNumber: integer('carnet_number').notNull(),
+  serviceActId: uuid('service_act_id').notNull(),
+  placeId: uuid('place_id').notNull(),
+  kioskId: uuid('kiosk_id').notNull(),
+  offerId: uuid('offer_id').notNull(),
+  faceValueCents: cents('face_value_cents').notNull(),
+  scannedAt: stamp('scanned_at').notNull(),
+  acceptedAt: stamp('accepted_at').notNull().defaultNow(),
+  lateUpload: boolean('late_upload').notNull(),
+  cancelledAt: stamp('cancelled_at'),
+  cancelledBy: text('cancelled_by'),
+  cancelReason: text('cancel_reason'),
+}, (t) => [
+  uniqueIndex('redemption_live_pass').on(t.passId).where(sql`${t.cancelledAt} IS NULL`),
+  uniqueIndex('redemption_one_per_carnet_per_act').on(t.serviceActId, t.orderId, t.carnetNumber).where(sql`${t.cancelledAt} IS NULL`),
+  index('redemption_place_time').on(t.placeId, t.scannedAt),
+]);

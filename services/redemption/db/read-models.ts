@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import type { EventEnvelope, EventType } from '@aptic/contracts';
+import type { ConsumerDefinition, Tx } from '@aptic/runtime';
+import { carnetReleases, kiosks, offers, orderRules, passBlocks, passes, places } from './schema.ts';
+
+type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
+
+/** A consumer applying its events one by one, in the order received, each with its own handler. */
+function readModel<T extends EventType>(name: string, handlers: { [K in T]: Handler<K> }): ConsumerDefinition<T> {
+  return {
+    name,
+    events: Object.keys(handlers) as T[],
+    async apply(tx, events) {
+      for (const event of events) await (handlers[event.type] as Handler<T>)(tx, event);
+    },
+  };
+}
+
+const at = (event: EventEnvelope) => new Date(event.occurredAt);
+
+export const orderRulesModel = readModel('order-rules', {
+  'order.paid': async (tx, { data }) => {
+    await tx.insert(orderRules).values({ orderId: data.orderId, funderId: data.funderId, rules: data.rules }).onConflictDoNothing();
+  },
+});
+
+export const passesModel = readModel('passes', {
+  'passes.issued': async (tx, { data }) => {
+    const rows = data.passes.map((p) => ({ passId: p.passId, code: p.code, orderId: data.orderId, funderId: data.funderId, carnetNumber: p.carnetNumber, position: p.position }));
+    if (rows.length > 0) await tx.insert(passes).values(rows).onConflictDoNothing();
+  },
+  'passes.released': async (tx, { data }) => {
+    const rows = data.carnetNumbers.map((carnetNumber) => ({ orderId: data.orderId, carnetNumber, releasedAt: new Date(data.releasedAt) }));
+    await tx.insert(carnetReleases).values(rows).onConflictDoNothing();
+  },
+  'passes.blocked': async (tx, { data }) => {
+    if (data.passIds.length > 0) await tx.insert(passBlocks).values(data.passIds.map((passId) => ({ passId, reason: data.reason }))).onConflictDoNothing();
+  },
+});
+
+/** Sets a place's qualification, unless a newer event already did. */
+async function setQualified(tx: Tx, placeId: string, qualified: boolean, asOf: Date, details: Partial<typeof places.$inferInsert> = {}): Promise<void> {
+  await tx
+    .insert(places)
+    .values({ placeId, qualified, qualifiedAsOf: asOf, ...details })
+    .onConflictDoUpdate({
+      target: places.placeId,
+      set: { qualified, qualifiedAsOf: asOf, ...details },
+      setWhere: sql`${places.qualifiedAsOf} IS NULL OR ${places.qualifiedAsOf} < ${asOf}`,
+    });
+}
+
+async function setKit(tx: Tx, placeId: string, kitActive: boolean, asOf: Date): Promise<void> {
+  await tx
+    .insert(places)
+    .values({ placeId, kitActive, kitAsOf: asOf })
+    .onConflictDoUpdate({ target: places.placeId, set: { kitActive, kitAsOf: asOf }, setWhere: sql`${places.kitAsOf} IS NULL OR ${places.kitAsOf} < ${asOf}` });
+}
+
+export const placesModel = readModel('places', {
+  'place.qualified': (tx, e) => setQualified(tx, e.data.placeId, true, at(e), { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
+  'place.suspended': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
+  'place.revoked': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
+  'kit.subscribed': (tx, e) => setKit(tx, e.data.placeId, true, at(e)),
+  'kit.cancelled': (tx, e) => setKit(tx, e.data.placeId, false, at(e)),
+});
+
+export const offersModel = readModel('offers', {
+  'offer.published': async (tx, { data }) => {
+    const values = { placeId: data.placeId, serviceCode: data.serviceCode, categoryCode: data.categoryCode, priceCents: data.priceCents };
+    await tx.insert(offers).values({ offerId: data.offerId, ...values }).onConflictDoUpdate({ target: offers.offerId, set: values });
+  },
+  'offer.withdrawn': async (tx, { data }) => {
+    await tx.insert(offers).values({ offerId: data.offerId, placeId: data.placeId, withdrawn: true }).onConflictDoUpdate({ target: offers.offerId, set: { withdrawn: true } });
+  },
+});
+
+export const kiosksModel = readModel('kiosks', {
+  'kiosk.registered': async (tx, { data }) => {
+    await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId }).onConflictDoNothing();
+  },
+  'kiosk.revoked': async (tx, { data }) => {
+    await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId, revoked: true }).onConflictDoUpdate({ target: kiosks.kioskId, set: { revoked: true } });
+  },
+});
+
+export const readModels = [orderRulesModel, passesModel, placesModel, offersModel, kiosksModel];
