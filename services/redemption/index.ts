@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
+import { startKioskIntake } from './kiosk-intake.ts';
 
 /**
  * Redemption: judges scanned passes against every rule of the scheme, exactly once.
@@ -12,4 +13,5 @@ export const redemption: ServiceDefinition = {
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   tables: schema,
   consumers: () => readModels,
+  start: startKioskIntake,
 };

@@ -1,4 +1,5 @@
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
+import type { NatsConnection } from 'nats';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ServiceName } from '@aptic/contracts';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   db: Db;
   log: Logger;
   broker: ServiceBroker;
+  /** The NATS connection in distributed mode (kiosk streams); undefined in embedded mode. */
+  nats: NatsConnection | undefined;
   metrics: Registry;
   /**
    * Runs a unit of work in one transaction; events emitted through `emit` are written to the

@@ -5,6 +5,7 @@ import type { PlatformConfig } from './config.ts';
 import type { Database } from './db/connect.ts';
 import type { EventBus } from './events/bus.ts';
 import { DurableConsumer } from './events/consumer.ts';
+import { JetStreamBus } from './events/jetstream.ts';
 import { OutboxRelay, outboxWriter } from './events/outbox.ts';
 import type { TokenStore } from './auth/tokens.ts';
 import { createAdminServer } from './http/server.ts';
@@ -71,6 +72,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     db: database.db,
     log,
     broker,
+    nats: bus instanceof JetStreamBus ? bus.connection : undefined,
     metrics: metrics.registry,
     async transaction(work) {
       const result = await database.db.transaction(async (tx) => {

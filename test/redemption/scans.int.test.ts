@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { passCode, type EventEnvelope, type EventType, type EventDataOf, type ScanMessage, type Verdict } from '@aptic/contracts';
+import { natsNames, passCode, type EventEnvelope, type EventType, type EventDataOf, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { businessDate, queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
+import { JSONCodec, connect } from 'nats';
 import { processScan } from '@aptic/redemption/db/scans.ts';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
@@ -71,6 +72,48 @@ afterAll(async () => {
   await probeNode?.stop();
   await node?.stop();
   await infra?.cleanup();
+});
+
+describe('kiosk scans through JetStream', () => {
+  const names = () => natsNames(infra.prefix);
+  async function viaKiosk(body: unknown, kioskId = kiosks[0]!): Promise<Verdict> {
+    const nc = await connect({ servers: infra.natsUrl });
+    try {
+      const live = nc.subscribe(names().kiosk.verdicts(kioskId), { max: 1, timeout: 15_000 });
+      await nc.flush();
+      await nc.jetstream().publish(names().kiosk.scans(kioskId), typeof body === 'string' ? new TextEncoder().encode(body) : JSONCodec().encode(body));
+      for await (const m of live) return JSONCodec<Verdict>().decode(m.data);
+      throw new Error('no verdict');
+    } finally {
+      await nc.close();
+    }
+  }
+
+  test('a scan published by a kiosk is judged and its verdict comes back on the kiosk’s subject', async () => {
+    const s = scan(1, 5);
+    expect(await viaKiosk(s)).toMatchObject({ scanId: s.scanId, outcome: 'accepted', faceValueCents: 1_000 });
+    const again = scan(1, 5);
+    expect(await viaKiosk(again)).toMatchObject({ scanId: again.scanId, outcome: 'denied', reason: 'already_redeemed' });
+  });
+
+  test.each([
+    ['wrong schema', { ...scan(1, 6), code: undefined }],
+    ['non-digits', { ...scan(1, 6), code: '12345678ABCD' }],
+    ['SQL in the code', { ...scan(1, 6), code: "1'; DROP TABLE redemption.scan; --" }],
+    ['another kiosk’s id in the body', { ...scan(1, 6), kioskId: kiosks[1] }],
+    ['a payload far too large', { ...scan(1, 6), padding: 'x'.repeat(100_000) }],
+  ])('%s is refused with a reason, nothing stored, and the next scan still goes through', async (_label, body) => {
+    const before = await count('scan');
+    expect(await viaKiosk(body)).toMatchObject({ outcome: 'denied', reason: 'invalid_message' });
+    expect(await count('scan')).toBe(before);
+    expect((await viaKiosk(scan(2, 3 + Math.floor(Math.random() * 7)))).scanId).toBeDefined();
+  });
+
+  test('a 10 MB message is refused by NATS itself before it reaches the platform', async () => {
+    const nc = await connect({ servers: infra.natsUrl });
+    await expect(nc.jetstream().publish(names().kiosk.scans(kiosks[0]!), new Uint8Array(10 * 1024 * 1024))).rejects.toThrow(/MAX_PAYLOAD|payload/i);
+    await nc.close().catch(() => {});
+  });
 });
 
 describe('scans against the read models built from events', () => {
