@@ -1,5 +1,5 @@
 import { asc, eq, or, sql } from 'drizzle-orm';
-import type { Queryable, Tx } from '@aptic/runtime';
+import { auditWriter, type Queryable, type Tx } from '@aptic/runtime';
 import { auditLog, creditNotes, documentCounters, invoices } from './schema.ts';
 
 /**
@@ -16,27 +16,8 @@ export async function nextDocumentNumber(tx: Tx, prefix: 'FA' | 'AV', issuedOn: 
   return `${prefix}-${year}-${String(row!.last).padStart(6, '0')}`;
 }
 
-export interface AuditEntry {
-  entity: 'funder' | 'order' | 'invoice' | 'payment' | 'credit_note' | 'kit_sponsorship';
-  entityId: string;
-  action: string;
-  actor: string;
-  fromStatus?: string;
-  toStatus?: string;
-  details?: unknown;
-}
-
-export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values({
-    entity: entry.entity,
-    entityId: entry.entityId,
-    action: entry.action,
-    actor: entry.actor,
-    fromStatus: entry.fromStatus ?? null,
-    toStatus: entry.toStatus ?? null,
-    details: entry.details ?? null,
-  });
-}
+/** Writes ordering's audit rows. */
+export const audit = auditWriter<'funder' | 'order' | 'invoice' | 'payment' | 'credit_note' | 'kit_sponsorship'>(auditLog);
 
 /** The audit trail of an order and of the documents attached to it, oldest first. */
 export async function orderAudit(db: Queryable, orderId: string) {

@@ -1,5 +1,5 @@
-import { bigint, bigserial, boolean, customType, date, integer, jsonb, pgSchema, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { eventTables } from '@aptic/runtime';
+import { bigint, boolean, customType, date, integer, jsonb, pgSchema, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { auditTable, eventTables } from '@aptic/runtime';
 import type { UsageRules } from '@aptic/contracts';
 import type { QuoteLine } from '../domain/pricing.ts';
 import type { OrderStatus } from '../domain/lifecycle.ts';
@@ -146,14 +146,4 @@ export const kitSponsorships = ordering.table('kit_sponsorship', {
 });
 
 /** Every state change: who, when, what. Append-only. */
-export const auditLog = ordering.table('audit', {
-  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-  entity: text('entity').notNull(),
-  entityId: uuid('entity_id').notNull(),
-  action: text('action').notNull(),
-  fromStatus: text('from_status'),
-  toStatus: text('to_status'),
-  actor: text('actor').notNull(),
-  details: jsonb('details'),
-  at: stamp('at').notNull().defaultNow(),
-});
+export const auditLog = auditTable(ordering);
