@@ -9,6 +9,7 @@ import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { fetchPdf, pdfText } from '../support/pdf.ts';
+import { validSiret } from '../support/siret.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -40,25 +41,10 @@ afterAll(async () => {
 const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '55208131766522', '54205118000066'];
 let siretIndex = 0;
 async function newFunder(name = 'Communauté d’agglomération du Grand Angoulême'): Promise<string> {
-  const siret = sirets[siretIndex++] ?? luhnSiret(siretIndex++);
+  const siret = sirets[siretIndex++] ?? validSiret(siretIndex++);
   const response = await call(`${url}/funders`, { method: 'POST', body: { name, kind: 'collectivite', siret, publicProcurement: true } });
   expect(response.status).toBe(201);
   return response.body.id;
-}
-/** A valid SIRET from a counter (Luhn key computed). */
-function luhnSiret(n: number): string {
-  const base = `8${String(n).padStart(12, '0')}`;
-  for (let key = 0; key <= 9; key++) {
-    const candidate = base + key;
-    let sum = 0;
-    [...candidate].reverse().forEach((c, i) => {
-      let d = Number(c) * (i % 2 ? 2 : 1);
-      if (d > 9) d -= 9;
-      sum += d;
-    });
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
 }
 const referenceQuote = (funderId: string) => ({
   funderId,
