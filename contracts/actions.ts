@@ -11,6 +11,44 @@ export const Actions = {
     params: Type.Object({ funderId: Uuid }, { additionalProperties: false }),
     response: Type.Object({ funderId: Uuid, name: Type.String(), kind: FunderKind, siret: Type.String() }),
   },
+  /**
+   * The qualified places nearest to a commune's centre or to coordinates (printing's cover
+   * letters; staff search). `method` says how they were chosen: by distance, or — for a commune
+   * whose centre catalogue cannot place — by commune then département, without distances.
+   */
+  'catalogue.nearbyPlaces': {
+    params: Type.Object(
+      {
+        communeCode: Type.Optional(Type.String({ pattern: '^[0-9][0-9AB][0-9]{3}$' })),
+        latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+        longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+        serviceCode: Type.Optional(Type.String({ maxLength: 100 })),
+        placeType: Type.Optional(Type.String({ maxLength: 64 })),
+        openNow: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      method: Type.Union([Type.Literal('distance'), Type.Literal('territory')]),
+      places: Type.Array(
+        Type.Object({
+          placeId: Uuid,
+          name: Type.String(),
+          type: Type.String(),
+          communeCode: Type.Union([Type.String(), Type.Null()]),
+          communeName: Type.String(),
+          postalCode: Type.Union([Type.String(), Type.Null()]),
+          address: Type.Union([Type.String(), Type.Null()]),
+          latitude: Type.Union([Type.Number(), Type.Null()]),
+          longitude: Type.Union([Type.Number(), Type.Null()]),
+          distanceKm: Type.Union([Type.Number(), Type.Null()]),
+          openingHours: Type.Union([Type.String(), Type.Null()]),
+          openNow: Type.Boolean(),
+        }),
+      ),
+    }),
+  },
   'analytics.funderCounts': {
     params: Type.Object({}, { additionalProperties: false }),
     response: Type.Object({ total: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()) }),

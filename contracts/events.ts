@@ -89,6 +89,11 @@ export const EventData = {
     communeCode: Type.String(),
     epciCode: Type.Optional(Type.String()),
     departementCode: Type.String(),
+    /** Opening hours in OSM syntax (catalogue's "open now" filter), when known. */
+    openingHours: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** WGS84 position of the place (catalogue's nearby search), when known. */
+    latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
   }),
   'place.suspended': Type.Object({ placeId: Uuid, reason: Type.String() }),
   'place.revoked': Type.Object({ placeId: Uuid, reason: Type.String() }),

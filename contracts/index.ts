@@ -10,3 +10,4 @@ export * from './siret.ts';
 export * from './kiosk-auth.ts';
 export * from './referentiel.ts';
 export * from './pass-code.ts';
+export * from './territory.ts';

@@ -4,8 +4,8 @@
  * revoked without touching the server's configuration.
  *
  * What a kiosk may do, and nothing else:
- * - publish its scans on `<prefix>.kiosk.<id>.scans` (JetStream stores them; the ack comes back
- *   on its own inbox prefix);
+ * - publish its scans on `<prefix>.kiosk.<id>.scans`, and its requests to take back a mis-scan on
+ *   `<prefix>.kiosk.<id>.cancels` (JetStream stores them; the ack comes back on its own inbox prefix);
  * - receive its verdicts live on `<prefix>.kiosk.<id>.verdicts`;
  * - after a reconnection, pull the verdicts it missed from its own durable consumer on the
  *   verdicts stream (created by the platform when the kiosk is registered: a kiosk cannot create
@@ -26,6 +26,7 @@ export function kioskPermissions(prefix: string, kioskId: string): KioskPermissi
   return {
     publish: [
       kiosk.scans(kioskId),
+      kiosk.cancels(kioskId),
       `$JS.API.CONSUMER.MSG.NEXT.${kiosk.verdictStream}.${consumer}`,
       `$JS.API.CONSUMER.INFO.${kiosk.verdictStream}.${consumer}`,
       `$JS.ACK.${kiosk.verdictStream}.${consumer}.>`,

@@ -45,6 +45,28 @@ export const ScanMessage = Type.Object(
 );
 export type ScanMessage = Static<typeof ScanMessage>;
 
+/** The kiosk takes back one of its own accepted scans (a mis-scan), within minutes. */
+export const CancelRequest = Type.Object(
+  {
+    cancelId: Uuid,
+    kioskId: Uuid,
+    /** The accepted scan to take back. */
+    scanId: Uuid,
+    requestedAt: Instant,
+  },
+  { additionalProperties: false },
+);
+export type CancelRequest = Static<typeof CancelRequest>;
+
+/** The answer to a cancellation request, on the kiosk's verdict subject. */
+export const CancelOutcome = Type.Object({
+  cancelId: Uuid,
+  scanId: Uuid,
+  outcome: Type.Union([Type.Literal('cancelled'), Type.Literal('refused')]),
+  message: Type.String(),
+});
+export type CancelOutcome = Static<typeof CancelOutcome>;
+
 export const DenialReasons = [
   'misread',
   'unknown_pass',

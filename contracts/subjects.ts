@@ -24,6 +24,9 @@ export function natsNames(prefix = 'aptic') {
       stream: `${upper}_SCANS`,
       allScans: `${prefix}.kiosk.*.scans`,
       scans: (kioskId: string) => `${prefix}.kiosk.${kioskId}.scans`,
+      allCancels: `${prefix}.kiosk.*.cancels`,
+      /** A kiosk's requests to take back one of its accepted scans; same stream as the scans. */
+      cancels: (kioskId: string) => `${prefix}.kiosk.${kioskId}.cancels`,
       /** Verdicts are published live on this subject and kept by the verdicts stream. */
       verdictStream: `${upper}_VERDICTS`,
       allVerdicts: `${prefix}.kiosk.*.verdicts`,

@@ -15,4 +15,4 @@ export type { ServiceContext, ServiceDefinition } from './service.ts';
 export { businessDate, addDays } from './time.ts';
 export { actorOf, assertFunderScope } from './http/access.ts';
 export { PdfRenderer } from './pdf/renderer.ts';
-export { auditTable, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
+export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';

@@ -88,7 +88,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     onStop: (release) => void releases.push(release),
   };
   const consumers = (definition.consumers?.(context) ?? []).map(
-    (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks }),
+    (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks, afterCommit: () => relay.kick() }),
   );
   broker.createService({ name, ...definition.moleculer?.(context) });
 

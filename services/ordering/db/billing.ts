@@ -86,7 +86,7 @@ export async function acceptQuote(tx: Tx, emit: Emit, id: string, acceptance: Ac
     await tx.insert(creditApplications).values({ ...application, invoiceId: faceValueInvoice.id });
   }
   for (const invoice of [faceValueInvoice, servicesInvoice]) {
-    await audit(tx, { entity: 'invoice', entityId: invoice.id, action: 'issue', actor, details: { number: invoice.number, amountDueCents: invoice.amountDueCents } });
+    await audit(tx, { entity: 'invoice', entityId: invoice.id, scopeId: order.id, action: 'issue', actor, details: { number: invoice.number, amountDueCents: invoice.amountDueCents } });
   }
   order = await moveOrder(tx, order, 'invoiced', actor, { invoices: [faceValueInvoice.number, servicesInvoice.number] });
   // A credit note may cover the whole face value: nothing to wait for.
@@ -144,7 +144,7 @@ export async function recordPayment(
     .onConflictDoNothing()
     .returning();
   if (!payment) throw new DomainError('payment_already_recorded', 'Ce virement (même référence) est déjà enregistré pour cette commande.', { status: 409, field: 'reference' });
-  await audit(tx, { entity: 'payment', entityId: payment.id, action: 'record', actor, details: { orderId, amountCents: input.amountCents, reference: payment.reference } });
+  await audit(tx, { entity: 'payment', entityId: payment.id, scopeId: orderId, action: 'record', actor, details: { orderId, amountCents: input.amountCents, reference: payment.reference } });
   const split = allocation(await orderInvoices(tx, orderId), await orderPayments(tx, orderId));
   const updated = order.status === 'invoiced' && split.faceValueCovered ? await markPaid(tx, emit, order, actor) : order;
   return { order: updated, payment, allocation: split };
@@ -165,7 +165,7 @@ export async function closeOrder(tx: Tx, emit: Emit, orderId: string, today: str
       .insert(creditNotes)
       .values({ id: randomUUID(), number: await nextDocumentNumber(tx, 'AV', today), funderId: order.funderId, orderId, issuedOn: today, unusedPasses: result.unusedPasses, amountCents: result.creditCents })
       .returning() as [CreditNote];
-    await audit(tx, { entity: 'credit_note', entityId: creditNote.id, action: 'issue', actor, details: { number: creditNote.number, amountCents: creditNote.amountCents } });
+    await audit(tx, { entity: 'credit_note', entityId: creditNote.id, scopeId: orderId, action: 'issue', actor, details: { number: creditNote.number, amountCents: creditNote.amountCents } });
     await emit('credit_note.issued', { creditNoteId: creditNote.id, funderId: order.funderId, orderId, number: creditNote.number, amountCents: creditNote.amountCents });
   }
   const closed = await moveOrder(tx, order, 'closed', actor, { unusedPasses: result.unusedPasses, creditCents: result.creditCents }, { closedAt: new Date() });

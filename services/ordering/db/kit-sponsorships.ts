@@ -22,7 +22,7 @@ export async function sponsorKits(tx: Tx, emit: Emit, funderId: string, input: S
     .insert(kitSponsorships)
     .values({ id: randomUUID(), funderId, placeIds, fromDate: input.from, untilDate: input.until, createdBy: actor })
     .returning();
-  await audit(tx, { entity: 'kit_sponsorship', entityId: row!.id, action: 'sponsor', actor, details: { placeIds, from: input.from, until: input.until } });
+  await audit(tx, { entity: 'kit_sponsorship', entityId: row!.id, scopeId: funderId, action: 'sponsor', actor, details: { placeIds, from: input.from, until: input.until } });
   await emit('kit.sponsored', { funderId, placeIds, from: input.from, until: input.until });
   return row!;
 }

@@ -60,7 +60,7 @@ export async function createQuote(tx: Tx, input: QuoteInput, today: string, acto
       quoteValidUntil: addDays(today, QUOTE_VALIDITY_DAYS),
     })
     .returning();
-  await audit(tx, { entity: 'order', entityId: id, action: 'quote', toStatus: 'quoted', actor, details: { offer: input.offer, carnets: input.carnets, options: input.options } });
+  await audit(tx, { entity: 'order', entityId: id, scopeId: id, action: 'quote', toStatus: 'quoted', actor, details: { offer: input.offer, carnets: input.carnets, options: input.options } });
   return row!;
 }
 
@@ -73,7 +73,7 @@ export async function moveOrder(tx: Tx, order: Order, to: OrderStatus, actor: st
     .where(and(eq(orders.id, order.id), eq(orders.status, order.status)))
     .returning();
   if (!moved) throw new DomainError('concurrent_change', 'La commande vient d’être modifiée par ailleurs : recharger et réessayer.', { status: 409 });
-  await audit(tx, { entity: 'order', entityId: order.id, action: `move:${to}`, fromStatus: order.status, toStatus: to, actor, details });
+  await audit(tx, { entity: 'order', entityId: order.id, scopeId: order.id, action: `move:${to}`, fromStatus: order.status, toStatus: to, actor, details });
   return moved;
 }
 
@@ -85,7 +85,7 @@ export async function changeRules(tx: Tx, id: string, input: UsageRulesInput, to
   }
   const rules = resolveUsageRules(input, order.offer as Offer, { issuedOn: order.quotedOn > today ? order.quotedOn : today });
   const [row] = await tx.update(orders).set({ rules }).where(eq(orders.id, id)).returning();
-  await audit(tx, { entity: 'order', entityId: id, action: 'rules', actor, details: { before: order.rules, after: rules } });
+  await audit(tx, { entity: 'order', entityId: id, scopeId: id, action: 'rules', actor, details: { before: order.rules, after: rules } });
   return row!;
 }
 

@@ -1,6 +1,6 @@
-import { asc, eq, or, sql } from 'drizzle-orm';
-import { auditWriter, type Queryable, type Tx } from '@aptic/runtime';
-import { auditLog, creditNotes, documentCounters, invoices } from './schema.ts';
+import { sql } from 'drizzle-orm';
+import { auditTrail, auditWriter, type Queryable, type Tx } from '@aptic/runtime';
+import { auditLog, documentCounters } from './schema.ts';
 
 /**
  * Next number of the year's single invoice/credit-note sequence. The upsert locks the year's
@@ -20,17 +20,4 @@ export async function nextDocumentNumber(tx: Tx, prefix: 'FA' | 'AV', issuedOn: 
 export const audit = auditWriter<'funder' | 'order' | 'invoice' | 'payment' | 'credit_note' | 'kit_sponsorship'>(auditLog);
 
 /** The audit trail of an order and of the documents attached to it, oldest first. */
-export async function orderAudit(db: Queryable, orderId: string) {
-  return db
-    .select()
-    .from(auditLog)
-    .where(
-      or(
-        eq(auditLog.entityId, orderId),
-        sql`${auditLog.details}->>'orderId' = ${orderId}`,
-        sql`${auditLog.entityId} IN (SELECT id FROM ${invoices} WHERE ${invoices.orderId} = ${orderId})`,
-        sql`${auditLog.entityId} IN (SELECT id FROM ${creditNotes} WHERE ${creditNotes.orderId} = ${orderId})`,
-      ),
-    )
-    .orderBy(asc(auditLog.seq));
-}
+export const orderAudit = (db: Queryable, orderId: string) => auditTrail(db, auditLog, orderId);

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DomainError, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, UsageRules, validate, type Offer } from '@aptic/contracts';
-import { territory } from './territory.ts';
+import { DomainError, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, UsageRules, territory, validate, type Offer } from '@aptic/contracts';
 import { resolveUsageRules, type UsageRulesInput } from './usage-rules.ts';
 
 const ISSUED = { issuedOn: '2026-03-10' };

@@ -10,8 +10,7 @@
  * Dates are `YYYY-MM-DD` strings compared as strings: that order is the calendar order, and no
  * `Date` (nor its time zone) is involved.
  */
-import { CommuneCode, DepartementCode, DomainError, EpciCode, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, type Offer, type UsageRules } from '@aptic/contracts';
-import { territory, type Territory } from './territory.ts';
+import { CommuneCode, DepartementCode, DomainError, EpciCode, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
 
 /** What the funder asked for (not trusted): every field is optional, every list may repeat. */
 export type UsageRulesInput = {

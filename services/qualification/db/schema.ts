@@ -1,5 +1,102 @@
-import { pgSchema } from 'drizzle-orm/pg-core';
-import { eventTables } from '@aptic/runtime';
+import { sql } from 'drizzle-orm';
+import { bigserial, date, doublePrecision, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditTable, eventTables } from '@aptic/runtime';
+import type { PlaceStatus } from '../domain/lifecycle.ts';
+import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
+import type { KitPlan, KitStatus } from '../domain/kit.ts';
+import type { PlaceAddress } from '../domain/place.ts';
 
 export const qualification = pgSchema('qualification');
 export const { outbox, inbox } = eventTables(qualification);
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const day = (name: string) => date(name, { mode: 'string' });
+
+/** A médiation place (lieu / APTICulteur); `status` follows domain/lifecycle.ts. */
+export const places = qualification.table('place', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SIRET or RNA: one place per identifier (payouts go to one place per SIRET). */
+  pivot: text('pivot').notNull().unique(),
+  pivotKind: text('pivot_kind').$type<'siret' | 'rna'>().notNull(),
+  type: text('type').notNull(),
+  address: jsonb('address').$type<PlaceAddress>().notNull(),
+  communeCode: text('commune_code').notNull(),
+  epciCode: text('epci_code'),
+  departementCode: text('departement_code').notNull(),
+  latitude: doublePrecision('latitude').notNull(),
+  longitude: doublePrecision('longitude').notNull(),
+  /** OpenStreetMap `opening_hours` syntax, checked by the opening_hours library. */
+  openingHours: text('opening_hours').notNull(),
+  /** Unmasked here; every read but finance's masks it (views.ts). */
+  iban: text('iban'),
+  bic: text('bic'),
+  status: text('status').$type<PlaceStatus>().notNull(),
+  qualifiedAt: stamp('qualified_at'),
+  createdAt: stamp('created_at').notNull().defaultNow(),
+  updatedAt: stamp('updated_at').notNull().defaultNow(),
+});
+
+/** One answered questionnaire, scored with its own version, and the staff decision on it. */
+export const assessments = qualification.table('assessment', {
+  id: uuid('id').primaryKey(),
+  placeId: uuid('place_id').notNull().references(() => places.id),
+  questionnaireVersion: text('questionnaire_version').notNull(),
+  answers: jsonb('answers').$type<Answers>().notNull(),
+  themeScores: jsonb('theme_scores').$type<Score['themes']>().notNull(),
+  overallScore: integer('overall_score').notNull(),
+  proposal: text('proposal').$type<Proposal>().notNull(),
+  reasons: jsonb('reasons').$type<string[]>().notNull(),
+  submittedBy: text('submitted_by').notNull(),
+  submittedAt: stamp('submitted_at').notNull().defaultNow(),
+  decision: text('decision').$type<'qualified' | 'refused'>(),
+  /** Required when staff override the proposal, or decide a `to_review`. */
+  decisionReason: text('decision_reason'),
+  decidedBy: text('decided_by'),
+  decidedAt: stamp('decided_at'),
+});
+
+/** The charter (charte #APTIC) signed by the place: version, date, signer. */
+export const charterSignatures = qualification.table('charter_signature', {
+  id: uuid('id').primaryKey(),
+  placeId: uuid('place_id').notNull().references(() => places.id),
+  version: text('version').notNull(),
+  signedOn: day('signed_on').notNull(),
+  signerName: text('signer_name').notNull(),
+  signerRole: text('signer_role'),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: stamp('recorded_at').notNull().defaultNow(),
+});
+
+/** Kit subscriptions; at most one live (not cancelled) per place. */
+export const kits = qualification.table('kit_subscription', {
+  id: uuid('id').primaryKey(),
+  placeId: uuid('place_id').notNull().references(() => places.id),
+  plan: text('plan').$type<KitPlan>().notNull(),
+  status: text('status').$type<KitStatus>().notNull(),
+  /** The funder paying it (ordering's `kit.sponsored`), and until when. */
+  sponsoredBy: uuid('sponsored_by'),
+  sponsoredUntil: day('sponsored_until'),
+  subscribedAt: stamp('subscribed_at').notNull().defaultNow(),
+  /** The first scan: billing starts here. */
+  activatedAt: stamp('activated_at'),
+  cancelledAt: stamp('cancelled_at'),
+  cancelReason: text('cancel_reason'),
+}, (t) => [uniqueIndex('kit_live_per_place').on(t.placeId).where(sql`status <> 'cancelled'`)]);
+
+/** Kiosks: each has its own NATS user (its public key is what revocation names). */
+export const kiosks = qualification.table('kiosk', {
+  id: uuid('id').primaryKey(),
+  placeId: uuid('place_id').notNull().references(() => places.id),
+  name: text('name').notNull(),
+  userPublicKey: text('user_public_key').notNull().unique(),
+  status: text('status').$type<'active' | 'revoked'>().notNull(),
+  registeredBy: text('registered_by').notNull(),
+  registeredAt: stamp('registered_at').notNull().defaultNow(),
+  revokedBy: text('revoked_by'),
+  revokedAt: stamp('revoked_at'),
+  revokeReason: text('revoke_reason'),
+});
+
+/** Every state change: who, when, what; read by place (scopeId). Append-only. */
+export const auditLog = auditTable(qualification);

@@ -6,14 +6,18 @@ import { arrayParam } from '../db/arrays.ts';
 import type { EventsConfig } from '../config.ts';
 import type { Delivery, EventBus, Subscription } from './bus.ts';
 import type { EventTables } from './tables.ts';
+import { outboxWriter, type Emit } from './outbox.ts';
 
 /** A durable consumer a service declares: the event types it listens to and how it applies them. */
 export interface ConsumerDefinition<T extends EventType = EventType> {
   /** Unique within the service; the durable name is `<service>-<name>`. */
   name: string;
   events: readonly T[];
-  /** Applies events not seen before, inside the transaction that records them in the inbox. */
-  apply(tx: Tx, events: EventEnvelope<T>[]): Promise<void>;
+  /**
+   * Applies events not seen before, inside the transaction that records them in the inbox;
+   * events it emits are written to the outbox in that same transaction.
+   */
+  apply(tx: Tx, events: EventEnvelope<T>[], emit: Emit): Promise<void>;
 }
 
 export interface ConsumerHooks {
@@ -38,6 +42,8 @@ function check(body: unknown, types: readonly string[]): Checked {
 
 export class DurableConsumer {
   readonly durable: string;
+  private readonly service: string;
+  private readonly afterCommit: () => void;
   private readonly definition: ConsumerDefinition;
   private readonly db: Db;
   private readonly tables: EventTables;
@@ -56,8 +62,12 @@ export class DurableConsumer {
     config: EventsConfig;
     log: Logger;
     hooks: ConsumerHooks;
+    /** Called after a transaction that may have written to the outbox (the relay's kick). */
+    afterCommit?: () => void;
   }) {
     this.durable = `${options.service}-${options.definition.name}`;
+    this.service = options.service;
+    this.afterCommit = options.afterCommit ?? (() => {});
     this.definition = options.definition;
     this.db = options.db;
     this.tables = options.tables;
@@ -80,7 +90,7 @@ export class DurableConsumer {
    * and the effect commits or rolls back with it.
    */
   async applyOnce(events: EventEnvelope[]): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const applied = await this.db.transaction(async (tx) => {
       const { inbox } = this.tables;
       const inserted = await queryRows<{ id: string }>(tx, sql`
         INSERT INTO ${inbox} (${sql.identifier(inbox.consumer.name)}, ${sql.identifier(inbox.eventId.name)})
@@ -88,9 +98,14 @@ export class DurableConsumer {
         ON CONFLICT DO NOTHING RETURNING ${sql.identifier(inbox.eventId.name)} AS id`);
       const fresh = new Set(inserted.map((r) => r.id));
       const toApply = events.filter((e) => fresh.delete(e.id));
-      if (toApply.length > 0) await this.definition.apply(tx, toApply);
+      if (toApply.length === 0) return 0;
+      const outbox = outboxWriter(this.tables, this.service);
+      await this.definition.apply(tx, toApply, outbox.emit);
+      await outbox.flush(tx);
       return toApply.length;
     });
+    if (applied > 0) this.afterCommit();
+    return applied;
   }
 
   /** Applies a parked message again, with the same checks as on delivery. */

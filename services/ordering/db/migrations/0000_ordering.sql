@@ -5,6 +5,7 @@ CREATE TABLE "ordering"."audit" (
 	"seq" bigserial PRIMARY KEY NOT NULL,
 	"entity" text NOT NULL,
 	"entity_id" uuid NOT NULL,
+	"scope_id" uuid NOT NULL,
 	"action" text NOT NULL,
 	"from_status" text,
 	"to_status" text,
@@ -157,4 +158,5 @@ ALTER TABLE "ordering"."invoice" ADD CONSTRAINT "invoice_funder_id_funder_id_fk"
 ALTER TABLE "ordering"."kit_sponsorship" ADD CONSTRAINT "kit_sponsorship_funder_id_funder_id_fk" FOREIGN KEY ("funder_id") REFERENCES "ordering"."funder"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ordering"."order" ADD CONSTRAINT "order_funder_id_funder_id_fk" FOREIGN KEY ("funder_id") REFERENCES "ordering"."funder"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ordering"."payment" ADD CONSTRAINT "payment_order_id_order_id_fk" FOREIGN KEY ("order_id") REFERENCES "ordering"."order"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ordering"."signed_quote" ADD CONSTRAINT "signed_quote_order_id_order_id_fk" FOREIGN KEY ("order_id") REFERENCES "ordering"."order"("id") ON DELETE no action ON UPDATE no action;
+ALTER TABLE "ordering"."signed_quote" ADD CONSTRAINT "signed_quote_order_id_order_id_fk" FOREIGN KEY ("order_id") REFERENCES "ordering"."order"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "ordering_audit_scope" ON "ordering"."audit" USING btree ("scope_id","seq");

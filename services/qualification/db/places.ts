@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { DomainError } from '@aptic/contracts';
+import type { Emit, Queryable, Tx } from '@aptic/runtime';
+import { checkPlace, type PlaceInput } from '../domain/place.ts';
+import { checkBankDetails, type BankDetails } from '../domain/bank.ts';
+import { assertMove, type PlaceStatus } from '../domain/lifecycle.ts';
+import { audit } from './audit.ts';
+import { places } from './schema.ts';
+
+export type Place = typeof places.$inferSelect;
+
+const pivotTaken = () => new DomainError('siret_taken', 'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.', { status: 409, field: 'siret' });
+
+/** Registers a place's application (status `applied`): nothing is announced until it is qualified. */
+export async function createPlace(tx: Tx, input: PlaceInput, actor: string): Promise<Place> {
+  const checked = checkPlace(input);
+  const [row] = await tx
+    .insert(places)
+    .values({
+      id: randomUUID(),
+      name: checked.name,
+      pivot: checked.pivot,
+      pivotKind: checked.pivotKind,
+      type: checked.type,
+      address: checked.address,
+      communeCode: checked.commune.code,
+      epciCode: checked.commune.epci ?? null,
+      departementCode: checked.commune.departement,
+      latitude: checked.latitude,
+      longitude: checked.longitude,
+      openingHours: checked.openingHours,
+      iban: checked.bank?.iban ?? null,
+      bic: checked.bank?.bic ?? null,
+      status: 'applied',
+    })
+    .onConflictDoNothing({ target: places.pivot })
+    .returning();
+  if (!row) throw pivotTaken();
+  await audit(tx, { entity: 'place', entityId: row.id, scopeId: row.id, action: 'apply', actor, toStatus: 'applied', details: { name: row.name, pivot: row.pivot, type: row.type } });
+  return row;
+}
+
+export async function findPlace(db: Queryable, id: string): Promise<Place> {
+  const [row] = await db.select().from(places).where(eq(places.id, id));
+  if (!row) throw new DomainError('unknown_place', 'Lieu inconnu.', { status: 404, field: 'placeId' });
+  return row;
+}
+
+/** The place, locked until the transaction ends: two staff members never move it at once. */
+export async function lockPlace(tx: Tx, id: string): Promise<Place> {
+  const [row] = await tx.select().from(places).where(eq(places.id, id)).for('update');
+  if (!row) throw new DomainError('unknown_place', 'Lieu inconnu.', { status: 404, field: 'placeId' });
+  return row;
+}
+
+export async function listPlaces(db: Queryable, status?: PlaceStatus): Promise<Place[]> {
+  const query = db.select().from(places);
+  return status ? query.where(eq(places.status, status)).orderBy(places.name) : query.orderBy(places.name);
+}
+
+/** Moves a locked place along its lifecycle, with its audit row. */
+export async function movePlace(tx: Tx, place: Place, to: PlaceStatus, actor: string, details?: unknown): Promise<Place> {
+  assertMove(place.status, to);
+  const now = new Date();
+  const [row] = await tx
+    .update(places)
+    .set({ status: to, updatedAt: now, ...(to === 'qualified' ? { qualifiedAt: now } : {}) })
+    .where(eq(places.id, place.id))
+    .returning();
+  await audit(tx, { entity: 'place', entityId: place.id, scopeId: place.id, action: `move:${to}`, fromStatus: place.status, toStatus: to, actor, details });
+  return row!;
+}
+
+/** Changes the payout account; the audit keeps only the masked value (the IBAN is not a log line). */
+export async function changeBankDetails(tx: Tx, id: string, input: BankDetails, actor: string): Promise<Place> {
+  const bank = checkBankDetails(input);
+  const place = await lockPlace(tx, id);
+  if (place.status === 'revoked') throw new DomainError('place_revoked', 'Le lieu est révoqué.', { status: 409 });
+  const [row] = await tx.update(places).set({ iban: bank.iban, bic: bank.bic, updatedAt: new Date() }).where(eq(places.id, id)).returning();
+  await audit(tx, { entity: 'place', entityId: id, scopeId: id, action: 'bank_details', actor, details: { ibanLast4: bank.iban.slice(-4), bic: bank.bic } });
+  return row!;
+}
+
+/** The data `place.qualified` carries, so redemption checks perimeters (and catalogue locates the place) without asking back. */
+export async function announceQualified(emit: Emit, place: Place): Promise<void> {
+  await emit('place.qualified', {
+    placeId: place.id,
+    name: place.name,
+    type: place.type,
+    communeCode: place.communeCode,
+    ...(place.epciCode ? { epciCode: place.epciCode } : {}),
+    departementCode: place.departementCode,
+    openingHours: place.openingHours,
+    latitude: place.latitude,
+    longitude: place.longitude,
+  });
+}

@@ -1,0 +1,88 @@
+import { DomainError, PLACE_TYPES, isValidSiret, type PlaceTypeCode } from '@aptic/contracts';
+import { checkBankDetails, type BankDetails } from './bank.ts';
+import { territory, type TerritoryCommune } from '@aptic/contracts';
+import { checkOpeningHours } from './opening-hours.ts';
+
+export interface PlaceAddress {
+  line1: string;
+  line2?: string;
+  postalCode: string;
+  city: string;
+}
+
+export interface PlaceInput {
+  name: string;
+  siret?: string;
+  rna?: string;
+  type: string;
+  address: PlaceAddress;
+  communeCode: string;
+  latitude: number;
+  longitude: number;
+  openingHours: string;
+  iban?: string;
+  bic?: string;
+}
+
+/** What the database stores, every field checked. */
+export interface CheckedPlace {
+  name: string;
+  /** The identifier of the national schema ("pivot"): a SIRET, or an RNA number for associations without one. */
+  pivot: string;
+  pivotKind: 'siret' | 'rna';
+  type: PlaceTypeCode;
+  address: PlaceAddress;
+  commune: TerritoryCommune;
+  latitude: number;
+  longitude: number;
+  openingHours: string;
+  bank: BankDetails | undefined;
+}
+
+const TYPES = new Set<string>(PLACE_TYPES.map((t) => t.code));
+const RNA = /^W[0-9A-Z]{9}$/;
+
+function checkPivot(input: PlaceInput): Pick<CheckedPlace, 'pivot' | 'pivotKind'> {
+  if ((input.siret === undefined) === (input.rna === undefined)) {
+    throw new DomainError('pivot_required', 'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).', { status: 422, field: 'siret' });
+  }
+  if (input.siret !== undefined) {
+    if (!isValidSiret(input.siret)) throw new DomainError('invalid_siret', 'Le numéro SIRET est invalide (14 chiffres, clé de contrôle incorrecte).', { status: 422, field: 'siret' });
+    return { pivot: input.siret, pivotKind: 'siret' };
+  }
+  const rna = input.rna!.toUpperCase();
+  if (!RNA.test(rna)) throw new DomainError('invalid_rna', 'Le numéro RNA est invalide (W suivi de 9 caractères).', { status: 422, field: 'rna' });
+  return { pivot: rna, pivotKind: 'rna' };
+}
+
+export function checkPlaceType(type: string): PlaceTypeCode {
+  if (!TYPES.has(type)) throw new DomainError('unknown_place_type', `Type de lieu inconnu : ${type}.`, { status: 422, field: 'type' });
+  return type as PlaceTypeCode;
+}
+
+export function checkCommune(code: string): TerritoryCommune {
+  const commune = territory().commune(code);
+  if (!commune) throw new DomainError('unknown_commune', `Code commune INSEE inconnu : ${code}.`, { status: 422, field: 'communeCode' });
+  return commune;
+}
+
+function checkBank(input: PlaceInput): BankDetails | undefined {
+  if (input.iban === undefined && input.bic === undefined) return undefined;
+  if (input.iban === undefined || input.bic === undefined) throw new DomainError('incomplete_bank_details', 'L’IBAN et le BIC vont ensemble.', { status: 422, field: input.iban === undefined ? 'iban' : 'bic' });
+  return checkBankDetails({ iban: input.iban, bic: input.bic });
+}
+
+/** Checks everything the schema cannot, in the order staff fill the form. */
+export function checkPlace(input: PlaceInput): CheckedPlace {
+  return {
+    name: input.name.trim(),
+    ...checkPivot(input),
+    type: checkPlaceType(input.type),
+    address: input.address,
+    commune: checkCommune(input.communeCode),
+    latitude: input.latitude,
+    longitude: input.longitude,
+    openingHours: checkOpeningHours(input.openingHours).value,
+    bank: checkBank(input),
+  };
+}

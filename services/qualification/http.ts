@@ -1,0 +1,139 @@
+import { Type } from '@sinclair/typebox';
+import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
+import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
+import { currentQuestionnaire } from './domain/questionnaire.ts';
+import { CURRENT_CHARTER } from './domain/charter.ts';
+import { KIT_PRICES } from './domain/kit.ts';
+import { changeBankDetails, createPlace, findPlace, listPlaces } from './db/places.ts';
+import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestionnaire, suspend } from './db/qualification.ts';
+import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
+import { placeKiosks } from './db/kiosks.ts';
+import { placeAudit } from './db/audit.ts';
+import { dropConsumers, registerKiosk, revokeKioskById, type KioskDeps } from './kiosk/register.ts';
+import { AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
+
+const Address = Type.Object(
+  { line1: Type.String({ minLength: 1, maxLength: 200 }), line2: Type.Optional(Type.String({ maxLength: 200 })), postalCode: Type.String({ pattern: '^[0-9]{5}$' }), city: Type.String({ minLength: 1, maxLength: 120 }) },
+  { additionalProperties: false },
+);
+// Formats (SIRET key, IBAN key, place type, commune) are the domain's refusals, with their French messages.
+const NewPlaceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    siret: Type.Optional(Type.String({ maxLength: 20 })),
+    rna: Type.Optional(Type.String({ maxLength: 20 })),
+    type: Type.String({ maxLength: 64 }),
+    address: Address,
+    communeCode: Type.String({ maxLength: 10 }),
+    latitude: Type.Number({ minimum: -90, maximum: 90 }),
+    longitude: Type.Number({ minimum: -180, maximum: 180 }),
+    openingHours: Type.String({ minLength: 1, maxLength: 500 }),
+    iban: Type.Optional(Type.String({ maxLength: 50 })),
+    bic: Type.Optional(Type.String({ maxLength: 15 })),
+  },
+  { additionalProperties: false },
+);
+const BankBody = Type.Object({ iban: Type.String({ maxLength: 50 }), bic: Type.String({ maxLength: 15 }) }, { additionalProperties: false });
+const QuestionnaireBody = Type.Object({ version: Type.String({ maxLength: 20 }), answers: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), { maxProperties: 200 }) }, { additionalProperties: false });
+const CharterBody = Type.Object(
+  { version: Type.String({ maxLength: 20 }), signedOn: BusinessDate, signerName: Type.String({ minLength: 1, maxLength: 200 }), signerRole: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false },
+);
+const DecisionBody = Type.Object({ decision: Type.Union([Type.Literal('qualified'), Type.Literal('refused')]), reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+const ReasonBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
+const KitBody = Type.Object({ plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]) }, { additionalProperties: false });
+const KioskBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+const Id = Type.Object({ id: Uuid });
+const ListQuery = Type.Object({ status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))) }, { additionalProperties: false });
+const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
+const staff = ['support'] as const;
+const money = ['support', 'finance'] as const;
+
+/** Qualification's staff endpoints: places, questionnaire, decision, charter, lifecycle, kit, kiosks. */
+export function qualificationRoutes(kiosks: KioskDeps) {
+  return (app: AdminApp, ctx: ServiceContext): void => {
+    placeRoutes(app, ctx);
+    lifecycleRoutes(app, ctx, kiosks);
+    kitRoutes(app, ctx);
+    kioskRoutes(app, ctx, kiosks);
+  };
+}
+
+function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.get('/questionnaire', { config: { roles: money }, schema: { summary: 'The current eligibility questionnaire (themes, questions, weights, thresholds)' } }, async () => ({ ...currentQuestionnaire, charterVersion: CURRENT_CHARTER, kitPrices: KIT_PRICES }));
+  app.post('/places', { config: { roles: money }, schema: { summary: 'Register a médiation place’s application', body: NewPlaceBody, response: { 201: PlaceView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(placeView(await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))), request.principal?.role)),
+  );
+  app.get('/places', { config: { roles: money }, schema: { summary: 'Places, by status', querystring: ListQuery, response: { 200: Type.Array(PlaceView) } } }, async (request) =>
+    (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined)).map((p) => placeView(p, request.principal?.role)),
+  );
+  app.get('/places/:id', { config: { roles: money }, schema: { summary: 'A place (IBAN masked except for finance)', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) =>
+    placeView(await findPlace(ctx.db, request.params.id), request.principal?.role),
+  );
+  app.put('/places/:id/bank-details', { config: { roles: money }, schema: { summary: 'Change the payout IBAN/BIC', params: Id, body: BankBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
+    placeView(await ctx.transaction((tx) => changeBankDetails(tx, request.params.id, request.body, actorOf(request))), request.principal?.role),
+  );
+  app.get('/places/:id/audit', { config: { roles: money }, schema: { summary: 'Every change of the place, its questionnaires, charter, kit and kiosks', params: Id } }, async (request) => {
+    await findPlace(ctx.db, request.params.id);
+    return placeAudit(ctx.db, request.params.id);
+  });
+}
+
+function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): void {
+  app.post('/places/:id/questionnaire', { config: { roles: staff }, schema: { summary: 'Submit the eligibility questionnaire: scores and a proposal', params: Id, body: QuestionnaireBody, response: { 201: AssessmentView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(assessmentView(await ctx.transaction((tx) => submitQuestionnaire(tx, request.params.id, request.body, actorOf(request))))),
+  );
+  app.get('/places/:id/assessment', { config: { roles: staff }, schema: { summary: 'The latest scored questionnaire', params: Id, response: { 200: AssessmentView, 404: Refusal } } }, async (request) => {
+    const found = await latestAssessment(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
+    if (!found) throw new DomainError('no_assessment', 'Ce lieu n’a pas encore répondu au questionnaire.', { status: 404 });
+    return assessmentView(found);
+  });
+  app.post('/places/:id/charter', { config: { roles: staff }, schema: { summary: 'Record the charter signature', params: Id, body: CharterBody, response: { 201: CharterView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(charterView(await ctx.transaction((tx) => signCharter(tx, request.params.id, request.body, actorOf(request))))),
+  );
+  app.post('/places/:id/decision', { config: { roles: staff }, schema: { summary: 'Confirm or override the proposal (reason required to override)', params: Id, body: DecisionBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
+    placeView(await ctx.transaction((tx, emit) => decide(tx, emit, request.params.id, request.body, actorOf(request))), request.principal?.role),
+  );
+  app.post('/places/:id/suspension', { config: { roles: staff }, schema: { summary: 'Suspend the qualification', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
+    placeView(await ctx.transaction((tx, emit) => suspend(tx, emit, request.params.id, request.body.reason, actorOf(request))), request.principal?.role),
+  );
+  app.post('/places/:id/reinstatement', { config: { roles: staff }, schema: { summary: 'Lift a suspension', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
+    placeView(await ctx.transaction((tx, emit) => reinstate(tx, emit, request.params.id, request.body.reason, actorOf(request))), request.principal?.role),
+  );
+  app.post('/places/:id/revocation', { config: { roles: staff }, schema: { summary: 'Revoke the qualification (final; ends the kit and the kiosks)', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) => {
+    const { place, revokedKioskIds } = await ctx.transaction((tx, emit) => revoke(tx, emit, request.params.id, request.body.reason, actorOf(request)));
+    await dropConsumers(kiosks, revokedKioskIds);
+    return placeView(place, request.principal?.role);
+  });
+}
+
+function kitRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.post('/places/:id/kit', { config: { roles: money }, schema: { summary: 'Subscribe the kit (billing starts at the first scan)', params: Id, body: KitBody, response: { 201: KitView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(kitView(await ctx.transaction((tx, emit) => subscribeKit(tx, emit, request.params.id, request.body.plan, actorOf(request))))),
+  );
+  app.get('/places/:id/kit', { config: { roles: money }, schema: { summary: 'The live kit subscription, or null', params: Id } }, async (request) => {
+    const kit = await liveKit(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
+    return kit ? kitView(kit) : null;
+  });
+  app.post('/places/:id/kit/cancellation', { config: { roles: money }, schema: { summary: 'End the kit subscription', params: Id, body: ReasonBody, response: { 200: KitView, ...errors } } }, async (request) =>
+    kitView(await ctx.transaction((tx, emit) => cancelKit(tx, emit, request.params.id, request.body.reason, actorOf(request)))),
+  );
+}
+
+function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): void {
+  app.post(
+    '/places/:id/kiosks',
+    { config: { roles: staff }, schema: { summary: 'Register a kiosk: its NATS credential (.creds, shown once) and its verdict consumer', params: Id, body: KioskBody, response: { 201: RegisteredKioskView, ...errors, 503: Refusal } } },
+    async (request, reply) => {
+      const registered = await registerKiosk(kiosks, request.params.id, request.body.name.trim(), actorOf(request));
+      return reply.status(201).send({ ...kioskView(registered.kiosk), creds: registered.creds, inboxPrefix: registered.inboxPrefix, subjects: registered.subjects, verdictConsumer: registered.verdictConsumer });
+    },
+  );
+  app.get('/places/:id/kiosks', { config: { roles: staff }, schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } } }, async (request) =>
+    (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),
+  );
+  app.post('/kiosks/:id/revocation', { config: { roles: staff }, schema: { summary: 'Revoke a kiosk', params: Id, body: ReasonBody, response: { 200: KioskView, ...errors } } }, async (request) =>
+    kioskView(await revokeKioskById(kiosks, request.params.id, request.body.reason, actorOf(request))),
+  );
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { qualificationService } from '@aptic/qualification';
+import { settlement } from '@aptic/settlement';
+import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import type { EventEnvelope } from '@aptic/contracts';
+import { isolate, type Isolated } from '../support/infra.ts';
+import { call, eventually, startDistributed } from '../support/platform.ts';
+import { RawPublisher } from '../support/events.ts';
+import { bestAnswers, probe, qualifiedPlace, siretFrom, validPlace } from './support.ts';
+
+let infra: Isolated;
+let node: RunningPlatform;
+let probeNode: RunningPlatform;
+let url: string;
+// Stands in for redemption, on another node: what it would learn from qualification.
+const listener = probe(['place.qualified', 'place.suspended', 'place.revoked', 'kit.subscribed', 'kit.activated', 'kit.cancelled']);
+type Heard = (typeof listener.seen)[number]['type'];
+const of = <T extends Heard>(type: T, placeId: string) => listener.seen.filter((e): e is EventEnvelope<T> => e.type === type && e.data.placeId === placeId);
+let sirets = 0;
+const nextSiret = () => siretFrom(++sirets);
+
+beforeAll(async () => {
+  infra = await isolate();
+  // No kiosk signing keys in this environment: kiosk registration must say so (503).
+  node = await startDistributed(infra, [qualificationService({})]);
+  probeNode = await startDistributed(infra, [{ ...settlement, consumers: () => listener.consumers }]);
+  url = node.services[0]!.url;
+});
+afterAll(async () => {
+  await probeNode?.stop();
+  await node?.stop();
+  await infra?.cleanup();
+});
+
+const count = async (table: string) => (await queryRows<{ n: number }>(node.database.db, sql.raw(`SELECT count(*)::int AS n FROM qualification.${table}`)))[0]!.n;
+const token = async (role: string) => (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: role, role } })).body.token as string;
+
+describe('qualification of a place', () => {
+  let placeId: string;
+
+  test('application → questionnaire → score → charter → decision → place.qualified on another node', async () => {
+    const created = await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'applied', communeCode: '16015', departementCode: '16', epciCode: '200071827', openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00' });
+    placeId = created.body.id;
+
+    const scored = await call(`${url}/places/${placeId}/questionnaire`, { method: 'POST', body: await bestAnswers(url) });
+    expect(scored.status).toBe(201);
+    expect(scored.body).toMatchObject({ version: '2025-01', overall: 100, proposal: 'qualified', themes: { aptitudes: 100, publics: 100 } });
+
+    // Not before the charter is signed.
+    expect((await call(`${url}/places/${placeId}/decision`, { method: 'POST', body: { decision: 'qualified' } })).body.code).toBe('charter_not_signed');
+    const charter = await call(`${url}/places/${placeId}/charter`, { method: 'POST', body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin', signerRole: 'Directrice' } });
+    expect(charter.status).toBe(201);
+    const decided = await call(`${url}/places/${placeId}/decision`, { method: 'POST', body: { decision: 'qualified' } });
+    expect(decided).toMatchObject({ status: 200, body: { status: 'qualified' } });
+
+    await eventually(async () => of('place.qualified', placeId).length, (n) => n === 1);
+    expect(of('place.qualified', placeId)[0]!.data).toEqual({
+      placeId, name: 'Espace numérique de Basseau', type: 'espace_public_numerique', communeCode: '16015', epciCode: '200071827', departementCode: '16',
+      openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00', latitude: 45.65, longitude: 0.15,
+    });
+  });
+
+  test('staff may override a proposal, with a reason only', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id;
+    const { version, answers } = await bestAnswers(url);
+    const scored = await call(`${url}/places/${id}/questionnaire`, { method: 'POST', body: { version, answers: { ...answers, apt_accueil: 'non' } } });
+    expect(scored.body.proposal).toBe('refused');
+    await call(`${url}/places/${id}/charter`, { method: 'POST', body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Léa Dupont' } });
+    expect((await call(`${url}/places/${id}/decision`, { method: 'POST', body: { decision: 'qualified' } })).body).toMatchObject({ code: 'reason_required', field: 'reason' });
+    const overridden = await call(`${url}/places/${id}/decision`, { method: 'POST', body: { decision: 'qualified', reason: 'Permanences itinérantes vérifiées sur place : accueil du public effectif.' } });
+    expect(overridden.body.status).toBe('qualified');
+    const assessment = (await call(`${url}/places/${id}/assessment`)).body;
+    expect(assessment).toMatchObject({ proposal: 'refused', decision: 'qualified', decisionReason: expect.stringContaining('itinérantes') });
+  });
+
+  test('suspension, reinstatement and revocation are events; revocation is final and ends the kit', async () => {
+    expect((await call(`${url}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'yearly' } })).status).toBe(201);
+    expect((await call(`${url}/places/${placeId}/suspension`, { method: 'POST', body: { reason: 'Contrôle en cours' } })).body.status).toBe('suspended');
+    expect((await call(`${url}/places/${placeId}/reinstatement`, { method: 'POST', body: { reason: 'Contrôle levé' } })).body.status).toBe('qualified');
+    expect((await call(`${url}/places/${placeId}/revocation`, { method: 'POST', body: { reason: 'Charte non respectée' } })).body.status).toBe('revoked');
+    expect((await call(`${url}/places/${placeId}/reinstatement`, { method: 'POST', body: { reason: 'Erreur' } }))).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+    await eventually(async () => [of('place.suspended', placeId).length, of('place.revoked', placeId).length, of('place.qualified', placeId).length, of('kit.cancelled', placeId).length], (n) => n.join() === '1,1,2,1');
+    expect(of('place.revoked', placeId)[0]!.data.reason).toBe('Charte non respectée');
+    const trail = (await call(`${url}/places/${placeId}/audit`)).body as { action: string; actor: string }[];
+    expect(trail.map((t) => t.action)).toEqual(['apply', 'score', 'move:assessed', 'sign', 'move:qualified', 'subscribe', 'move:suspended', 'move:qualified', 'move:revoked', 'cancel']);
+    expect(trail.every((t) => t.actor.includes('APTIC_ADMIN_TOKEN'))).toBe(true);
+  });
+});
+
+describe('bad input is refused and changes nothing', () => {
+  test('malformed IBAN, unparsable hours, duplicate SIRET, unknown commune or type: 4xx with a code', async () => {
+    const taken = nextSiret();
+    expect((await call(`${url}/places`, { method: 'POST', body: validPlace(taken) })).status).toBe(201);
+    const before = [await count('place'), await count('audit'), await count('outbox')];
+    const cases: Array<[Record<string, unknown>, number, string, string]> = [
+      [{ iban: 'FR76 3000 6000 0112 3456 7890 188' }, 422, 'invalid_iban', 'iban'],
+      [{ iban: 'not an iban' }, 422, 'invalid_iban', 'iban'],
+      [{ openingHours: 'Mo-Fr 9h-18h sauf jours fériés' }, 422, 'invalid_opening_hours', 'openingHours'],
+      [{ siret: taken }, 409, 'siret_taken', 'siret'],
+      [{ communeCode: '16999' }, 422, 'unknown_commune', 'communeCode'],
+      [{ type: 'cybercafe' }, 422, 'unknown_place_type', 'type'],
+      [{ siret: '73282932000075' }, 422, 'invalid_siret', 'siret'],
+      [{ latitude: 123 }, 400, 'invalid_body', 'latitude'],
+    ];
+    for (const [change, status, code, field] of cases) {
+      const siret = change.siret ?? nextSiret();
+      const response = await call(`${url}/places`, { method: 'POST', body: validPlace(siret as string, change) });
+      expect([response.status, response.body.code, response.body.field]).toEqual([status, code, field]);
+      expect(typeof response.body.message).toBe('string');
+    }
+    expect([await count('place'), await count('audit'), await count('outbox')]).toEqual(before);
+  });
+
+  test('a bad questionnaire, charter version or bank change leaves the place as it was', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id;
+    const before = [await count('assessment'), await count('charter_signature'), await count('audit')];
+    const { version, answers } = await bestAnswers(url);
+    const { apt_accueil: _, ...missing } = answers;
+    expect((await call(`${url}/places/${id}/questionnaire`, { method: 'POST', body: { version, answers: missing } })).body.code).toBe('missing_answer');
+    expect((await call(`${url}/places/${id}/questionnaire`, { method: 'POST', body: { version: '1999-01', answers } })).body.code).toBe('unknown_questionnaire_version');
+    expect((await call(`${url}/places/${id}/charter`, { method: 'POST', body: { version: '1999', signedOn: '2026-01-05', signerName: 'X' } })).body.code).toBe('unknown_charter_version');
+    expect((await call(`${url}/places/${id}/bank-details`, { method: 'PUT', body: { iban: 'FR00', bic: 'AGRIFRPP' } })).body.code).toBe('invalid_iban');
+    expect((await call(`${url}/places/${id}/decision`, { method: 'POST', body: { decision: 'qualified' } })).body.code).toBe('no_pending_assessment');
+    expect((await call(`${url}/places/${randomUUID()}/questionnaire`, { method: 'POST', body: { version, answers } })).status).toBe(404);
+    expect([await count('assessment'), await count('charter_signature'), await count('audit')]).toEqual(before);
+    expect((await call(`${url}/places/${id}`)).body.status).toBe('applied');
+  });
+});
+
+describe('IBAN and roles', () => {
+  test('masked for support, in full for finance; support may not change a place’s lifecycle without its role', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id;
+    const support = await call(`${url}/places/${id}`, { token: await token('support') });
+    expect(support.body).toMatchObject({ iban: 'FR76•••••••••••••••••••0189', ibanMasked: true, bic: 'AGRIFRPP' });
+    const finance = await call(`${url}/places/${id}`, { token: await token('finance') });
+    expect(finance.body).toMatchObject({ iban: 'FR7630006000011234567890189', ibanMasked: false });
+    const listed = (await call(`${url}/places`, { token: await token('support') })).body as { iban: string | null }[];
+    expect(listed.every((p) => p.iban === null || p.iban.includes('•'))).toBe(true);
+    expect((await call(`${url}/places/${id}/decision`, { method: 'POST', token: await token('finance'), body: { decision: 'refused' } })).status).toBe(403);
+    const funder = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'funder', role: 'funder', funderId: randomUUID() } })).body.token as string;
+    expect((await call(`${url}/places/${id}`, { token: funder })).status).toBe(403);
+  });
+});
+
+describe('the kit', () => {
+  const redeemed = (placeId: string, scannedAt: string): EventEnvelope<'pass.redeemed'> => ({
+    id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'redemption',
+    data: { redemptionId: randomUUID(), passId: randomUUID(), orderId: randomUUID(), funderId: randomUUID(), placeId, kioskId: randomUUID(), offerId: randomUUID(), serviceActId: randomUUID(), faceValueCents: 1000, scannedAt, lateUpload: false },
+  });
+
+  test('subscribed at sign-up, activated once at the first scan', async () => {
+    const placeId = await qualifiedPlace(url, nextSiret());
+    const kit = await call(`${url}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } });
+    expect(kit).toMatchObject({ status: 201, body: { status: 'subscribed', plan: 'monthly', price: { exclVatCents: 700, inclVatCents: 840 }, activatedAt: null } });
+    expect((await call(`${url}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'yearly' } })).body.code).toBe('kit_already_subscribed');
+    await eventually(async () => of('kit.subscribed', placeId).length, (n) => n === 1);
+
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    const first = redeemed(placeId, '2026-02-03T09:15:00.000Z');
+    for (const e of [first, redeemed(placeId, '2026-02-03T10:00:00.000Z'), first]) await publisher.publish(e, { msgID: e.id });
+    await eventually(async () => of('kit.activated', placeId).length, (n) => n === 1);
+    await publisher.publish(redeemed(placeId, '2026-02-04T10:00:00.000Z'));
+    await publisher.close();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(of('kit.activated', placeId)).toHaveLength(1);
+    expect(of('kit.activated', placeId)[0]!.data).toEqual({ placeId, plan: 'monthly', from: '2026-02-03T09:15:00.000Z' });
+    expect((await call(`${url}/places/${placeId}/kit`)).body).toMatchObject({ status: 'active', activatedAt: '2026-02-03T09:15:00.000Z' });
+
+    const cancelled = await call(`${url}/places/${placeId}/kit/cancellation`, { method: 'POST', body: { reason: 'Fermeture du lieu' } });
+    expect(cancelled.body.status).toBe('cancelled');
+    await eventually(async () => of('kit.cancelled', placeId).length, (n) => n === 1);
+  });
+
+  test('a funder’s sponsorship (ordering’s kit.sponsored) subscribes the kit in its name', async () => {
+    const placeId = await qualifiedPlace(url, nextSiret());
+    const funderId = randomUUID();
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish({ id: randomUUID(), type: 'kit.sponsored', occurredAt: new Date().toISOString(), producer: 'ordering', data: { funderId, placeIds: [placeId, randomUUID()], from: '2026-01-01', until: '2026-12-31' } });
+    await publisher.close();
+    await eventually(async () => of('kit.subscribed', placeId).length, (n) => n === 1);
+    expect(of('kit.subscribed', placeId)[0]!.data).toEqual({ placeId, plan: 'monthly', sponsoredBy: funderId });
+    expect((await call(`${url}/places/${placeId}/kit`)).body).toMatchObject({ status: 'subscribed', sponsoredBy: funderId, sponsoredUntil: '2026-12-31' });
+  });
+
+  test('a place not qualified cannot subscribe', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id;
+    expect((await call(`${url}/places/${id}/kit`, { method: 'POST', body: { plan: 'monthly' } }))).toMatchObject({ status: 409, body: { code: 'place_not_qualified' } });
+  });
+});
+
+test('without account signing keys, kiosk registration answers 503 and records nothing', async () => {
+  const placeId = await qualifiedPlace(url, nextSiret());
+  const response = await call(`${url}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Accueil' } });
+  expect(response).toMatchObject({ status: 503, body: { code: 'kiosk_credentials_not_configured' } });
+  expect(await count('kiosk')).toBe(0);
+});
