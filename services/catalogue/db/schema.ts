@@ -1,5 +1,102 @@
-import { pgSchema } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { eventTables } from '@aptic/runtime';
 
 export const catalogue = pgSchema('catalogue');
 export const { outbox, inbox } = eventTables(catalogue);
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Versions of the national service référentiel this database was seeded with. */
+export const referentielVersions = catalogue.table('referentiel_version', {
+  version: integer('version').primaryKey(),
+  seededAt: stamp('seeded_at').notNull().defaultNow(),
+});
+
+/**
+ * Services of the référentiel: the nine national categories (offerable as such) and their
+ * sub-services. A code never changes meaning; a service dropped by a later version keeps its row
+ * (`retiredIn`) because old offers and redemptions still refer to it.
+ */
+export const services = catalogue.table('service', {
+  code: text('code').primaryKey(),
+  categoryCode: text('category_code').notNull(),
+  label: text('label').notNull(),
+  group: boolean('group').notNull(),
+  durationMinutes: integer('duration_minutes').notNull(),
+  introducedIn: integer('introduced_in').notNull(),
+  retiredIn: integer('retired_in'),
+});
+
+/**
+ * Catalogue's directory of places: entries from the open-data import (keyed by the national id)
+ * and places qualification announced. Qualification status lives in `place_status`.
+ */
+export const places = catalogue.table(
+  'place',
+  {
+    id: uuid('id').primaryKey(),
+    nationalId: text('national_id').unique(),
+    source: text('source').$type<'import' | 'qualification'>().notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    /** INSEE code; null for an imported place whose commune we could not recognise (it has coordinates). */
+    communeCode: text('commune_code'),
+    communeName: text('commune_name').notNull(),
+    departementCode: text('departement_code').notNull(),
+    postalCode: text('postal_code'),
+    address: text('address'),
+    pivot: text('pivot'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    /** Where the coordinates come from: the place's own, or its commune's centre (see imports). */
+    positionSource: text('position_source').$type<'own' | 'commune'>(),
+    openingHours: text('opening_hours'),
+    updatedAt: stamp('updated_at').notNull().defaultNow(),
+  },
+  // Nearby search: a bounding box on these two columns, then exact distance on the few left.
+  (t) => [index('place_lat_lon_idx').on(t.latitude, t.longitude), index('place_commune_idx').on(t.communeCode), index('place_departement_idx').on(t.departementCode)],
+);
+
+/**
+ * Qualification's word on a place, from its events. Kept apart from the directory because
+ * events of different types travel on different consumers and may arrive out of order: the
+ * newest `occurredAt` wins, and a suspension may arrive before we know the place.
+ */
+export const placeStatus = catalogue.table('place_status', {
+  placeId: uuid('place_id').primaryKey(),
+  status: text('status').$type<'qualified' | 'suspended' | 'revoked'>().notNull(),
+  reason: text('reason'),
+  statusAt: stamp('status_at').notNull(),
+});
+
+/**
+ * A place's offer of a service, immutable once published: a change publishes a new offer
+ * (new id, `replaces` the old one) and withdraws the old, so a redemption keeps referring to the
+ * offer as it was.
+ */
+export const offers = catalogue.table(
+  'offer',
+  {
+    id: uuid('id').primaryKey(),
+    placeId: uuid('place_id')
+      .notNull()
+      .references(() => places.id),
+    serviceCode: text('service_code')
+      .notNull()
+      .references(() => services.code),
+    categoryCode: text('category_code').notNull(),
+    priceCents: integer('price_cents').notNull(),
+    durationMinutes: integer('duration_minutes').notNull(),
+    group: boolean('group').notNull(),
+    replaces: uuid('replaces'),
+    publishedAt: stamp('published_at').notNull().defaultNow(),
+    withdrawnAt: stamp('withdrawn_at'),
+    publishedBy: text('published_by').notNull(),
+  },
+  (t) => [
+    // One active offer per place, service and format: a second one is a duplicate (409).
+    uniqueIndex('offer_active_unique').on(t.placeId, t.serviceCode, t.group).where(sql`withdrawn_at IS NULL`),
+    index('offer_place_idx').on(t.placeId),
+  ],
+);

@@ -1,0 +1,41 @@
+/** Distances on the sphere, and the bounding box that prefilters the nearby search. */
+const EARTH_KM = 6371.0088;
+const rad = (deg: number) => (deg * Math.PI) / 180;
+
+export interface Point {
+  latitude: number;
+  longitude: number;
+}
+
+export function haversineKm(a: Point, b: Point): number {
+  const dLat = rad(b.latitude - a.latitude);
+  const dLon = rad(b.longitude - a.longitude);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+export interface Box {
+  minLat: number;
+  maxLat: number;
+  minLon: number;
+  maxLon: number;
+}
+
+/** A box holding every point within `km` of the centre (a circle of that radius fits inside). */
+export function boxAround(centre: Point, km: number): Box {
+  const dLat = km / 111.2;
+  // Longitude degrees shrink with latitude; clamp near the poles so the box stays finite.
+  const dLon = km / (111.2 * Math.max(0.01, Math.cos(rad(centre.latitude))));
+  return { minLat: centre.latitude - dLat, maxLat: centre.latitude + dLat, minLon: centre.longitude - dLon, maxLon: centre.longitude + dLon };
+}
+
+export function isValidPoint(p: Partial<Point>): p is Point {
+  return typeof p.latitude === 'number' && typeof p.longitude === 'number' && Math.abs(p.latitude) <= 90 && Math.abs(p.longitude) <= 180 && Number.isFinite(p.latitude + p.longitude);
+}
+
+/** The centre of a set of points (communes are small: the plain mean is good enough). */
+export function centroid(points: Point[]): Point | undefined {
+  if (points.length === 0) return undefined;
+  const sum = points.reduce((s, p) => ({ latitude: s.latitude + p.latitude, longitude: s.longitude + p.longitude }), { latitude: 0, longitude: 0 });
+  return { latitude: sum.latitude / points.length, longitude: sum.longitude / points.length };
+}

@@ -1,0 +1,45 @@
+/**
+ * Opening hours in OSM syntax (the national schema's `horaires`), evaluated in Europe/Paris
+ * whatever the server's time zone.
+ */
+import OpeningHours from 'opening_hours';
+
+// The library needs a country to know public holidays ("PH off").
+const FRANCE = { lat: 46.6, lon: 2.4, address: { country_code: 'fr', state: '' } };
+const parsed = new Map<string, OpeningHours | null>();
+
+function parse(value: string): OpeningHours | null {
+  if (!parsed.has(value)) {
+    let hours: OpeningHours | null = null;
+    try {
+      hours = new OpeningHours(value, FRANCE);
+    } catch {
+      hours = null;
+    }
+    // Many places share the same hours: parsing once per distinct value keeps searches fast.
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(value, hours);
+  }
+  return parsed.get(value)!;
+}
+
+export function isValidOpeningHours(value: string): boolean {
+  return parse(value) !== null;
+}
+
+/** A Date whose local fields are Paris wall-clock time: what the library compares against. */
+export function parisWallClock(instant: Date): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  return new Date(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
+}
+
+/** Open at that instant; unknown or unparsable hours count as not open (we cannot promise it). */
+export function isOpenAt(value: string | null | undefined, instant: Date): boolean {
+  if (!value) return false;
+  const hours = parse(value);
+  return hours !== null && hours.getState(parisWallClock(instant));
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { EventEnvelope } from '@aptic/contracts';
+import { ADMIN_TOKEN } from '../support/platform.ts';
+
+const run = promisify(execFile);
+
+export function placeQualified(data: Partial<EventEnvelope<'place.qualified'>['data']> & { placeId: string }, occurredAt = new Date()): EventEnvelope<'place.qualified'> {
+  return {
+    id: randomUUID(),
+    type: 'place.qualified',
+    occurredAt: occurredAt.toISOString(),
+    producer: 'test',
+    data: { name: 'Espace numérique de test', type: 'espace_public_numerique', communeCode: '16015', departementCode: '16', ...data },
+  };
+}
+
+export function placeStatusEvent(type: 'place.suspended' | 'place.revoked', placeId: string, occurredAt = new Date()): EventEnvelope<'place.suspended' | 'place.revoked'> {
+  return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), producer: 'test', data: { placeId, reason: 'test' } };
+}
+
+/** POSTs a file body as it is (JSON text or CSV) to the import endpoint. */
+export async function postFile(url: string, body: string, contentType: string) {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType }, body });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** Every barcode zbarimg reads on the PDF's pages, rasterised at 200 dpi by pdftoppm. */
+export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'aptic-sheet-'));
+  try {
+    await writeFile(join(dir, 'sheet.pdf'), pdf);
+    await run('pdftoppm', ['-r', '200', '-png', join(dir, 'sheet.pdf'), join(dir, 'page')]);
+    const pages = (await readdir(dir)).filter((f) => f.endsWith('.png')).sort();
+    const codes: string[] = [];
+    for (const page of pages) {
+      // zbarimg exits 4 when a page holds no barcode: that is an empty answer, not an error.
+      const { stdout } = await run('zbarimg', ['--raw', '-q', '-Scode128.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
+        if (err.code === 4) return { stdout: '' };
+        throw err;
+      });
+      codes.push(...stdout.split('\n').filter(Boolean));
+    }
+    return codes;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
