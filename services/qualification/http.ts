@@ -20,6 +20,8 @@ const Address = Type.Object(
 // Formats (SIRET key, IBAN key, place type, commune) are the domain's refusals, with their French messages.
 const NewPlaceBody = Type.Object(
   {
+    /** The place's id in catalogue's directory (an imported place): both services then speak of the same place. */
+    directoryId: Type.Optional(Uuid),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     siret: Type.Optional(Type.String({ maxLength: 20 })),
     rna: Type.Optional(Type.String({ maxLength: 20 })),

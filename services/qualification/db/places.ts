@@ -13,12 +13,13 @@ export type Place = typeof places.$inferSelect;
 const pivotTaken = () => new DomainError('siret_taken', 'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.', { status: 409, field: 'siret' });
 
 /** Registers a place's application (status `applied`): nothing is announced until it is qualified. */
-export async function createPlace(tx: Tx, input: PlaceInput, actor: string): Promise<Place> {
+export async function createPlace(tx: Tx, input: PlaceInput & { directoryId?: string }, actor: string): Promise<Place> {
   const checked = checkPlace(input);
+  const id = input.directoryId ?? randomUUID();
   const [row] = await tx
     .insert(places)
     .values({
-      id: randomUUID(),
+      id,
       name: checked.name,
       pivot: checked.pivot,
       pivotKind: checked.pivotKind,
@@ -34,9 +35,13 @@ export async function createPlace(tx: Tx, input: PlaceInput, actor: string): Pro
       bic: checked.bank?.bic ?? null,
       status: 'applied',
     })
-    .onConflictDoNothing({ target: places.pivot })
+    .onConflictDoNothing()
     .returning();
-  if (!row) throw pivotTaken();
+  if (!row) {
+    const [same] = await tx.select({ id: places.id }).from(places).where(eq(places.id, id));
+    if (same) throw new DomainError('place_already_registered', 'Ce lieu de l’annuaire a déjà déposé sa candidature.', { status: 409, field: 'directoryId' });
+    throw pivotTaken();
+  }
   await audit(tx, { entity: 'place', entityId: row.id, scopeId: row.id, action: 'apply', actor, toStatus: 'applied', details: { name: row.name, pivot: row.pivot, type: row.type } });
   return row;
 }
