@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
 import { startKioskIntake } from './kiosk-intake.ts';
+import { redemptionRoutes } from './http.ts';
 
 /**
  * Redemption: judges scanned passes against every rule of the scheme, exactly once.
@@ -13,5 +14,6 @@ export const redemption: ServiceDefinition = {
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   tables: schema,
   consumers: () => readModels,
+  routes: redemptionRoutes,
   start: startKioskIntake,
 };

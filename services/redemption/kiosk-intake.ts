@@ -1,7 +1,8 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg } from 'nats';
-import { ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
+import { CancelRequest, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
 import type { ServiceContext } from '@aptic/runtime';
 import { processScan } from './db/scans.ts';
+import { kioskUndo } from './db/cancellations.ts';
 
 const json = JSONCodec();
 /** A scan message is ~250 bytes; anything much larger is not a scan. */
@@ -13,7 +14,7 @@ const DAY_NS = nanos(86_400_000);
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
   const streams = [
     // Work queue: a scan leaves the stream once judged and recorded in redemption's database.
-    { name: names.kiosk.stream, subjects: [names.kiosk.allScans], retention: RetentionPolicy.Workqueue, storage: StorageType.File },
+    { name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.allCancels], retention: RetentionPolicy.Workqueue, storage: StorageType.File },
     // Verdicts stay a week, for kiosks that were offline when they were sent.
     { name: names.kiosk.verdictStream, subjects: [names.kiosk.allVerdicts], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: 7 * DAY_NS },
   ];
@@ -27,8 +28,8 @@ async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<v
 
 /** The kiosk a message came from, by its subject: NATS permissions make the subject trustworthy, not the body. */
 function kioskOf(subject: string, names: NatsNames): string | undefined {
-  const parts = subject.split('.');
-  return subject === names.kiosk.scans(parts.at(-2) ?? '') ? parts.at(-2) : undefined;
+  const kioskId = subject.split('.').at(-2) ?? '';
+  return subject === names.kiosk.scans(kioskId) || subject === names.kiosk.cancels(kioskId) ? kioskId : undefined;
 }
 
 type Checked = { scan: ScanMessage } | { refusal: string; scanId: string | undefined; kioskId: string | undefined };
@@ -77,7 +78,27 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     await js.publish(names.kiosk.verdicts(kioskId), json.encode(verdict), { msgID: `verdict-${verdict.scanId}` });
   };
 
+  const handleCancel = async (m: JsMsg) => {
+    const kioskId = kioskOf(m.subject, names);
+    let body: unknown;
+    try {
+      body = json.decode(m.data);
+    } catch {
+      body = undefined;
+    }
+    const checked = validate(CancelRequest, body);
+    if (!kioskId || !checked.ok || checked.value.kioskId !== kioskId) {
+      ctx.log.warn({ subject: m.subject }, 'cancel request refused: invalid');
+      m.term();
+      return;
+    }
+    const outcome = await ctx.transaction((tx, emit) => kioskUndo(tx, emit, checked.value));
+    await js.publish(names.kiosk.verdicts(kioskId), json.encode(outcome), { msgID: `cancel-${outcome.cancelId}` });
+    m.ack();
+  };
+
   const handle = async (m: JsMsg) => {
+    if (m.subject.endsWith('.cancels')) return handleCancel(m);
     const checked = check(m, names);
     if ('refusal' in checked) {
       ctx.log.warn({ subject: m.subject, refusal: checked.refusal }, 'scan message refused');

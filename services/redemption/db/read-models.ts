@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope, EventType } from '@aptic/contracts';
 import type { ConsumerDefinition, Tx } from '@aptic/runtime';
-import { carnetReleases, kiosks, offers, orderRules, passBlocks, passes, places } from './schema.ts';
+import { carnetReleases, kiosks, offers, orderRules, passBlocks, passes, places, settledPeriods } from './schema.ts';
 
 type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
 
@@ -38,15 +38,19 @@ export const passesModel = readModel('passes', {
   },
 });
 
-/** Sets a place's qualification, unless a newer event already did. */
+/** Sets a place's qualification unless a newer event already did; its details always apply. */
 async function setQualified(tx: Tx, placeId: string, qualified: boolean, asOf: Date, details: Partial<typeof places.$inferInsert> = {}): Promise<void> {
+  const newer = sql`(${places.qualifiedAsOf} IS NULL OR ${places.qualifiedAsOf} < ${asOf})`;
   await tx
     .insert(places)
     .values({ placeId, qualified, qualifiedAsOf: asOf, ...details })
     .onConflictDoUpdate({
       target: places.placeId,
-      set: { qualified, qualifiedAsOf: asOf, ...details },
-      setWhere: sql`${places.qualifiedAsOf} IS NULL OR ${places.qualifiedAsOf} < ${asOf}`,
+      set: {
+        ...details,
+        qualified: sql`CASE WHEN ${newer} THEN ${qualified} ELSE ${places.qualified} END`,
+        qualifiedAsOf: sql`CASE WHEN ${newer} THEN ${asOf} ELSE ${places.qualifiedAsOf} END`,
+      },
     });
 }
 
@@ -84,4 +88,10 @@ export const kiosksModel = readModel('kiosks', {
   },
 });
 
-export const readModels = [orderRulesModel, passesModel, placesModel, offersModel, kiosksModel];
+export const settledPeriodsModel = readModel('settled-periods', {
+  'period.closed': async (tx, { data }) => {
+    await tx.insert(settledPeriods).values({ placeId: data.placeId, month: data.month }).onConflictDoNothing();
+  },
+});
+
+export const readModels = [orderRulesModel, passesModel, placesModel, offersModel, kiosksModel, settledPeriodsModel];

@@ -133,3 +133,20 @@ export const redemptions = redemption.table('redemption', {
   uniqueIndex('redemption_one_per_carnet_per_act').on(t.serviceActId, t.orderId, t.carnetNumber).where(sql`${t.cancelledAt} IS NULL`),
   index('redemption_place_time').on(t.placeId, t.scannedAt),
 ]);
+
+/** Months already settled per place (settlement's period.closed): their redemptions are final. */
+export const settledPeriods = redemption.table('settled_period', {
+  placeId: uuid('place_id').notNull(),
+  month: text('month').notNull(),
+}, (t) => [primaryKey({ columns: [t.placeId, t.month] })]);
+
+/** An offline scan that came late and found its pass redeemed by a later scan: who won, who lost. */
+export const conflicts = redemption.table('conflict', {
+  id: uuid('id').primaryKey(),
+  passId: uuid('pass_id').notNull(),
+  winnerScanId: uuid('winner_scan_id').notNull(),
+  loserScanId: uuid('loser_scan_id').notNull(),
+  /** The redemption cancelled in favour of the earlier scan; null when the late scan lost. */
+  cancelledRedemptionId: uuid('cancelled_redemption_id'),
+  resolvedAt: stamp('resolved_at').notNull().defaultNow(),
+});

@@ -7,6 +7,15 @@ CREATE TABLE "redemption"."carnet_release" (
 	CONSTRAINT "carnet_release_order_id_carnet_number_pk" PRIMARY KEY("order_id","carnet_number")
 );
 --> statement-breakpoint
+CREATE TABLE "redemption"."conflict" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"pass_id" uuid NOT NULL,
+	"winner_scan_id" uuid NOT NULL,
+	"loser_scan_id" uuid NOT NULL,
+	"cancelled_redemption_id" uuid,
+	"resolved_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "redemption"."inbox" (
 	"consumer" text NOT NULL,
 	"event_id" uuid NOT NULL,
@@ -114,6 +123,12 @@ CREATE TABLE "redemption"."service_act" (
 	"price_cents" bigint NOT NULL,
 	"started_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "service_act_session_id_unique" UNIQUE("session_id")
+);
+--> statement-breakpoint
+CREATE TABLE "redemption"."settled_period" (
+	"place_id" uuid NOT NULL,
+	"month" text NOT NULL,
+	CONSTRAINT "settled_period_place_id_month_pk" PRIMARY KEY("place_id","month")
 );
 --> statement-breakpoint
 CREATE INDEX "pass_carnet" ON "redemption"."pass" USING btree ("order_id","carnet_number");--> statement-breakpoint
