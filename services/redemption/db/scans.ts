@@ -1,88 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { lastRedemptionDay, readPassCode, type ScanMessage, type Verdict } from '@aptic/contracts';
-import { businessDate, type Emit, type Tx } from '@aptic/runtime';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { ScanMessage, Verdict } from '@aptic/contracts';
+import { queryRows, type Emit, type Tx } from '@aptic/runtime';
 import { decide, type Decision, type ScanFacts } from '../domain/verdict.ts';
 import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
-import { carnetReleases, conflicts, kiosks, offers, orderRules, passBlocks, passes, places, redemptions, scans, serviceActs } from './schema.ts';
+import { conflicts, offers, redemptions, scans, serviceActs } from './schema.ts';
+import { scanFacts, type ScannedPass } from './facts.ts';
 
 const FACE_VALUE_CENTS = 1_000;
-/** The window in which a kiosk's unknown codes are counted (against guessing). */
-const UNKNOWN_WINDOW_MS = 10 * 60_000;
 
-type Pass = typeof passes.$inferSelect;
+type Pass = ScannedPass;
 
-async function liveRedemption(tx: Tx, passId: string) {
-  const [row] = await tx
-    .select({ at: redemptions.scannedAt, placeName: places.name })
-    .from(redemptions)
-    .leftJoin(places, eq(places.placeId, redemptions.placeId))
-    .where(and(eq(redemptions.passId, passId), isNull(redemptions.cancelledAt)));
-  return row && { at: row.at.toISOString(), placeName: row.placeName ?? 'une autre structure' };
-}
-
-async function passFacts(tx: Tx, pass: Pass): Promise<ScanFacts['pass']> {
-  const [[blocked], [released], redeemed] = await Promise.all([
-    tx.select().from(passBlocks).where(eq(passBlocks.passId, pass.passId)),
-    tx.select().from(carnetReleases).where(and(eq(carnetReleases.orderId, pass.orderId), eq(carnetReleases.carnetNumber, pass.carnetNumber))),
-    liveRedemption(tx, pass.passId),
-  ]);
-  return { status: blocked ? 'blocked' : released ? 'released' : 'issued', redeemed };
-}
-
-/** Everything the rules need, read from redemption's own read models. */
-async function gatherFacts(tx: Tx, scan: ScanMessage, now: Date): Promise<{ facts: ScanFacts; pass: Pass | undefined }> {
-  const reading = readPassCode(scan.code);
-  const [[kiosk], [unknown], [pass], [offer]] = await Promise.all([
-    tx.select().from(kiosks).where(eq(kiosks.kioskId, scan.kioskId)),
-    tx.select({ n: count() }).from(scans).where(and(eq(scans.kioskId, scan.kioskId), gt(scans.receivedAt, new Date(now.getTime() - UNKNOWN_WINDOW_MS)), inArray(scans.reason, ['unknown_pass', 'misread']))),
-    reading.ok ? tx.select().from(passes).where(eq(passes.code, scan.code)) : Promise.resolve([]),
-    tx.select().from(offers).where(eq(offers.offerId, scan.offerId)),
-  ]);
-  const [[order], [place], carnetInAct] = await Promise.all([
-    pass ? tx.select().from(orderRules).where(eq(orderRules.orderId, pass.orderId)) : Promise.resolve([]),
-    kiosk ? tx.select().from(places).where(eq(places.placeId, kiosk.placeId)) : Promise.resolve([]),
-    pass ? carnetAlreadyInAct(tx, scan.sessionId, pass) : Promise.resolve(false),
-  ]);
-  const rules = order?.rules;
-  const facts: ScanFacts = {
-    scannedOn: businessDate(new Date(scan.scannedAt)),
-    kiosk: kiosk && { placeId: kiosk.placeId, revoked: kiosk.revoked },
-    recentUnknownScans: unknown?.n ?? 0,
-    reading,
-    pass: pass && (await passFacts(tx, pass)),
-    order: rules && {
-      validFrom: rules.validFrom,
-      lastDay: lastRedemptionDay(rules.validUntil),
-      communes: rules.resolvedCommunes.length ? new Set(rules.resolvedCommunes) : null,
-      placeTypes: rules.placeTypes.length ? new Set(rules.placeTypes) : null,
-      serviceCategories: rules.serviceCategories.length ? new Set(rules.serviceCategories) : null,
-    },
-    place: place?.name && place.type && place.communeCode ? { qualified: place.qualified, kitActive: place.kitActive, type: place.type, communeCode: place.communeCode } : undefined,
-    offer: offer?.placeId && offer.categoryCode ? { placeId: offer.placeId, categoryCode: offer.categoryCode, withdrawn: offer.withdrawn } : undefined,
-    carnetAlreadyInAct: carnetInAct,
-  };
-  return { facts, pass };
-}
-
-async function carnetAlreadyInAct(tx: Tx, sessionId: string, pass: Pass): Promise<boolean> {
-  const [row] = await tx
-    .select({ id: redemptions.id })
-    .from(redemptions)
-    .innerJoin(serviceActs, eq(serviceActs.id, redemptions.serviceActId))
-    .where(and(eq(serviceActs.sessionId, sessionId), eq(redemptions.orderId, pass.orderId), eq(redemptions.carnetNumber, pass.carnetNumber), isNull(redemptions.cancelledAt)));
-  return Boolean(row);
-}
-
-/** The service act of a scan session: created by its first accepted pass. */
+/** The service act of a scan session: created by its first accepted pass (one statement either way). */
 async function serviceAct(tx: Tx, scan: ScanMessage, placeId: string): Promise<string> {
-  const [offer] = await tx.select({ priceCents: offers.priceCents }).from(offers).where(eq(offers.offerId, scan.offerId));
-  await tx
-    .insert(serviceActs)
-    .values({ id: randomUUID(), sessionId: scan.sessionId, kioskId: scan.kioskId, placeId, offerId: scan.offerId, priceCents: offer?.priceCents ?? 0, startedAt: new Date(scan.scannedAt) })
-    .onConflictDoNothing({ target: serviceActs.sessionId });
-  const [act] = await tx.select({ id: serviceActs.id }).from(serviceActs).where(eq(serviceActs.sessionId, scan.sessionId));
+  const [act] = await queryRows<{ id: string }>(
+    tx,
+    sql`INSERT INTO ${serviceActs} (id, session_id, kiosk_id, place_id, offer_id, price_cents, started_at)
+        SELECT ${randomUUID()}, ${scan.sessionId}, ${scan.kioskId}, ${placeId}, ${scan.offerId}, coalesce((SELECT price_cents FROM ${offers} WHERE offer_id = ${scan.offerId}), 0), ${new Date(scan.scannedAt)}
+        ON CONFLICT (session_id) DO UPDATE SET session_id = EXCLUDED.session_id
+        RETURNING id`,
+  );
   return act!.id;
 }
 
@@ -99,7 +37,7 @@ interface Judged {
 }
 
 async function judge(tx: Tx, scan: ScanMessage, now: Date): Promise<Judged> {
-  const { facts, pass } = await gatherFacts(tx, scan, now);
+  const { facts, pass } = await scanFacts(tx, scan, now);
   return { facts, pass, decision: decide(facts) };
 }
 

@@ -1,0 +1,189 @@
+/**
+ * Redemption under load. Kiosks are NATS clients publishing scans of distinct valid passes; the
+ * full path is JetStream → redemption (its own process) → PostgreSQL commit → verdict back on the
+ * kiosk's subject. Measured: latency at a fixed offered load (1,000 scans/s), sustained verdicts/s
+ * at saturation, and beside them the floor: the same checks and insert called directly from one
+ * Node process, one transaction per scan, with the same concurrency.
+ */
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { JSONCodec, connect, type NatsConnection } from 'nats';
+import { ServiceNames, natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
+import { JetStreamBus, busConnectionOptions, queryRows, readConfig, startPlatform, type OutgoingEvent } from '@aptic/runtime';
+import { redemption } from '@aptic/redemption';
+import { processScan } from '@aptic/redemption/db/scans.ts';
+import { natsUrl, report, scratch } from './support.ts';
+
+const KEY = 'bench-key';
+const KIOSKS = 20;
+const RATE = 1_000;
+const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SATURATION = Number(process.env.BENCH_SCANS ?? 10_000);
+const FLOOR = 5_000;
+const CONCURRENCY = 16;
+const json = JSONCodec();
+
+const event = (type: string, data: unknown): OutgoingEvent => {
+  const id = randomUUID();
+  return { id, type, json: JSON.stringify({ id, type, occurredAt: new Date().toISOString(), producer: 'bench', data } satisfies Omit<EventEnvelope, 'type' | 'data'> & { type: string; data: unknown }) };
+};
+
+async function seed(bus: JetStreamBus, carnets: number) {
+  const orderId = randomUUID();
+  const funderId = randomUUID();
+  const placeId = randomUUID();
+  const offerId = randomUUID();
+  const kiosks = Array.from({ length: KIOSKS }, () => randomUUID());
+  const year = new Date().getFullYear();
+  const events: OutgoingEvent[] = [
+    event('order.paid', { orderId, funderId, offer: 'plus', carnetSize: 10, carnets, faceValueCents: carnets * 10_000, options: [], rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] } }),
+    event('place.qualified', { placeId, name: 'Lieu de banc d’essai', type: 'centre_social', communeCode: '16015', departementCode: '16' }),
+    event('kit.subscribed', { placeId, plan: 'monthly' }),
+    event('offer.published', { offerId, placeId, serviceCode: 'seance', categoryCode: 'aide_demarches_administratives', priceCents: 1_000, group: false }),
+    ...kiosks.map((kioskId) => event('kiosk.registered', { kioskId, placeId })),
+  ];
+  for (let first = 1; first <= carnets; first += 500) {
+    const numbers = Array.from({ length: Math.min(500, carnets - first + 1) }, (_, i) => first + i);
+    events.push(event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: numbers.flatMap((c) => Array.from({ length: 10 }, (_, p) => ({ passId: randomUUID(), code: passCode(KEY, c, p + 1), carnetNumber: c, position: p + 1 }))) }));
+    events.push(event('passes.released', { orderId, carnetNumbers: numbers, releasedAt: new Date().toISOString() }));
+  }
+  for (let i = 0; i < events.length; i += 200) await bus.publish(events.slice(i, i + 200));
+  return { offerId, kiosks };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+}
+
+/** The codes, one per pass, in an order that never puts two passes of one carnet in a row. */
+function* codes(fromCarnet: number, count: number) {
+  for (let i = 0; i < count; i++) yield passCode(KEY, fromCarnet + (i % Math.ceil(count / 10)), Math.floor(i / Math.ceil(count / 10)) + 1);
+}
+
+class Kiosk {
+  private readonly waiting = new Map<string, (v: Verdict) => void>();
+  readonly id: string;
+  private readonly nc: NatsConnection;
+  private readonly prefix: string;
+  private constructor(id: string, nc: NatsConnection, prefix: string) {
+    this.id = id;
+    this.nc = nc;
+    this.prefix = prefix;
+  }
+  static async open(id: string, prefix: string): Promise<Kiosk> {
+    const k = new Kiosk(id, await connect({ servers: natsUrl, ...busConnectionOptions }), prefix);
+    const sub = k.nc.subscribe(natsNames(prefix).kiosk.verdicts(id));
+    void (async () => {
+      for await (const m of sub) {
+        const v = json.decode(m.data) as Verdict;
+        k.waiting.get(v.scanId)?.(v);
+        k.waiting.delete(v.scanId);
+      }
+    })();
+    await k.nc.flush();
+    return k;
+  }
+  async scan(offerId: string, code: string): Promise<{ verdict: Verdict; ms: number }> {
+    const scan: ScanMessage = { scanId: randomUUID(), kioskId: this.id, sessionId: randomUUID(), offerId, code, scannedAt: new Date().toISOString(), offline: false };
+    const started = performance.now();
+    const verdict = new Promise<Verdict>((resolve) => this.waiting.set(scan.scanId, resolve));
+    await this.nc.jetstream().publish(natsNames(this.prefix).kiosk.scans(this.id), json.encode(scan), { msgID: scan.scanId });
+    return { verdict: await verdict, ms: performance.now() - started };
+  }
+  close() {
+    return this.nc.close();
+  }
+}
+
+async function main() {
+  const db = await scratch();
+  const env: Record<string, string> = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: 'bench', LOG_LEVEL: 'error', ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])) };
+  const carnets = Math.ceil((FLOOR + RATE * RATE_SECONDS + SATURATION) / 10) + 10;
+  // In this process, redemption without its kiosk intake: read models, and the floor's direct calls.
+  const local = await startPlatform([{ ...redemption, start: undefined }], readConfig(env));
+  const bus = await JetStreamBus.connect({ url: natsUrl, prefix: db.prefix, ackWaitMs: 30_000 });
+  try {
+    const { offerId, kiosks } = await seed(bus, carnets);
+    const ready = () => queryRows<{ n: number }>(local.database.db, sql`SELECT (SELECT count(*) FROM redemption.pass)::int + (SELECT count(*) FROM redemption.kiosk)::int AS n`).then((r) => r[0]!.n);
+    while ((await ready()) < carnets * 10 + KIOSKS) await new Promise((r) => setTimeout(r, 200));
+    const ctx = local.services[0]!.context;
+
+    // Floor: the same processing, called directly, one transaction per scan, same concurrency.
+    const floorCodes = [...codes(1, FLOOR)];
+    let next = 0;
+    const floorStart = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next < floorCodes.length) {
+        const code = floorCodes[next++]!;
+        await ctx.transaction((tx, emit) => processScan(tx, emit, { scanId: randomUUID(), kioskId: kiosks[0]!, sessionId: randomUUID(), offerId, code, scannedAt: new Date().toISOString(), offline: false }));
+      }
+    }));
+    const floor = FLOOR / ((performance.now() - floorStart) / 1000);
+
+    // The full path: redemption in its own process, kiosks over NATS.
+    const child = spawn(process.execPath, ['services/runtime/bin/start.ts', 'redemption'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
+      child.once('exit', (code) => reject(new Error(`redemption exited with ${code}`)));
+    });
+    const clients = await Promise.all(kiosks.map((id) => Kiosk.open(id, db.prefix)));
+    let carnet = Math.ceil(FLOOR / 10) + 1;
+
+    // Fixed offered load: RATE scans/s, open loop.
+    const rateCodes = [...codes(carnet, RATE * RATE_SECONDS)];
+    carnet += Math.ceil(rateCodes.length / 10);
+    const latencies: number[] = [];
+    let accepted = 0;
+    const rateStart = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < rateCodes.length; i++) {
+      const due = rateStart + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(clients[i % KIOSKS]!.scan(offerId, rateCodes[i]!).then(({ verdict, ms }) => {
+        latencies.push(ms);
+        if (verdict.outcome === 'accepted') accepted++;
+      }));
+    }
+    await Promise.all(inFlight);
+    const rateSeconds = (performance.now() - rateStart) / 1000;
+    latencies.sort((a, b) => a - b);
+
+    // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
+    const satCodes = [...codes(carnet, SATURATION)];
+    let taken = 0;
+    let satAccepted = 0;
+    const satStart = performance.now();
+    await Promise.all(clients.flatMap((k) => Array.from({ length: 4 }, async () => {
+      while (taken < satCodes.length) {
+        const { verdict } = await k.scan(offerId, satCodes[taken++]!);
+        if (verdict.outcome === 'accepted') satAccepted++;
+      }
+    })));
+    const sustained = SATURATION / ((performance.now() - satStart) / 1000);
+    for (const k of clients) await k.close();
+    child.kill('SIGTERM');
+
+    report('redeem', {
+      passes: carnets * 10,
+      floorVerdictsPerSecond: Math.round(floor),
+      atFixedLoad: { offeredPerSecond: RATE, scans: rateCodes.length, achievedPerSecond: Math.round(rateCodes.length / rateSeconds), accepted, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) } },
+      saturation: { scans: SATURATION, accepted: satAccepted, sustainedVerdictsPerSecond: Math.round(sustained) },
+      shareOfFloor: Number((sustained / floor).toFixed(2)),
+      targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },
+      met: sustained >= 3_000 && percentile(latencies, 0.99) <= 25 && sustained / floor >= 0.8,
+    });
+  } finally {
+    await bus.close();
+    await local.stop();
+    await db.drop();
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await nc.jetstreamManager();
+    const names = natsNames(db.prefix);
+    for (const s of [names.events.stream, names.deadLetters.stream, names.kiosk.stream, names.kiosk.verdictStream]) await jsm.streams.delete(s).catch(() => {});
+    await nc.close();
+  }
+}
+
+await main();
