@@ -52,8 +52,11 @@ export async function scanFacts(tx: Tx, scan: ScanMessage, now: Date): Promise<{
       (SELECT json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active)
          FROM redemption.place pl JOIN k USING (place_id)) AS place,
       (SELECT json_build_object('placeId', place_id, 'categoryCode', category_code, 'withdrawn', withdrawn) FROM redemption.offer WHERE offer_id = ${scan.offerId}) AS offer,
-      EXISTS (SELECT 1 FROM redemption.redemption r JOIN redemption.service_act a ON a.id = r.service_act_id JOIN p USING (order_id, carnet_number)
-               WHERE a.session_id = ${scan.sessionId} AND r.cancelled_at IS NULL) AS "carnetInAct"`,
+      -- From the session's act (unique index) to its redemptions of this carnet (partial unique index):
+      -- scalar values rather than a join, so the plan never scans every redemption.
+      EXISTS (SELECT 1 FROM redemption.service_act a JOIN redemption.redemption r ON r.service_act_id = a.id
+               WHERE a.session_id = ${scan.sessionId} AND r.cancelled_at IS NULL
+                 AND r.order_id = (SELECT order_id FROM p) AND r.carnet_number = (SELECT carnet_number FROM p)) AS "carnetInAct"`,
   );
   const f = row!;
   const rules = f.rules;

@@ -93,7 +93,12 @@ export const scans = redemption.table('scan', {
   reason: text('reason').$type<DenialReason>(),
   message: text('message').notNull(),
   redemptionId: uuid('redemption_id'),
-}, (t) => [index('scan_kiosk_time').on(t.kioskId, t.receivedAt), index('scan_code').on(t.code)]);
+}, (t) => [
+  index('scan_kiosk_time').on(t.kioskId, t.receivedAt),
+  index('scan_code').on(t.code),
+  // The guessing limit counts a kiosk's recent unknown codes on every scan: only those rows.
+  index('scan_kiosk_unknown').on(t.kioskId, t.receivedAt).where(sql`${t.reason} IN ('unknown_pass', 'misread')`),
+]);
 
 /** A service act: one service chosen at the kiosk, paid by one or more passes (of distinct carnets). */
 export const serviceActs = redemption.table('service_act', {

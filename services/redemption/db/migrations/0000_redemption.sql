@@ -136,4 +136,5 @@ CREATE UNIQUE INDEX "redemption_live_pass" ON "redemption"."redemption" USING bt
 CREATE UNIQUE INDEX "redemption_one_per_carnet_per_act" ON "redemption"."redemption" USING btree ("service_act_id","order_id","carnet_number") WHERE "redemption"."redemption"."cancelled_at" IS NULL;--> statement-breakpoint
 CREATE INDEX "redemption_place_time" ON "redemption"."redemption" USING btree ("place_id","scanned_at");--> statement-breakpoint
 CREATE INDEX "scan_kiosk_time" ON "redemption"."scan" USING btree ("kiosk_id","received_at");--> statement-breakpoint
-CREATE INDEX "scan_code" ON "redemption"."scan" USING btree ("code");
+CREATE INDEX "scan_code" ON "redemption"."scan" USING btree ("code");--> statement-breakpoint
+CREATE INDEX "scan_kiosk_unknown" ON "redemption"."scan" USING btree ("kiosk_id","received_at") WHERE "redemption"."scan"."reason" IN ('unknown_pass', 'misread');
