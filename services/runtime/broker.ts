@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ServiceBroker } from 'moleculer';
 import { natsNames } from '@aptic/contracts';
 import type { PlatformConfig } from './config.ts';
+import { natsAuth } from './events/jetstream.ts';
 
 /**
  * One Moleculer broker per process: in-process calls in embedded mode, the NATS transporter
@@ -11,7 +12,7 @@ export function createBroker(config: PlatformConfig, node: string): ServiceBroke
   return new ServiceBroker({
     nodeID: `${node}-${hostname()}-${process.pid}`,
     namespace: natsNames(config.natsPrefix).namespace,
-    transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl } } : null,
+    transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, ...natsAuth(config.natsCredsFile) } } : null,
     logger: { type: 'Pino', options: { level: config.logLevel } },
     requestTimeout: 10_000,
     // Actions validate their params against the contracts themselves (see actions.ts).

@@ -24,6 +24,8 @@ export interface PlatformConfig {
   mode: 'embedded' | 'distributed';
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
+  /** A `.creds` file (JWT + seed) for NATS servers in operator mode. */
+  natsCredsFile: string | undefined;
   dataDir: string;
   natsPrefix: string;
   adminToken: string | undefined;
@@ -59,6 +61,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
     mode: databaseUrl ? 'distributed' : 'embedded',
     databaseUrl,
     natsUrl,
+    natsCredsFile: env.NATS_CREDS || undefined,
     dataDir: env.APTIC_DATA_DIR || '.data',
     natsPrefix: env.APTIC_NATS_PREFIX || 'aptic',
     adminToken: env.APTIC_ADMIN_TOKEN || undefined,

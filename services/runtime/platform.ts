@@ -27,7 +27,7 @@ async function openInfrastructure(config: PlatformConfig, node: string): Promise
     return { database, bus: await LocalBus.open(database) };
   }
   const database = connectPostgres(config.databaseUrl!, { application: `aptic-${node}` });
-  const bus = await JetStreamBus.connect({ url: config.natsUrl!, prefix: config.natsPrefix, ackWaitMs: config.events.ackWaitMs, name: `aptic-${node}` });
+  const bus = await JetStreamBus.connect({ url: config.natsUrl!, prefix: config.natsPrefix, ackWaitMs: config.events.ackWaitMs, name: `aptic-${node}`, credsFile: config.natsCredsFile });
   return { database, bus };
 }
 

@@ -60,7 +60,7 @@ export interface World {
   scan(carnet: number, position: number, over?: Partial<ScanMessage>): ScanMessage;
 }
 
-export async function buildWorld(infra: Isolated, node: RunningPlatform): Promise<World> {
+export async function buildWorld(infra: Pick<Isolated, 'natsUrl' | 'prefix'> & { natsCredsFile?: string }, node: RunningPlatform): Promise<World> {
   const w = {
     orderIds: Object.fromEntries(Object.keys(ORDERS).map((k) => [k, randomUUID()])) as Record<OrderName, string>,
     funderId: randomUUID(),
@@ -116,7 +116,7 @@ export async function buildWorld(infra: Isolated, node: RunningPlatform): Promis
     event('kiosk.registered', { kioskId: w.noKitKiosk, placeId: w.noKitPlace }),
     event('kiosk.registered', { kioskId: w.guessingKiosk, placeId: w.place }),
   );
-  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix, infra.natsCredsFile);
   for (const e of events) await publisher.publish(e, { msgID: e.id });
   await publisher.close();
   const counts = async () => {

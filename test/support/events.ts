@@ -30,8 +30,8 @@ export class RawPublisher {
   }
 
   /** Connects the way a service does, so the streams exist before anything is published. */
-  static async open(natsUrl: string, prefix: string): Promise<RawPublisher> {
-    const bus = await JetStreamBus.connect({ url: natsUrl, prefix, ackWaitMs: 30_000 });
+  static async open(natsUrl: string, prefix: string, credsFile?: string): Promise<RawPublisher> {
+    const bus = await JetStreamBus.connect({ url: natsUrl, prefix, ackWaitMs: 30_000, credsFile });
     return new RawPublisher(bus.connection, prefix);
   }
 

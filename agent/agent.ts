@@ -1,0 +1,141 @@
+/**
+ * The agent: barcodes from the scanner go through the scan session; a pass scanned in a session
+ * becomes a ScanMessage, validated, journaled (committed to disk) and only then handed to the
+ * link. Bad input is answered locally at once and changes nothing. Verdicts come back through the
+ * link and are shown to the mediator, those of scans made offline marked as such.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ScanMessage, validate, type Verdict } from '@aptic/contracts';
+import type { FeedbackOutput } from './feedback.ts';
+import { JournalFullError, type Journal } from './journal.ts';
+import type { ScanLink } from './link.ts';
+import { IDLE, REFUSAL_MESSAGES, scan, tick, type SessionState } from './session.ts';
+import type { ScannerSource } from './source.ts';
+
+export interface AgentOptions {
+  kioskId: string;
+  sessionTimeoutMs: number;
+  journal: Journal;
+  source: ScannerSource;
+  link: ScanLink;
+  feedback: FeedbackOutput;
+  log: Logger;
+  now?: () => number;
+  /** Test hook: SIGKILL right after a scan is journaled, before the link sees it. */
+  crashAfterJournal?: boolean;
+}
+
+export class Agent {
+  #o: AgentOptions;
+  #now: () => number;
+  #session: SessionState = IDLE;
+  #timer: NodeJS.Timeout | undefined;
+  #fullAlarm = false;
+
+  constructor(options: AgentOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    const { link, source, feedback, log, journal } = this.#o;
+    const backlog = journal.pendingCount();
+    if (backlog) log.info({ backlog }, 'scans from before the restart are waiting in the journal; sending them first');
+    link.start({
+      online: () => feedback.show({ kind: 'status', message: 'en ligne' }),
+      offline: () => feedback.show({ kind: 'status', message: 'HORS LIGNE : les scans sont gardés et seront envoyés au retour du réseau' }),
+      sent: () => this.#checkJournalRoom(),
+      verdict: (v) => this.#onVerdict(v),
+    });
+    await source.start({
+      barcode: (code) => this.onBarcode(code),
+      status: (state, detail) => {
+        (state === 'connected' ? log.info : log.warn).call(log, { scanner: state }, detail);
+        feedback.show({ kind: 'status', message: detail });
+      },
+    });
+    this.#timer = setInterval(() => this.onTick(), 1_000);
+    this.#timer.unref();
+    log.info('agent ready');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#o.source.stop();
+    await this.#o.link.stop();
+  }
+
+  /** One barcode from the scanner. Public for tests. */
+  onBarcode(text: string): void {
+    const { feedback, log } = this.#o;
+    const [next, outcome] = scan(this.#session, text, this.#now(), this.#o.sessionTimeoutMs);
+    if (outcome.closed) {
+      log.info(outcome.closed, 'session closed');
+      feedback.show({ kind: 'session_closed', reason: outcome.closed.reason });
+    }
+    switch (outcome.kind) {
+      case 'refused':
+        this.#session = next;
+        log.info({ reason: outcome.reason, length: text.length }, 'scan refused locally; nothing sent');
+        return feedback.show({ kind: 'refused', reason: outcome.reason, message: REFUSAL_MESSAGES[outcome.reason] });
+      case 'session_opened':
+        this.#session = next;
+        log.info({ sessionId: outcome.sessionId, offerId: outcome.offerId }, 'session opened');
+        return feedback.show({ kind: 'session_opened', offerId: outcome.offerId });
+      case 'pass':
+        // The session remembers the pass only once it is safely journaled.
+        if (this.#journal({ sessionId: outcome.sessionId, offerId: outcome.offerId, code: outcome.code })) this.#session = next;
+    }
+  }
+
+  onTick(): void {
+    const [next, closed] = tick(this.#session, this.#now(), this.#o.sessionTimeoutMs);
+    this.#session = next;
+    if (closed) {
+      this.#o.log.info({ sessionId: closed }, 'session closed (timeout)');
+      this.#o.feedback.show({ kind: 'session_closed', reason: 'timeout' });
+    }
+  }
+
+  #journal(pass: { sessionId: string; offerId: string; code: string }): boolean {
+    const { journal, link, feedback, log } = this.#o;
+    const message = { scanId: randomUUID(), kioskId: this.#o.kioskId, ...pass, scannedAt: new Date(this.#now()).toISOString(), offline: !link.online };
+    const checked = validate(ScanMessage, message);
+    if (!checked.ok) {
+      log.error({ refusal: checked.refusal }, 'scan does not fit the contract; nothing sent');
+      feedback.show({ kind: 'refused', reason: 'invalid_message', message: `Scan invalide (${checked.refusal.message}). Rien n’a été envoyé.` });
+      return false;
+    }
+    try {
+      journal.add(checked.value);
+    } catch (err) {
+      const full = err instanceof JournalFullError;
+      this.#fullAlarm ||= full;
+      log.error({ err: String(err) }, full ? 'journal full: scan refused' : 'could not write the journal: scan refused');
+      feedback.show({ kind: 'alarm', message: full ? `Mémoire des scans pleine (${journal.pendingCount()} en attente d’envoi) : ce pass n’est PAS enregistré. Rétablissez le réseau puis rescannez-le.` : `Impossible d’écrire le journal (${String(err)}) : ce pass n’est PAS enregistré.` });
+      return false;
+    }
+    log.info({ scanId: message.scanId, sessionId: pass.sessionId, offline: message.offline }, 'scan journaled');
+    if (this.#o.crashAfterJournal) process.kill(process.pid, 'SIGKILL');
+    feedback.show({ kind: 'queued', code: pass.code, offline: message.offline });
+    link.wake();
+    return true;
+  }
+
+  #checkJournalRoom(): void {
+    if (this.#fullAlarm && !this.#o.journal.isFull()) {
+      this.#fullAlarm = false;
+      this.#o.feedback.show({ kind: 'status', message: 'mémoire des scans de nouveau disponible' });
+    }
+  }
+
+  #onVerdict(verdict: Verdict): void {
+    const { journal, feedback, log } = this.#o;
+    const scanned = journal.settle(verdict.scanId);
+    if (!scanned) return void log.debug({ scanId: verdict.scanId }, 'verdict already shown (or not ours): ignored');
+    log.info({ scanId: verdict.scanId, outcome: verdict.outcome, reason: verdict.outcome === 'denied' ? verdict.reason : undefined, offline: scanned.offline }, 'verdict');
+    if (verdict.outcome === 'accepted') feedback.show({ kind: 'accepted', code: scanned.code, message: verdict.message, late: scanned.offline });
+    else feedback.show({ kind: 'denied', code: scanned.code, reason: verdict.reason, message: verdict.message, late: scanned.offline });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Where barcodes come from. A source emits complete barcodes (the text between two Enter/Tab, or
+ * one HID POS read) and its own state changes, and never needs the agent restarted.
+ */
+export interface ScannerEvents {
+  barcode(code: string): void;
+  /** Human-readable state: "scanner connected", "no scanner found", "no permission" … */
+  status(state: 'connected' | 'disconnected' | 'error', detail: string): void;
+}
+
+export interface ScannerSource {
+  start(events: ScannerEvents): Promise<void>;
+  stop(): Promise<void>;
+}
