@@ -1,15 +1,15 @@
 /**
- * Nearby search. Index approach: a bounding box on the indexed (latitude, longitude) columns
- * picks a few candidates, exact haversine distance orders them. The box starts small and
- * widens until it holds enough places within its inscribed circle, so a dense town answers from
- * one small box and a rural area from two or three. PostgreSQL orders by exact (haversine)
- * distance and returns only the nearest ids.
+ * Nearby search. Index approach: PostgreSQL's GiST index on a point (longitude scaled by cos 45°,
+ * latitude) answers "the nearest first" (`<->`, k-nearest-neighbour) in logarithmic time wherever
+ * the origin is, filters included; a few more candidates than asked are then ranked by exact
+ * (haversine) distance. "Open now" is OSM syntax, evaluated here: candidates come in pages until
+ * enough are open.
  */
-import { and, between, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type ActionParams, type ActionResponse } from '@aptic/contracts';
 import type { Queryable } from '@aptic/runtime';
 import { communeByCode } from '../domain/communes.ts';
-import { boxAround, haversineKm, type Point } from '../domain/geo.ts';
+import { haversineKm, type Point } from '../domain/geo.ts';
 import { isOpenAt } from '../domain/hours.ts';
 import { offers, places, placeStatus } from './schema.ts';
 
@@ -18,7 +18,6 @@ export type NearbyAnswer = ActionResponse<'catalogue.nearbyPlaces'>;
 type Found = NearbyAnswer['places'][number];
 type Row = typeof places.$inferSelect;
 
-const RADII_KM = [5, 15, 45, 100, 200, 400, 20_000];
 const DEFAULT_LIMIT = 10;
 
 /** Qualified places matching the filters (service: its code or its category's). */
@@ -67,36 +66,40 @@ async function communeCentre(db: Queryable, communeCode: string): Promise<Point 
   return row?.latitude != null && row.longitude != null ? { latitude: row.latitude, longitude: row.longitude } : undefined;
 }
 
-/** Great-circle distance computed in PostgreSQL, so only the nearest rows leave the database. */
-const distanceSql = (c: Point) =>
-  sql<number>`2 * 6371.0088 * asin(least(1, sqrt(power(sin(radians(${places.latitude} - ${c.latitude}) / 2), 2) + cos(radians(${c.latitude})) * cos(radians(${places.latitude})) * power(sin(radians(${places.longitude} - ${c.longitude}) / 2), 2))))`;
+/** Planar candidates beyond the limit: enough for exact re-ranking of the nearest (the scaled plane is near-isotropic). */
+const candidatesFor = (limit: number) => 2 * limit + 10;
+/** With "open now" some candidates drop out: fetch more at a time. */
+const OPEN_NOW_PAGE = 100;
 
-/** Ids (and hours) of the places within `radius` km, nearest first; "open now" is checked here, in Paris time. */
-async function within(db: Queryable, q: NearbyQuery, centre: Point, radius: number, limit: number, at: Date): Promise<string[]> {
-  const box = boxAround(centre, radius);
-  const d = distanceSql(centre);
-  const query = db
-    .select({ id: places.id, hours: places.openingHours })
-    .from(places)
-    .innerJoin(placeStatus, eq(placeStatus.placeId, places.id))
-    .where(and(...filters(q), between(places.latitude, box.minLat, box.maxLat), between(places.longitude, box.minLon, box.maxLon), sql`${d} <= ${radius}`))
-    .orderBy(d, places.id);
-  // Opening hours are OSM syntax, evaluated in JavaScript: with that filter every candidate comes back (ids and hours only).
-  const rows = q.openNow ? (await query).filter((r) => isOpenAt(r.hours, at)) : await query.limit(limit);
-  return rows.slice(0, limit).map((r) => r.id);
+/** The nearest qualified places by the index, page by page, as far as `enough` asks. */
+async function nearestRows(db: Queryable, q: NearbyQuery, centre: Point, pageSize: number, enough: (rows: Row[]) => boolean): Promise<Row[]> {
+  const origin = sql`point(${centre.longitude * 0.7071}, ${centre.latitude})`;
+  const rows: Row[] = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await db
+      .select({ place: places })
+      .from(places)
+      .innerJoin(placeStatus, eq(placeStatus.placeId, places.id))
+      .where(and(...filters(q), sql`${places.location} IS NOT NULL`))
+      .orderBy(sql`${places.location} <-> ${origin}`)
+      .limit(pageSize)
+      .offset(offset);
+    rows.push(...page.map((r) => r.place));
+    if (page.length < pageSize || enough(rows)) return rows;
+  }
 }
 
 async function byDistance(db: Queryable, q: NearbyQuery, centre: Point, limit: number, at: Date): Promise<Found[]> {
-  let ids: string[] = [];
-  // Only the inscribed circle is complete: widen until it holds enough places (the last radius covers France and its overseas).
-  for (const radius of RADII_KM) {
-    ids = await within(db, q, centre, radius, limit, at);
-    if (ids.length >= limit) break;
-  }
-  if (ids.length === 0) return [];
-  const rows = await db.select().from(places).where(inArray(places.id, ids));
-  const byId = new Map(rows.map((p) => [p.id, p]));
-  return ids.map((id) => byId.get(id)!).map((p) => found(p, haversineKm(centre, { latitude: p.latitude!, longitude: p.longitude! }), at));
+  const wanted = candidatesFor(limit);
+  const usable = (p: Row) => !q.openNow || isOpenAt(p.openingHours, at);
+  const rows = await nearestRows(db, q, centre, q.openNow ? OPEN_NOW_PAGE : wanted, (so) => so.filter(usable).length >= wanted);
+  return rows
+    .filter(usable)
+    .slice(0, wanted)
+    .map((p) => ({ p, d: haversineKm(centre, { latitude: p.latitude!, longitude: p.longitude! }) }))
+    .sort((a, b) => a.d - b.d || a.p.id.localeCompare(b.p.id))
+    .slice(0, limit)
+    .map(({ p, d }) => found(p, d, at));
 }
 
 /** No centre for the commune: its places first, then the rest of its département, by name. */

@@ -1,4 +1,4 @@
-import { boolean, doublePrecision, index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, pgSchema, point, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { eventTables } from '@aptic/runtime';
 
@@ -49,13 +49,19 @@ export const places = catalogue.table(
     pivot: text('pivot'),
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),
+    /**
+     * For nearest-neighbour search (GiST, `<->`): longitude scaled by cos 45° so that planar
+     * distances are nearly proportional to real ones over mainland France; exact distances rank
+     * the candidates afterwards.
+     */
+    location: point('location', { mode: 'xy' }).generatedAlwaysAs(sql`point(longitude * 0.7071, latitude)`),
     /** Where the coordinates come from: the place's own, or its commune's centre (see imports). */
     positionSource: text('position_source').$type<'own' | 'commune'>(),
     openingHours: text('opening_hours'),
     updatedAt: stamp('updated_at').notNull().defaultNow(),
   },
   // Nearby search: a bounding box on these two columns, then exact distance on the few left.
-  (t) => [index('place_lat_lon_idx').on(t.latitude, t.longitude), index('place_commune_idx').on(t.communeCode), index('place_departement_idx').on(t.departementCode)],
+  (t) => [index('place_location_idx').using('gist', t.location), index('place_commune_idx').on(t.communeCode), index('place_departement_idx').on(t.departementCode)],
 );
 
 /**

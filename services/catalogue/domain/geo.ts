@@ -1,4 +1,4 @@
-/** Distances on the sphere, and the bounding box that prefilters the nearby search. */
+/** Distances on the sphere (the nearby search ranks its candidates by them). */
 const EARTH_KM = 6371.0088;
 const rad = (deg: number) => (deg * Math.PI) / 180;
 
@@ -12,21 +12,6 @@ export function haversineKm(a: Point, b: Point): number {
   const dLon = rad(b.longitude - a.longitude);
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-export interface Box {
-  minLat: number;
-  maxLat: number;
-  minLon: number;
-  maxLon: number;
-}
-
-/** A box holding every point within `km` of the centre (a circle of that radius fits inside). */
-export function boxAround(centre: Point, km: number): Box {
-  const dLat = km / 111.2;
-  // Longitude degrees shrink with latitude; clamp near the poles so the box stays finite.
-  const dLon = km / (111.2 * Math.max(0.01, Math.cos(rad(centre.latitude))));
-  return { minLat: centre.latitude - dLat, maxLat: centre.latitude + dLat, minLon: centre.longitude - dLon, maxLon: centre.longitude + dLon };
 }
 
 export function isValidPoint(p: Partial<Point>): p is Point {

@@ -50,6 +50,7 @@ CREATE TABLE "catalogue"."place" (
 	"pivot" text,
 	"latitude" double precision,
 	"longitude" double precision,
+	"location" "point" GENERATED ALWAYS AS (point(longitude * 0.7071, latitude)) STORED,
 	"position_source" text,
 	"opening_hours" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -75,6 +76,6 @@ ALTER TABLE "catalogue"."offer" ADD CONSTRAINT "offer_place_id_place_id_fk" FORE
 ALTER TABLE "catalogue"."offer" ADD CONSTRAINT "offer_service_code_service_code_fk" FOREIGN KEY ("service_code") REFERENCES "catalogue"."service"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "offer_active_unique" ON "catalogue"."offer" USING btree ("place_id","service_code","group") WHERE withdrawn_at IS NULL;--> statement-breakpoint
 CREATE INDEX "offer_place_idx" ON "catalogue"."offer" USING btree ("place_id");--> statement-breakpoint
-CREATE INDEX "place_lat_lon_idx" ON "catalogue"."place" USING btree ("latitude","longitude");--> statement-breakpoint
+CREATE INDEX "place_location_idx" ON "catalogue"."place" USING gist ("location");--> statement-breakpoint
 CREATE INDEX "place_commune_idx" ON "catalogue"."place" USING btree ("commune_code");--> statement-breakpoint
 CREATE INDEX "place_departement_idx" ON "catalogue"."place" USING btree ("departement_code");
