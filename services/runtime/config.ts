@@ -29,6 +29,8 @@ export interface PlatformConfig {
   dataDir: string;
   natsPrefix: string;
   adminToken: string | undefined;
+  /** Printing's secret for pass codes (never stored in the database). */
+  passCodeKey: string | undefined;
   httpHost: string;
   logLevel: string;
   chromiumPath: string;
@@ -65,6 +67,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
     dataDir: env.APTIC_DATA_DIR || '.data',
     natsPrefix: env.APTIC_NATS_PREFIX || 'aptic',
     adminToken: env.APTIC_ADMIN_TOKEN || undefined,
+    passCodeKey: env.APTIC_PASS_CODE_KEY || undefined,
     httpHost: env.APTIC_HTTP_HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',

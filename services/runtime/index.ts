@@ -5,7 +5,7 @@ export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus
 export { JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
-export { OutboxRelay, type Emit } from './events/outbox.ts';
+export { OutboxRelay, outboxWriter, type Emit } from './events/outbox.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';
 export type { AdminApp } from './http/server.ts';
 export { contractAction } from './actions.ts';
@@ -16,3 +16,4 @@ export { businessDate, addDays } from './time.ts';
 export { actorOf, assertFunderScope } from './http/access.ts';
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
+export { arrayParam } from './db/arrays.ts';

@@ -16,6 +16,7 @@ export function testEnv(infra: Isolated, extra: Record<string, string> = {}): Re
     NATS_URL: infra.natsUrl,
     APTIC_NATS_PREFIX: infra.prefix,
     APTIC_ADMIN_TOKEN: ADMIN_TOKEN,
+    APTIC_PASS_CODE_KEY: 'test-pass-code-key-not-a-secret-0123456789',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Free ports, so parallel files never collide.
     ...Object.fromEntries(['QUALIFICATION', 'CATALOGUE', 'ORDERING', 'PRINTING', 'REDEMPTION', 'SETTLEMENT', 'ANALYTICS'].map((s) => [`${s}_PORT`, '0'])),

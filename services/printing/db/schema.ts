@@ -1,5 +1,42 @@
-import { pgSchema } from 'drizzle-orm/pg-core';
-import { eventTables } from '@aptic/runtime';
+import { index, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { auditTable, eventTables } from '@aptic/runtime';
+import type { UsageRules } from '@aptic/contracts';
 
 export const printing = pgSchema('printing');
 export const { outbox, inbox } = eventTables(printing);
+export const auditLog = auditTable(printing);
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Carnet numbers are unique across the platform (they are printed, and carried in every pass code). */
+export const carnetNumbers = printing.sequence('carnet_number');
+
+/** A paid order as printing knows it (from order.paid): what to issue and print. */
+export const printOrders = printing.table('print_order', {
+  orderId: uuid('order_id').primaryKey(),
+  funderId: uuid('funder_id').notNull(),
+  offer: text('offer').notNull(),
+  carnetSize: integer('carnet_size').notNull(),
+  carnets: integer('carnets').notNull(),
+  options: jsonb('options').$type<string[]>().notNull(),
+  rules: jsonb('rules').$type<UsageRules>().notNull(),
+  issuedAt: stamp('issued_at').notNull(),
+});
+
+export const carnets = printing.table('carnet', {
+  number: integer('number').primaryKey(),
+  orderId: uuid('order_id').notNull(),
+  /** Received at the delivery point (or handed out): its passes may be redeemed. */
+  releasedAt: stamp('released_at'),
+}, (t) => [index('carnet_order').on(t.orderId)]);
+
+/** Every pass issued: its code is the bearer instrument, shown only to admins and print partners. */
+export const passes = printing.table('pass', {
+  passId: uuid('pass_id').primaryKey(),
+  code: text('code').notNull().unique(),
+  orderId: uuid('order_id').notNull(),
+  carnetNumber: integer('carnet_number').notNull(),
+  position: integer('position').notNull(),
+  blockedAt: stamp('blocked_at'),
+  blockReason: text('block_reason'),
+}, (t) => [index('pass_carnet').on(t.carnetNumber)]);

@@ -1,5 +1,25 @@
 CREATE SCHEMA "printing";
 --> statement-breakpoint
+CREATE SEQUENCE "printing"."carnet_number" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "printing"."audit" (
+	"seq" bigserial PRIMARY KEY NOT NULL,
+	"entity" text NOT NULL,
+	"entity_id" uuid NOT NULL,
+	"scope_id" uuid NOT NULL,
+	"action" text NOT NULL,
+	"from_status" text,
+	"to_status" text,
+	"actor" text NOT NULL,
+	"details" jsonb,
+	"at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "printing"."carnet" (
+	"number" integer PRIMARY KEY NOT NULL,
+	"order_id" uuid NOT NULL,
+	"released_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "printing"."inbox" (
 	"consumer" text NOT NULL,
 	"event_id" uuid NOT NULL,
@@ -14,3 +34,29 @@ CREATE TABLE "printing"."outbox" (
 	"payload" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE "printing"."pass" (
+	"pass_id" uuid PRIMARY KEY NOT NULL,
+	"code" text NOT NULL,
+	"order_id" uuid NOT NULL,
+	"carnet_number" integer NOT NULL,
+	"position" integer NOT NULL,
+	"blocked_at" timestamp with time zone,
+	"block_reason" text,
+	CONSTRAINT "pass_code_unique" UNIQUE("code")
+);
+--> statement-breakpoint
+CREATE TABLE "printing"."print_order" (
+	"order_id" uuid PRIMARY KEY NOT NULL,
+	"funder_id" uuid NOT NULL,
+	"offer" text NOT NULL,
+	"carnet_size" integer NOT NULL,
+	"carnets" integer NOT NULL,
+	"options" jsonb NOT NULL,
+	"rules" jsonb NOT NULL,
+	"issued_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "printing_audit_scope" ON "printing"."audit" USING btree ("scope_id","seq");--> statement-breakpoint
+CREATE INDEX "carnet_order" ON "printing"."carnet" USING btree ("order_id");--> statement-breakpoint
+CREATE INDEX "pass_carnet" ON "printing"."pass" USING btree ("carnet_number");

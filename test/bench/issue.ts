@@ -1,0 +1,52 @@
+/**
+ * Issuing 100,000 passes (10,000 carnets of 10) for one paid order: carnet numbers, keyed codes,
+ * bulk insert, passes.issued events written to the outbox, commit: the whole transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { connectPostgres, outboxWriter, queryRows } from '@aptic/runtime';
+import { printing } from '@aptic/printing';
+import { issuePasses } from '@aptic/printing/db/issuance.ts';
+import { report, scratch } from './support.ts';
+
+const CARNETS = Number(process.env.BENCH_CARNETS ?? 10_000);
+
+async function main() {
+  const db = await scratch();
+  const database = connectPostgres(db.databaseUrl);
+  try {
+    await database.migrate('printing', fileURLToPath(new URL('../../services/printing/db/migrations', import.meta.url)));
+    const year = new Date().getFullYear();
+    const event = {
+      id: randomUUID(), type: 'order.paid' as const, occurredAt: new Date().toISOString(), producer: 'bench',
+      data: {
+        orderId: randomUUID(), funderId: randomUUID(), offer: 'plus' as const, carnetSize: 10 as const, carnets: CARNETS, faceValueCents: CARNETS * 10_000, options: [],
+        rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] },
+      },
+    };
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    await database.db.transaction(async (tx) => {
+      const outbox = outboxWriter(printing.tables, 'printing');
+      await issuePasses(tx, outbox.emit, event, 'bench-pass-code-key-0123456789abcdef');
+      await outbox.flush(tx);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const [counts] = await queryRows<{ passes: number; events: number }>(database.db, sql`SELECT (SELECT count(*)::int FROM printing.pass) AS passes, (SELECT count(*)::int FROM printing.outbox) AS events`);
+    report('issue', {
+      passes: counts!.passes,
+      passesIssuedEvents: counts!.events,
+      seconds: Number(seconds.toFixed(2)),
+      passesPerSecond: Math.round(counts!.passes / seconds),
+      rssGrowthMB: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
+      target: { seconds: 3 },
+      met: seconds <= 3,
+    });
+  } finally {
+    await database.close();
+    await db.drop();
+  }
+}
+
+await main();
