@@ -1,0 +1,127 @@
+/**
+ * The journey: a funder's money reaching a place through a scanned pass, every service its own
+ * broker node over NATS (operator mode, as in production with kiosk credentials), real PostgreSQL,
+ * the real kiosk agent. Not yet in it: the proof (BAT) and the print file, still to come in
+ * printing (issue 5); delivery is confirmed straight after issuance.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { parseBarcode } from '@aptic/contracts';
+import { queryRows, readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import { ordering } from '@aptic/ordering';
+import { printing } from '@aptic/printing';
+import { qualificationService } from '@aptic/qualification';
+import { catalogue } from '@aptic/catalogue';
+import { redemption } from '@aptic/redemption';
+import { settlement } from '@aptic/settlement';
+import { analytics } from '@aptic/analytics';
+import { isolate, type Isolated } from '../support/infra.ts';
+import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
+import { call, eventually, testEnv } from '../support/platform.ts';
+import { fetchPdf } from '../support/pdf.ts';
+import { decodeBarcodes } from '../catalogue/support.ts';
+import { bestAnswers, validPlace } from '../qualification/support.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'aptic-journey-'));
+let infra: Isolated;
+let server: OperatorServer;
+const nodes: Record<string, RunningPlatform> = {};
+const url = (service: string) => nodes[service]!.services[0]!.url;
+
+beforeAll(async () => {
+  infra = await isolate();
+  server = await startOperatorServer();
+  const creds = join(dir, 'platform.creds');
+  writeFileSync(creds, server.platformCreds, { mode: 0o600 });
+  const kioskEnv = { NATS_ACCOUNT_SIGNING_SEED: server.accountSigningSeed, NATS_ACCOUNT_PUBLIC_KEY: server.accountPublicKey, KIOSK_NATS_URL: server.url, KIOSK_NATS_CREDS_FILE: creds };
+  const services: ServiceDefinition[] = [ordering, printing, qualificationService(kioskEnv), catalogue, redemption, settlement, analytics];
+  const config = readConfig(testEnv(infra, { NATS_URL: server.url, NATS_CREDS: creds }));
+  // Each service its own broker node: they meet only through NATS.
+  for (const s of services) nodes[s.name] = await startPlatform([s], config);
+}, 120_000);
+afterAll(async () => {
+  for (const node of Object.values(nodes)) await node.stop();
+  await server?.stop();
+  await infra?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('funder → quote → payment → passes → qualified place → kiosk scans → the funder’s figures', async () => {
+  // The funder orders the seed's reference quote and pays the face value.
+  const funder = await call(`${url('ordering')}/funders`, { method: 'POST', body: { name: 'Communauté d’agglomération du Grand Angoulême', kind: 'collectivite', siret: '73282932000074', publicProcurement: true } });
+  const quote = await call(`${url('ordering')}/quotes`, {
+    method: 'POST',
+    body: { funderId: funder.body.id, offer: 'plus', carnetSize: 10, carnets: 200, options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'], rules: { perimeter: { departements: ['16'] } } },
+  });
+  expect(quote.body.totalExclVatCents).toBe(2_545_000);
+  const orderId: string = quote.body.id;
+  expect((await call(`${url('ordering')}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0001' } })).body.status).toBe('invoiced');
+  const paid = await call(`${url('ordering')}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 2_000_000, receivedOn: quote.body.issuedOn, reference: 'VIR-JOURNEY' } });
+  expect(paid.body.status).toBe('paid');
+
+  // Printing issues the 2,000 passes; the delivery is confirmed: they become redeemable.
+  const issued = await eventually(() => call(`${url('printing')}/orders/${orderId}`), (r) => r.body?.passes === 2_000, 30_000);
+  expect(issued.body.carnets).toBe(200);
+  expect((await call(`${url('printing')}/orders/${orderId}/release`, { method: 'POST', body: {} })).body.released).toHaveLength(200);
+  const codes = (await call(`${url('printing')}/orders/${orderId}/passes`)).body as Array<{ carnetNumber: number; position: number; code: string }>;
+
+  // A place is qualified, subscribes the kit, publishes an offer and registers a kiosk.
+  const placeId: string = (await call(`${url('qualification')}/places`, { method: 'POST', body: validPlace('44306184100047') })).body.id;
+  await call(`${url('qualification')}/places/${placeId}/questionnaire`, { method: 'POST', body: await bestAnswers(url('qualification')) });
+  await call(`${url('qualification')}/places/${placeId}/charter`, { method: 'POST', body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin' } });
+  expect((await call(`${url('qualification')}/places/${placeId}/decision`, { method: 'POST', body: { decision: 'qualified' } })).status).toBe(200);
+  expect((await call(`${url('qualification')}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
+  const offer = await eventually(
+    () => call(`${url('catalogue')}/places/${placeId}/offers`, { method: 'POST', body: { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' } }),
+    (r) => r.status === 201,
+  );
+  const kiosk = (await call(`${url('qualification')}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Borne accueil' } })).body as { id: string; creds: string };
+  writeFileSync(join(dir, 'kiosk.creds'), kiosk.creds, { mode: 0o600 });
+
+  // The mediator takes the service barcode from the place's service sheet.
+  const sheet = await fetchPdf(`${url('catalogue')}/places/${placeId}/service-sheet.pdf`);
+  const service = (await decodeBarcodes(sheet.pdf)).find((c) => { const b = parseBarcode(c); return b.kind === 'service' && b.offerId === offer.body.id; })!;
+  expect(service).toBeDefined();
+
+  // Redemption knows everything it needs before the kiosk scans.
+  const r = nodes.redemption!.database.db;
+  await eventually(
+    async () => (await queryRows<{ ok: boolean }>(r, sql`SELECT
+      (SELECT qualified AND kit_active FROM redemption.place WHERE place_id = ${placeId}) AND
+      EXISTS (SELECT 1 FROM redemption.offer WHERE offer_id = ${offer.body.id}) AND
+      EXISTS (SELECT 1 FROM redemption.kiosk WHERE kiosk_id = ${kiosk.id}) AND
+      (SELECT count(*) FROM redemption.carnet_release WHERE order_id = ${orderId}) = 200 AND
+      (SELECT count(*) FROM redemption.pass WHERE order_id = ${orderId}) = 2000 AS ok`))[0]?.ok,
+    (ok) => ok === true,
+    30_000,
+  );
+
+  // The real kiosk agent, with its own credential: three passes of three carnets, then a second of the first carnet.
+  const byCarnet = (index: number, position: number) => codes.filter((c) => c.position === position)[index]!.code;
+  const passes = [byCarnet(0, 1), byCarnet(1, 1), byCarnet(2, 1), byCarnet(0, 2)];
+  const agent = spawn(process.execPath, ['agent/bin/agent.ts'], {
+    env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_KIOSK_ID: kiosk.id, AGENT_CREDS: join(dir, 'kiosk.creds'), AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: infra.prefix, AGENT_JOURNAL: join(dir, 'journal.db') },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const screen: string[] = [];
+  agent.stdout!.setEncoding('utf8');
+  agent.stdout!.on('data', (chunk: string) => screen.push(...chunk.replaceAll('\x07', '').split('\n').filter(Boolean)));
+  try {
+    agent.stdin!.write([service, ...passes].map((c) => `${c}\n`).join(''));
+    const verdicts = await eventually(async () => screen.filter((l) => passes.some((p) => l.includes(p)) && /accepté|REFUSÉ/.test(l)), (l) => l.length === 4, 30_000);
+    expect(verdicts.filter((l) => l.includes('accepté'))).toHaveLength(3);
+    expect(verdicts.find((l) => l.includes(passes[3]!))).toContain('same_carnet_same_service');
+  } finally {
+    agent.kill('SIGTERM');
+  }
+
+  // The funder's figures, read back through the admin endpoints with the funder's own token.
+  const funderToken = (await call(`${url('analytics')}/admin/tokens`, { method: 'POST', body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id } })).body.token;
+  const figures = await eventually(() => call(`${url('analytics')}/funders/${funder.body.id}/figures`, { token: funderToken }), (f) => f.body?.totals?.passesRedeemed === 3, 30_000);
+  expect(figures.body.totals).toEqual({ carnetsIssued: 200, passesIssued: 2_000, carnetsReleased: 200, carnetsStarted: 3, passesRedeemed: 3 });
+  expect((await eventually(() => call(`${url('ordering')}/orders/${orderId}`, { token: funderToken }), (o) => o.body?.redeemedPasses === 3)).body.status).toBe('paid');
+}, 180_000);
