@@ -81,6 +81,8 @@ export const EventData = {
     passIds: Type.Array(Uuid),
     reason: Type.String({ maxLength: 500 }),
   }),
+  /** printing: a proof (BAT) went unanswered for 7 days: remind the funder, send a new one. */
+  'proof.expired': Type.Object({ proofId: Uuid, orderId: Uuid, funderId: Uuid, version: Type.Integer({ minimum: 1 }) }),
   /** qualification: a place may accept passes. */
   'place.qualified': Type.Object({
     placeId: Uuid,

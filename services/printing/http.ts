@@ -1,16 +1,68 @@
 import { Type } from '@sinclair/typebox';
-import { Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
-import { eq, asc } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, Refusal, Uuid } from '@aptic/contracts';
+import { actorOf, assertFunderScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
+import { advanceJob, answerProof, findProof, sendProof } from './db/proofs.ts';
+import { printJobs, proofs } from './db/schema.ts';
 import { passes } from './db/schema.ts';
 
 const OrderId = Type.Object({ id: Uuid });
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const CarnetNumbers = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100_000 });
 
-/** Printing's staff and print-partner endpoints: issued passes, release on delivery, blocking. */
+const Id = Type.Object({ id: Uuid });
+const unknownProof = () => new DomainError('unknown_proof', 'BAT inconnu.', { status: 404 });
+const ProofView = Type.Object({ id: Uuid, orderId: Uuid, version: Type.Integer(), status: Type.String(), sentOn: Type.String(), answerDueOn: Type.String(), answeredBy: Type.Union([Type.String(), Type.Null()]), comments: Type.Union([Type.String(), Type.Null()]) });
+const JobView = Type.Object({ id: Uuid, orderId: Uuid, status: Type.String(), approvedOn: Type.String(), expectedDeliveryOn: Type.String(), carrier: Type.Union([Type.String(), Type.Null()]), tracking: Type.Union([Type.String(), Type.Null()]), deliveryPoint: Type.Union([Type.String(), Type.Null()]) });
+const AnswerView = Type.Object({ proof: ProofView, job: Type.Optional(JobView) });
+const Approval = Type.Object({ comments: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+const Rejection = Type.Object({ comments: Type.String({ minLength: 3, maxLength: 2000 }) }, { additionalProperties: false });
+const Shipment = Type.Object({ carrier: Type.String({ minLength: 1, maxLength: 100 }), tracking: Type.String({ minLength: 1, maxLength: 100 }), deliveryPoint: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
+const NoBody = Type.Object({}, { additionalProperties: false });
+
+/** Proofs (BAT): sent by staff, answered by the funder (or staff on its behalf). */
+function proofRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.post('/orders/:id/proofs', { config: { roles: ['support'] }, schema: { summary: 'Send a proof (BAT) of a paid order', params: OrderId, response: { 201: ProofView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(await ctx.transaction((tx) => sendProof(tx, request.params.id, businessDate(), actorOf(request)))),
+  );
+  app.get('/orders/:id/proofs', { config: { roles: ['support', 'funder'] }, schema: { summary: 'An order’s proofs', params: OrderId, response: { 200: Type.Array(ProofView), 404: Refusal } } }, async (request) => {
+    const order = await findPrintOrder(ctx.db, request.params.id);
+    assertFunderScope(request, order.funderId, () => new DomainError('unknown_order', 'Commande inconnue.', { status: 404 }));
+    return ctx.db.select().from(proofs).where(eq(proofs.orderId, request.params.id)).orderBy(asc(proofs.version));
+  });
+  const answer = async (request: FastifyRequest, id: string, approved: boolean, comments: string | undefined) => {
+    assertFunderScope(request, (await findProof(ctx.db, id)).funderId, unknownProof);
+    return ctx.transaction((tx) => answerProof(tx, id, { approved, comments }, businessDate(), actorOf(request)));
+  };
+  app.post('/proofs/:id/approval', { config: { roles: ['support', 'funder'] }, schema: { summary: 'Approve a proof: printing starts', params: Id, body: Approval, response: { 200: AnswerView, ...errors } } }, (request) =>
+    answer(request, request.params.id, true, request.body.comments),
+  );
+  app.post('/proofs/:id/rejection', { config: { roles: ['support', 'funder'] }, schema: { summary: 'Reject a proof, with comments', params: Id, body: Rejection, response: { 200: AnswerView, ...errors } } }, (request) =>
+    answer(request, request.params.id, false, request.body.comments),
+  );
+}
+
+/** The print partner's surface: jobs, then printed, shipped, delivered (which releases the passes). */
+function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
+  const roles = ['print-partner', 'support'] as const;
+  app.get('/print-jobs', { config: { roles }, schema: { summary: 'Print jobs, oldest first', response: { 200: Type.Array(JobView) } } }, () => ctx.db.select().from(printJobs).orderBy(asc(printJobs.approvedOn)));
+  app.post('/print-jobs/:id/printed', { config: { roles }, schema: { summary: 'The carnets are printed', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
+    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'printed', {}, actorOf(request))),
+  );
+  app.post('/print-jobs/:id/shipped', { config: { roles }, schema: { summary: 'Shipped: carrier, tracking, delivery point', params: Id, body: Shipment, response: { 200: JobView, ...errors } } }, (request) =>
+    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'shipped', request.body, actorOf(request))),
+  );
+  app.post('/print-jobs/:id/delivered', { config: { roles }, schema: { summary: 'Received at the delivery point: the passes become redeemable', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
+    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'delivered', {}, actorOf(request))),
+  );
+}
+
+/** Printing's staff and print-partner endpoints: issued passes, proofs, print jobs, release, blocking. */
 export function printingRoutes(app: AdminApp, ctx: ServiceContext): void {
+  proofRoutes(app, ctx);
+  printJobRoutes(app, ctx);
   app.get('/orders/:id', { config: { roles: ['support', 'finance', 'print-partner'] }, schema: { summary: 'An order’s carnets: issued, released, blocked', params: OrderId } }, (request) => orderStatus(ctx.db, request.params.id));
   app.get(
     '/orders/:id/passes',

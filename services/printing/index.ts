@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import type { ConsumerDefinition, ServiceDefinition } from '@aptic/runtime';
+import { businessDate, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import { expireProofs } from './db/proofs.ts';
 import * as schema from './db/schema.ts';
 import { issuePasses } from './db/issuance.ts';
 import { printingRoutes } from './http.ts';
 import { passCodeKey } from './pass-code-key.ts';
 
 /**
- * Printing: issues the passes of paid orders, releases them when delivered, blocks lost ones.
- * (Proofs, print files, print partners and mailings are still to come.)
+ * Printing: issues the passes of paid orders, proofs (BAT) and print jobs until delivery, which
+ * releases the passes; blocks lost ones. (Print files and mailings are still to come.)
  */
 export const printing: ServiceDefinition = {
   name: 'printing',
@@ -18,4 +19,7 @@ export const printing: ServiceDefinition = {
     return [{ name: 'issuance', events: ['order.paid'], apply: async (tx, events, emit) => { for (const e of events) await issuePasses(tx, emit, e, key); } }];
   },
   routes: printingRoutes,
+  async start(ctx) {
+    ctx.every('proof-expiry', 3_600_000, async () => void (await ctx.transaction((tx, emit) => expireProofs(tx, emit, businessDate()))));
+  },
 };

@@ -1,8 +1,7 @@
 /**
  * The journey: a funder's money reaching a place through a scanned pass, every service its own
  * broker node over NATS (operator mode, as in production with kiosk credentials), real PostgreSQL,
- * the real kiosk agent. Not yet in it: the proof (BAT) and the print file, still to come in
- * printing (issue 5); delivery is confirmed straight after issuance.
+ * the real kiosk agent. Not yet in it: rendering the print file (printing, issue 5).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,10 +62,16 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   const paid = await call(`${url('ordering')}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 2_000_000, receivedOn: quote.body.issuedOn, reference: 'VIR-JOURNEY' } });
   expect(paid.body.status).toBe('paid');
 
-  // Printing issues the 2,000 passes; the delivery is confirmed: they become redeemable.
+  // Printing issues the 2,000 passes; the funder approves the proof; printed, shipped, delivered.
   const issued = await eventually(() => call(`${url('printing')}/orders/${orderId}`), (r) => r.body?.passes === 2_000, 30_000);
   expect(issued.body.carnets).toBe(200);
-  expect((await call(`${url('printing')}/orders/${orderId}/release`, { method: 'POST', body: {} })).body.released).toHaveLength(200);
+  const funderToken = (await call(`${url('analytics')}/admin/tokens`, { method: 'POST', body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id } })).body.token;
+  const proof = (await call(`${url('printing')}/orders/${orderId}/proofs`, { method: 'POST' })).body;
+  const job = (await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })).body.job;
+  await call(`${url('printing')}/print-jobs/${job.id}/printed`, { method: 'POST', body: {} });
+  await call(`${url('printing')}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A0001', deliveryPoint: 'Hôtel de ville d’Angoulême' } });
+  expect((await call(`${url('printing')}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {} })).body.status).toBe('delivered');
+  expect((await call(`${url('printing')}/orders/${orderId}`)).body.releasedCarnets).toBe(200);
   const codes = (await call(`${url('printing')}/orders/${orderId}/passes`)).body as Array<{ carnetNumber: number; position: number; code: string }>;
 
   // A place is qualified, subscribes the kit, publishes an offer and registers a kiosk.
@@ -120,7 +125,6 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   }
 
   // The funder's figures, read back through the admin endpoints with the funder's own token.
-  const funderToken = (await call(`${url('analytics')}/admin/tokens`, { method: 'POST', body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id } })).body.token;
   const figures = await eventually(() => call(`${url('analytics')}/funders/${funder.body.id}/figures`, { token: funderToken }), (f) => f.body?.totals?.passesRedeemed === 3, 30_000);
   expect(figures.body.totals).toEqual({ carnetsIssued: 200, passesIssued: 2_000, carnetsReleased: 200, carnetsStarted: 3, passesRedeemed: 3 });
   expect((await eventually(() => call(`${url('ordering')}/orders/${orderId}`, { token: funderToken }), (o) => o.body?.redeemedPasses === 3)).body.status).toBe('paid');

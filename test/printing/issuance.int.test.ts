@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { readPassCode, type EventEnvelope } from '@aptic/contracts';
-import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import { addDays, businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
+import { expireProofs } from '@aptic/printing/db/proofs.ts';
+import { addWorkingDays } from '@aptic/printing/domain/calendar.ts';
 import { printing } from '@aptic/printing';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
@@ -85,5 +87,58 @@ describe('issuing, releasing, blocking passes', () => {
     const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner' } })).body.token;
     const listed = await call(`${url}/orders/${other!.order_id}/passes`, { token: partner });
     expect(listed.body).toHaveLength(12_000);
+  });
+});
+
+describe('proofs (BAT) and print jobs', () => {
+  test('a proof is sent, answered by the funder, and the print job runs to delivery, which releases the passes', async () => {
+    const paid = orderPaid(20);
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish(paid, { msgID: paid.id });
+    await publisher.close();
+    const orderId = paid.data.orderId;
+    expect((await call(`${url}/orders/${randomUUID()}/proofs`, { method: 'POST' })).body.code).toBe('order_not_paid');
+    await eventually(() => call(`${url}/orders/${orderId}`), (r) => r.body?.passes === 200);
+
+    const first = await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' });
+    expect(first).toMatchObject({ status: 201, body: { version: 1, status: 'sent', answerDueOn: addDays(businessDate(), 7) } });
+    expect((await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' })).body.code).toBe('proof_pending');
+
+    // Only the order's own funder may answer; a rejection needs its comments.
+    const stranger = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'autre', role: 'funder', funderId: randomUUID() } })).body.token;
+    const owner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'commanditaire', role: 'funder', funderId: paid.data.funderId } })).body.token;
+    expect((await call(`${url}/proofs/${first.body.id}/approval`, { method: 'POST', body: {}, token: stranger })).status).toBe(404);
+    expect((await call(`${url}/proofs/${first.body.id}/rejection`, { method: 'POST', body: {}, token: owner })).status).toBe(400);
+    expect((await call(`${url}/proofs/${first.body.id}/rejection`, { method: 'POST', body: { comments: 'Logo trop petit' }, token: owner })).body.proof.status).toBe('rejected');
+
+    const second = (await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' })).body;
+    const approved = await call(`${url}/proofs/${second.id}/approval`, { method: 'POST', body: {}, token: owner });
+    expect(approved.body.proof).toMatchObject({ version: 2, status: 'approved' });
+    const job = approved.body.job;
+    expect(job).toMatchObject({ status: 'queued', expectedDeliveryOn: addWorkingDays(businessDate(), 15) });
+    expect((await call(`${url}/proofs/${second.id}/approval`, { method: 'POST', body: {}, token: owner })).body.code).toBe('proof_already_answered');
+
+    // The print partner's steps, in order only.
+    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner' } })).body.token;
+    expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: 'X1', deliveryPoint: 'Mairie' }, token: partner })).body.code).toBe('invalid_transition');
+    expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: partner })).body.status).toBe('printed');
+    expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste' }, token: partner })).status).toBe(400);
+    expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A123', deliveryPoint: 'Hôtel de ville d’Angoulême' }, token: partner })).body.status).toBe('shipped');
+    expect((await call(`${url}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {}, token: partner })).body.status).toBe('delivered');
+    expect((await call(`${url}/orders/${orderId}`)).body.releasedCarnets).toBe(20);
+    await eventually(() => count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.carnet_release WHERE order_id = '${orderId}'`), (n) => n === 20);
+  });
+
+  test('a proof unanswered for 7 days expires', async () => {
+    const paid = orderPaid(1);
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish(paid, { msgID: paid.id });
+    await publisher.close();
+    await eventually(() => call(`${url}/orders/${paid.data.orderId}`), (r) => r.body?.passes === 10);
+    const proof = (await call(`${url}/orders/${paid.data.orderId}/proofs`, { method: 'POST' })).body;
+    await printingNode.database.db.execute(sql`UPDATE printing.proof SET answer_due_on = ${addDays(businessDate(), -1)} WHERE id = ${proof.id}`);
+    expect(await printingNode.services[0]!.context.transaction((tx, emit) => expireProofs(tx, emit, businessDate()))).toBeGreaterThanOrEqual(1);
+    expect((await call(`${url}/orders/${paid.data.orderId}/proofs`)).body[0].status).toBe('expired');
+    expect((await call(`${url}/orders/${paid.data.orderId}/proofs`, { method: 'POST' })).body.version).toBe(2);
   });
 });

@@ -1,4 +1,6 @@
-import { index, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { ProofStatus } from '../domain/proof.ts';
+import type { PrintJobStatus } from '../domain/print-job.ts';
 import { auditTable, eventTables } from '@aptic/runtime';
 import type { UsageRules } from '@aptic/contracts';
 
@@ -40,3 +42,28 @@ export const passes = printing.table('pass', {
   blockedAt: stamp('blocked_at'),
   blockReason: text('block_reason'),
 }, (t) => [index('pass_carnet').on(t.carnetNumber)]);
+
+/** Proofs (BAT) of an order, by version: one awaiting an answer at a time, one approved at most. */
+export const proofs = printing.table('proof', {
+  id: uuid('id').primaryKey(),
+  orderId: uuid('order_id').notNull(),
+  version: integer('version').notNull(),
+  status: text('status').$type<ProofStatus>().notNull(),
+  sentOn: date('sent_on', { mode: 'string' }).notNull(),
+  answerDueOn: date('answer_due_on', { mode: 'string' }).notNull(),
+  answeredBy: text('answered_by'),
+  comments: text('comments'),
+}, (t) => [uniqueIndex('proof_order_version').on(t.orderId, t.version)]);
+
+/** The print job that follows an approved proof, until delivery. */
+export const printJobs = printing.table('print_job', {
+  id: uuid('id').primaryKey(),
+  orderId: uuid('order_id').notNull().unique(),
+  status: text('status').$type<PrintJobStatus>().notNull(),
+  approvedOn: date('approved_on', { mode: 'string' }).notNull(),
+  expectedDeliveryOn: date('expected_delivery_on', { mode: 'string' }).notNull(),
+  carrier: text('carrier'),
+  tracking: text('tracking'),
+  deliveryPoint: text('delivery_point'),
+  updatedAt: stamp('updated_at').notNull().defaultNow(),
+});

@@ -46,6 +46,19 @@ CREATE TABLE "printing"."pass" (
 	CONSTRAINT "pass_code_unique" UNIQUE("code")
 );
 --> statement-breakpoint
+CREATE TABLE "printing"."print_job" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"order_id" uuid NOT NULL,
+	"status" text NOT NULL,
+	"approved_on" date NOT NULL,
+	"expected_delivery_on" date NOT NULL,
+	"carrier" text,
+	"tracking" text,
+	"delivery_point" text,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "print_job_order_id_unique" UNIQUE("order_id")
+);
+--> statement-breakpoint
 CREATE TABLE "printing"."print_order" (
 	"order_id" uuid PRIMARY KEY NOT NULL,
 	"funder_id" uuid NOT NULL,
@@ -57,6 +70,18 @@ CREATE TABLE "printing"."print_order" (
 	"issued_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "printing"."proof" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"order_id" uuid NOT NULL,
+	"version" integer NOT NULL,
+	"status" text NOT NULL,
+	"sent_on" date NOT NULL,
+	"answer_due_on" date NOT NULL,
+	"answered_by" text,
+	"comments" text
+);
+--> statement-breakpoint
 CREATE INDEX "printing_audit_scope" ON "printing"."audit" USING btree ("scope_id","seq");--> statement-breakpoint
 CREATE INDEX "carnet_order" ON "printing"."carnet" USING btree ("order_id");--> statement-breakpoint
-CREATE INDEX "pass_carnet" ON "printing"."pass" USING btree ("carnet_number");
+CREATE INDEX "pass_carnet" ON "printing"."pass" USING btree ("carnet_number");--> statement-breakpoint
+CREATE UNIQUE INDEX "proof_order_version" ON "printing"."proof" USING btree ("order_id","version");
