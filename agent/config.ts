@@ -8,8 +8,14 @@ import type { LayoutName } from './hid/layouts.ts';
 
 export interface AgentConfig {
   kioskId: string;
-  /** Path to the kiosk's `.creds` file (issued by qualification). */
+  /** Path to the kiosk's `.creds` file (issued by qualification); unused with `platformUrl`. */
   creds: string;
+  /**
+   * Embedded mode (no NATS): redemption's admin URL and a staff token; scans go over HTTP.
+   * Unset in production, where the kiosk talks NATS with its own credential.
+   */
+  platformUrl: string | undefined;
+  token: string | undefined;
   natsUrl: string;
   natsPrefix: string;
   journal: string;
@@ -27,6 +33,8 @@ export interface AgentConfig {
 const VARIABLES = {
   kioskId: 'AGENT_KIOSK_ID',
   creds: 'AGENT_CREDS',
+  platformUrl: 'AGENT_PLATFORM_URL',
+  token: 'AGENT_TOKEN',
   natsUrl: 'AGENT_NATS_URL',
   natsPrefix: 'AGENT_NATS_PREFIX',
   journal: 'AGENT_JOURNAL',
@@ -58,9 +66,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
   if (!UUID.test(kioskId)) fail('kioskId', `"${kioskId}" is not a UUID`);
   const device = raw('device') ?? `usage:${POS_USAGE_PAGE.toString(16)}`;
   const selector = parseSelector(device) ?? fail('device', `"${device}" is neither vid:pid (e.g. 0c2e:0b61) nor usage:<page> (e.g. usage:8c)`);
+  const platformUrl = raw('platformUrl');
   return {
     kioskId: kioskId.toLowerCase(),
-    creds: required('creds'),
+    creds: platformUrl ? (raw('creds') ?? '') : required('creds'),
+    platformUrl,
+    token: platformUrl ? required('token') : undefined,
     natsUrl: raw('natsUrl') ?? 'nats://127.0.0.1:4222',
     natsPrefix: raw('natsPrefix') ?? 'aptic',
     journal: raw('journal') ?? '/var/lib/aptic-agent/journal.sqlite',

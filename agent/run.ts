@@ -13,6 +13,7 @@ import { describe, nodeHid, type HidBackend } from './hid/device.ts';
 import { HidSource } from './hid/hid-source.ts';
 import { Journal } from './journal.ts';
 import { NatsLink } from './link.ts';
+import { HttpLink } from './http-link.ts';
 import type { ScannerSource } from './source.ts';
 import { StdinSource } from './stdin-source.ts';
 
@@ -29,9 +30,10 @@ export interface RunningAgent {
 
 export async function startAgent(config: AgentConfig, options: { log?: Logger; feedback?: FeedbackOutput; beeper?: Beeper; source?: ScannerSource; hid?: HidBackend } = {}): Promise<RunningAgent> {
   const log = options.log ?? createLogger(config.logLevel);
-  const creds = readCreds(config.creds);
   const journal = new Journal(config.journal, config.journalMaxScans);
-  const link = new NatsLink({ url: config.natsUrl, creds, kioskId: config.kioskId, prefix: config.natsPrefix, journal, log: log.child({ part: 'link' }), crashAfterPublish: config.crashAt === 'published' });
+  const link = config.platformUrl
+    ? new HttpLink({ platformUrl: config.platformUrl, token: config.token!, kioskId: config.kioskId, journal, log: log.child({ part: 'link' }) })
+    : new NatsLink({ url: config.natsUrl, creds: readCreds(config.creds), kioskId: config.kioskId, prefix: config.natsPrefix, journal, log: log.child({ part: 'link' }), crashAfterPublish: config.crashAt === 'published' });
   const source =
     options.source ??
     (config.source === 'stdin' ? new StdinSource() : new HidSource({ backend: options.hid ?? nodeHid(), selector: config.device, layout: config.layout }));

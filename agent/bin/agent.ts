@@ -3,12 +3,30 @@
  * The kiosk agent: `node agent/bin/agent.ts [--check] [--config file]`.
  * Configuration: see agent/config.ts (AGENT_* variables override the file).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { check, createLogger, startAgent } from '../run.ts';
 
+/**
+ * `--demo`: the kiosk of the embedded platform's demo (`npm start -- --demo`), typed into this
+ * terminal: its settings come from the file the demo wrote in the data folder.
+ */
+function useDemoKiosk(env: NodeJS.ProcessEnv): void {
+  const dataDir = env.APTIC_DATA_DIR || '.data';
+  const file = join(dataDir, 'demo-kiosk.json');
+  if (!existsSync(file)) throw new Error(`no demo in ${dataDir}: run \`npm start -- --demo\` first (same APTIC_DATA_DIR)`);
+  const demo = JSON.parse(readFileSync(file, 'utf8')) as { platformUrl: string; token: string; kioskId: string; placeName: string; serviceBarcode: string; passCodes: string[] };
+  Object.assign(env, { AGENT_KIOSK_ID: demo.kioskId, AGENT_PLATFORM_URL: demo.platformUrl, AGENT_TOKEN: demo.token, AGENT_SOURCE: 'stdin', AGENT_JOURNAL: join(dataDir, 'demo-kiosk-journal.sqlite'), AGENT_LOG_LEVEL: env.AGENT_LOG_LEVEL ?? 'warn' });
+  console.log(`Kiosk of "${demo.placeName}". Type (or scan) a code and press Enter.`);
+  console.log(`  first the service: ${demo.serviceBarcode}`);
+  console.log(`  then passes: ${demo.passCodes.join(' ')}`);
+}
+
 async function main(): Promise<number | undefined> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { check: { type: 'boolean' }, config: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.demo) useDemoKiosk(process.env);
   if (values.help) {
     console.log('usage: aptic-agent [--check] [--config file.json]   (settings: AGENT_* variables, see deploy/kiosk/README.md)');
     return 0;

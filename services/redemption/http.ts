@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { BusinessDate, DenialReason, Refusal, Uuid } from '@aptic/contracts';
+import { BusinessDate, DenialReason, DomainError, Refusal, ScanMessage, Uuid, Verdict } from '@aptic/contracts';
 import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { cancelRedemption } from './db/cancellations.ts';
 import { findRedemption, listConflicts, searchScans, serviceActView } from './db/search.ts';
+import { processScan } from './db/scans.ts';
 
 const Id = Type.Object({ id: Uuid });
 const RedemptionView = Type.Object({
@@ -63,5 +64,21 @@ export function redemptionRoutes(app: AdminApp, ctx: ServiceContext): void {
     async (request) => redemptionView(await ctx.transaction((tx, emit) => cancelRedemption(tx, emit, request.params.id, { kind: 'staff', reason: request.body.reason }, actorOf(request)))),
   );
   app.get('/service-acts/:id', { config: { roles: staff }, schema: { summary: 'A service act: price, passes, rest paid by the beneficiary', params: Id } }, (request) => serviceActView(ctx.db, request.params.id));
+  localKioskRoutes(app, ctx);
   app.get('/conflicts', { config: { roles: staff }, schema: { summary: 'Offline scans that met a later redemption: who won' } }, () => listConflicts(ctx.db));
+}
+
+/**
+ * A scan over HTTP, for a kiosk with no NATS: the embedded mode's terminal kiosk (the demo) or a
+ * staff console. Same processing, same verdict as through JetStream.
+ */
+export function localKioskRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.post(
+    '/kiosks/:id/scans',
+    { config: { roles: ['support'] }, schema: { summary: 'Judge one scan sent over HTTP (embedded mode’s kiosk)', params: Id, body: ScanMessage, response: { 200: Verdict, 400: Refusal, 422: Refusal } } },
+    async (request) => {
+      if (request.body.kioskId !== request.params.id) throw new DomainError('kiosk_mismatch', 'Le scan ne vient pas de cette borne.', { status: 422, field: 'kioskId' });
+      return ctx.transaction((tx, emit) => processScan(tx, emit, request.body));
+    },
+  );
 }

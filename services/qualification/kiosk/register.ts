@@ -22,11 +22,15 @@ export interface KioskDeps {
  */
 export async function registerKiosk(deps: KioskDeps, placeId: string, name: string, actor: string) {
   const signing = deps.config.signing;
-  if (!signing) throw notConfigured();
+  // Embedded mode has no NATS: its kiosk talks to redemption over the admin HTTP (the demo), with no credential.
+  const local = !signing && deps.ctx.config.mode === 'embedded';
+  if (!signing && !local) throw notConfigured();
   assertKioskAllowed(await findPlace(deps.ctx.db, placeId));
   const kioskId = randomUUID();
   const prefix = deps.ctx.config.natsPrefix;
-  const { userPublicKey, creds } = await issueKioskCredentials({ ...signing, prefix, kioskId, name: `kiosk ${name} (${kioskId})` });
+  const { userPublicKey, creds } = signing
+    ? await issueKioskCredentials({ ...signing, prefix, kioskId, name: `kiosk ${name} (${kioskId})` })
+    : { userPublicKey: `none: embedded-mode kiosk ${kioskId}`, creds: '' };
   const consumer: ConsumerOutcome = deps.verdicts
     ? { ...(await deps.verdicts.create(kioskId)), created: true }
     : { created: false, reason: 'embedded mode: no NATS server, the verdict consumer is not created' };

@@ -18,6 +18,20 @@ for (const service of platform.services) console.log(`${service.name} admin ${se
 if (platform.bootstrapToken) {
   console.log(`\nFirst start: admin token (shown once, keep it): ${platform.bootstrapToken}`);
 }
+if (process.argv.includes('--demo')) {
+  if (config.mode !== 'embedded') throw new Error('--demo seeds the embedded platform: start without DATABASE_URL/NATS_URL.');
+  const { seedDemo } = await import('./demo.ts');
+  // Seeding plays every staff role (admin); the demo kiosk gets a support token only.
+  const seeder = (await platform.tokens.issue({ name: 'demo seeding', role: 'admin' }, 'npm start -- --demo')).token;
+  const token = (await platform.tokens.issue({ name: 'demo kiosk', role: 'support' }, 'npm start -- --demo')).token;
+  const demo = await seedDemo(platform, seeder, token);
+  const catalogue = platform.services.find((s) => s.name === 'catalogue')!.url;
+  console.log(`\nDemo: an order of 2,000 passes paid, printed and delivered; two places qualified with a kiosk each.`);
+  console.log(`  service sheet (the barcodes the mediator scans): ${catalogue}/places/${demo.placeId}/service-sheet.pdf (bearer token: ${token})`);
+  console.log(`  service barcode of "${demo.placeName}": ${demo.serviceBarcode}`);
+  console.log(`  pass codes to try: ${demo.passCodes.join(' ')}`);
+  console.log('  open the kiosk in another terminal: npm run kiosk -- --demo');
+}
 console.log(`ready (${config.mode} mode)`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,0 +1,84 @@
+/**
+ * `npm start -- --demo`: seeds, through the services' own admin endpoints as staff would, the
+ * whole story in the embedded platform — a funder with a paid, proofed, printed and delivered
+ * order; two qualified places with their kit, an offer and a kiosk — and writes what the demo
+ * kiosk (`npm run kiosk -- --demo`) needs.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serviceBarcode } from '@aptic/contracts';
+import type { RunningPlatform } from '../platform.ts';
+
+type Json = Record<string, any>;
+
+export interface DemoKiosk {
+  platformUrl: string;
+  token: string;
+  kioskId: string;
+  placeId: string;
+  placeName: string;
+  serviceBarcode: string;
+  passCodes: string[];
+}
+
+const PLACES = [
+  { name: 'Espace numérique de Basseau', siret: '44306184100047', communeCode: '16015', postalCode: '16000', city: 'Angoulême', latitude: 45.65, longitude: 0.15 },
+  { name: 'Médiathèque de Cognac', siret: '35600000049837', communeCode: '16102', postalCode: '16100', city: 'Cognac', latitude: 45.695, longitude: -0.329 },
+];
+
+async function until<T>(what: string, probe: () => Promise<T>, accept: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`demo: ${what} did not happen within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function seedDemo(platform: RunningPlatform, token: string, kioskToken: string): Promise<DemoKiosk> {
+  const base = (service: string) => platform.services.find((s) => s.name === service)!.url;
+  const call = async (service: string, path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${base(service)}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
+  };
+  const must = async (service: string, path: string, body?: unknown): Promise<Json> => {
+    const answer = await call(service, path, body);
+    if (answer.status >= 300) throw new Error(`demo: ${service} ${path} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+
+  // A funder orders the seed's reference quote, pays it; the proof is approved, printed, delivered.
+  const funder = await must('ordering', '/funders', { name: 'Communauté d’agglomération du Grand Angoulême', kind: 'collectivite', siret: '73282932000074', publicProcurement: true });
+  const quote = await must('ordering', '/quotes', { funderId: funder.id, offer: 'plus', carnetSize: 10, carnets: 200, options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'], rules: { perimeter: { departements: ['16'] } } });
+  await must('ordering', `/quotes/${quote.id}/acceptance/purchase-order`, { reference: 'BC-DEMO-0001' });
+  await must('ordering', `/orders/${quote.id}/payments`, { amountCents: quote.faceValueCents, receivedOn: quote.issuedOn, reference: 'VIR-DEMO' });
+  await until('pass issuance', () => call('printing', `/orders/${quote.id}`), (r) => r.body.passes === quote.passCount);
+  const proof = await must('printing', `/orders/${quote.id}/proofs`, {});
+  const job = (await must('printing', `/proofs/${proof.id}/approval`, {})).job;
+  await must('printing', `/print-jobs/${job.id}/printed`, {});
+  await must('printing', `/print-jobs/${job.id}/shipped`, { carrier: 'La Poste', tracking: '6A-DEMO', deliveryPoint: 'Hôtel de ville d’Angoulême' });
+  await must('printing', `/print-jobs/${job.id}/delivered`, {});
+
+  // Two places qualified, with their kit, an offer and a kiosk.
+  const questionnaire = (await must('qualification', '/questionnaire')) as { version: string; charterVersion: string; themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[] };
+  const best = Object.fromEntries(questionnaire.themes.flatMap((t) => t.questions.map((q) => [q.id, [...q.options].sort((a, b) => b.points - a.points)[0]!.code])));
+  const kiosks: { placeId: string; placeName: string; kioskId: string; offerId: string }[] = [];
+  for (const p of PLACES) {
+    const place = await must('qualification', '/places', { name: p.name, siret: p.siret, type: 'espace_public_numerique', address: { line1: '1 place de la Mairie', postalCode: p.postalCode, city: p.city }, communeCode: p.communeCode, latitude: p.latitude, longitude: p.longitude, openingHours: 'Mo-Fr 09:00-18:00; Sa 09:00-12:00' });
+    await must('qualification', `/places/${place.id}/questionnaire`, { version: questionnaire.version, answers: best });
+    await must('qualification', `/places/${place.id}/charter`, { version: questionnaire.charterVersion, signedOn: quote.issuedOn, signerName: 'Camille Martin' });
+    await must('qualification', `/places/${place.id}/decision`, { decision: 'qualified' });
+    await must('qualification', `/places/${place.id}/kit`, { plan: 'monthly' });
+    const offer = await until('the place qualified in the catalogue', () => call('catalogue', `/places/${place.id}/offers`, { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' }), (r) => r.status === 201);
+    const kiosk = await must('qualification', `/places/${place.id}/kiosks`, { name: 'Borne d’accueil' });
+    kiosks.push({ placeId: place.id, placeName: p.name, kioskId: kiosk.id, offerId: offer.body.id });
+  }
+
+  // Some passes of different carnets (one carnet's second pass too, to see a refusal).
+  const passes = (await must('printing', `/orders/${quote.id}/passes`)) as unknown as { carnetNumber: number; position: number; code: string }[];
+  const firstOfCarnet = passes.filter((p) => p.position === 1).slice(0, 4).map((p) => p.code);
+  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
+  writeFileSync(join(platform.config.dataDir, 'demo-kiosk.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  return demo;
+}
