@@ -31,6 +31,8 @@ export const EventData = {
   'order.paid': Type.Object({
     orderId: Uuid,
     funderId: Uuid,
+    /** Printed on every pass ("Offert par …"). */
+    funderName: Type.String({ minLength: 1, maxLength: 200 }),
     offer: Offer,
     carnetSize: CarnetSize,
     carnets: Type.Integer({ minimum: 1 }),

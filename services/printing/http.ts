@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
 import { actorOf, assertFunderScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
-import { advanceJob, answerProof, findProof, sendProof } from './db/proofs.ts';
+import { advanceJob, answerProof, findJob, findProof, sendProof, type PrintJob } from './db/proofs.ts';
+import { printFileRenderer } from './db/render.ts';
 import { printJobs, proofs } from './db/schema.ts';
 import { passes } from './db/schema.ts';
 
@@ -15,7 +18,20 @@ const CarnetNumbers = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, ma
 const Id = Type.Object({ id: Uuid });
 const unknownProof = () => new DomainError('unknown_proof', 'BAT inconnu.', { status: 404 });
 const ProofView = Type.Object({ id: Uuid, orderId: Uuid, version: Type.Integer(), status: Type.String(), sentOn: Type.String(), answerDueOn: Type.String(), answeredBy: Type.Union([Type.String(), Type.Null()]), comments: Type.Union([Type.String(), Type.Null()]) });
-const JobView = Type.Object({ id: Uuid, orderId: Uuid, status: Type.String(), approvedOn: Type.String(), expectedDeliveryOn: Type.String(), carrier: Type.Union([Type.String(), Type.Null()]), tracking: Type.Union([Type.String(), Type.Null()]), deliveryPoint: Type.Union([Type.String(), Type.Null()]) });
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+const JobView = Type.Object({
+  id: Uuid,
+  orderId: Uuid,
+  status: Type.String(),
+  approvedOn: Type.String(),
+  expectedDeliveryOn: Type.String(),
+  carrier: Nullable(Type.String()),
+  tracking: Nullable(Type.String()),
+  deliveryPoint: Nullable(Type.String()),
+  fileBytes: Nullable(Type.Integer()),
+  filePages: Nullable(Type.Integer()),
+  fileSha256: Nullable(Type.String()),
+});
 const AnswerView = Type.Object({ proof: ProofView, job: Type.Optional(JobView) });
 const Approval = Type.Object({ comments: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 const Rejection = Type.Object({ comments: Type.String({ minLength: 3, maxLength: 2000 }) }, { additionalProperties: false });
@@ -44,9 +60,31 @@ function proofRoutes(app: AdminApp, ctx: ServiceContext): void {
   );
 }
 
-/** The print partner's surface: jobs, then printed, shipped, delivered (which releases the passes). */
+/** Serves a rendered file, whole or by byte range (a print partner resumes a large download). */
+async function sendFile(request: FastifyRequest, reply: FastifyReply, job: PrintJob) {
+  if (!job.file || job.fileBytes === null) throw new DomainError('print_file_not_ready', 'Le fichier d’impression n’est pas encore prêt.', { status: 409 });
+  const size = job.fileBytes;
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+  reply.header('accept-ranges', 'bytes').header('x-checksum-sha256', job.fileSha256!).header('content-disposition', `attachment; filename="${job.orderId}.pdf"`).type('application/pdf');
+  if (!range) return reply.header('content-length', size).send(createReadStream(job.file));
+  const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+  const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+  if (start > end || start >= size) return reply.status(416).header('content-range', `bytes */${size}`).send({ code: 'range_not_satisfiable', message: 'Plage d’octets hors du fichier.' });
+  return reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', end - start + 1).send(createReadStream(job.file, { start, end }));
+}
+
+/** The print partner's surface: jobs, their print-ready files, then printed, shipped, delivered (which releases the passes). */
 function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
   const roles = ['print-partner', 'support'] as const;
+  const files = printFileRenderer(ctx, join(ctx.config.dataDir, 'print'));
+  ctx.every('print-render', 2_000, files.renderNext);
+  app.get('/print-jobs/:id/progress', { config: { roles }, schema: { summary: 'Rendering progress of a print job’s file', params: Id } }, async (request) => {
+    const job = await findJob(ctx.db, request.params.id);
+    return { status: job.status, ...(files.progress(job.id) ?? {}) };
+  });
+  app.get('/print-jobs/:id/pdf', { config: { roles }, schema: { summary: 'The print-ready PDF (Range requests; X-Checksum-SHA256)', params: Id, produces: ['application/pdf'] } }, async (request, reply) =>
+    sendFile(request, reply, await findJob(ctx.db, request.params.id)),
+  );
   app.get('/print-jobs', { config: { roles }, schema: { summary: 'Print jobs, oldest first', response: { 200: Type.Array(JobView) } } }, () => ctx.db.select().from(printJobs).orderBy(asc(printJobs.approvedOn)));
   app.post('/print-jobs/:id/printed', { config: { roles }, schema: { summary: 'The carnets are printed', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
     ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'printed', {}, actorOf(request))),

@@ -21,7 +21,7 @@ async function main() {
     const event = {
       id: randomUUID(), type: 'order.paid' as const, occurredAt: new Date().toISOString(), producer: 'bench',
       data: {
-        orderId: randomUUID(), funderId: randomUUID(), offer: 'plus' as const, carnetSize: 10 as const, carnets: CARNETS, faceValueCents: CARNETS * 10_000, options: [],
+        orderId: randomUUID(), funderId: randomUUID(), funderName: 'Banc d’essai', offer: 'plus' as const, carnetSize: 10 as const, carnets: CARNETS, faceValueCents: CARNETS * 10_000, options: [],
         rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] },
       },
     };

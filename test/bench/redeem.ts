@@ -37,7 +37,7 @@ async function seed(bus: JetStreamBus, carnets: number) {
   const kiosks = Array.from({ length: KIOSKS }, () => randomUUID());
   const year = new Date().getFullYear();
   const events: OutgoingEvent[] = [
-    event('order.paid', { orderId, funderId, offer: 'plus', carnetSize: 10, carnets, faceValueCents: carnets * 10_000, options: [], rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] } }),
+    event('order.paid', { orderId, funderId, funderName: 'Banc d’essai', offer: 'plus', carnetSize: 10, carnets, faceValueCents: carnets * 10_000, options: [], rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] } }),
     event('place.qualified', { placeId, name: 'Lieu de banc d’essai', type: 'centre_social', communeCode: '16015', departementCode: '16' }),
     event('kit.subscribed', { placeId, plan: 'monthly' }),
     event('offer.published', { offerId, placeId, serviceCode: 'seance', categoryCode: 'aide_demarches_administratives', priceCents: 1_000, group: false }),

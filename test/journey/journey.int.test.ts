@@ -1,9 +1,10 @@
 /**
  * The journey: a funder's money reaching a place through a scanned pass, every service its own
  * broker node over NATS (operator mode, as in production with kiosk credentials), real PostgreSQL,
- * the real kiosk agent. Not yet in it: rendering the print file (printing, issue 5).
+ * the real kiosk agent.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,12 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   const funderToken = (await call(`${url('analytics')}/admin/tokens`, { method: 'POST', body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id } })).body.token;
   const proof = (await call(`${url('printing')}/orders/${orderId}/proofs`, { method: 'POST' })).body;
   const job = (await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })).body.job;
+  // The print-ready file of the 200 carnets is rendered; the print partner downloads it, checksum included.
+  await eventually(() => call(`${url('printing')}/print-jobs/${job.id}/progress`), (p) => p.body?.status === 'ready', 120_000);
+  const file = await fetch(`${url('printing')}/print-jobs/${job.id}/pdf`, { headers: { authorization: 'Bearer test-admin-token' } });
+  const pdf = Buffer.from(await file.arrayBuffer());
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  expect(createHash('sha256').update(pdf).digest('hex')).toBe(file.headers.get('x-checksum-sha256'));
   await call(`${url('printing')}/print-jobs/${job.id}/printed`, { method: 'POST', body: {} });
   await call(`${url('printing')}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A0001', deliveryPoint: 'Hôtel de ville d’Angoulême' } });
   expect((await call(`${url('printing')}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {} })).body.status).toBe('delivered');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { readPassCode, type EventEnvelope } from '@aptic/contracts';
@@ -24,7 +24,7 @@ function orderPaid(carnets: number, carnetSize: 5 | 10 = 10): EventEnvelope<'ord
     occurredAt: new Date().toISOString(),
     producer: 'ordering',
     data: {
-      orderId: randomUUID(), funderId: randomUUID(), offer: 'plus', carnetSize, carnets, faceValueCents: carnets * carnetSize * 1_000, options: [],
+      orderId: randomUUID(), funderId: randomUUID(), funderName: 'Commune de Test', offer: 'plus', carnetSize, carnets, faceValueCents: carnets * carnetSize * 1_000, options: [],
       rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] },
     },
   };
@@ -121,6 +121,16 @@ describe('proofs (BAT) and print jobs', () => {
     // The print partner's steps, in order only.
     const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner' } })).body.token;
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: 'X1', deliveryPoint: 'Mairie' }, token: partner })).body.code).toBe('invalid_transition');
+    expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: partner })).body.code).toBe('invalid_transition');
+    // The print-ready file is rendered in the background; the partner downloads it, whole or by range.
+    const ready = await eventually(async () => ((await call(`${url}/print-jobs`, { token: partner })).body as Array<{ id: string; status: string; fileBytes: number; fileSha256: string }>).find((j) => j.id === job.id)!, (j) => j.status === 'ready', 60_000);
+    const whole = await fetch(`${url}/print-jobs/${job.id}/pdf`, { headers: { authorization: `Bearer ${partner}` } });
+    const pdf = Buffer.from(await whole.arrayBuffer());
+    expect([whole.status, pdf.length, pdf.subarray(0, 5).toString('latin1')]).toEqual([200, ready.fileBytes, '%PDF-']);
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(whole.headers.get('x-checksum-sha256'));
+    const part = await fetch(`${url}/print-jobs/${job.id}/pdf`, { headers: { authorization: `Bearer ${partner}`, range: 'bytes=100-199' } });
+    expect([part.status, part.headers.get('content-range')]).toEqual([206, `bytes 100-199/${ready.fileBytes}`]);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(pdf.subarray(100, 200));
     expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: partner })).body.status).toBe('printed');
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste' }, token: partner })).status).toBe(400);
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A123', deliveryPoint: 'Hôtel de ville d’Angoulême' }, token: partner })).body.status).toBe('shipped');

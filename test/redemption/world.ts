@@ -91,7 +91,7 @@ export async function buildWorld(infra: Pick<Isolated, 'natsUrl' | 'prefix'> & {
     const released = name === 'main' ? [1, 2, 4] : [...order.carnets];
     // Releases first on purpose: a read model must not depend on the order events arrive in.
     events.push(event('passes.released', { orderId, carnetNumbers: released, releasedAt: new Date().toISOString() }));
-    events.push(event('order.paid', { orderId, funderId: w.funderId, offer: 'premium', carnetSize: 10, carnets: order.carnets.length, faceValueCents: order.carnets.length * 10_000, options: [], rules: order.rules }));
+    events.push(event('order.paid', { orderId, funderId: w.funderId, funderName: 'Commune de Test', offer: 'premium', carnetSize: 10, carnets: order.carnets.length, faceValueCents: order.carnets.length * 10_000, options: [], rules: order.rules }));
     events.push(event('passes.issued', { orderId, funderId: w.funderId, chunk: { index: 0, of: 1 }, passes: issued }));
     if (name === 'main') events.push(event('passes.blocked', { orderId, carnetNumber: 4, passIds: issued.filter((p) => p.carnetNumber === 4).map((p) => p.passId), reason: 'volé' }));
   }

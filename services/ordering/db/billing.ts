@@ -96,9 +96,11 @@ export async function acceptQuote(tx: Tx, emit: Emit, id: string, acceptance: Ac
 
 async function markPaid(tx: Tx, emit: Emit, order: Order, actor: string): Promise<Order> {
   const paid = await moveOrder(tx, order, 'paid', actor, undefined, { paidAt: new Date() });
+  const [funder] = await tx.select({ name: funders.name }).from(funders).where(eq(funders.id, paid.funderId));
   await emit('order.paid', {
     orderId: paid.id,
     funderId: paid.funderId,
+    funderName: funder!.name,
     offer: paid.offer as 'standard' | 'plus' | 'premium',
     carnetSize: paid.carnetSize as 5 | 10,
     carnets: paid.carnets,

@@ -17,7 +17,7 @@ export async function issuePasses(tx: Tx, emit: Emit, event: EventEnvelope<'orde
   const d = event.data;
   const [fresh] = await tx
     .insert(printOrders)
-    .values({ orderId: d.orderId, funderId: d.funderId, offer: d.offer, carnetSize: d.carnetSize, carnets: d.carnets, options: d.options, rules: d.rules, issuedAt: new Date() })
+    .values({ orderId: d.orderId, funderId: d.funderId, funderName: d.funderName, offer: d.offer, carnetSize: d.carnetSize, carnets: d.carnets, options: d.options, rules: d.rules, issuedAt: new Date() })
     .onConflictDoNothing()
     .returning();
   if (!fresh) return;

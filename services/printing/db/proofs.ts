@@ -65,7 +65,7 @@ export async function expireProofs(tx: Tx, emit: Emit, today: string): Promise<n
 }
 
 /** The print partner's steps; delivery releases the order's carnets. */
-export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobStatus, details: { carrier?: string; tracking?: string; deliveryPoint?: string }, actor: string): Promise<PrintJob> {
+export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobStatus, details: Partial<Pick<PrintJob, 'carrier' | 'tracking' | 'deliveryPoint' | 'file' | 'fileBytes' | 'filePages' | 'fileSha256'>>, actor: string): Promise<PrintJob> {
   const [job] = await tx.select().from(printJobs).where(eq(printJobs.id, id)).for('update');
   if (!job) throw new DomainError('unknown_print_job', 'Travail d’impression inconnu.', { status: 404 });
   assertNext(job.status, to);
@@ -73,4 +73,10 @@ export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobSta
   await audit(tx, { entity: 'order', entityId: job.orderId, scopeId: job.orderId, action: `job:${to}`, actor, details });
   if (to === 'delivered') await releaseCarnets(tx, emit, job.orderId, undefined, actor);
   return moved!;
+}
+
+export async function findJob(db: Queryable, id: string): Promise<PrintJob> {
+  const [job] = await db.select().from(printJobs).where(eq(printJobs.id, id));
+  if (!job) throw new DomainError('unknown_print_job', 'Travail d’impression inconnu.', { status: 404 });
+  return job;
 }

@@ -1,4 +1,4 @@
-import { date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { ProofStatus } from '../domain/proof.ts';
 import type { PrintJobStatus } from '../domain/print-job.ts';
 import { auditTable, eventTables } from '@aptic/runtime';
@@ -17,6 +17,7 @@ export const carnetNumbers = printing.sequence('carnet_number');
 export const printOrders = printing.table('print_order', {
   orderId: uuid('order_id').primaryKey(),
   funderId: uuid('funder_id').notNull(),
+  funderName: text('funder_name').notNull(),
   offer: text('offer').notNull(),
   carnetSize: integer('carnet_size').notNull(),
   carnets: integer('carnets').notNull(),
@@ -65,5 +66,10 @@ export const printJobs = printing.table('print_job', {
   carrier: text('carrier'),
   tracking: text('tracking'),
   deliveryPoint: text('delivery_point'),
+  /** The print-ready PDF, once rendered: where it is, its size, pages and SHA-256. */
+  file: text('file'),
+  fileBytes: bigint('file_bytes', { mode: 'number' }),
+  filePages: integer('file_pages'),
+  fileSha256: text('file_sha256'),
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });

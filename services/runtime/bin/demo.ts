@@ -1,6 +1,6 @@
 /**
  * `npm start -- --demo`: seeds, through the services' own admin endpoints as staff would, the
- * whole story in the embedded platform — a funder with a paid, proofed, printed and delivered
+ * whole story in the embedded platform — a funder with a paid, proofed, rendered, printed and delivered
  * order; two qualified places with their kit, an offer and a kiosk — and writes what the demo
  * kiosk (`npm run kiosk -- --demo`) needs.
  */
@@ -16,6 +16,7 @@ export interface DemoKiosk {
   token: string;
   kioskId: string;
   placeId: string;
+  printFile: string;
   placeName: string;
   serviceBarcode: string;
   passCodes: string[];
@@ -56,6 +57,7 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
   await until('pass issuance', () => call('printing', `/orders/${quote.id}`), (r) => r.body.passes === quote.passCount);
   const proof = await must('printing', `/orders/${quote.id}/proofs`, {});
   const job = (await must('printing', `/proofs/${proof.id}/approval`, {})).job;
+  await until('the print file', () => call('printing', `/print-jobs/${job.id}/progress`), (r) => r.body.status === 'ready', 120_000);
   await must('printing', `/print-jobs/${job.id}/printed`, {});
   await must('printing', `/print-jobs/${job.id}/shipped`, { carrier: 'La Poste', tracking: '6A-DEMO', deliveryPoint: 'Hôtel de ville d’Angoulême' });
   await must('printing', `/print-jobs/${job.id}/delivered`, {});
@@ -78,7 +80,7 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
   // Some passes of different carnets (one carnet's second pass too, to see a refusal).
   const passes = (await must('printing', `/orders/${quote.id}/passes`)) as unknown as { carnetNumber: number; position: number; code: string }[];
   const firstOfCarnet = passes.filter((p) => p.position === 1).slice(0, 4).map((p) => p.code);
-  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
+  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, printFile: `${base('printing')}/print-jobs/${job.id}/pdf`, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
   writeFileSync(join(platform.config.dataDir, 'demo-kiosk.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;
 }

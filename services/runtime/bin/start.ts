@@ -27,6 +27,7 @@ if (process.argv.includes('--demo')) {
   const demo = await seedDemo(platform, seeder, token);
   const catalogue = platform.services.find((s) => s.name === 'catalogue')!.url;
   console.log(`\nDemo: an order of 2,000 passes paid, printed and delivered; two places qualified with a kiosk each.`);
+  console.log(`  print-ready PDF of the 200 carnets: ${demo.printFile} (bearer token: ${token})`);
   console.log(`  service sheet (the barcodes the mediator scans): ${catalogue}/places/${demo.placeId}/service-sheet.pdf (bearer token: ${token})`);
   console.log(`  service barcode of "${demo.placeName}": ${demo.serviceBarcode}`);
   console.log(`  pass codes to try: ${demo.passCodes.join(' ')}`);

@@ -55,6 +55,10 @@ CREATE TABLE "printing"."print_job" (
 	"carrier" text,
 	"tracking" text,
 	"delivery_point" text,
+	"file" text,
+	"file_bytes" bigint,
+	"file_pages" integer,
+	"file_sha256" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "print_job_order_id_unique" UNIQUE("order_id")
 );
@@ -62,6 +66,7 @@ CREATE TABLE "printing"."print_job" (
 CREATE TABLE "printing"."print_order" (
 	"order_id" uuid PRIMARY KEY NOT NULL,
 	"funder_id" uuid NOT NULL,
+	"funder_name" text NOT NULL,
 	"offer" text NOT NULL,
 	"carnet_size" integer NOT NULL,
 	"carnets" integer NOT NULL,

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import { PdfRenderer, type ServiceContext } from '@aptic/runtime';
+import { renderPrintPdf } from '../documents/carnet-pdf.ts';
+import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
+import { perimeterLabel } from '../domain/perimeter-label.ts';
+import { advanceJob } from './proofs.ts';
+import { passes, printJobs, printOrders } from './schema.ts';
+
+/** The order as the print file shows it: funder, validity, perimeter, carnets and their codes. */
+async function printDocument(ctx: ServiceContext, orderId: string): Promise<PrintDocument> {
+  const [order] = await ctx.db.select().from(printOrders).where(eq(printOrders.orderId, orderId));
+  const rows = await ctx.db.select({ carnet: passes.carnetNumber, position: passes.position, code: passes.code }).from(passes).where(eq(passes.orderId, orderId)).orderBy(asc(passes.carnetNumber), asc(passes.position));
+  const carnets = new Map<number, { position: number; code: string }[]>();
+  for (const r of rows) carnets.set(r.carnet, [...(carnets.get(r.carnet) ?? []), { position: r.position, code: r.code }]);
+  return {
+    orderId,
+    funderName: order!.funderName,
+    validFrom: order!.rules.validFrom,
+    validUntil: order!.rules.validUntil,
+    perimeterLabel: perimeterLabel(order!.rules.perimeter),
+    carnetSize: order!.carnetSize as 5 | 10,
+    carnets: [...carnets].map(([number, list]) => ({ number, passes: list })),
+  };
+}
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Renders queued print jobs, one at a time, with one browser for the service's life. A crash
+ * mid-render resumes from the batches already on disk (the renderer's manifest).
+ */
+export function printFileRenderer(ctx: ServiceContext, folder: string) {
+  let renderer: Promise<PdfRenderer> | undefined;
+  ctx.onStop(async () => {
+    if (renderer) await (await renderer).close();
+  });
+  const progress = new Map<string, { carnetsDone: number; carnetsTotal: number }>();
+  return {
+    progress: (jobId: string) => progress.get(jobId),
+    async renderNext(): Promise<void> {
+      const [job] = await ctx.db.select().from(printJobs).where(eq(printJobs.status, 'queued')).orderBy(asc(printJobs.approvedOn)).limit(1);
+      if (!job) return;
+      await mkdir(folder, { recursive: true });
+      const outFile = join(folder, `${job.orderId}.pdf`);
+      const printer = await (renderer ??= PdfRenderer.launch(ctx.config.chromiumPath));
+      const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId), {
+        outFile,
+        workDir: join(folder, `${job.orderId}.parts`),
+        onProgress: (p) => progress.set(job.id, { carnetsDone: p.carnetsDone, carnetsTotal: p.carnetsTotal }),
+      });
+      const details = { file: result.file, fileBytes: result.bytes, filePages: result.pages, fileSha256: await sha256(result.file) };
+      await ctx.transaction((tx, emit) => advanceJob(tx, emit, job.id, 'ready', details, 'system: print file rendered'));
+    },
+  };
+}

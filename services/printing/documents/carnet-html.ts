@@ -1,0 +1,181 @@
+/**
+ * Print HTML of carnets (booklets of 10 € passes), one self-contained HTML document per batch of
+ * carnets; carnet-pdf.ts has Chromium print the batches and joins them into one PDF.
+ *
+ * Physical format (what the print partner receives):
+ *   - A pass is 160 × 60 mm (cheque-like), trimmed: a 36 mm stub (talon) that stays bound in the
+ *     carnet and a 124 mm voucher the beneficiary tears off along a perforation at the dashed line.
+ *     The barcode's modules are 0.35 mm wide (22-digit Code 128 set C: 176 modules with quiet
+ *     zones, ≈ 62 mm), what kiosk readers and a 200 dpi scan read comfortably.
+ *   - A carnet is its cover followed by its passes, same 160 × 60 mm trim, bound on the left edge
+ *     (the stubs' side): 1 + 10 (or 1 + 5) PDF pages per carnet, in carnet order then position
+ *     order, one carnet after the other, so the printer cuts, collates and binds without sorting.
+ *   - Each PDF page is 7.25 × 3.25 in (184.15 × 82.55 mm, MediaBox 522 × 234 pt exactly): the trim
+ *     box centred in a ≈ 12 × 11 mm slug. Inches, because Chromium snaps page sizes to its own grid
+ *     (180 × 80 mm would print as 179.9 × 80.1 mm); this size prints exactly as written. Colour that
+ *     touches the trim edge runs 3 mm beyond it (bleed); crop marks are drawn in the slug on the trim
+ *     lines, from the page edge to the bleed edge (3 mm off the trim). @page has no margin.
+ *   - Text is DejaVu Sans / DejaVu Sans Mono, installed system fonts that Chromium subsets and
+ *     embeds. Barcodes are bwip-js SVG inlined as vectors. Carnet and pass numbers and the pass
+ *     code are printed human-readable.
+ *
+ * Pure: no I/O besides reading the templates at import. Every user-provided text (funder name,
+ * perimeter) goes through handlebars' {{ }} escaping: the templates have no {{{ }}}. The barcode
+ * SVG is not inlined as a string either: its viewBox and path data are parsed out of bwip-js's
+ * output, checked, and placed by the template like any other value.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import bwipjs from 'bwip-js';
+import Handlebars from 'handlebars';
+import { DomainError, readPassCode } from '@aptic/contracts';
+import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
+
+export type { Logo, LogoMime } from './logo.ts';
+
+export type PrintCarnet = { number: number; passes: { position: number; code: string }[] };
+
+export type PrintJob = {
+  orderId: string;
+  funderName: string;
+  /** YYYY-MM-DD */
+  validFrom: string;
+  /** YYYY-MM-DD */
+  validUntil: string;
+  perimeterLabel: string;
+  carnetSize: 5 | 10;
+  carnets: PrintCarnet[];
+  logos?: { pass?: Logo; cover?: Logo };
+};
+
+const PASS_FACE_VALUE_EUROS = 10;
+const NBSP = '\u00a0';
+
+// ---------------------------------------------------------------------------------------------
+// Validation: a print job is checked whole before the first batch, so no half-printed order.
+
+function refuse(message: string, field?: string): never {
+  throw new DomainError('invalid_print_job', message, field === undefined ? { status: 422 } : { status: 422, field });
+}
+
+/** "2027-01-31" → "31/01/2027"; refuses anything but a real calendar date. */
+export function frenchDate(isoDate: string, field = 'date'): string {
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate) ?? [];
+  const real = year && month && day && new Date(Date.UTC(+year, +month - 1, +day)).toISOString().slice(0, 10) === isoDate;
+  if (!real) refuse(`Date invalide : ${isoDate}`, field);
+  return `${day}/${month}/${year}`;
+}
+
+function checkCarnet(carnet: PrintCarnet, size: number, index: number): void {
+  const field = `carnets[${index}]`;
+  if (carnet.passes.length !== size) refuse(`Le carnet ${carnet.number} compte ${carnet.passes.length} pass au lieu de ${size}.`, field);
+  carnet.passes.forEach((pass, i) => {
+    const reading = readPassCode(pass.code);
+    // Printing a code that does not say its own carnet and position would misfile it at the kiosk.
+    if (pass.position !== i + 1 || !reading.ok || reading.carnetNumber !== carnet.number || reading.position !== pass.position) {
+      refuse(`Code de pass invalide : carnet ${carnet.number}, position ${pass.position}.`, `${field}.passes[${i}]`);
+    }
+  });
+}
+
+/** Refuses a job that cannot be printed as is; returns it unchanged otherwise. */
+export function validatePrintJob(job: PrintJob): PrintJob {
+  if (job.funderName.trim() === '') refuse('Le nom du commanditaire est vide.', 'funderName');
+  if (job.carnetSize !== 5 && job.carnetSize !== 10) refuse('Un carnet compte 5 ou 10 pass.', 'carnetSize');
+  frenchDate(job.validFrom, 'validFrom');
+  frenchDate(job.validUntil, 'validUntil');
+  if (job.validUntil < job.validFrom) refuse('La fin de validité précède son début.', 'validUntil');
+  if (job.carnets.length === 0) refuse('La commande ne compte aucun carnet.', 'carnets');
+  const seen = new Set<number>();
+  job.carnets.forEach((carnet, i) => {
+    if (seen.has(carnet.number)) refuse(`Carnet ${carnet.number} en double.`, `carnets[${i}]`);
+    seen.add(carnet.number);
+    checkCarnet(carnet, job.carnetSize, i);
+  });
+  if (job.logos?.pass) validateLogo(job.logos.pass, 'logos.pass');
+  if (job.logos?.cover) validateLogo(job.logos.cover, 'logos.cover');
+  return job;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Barcodes
+
+export type BarcodeView = { viewBox: string; strokes: { width: string; d: string }[] };
+
+/**
+ * Code 128 of a pass code, as the parts of bwip-js's SVG: vertical strokes grouped by width.
+ * Quiet zones (10 modules each side) are in the viewBox; no text (the template prints it).
+ */
+export function barcode(code: string): BarcodeView {
+  const svg = bwipjs.toSVG({ bcid: 'code128', text: code, scale: 1, height: 10, paddingwidth: 10, paddingheight: 0 });
+  const viewBox = /viewBox="([\d. ]+)"/.exec(svg)?.[1];
+  const strokes = [...svg.matchAll(/<path stroke="#000000" stroke-width="([\d.]+)" d="([\dML. ]+)"/g)].map((m) => ({ width: m[1]!, d: m[2]! }));
+  if (!viewBox || strokes.length === 0) throw new Error(`bwip-js produced an SVG this renderer does not know: ${svg.slice(0, 120)}`);
+  return { viewBox, strokes };
+}
+
+/** "0000042381726593047165" → "0000042 3 8172659304716 5", the code's own fields. */
+export function spacedCode(code: string): string {
+  return `${code.slice(0, 7)} ${code.slice(7, 8)} ${code.slice(8, 21)} ${code.slice(21)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views and templates
+
+type PassView = { carnet: string; position: number; of: number; code: string; barcode: BarcodeView };
+type CarnetView = { carnet: string; passes: PassView[] };
+type DocumentView = {
+  orderId: string;
+  funderName: string;
+  perimeterLabel: string;
+  validity: string;
+  carnetSize: number;
+  faceValue: string;
+  carnetValue: string;
+  /** `url("data:…")` CSS values, set once per document as custom properties: one copy of each logo per batch, not per page */
+  passLogo: string | null;
+  coverLogo: string | null;
+  carnets: CarnetView[];
+};
+
+const TEMPLATES = new URL('./templates/', import.meta.url);
+const handlebars = Handlebars.create();
+const OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true };
+for (const file of readdirSync(new URL('./partials/', TEMPLATES))) {
+  if (file.endsWith('.hbs')) handlebars.registerPartial(file.slice(0, -4), handlebars.compile(readFileSync(new URL(`partials/${file}`, TEMPLATES), 'utf8'), OPTIONS));
+}
+const carnetsTemplate = handlebars.compile<DocumentView>(readFileSync(new URL('carnets.hbs', TEMPLATES), 'utf8'), OPTIONS);
+
+export function carnetNumber(n: number): string {
+  return String(n).padStart(7, '0');
+}
+
+function cssUrl(logo: Logo | undefined): string | null {
+  return logo ? `url("${logoDataUrl(logo)}")` : null;
+}
+
+function carnetView(carnet: PrintCarnet, size: number): CarnetView {
+  const number = carnetNumber(carnet.number);
+  return {
+    carnet: number,
+    passes: carnet.passes.map((p) => ({ carnet: number, position: p.position, of: size, code: spacedCode(p.code), barcode: barcode(p.code) })),
+  };
+}
+
+/**
+ * One HTML document printing `carnets` (a batch of the job's carnets, in order). The job must have
+ * passed validatePrintJob; this does not check it again per batch.
+ */
+export function carnetsHtml(job: PrintJob, carnets: PrintCarnet[]): string {
+  return carnetsTemplate({
+    orderId: job.orderId,
+    funderName: job.funderName,
+    perimeterLabel: job.perimeterLabel,
+    validity: `du ${frenchDate(job.validFrom)} au ${frenchDate(job.validUntil)}`,
+    carnetSize: job.carnetSize,
+    faceValue: `${PASS_FACE_VALUE_EUROS}${NBSP}€`,
+    carnetValue: `${PASS_FACE_VALUE_EUROS * job.carnetSize}${NBSP}€`,
+    passLogo: cssUrl(job.logos?.pass),
+    coverLogo: cssUrl(job.logos?.cover),
+    carnets: carnets.map((c) => carnetView(c, job.carnetSize)),
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The print PDF end to end: job → HTML batches → real headless Chromium → part files → pdfunite,
+ * then read back the way the print partner and the kiosks would: poppler rasterises every page at
+ * 200 dpi and zbar (an independent decoder) reads every barcode.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PdfRenderer, readConfig } from '@aptic/runtime';
+import { renderPrintPdf, type HtmlPrinter, type PrintProgress } from './carnet-pdf.ts';
+import type { PrintJob } from './carnet-html.ts';
+import { PNG_LOGO, SVG_LOGO, printJob } from './fixtures.ts';
+
+const run = promisify(execFile);
+
+/** Every Code 128 zbarimg reads on the PDF's pages rasterised at 200 dpi, in page order. */
+async function decodeAll(pdf: string, dir: string): Promise<string[]> {
+  await run('pdftoppm', ['-r', '200', '-gray', '-png', pdf, join(dir, 'page')]);
+  const pages = (await readdir(dir)).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
+  // zbarimg exits 4 when some page (a cover) holds no barcode: an empty answer, not an error.
+  const { stdout } = await run('zbarimg', ['--raw', '-q', '-Sdisable', '-Scode128.enable', ...pages.map((p) => join(dir, p))], { maxBuffer: 1 << 24 }).catch((err: { code?: number; stdout?: string }) => {
+    if (err.code === 4 && err.stdout !== undefined) return { stdout: err.stdout };
+    throw err;
+  });
+  return stdout.split('\n').filter(Boolean);
+}
+
+const storedCodes = (job: PrintJob) => job.carnets.flatMap((c) => c.passes.map((p) => p.code));
+
+/** Fails the `failAt`-th render, as a Chromium crash mid-job would. */
+function crashingPrinter(printer: HtmlPrinter, failAt: number): HtmlPrinter & { calls: number } {
+  return {
+    calls: 0,
+    async render(html) {
+      this.calls += 1;
+      if (this.calls === failAt) throw new Error('Chromium crashed');
+      return printer.render(html);
+    },
+  };
+}
+
+describe('print-ready PDF of an order', () => {
+  let renderer: PdfRenderer;
+  let dir: string;
+
+  beforeAll(async () => {
+    renderer = await PdfRenderer.launch(readConfig().chromiumPath);
+    dir = await mkdtemp(join(tmpdir(), 'aptic-print-'));
+  });
+
+  afterAll(async () => {
+    await renderer?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints every pass of the order once, each barcode decoding to its stored code, none missing, none extra', async () => {
+    const job = printJob(12, 10, 4_200, { logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/svg+xml', data: SVG_LOGO } } });
+    const progress: PrintProgress[] = [];
+    const out = join(dir, 'order.pdf');
+    const result = await renderPrintPdf(renderer, job, { outFile: out, batchSize: 5, onProgress: (p) => progress.push(p) });
+
+    expect(result).toMatchObject({ pages: 12 * 11, batches: 3, batchesResumed: 0 });
+    expect(progress.at(-1)).toEqual({ batchesDone: 3, batchesTotal: 3, carnetsDone: 12, carnetsTotal: 12, batchesResumed: 0 });
+    expect(existsSync(`${out}.parts`)).toBe(false);
+
+    const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
+    expect(decoded).toHaveLength(120);
+    expect([...decoded].sort()).toEqual(storedCodes(job).sort());
+  });
+
+  it('has the documented page size, embedded DejaVu fonts, vector barcodes and human-readable numbers', async () => {
+    const job = printJob(2, 5, 77);
+    const out = join(dir, 'small.pdf');
+    await renderPrintPdf(renderer, job, { outFile: out });
+    const [{ stdout: info }, { stdout: fonts }, { stdout: images }, { stdout: text }] = await Promise.all([
+      run('pdfinfo', [out]),
+      run('pdffonts', [out]),
+      run('pdfimages', ['-list', out]),
+      run('pdftotext', ['-layout', out, '-']),
+    ]);
+    expect(info).toMatch(/Pages:\s+12\n/);
+    expect(info).toContain('Page size:       522 x 234 pts');
+    expect(fonts).toMatch(/DejaVuSans\s.*\byes\s+yes\b/);
+    expect(fonts).not.toMatch(/\bno\s+(yes|no)\s+(yes|no)\s+\d+/);
+    // no logo in this job: any image would be a rasterised barcode
+    expect(images.trim().split('\n')).toHaveLength(2);
+    expect(text).toContain('Carnet n° 0000078');
+    expect(text).toContain('Pass 5/5');
+    expect(text).toMatch(/0000077 4 \d{13} \d/);
+    const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
+    expect(decoded).toEqual(storedCodes(job));
+  });
+
+  it('resumes after a crash without printing again the batches already on disk, and re-prints a damaged part', async () => {
+    const job = printJob(8, 10, 900);
+    const out = join(dir, 'resumed.pdf');
+    const crashing = crashingPrinter(renderer, 3);
+    await expect(renderPrintPdf(crashing, job, { outFile: out, batchSize: 2, concurrency: 1 })).rejects.toThrow('Chromium crashed');
+    expect(existsSync(out)).toBe(false);
+    const manifest = JSON.parse(await readFile(join(`${out}.parts`, 'manifest.json'), 'utf8')) as { parts: Record<string, unknown> };
+    expect(Object.keys(manifest.parts).sort()).toEqual(['0', '1']);
+    await writeFile(join(`${out}.parts`, 'part-00001.pdf'), 'damaged');
+
+    const counting = crashingPrinter(renderer, 0);
+    const result = await renderPrintPdf(counting, job, { outFile: out, batchSize: 2, concurrency: 1 });
+    expect(result).toMatchObject({ batches: 4, batchesResumed: 1, pages: 88 });
+    expect(counting.calls).toBe(3);
+    const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
+    expect(decoded).toEqual(storedCodes(job));
+  });
+
+  it('discards the parts of another job instead of resuming from them', async () => {
+    const out = join(dir, 'other.pdf');
+    const first = printJob(4, 10, 500);
+    await expect(renderPrintPdf(crashingPrinter(renderer, 2), first, { outFile: out, batchSize: 2, concurrency: 1 })).rejects.toThrow();
+    const second = printJob(4, 10, 600);
+    const counting = crashingPrinter(renderer, 0);
+    const result = await renderPrintPdf(counting, second, { outFile: out, batchSize: 2, concurrency: 1 });
+    expect(result.batchesResumed).toBe(0);
+    expect(counting.calls).toBe(2);
+    expect(await decodeAll(out, await mkdtemp(join(dir, 'scan-')))).toEqual(storedCodes(second));
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The print-ready PDF of all carnets of an order: batches of carnets rendered by one Chromium,
+ * each batch written to its own part file, the parts joined into one PDF by poppler's pdfunite.
+ *
+ * Why batches: Chromium lays a whole document out before printing it, so one 22,000-page document
+ * would hold gigabytes, and its print time grows faster than its page count (measured: 25 carnets
+ * print at ~270 pages/s, 100 at ~65). Small documents have a fixed cost each (~0.1 s), so 20
+ * carnets (220 pages) per document, two in flight, is the measured optimum on 2 cores; memory stays
+ * flat whatever the order's size. Why part files: the PDF is never held whole in memory (at most
+ * `concurrency` batches of a few MB are), and they make the job resumable:
+ *
+ *   <workDir>/manifest.json   the job's digest, the batch size, and every completed batch with its
+ *                             part's size and SHA-256; rewritten atomically (tmp + rename)
+ *   <workDir>/part-NNNNN.pdf  written as .tmp then renamed, and only then recorded in the manifest
+ *
+ * After a crash the same call resumes: parts listed in the manifest whose checksum still matches are
+ * kept, everything else is rendered again. A manifest for another job (different digest: carnets,
+ * codes, texts, logos) or another batch size is discarded with its parts. The final PDF is written
+ * as <outFile>.tmp and renamed, so <outFile> is either absent or complete; the work directory is
+ * removed once it is.
+ *
+ * Progress goes to `onProgress` after every batch (the admin endpoint and the CLI bar read it).
+ * PDF boxes: Chromium sets every box to the MediaBox (the whole 7.25 × 3.25 in page); the trim is given by the crop
+ * marks, as the format in carnet-html.ts documents.
+ */
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { carnetsHtml, validatePrintJob, type PrintJob } from './carnet-html.ts';
+
+const run = promisify(execFile);
+
+/** What prints one HTML document to PDF bytes: PdfRenderer from @aptic/runtime. */
+export type HtmlPrinter = { render(html: string): Promise<Buffer> };
+
+export type PrintProgress = {
+  batchesDone: number;
+  batchesTotal: number;
+  carnetsDone: number;
+  carnetsTotal: number;
+  /** batches found complete on disk from an earlier, interrupted run */
+  batchesResumed: number;
+};
+
+export type PrintOptions = {
+  /** the final PDF */
+  outFile: string;
+  /** where parts and manifest live; default `<outFile>.parts` */
+  workDir?: string;
+  /** carnets per Chromium document; default 20 */
+  batchSize?: number;
+  /** batches in flight: one is laid out by Node while Chromium prints another; default 2 */
+  concurrency?: number;
+  onProgress?: (progress: PrintProgress) => void;
+};
+
+export type PrintResult = { file: string; bytes: number; pages: number; batches: number; batchesResumed: number };
+
+type PartRecord = { bytes: number; sha256: string };
+type Manifest = { version: 1; jobDigest: string; batchSize: number; batchesTotal: number; parts: Record<string, PartRecord> };
+
+export const DEFAULT_BATCH_SIZE = 20;
+
+/** Identifies a job's printed content; logos count by their hash, not their bytes. */
+export function jobDigest(job: PrintJob): string {
+  const logo = (l: { mime: string; data: Buffer } | undefined) => l && { mime: l.mime, sha256: sha256(l.data) };
+  const { logos, ...rest } = job;
+  return sha256(JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) } }));
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+async function fileSha256(file: string): Promise<string | null> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  } catch {
+    return null;
+  }
+  return hash.digest('hex');
+}
+
+function partFile(workDir: string, index: number): string {
+  return join(workDir, `part-${String(index).padStart(5, '0')}.pdf`);
+}
+
+async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
+  await writeFile(`${file}.tmp`, data);
+  await rename(`${file}.tmp`, file);
+}
+
+async function readManifest(workDir: string): Promise<Manifest | null> {
+  try {
+    return JSON.parse(await readFile(join(workDir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/** The parts of an earlier run of this same job that are intact on disk. */
+async function intactParts(workDir: string, manifest: Manifest | null, fresh: Manifest): Promise<Record<string, PartRecord>> {
+  if (!manifest || manifest.jobDigest !== fresh.jobDigest || manifest.batchSize !== fresh.batchSize) return {};
+  const kept: Record<string, PartRecord> = {};
+  for (const [index, record] of Object.entries(manifest.parts)) {
+    if ((await fileSha256(partFile(workDir, Number(index)))) === record.sha256) kept[index] = record;
+  }
+  return kept;
+}
+
+/** Runs `work` over 0..count-1 with at most `concurrency` in flight; the first failure stops new work and rejects. */
+async function pool(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < count) {
+      const index = next++;
+      try {
+        await work(index);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+async function pageCount(file: string): Promise<number> {
+  const { stdout } = await run('pdfinfo', [file]);
+  return Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1] ?? Number.NaN);
+}
+
+/** Joins the parts, in order, into outFile (via outFile.tmp). pdfunite streams objects; it never renders. */
+async function merge(parts: string[], outFile: string): Promise<void> {
+  const tmp = `${outFile}.tmp`;
+  if (parts.length === 1) await writeFile(tmp, await readFile(parts[0]!));
+  else await run('pdfunite', [...parts, tmp], { maxBuffer: 1 << 20 });
+  await rename(tmp, outFile);
+}
+
+/**
+ * Renders every carnet of `job` into one print-ready PDF at `options.outFile`, resuming from the
+ * parts an interrupted earlier call left in the work directory.
+ */
+export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, options: PrintOptions): Promise<PrintResult> {
+  validatePrintJob(job);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer: ${batchSize}`);
+  const workDir = options.workDir ?? `${options.outFile}.parts`;
+  const batchesTotal = Math.ceil(job.carnets.length / batchSize);
+  const manifest: Manifest = { version: 1, jobDigest: jobDigest(job), batchSize, batchesTotal, parts: {} };
+
+  await mkdir(workDir, { recursive: true });
+  manifest.parts = await intactParts(workDir, await readManifest(workDir), manifest);
+  const batchesResumed = Object.keys(manifest.parts).length;
+  let saving = writeAtomically(join(workDir, 'manifest.json'), JSON.stringify(manifest));
+
+  const carnetsOf = (index: number) => job.carnets.slice(index * batchSize, (index + 1) * batchSize);
+  const progress: PrintProgress = { batchesDone: 0, batchesTotal, carnetsDone: 0, carnetsTotal: job.carnets.length, batchesResumed };
+  const advance = (index: number) => {
+    progress.batchesDone += 1;
+    progress.carnetsDone += carnetsOf(index).length;
+    options.onProgress?.({ ...progress });
+  };
+  for (const index of Object.keys(manifest.parts)) advance(Number(index));
+  if (batchesResumed === 0) options.onProgress?.({ ...progress });
+
+  const pending = Array.from({ length: batchesTotal }, (_, i) => i).filter((i) => !(String(i) in manifest.parts));
+  await pool(pending.length, options.concurrency ?? 2, async (n) => {
+    const index = pending[n]!;
+    const pdf = await printer.render(carnetsHtml(job, carnetsOf(index)));
+    await writeAtomically(partFile(workDir, index), pdf);
+    manifest.parts[String(index)] = { bytes: pdf.length, sha256: sha256(pdf) };
+    // Manifest writes are chained: each one writes the state as it is when its turn comes.
+    saving = saving.then(() => writeAtomically(join(workDir, 'manifest.json'), JSON.stringify(manifest)));
+    await saving;
+    advance(index);
+  });
+
+  const parts = Array.from({ length: batchesTotal }, (_, i) => partFile(workDir, i));
+  await merge(parts, options.outFile);
+  await rm(workDir, { recursive: true, force: true });
+  const { size } = await stat(options.outFile);
+  return { file: options.outFile, bytes: size, pages: await pageCount(options.outFile), batches: batchesTotal, batchesResumed };
+}
