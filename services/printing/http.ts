@@ -8,6 +8,8 @@ import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
 import { advanceJob, answerProof, findJob, findProof, sendProof, type PrintJob } from './db/proofs.ts';
 import { printFileRenderer } from './db/render.ts';
+import { mailingRoutes } from './mailing-http.ts';
+import { uploadLogo } from './db/logos.ts';
 import { printJobs, proofs } from './db/schema.ts';
 import { passes } from './db/schema.ts';
 
@@ -98,8 +100,27 @@ function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
 }
 
 /** Printing's staff and print-partner endpoints: issued passes, proofs, print jobs, release, blocking. */
+/** Logos bought with the order, uploaded as the image itself (PNG, JPEG or SVG, 5 MB at most). */
+function logoRoutes(app: AdminApp, ctx: ServiceContext): void {
+  for (const mime of ['image/png', 'image/jpeg', 'image/svg+xml']) {
+    app.addContentTypeParser(mime, { parseAs: 'buffer', bodyLimit: 6 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+  }
+  app.put(
+    '/orders/:id/logos/:slot',
+    { config: { roles: ['support'] }, schema: { summary: 'Upload the logo printed on passes or on the cover', params: Type.Object({ id: Uuid, slot: Type.Union([Type.Literal('pass'), Type.Literal('cover')]) }), response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw new DomainError('invalid_logo', 'Envoyer le logo lui-même (PNG, JPEG ou SVG) avec son Content-Type.', { status: 415, field: `logo_${request.params.slot}` });
+      await ctx.transaction((tx) => uploadLogo(tx, request.params.id, request.params.slot, request.headers['content-type'] ?? '', body, actorOf(request)));
+      return reply.status(204).send(null);
+    },
+  );
+}
+
 export function printingRoutes(app: AdminApp, ctx: ServiceContext): void {
+  logoRoutes(app, ctx);
   proofRoutes(app, ctx);
+  mailingRoutes(app, ctx);
   printJobRoutes(app, ctx);
   app.get('/orders/:id', { config: { roles: ['support', 'finance', 'print-partner'] }, schema: { summary: 'An order’s carnets: issued, released, blocked', params: OrderId } }, (request) => orderStatus(ctx.db, request.params.id));
   app.get(

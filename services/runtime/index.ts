@@ -17,3 +17,4 @@ export { actorOf, assertFunderScope } from './http/access.ts';
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';
+export { parseCsv, type CsvResult } from './csv.ts';

@@ -9,6 +9,7 @@ import type { ConsumerDefinition } from './events/consumer.ts';
 import type { Emit } from './events/outbox.ts';
 import type { EventTables } from './events/tables.ts';
 import type { AdminApp } from './http/server.ts';
+import type { PdfRenderer } from './pdf/renderer.ts';
 
 /** What a running service is handed: its database, its broker, and the one way to change state. */
 export interface ServiceContext {
@@ -27,8 +28,10 @@ export interface ServiceContext {
   transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
   /** Periodic work (sweeps): one run at a time, errors logged, stopped with the service. */
   every(name: string, everyMs: number, run: () => Promise<void>): void;
-  /** Releases something the service opened (a browser...) when it stops. */
+  /** Releases something the service opened when it stops. */
   onStop(release: () => Promise<void>): void;
+  /** The service's one headless Chromium (system binary), started at first use, closed on stop. */
+  pdf(): Promise<PdfRenderer>;
 }
 
 /** A service, as each `services/<name>/index.ts` exports it. */

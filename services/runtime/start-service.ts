@@ -12,6 +12,7 @@ import { createAdminServer } from './http/server.ts';
 import { deadLetterRoutes, tokenRoutes } from './http/platform-routes.ts';
 import type { ServiceContext, ServiceDefinition } from './service.ts';
 import { Timers } from './timers.ts';
+import { PdfRenderer } from './pdf/renderer.ts';
 
 export interface Platform {
   config: PlatformConfig;
@@ -66,6 +67,10 @@ export async function startService(definition: ServiceDefinition, platform: Plat
   const metrics = serviceMetrics(name, () => relay);
   const timers = new Timers(log);
   const releases: Array<() => Promise<void>> = [];
+  let browser: Promise<PdfRenderer> | undefined;
+  releases.push(async () => {
+    if (browser) await (await browser).close();
+  });
   const context: ServiceContext = {
     name,
     config,
@@ -86,6 +91,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     },
     every: (job, everyMs, run) => timers.every(job, everyMs, run),
     onStop: (release) => void releases.push(release),
+    pdf: () => (browser ??= PdfRenderer.launch(config.chromiumPath)),
   };
   const consumers = (definition.consumers?.(context) ?? []).map(
     (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks, afterCommit: () => relay.kick() }),
@@ -125,7 +131,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
       await timers.stop();
       for (const consumer of consumers) await consumer.stop();
       await relay.stop();
-      for (const release of releases) await release();
+      for (const release of releases.reverse()) await release();
     },
   };
 }

@@ -90,6 +90,28 @@ describe('issuing, releasing, blocking passes', () => {
   });
 });
 
+describe('logos', () => {
+  test('a logo the order bought is stored; one not bought, not an image, or over 5 MB is refused and changes nothing', async () => {
+    const paid = orderPaid(1);
+    paid.data.options = ['logo_pass'];
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish(paid, { msgID: paid.id });
+    await publisher.close();
+    await eventually(() => call(`${url}/orders/${paid.data.orderId}`), (r) => r.body?.passes === 10);
+    const put = (slot: string, type: string, body: Buffer) =>
+      fetch(`${url}/orders/${paid.data.orderId}/logos/${slot}`, { method: 'PUT', headers: { authorization: 'Bearer test-admin-token', 'content-type': type }, body }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : ((await r.json()) as { code: string }) }));
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]);
+    const logos = () => count(printingNode, `SELECT count(*)::int AS n FROM printing.order_logo WHERE order_id = '${paid.data.orderId}'`);
+    expect(await put('cover', 'image/png', png)).toMatchObject({ status: 409, body: { code: 'logo_not_ordered' } });
+    expect(await put('pass', 'image/png', Buffer.from('not a picture at all'))).toMatchObject({ status: 422, body: { code: 'invalid_logo' } });
+    expect(await put('pass', 'image/png', Buffer.concat([png, Buffer.alloc(5_000_001)]))).toMatchObject({ status: 422, body: { code: 'logo_too_large' } });
+    expect((await put('pass', 'text/plain', png)).status).toBe(415);
+    expect(await logos()).toBe(0);
+    expect((await put('pass', 'image/png', png)).status).toBe(204);
+    expect(await logos()).toBe(1);
+  });
+});
+
 describe('proofs (BAT) and print jobs', () => {
   test('a proof is sent, answered by the funder, and the print job runs to delivery, which releases the passes', async () => {
     const paid = orderPaid(20);

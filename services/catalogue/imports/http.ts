@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { DomainError, Refusal } from '@aptic/contracts';
 import type { AdminApp, ServiceContext } from '@aptic/runtime';
 import { ImportReportView } from '../views.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '@aptic/runtime';
 import { importPlaces } from './import.ts';
 import { readFile } from './report.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '@aptic/runtime';
 import { readRow } from './row.ts';
 import { readFile } from './report.ts';
 

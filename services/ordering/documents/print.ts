@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
-import { PdfRenderer, type Queryable, type ServiceContext } from '@aptic/runtime';
+import type { Queryable, ServiceContext } from '@aptic/runtime';
 import { findFunder, type Funder } from '../db/funders.ts';
 import { findOrder } from '../db/orders.ts';
 import { creditNotes, invoices } from '../db/schema.ts';
@@ -21,16 +21,12 @@ const party = (funder: Funder): FunderParty => ({
 
 /**
  * Quotes, invoices and credit notes as French PDFs, rendered on demand from their immutable
- * records. One Chromium, started at the first document and closed with the service.
+ * records, with the service's Chromium.
  */
 export function documentPrinter(ctx: ServiceContext) {
   // A malformed APTIC_ISSUER_* stops the start: a wrong SIRET or IBAN must never be printed.
   const issuer = issuerFromEnv();
-  let renderer: Promise<PdfRenderer> | undefined;
-  ctx.onStop(async () => {
-    if (renderer) await (await renderer).close();
-  });
-  const render = async (html: string) => (await (renderer ??= PdfRenderer.launch(ctx.config.chromiumPath))).render(html);
+  const render = async (html: string) => (await ctx.pdf()).render(html);
   const db: Queryable = ctx.db;
 
   return {

@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import { PdfRenderer, type ServiceContext } from '@aptic/runtime';
+import type { ServiceContext } from '@aptic/runtime';
 import { renderPrintPdf } from '../documents/carnet-pdf.ts';
 import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
 import { perimeterLabel } from '../domain/perimeter-label.ts';
 import { advanceJob } from './proofs.ts';
+import { logosOf } from './logos.ts';
 import { passes, printJobs, printOrders } from './schema.ts';
 
 /** The order as the print file shows it: funder, validity, perimeter, carnets and their codes. */
@@ -24,6 +25,7 @@ async function printDocument(ctx: ServiceContext, orderId: string): Promise<Prin
     perimeterLabel: perimeterLabel(order!.rules.perimeter),
     carnetSize: order!.carnetSize as 5 | 10,
     carnets: [...carnets].map(([number, list]) => ({ number, passes: list })),
+    logos: await logosOf(ctx.db, orderId),
   };
 }
 
@@ -34,14 +36,10 @@ async function sha256(file: string): Promise<string> {
 }
 
 /**
- * Renders queued print jobs, one at a time, with one browser for the service's life. A crash
+ * Renders queued print jobs, one at a time, with the service's Chromium. A crash
  * mid-render resumes from the batches already on disk (the renderer's manifest).
  */
 export function printFileRenderer(ctx: ServiceContext, folder: string) {
-  let renderer: Promise<PdfRenderer> | undefined;
-  ctx.onStop(async () => {
-    if (renderer) await (await renderer).close();
-  });
   const progress = new Map<string, { carnetsDone: number; carnetsTotal: number }>();
   return {
     progress: (jobId: string) => progress.get(jobId),
@@ -50,7 +48,7 @@ export function printFileRenderer(ctx: ServiceContext, folder: string) {
       if (!job) return;
       await mkdir(folder, { recursive: true });
       const outFile = join(folder, `${job.orderId}.pdf`);
-      const printer = await (renderer ??= PdfRenderer.launch(ctx.config.chromiumPath));
+      const printer = await ctx.pdf();
       const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId), {
         outFile,
         workDir: join(folder, `${job.orderId}.parts`),

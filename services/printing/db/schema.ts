@@ -1,4 +1,4 @@
-import { bigint, date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, customType, date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { ProofStatus } from '../domain/proof.ts';
 import type { PrintJobStatus } from '../domain/print-job.ts';
 import { auditTable, eventTables } from '@aptic/runtime';
@@ -9,6 +9,7 @@ export const { outbox, inbox } = eventTables(printing);
 export const auditLog = auditTable(printing);
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 /** Carnet numbers are unique across the platform (they are printed, and carried in every pass code). */
 export const carnetNumbers = printing.sequence('carnet_number');
@@ -73,3 +74,35 @@ export const printJobs = printing.table('print_job', {
   fileSha256: text('file_sha256'),
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });
+
+/** A mailing of carnets to beneficiaries (Plus, Premium): its addresses are purged once it is sent. */
+export const mailings = printing.table('mailing', {
+  id: uuid('id').primaryKey(),
+  orderId: uuid('order_id').notNull(),
+  status: text('status').$type<'draft' | 'sent'>().notNull(),
+  recipients: integer('recipients').notNull(),
+  createdAt: stamp('created_at').notNull().defaultNow(),
+  sentAt: stamp('sent_at'),
+});
+
+/** One beneficiary of a mailing and the carnet sent to them. Name and address are personal data, nulled at the purge. */
+export const mailingRecipients = printing.table('mailing_recipient', {
+  mailingId: uuid('mailing_id').notNull(),
+  line: integer('line').notNull(),
+  carnetNumber: integer('carnet_number').notNull().unique(),
+  communeCode: text('commune_code').notNull(),
+  name: text('name'),
+  line1: text('line1'),
+  line2: text('line2'),
+  postalCode: text('postal_code'),
+  city: text('city'),
+}, (t) => [index('mailing_recipient_mailing').on(t.mailingId, t.line)]);
+
+/** Logos an order bought (options logo_pass, logo_cover), as uploaded. */
+export const orderLogos = printing.table('order_logo', {
+  orderId: uuid('order_id').notNull(),
+  slot: text('slot').$type<'pass' | 'cover'>().notNull(),
+  mime: text('mime').notNull(),
+  data: bytea('data').notNull(),
+  uploadedAt: stamp('uploaded_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('order_logo_slot').on(t.orderId, t.slot)]);

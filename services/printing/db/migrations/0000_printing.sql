@@ -27,6 +27,36 @@ CREATE TABLE "printing"."inbox" (
 	CONSTRAINT "inbox_consumer_event_id_pk" PRIMARY KEY("consumer","event_id")
 );
 --> statement-breakpoint
+CREATE TABLE "printing"."mailing_recipient" (
+	"mailing_id" uuid NOT NULL,
+	"line" integer NOT NULL,
+	"carnet_number" integer NOT NULL,
+	"commune_code" text NOT NULL,
+	"name" text,
+	"line1" text,
+	"line2" text,
+	"postal_code" text,
+	"city" text,
+	CONSTRAINT "mailing_recipient_carnet_number_unique" UNIQUE("carnet_number")
+);
+--> statement-breakpoint
+CREATE TABLE "printing"."mailing" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"order_id" uuid NOT NULL,
+	"status" text NOT NULL,
+	"recipients" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "printing"."order_logo" (
+	"order_id" uuid NOT NULL,
+	"slot" text NOT NULL,
+	"mime" text NOT NULL,
+	"data" "bytea" NOT NULL,
+	"uploaded_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "printing"."outbox" (
 	"seq" bigserial PRIMARY KEY NOT NULL,
 	"id" uuid NOT NULL,
@@ -88,5 +118,7 @@ CREATE TABLE "printing"."proof" (
 --> statement-breakpoint
 CREATE INDEX "printing_audit_scope" ON "printing"."audit" USING btree ("scope_id","seq");--> statement-breakpoint
 CREATE INDEX "carnet_order" ON "printing"."carnet" USING btree ("order_id");--> statement-breakpoint
+CREATE INDEX "mailing_recipient_mailing" ON "printing"."mailing_recipient" USING btree ("mailing_id","line");--> statement-breakpoint
+CREATE UNIQUE INDEX "order_logo_slot" ON "printing"."order_logo" USING btree ("order_id","slot");--> statement-breakpoint
 CREATE INDEX "pass_carnet" ON "printing"."pass" USING btree ("carnet_number");--> statement-breakpoint
 CREATE UNIQUE INDEX "proof_order_version" ON "printing"."proof" USING btree ("order_id","version");
