@@ -10,8 +10,11 @@
  * - after a reconnection, pull the verdicts it missed from its own durable consumer on the
  *   verdicts stream (created by the platform when the kiosk is registered: a kiosk cannot create
  *   consumers, so it cannot read another kiosk's verdicts).
+ *
+ * Revoking a kiosk puts its user key on the account JWT's revocation list (`withRevokedUsers`):
+ * the server then closes its connection and refuses it from then on.
  */
-import { encodeUser, fmtCreds } from '@nats-io/jwt';
+import { decode, encodeAccount, encodeUser, fmtCreds, type Account } from '@nats-io/jwt';
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { natsNames } from './subjects.ts';
 
@@ -62,4 +65,20 @@ export async function issueKioskCredentials(input: {
     sub: { allow: permissions.subscribe },
   });
   return { userPublicKey: user.getPublicKey(), creds: new TextDecoder().decode(fmtCreds(jwt, user)) };
+}
+
+/**
+ * The account JWT with these users revoked (user public key → unix seconds: every JWT of that
+ * user issued up to then is refused), every other claim and earlier revocation kept. An account
+ * JWT is the operator's to sign: `operatorSigningSeed` is the operator's key or one of its signing
+ * keys (`SO…`). Undefined when the JWT already revokes them all.
+ */
+export async function withRevokedUsers(accountJwt: string, revoked: Record<string, number>, operatorSigningSeed: string): Promise<string | undefined> {
+  const claims = decode<Account>(accountJwt);
+  const listed = claims.nats.revocations ?? {};
+  const missing = Object.entries(revoked).filter(([user, at]) => !((listed[user] ?? -1) >= at));
+  if (missing.length === 0) return undefined;
+  const signer = fromSeed(new TextEncoder().encode(operatorSigningSeed));
+  const account = { ...claims.nats, revocations: { ...listed, ...Object.fromEntries(missing) } };
+  return encodeAccount(claims.name, claims.sub, account, { signer, ...(claims.exp ? { exp: claims.exp } : {}), ...(claims.nbf ? { nbf: claims.nbf } : {}) });
 }

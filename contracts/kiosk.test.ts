@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { MAX_BARCODE_LENGTH, parseBarcode, serviceBarcode } from './kiosk.ts';
-import { kioskPermissions } from './kiosk-auth.ts';
+import { decode, encodeAccount, type Account } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
+import { kioskPermissions, withRevokedUsers } from './kiosk-auth.ts';
 
 test('barcodes: pass codes are digits, service codes carry their offer, the rest is refused', () => {
   const offerId = randomUUID();
@@ -19,4 +21,21 @@ test('a kiosk may publish only its own scans and read only its own verdicts and 
   expect(p.publish).toContain(`aptic.kiosk.${kioskId}.scans`);
   expect(p.publish.every((s) => !s.includes('*') && !s.endsWith('>') || s.startsWith('$JS.ACK.'))).toBe(true);
   expect(p.subscribe).toEqual([`aptic.kiosk.${kioskId}.verdicts`, '_INBOX_0b9f6c1e2f434d5e9a1b3c4d5e6f7a8b.>']);
+});
+
+test('revoking kiosk users re-signs the account JWT with them listed, every other claim kept', async () => {
+  const operatorSigning = createOperator();
+  const account = createAccount();
+  const [earlier, kiosk] = [createUser().getPublicKey(), createUser().getPublicKey()];
+  const claims = { signing_keys: [createAccount().getPublicKey()], limits: { conn: -1, disk_storage: -1 }, revocations: { [earlier]: 100 } };
+  const jwt = await encodeAccount('APTIC', account, claims, { signer: createOperator() });
+  const seed = new TextDecoder().decode(operatorSigning.getSeed());
+
+  const updated = decode<Account>((await withRevokedUsers(jwt, { [kiosk]: 200, [earlier]: 100 }, seed))!);
+  expect(updated).toMatchObject({ sub: account.getPublicKey(), iss: operatorSigning.getPublicKey(), name: 'APTIC' });
+  expect(updated.nats).toMatchObject({ ...claims, revocations: { [earlier]: 100, [kiosk]: 200 } });
+  // Nothing new: nothing to push.
+  expect(await withRevokedUsers(jwt, { [earlier]: 100 }, seed)).toBeUndefined();
+  // A later revocation of a listed user moves its time on.
+  expect(decode<Account>((await withRevokedUsers(jwt, { [earlier]: 300 }, seed))!).nats.revocations).toEqual({ [earlier]: 300 });
 });

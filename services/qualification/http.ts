@@ -1,17 +1,21 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
 import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
 import { KIT_PRICES } from './domain/kit.ts';
-import { changeBankDetails, createPlace, findPlace, listPlaces } from './db/places.ts';
+import { assertMayEdit, type PlacePatch } from './domain/place.ts';
+import { createPlace, findPlace, listPlaces } from './db/places.ts';
+import { editPlace } from './db/edit-place.ts';
 import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestionnaire, suspend } from './db/qualification.ts';
 import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
 import { placeKiosks } from './db/kiosks.ts';
 import { placeAudit } from './db/audit.ts';
-import { dropConsumers, registerKiosk, revokeKioskById, type KioskDeps } from './kiosk/register.ts';
-import { AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
+import { registerKiosk, type KioskDeps } from './kiosk/register.ts';
+import { afterRevocation, revokeKioskById } from './kiosk/revoke.ts';
+import { AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, RevokedKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
 
 const Address = Type.Object(
   { line1: Type.String({ minLength: 1, maxLength: 200 }), line2: Type.Optional(Type.String({ maxLength: 200 })), postalCode: Type.String({ pattern: '^[0-9]{5}$' }), city: Type.String({ minLength: 1, maxLength: 120 }) },
@@ -36,6 +40,8 @@ const NewPlaceBody = Type.Object(
   },
   { additionalProperties: false },
 );
+// An edit: any field of an application (checked whole, as one), at least one.
+const PlacePatchBody = Type.Partial(Type.Omit(NewPlaceBody, ['directoryId']), { additionalProperties: false, minProperties: 1 });
 const BankBody = Type.Object({ iban: Type.String({ maxLength: 50 }), bic: Type.String({ maxLength: 15 }) }, { additionalProperties: false });
 const QuestionnaireBody = Type.Object({ version: Type.String({ maxLength: 20 }), answers: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), { maxProperties: 200 }) }, { additionalProperties: false });
 const CharterBody = Type.Object(
@@ -73,8 +79,16 @@ function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/places/:id', { config: { roles: money }, schema: { summary: 'A place (IBAN masked except for finance)', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) =>
     placeView(await findPlace(ctx.db, request.params.id), request.principal?.role),
   );
-  app.put('/places/:id/bank-details', { config: { roles: money }, schema: { summary: 'Change the payout IBAN/BIC', params: Id, body: BankBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
-    placeView(await ctx.transaction((tx) => changeBankDetails(tx, request.params.id, request.body, actorOf(request))), request.principal?.role),
+  // Support edits the place, finance its IBAN/BIC (assertMayEdit).
+  const edit = (request: FastifyRequest, id: string, patch: PlacePatch) => {
+    assertMayEdit(request.principal?.role, patch);
+    return ctx.transaction((tx, emit) => editPlace(tx, emit, id, patch, actorOf(request)));
+  };
+  app.patch('/places/:id', { config: { roles: money }, schema: { summary: 'Edit a place (checked as an application; a qualified place’s new details are announced)', params: Id, body: PlacePatchBody, response: { 200: PlaceView, ...errors, 403: Refusal } } }, async (request) =>
+    placeView(await edit(request, request.params.id, request.body), request.principal?.role),
+  );
+  app.put('/places/:id/bank-details', { config: { roles: money }, schema: { summary: 'Change the payout IBAN/BIC (finance)', params: Id, body: BankBody, response: { 200: PlaceView, ...errors, 403: Refusal } } }, async (request) =>
+    placeView(await edit(request, request.params.id, request.body), request.principal?.role),
   );
   app.get('/places/:id/audit', { config: { roles: money }, schema: { summary: 'Every change of the place, its questionnaires, charter, kit and kiosks', params: Id } }, async (request) => {
     await findPlace(ctx.db, request.params.id);
@@ -105,7 +119,7 @@ function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps):
   );
   app.post('/places/:id/revocation', { config: { roles: staff }, schema: { summary: 'Revoke the qualification (final; ends the kit and the kiosks)', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) => {
     const { place, revokedKioskIds } = await ctx.transaction((tx, emit) => revoke(tx, emit, request.params.id, request.body.reason, actorOf(request)));
-    await dropConsumers(kiosks, revokedKioskIds);
+    if (revokedKioskIds.length > 0) await afterRevocation(kiosks, revokedKioskIds);
     return placeView(place, request.principal?.role);
   });
 }
@@ -135,7 +149,12 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
   app.get('/places/:id/kiosks', { config: { roles: staff }, schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } } }, async (request) =>
     (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),
   );
-  app.post('/kiosks/:id/revocation', { config: { roles: staff }, schema: { summary: 'Revoke a kiosk', params: Id, body: ReasonBody, response: { 200: KioskView, ...errors } } }, async (request) =>
-    kioskView(await revokeKioskById(kiosks, request.params.id, request.body.reason, actorOf(request))),
+  app.post(
+    '/kiosks/:id/revocation',
+    { config: { roles: staff }, schema: { summary: 'Revoke a kiosk: its scans refused, its NATS credential revoked at the server (its connection closed)', params: Id, body: ReasonBody, response: { 200: RevokedKioskView, ...errors } } },
+    async (request) => {
+      const { kiosk, natsCredential } = await revokeKioskById(kiosks, request.params.id, request.body.reason, actorOf(request));
+      return { ...kioskView(kiosk), natsCredential };
+    },
   );
 }

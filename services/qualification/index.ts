@@ -6,18 +6,28 @@ import { kitActivation, kitSponsorship } from './db/consumers.ts';
 import { endKit, expiredSponsorships } from './db/kits.ts';
 import { readKioskConfig } from './kiosk/config.ts';
 import { VerdictConsumers } from './kiosk/verdicts.ts';
+import { AccountRevocations } from './kiosk/revocations.ts';
+import { enforceRevocations } from './kiosk/revoke.ts';
 import type { KioskDeps } from './kiosk/register.ts';
 
 const HOUR = 3_600_000;
+/** A revocation the NATS server missed (it was down) reaches it within this delay. */
+const REVOCATION_SYNC_MS = 60_000;
 type Env = Record<string, string | undefined>;
 
-/** Kiosk signing keys and the NATS connection for verdict consumers (none in embedded mode). */
+/** Kiosk signing keys and the NATS connections for verdict consumers and revocations (none in embedded mode). */
 function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
   const config = readKioskConfig(env, ctx.config.natsUrl);
-  if (ctx.config.mode !== 'distributed' || !config.natsUrl) return { ctx, config, verdicts: undefined };
+  if (ctx.config.mode !== 'distributed' || !config.natsUrl) return { ctx, config, verdicts: undefined, revocations: undefined };
   const verdicts = new VerdictConsumers({ url: config.natsUrl, creds: config.creds, prefix: ctx.config.natsPrefix });
   ctx.onStop(() => verdicts.close());
-  return { ctx, config, verdicts };
+  if (!config.signing || !config.revocation) {
+    if (config.signing) ctx.log.warn('NATS_OPERATOR_SIGNING_SEED / NATS_SYSTEM_CREDS_FILE not set: a revoked kiosk keeps a valid NATS credential');
+    return { ctx, config, verdicts, revocations: undefined };
+  }
+  const revocations = new AccountRevocations({ url: config.natsUrl, systemCreds: config.revocation.systemCreds, accountPublicKey: config.signing.accountPublicKey, operatorSigningSeed: config.revocation.operatorSigningSeed });
+  ctx.onStop(() => revocations.close());
+  return { ctx, config, verdicts, revocations };
 }
 
 /**
@@ -26,11 +36,14 @@ function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
  * `env` is where the kiosk settings are read from (kiosk/config.ts); tests pass their own.
  */
 export function qualificationService(env: Env = process.env): ServiceDefinition {
+  // One per running service: routes and start share it (a definition may run in several platforms).
+  const deps = new WeakMap<ServiceContext, KioskDeps>();
+  const kiosks = (ctx: ServiceContext) => deps.get(ctx) ?? deps.set(ctx, kioskDeps(ctx, env)).get(ctx)!;
   return {
     name: 'qualification',
     migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
     tables: schema,
-    routes: (app, ctx) => qualificationRoutes(kioskDeps(ctx, env))(app, ctx),
+    routes: (app, ctx) => qualificationRoutes(kiosks(ctx))(app, ctx),
     consumers: () => [kitActivation, kitSponsorship],
     async start(ctx) {
       // A funder's sponsorship ends with its period: the kit it paid for ends then.
@@ -38,6 +51,11 @@ export function qualificationService(env: Env = process.env): ServiceDefinition 
         for (const kit of await expiredSponsorships(ctx.db, businessDate())) {
           await ctx.transaction((tx, emit) => endKit(tx, emit, kit, 'Fin de la prise en charge par le commanditaire', 'system: sponsorship sweep'));
         }
+      });
+      const nats = kiosks(ctx).revocations;
+      if (!nats) return;
+      ctx.every('kiosk-revocations', REVOCATION_SYNC_MS, async () => {
+        if (await enforceRevocations(ctx, nats)) ctx.log.info('kiosk revocations the NATS server had missed are now in force');
       });
     },
   };

@@ -132,3 +132,9 @@ export const RegisteredKioskView = Type.Composite([
     verdictConsumer: Type.Union([Type.Object({ stream: Str, consumer: Str, created: Type.Literal(true) }), Type.Object({ created: Type.Literal(false), reason: Str })]),
   }),
 ]);
+
+/** The revocation answer: whether the NATS server already refuses the kiosk's credential, or why not. */
+export const RevokedKioskView = Type.Composite([
+  KioskView,
+  Type.Object({ natsCredential: Type.Union([Type.Object({ revoked: Type.Literal(true) }), Type.Object({ revoked: Type.Literal(false), reason: Str })]) }),
+]);

@@ -1,7 +1,8 @@
 /**
  * One place across three services: imported into catalogue's directory from open data, qualified
  * by qualification under the directory's id, then qualified in catalogue (which takes its offers)
- * and in redemption's read model (which lets its kiosks endorse passes) — all through events.
+ * and in redemption's read model (which lets its kiosks endorse passes) — all through events. Its
+ * later edits in qualification reach both read models the same way.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
@@ -11,7 +12,7 @@ import { redemption } from '@aptic/redemption';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
-import { bestAnswers, validPlace } from '../qualification/support.ts';
+import { bestAnswers, qualifiedPlace, siretFrom, validPlace } from '../qualification/support.ts';
 
 let infra: Isolated;
 let nodes: RunningPlatform[];
@@ -60,4 +61,22 @@ test('a directory place, once qualified, can publish offers and have its passes 
     (p) => p?.qualified === true && p.commune_code === '16015',
   );
   await eventually(async () => (await queryRows(redemptionDb, sql`SELECT 1 FROM redemption.offer WHERE offer_id = ${offer.body.id} AND place_id = ${listed.id}`)).length, (n) => n === 1);
+});
+
+test('editing a qualified place in qualification moves it in catalogue’s search and redemption’s read model', async () => {
+  const placeId = await qualifiedPlace(qualificationUrl, siretFrom(4242));
+  const inCatalogue = () => call(`${catalogueUrl}/places/${placeId}`);
+  await eventually(inCatalogue, (r) => r.body?.status === 'qualified');
+
+  const poitiers = { name: 'Médiathèque de Poitiers', communeCode: '86194', address: { line1: '4 rue de l’Université', postalCode: '86000', city: 'Poitiers' }, latitude: 46.5802, longitude: 0.3404, openingHours: 'Mo-Su 00:00-24:00' };
+  expect((await call(`${qualificationUrl}/places/${placeId}`, { method: 'PATCH', body: poitiers })).status).toBe(200);
+
+  const moved = await eventually(inCatalogue, (r) => r.body.name === poitiers.name);
+  expect(moved.body).toMatchObject({ status: 'qualified', communeCode: '86194', communeName: 'Poitiers', departementCode: '86', latitude: 46.5802, longitude: 0.3404, openingHours: 'Mo-Su 00:00-24:00' });
+  const nearest = await call(`${catalogueUrl}/nearby?latitude=46.58&longitude=0.34&limit=1&openNow=true`);
+  expect(nearest.body.places[0]).toMatchObject({ placeId, name: poitiers.name, openNow: true });
+  await eventually(
+    async () => (await queryRows<{ name: string; commune_code: string; qualified: boolean }>(nodes[2]!.database.db, sql`SELECT name, commune_code, qualified FROM redemption.place WHERE place_id = ${placeId}`))[0],
+    (p) => p?.name === poitiers.name && p.commune_code === '86194' && p.qualified,
+  );
 });

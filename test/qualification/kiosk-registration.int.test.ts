@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { qualificationService } from '@aptic/qualification';
@@ -13,9 +10,10 @@ import { startOperatorServer, type OperatorServer } from '../support/nats-operat
 import { qualifiedPlace, siretFrom } from './support.ts';
 
 /**
- * Kiosk registration end to end: qualification signs kiosk users with the account key of an
- * operator-mode NATS server and creates each kiosk's verdict consumer there; the kiosk then
- * connects with the `.creds` of the registration answer and is held to its own subjects.
+ * Kiosk registration and revocation end to end: qualification signs kiosk users with the account
+ * key of an operator-mode NATS server and creates each kiosk's verdict consumer there; the kiosk
+ * then connects with the `.creds` of the registration answer and is held to its own subjects. On
+ * revocation qualification pushes the account JWT listing the kiosk's key: the server cuts it off.
  */
 const json = JSONCodec();
 let infra: Isolated;
@@ -23,19 +21,13 @@ let server: OperatorServer;
 let platform: NatsConnection;
 let node: RunningPlatform;
 let url: string;
-let dir: string;
 let names: ReturnType<typeof natsNames>;
 
 beforeAll(async () => {
   infra = await isolate();
   names = natsNames(infra.prefix);
   server = await startOperatorServer();
-  dir = await mkdtemp(join(tmpdir(), 'aptic-kiosk-'));
-  const credsFile = join(dir, 'platform.creds');
-  await writeFile(credsFile, server.platformCreds);
-  node = await startDistributed(infra, [
-    qualificationService({ NATS_ACCOUNT_SIGNING_SEED: server.accountSigningSeed, NATS_ACCOUNT_PUBLIC_KEY: server.accountPublicKey, KIOSK_NATS_URL: server.url, KIOSK_NATS_CREDS_FILE: credsFile }),
-  ]);
+  node = await startDistributed(infra, [qualificationService(server.kioskEnv)]);
   url = node.services[0]!.url;
   // The scans stream is redemption's: created here as redemption would.
   platform = await server.connect(server.platformCreds);
@@ -46,7 +38,6 @@ afterAll(async () => {
   await node?.stop();
   await server?.stop();
   await infra?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function register(placeId: string, name: string) {
@@ -112,10 +103,50 @@ test('revoking a kiosk records its key, announces it and deletes its verdict con
   const placeId = await qualifiedPlace(url, siretFrom(9002));
   const k = await register(placeId, 'Borne mobile');
   const revoked = await call(`${url}/kiosks/${k.id}/revocation`, { method: 'POST', body: { reason: 'Borne perdue' } });
-  expect(revoked).toMatchObject({ status: 200, body: { status: 'revoked', userPublicKey: k.userPublicKey, revokeReason: 'Borne perdue' } });
+  expect(revoked).toMatchObject({ status: 200, body: { status: 'revoked', userPublicKey: k.userPublicKey, revokeReason: 'Borne perdue', natsCredential: { revoked: true } } });
   expect((await call(`${url}/kiosks/${k.id}/revocation`, { method: 'POST', body: { reason: 'Encore' } })).body.code).toBe('kiosk_already_revoked');
   const jsm = await platform.jetstreamManager();
   expect(await jsm.consumers.info(names.kiosk.verdictStream, names.kiosk.verdictConsumer(k.id)).catch(() => 'gone')).toBe('gone');
+});
+
+const revoke = async (kioskId: string) => (await call(`${url}/kiosks/${kioskId}/revocation`, { method: 'POST', body: { reason: 'Borne volée' } })).body;
+const refused = (creds: string) => server.connect(creds, { reconnect: false }).then(async (nc) => void (await nc.close()), (err: unknown) => String(err));
+const scan = (nc: NatsConnection, kioskId: string) => nc.jetstream().publish(names.kiosk.scans(kioskId), json.encode({ scanId: randomUUID() }));
+
+test('a revoked kiosk is cut off by NATS at once and refused from then on; the other kiosk keeps working', async () => {
+  const placeId = await qualifiedPlace(url, siretFrom(9004));
+  const [a, b] = [await register(placeId, 'Accueil'), await register(placeId, 'Atelier')];
+  const kioskA = await server.connect(a.creds, { inboxPrefix: a.inboxPrefix });
+  const kioskB = await server.connect(b.creds, { inboxPrefix: b.inboxPrefix });
+  expect((await scan(kioskA, a.id)).stream).toBe(names.kiosk.stream);
+  const cutOff = kioskA.closed();
+
+  expect(await revoke(a.id)).toMatchObject({ status: 'revoked', natsCredential: { revoked: true } });
+  // Cut off ("User Authentication Revoked"); its reconnection attempts are refused.
+  expect(String(await cutOff)).toMatch(/revoked|authorization/i);
+  expect(() => kioskA.publish(names.kiosk.scans(a.id), json.encode({ scanId: randomUUID() }))).toThrow();
+  expect(await refused(a.creds)).toMatch(/authorization/i);
+  const jsm = await platform.jetstreamManager();
+  expect((await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(a.id) })).seq).toBeGreaterThan(0);
+
+  expect((await scan(kioskB, b.id)).stream).toBe(names.kiosk.stream);
+  expect(await refused(b.creds)).toBeUndefined();
+  await kioskB.close();
+});
+
+test('a revocation the NATS server missed (it was down) is put in force by the next one', async () => {
+  const placeId = await qualifiedPlace(url, siretFrom(9005));
+  const [c, d] = [await register(placeId, 'Borne 1'), await register(placeId, 'Borne 2')];
+  await server.pause();
+  try {
+    expect((await revoke(c.id)).natsCredential).toMatchObject({ revoked: false, reason: expect.stringContaining('retried') });
+  } finally {
+    await server.resume();
+  }
+  expect(await refused(c.creds)).toBeUndefined();
+  expect((await revoke(d.id)).natsCredential).toEqual({ revoked: true });
+  expect(await refused(c.creds)).toMatch(/authorization/i);
+  expect(await refused(d.creds)).toMatch(/authorization/i);
 });
 
 test('a place that is not qualified gets no kiosk', async () => {

@@ -131,6 +131,80 @@ describe('bad input is refused and changes nothing', () => {
   });
 });
 
+describe('editing a place', () => {
+  const cognac = { name: 'EPN de Cognac', communeCode: '16102', address: { line1: '2 place François 1er', postalCode: '16100', city: 'Cognac' }, latitude: 45.695, longitude: -0.329, openingHours: 'Tu-Sa 10:00-18:00' };
+  const trail = async (id: string) => (await call(`${url}/places/${id}/audit`)).body as { action: string; details: Record<string, unknown> }[];
+
+  test('support edits a qualified place: checked, audited, and announced again (place.qualified) with its new details', async () => {
+    const placeId = await qualifiedPlace(url, nextSiret());
+    await eventually(async () => of('place.qualified', placeId).length, (n) => n === 1);
+    const edited = await call(`${url}/places/${placeId}`, { method: 'PATCH', token: await token('support'), body: cognac });
+    expect(edited).toMatchObject({ status: 200, body: { ...cognac, departementCode: '16', epciCode: '200070514', status: 'qualified', iban: 'FR76•••••••••••••••••••0189' } });
+
+    await eventually(async () => of('place.qualified', placeId).length, (n) => n === 2);
+    expect(of('place.qualified', placeId)[1]!.data).toEqual({ placeId, name: 'EPN de Cognac', type: 'espace_public_numerique', communeCode: '16102', epciCode: '200070514', departementCode: '16', openingHours: 'Tu-Sa 10:00-18:00', latitude: 45.695, longitude: -0.329 });
+    const edit = (await trail(placeId)).at(-1)!;
+    expect(edit).toMatchObject({ action: 'edit', details: { name: { from: 'Espace numérique de Basseau', to: 'EPN de Cognac' }, communeCode: { from: '16015', to: '16102' } } });
+    expect(Object.keys(edit.details).sort()).toEqual(['address', 'communeCode', 'epciCode', 'latitude', 'longitude', 'name', 'openingHours']);
+
+    // The same edit again changes nothing: no audit row, no event.
+    const rows = (await trail(placeId)).length;
+    expect((await call(`${url}/places/${placeId}`, { method: 'PATCH', body: cognac })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect([(await trail(placeId)).length, of('place.qualified', placeId).length]).toEqual([rows, 2]);
+  });
+
+  test('a place not yet qualified is edited without a word to the others; SIRET may become an RNA', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id as string;
+    const edited = await call(`${url}/places/${id}`, { method: 'PATCH', body: { rna: 'W161000123', type: 'tiers_lieu' } });
+    expect(edited.body).toMatchObject({ siret: null, rna: 'W161000123', type: 'tiers_lieu', status: 'applied' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(of('place.qualified', id)).toHaveLength(0);
+  });
+
+  test('bad input answers 4xx with a reason and changes nothing', async () => {
+    const taken = nextSiret();
+    await call(`${url}/places`, { method: 'POST', body: validPlace(taken) });
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id as string;
+    const revoked = await qualifiedPlace(url, nextSiret());
+    await call(`${url}/places/${revoked}/revocation`, { method: 'POST', body: { reason: 'Fermeture définitive' } });
+    const before = [(await call(`${url}/places/${id}`)).body, await count('place'), await count('audit'), await count('outbox')];
+    const cases: Array<[string, Record<string, unknown>, number, string, string | undefined]> = [
+      [id, { iban: 'FR76 3000 6000 0112 3456 7890 188', bic: 'AGRIFRPP' }, 422, 'invalid_iban', 'iban'],
+      [id, { iban: 'FR76 3000 6000 0112 3456 7890 189' }, 422, 'incomplete_bank_details', 'bic'],
+      [id, { openingHours: 'du lundi au vendredi' }, 422, 'invalid_opening_hours', 'openingHours'],
+      [id, { siret: taken }, 409, 'siret_taken', 'siret'],
+      [id, { siret: taken, rna: 'W161000123' }, 422, 'pivot_required', 'siret'],
+      [id, { communeCode: '16999' }, 422, 'unknown_commune', 'communeCode'],
+      [id, { type: 'cybercafe' }, 422, 'unknown_place_type', 'type'],
+      [id, { latitude: 123 }, 400, 'invalid_body', 'latitude'],
+      [id, { status: 'qualified' }, 400, 'invalid_body', 'status'],
+      [id, {}, 400, 'invalid_body', undefined],
+      [randomUUID(), { name: 'X' }, 404, 'unknown_place', 'placeId'],
+      [revoked, { name: 'X' }, 409, 'place_revoked', undefined],
+    ];
+    for (const [placeId, body, status, code, field] of cases) {
+      const response = await call(`${url}/places/${placeId}`, { method: 'PATCH', body });
+      expect([response.status, response.body.code, response.body.field]).toEqual([status, code, field]);
+      expect(typeof response.body.message).toBe('string');
+    }
+    expect([(await call(`${url}/places/${id}`)).body, await count('place'), await count('audit'), await count('outbox')]).toEqual(before);
+  });
+
+  test('the IBAN and BIC are finance’s to change, the rest support’s', async () => {
+    const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id as string;
+    const [support, finance] = [await token('support'), await token('finance')];
+    const bank = { iban: 'FR14 2004 1010 0505 0001 3M02 606', bic: 'PSSTFRPPXXX' };
+    expect((await call(`${url}/places/${id}`, { method: 'PATCH', token: support, body: bank })).body).toMatchObject({ code: 'bank_details_finance_only', field: 'iban' });
+    expect((await call(`${url}/places/${id}/bank-details`, { method: 'PUT', token: support, body: bank })).status).toBe(403);
+    expect((await call(`${url}/places/${id}`, { method: 'PATCH', token: finance, body: { name: 'Autre nom' } })).body).toMatchObject({ code: 'place_details_support_only', field: 'name' });
+    const changed = await call(`${url}/places/${id}`, { method: 'PATCH', token: finance, body: bank });
+    expect(changed).toMatchObject({ status: 200, body: { iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX', name: 'Espace numérique de Basseau' } });
+    const edit = (await trail(id)).at(-1)!;
+    expect(edit.details).toEqual({ iban: { toLast4: '2606' }, bic: { from: 'AGRIFRPP', to: 'PSSTFRPPXXX' } });
+  });
+});
+
 describe('IBAN and roles', () => {
   test('masked for support, in full for finance; support may not change a place’s lifecycle without its role', async () => {
     const id = (await call(`${url}/places`, { method: 'POST', body: validPlace(nextSiret()) })).body.id;

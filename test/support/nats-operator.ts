@@ -1,15 +1,16 @@
 /**
- * A NATS server of the test's own, in operator mode (decentralised JWT auth) with JetStream:
- * the setup kiosk credentials need. Started from the real `nats-server` binary on a free port.
+ * A NATS server of the test's own, in operator mode (decentralised JWT auth) with JetStream and
+ * the `full` account resolver (account JWTs can be updated at run time: kiosk revocations), the
+ * identities made as deployments make them (deploy/nats/operator.ts). Started from the real
+ * `nats-server` binary on a free port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
-import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import { createOperatorSetup, operatorConf } from '../../deploy/nats/operator.ts';
 
 export interface OperatorServer {
   url: string;
@@ -18,14 +19,14 @@ export interface OperatorServer {
   accountPublicKey: string;
   /** Seed of the account's signing key: what qualification signs kiosk users with. */
   accountSigningSeed: string;
+  /** Qualification's kiosk settings for this server (kiosk/config.ts): signing, verdict consumers, revocations. */
+  kioskEnv: Record<string, string>;
   connect(creds: string, options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   stop(): Promise<void>;
   /** Stops the process only (data kept): for outage tests. */
   pause(): Promise<void>;
   resume(): Promise<void>;
 }
-
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -55,25 +56,7 @@ async function waitForPort(url: string, timeoutMs = 10_000): Promise<void> {
 }
 
 export async function startOperatorServer(binary = process.env.NATS_SERVER_BIN ?? 'nats-server'): Promise<OperatorServer> {
-  const operator = createOperator();
-  const system = createAccount();
-  const account = createAccount();
-  const signing = createAccount();
-  const operatorJwt = await encodeOperator('aptic-test', operator, { system_account: system.getPublicKey() });
-  const systemJwt = await encodeAccount('SYS', system, {}, { signer: operator });
-  const accountJwt = await encodeAccount(
-    'APTIC',
-    account,
-    {
-      signing_keys: [signing.getPublicKey()],
-      // Every limit must be given: one left out counts as zero (no connection allowed).
-      limits: { subs: -1, conn: -1, leaf: -1, imports: -1, exports: -1, data: -1, payload: -1, wildcards: true, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 },
-    },
-    { signer: operator },
-  );
-  const platformUser = createUser();
-  const platformJwt = await encodeUser('platform', platformUser, signing, { issuer_account: account.getPublicKey() });
-
+  const setup = await createOperatorSetup('aptic-test');
   const dir = await mkdtemp(join(tmpdir(), 'aptic-nats-'));
   const port = await freePort();
   const config = join(dir, 'nats.conf');
@@ -82,12 +65,13 @@ export async function startOperatorServer(binary = process.env.NATS_SERVER_BIN ?
     [
       `listen: 127.0.0.1:${port}`,
       `jetstream { store_dir: "${join(dir, 'js')}" }`,
-      `operator: "${operatorJwt}"`,
-      `system_account: "${system.getPublicKey()}"`,
-      'resolver: MEMORY',
-      `resolver_preload: { ${system.getPublicKey()}: "${systemJwt}", ${account.getPublicKey()}: "${accountJwt}" }`,
+      `resolver: { type: full, dir: "${join(dir, 'jwt')}", allow_delete: false, interval: "2m" }`,
+      operatorConf(setup),
     ].join('\n'),
   );
+  const [platformCredsFile, systemCredsFile] = [join(dir, 'platform.creds'), join(dir, 'system.creds')];
+  await writeFile(platformCredsFile, setup.platformCreds);
+  await writeFile(systemCredsFile, setup.systemCreds);
   const url = `nats://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -103,9 +87,17 @@ export async function startOperatorServer(binary = process.env.NATS_SERVER_BIN ?
   await start();
   return {
     url,
-    platformCreds: decode(fmtCreds(platformJwt, platformUser)),
-    accountPublicKey: account.getPublicKey(),
-    accountSigningSeed: decode(signing.getSeed()),
+    platformCreds: setup.platformCreds,
+    accountPublicKey: setup.accountPublicKey,
+    accountSigningSeed: setup.accountSigningSeed,
+    kioskEnv: {
+      NATS_ACCOUNT_SIGNING_SEED: setup.accountSigningSeed,
+      NATS_ACCOUNT_PUBLIC_KEY: setup.accountPublicKey,
+      KIOSK_NATS_URL: url,
+      KIOSK_NATS_CREDS_FILE: platformCredsFile,
+      NATS_OPERATOR_SIGNING_SEED: setup.operatorSigningSeed,
+      NATS_SYSTEM_CREDS_FILE: systemCredsFile,
+    },
     connect: (creds, options = {}) => connect({ servers: url, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), ...options }),
     pause: halt,
     resume: start,

@@ -104,5 +104,9 @@ export const offers = catalogue.table(
     // One active offer per place, service and format: a second one is a duplicate (409).
     uniqueIndex('offer_active_unique').on(t.placeId, t.serviceCode, t.group).where(sql`withdrawn_at IS NULL`),
     index('offer_place_idx').on(t.placeId),
+    // Nearby search by a service few places offer: the planner starts from these offers instead of
+    // walking the nearest places until enough offer it (a full walk for a rare service).
+    index('offer_service_idx').on(t.serviceCode).where(sql`withdrawn_at IS NULL`),
+    index('offer_category_idx').on(t.categoryCode).where(sql`withdrawn_at IS NULL`),
   ],
 );

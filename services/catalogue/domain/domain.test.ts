@@ -3,7 +3,7 @@ import { SERVICE_CATEGORIES } from '@aptic/contracts';
 import { REFERENTIEL } from './referentiel.ts';
 import { checkPrice, checkDuration } from './money.ts';
 import { haversineKm } from './geo.ts';
-import { isOpenAt, isValidOpeningHours } from './hours.ts';
+import { isValidOpeningHours, openAt } from './hours.ts';
 import { placeIdFromNationalId } from './place-id.ts';
 import { resolveCommune } from './communes.ts';
 import { formatsOf, placeTypeOf, readServices } from './vocabulary.ts';
@@ -43,14 +43,18 @@ describe('opening hours', () => {
     expect(isValidOpeningHours(hours)).toBe(true);
     expect(isValidOpeningHours('n’importe quoi')).toBe(false);
     // Monday 8 January 2024, 10:30 in Paris = 09:30 UTC.
-    expect(isOpenAt(hours, new Date('2024-01-08T09:30:00Z'))).toBe(true);
+    expect(openAt(new Date('2024-01-08T09:30:00Z'))(hours)).toBe(true);
     // 12:30 in Paris: lunch break.
-    expect(isOpenAt(hours, new Date('2024-01-08T11:30:00Z'))).toBe(false);
+    expect(openAt(new Date('2024-01-08T11:30:00Z'))(hours)).toBe(false);
     // Summer time: 08:30 UTC is 10:30 in Paris, open.
-    expect(isOpenAt(hours, new Date('2024-07-08T08:30:00Z'))).toBe(true);
+    expect(openAt(new Date('2024-07-08T08:30:00Z'))(hours)).toBe(true);
     // 1 January is a public holiday.
-    expect(isOpenAt(hours, new Date('2024-01-01T09:30:00Z'))).toBe(false);
-    expect(isOpenAt(null, new Date())).toBe(false);
+    expect(openAt(new Date('2024-01-01T09:30:00Z'))(hours)).toBe(false);
+  });
+
+  test('one search, many places: each value judged at the same instant; unknown or unreadable hours are not open', () => {
+    const isOpen = openAt(new Date('2024-01-09T09:00:00Z'));
+    expect([hours, 'Mo,We,Fr 14:00-17:30', hours, 'Tu-Sa 10:00-18:00', null, undefined, '', 'n’importe quoi'].map(isOpen)).toEqual([true, false, true, true, false, false, false, false]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
 import type { Emit, Queryable, Tx } from '@aptic/runtime';
 import { mayOperate } from '../domain/lifecycle.ts';
@@ -47,4 +47,15 @@ export async function revokeKiosk(tx: Tx, emit: Emit, kiosk: Kiosk, reason: stri
 
 export function activeKiosks(db: Queryable, placeId: string): Promise<Kiosk[]> {
   return db.select().from(kiosks).where(and(eq(kiosks.placeId, placeId), eq(kiosks.status, 'active')));
+}
+
+/**
+ * Every revoked kiosk's NATS user key and when it was revoked, for the account's revocation list
+ * (embedded-mode kiosks, which have no NATS user, left out).
+ */
+export function revokedUsers(db: Queryable): Promise<{ userPublicKey: string; revokedAt: Date | null }[]> {
+  return db
+    .select({ userPublicKey: kiosks.userPublicKey, revokedAt: kiosks.revokedAt })
+    .from(kiosks)
+    .where(and(eq(kiosks.status, 'revoked'), like(kiosks.userPublicKey, 'U%')));
 }

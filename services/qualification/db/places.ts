@@ -2,39 +2,40 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
 import type { Emit, Queryable, Tx } from '@aptic/runtime';
-import { checkPlace, type PlaceInput } from '../domain/place.ts';
-import { checkBankDetails, type BankDetails } from '../domain/bank.ts';
+import { checkPlace, type CheckedPlace, type PlaceInput } from '../domain/place.ts';
 import { assertMove, type PlaceStatus } from '../domain/lifecycle.ts';
 import { audit } from './audit.ts';
 import { places } from './schema.ts';
 
 export type Place = typeof places.$inferSelect;
 
-const pivotTaken = () => new DomainError('siret_taken', 'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.', { status: 409, field: 'siret' });
+export const pivotTaken = () => new DomainError('siret_taken', 'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.', { status: 409, field: 'siret' });
+
+/** A checked place as stored (application and edit alike). */
+export function columns(checked: CheckedPlace) {
+  return {
+    name: checked.name,
+    pivot: checked.pivot,
+    pivotKind: checked.pivotKind,
+    type: checked.type,
+    address: checked.address,
+    communeCode: checked.commune.code,
+    epciCode: checked.commune.epci ?? null,
+    departementCode: checked.commune.departement,
+    latitude: checked.latitude,
+    longitude: checked.longitude,
+    openingHours: checked.openingHours,
+    iban: checked.bank?.iban ?? null,
+    bic: checked.bank?.bic ?? null,
+  };
+}
 
 /** Registers a place's application (status `applied`): nothing is announced until it is qualified. */
 export async function createPlace(tx: Tx, input: PlaceInput & { directoryId?: string }, actor: string): Promise<Place> {
-  const checked = checkPlace(input);
   const id = input.directoryId ?? randomUUID();
   const [row] = await tx
     .insert(places)
-    .values({
-      id,
-      name: checked.name,
-      pivot: checked.pivot,
-      pivotKind: checked.pivotKind,
-      type: checked.type,
-      address: checked.address,
-      communeCode: checked.commune.code,
-      epciCode: checked.commune.epci ?? null,
-      departementCode: checked.commune.departement,
-      latitude: checked.latitude,
-      longitude: checked.longitude,
-      openingHours: checked.openingHours,
-      iban: checked.bank?.iban ?? null,
-      bic: checked.bank?.bic ?? null,
-      status: 'applied',
-    })
+    .values({ id, ...columns(checkPlace(input)), status: 'applied' })
     .onConflictDoNothing()
     .returning();
   if (!row) {
@@ -74,16 +75,6 @@ export async function movePlace(tx: Tx, place: Place, to: PlaceStatus, actor: st
     .where(eq(places.id, place.id))
     .returning();
   await audit(tx, { entity: 'place', entityId: place.id, scopeId: place.id, action: `move:${to}`, fromStatus: place.status, toStatus: to, actor, details });
-  return row!;
-}
-
-/** Changes the payout account; the audit keeps only the masked value (the IBAN is not a log line). */
-export async function changeBankDetails(tx: Tx, id: string, input: BankDetails, actor: string): Promise<Place> {
-  const bank = checkBankDetails(input);
-  const place = await lockPlace(tx, id);
-  if (place.status === 'revoked') throw new DomainError('place_revoked', 'Le lieu est révoqué.', { status: 409 });
-  const [row] = await tx.update(places).set({ iban: bank.iban, bic: bank.bic, updatedAt: new Date() }).where(eq(places.id, id)).returning();
-  await audit(tx, { entity: 'place', entityId: id, scopeId: id, action: 'bank_details', actor, details: { ibanLast4: bank.iban.slice(-4), bic: bank.bic } });
   return row!;
 }
 

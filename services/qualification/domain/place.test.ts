@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { checkPlace, type PlaceInput } from './place.ts';
+import { assertMayEdit, checkPlace, patched, type PlaceInput } from './place.ts';
 import { maskIban } from './bank.ts';
 import { KIT_PRICES } from './kit.ts';
 
@@ -41,6 +41,22 @@ test.each([
   [{ bic: undefined }, 'incomplete_bank_details', 'bic'],
 ])('%j is refused: %s', (change, code, field) => {
   expect(() => checkPlace({ ...valid, ...change } as PlaceInput)).toThrowError(expect.objectContaining({ code, field, status: 422 }));
+});
+
+test('an edit: the patch over the place; SIRET and RNA replace each other, IBAN and BIC come together', () => {
+  expect(patched(valid, { name: 'EPN de Basseau', latitude: 45.7 })).toEqual({ ...valid, name: 'EPN de Basseau', latitude: 45.7 });
+  const association = patched(valid, { rna: 'W161000123' });
+  expect([association.siret, association.rna]).toEqual([undefined, 'W161000123']);
+  expect(checkPlace(association)).toMatchObject({ pivot: 'W161000123', pivotKind: 'rna' });
+  expect(() => checkPlace(patched(valid, { iban: 'FR1420041010050500013M02606' }))).toThrowError(expect.objectContaining({ code: 'incomplete_bank_details', field: 'bic' }));
+});
+
+test('support edits a place, finance its IBAN and BIC, admin both', () => {
+  expect(() => assertMayEdit('support', { name: 'X', openingHours: 'Mo 10:00-12:00' })).not.toThrow();
+  expect(() => assertMayEdit('support', { name: 'X', bic: 'AGRIFRPP' })).toThrowError(expect.objectContaining({ code: 'bank_details_finance_only', field: 'bic', status: 403 }));
+  expect(() => assertMayEdit('finance', { iban: 'FR76', bic: 'AGRIFRPP' })).not.toThrow();
+  expect(() => assertMayEdit('finance', { iban: 'FR76', bic: 'AGRIFRPP', name: 'X' })).toThrowError(expect.objectContaining({ code: 'place_details_support_only', field: 'name', status: 403 }));
+  expect(() => assertMayEdit('admin', { iban: 'FR76', bic: 'AGRIFRPP', name: 'X' })).not.toThrow();
 });
 
 test('the IBAN is masked to its country, key and last four characters', () => {

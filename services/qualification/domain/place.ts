@@ -1,4 +1,4 @@
-import { DomainError, PLACE_TYPES, isValidSiret, type PlaceTypeCode } from '@aptic/contracts';
+import { DomainError, PLACE_TYPES, isValidSiret, type PlaceTypeCode, type Role } from '@aptic/contracts';
 import { checkBankDetails, type BankDetails } from './bank.ts';
 import { territory, type TerritoryCommune } from '@aptic/contracts';
 import { checkOpeningHours } from './opening-hours.ts';
@@ -85,4 +85,33 @@ export function checkPlace(input: PlaceInput): CheckedPlace {
     openingHours: checkOpeningHours(input.openingHours).value,
     bank: checkBank(input),
   };
+}
+
+/** An edit: any of the application's fields. */
+export type PlacePatch = Partial<PlaceInput>;
+
+/**
+ * The place's input once edited, to be checked whole by `checkPlace` (an edit never leaves a place
+ * a new application would be refused with). SIRET and RNA replace each other; IBAN and BIC come
+ * together, as in an application (one alone is refused).
+ */
+export function patched(current: PlaceInput, patch: PlacePatch): PlaceInput {
+  const pivot = patch.siret !== undefined || patch.rna !== undefined ? { siret: patch.siret, rna: patch.rna } : { siret: current.siret, rna: current.rna };
+  const bank = patch.iban !== undefined || patch.bic !== undefined ? { iban: patch.iban, bic: patch.bic } : { iban: current.iban, bic: current.bic };
+  return { ...current, ...patch, ...pivot, ...bank };
+}
+
+const BANK_FIELDS = new Set<string>(['iban', 'bic']);
+
+/** Support edits a place; its payout account is finance's only, as reading it in full is (admin may do both). */
+export function assertMayEdit(role: Role | undefined, patch: PlacePatch): void {
+  const fields = Object.keys(patch);
+  const bank = fields.find((f) => BANK_FIELDS.has(f));
+  if (bank && role !== 'finance' && role !== 'admin') {
+    throw new DomainError('bank_details_finance_only', 'Seule la finance modifie l’IBAN et le BIC d’un lieu.', { status: 403, field: bank });
+  }
+  const detail = fields.find((f) => !BANK_FIELDS.has(f));
+  if (detail && role !== 'support' && role !== 'admin') {
+    throw new DomainError('place_details_support_only', 'Seul le support modifie la fiche d’un lieu (la finance : son IBAN et son BIC).', { status: 403, field: detail });
+  }
 }

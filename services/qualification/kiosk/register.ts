@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { issueKioskCredentials, natsNames } from '@aptic/contracts';
 import type { ServiceContext } from '@aptic/runtime';
 import { findPlace } from '../db/places.ts';
-import { assertKioskAllowed, findKiosk, insertKiosk, revokeKiosk, type Kiosk } from '../db/kiosks.ts';
+import { assertKioskAllowed, insertKiosk, type Kiosk } from '../db/kiosks.ts';
 import { notConfigured, type KioskAuthConfig } from './config.ts';
+import type { AccountRevocations } from './revocations.ts';
 import type { VerdictConsumers } from './verdicts.ts';
 
 export type ConsumerOutcome = { stream: string; consumer: string; created: true } | { created: false; reason: string };
@@ -13,6 +14,8 @@ export interface KioskDeps {
   config: KioskAuthConfig;
   /** Undefined in embedded mode: there is no NATS to create the consumer on. */
   verdicts: VerdictConsumers | undefined;
+  /** Undefined in embedded mode, or without the operator's signing key (kiosk/config.ts). */
+  revocations: AccountRevocations | undefined;
 }
 
 /**
@@ -43,21 +46,4 @@ export async function registerKiosk(deps: KioskDeps, placeId: string, name: stri
   }
   const { kiosk: subjects } = natsNames(prefix);
   return { kiosk, creds, inboxPrefix: subjects.inboxPrefix(kioskId), subjects: { scans: subjects.scans(kioskId), verdicts: subjects.verdicts(kioskId) }, verdictConsumer: consumer };
-}
-
-/**
- * Revokes a kiosk on our side: recorded (its user public key kept for the account's revocation
- * list), announced (`kiosk.revoked`: redemption refuses its scans), its verdict consumer deleted.
- * Its NATS credential itself stays valid until the account JWT lists the key as revoked (see README).
- */
-export async function revokeKioskById(deps: KioskDeps, kioskId: string, reason: string, actor: string): Promise<Kiosk> {
-  const kiosk = await deps.ctx.transaction(async (tx, emit) => revokeKiosk(tx, emit, await findKiosk(tx, kioskId), reason, actor));
-  await dropConsumers(deps, [kioskId]);
-  return kiosk;
-}
-
-export async function dropConsumers(deps: KioskDeps, kioskIds: string[]): Promise<void> {
-  for (const id of kioskIds) {
-    await deps.verdicts?.remove(id).catch((err: unknown) => deps.ctx.log.warn({ err, kioskId: id }, 'could not delete a revoked kiosk’s verdict consumer'));
-  }
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "offer_service_idx" ON "catalogue"."offer" USING btree ("service_code") WHERE withdrawn_at IS NULL;--> statement-breakpoint
+CREATE INDEX "offer_category_idx" ON "catalogue"."offer" USING btree ("category_code") WHERE withdrawn_at IS NULL;
