@@ -1,14 +1,20 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg } from 'nats';
-import { CancelRequest, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
-import type { ServiceContext } from '@aptic/runtime';
-import { processScan } from './db/scans.ts';
+import { CancelOutcome, CancelRequest, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
+import { MicroBatcher, type ServiceContext } from '@aptic/runtime';
+import { processScans } from './db/scans.ts';
 import { kioskUndo } from './db/cancellations.ts';
 
 const json = JSONCodec();
 /** A scan message is ~250 bytes; anything much larger is not a scan. */
 const MAX_SCAN_BYTES = 4_096;
-/** Scans judged at once (each in its own transaction; a pass's races are settled by the database). */
-const CONCURRENCY = 16;
+/**
+ * Scans are judged in batches, one transaction each: what piles up while a batch is judged makes
+ * the next one (one scan when traffic is light, up to BATCH when it is heavy). Kiosks are spread
+ * over LANES judged in parallel; a kiosk always uses the same lane, so its messages (scans, then
+ * the undo of one) are handled in the order it sent them.
+ */
+const BATCH = 200;
+const LANES = 4;
 const DAY_NS = nanos(86_400_000);
 
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
@@ -69,13 +75,17 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(ctx.config.events.ackWaitMs),
-    max_ack_pending: 1_000,
+    max_ack_pending: 2 * LANES * BATCH,
   });
   const js = nc.jetstream();
-  const answer = async (kioskId: string, verdict: Verdict) => {
-    const checked = validate(Verdict, verdict);
-    if (!checked.ok) throw new Error(`refusing to send an invalid verdict: ${checked.refusal.message}`);
-    await js.publish(names.kiosk.verdicts(kioskId), json.encode(verdict), { msgID: `verdict-${verdict.scanId}` });
+  const answer = async (kioskId: string, verdict: Verdict | CancelOutcome, msgID: string) => {
+    const checked = 'cancelId' in verdict ? validate(CancelOutcome, verdict) : validate(Verdict, verdict);
+    if (!checked.ok) throw new Error(`refusing to send an invalid answer: ${checked.refusal.message}`);
+    await js.publish(names.kiosk.verdicts(kioskId), json.encode(verdict), { msgID });
+  };
+  const retryLater = (m: JsMsg, err: unknown) => {
+    ctx.log.error({ err, subject: m.subject }, 'kiosk message not handled; it will come back');
+    m.nak(Math.min(30_000, 500 * 2 ** m.info.deliveryCount));
   };
 
   const handleCancel = async (m: JsMsg) => {
@@ -92,49 +102,64 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
       m.term();
       return;
     }
-    const outcome = await ctx.transaction((tx, emit) => kioskUndo(tx, emit, checked.value));
-    await js.publish(names.kiosk.verdicts(kioskId), json.encode(outcome), { msgID: `cancel-${outcome.cancelId}` });
-    m.ack();
-  };
-
-  const handle = async (m: JsMsg) => {
-    if (m.subject.endsWith('.cancels')) return handleCancel(m);
-    const checked = check(m, names);
-    if ('refusal' in checked) {
-      ctx.log.warn({ subject: m.subject, refusal: checked.refusal }, 'scan message refused');
-      if (checked.kioskId && checked.scanId && validate(ScanMessage.properties.scanId, checked.scanId).ok) {
-        await answer(checked.kioskId, { scanId: checked.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' });
-      }
-      m.term();
-      return;
-    }
     try {
-      const verdict = await ctx.transaction((tx, emit) => processScan(tx, emit, checked.scan));
-      await answer(checked.scan.kioskId, verdict);
+      const outcome = await ctx.transaction((tx, emit) => kioskUndo(tx, emit, checked.value));
+      await answer(kioskId, outcome, `cancel-${outcome.cancelId}`);
       m.ack();
     } catch (err) {
-      ctx.log.error({ err, scanId: checked.scan.scanId }, 'scan not judged; it will come back');
-      m.nak(Math.min(30_000, 500 * 2 ** m.info.deliveryCount));
+      retryLater(m, err);
     }
   };
 
-  const messages = await (await js.consumers.get(names.kiosk.stream, 'redemption-scans')).consume({ max_messages: 2 * CONCURRENCY });
-  const inFlight = new Set<Promise<void>>();
-  const loop = (async () => {
-    for await (const m of messages) {
-      const job = handle(m)
-        .catch((err) => {
-          ctx.log.error({ err, subject: m.subject }, 'scan message could not be settled; it will come back');
-          m.nak(1_000);
-        })
-        .finally(() => inFlight.delete(job));
-      inFlight.add(job);
-      if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
+  const refuse = async (m: JsMsg, refused: Extract<Checked, { refusal: string }>) => {
+    ctx.log.warn({ subject: m.subject, refusal: refused.refusal }, 'scan message refused');
+    if (refused.kioskId && refused.scanId && validate(ScanMessage.properties.scanId, refused.scanId).ok) {
+      await answer(refused.kioskId, { scanId: refused.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' }, `verdict-${refused.scanId}`).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer a refused scan'));
     }
+    m.term();
+  };
+
+  /** One transaction for the run; if it fails, each scan on its own, so one bad scan holds back no other. */
+  const judge = async (run: { m: JsMsg; scan: ScanMessage }[]): Promise<void> => {
+    if (run.length === 0) return;
+    try {
+      const verdicts = await ctx.transaction((tx, emit) => processScans(tx, emit, run.map((r) => r.scan)));
+      await Promise.all(run.map((r, i) => answer(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)));
+      for (const r of run) r.m.ack();
+    } catch (err) {
+      if (run.length === 1) return retryLater(run[0]!.m, err);
+      ctx.log.warn({ err, scans: run.length }, 'batch of scans failed; judging them one by one');
+      for (const r of run) await judge([r]);
+    }
+  };
+
+  /** A lane's batch, in arrival order: runs of scans judged together, an undo once the scans before it are. */
+  const settle = async (batch: JsMsg[]): Promise<void> => {
+    let run: { m: JsMsg; scan: ScanMessage }[] = [];
+    for (const m of batch) {
+      if (m.subject.endsWith('.cancels')) {
+        await judge(run);
+        run = [];
+        await handleCancel(m);
+        continue;
+      }
+      const checked = check(m, names);
+      if ('refusal' in checked) await refuse(m, checked);
+      else run.push({ m, scan: checked.scan });
+    }
+    await judge(run);
+  };
+
+  const lanes = Array.from({ length: LANES }, () => new MicroBatcher<JsMsg>(BATCH, settle));
+  const laneOf = (m: JsMsg) => lanes[Number.parseInt((kioskOf(m.subject, names) ?? '0').slice(0, 8), 16) % LANES || 0]!;
+  const messages = await (await js.consumers.get(names.kiosk.stream, 'redemption-scans')).consume({ max_messages: LANES * BATCH });
+  const loop = (async () => {
+    for await (const m of messages) laneOf(m).push(m);
   })();
   ctx.onStop(async () => {
     await messages.close();
     await loop;
-    await Promise.all(inFlight);
+    // What no lane took yet goes back at once, for another instance (or the next start) to judge.
+    for (const lane of lanes) for (const m of await lane.stop()) m.nak();
   });
 }

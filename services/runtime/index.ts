@@ -6,6 +6,7 @@ export { JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
 export { OutboxRelay, outboxWriter, type Emit } from './events/outbox.ts';
+export { MicroBatcher } from './events/micro-batcher.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';
 export type { AdminApp } from './http/server.ts';
 export { contractAction } from './actions.ts';

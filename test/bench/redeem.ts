@@ -6,14 +6,14 @@
  * Node process, one transaction per scan, with the same concurrency.
  */
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
 import { ServiceNames, natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { JetStreamBus, busConnectionOptions, queryRows, readConfig, startPlatform, type OutgoingEvent } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
-import { natsUrl, report, scratch } from './support.ts';
+import { cpuMeter, natsUrl, report, scratch } from './support.ts';
 
 const KEY = 'bench-key';
 const KIOSKS = 20;
@@ -123,6 +123,9 @@ async function main() {
 
     // The full path: redemption in its own process, kiosks over NATS.
     const child = spawn(process.execPath, ['services/runtime/bin/start.ts', 'redemption'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The service goes with the benchmark, however the benchmark ends.
+    process.once('exit', () => child.kill('SIGKILL'));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
       child.once('exit', (code) => reject(new Error(`redemption exited with ${code}`)));
@@ -151,6 +154,13 @@ async function main() {
     latencies.sort((a, b) => a - b);
 
     // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
+    const backends = await queryRows<{ pid: number }>(local.database.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    const meter = cpuMeter({
+      redemption: [child.pid!],
+      kiosks: [process.pid],
+      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
+      postgres: backends.map((b) => b.pid),
+    });
     const satCodes = [...codes(carnet, SATURATION)];
     let taken = 0;
     let satAccepted = 0;
@@ -162,6 +172,7 @@ async function main() {
       }
     })));
     const sustained = SATURATION / ((performance.now() - satStart) / 1000);
+    const cpuMsPerScan = meter.charge(SATURATION);
     for (const k of clients) await k.close();
     child.kill('SIGTERM');
 
@@ -169,7 +180,7 @@ async function main() {
       passes: carnets * 10,
       floorVerdictsPerSecond: Math.round(floor),
       atFixedLoad: { offeredPerSecond: RATE, scans: rateCodes.length, achievedPerSecond: Math.round(rateCodes.length / rateSeconds), accepted, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) } },
-      saturation: { scans: SATURATION, accepted: satAccepted, sustainedVerdictsPerSecond: Math.round(sustained) },
+      saturation: { scans: SATURATION, accepted: satAccepted, sustainedVerdictsPerSecond: Math.round(sustained), cpuMsPerScan },
       shareOfFloor: Number((sustained / floor).toFixed(2)),
       targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },
       met: sustained >= 3_000 && percentile(latencies, 0.99) <= 25 && sustained / floor >= 0.8,

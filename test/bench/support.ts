@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 
@@ -40,4 +40,22 @@ export function report(name: string, figures: Record<string, unknown>): void {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc: processes measured by what they burn, not by wall time. */
+export function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The processes a run's figures are charged to, by role; `charge()` gives CPU ms per unit of work since the meter started. */
+export function cpuMeter(roles: Record<string, number[]>): { charge(units: number): Record<string, number> } {
+  const read = () => Object.fromEntries(Object.entries(roles).map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0)]));
+  const start = read();
+  return {
+    charge(units) {
+      const end = read();
+      return Object.fromEntries(Object.keys(roles).map((role) => [role, Number((((end[role]! - start[role]!) * 1000) / units).toFixed(3))]));
+    },
+  };
 }

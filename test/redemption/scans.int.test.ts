@@ -5,7 +5,7 @@ import { natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict
 import { queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { JSONCodec, connect } from 'nats';
-import { processScan } from '@aptic/redemption/db/scans.ts';
+import { processScan, processScans } from '@aptic/redemption/db/scans.ts';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { eventually, startDistributed } from '../support/platform.ts';
@@ -137,5 +137,45 @@ describe('scans against the read models built from events', () => {
     await eventually(async () => redeemed.length, (n) => n === accepted);
     expect(new Set(redeemed.map((e) => e.data.passId)).size).toBe(accepted);
     expect(redeemed.every((e) => Object.values(w.orderIds).includes(e.data.orderId) && e.data.faceValueCents === 1_000)).toBe(true);
+  });
+});
+
+describe('scans judged in batches (as the kiosk intake takes them)', () => {
+  const judgeBatch = (batch: ScanMessage[]) => node.services[0]!.context.transaction((tx, emit) => processScans(tx, emit, batch));
+  const summary = (v: Verdict) => (v.outcome === 'accepted' ? 'accepted' : v.reason);
+
+  test('a batch decides what the same scans judged one by one would', async () => {
+    const sessionId = randomUUID();
+    const twice = w.scan(18, 4);
+    const verdicts = await judgeBatch([
+      w.scan(18, 1, { sessionId }),
+      w.scan(18, 2, { sessionId }),
+      twice,
+      twice,
+      w.scan(18, 1),
+      w.scan(19, 1, { sessionId }),
+    ]);
+    expect(verdicts.map(summary)).toEqual(['accepted', 'same_carnet_same_service', 'accepted', 'accepted', 'already_redeemed', 'accepted']);
+    expect(verdicts[3]).toEqual(verdicts[2]);
+    expect(verdicts[4]!.message).toContain('Centre social de la Grand Font');
+    const [act] = await queryRows<{ passes: number; scans: number }>(node.database.db, sql`
+      SELECT (SELECT count(*)::int FROM redemption.redemption r JOIN redemption.service_act a ON a.id = r.service_act_id WHERE a.session_id = ${sessionId}) AS passes,
+             (SELECT count(*)::int FROM redemption.scan WHERE scan_id = ${twice.scanId}) AS scans`);
+    expect(act).toEqual({ passes: 2, scans: 1 });
+  });
+
+  test('a kiosk’s unknown codes add up within a batch', async () => {
+    const kioskId = w.kiosks[50]!;
+    const guesses = Array.from({ length: 11 }, (_, i) => w.scan(18, 9, { kioskId, code: passCode('guess', 700 + i, 1) }));
+    const verdicts = await judgeBatch([...guesses, w.scan(18, 9, { kioskId })]);
+    expect(verdicts.map(summary)).toEqual([...Array(10).fill('unknown_pass'), 'too_many_unknown', 'too_many_unknown']);
+  });
+
+  test('concurrent batches over the same passes in different orders: each pass accepted once, no deadlock', async () => {
+    const positions = Array.from({ length: 10 }, (_, i) => i + 1);
+    const batches = [positions, [...positions].reverse(), positions, [...positions].reverse()].map((order, k) => order.map((p) => w.scan(20, p, { kioskId: w.kiosks[60 + k]! })));
+    const verdicts = (await Promise.all(batches.map(judgeBatch))).flat();
+    expect(verdicts.filter((v) => v.outcome === 'accepted')).toHaveLength(10);
+    expect(verdicts.filter((v) => v.outcome === 'denied' && v.reason === 'already_redeemed')).toHaveLength(30);
   });
 });

@@ -35,7 +35,7 @@ const ORDERS = {
   leisureOnly: { carnets: [12], rules: rules({ serviceCategories: ['loisirs_creations_numeriques'] }) },
   ended: { carnets: [13], rules: rules({ validFrom: `${year - 2}-01-01`, validUntil: `${year - 2}-06-30` }) },
   future: { carnets: [14], rules: rules({ validFrom: `${year + 1}-01-01`, validUntil: `${year + 1}-12-31` }) },
-  open: { carnets: [15, 16, 17], rules: rules() },
+  open: { carnets: [15, 16, 17, 18, 19, 20], rules: rules() },
 } as const;
 export type OrderName = keyof typeof ORDERS;
 
@@ -126,6 +126,6 @@ export async function buildWorld(infra: Pick<Isolated, 'natsUrl' | 'prefix'> & {
     );
     return rows[0]!.n;
   };
-  await eventually(counts, (n) => n === '110,104,4,4,6,10,1', 30_000);
+  await eventually(counts, (n) => n === `${Object.values(ORDERS).flatMap((o) => o.carnets).length * 10},104,4,4,6,10,1`, 30_000);
   return w;
 }

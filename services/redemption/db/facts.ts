@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { lastRedemptionDay, readPassCode, type ScanMessage, type UsageRules } from '@aptic/contracts';
-import { businessDate, queryRows, type Tx } from '@aptic/runtime';
-import type { ScanFacts } from '../domain/verdict.ts';
+import { arrayParam, businessDate, queryRows, type Tx } from '@aptic/runtime';
+import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
 
 /** The window in which a kiosk's unknown codes are counted (against guessing). */
 const UNKNOWN_WINDOW_MS = 10 * 60_000;
@@ -13,6 +13,14 @@ export interface ScannedPass {
   carnetNumber: number;
 }
 
+/** One scan's facts as the database shows them, with what recording its redemption needs. */
+export interface GatheredScan {
+  facts: ScanFacts;
+  pass: ScannedPass | undefined;
+  /** The scanning kiosk's place, for the already-redeemed message of a later scan of the same pass. */
+  placeName: string | undefined;
+}
+
 interface Row {
   kiosk: { placeId: string; revoked: boolean } | null;
   unknown: number;
@@ -20,6 +28,7 @@ interface Row {
   blocked: boolean;
   released: boolean;
   redeemed: { at: string; placeName: string | null } | null;
+  /** Only on the first row of each order: a perimeter can list hundreds of communes. */
   rules: UsageRules | null;
   place: { name: string | null; type: string | null; communeCode: string | null; qualified: boolean; kitActive: boolean } | null;
   offer: { placeId: string | null; categoryCode: string | null; withdrawn: boolean } | null;
@@ -27,57 +36,77 @@ interface Row {
 }
 
 /**
- * Everything the rules need about one scan, from redemption's own read models, in one round trip
- * (this is the hot path: a statement per fact would cost a dozen).
+ * Everything the rules need about a batch of scans, from redemption's own read models, in one
+ * statement: this is the hot path, and a statement per fact per scan would cost dozens of round trips.
  */
-export async function scanFacts(tx: Tx, scan: ScanMessage, now: Date): Promise<{ facts: ScanFacts; pass: ScannedPass | undefined }> {
-  const reading = readPassCode(scan.code);
-  const code = reading.ok ? scan.code : null;
-  const [row] = await queryRows<Row>(
+async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
+  const codes = scans.map((s) => (readPassCode(s.code).ok ? s.code : null));
+  return queryRows<Row>(
     tx,
     sql`
-    WITH k AS (SELECT place_id, revoked FROM redemption.kiosk WHERE kiosk_id = ${scan.kioskId}),
-         p AS (SELECT pass_id, order_id, funder_id, carnet_number FROM redemption.pass WHERE code = ${code})
     SELECT
-      (SELECT json_build_object('placeId', place_id, 'revoked', revoked) FROM k) AS kiosk,
-      (SELECT count(*)::int FROM redemption.scan
-        WHERE kiosk_id = ${scan.kioskId} AND received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS)} AND reason IN ('unknown_pass', 'misread')) AS unknown,
-      (SELECT json_build_object('passId', pass_id, 'orderId', order_id, 'funderId', funder_id, 'carnetNumber', carnet_number) FROM p) AS pass,
-      EXISTS (SELECT 1 FROM redemption.pass_block b JOIN p USING (pass_id)) AS blocked,
-      EXISTS (SELECT 1 FROM redemption.carnet_release r JOIN p USING (order_id, carnet_number)) AS released,
-      (SELECT json_build_object('at', r.scanned_at, 'placeName', pl.name)
-         FROM redemption.redemption r JOIN p USING (pass_id) LEFT JOIN redemption.place pl ON pl.place_id = r.place_id
-        WHERE r.cancelled_at IS NULL) AS redeemed,
-      (SELECT o.rules FROM redemption.order_rules o JOIN p USING (order_id)) AS rules,
-      (SELECT json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active)
-         FROM redemption.place pl JOIN k USING (place_id)) AS place,
-      (SELECT json_build_object('placeId', place_id, 'categoryCode', category_code, 'withdrawn', withdrawn) FROM redemption.offer WHERE offer_id = ${scan.offerId}) AS offer,
-      -- From the session's act (unique index) to its redemptions of this carnet (partial unique index):
-      -- scalar values rather than a join, so the plan never scans every redemption.
+      CASE WHEN k.kiosk_id IS NOT NULL THEN json_build_object('placeId', k.place_id, 'revoked', k.revoked) END AS kiosk,
+      (SELECT count(*)::int FROM redemption.scan x
+        WHERE x.kiosk_id = s.kiosk_id AND x.received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS)} AND x.reason IN ('unknown_pass', 'misread')) AS unknown,
+      CASE WHEN p.pass_id IS NOT NULL THEN json_build_object('passId', p.pass_id, 'orderId', p.order_id, 'funderId', p.funder_id, 'carnetNumber', p.carnet_number) END AS pass,
+      EXISTS (SELECT 1 FROM redemption.pass_block b WHERE b.pass_id = p.pass_id) AS blocked,
+      EXISTS (SELECT 1 FROM redemption.carnet_release r WHERE r.order_id = p.order_id AND r.carnet_number = p.carnet_number) AS released,
+      (SELECT json_build_object('at', r.scanned_at, 'placeName', rp.name)
+         FROM redemption.redemption r LEFT JOIN redemption.place rp ON rp.place_id = r.place_id
+        WHERE r.pass_id = p.pass_id AND r.cancelled_at IS NULL) AS redeemed,
+      CASE WHEN row_number() OVER (PARTITION BY p.order_id ORDER BY s.i) = 1
+           THEN (SELECT o.rules FROM redemption.order_rules o WHERE o.order_id = p.order_id) END AS rules,
+      CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
+      CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
+      -- From the session's act (unique index) to its live redemptions of this carnet (partial unique index).
       EXISTS (SELECT 1 FROM redemption.service_act a JOIN redemption.redemption r ON r.service_act_id = a.id
-               WHERE a.session_id = ${scan.sessionId} AND r.cancelled_at IS NULL
-                 AND r.order_id = (SELECT order_id FROM p) AND r.carnet_number = (SELECT carnet_number FROM p)) AS "carnetInAct"`,
+               WHERE a.session_id = s.session_id AND r.cancelled_at IS NULL
+                 AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) AS "carnetInAct"
+    FROM unnest(${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
+                ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
+         WITH ORDINALITY AS s(kiosk_id, code, offer_id, session_id, i)
+    LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
+    LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
+    LEFT JOIN redemption.pass p ON p.code = s.code
+    LEFT JOIN redemption.offer o ON o.offer_id = s.offer_id
+    ORDER BY s.i`,
   );
-  const f = row!;
-  const rules = f.rules;
-  const facts: ScanFacts = {
+}
+
+function orderFacts(rules: UsageRules): OrderFacts {
+  const setOrAnything = (codes: string[]) => (codes.length ? new Set(codes) : null);
+  return {
+    validFrom: rules.validFrom,
+    lastDay: lastRedemptionDay(rules.validUntil),
+    communes: setOrAnything(rules.resolvedCommunes),
+    placeTypes: setOrAnything(rules.placeTypes),
+    serviceCategories: setOrAnything(rules.serviceCategories),
+  };
+}
+
+function scanFacts(scan: ScanMessage, f: Row, order: OrderFacts | undefined): ScanFacts {
+  return {
     scannedOn: businessDate(new Date(scan.scannedAt)),
     kiosk: f.kiosk ?? undefined,
     recentUnknownScans: f.unknown,
-    reading,
+    reading: readPassCode(scan.code),
     pass: f.pass ? { status: f.blocked ? 'blocked' : f.released ? 'released' : 'issued', redeemed: f.redeemed ? { at: new Date(f.redeemed.at).toISOString(), placeName: f.redeemed.placeName ?? 'une autre structure' } : undefined } : undefined,
-    order: rules
-      ? {
-          validFrom: rules.validFrom,
-          lastDay: lastRedemptionDay(rules.validUntil),
-          communes: rules.resolvedCommunes.length ? new Set(rules.resolvedCommunes) : null,
-          placeTypes: rules.placeTypes.length ? new Set(rules.placeTypes) : null,
-          serviceCategories: rules.serviceCategories.length ? new Set(rules.serviceCategories) : null,
-        }
-      : undefined,
+    order,
     place: f.place?.name && f.place.type && f.place.communeCode ? { qualified: f.place.qualified, kitActive: f.place.kitActive, type: f.place.type, communeCode: f.place.communeCode } : undefined,
     offer: f.offer?.placeId && f.offer.categoryCode ? { placeId: f.offer.placeId, categoryCode: f.offer.categoryCode, withdrawn: f.offer.withdrawn } : undefined,
     carnetAlreadyInAct: f.carnetInAct,
   };
-  return { facts, pass: f.pass ?? undefined };
+}
+
+/** The facts of each scan, in the order given, as committed data and this transaction's own writes show them. */
+export async function gatherFacts(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<GatheredScan[]> {
+  if (scans.length === 0) return [];
+  const rows = await factRows(tx, scans, now);
+  const orders = new Map<string, OrderFacts>();
+  for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules));
+  return rows.map((row, i) => ({
+    facts: scanFacts(scans[i]!, row, row.pass ? orders.get(row.pass.orderId) : undefined),
+    pass: row.pass ?? undefined,
+    placeName: row.place?.name ?? undefined,
+  }));
 }

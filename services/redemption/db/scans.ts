@@ -1,44 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { ScanMessage, Verdict } from '@aptic/contracts';
-import { queryRows, type Emit, type Tx } from '@aptic/runtime';
-import { decide, type Decision, type ScanFacts } from '../domain/verdict.ts';
+import { arrayParam, queryRows, type Emit, type Tx } from '@aptic/runtime';
+import { decide, type Decision } from '../domain/verdict.ts';
+import { BatchTally } from '../domain/batch.ts';
 import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
-import { conflicts, offers, redemptions, scans, serviceActs } from './schema.ts';
-import { scanFacts, type ScannedPass } from './facts.ts';
+import { conflicts, redemptions, scans } from './schema.ts';
+import { gatherFacts, type ScannedPass } from './facts.ts';
 
 const FACE_VALUE_CENTS = 1_000;
+const ACCEPTED_MESSAGE = 'Pass accepté : 10,00 €';
 
-type Pass = ScannedPass;
-
-/** The service act of a scan session: created by its first accepted pass (one statement either way). */
-async function serviceAct(tx: Tx, scan: ScanMessage, placeId: string): Promise<string> {
-  const [act] = await queryRows<{ id: string }>(
-    tx,
-    sql`INSERT INTO ${serviceActs} (id, session_id, kiosk_id, place_id, offer_id, price_cents, started_at)
-        SELECT ${randomUUID()}, ${scan.sessionId}, ${scan.kioskId}, ${placeId}, ${scan.offerId}, coalesce((SELECT price_cents FROM ${offers} WHERE offer_id = ${scan.offerId}), 0), ${new Date(scan.scannedAt)}
-        ON CONFLICT (session_id) DO UPDATE SET session_id = EXCLUDED.session_id
-        RETURNING id`,
-  );
-  return act!.id;
+interface Judged {
+  scan: ScanMessage;
+  pass: ScannedPass | undefined;
+  placeId: string | undefined;
+  decision: Decision;
+  redemptionId?: string;
 }
 
-function storedVerdict(row: typeof scans.$inferSelect): Verdict {
+/** Judges scans in their order, each seeing what the earlier ones of the batch decided. */
+async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<Judged[]> {
+  const gathered = await gatherFacts(tx, batch, now);
+  const tally = new BatchTally();
+  return batch.map((scan, i) => {
+    const { facts, pass, placeName } = gathered[i]!;
+    const subject = { ...scan, pass, placeName };
+    const decision = decide(tally.facts(subject, facts));
+    tally.record(subject, decision);
+    return { scan, pass, placeId: facts.kiosk?.placeId, decision };
+  });
+}
+
+/** Two deliveries of one scan wait for each other; different scans run in parallel. Locks in one order: no deadlock. */
+async function lockScans(tx: Tx, scanIds: readonly string[]): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(${arrayParam(scanIds, 'text')}) AS id ORDER BY h) AS l`);
+}
+
+function storedVerdict(row: Pick<typeof scans.$inferSelect, 'scanId' | 'outcome' | 'reason' | 'message' | 'redemptionId'>): Verdict {
   return row.outcome === 'accepted'
     ? { scanId: row.scanId, outcome: 'accepted', redemptionId: row.redemptionId!, faceValueCents: FACE_VALUE_CENTS, message: row.message }
     : { scanId: row.scanId, outcome: 'denied', reason: row.reason!, message: row.message };
-}
-
-interface Judged {
-  facts: ScanFacts;
-  pass: Pass | undefined;
-  decision: Decision;
-}
-
-async function judge(tx: Tx, scan: ScanMessage, now: Date): Promise<Judged> {
-  const { facts, pass } = await scanFacts(tx, scan, now);
-  return { facts, pass, decision: decide(facts) };
 }
 
 /**
@@ -46,9 +49,10 @@ async function judge(tx: Tx, scan: ScanMessage, now: Date): Promise<Judged> {
  * scan wins. Either the later redemption is cancelled (and this scan is judged again), or this
  * late scan loses; both ways the conflict is recorded, never silently dropped.
  */
-async function resolveOfflineConflict(tx: Tx, emit: Emit, scan: ScanMessage, judged: Judged, now: Date): Promise<Judged> {
+async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, now: Date): Promise<Judged> {
+  const { scan } = judged;
   const [existing] = await tx.select().from(redemptions).where(and(eq(redemptions.passId, judged.pass!.passId), isNull(redemptions.cancelledAt))).for('update');
-  if (!existing) return judge(tx, scan, now);
+  if (!existing) return (await judge(tx, [scan], now))[0]!;
   const scannedAt = new Date(scan.scannedAt);
   const wins = earlierScanWins(scannedAt, { scannedAt: existing.scannedAt, settled: await isSettled(tx, existing.placeId, existing.scannedAt) });
   if (wins) await markCancelled(tx, emit, existing, `supplanté par un scan hors ligne antérieur (${scan.scanId})`, 'system: offline conflict');
@@ -59,51 +63,119 @@ async function resolveOfflineConflict(tx: Tx, emit: Emit, scan: ScanMessage, jud
     loserScanId: wins ? existing.scanId : scan.scanId,
     cancelledRedemptionId: wins ? existing.id : null,
   });
-  return wins ? judge(tx, scan, now) : judged;
+  return wins ? (await judge(tx, [scan], now))[0]! : judged;
 }
 
-/** Records the redemption; null when a concurrent scan won this pass (or this carnet in this act). */
-async function redeem(tx: Tx, emit: Emit, scan: ScanMessage, pass: Pass, placeId: string): Promise<string | null> {
-  const actId = await serviceAct(tx, scan, placeId);
-  const id = randomUUID();
-  const [won] = await tx
-    .insert(redemptions)
-    .values({ id, scanId: scan.scanId, passId: pass.passId, orderId: pass.orderId, funderId: pass.funderId, carnetNumber: pass.carnetNumber, serviceActId: actId, placeId, kioskId: scan.kioskId, offerId: scan.offerId, faceValueCents: FACE_VALUE_CENTS, scannedAt: new Date(scan.scannedAt), lateUpload: scan.offline })
-    .onConflictDoNothing()
-    .returning({ id: redemptions.id });
-  if (!won) return null;
-  await emit('pass.redeemed', { redemptionId: id, passId: pass.passId, orderId: pass.orderId, funderId: pass.funderId, placeId, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: scan.scannedAt, lateUpload: scan.offline });
-  return id;
+/** The service act of each scan session that accepted a pass: created by its first accepted pass. */
+async function serviceActs(tx: Tx, accepted: readonly Judged[]): Promise<Map<string, string>> {
+  const firsts = [...new Map(accepted.map((j) => [j.scan.sessionId, j])).values()].sort((a, b) => (a.scan.sessionId < b.scan.sessionId ? -1 : 1));
+  const rows = await queryRows<{ id: string; session_id: string }>(
+    tx,
+    sql`INSERT INTO redemption.service_act (id, session_id, kiosk_id, place_id, offer_id, price_cents, started_at)
+        SELECT a.id, a.session_id, a.kiosk_id, a.place_id, a.offer_id, coalesce((SELECT price_cents FROM redemption.offer o WHERE o.offer_id = a.offer_id), 0), a.started_at
+          FROM unnest(${arrayParam(firsts.map(() => randomUUID()), 'uuid')}, ${arrayParam(firsts.map((j) => j.scan.sessionId), 'uuid')},
+                      ${arrayParam(firsts.map((j) => j.scan.kioskId), 'uuid')}, ${arrayParam(firsts.map((j) => j.placeId), 'uuid')},
+                      ${arrayParam(firsts.map((j) => j.scan.offerId), 'uuid')}, ${arrayParam(firsts.map((j) => j.scan.scannedAt), 'timestamptz')})
+               WITH ORDINALITY AS a(id, session_id, kiosk_id, place_id, offer_id, started_at, i)
+         ORDER BY a.i
+        ON CONFLICT (session_id) DO UPDATE SET session_id = EXCLUDED.session_id
+        RETURNING id, session_id`,
+  );
+  return new Map(rows.map((r) => [r.session_id, r.id]));
 }
 
 /**
- * Judges one scan and records it, in the caller's transaction. The same scan (same scan id)
- * always gets the same verdict; a pass is redeemed once, whatever the concurrency.
+ * Records the redemptions of accepted scans and announces them. The unique indexes settle races
+ * with other transactions: a scan whose pass (or carnet in this act) another one took meanwhile is
+ * returned, to be judged again now that the winner has committed. Rows go in pass order, so two
+ * batches wait for each other in one order, never in a cycle.
  */
-export async function processScan(tx: Tx, emit: Emit, scan: ScanMessage, now: Date = new Date()): Promise<Verdict> {
-  // Two deliveries of one scan wait for each other; different scans run in parallel.
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${scan.scanId}))`);
-  const [seen] = await tx.select().from(scans).where(eq(scans.scanId, scan.scanId));
-  if (seen) return storedVerdict(seen);
-
-  let judged = await judge(tx, scan, now);
-  if (scan.offline && judged.decision.outcome === 'denied' && judged.decision.reason === 'already_redeemed') {
-    judged = await resolveOfflineConflict(tx, emit, scan, judged, now);
-  }
-  let redemptionId: string | null = null;
-  if (judged.decision.outcome === 'accepted') {
-    redemptionId = await redeem(tx, emit, scan, judged.pass!, judged.facts.kiosk!.placeId);
-    if (!redemptionId) {
-      // Another scan won the race: judge again, now that it has committed.
-      judged = await judge(tx, scan, now);
-      if (judged.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${scan.scanId}`);
+async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]> {
+  if (accepted.length === 0) return [];
+  const acts = await serviceActs(tx, accepted);
+  const rows = accepted.map((j) => ({ j, scan: j.scan, pass: j.pass!, placeId: j.placeId!, id: randomUUID(), actId: acts.get(j.scan.sessionId)! })).sort((a, b) => (a.pass.passId < b.pass.passId ? -1 : 1));
+  const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+  const won = await queryRows<{ scan_id: string }>(
+    tx,
+    sql`INSERT INTO redemption.redemption (id, scan_id, pass_id, order_id, funder_id, carnet_number, service_act_id, place_id, kiosk_id, offer_id, face_value_cents, scanned_at, late_upload)
+        SELECT r.id, r.scan_id, r.pass_id, r.order_id, r.funder_id, r.carnet_number, r.act_id, r.place_id, r.kiosk_id, r.offer_id, ${FACE_VALUE_CENTS}, r.scanned_at, r.late
+          FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.pass.passId), 'uuid')},
+                      ${arrayParam(col((r) => r.pass.orderId), 'uuid')}, ${arrayParam(col((r) => r.pass.funderId), 'uuid')}, ${arrayParam(col((r) => r.pass.carnetNumber), 'integer')},
+                      ${arrayParam(col((r) => r.actId), 'uuid')}, ${arrayParam(col((r) => r.placeId), 'uuid')}, ${arrayParam(col((r) => r.scan.kioskId), 'uuid')},
+                      ${arrayParam(col((r) => r.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.scan.scannedAt), 'timestamptz')}, ${arrayParam(col((r) => r.scan.offline), 'boolean')})
+               WITH ORDINALITY AS r(id, scan_id, pass_id, order_id, funder_id, carnet_number, act_id, place_id, kiosk_id, offer_id, scanned_at, late, i)
+         ORDER BY r.i
+        ON CONFLICT DO NOTHING
+        RETURNING scan_id`,
+  );
+  const winners = new Set(won.map((w) => w.scan_id));
+  const lost: Judged[] = [];
+  for (const r of rows) {
+    if (!winners.has(r.scan.scanId)) {
+      lost.push(r.j);
+      continue;
     }
+    r.j.redemptionId = r.id;
+    const { scan, pass } = r;
+    await emit('pass.redeemed', { redemptionId: r.id, passId: pass.passId, orderId: pass.orderId, funderId: pass.funderId, placeId: r.placeId, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: r.actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: scan.scannedAt, lateUpload: scan.offline });
   }
-  const { decision } = judged;
-  const message = decision.outcome === 'accepted' ? 'Pass accepté : 10,00 €' : decision.message;
-  const [row] = await tx
-    .insert(scans)
-    .values({ scanId: scan.scanId, kioskId: scan.kioskId, sessionId: scan.sessionId, offerId: scan.offerId, code: scan.code, scannedAt: new Date(scan.scannedAt), offline: scan.offline, outcome: decision.outcome, reason: decision.outcome === 'denied' ? decision.reason : null, message, redemptionId })
-    .returning();
-  return storedVerdict(row!);
+  return lost;
+}
+
+/** Writes every judged scan with its verdict: the scan id makes a redelivered scan answer the same. */
+async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<Verdict[]> {
+  if (judged.length === 0) return [];
+  const rows = judged.map((j) => ({
+    scanId: j.scan.scanId,
+    outcome: j.decision.outcome,
+    reason: j.decision.outcome === 'denied' ? j.decision.reason : null,
+    message: j.decision.outcome === 'accepted' ? ACCEPTED_MESSAGE : j.decision.message,
+    redemptionId: j.redemptionId ?? null,
+  }));
+  const col = <T>(pick: (j: Judged) => T) => judged.map(pick);
+  await tx.execute(sql`
+    INSERT INTO redemption.scan (scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id)
+    SELECT * FROM unnest(${arrayParam(col((j) => j.scan.scanId), 'uuid')}, ${arrayParam(col((j) => j.scan.kioskId), 'uuid')}, ${arrayParam(col((j) => j.scan.sessionId), 'uuid')},
+                         ${arrayParam(col((j) => j.scan.offerId), 'uuid')}, ${arrayParam(col((j) => j.scan.code), 'text')}, ${arrayParam(col((j) => j.scan.scannedAt), 'timestamptz')},
+                         ${arrayParam(col((j) => j.scan.offline), 'boolean')}, ${arrayParam(rows.map((r) => r.outcome), 'text')}, ${arrayParam(rows.map((r) => r.reason), 'text')},
+                         ${arrayParam(rows.map((r) => r.message), 'text')}, ${arrayParam(rows.map((r) => r.redemptionId), 'uuid')})`);
+  return rows.map(storedVerdict);
+}
+
+/** Redeems what was accepted, judges again the scans a concurrent transaction beat, and records them all. */
+async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<Verdict[]> {
+  const lost = await redeem(tx, emit, judged.filter((j) => j.decision.outcome === 'accepted'));
+  if (lost.length > 0) {
+    const again = new Map((await judge(tx, lost.map((j) => j.scan), now)).map((j) => [j.scan.scanId, j]));
+    for (const j of again.values()) if (j.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
+    judged = judged.map((j) => again.get(j.scan.scanId) ?? j);
+  }
+  return recordScans(tx, judged);
+}
+
+/**
+ * Judges a batch of scans and records them, in the caller's transaction; returns a verdict per scan,
+ * in order. The same scan (same scan id) always gets the same verdict; a pass is redeemed once,
+ * whatever the concurrency; a batch decides what the same scans judged one by one would.
+ */
+export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date()): Promise<Verdict[]> {
+  const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
+  await lockScans(tx, unique.map((s) => s.scanId));
+  const seen = await tx.select().from(scans).where(inArray(scans.scanId, unique.map((s) => s.scanId)));
+  const verdicts = new Map(seen.map((row) => [row.scanId, storedVerdict(row)]));
+  const fresh = unique.filter((s) => !verdicts.has(s.scanId));
+  const add = (vs: Verdict[]) => vs.forEach((v) => verdicts.set(v.scanId, v));
+  add(await record(tx, emit, await judge(tx, fresh.filter((s) => !s.offline), now), now));
+  // Offline scans may have to take a pass back from a later scan: one by one, once the online ones are written.
+  for (const scan of fresh.filter((s) => s.offline)) {
+    let [judged] = await judge(tx, [scan], now);
+    if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed') judged = await resolveOfflineConflict(tx, emit, judged!, now);
+    add(await record(tx, emit, [judged!], now));
+  }
+  return batch.map((s) => verdicts.get(s.scanId)!);
+}
+
+/** Judges one scan and records it, in the caller's transaction. */
+export async function processScan(tx: Tx, emit: Emit, scan: ScanMessage, now: Date = new Date()): Promise<Verdict> {
+  return (await processScans(tx, emit, [scan], now))[0]!;
 }
