@@ -42,20 +42,32 @@ export function report(name: string, figures: Record<string, unknown>): void {
   console.log(JSON.stringify(result, null, 2));
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc: processes measured by what they burn, not by wall time. */
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it has exited. */
 export function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
-/** The processes a run's figures are charged to, by role; `charge()` gives CPU ms per unit of work since the meter started. */
-export function cpuMeter(roles: Record<string, number[]>): { charge(units: number): Record<string, number> } {
-  const read = () => Object.fromEntries(Object.entries(roles).map(([role, pids]) => [role, pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0)]));
-  const start = read();
+type Roles = Record<string, number[]>;
+
+/**
+ * CPU ms per unit of work charged to each role (a role: the processes doing one part of the
+ * work), between the meter's start and `charge()`. Processes are listed again at the end, so one
+ * started meanwhile counts whole; one that exited meanwhile is missed (its share is undercounted).
+ */
+export async function cpuMeter(roles: () => Promise<Roles>): Promise<{ charge(units: number): Promise<Record<string, number>> }> {
+  const read = async () => new Map(Object.values(await roles()).flat().map((pid) => [pid, cpuSecondsOf(pid)]));
+  const start = await read();
   return {
-    charge(units) {
-      const end = read();
-      return Object.fromEntries(Object.keys(roles).map((role) => [role, Number((((end[role]! - start[role]!) * 1000) / units).toFixed(3))]));
+    async charge(units) {
+      const end = await read();
+      const current = await roles();
+      const used = (pids: number[]) => pids.reduce((sum, pid) => sum + Math.max(0, (end.get(pid) ?? 0) - (start.get(pid) ?? 0)), 0);
+      return Object.fromEntries(Object.entries(current).map(([role, pids]) => [role, Number(((used(pids) * 1000) / units).toFixed(3))]));
     },
   };
 }

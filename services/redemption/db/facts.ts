@@ -38,6 +38,9 @@ interface Row {
 /**
  * Everything the rules need about a batch of scans, from redemption's own read models, in one
  * statement: this is the hot path, and a statement per fact per scan would cost dozens of round trips.
+ * Each fact is a scalar subquery on a unique key (at most one row), never EXISTS: the planner may
+ * turn an EXISTS into a hash of the whole table (every live redemption, every release), a cost
+ * that would grow with the scheme's history instead of with the batch.
  */
 async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
   const codes = scans.map((s) => (readPassCode(s.code).ok ? s.code : null));
@@ -49,8 +52,8 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
       (SELECT count(*)::int FROM redemption.scan x
         WHERE x.kiosk_id = s.kiosk_id AND x.received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS)} AND x.reason IN ('unknown_pass', 'misread')) AS unknown,
       CASE WHEN p.pass_id IS NOT NULL THEN json_build_object('passId', p.pass_id, 'orderId', p.order_id, 'funderId', p.funder_id, 'carnetNumber', p.carnet_number) END AS pass,
-      EXISTS (SELECT 1 FROM redemption.pass_block b WHERE b.pass_id = p.pass_id) AS blocked,
-      EXISTS (SELECT 1 FROM redemption.carnet_release r WHERE r.order_id = p.order_id AND r.carnet_number = p.carnet_number) AS released,
+      (SELECT true FROM redemption.pass_block b WHERE b.pass_id = p.pass_id) IS NOT NULL AS blocked,
+      (SELECT true FROM redemption.carnet_release r WHERE r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS released,
       (SELECT json_build_object('at', r.scanned_at, 'placeName', rp.name)
          FROM redemption.redemption r LEFT JOIN redemption.place rp ON rp.place_id = r.place_id
         WHERE r.pass_id = p.pass_id AND r.cancelled_at IS NULL) AS redeemed,
@@ -58,10 +61,10 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
            THEN (SELECT o.rules FROM redemption.order_rules o WHERE o.order_id = p.order_id) END AS rules,
       CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
       CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
-      -- From the session's act (unique index) to its live redemptions of this carnet (partial unique index).
-      EXISTS (SELECT 1 FROM redemption.service_act a JOIN redemption.redemption r ON r.service_act_id = a.id
-               WHERE a.session_id = s.session_id AND r.cancelled_at IS NULL
-                 AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) AS "carnetInAct"
+      -- From the session's act (unique index) to its live redemption of this carnet (partial unique index).
+      (SELECT true FROM redemption.redemption r
+        WHERE r.service_act_id = (SELECT a.id FROM redemption.service_act a WHERE a.session_id = s.session_id) AND r.cancelled_at IS NULL
+          AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
     FROM unnest(${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
                 ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
          WITH ORDINALITY AS s(kiosk_id, code, offer_id, session_id, i)
