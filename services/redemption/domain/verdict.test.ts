@@ -39,7 +39,7 @@ describe('a scan is accepted only when every rule holds', () => {
     ['unknown_pass', (f) => (f.pass = undefined)],
     ['blocked', (f) => (f.pass = { status: 'blocked', redeemed: undefined })],
     ['not_released', (f) => (f.pass = { status: 'issued', redeemed: undefined })],
-    ['already_redeemed', (f) => (f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00' } })],
+    ['already_redeemed', (f) => (f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00.000Z' } })],
     ['not_yet_valid', (f) => (f.scannedOn = '2025-12-31')],
     ['expired', (f) => (f.order = { ...f.order!, lastDay: '2026-11-21' })],
     ['place_not_qualified', (f) => (f.place = { ...f.place!, qualified: false })],
@@ -61,9 +61,11 @@ describe('a scan is accepted only when every rule holds', () => {
     expect(decision.outcome === 'denied' && decision.message.length).toBeGreaterThan(10);
   });
 
-  test('already redeemed says where and when', () => {
+  test('already redeemed says where and when, in French time', () => {
     const f = valid();
-    f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00' } };
-    expect(decide(f)).toMatchObject({ message: expect.stringContaining('20/11/2026 à 14:05 (Médiathèque de Cognac)') });
+    f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00.000Z' } };
+    expect(decide(f)).toMatchObject({ message: expect.stringContaining('20/11/2026 à 15:05 (Médiathèque de Cognac)') });
+    f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-07-01T22:30:00.000Z' } };
+    expect(decide(f)).toMatchObject({ message: expect.stringContaining('02/07/2026 à 00:30') });
   });
 });
