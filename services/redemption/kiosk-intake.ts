@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg } from 'nats';
 import { CancelOutcome, CancelRequest, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
-import { MicroBatcher, type ServiceContext } from '@aptic/runtime';
+import { BatchPublisher, MicroBatcher, type Publication, type ServiceContext } from '@aptic/runtime';
 import { processScans } from './db/scans.ts';
 import { kioskUndo } from './db/cancellations.ts';
 
@@ -78,11 +78,14 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     max_ack_pending: 2 * LANES * BATCH,
   });
   const js = nc.jetstream();
-  const answer = async (kioskId: string, verdict: Verdict | CancelOutcome, msgID: string) => {
+  const publisher = new BatchPublisher(nc);
+  const answerOf = (kioskId: string, verdict: Verdict | CancelOutcome, msgID: string): Publication => {
     const checked = 'cancelId' in verdict ? validate(CancelOutcome, verdict) : validate(Verdict, verdict);
     if (!checked.ok) throw new Error(`refusing to send an invalid answer: ${checked.refusal.message}`);
-    await js.publish(names.kiosk.verdicts(kioskId), json.encode(verdict), { msgID });
+    return { subject: names.kiosk.verdicts(kioskId), data: json.encode(verdict), msgID };
   };
+  /** Answers go to the verdicts stream (kept for a kiosk that reconnects), all of a batch at once. */
+  const answer = (answers: Publication[]) => publisher.publish(answers);
   const retryLater = (m: JsMsg, err: unknown) => {
     ctx.log.error({ err, subject: m.subject }, 'kiosk message not handled; it will come back');
     m.nak(Math.min(30_000, 500 * 2 ** m.info.deliveryCount));
@@ -104,7 +107,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     }
     try {
       const outcome = await ctx.transaction((tx, emit) => kioskUndo(tx, emit, checked.value));
-      await answer(kioskId, outcome, `cancel-${outcome.cancelId}`);
+      await answer([answerOf(kioskId, outcome, `cancel-${outcome.cancelId}`)]);
       m.ack();
     } catch (err) {
       retryLater(m, err);
@@ -114,7 +117,8 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   const refuse = async (m: JsMsg, refused: Extract<Checked, { refusal: string }>) => {
     ctx.log.warn({ subject: m.subject, refusal: refused.refusal }, 'scan message refused');
     if (refused.kioskId && refused.scanId && validate(ScanMessage.properties.scanId, refused.scanId).ok) {
-      await answer(refused.kioskId, { scanId: refused.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' }, `verdict-${refused.scanId}`).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer a refused scan'));
+      const invalid: Verdict = { scanId: refused.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' };
+      await answer([answerOf(refused.kioskId, invalid, `verdict-${refused.scanId}`)]).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer a refused scan'));
     }
     m.term();
   };
@@ -124,7 +128,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     if (run.length === 0) return;
     try {
       const verdicts = await ctx.transaction((tx, emit) => processScans(tx, emit, run.map((r) => r.scan)));
-      await Promise.all(run.map((r, i) => answer(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)));
+      await answer(run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)));
       for (const r of run) r.m.ack();
     } catch (err) {
       if (run.length === 1) return retryLater(run[0]!.m, err);

@@ -7,6 +7,7 @@ export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
 export { OutboxRelay, outboxWriter, type Emit } from './events/outbox.ts';
 export { MicroBatcher } from './events/micro-batcher.ts';
+export { BatchPublisher, type Publication } from './events/publisher.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';
 export type { AdminApp } from './http/server.ts';
 export { contractAction } from './actions.ts';

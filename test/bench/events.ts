@@ -1,7 +1,9 @@
 /**
  * Durable events end to end: ordering's outbox → relay → JetStream → analytics' consumer (its own
  * process) → inbox + effect committed in PostgreSQL. Beside it, in the same run, the raw rate of
- * JetStream publish+ack with the same message size and the same batches as the relay.
+ * JetStream publish+ack through the same client path as the relay (the bus's own publish), with the
+ * same bytes (envelopes as PostgreSQL prints the outbox's jsonb), the same batches and as many batches
+ * in flight as the relay allows.
  *
  * Latency: from the moment the producer emits an event (its occurredAt) to the start of the
  * consumer's transaction that applies it (inbox.processed_at); one machine, one clock.
@@ -9,33 +11,42 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
-import { JSONCodec, connect, nanos } from 'nats';
+import pg from 'pg';
+import { connect } from 'nats';
 import { ServiceNames, natsNames } from '@aptic/contracts';
-import { busConnectionOptions, queryRows, readConfig, startPlatform } from '@aptic/runtime';
+import { JetStreamBus, queryRows, readConfig, startPlatform } from '@aptic/runtime';
+import { relayBatching } from '../../services/runtime/events/outbox.ts';
 import { ordering } from '@aptic/ordering';
 import { databaseUrl as baseUrl, natsUrl, report, scratch } from './support.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PER_TRANSACTION = 500;
-const json = JSONCodec();
 
 const sample = () => ({ funderId: randomUUID(), name: 'Communauté de communes du Rouillacais', kind: 'collectivite' as const, siret: '73282932000074' });
 
-async function rawPublishRate(prefix: string): Promise<number> {
-  // The same client settings as the platform's bus, so the comparison is fair.
-  const nc = await connect({ servers: natsUrl, ...busConnectionOptions });
-  const jsm = await nc.jetstreamManager();
-  const stream = `${prefix.toUpperCase()}_RAW`;
-  await jsm.streams.add({ name: stream, subjects: [`${prefix}.raw.>`], duplicate_window: nanos(120_000) });
-  const js = nc.jetstream();
-  const body = () => json.encode({ id: randomUUID(), type: 'funder.created', occurredAt: new Date().toISOString(), producer: 'ordering', data: sample() });
+/** The bodies exactly as the relay sends them: the outbox keeps jsonb, which prints with spaces. */
+async function asRelayed(databaseUrl: string, count: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const envelopes = Array.from({ length: count }, () => JSON.stringify({ id: randomUUID(), type: 'funder.created', occurredAt: new Date().toISOString(), producer: 'ordering', data: sample() }));
+  const { rows } = await client.query<{ json: string }>('SELECT unnest($1::jsonb[])::text AS json', [envelopes]);
+  await client.end();
+  return rows.map((r) => r.json);
+}
+
+async function rawPublishRate(databaseUrl: string, prefix: string): Promise<number> {
+  const bus = await JetStreamBus.connect({ url: natsUrl, prefix, ackWaitMs: 30_000 });
+  const events = (await asRelayed(databaseUrl, EVENTS)).map((json) => ({ id: randomUUID(), type: 'funder.created', json }));
+  const inFlight = new Set<Promise<void>>();
   const started = performance.now();
-  for (let i = 0; i < EVENTS; i += PER_TRANSACTION) {
-    await Promise.all(Array.from({ length: Math.min(PER_TRANSACTION, EVENTS - i) }, () => js.publish(`${prefix}.raw.funder.created`, body(), { msgID: randomUUID() })));
+  for (let i = 0; i < EVENTS; i += relayBatching.batch) {
+    if (inFlight.size === relayBatching.inFlight) await Promise.race(inFlight);
+    const batch: Promise<void> = bus.publish(events.slice(i, i + relayBatching.batch)).finally(() => inFlight.delete(batch));
+    inFlight.add(batch);
   }
+  await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
-  await jsm.streams.delete(stream);
-  await nc.close();
+  await bus.close();
   return EVENTS / seconds;
 }
 
@@ -50,7 +61,7 @@ async function main() {
     ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
   };
   try {
-    const raw = await rawPublishRate(db.prefix);
+    const raw = await rawPublishRate(db.databaseUrl, `${db.prefix}raw`);
     const producer = await startPlatform([ordering], readConfig(env));
     const consumer = spawn(process.execPath, ['services/runtime/bin/start.ts', 'analytics'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
@@ -100,8 +111,9 @@ async function main() {
     await db.drop();
     const nc = await connect({ servers: natsUrl });
     const jsm = await nc.jetstreamManager();
-    const names = natsNames(db.prefix);
-    for (const s of [names.events.stream, names.deadLetters.stream]) await jsm.streams.delete(s).catch(() => {});
+    for (const names of [natsNames(db.prefix), natsNames(`${db.prefix}raw`)]) {
+      for (const s of [names.events.stream, names.deadLetters.stream]) await jsm.streams.delete(s).catch(() => {});
+    }
     await nc.close();
   }
 }

@@ -125,7 +125,9 @@ export class DurableConsumer {
     if (valid.length === 0) return;
     try {
       this.hooks.applied(this.durable, await this.applyOnce(valid.map((v) => v.envelope)));
-      for (const v of valid) await v.delivery.ack();
+      // All acks queued before any is awaited: the client then sends them in one write, where
+      // awaiting each in turn flushed each alone (a write per ack, and a read per ack for NATS).
+      await Promise.all(valid.map((v) => v.delivery.ack()));
     } catch (err) {
       if (valid.length === 1) return this.failed(valid[0]!.delivery, err);
       // One bad event must not hold back the others: settle each on its own.
