@@ -3,6 +3,11 @@ import { DomainError, passCode } from '@aptic/contracts';
 import { barcode, carnetsHtml, spacedCode, validatePrintJob } from './carnet-html.ts';
 import { PNG_LOGO, TEST_KEY, printJob } from './fixtures.ts';
 
+/** The SVG faces a document sets as CSS values (base64, its padding escaped by handlebars). */
+function faces(html: string): string[] {
+  return [...html.matchAll(/data:image\/svg\+xml;base64,([A-Za-z0-9+/]+(?:&#x3D;)*)/g)].map((m) => Buffer.from(m[1]!.replaceAll('&#x3D;', '='), 'base64').toString('utf8'));
+}
+
 function refusalCode(run: () => unknown): string {
   try {
     run();
@@ -19,16 +24,36 @@ test('a carnet prints as its cover then its passes, each page with its numbers a
   expect(html.match(/<section class="sheet cover">/g)).toHaveLength(2);
   expect(html.match(/<section class="sheet pass">/g)).toHaveLength(10);
   expect(html).toContain('@page { size: 7.25in 3.25in; margin: 0; }');
-  expect(html.indexOf('Carnet n°<br><span class="value">0000043')).toBeGreaterThan(html.lastIndexOf('Pass 5/5 · carnet 0000042'));
+  expect(html.indexOf('<p class="cover-number mono">0000043</p>')).toBeGreaterThan(html.lastIndexOf('Carnet n° <span class="mono">0000042</span><br>Pass <span class="mono">5/5</span>'));
   expect(html).toContain(spacedCode(passCode(TEST_KEY, 43, 5)));
-  expect(html).toContain('Carnet de 5 pass · 50\u00a0€');
-  expect(html).toContain('Valable du 01/01/2027 au 31/12/2027 · Charente (16)');
+  const [pass, cover] = faces(html);
+  expect(pass).toContain('Valable du 01/01/2027 au 31/12/2027 · Charente (16)');
+  expect(cover).toContain('Carnet de 5 pass · 50\u00a0€');
 });
 
-test('escapes the funder name and perimeter; the templates inline nothing raw', () => {
+test('what all passes share is drawn once per document, as two SVG faces of the same stylesheet', () => {
+  const job = printJob(2, 10);
+  const html = carnetsHtml(job, job.carnets);
+  const [pass, cover] = faces(html);
+  expect(faces(html)).toHaveLength(2);
+  expect(html.split('Offert par')).toHaveLength(1);
+  for (const face of [pass!, cover!]) {
+    expect(face).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="7.25in" height="3.25in">/);
+    expect(face).toContain('@page { size: 7.25in 3.25in; margin: 0; }');
+    expect(face.match(/<line /g)?.length).toBeGreaterThanOrEqual(8);
+    expect(face).not.toMatch(/<br>|&nbsp;/);
+  }
+  expect(pass).toContain('class="perforation"');
+  expect(cover).toContain('class="bleed-box"');
+});
+
+test('escapes the funder name and perimeter, in the faces as in the pages; the templates inline nothing raw', () => {
   const html = carnetsHtml(printJob(1, 5, 1, { funderName: '<script>x</script> & "Co"', perimeterLabel: '<b>16</b>' }), printJob(1, 5, 1).carnets);
-  expect(html).toContain('&lt;script&gt;x&lt;/script&gt; &amp; &quot;Co&quot;');
-  expect(html).toContain('&lt;b&gt;16&lt;/b&gt;');
+  for (const face of faces(html)) {
+    expect(face).toContain('&lt;script&gt;x&lt;/script&gt; &amp; &quot;Co&quot;');
+    expect(face).toContain('&lt;b&gt;16&lt;/b&gt;');
+    expect(face).not.toContain('<script>');
+  }
   expect(html).not.toContain('<script>');
 });
 
@@ -41,11 +66,16 @@ test('sets each logo once per document, as an escaped CSS value', () => {
   expect(html).not.toContain('cover-logo"');
 });
 
-test('barcodes are Code 128 vector strokes, quiet zones included', () => {
-  const { viewBox, strokes } = barcode(passCode(TEST_KEY, 42, 1));
-  expect(viewBox).toMatch(/^0 0 176 \d+$/);
-  expect(strokes.length).toBeGreaterThan(0);
-  for (const s of strokes) expect(s.d).toMatch(/^[ML\d. ]+$/);
+test('a barcode is one vector path of Code 128 bars, quiet zones included', () => {
+  const { viewBox, d } = barcode(passCode(TEST_KEY, 42, 1));
+  // start C, 11 digit pairs, check symbol: 13 symbols of 3 bars in 11 modules; stop: 4 bars in 13;
+  // then 10 modules of quiet zone each side
+  expect(viewBox).toBe('0 0 176 1');
+  expect(d).toMatch(/^(M\d+ 0h[1-4]v1h-[1-4]z)+$/);
+  expect(d.startsWith('M10 0h2v1h-2z')).toBe(true);
+  const bars = [...d.matchAll(/M(\d+) 0h(\d)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  expect(bars).toHaveLength(3 * 13 + 4);
+  expect(bars.at(-1)!.reduce((x, w) => x + w)).toBe(176 - 10);
 });
 
 test('refuses jobs that cannot be printed as they are', () => {

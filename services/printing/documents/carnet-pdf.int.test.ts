@@ -1,5 +1,5 @@
 /**
- * The print PDF end to end: job → HTML batches → real headless Chromium → part files → pdfunite,
+ * The print PDF end to end: job → HTML batches → real headless Chromium → part files → joined PDF,
  * then read back the way the print partner and the kiosks would: poppler rasterises every page at
  * 200 dpi and zbar (an independent decoder) reads every barcode.
  */
@@ -35,10 +35,10 @@ const storedCodes = (job: PrintJob) => job.carnets.flatMap((c) => c.passes.map((
 function crashingPrinter(printer: HtmlPrinter, failAt: number): HtmlPrinter & { calls: number } {
   return {
     calls: 0,
-    async render(html) {
+    async render(html, options) {
       this.calls += 1;
       if (this.calls === failAt) throw new Error('Chromium crashed');
-      return printer.render(html);
+      return printer.render(html, options);
     },
   };
 }

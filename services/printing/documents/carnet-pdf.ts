@@ -1,13 +1,14 @@
 /**
  * The print-ready PDF of all carnets of an order: batches of carnets rendered by one Chromium,
- * each batch written to its own part file, the parts joined into one PDF by poppler's pdfunite.
+ * each batch written to its own part file, the parts joined into one PDF (pdf-join.ts).
  *
  * Why batches: Chromium lays a whole document out before printing it, so one 22,000-page document
- * would hold gigabytes, and its print time grows faster than its page count (measured: 25 carnets
- * print at ~270 pages/s, 100 at ~65). Small documents have a fixed cost each (~0.1 s), so 20
- * carnets (220 pages) per document, two in flight, is the measured optimum on 2 cores; memory stays
+ * would hold gigabytes, and its print time grows faster than its page count. Measured on 2 cores
+ * (CPU seconds per carnet, pages of carnet-html.ts): 10 to 40 carnets a document cost the same,
+ * 100 a quarter more; a document also has a fixed cost (~50 ms). So 20 carnets (220 pages) per
+ * document, two in flight (one per core: Chromium prints a document on one thread). Memory stays
  * flat whatever the order's size. Why part files: the PDF is never held whole in memory (at most
- * `concurrency` batches of a few MB are), and they make the job resumable:
+ * `concurrency` batches of a few hundred KB are), and they make the job resumable:
  *
  *   <workDir>/manifest.json   the job's digest, the batch size, and every completed batch with its
  *                             part's size and SHA-256; rewritten atomically (tmp + rename)
@@ -15,26 +16,26 @@
  *
  * After a crash the same call resumes: parts listed in the manifest whose checksum still matches are
  * kept, everything else is rendered again. A manifest for another job (different digest: carnets,
- * codes, texts, logos) or another batch size is discarded with its parts. The final PDF is written
+ * codes, texts, logos, templates) or another batch size is discarded with its parts. The final PDF is written
  * as <outFile>.tmp and renamed, so <outFile> is either absent or complete; the work directory is
  * removed once it is.
  *
  * Progress goes to `onProgress` after every batch (the admin endpoint and the CLI bar read it).
- * PDF boxes: Chromium sets every box to the MediaBox (the whole 7.25 × 3.25 in page); the trim is given by the crop
- * marks, as the format in carnet-html.ts documents.
+ * PDF boxes: Chromium sets every box to the MediaBox (the whole 7.25 × 3.25 in page); the trim is
+ * given by the crop marks, as the format in carnet-html.ts documents.
  */
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { carnetsHtml, validatePrintJob, type PrintJob } from './carnet-html.ts';
-
-const run = promisify(execFile);
+import { LAYOUT_DIGEST, carnetsHtml, validatePrintJob, type PrintJob } from './carnet-html.ts';
+import { joinPdfs } from './pdf-join.ts';
 
 /** What prints one HTML document to PDF bytes: PdfRenderer from @aptic/runtime. */
-export type HtmlPrinter = { render(html: string): Promise<Buffer> };
+export type HtmlPrinter = { render(html: string, options?: { tagged?: boolean }): Promise<Buffer> };
+
+/** How batches are printed: untagged, as no print workflow reads PDF tags (and they cost a third of the time). */
+export const PRINT_RENDER_OPTIONS = { tagged: false };
 
 export type PrintProgress = {
   batchesDone: number;
@@ -52,7 +53,7 @@ export type PrintOptions = {
   workDir?: string;
   /** carnets per Chromium document; default 20 */
   batchSize?: number;
-  /** batches in flight: one is laid out by Node while Chromium prints another; default 2 */
+  /** batches Chromium prints at once; default 2 */
   concurrency?: number;
   onProgress?: (progress: PrintProgress) => void;
 };
@@ -63,12 +64,13 @@ type PartRecord = { bytes: number; sha256: string };
 type Manifest = { version: 1; jobDigest: string; batchSize: number; batchesTotal: number; parts: Record<string, PartRecord> };
 
 export const DEFAULT_BATCH_SIZE = 20;
+export const DEFAULT_CONCURRENCY = 2;
 
-/** Identifies a job's printed content; logos count by their hash, not their bytes. */
+/** Identifies a job's printed content, layout included; logos count by their hash, not their bytes. */
 export function jobDigest(job: PrintJob): string {
   const logo = (l: { mime: string; data: Buffer } | undefined) => l && { mime: l.mime, sha256: sha256(l.data) };
   const { logos, ...rest } = job;
-  return sha256(JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) } }));
+  return sha256(JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) }, layout: LAYOUT_DIGEST }));
 }
 
 function sha256(data: Buffer | string): string {
@@ -112,7 +114,10 @@ async function intactParts(workDir: string, manifest: Manifest | null, fresh: Ma
   return kept;
 }
 
-/** Runs `work` over 0..count-1 with at most `concurrency` in flight; the first failure stops new work and rejects. */
+/**
+ * Runs `work` over 0..count-1 with at most `concurrency` in flight. The first failure stops new
+ * work; what is in flight finishes (a part it saves is kept for resuming), then the pool rejects.
+ */
 async function pool(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
@@ -127,20 +132,35 @@ async function pool(count: number, concurrency: number, work: (index: number) =>
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
-async function pageCount(file: string): Promise<number> {
-  const { stdout } = await run('pdfinfo', [file]);
-  return Number(/^Pages:\s+(\d+)/m.exec(stdout)?.[1] ?? Number.NaN);
+/** Wraps `task` so that at most `slots` calls run at once; the others wait their turn, in order. */
+function limited<A extends unknown[], T>(slots: number, task: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async (...args) => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task(...args);
+    } finally {
+      // The slot goes straight to the next in line, if any.
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
 }
 
-/** Joins the parts, in order, into outFile (via outFile.tmp). pdfunite streams objects; it never renders. */
-async function merge(parts: string[], outFile: string): Promise<void> {
+/** Joins the parts, in order, into outFile (via outFile.tmp); returns its page count. */
+async function merge(parts: string[], outFile: string): Promise<number> {
   const tmp = `${outFile}.tmp`;
-  if (parts.length === 1) await writeFile(tmp, await readFile(parts[0]!));
-  else await run('pdfunite', [...parts, tmp], { maxBuffer: 1 << 20 });
+  const pages = await joinPdfs(parts, tmp);
   await rename(tmp, outFile);
+  return pages;
 }
 
 /**
@@ -171,9 +191,13 @@ export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, option
   if (batchesResumed === 0) options.onProgress?.({ ...progress });
 
   const pending = Array.from({ length: batchesTotal }, (_, i) => i).filter((i) => !(String(i) in manifest.parts));
-  await pool(pending.length, options.concurrency ?? 2, async (n) => {
+  // One worker more than Chromium has documents: while Chromium prints, a worker lays out the next
+  // batch and another saves the last, so Chromium never waits for Node (it did 10 % of the time).
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const print = limited(concurrency, (html: string) => printer.render(html, PRINT_RENDER_OPTIONS));
+  await pool(pending.length, concurrency + 1, async (n) => {
     const index = pending[n]!;
-    const pdf = await printer.render(carnetsHtml(job, carnetsOf(index)));
+    const pdf = await print(carnetsHtml(job, carnetsOf(index)));
     await writeAtomically(partFile(workDir, index), pdf);
     manifest.parts[String(index)] = { bytes: pdf.length, sha256: sha256(pdf) };
     // Manifest writes are chained: each one writes the state as it is when its turn comes.
@@ -183,8 +207,8 @@ export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, option
   });
 
   const parts = Array.from({ length: batchesTotal }, (_, i) => partFile(workDir, i));
-  await merge(parts, options.outFile);
+  const pages = await merge(parts, options.outFile);
   await rm(workDir, { recursive: true, force: true });
   const { size } = await stat(options.outFile);
-  return { file: options.outFile, bytes: size, pages: await pageCount(options.outFile), batches: batchesTotal, batchesResumed };
+  return { file: options.outFile, bytes: size, pages, batches: batchesTotal, batchesResumed };
 }

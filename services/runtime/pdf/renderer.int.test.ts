@@ -36,6 +36,20 @@ describe('PdfRenderer', () => {
     });
   });
 
+  it('prints each document alone on a page kept from an earlier one', async () => {
+    const texts: string[] = [];
+    for (const name of ['Premier document', 'Second document', 'Troisième document']) texts.push(await pdfText(await renderer.render(page(`<p>${name}</p>`))));
+    expect(texts.map((t) => t.trim())).toEqual(['Premier document', 'Second document', 'Troisième document']);
+  });
+
+  it('tags PDFs (accessible) unless asked not to', async () => {
+    const tagged = await renderer.render(page('<h1>Devis</h1>'));
+    const untagged = await renderer.render(page('<h1>Devis</h1>'), { tagged: false });
+    expect(tagged.toString('latin1')).toContain('/StructTreeRoot');
+    expect(untagged.toString('latin1')).not.toContain('/StructTreeRoot');
+    expect(await pdfText(untagged)).toContain('Devis');
+  });
+
   it('neither runs scripts nor waits on the network', async () => {
     const started = Date.now();
     const pdf = await renderer.render(

@@ -1,0 +1,147 @@
+/**
+ * Joins the PDFs Chromium printed (one per batch) into one, streaming: one part in memory at a
+ * time, its objects copied with their numbers shifted and their stream bytes untouched; each
+ * part's page tree becomes a child of the joined document's. pdfunite did this in 4–7 s for 100
+ * parts of a 22,000-page order, one core busy while the other idled, holding every part open;
+ * this takes well under a second.
+ *
+ * Not a general PDF merger: it reads what Chromium's PDF backend (Skia) writes, and refuses
+ * anything else rather than guess — one revision, a classic cross-reference table (no xref or
+ * object streams), generation 0, a catalog whose /Pages is the page tree. Each part's catalog and
+ * document info are dropped; an object that still refers to them is refused.
+ */
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+
+type PartObject = { number: number; bytes: Buffer };
+type Part = { version: string; objects: PartObject[]; catalog: number; info: number | null; pages: number; pageCount: number };
+
+const HEADER = /^%PDF-(\d\.\d)/;
+const OBJECT_HEADER = /^(\d+) 0 obj\s/;
+const REFERENCE = /(\d+) 0 R\b/g;
+
+function refuse(file: string, why: string): never {
+  throw new Error(`cannot join ${file}: ${why}`);
+}
+
+/** The in-use objects' offsets, from the part's only cross-reference section. */
+function xrefOffsets(pdf: Buffer, file: string): { offsets: Map<number, number>; xref: number; trailer: string } {
+  const tail = pdf.subarray(-64).toString('latin1');
+  const xref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail)?.[1] ?? Number.NaN);
+  if (!Number.isInteger(xref)) refuse(file, 'no startxref');
+  const table = pdf.subarray(xref).toString('latin1');
+  const section = /^xref\r?\n0 (\d+)\r?\n/.exec(table);
+  if (!section) refuse(file, 'not a classic cross-reference table starting at object 0');
+  const offsets = new Map<number, number>();
+  const entries = table.slice(section[0].length, section[0].length + Number(section[1]) * 20);
+  for (let n = 0; n < Number(section[1]); n++) {
+    const entry = entries.slice(n * 20, n * 20 + 18);
+    if (entry.endsWith('n')) offsets.set(n, Number(entry.slice(0, 10)));
+  }
+  const trailer = table.slice(section[0].length + entries.length);
+  if (/\/Prev\b/.test(trailer)) refuse(file, 'more than one revision');
+  return { offsets, xref, trailer };
+}
+
+/**
+ * The dictionary part of an object: its bytes up to the stream keyword, if any, whose data is left
+ * alone. Skia's dictionaries hold names, numbers and references, never the word itself.
+ */
+function dictionaryOf(bytes: Buffer): string {
+  const stream = bytes.indexOf('stream');
+  return bytes.subarray(0, stream === -1 ? bytes.length : stream).toString('latin1');
+}
+
+async function readPart(file: string): Promise<Part> {
+  const pdf = await readFile(file);
+  const version = HEADER.exec(pdf.subarray(0, 16).toString('latin1'))?.[1] ?? refuse(file, 'not a PDF');
+  const { offsets, xref, trailer } = xrefOffsets(pdf, file);
+  // An object runs from its offset to the next object's, the last one to the table.
+  const byOffset = [...offsets].sort((a, b) => a[1] - b[1]);
+  const objects = byOffset.map(([number, start], i) => {
+    const bytes = pdf.subarray(start, byOffset[i + 1]?.[1] ?? xref);
+    if (Number(OBJECT_HEADER.exec(bytes.subarray(0, 24).toString('latin1'))?.[1]) !== number) refuse(file, `object ${number} is not at its offset`);
+    return { number, bytes };
+  });
+  const catalog = Number(/\/Root (\d+) 0 R/.exec(trailer)?.[1] ?? refuse(file, 'no /Root'));
+  const info = /\/Info (\d+) 0 R/.exec(trailer);
+  const dictionary = (n: number) => dictionaryOf(objects.find((o) => o.number === n)?.bytes ?? refuse(file, `object ${n} missing`));
+  const pages = Number(/\/Pages (\d+) 0 R/.exec(dictionary(catalog))?.[1] ?? refuse(file, 'catalog without /Pages'));
+  const pageCount = Number(/\/Count (\d+)/.exec(dictionary(pages))?.[1] ?? refuse(file, 'page tree without /Count'));
+  return { version, objects, catalog, info: info ? Number(info[1]) : null, pages, pageCount };
+}
+
+/** Writes a PDF's objects in order, keeping each one's offset for the cross-reference table. */
+class PdfWriter {
+  readonly offsets: number[] = [];
+  #position = 0;
+  readonly #out: FileHandle;
+
+  constructor(out: FileHandle) {
+    this.#out = out;
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Writes objects (number and bytes) in one system call: a part's 500-odd objects one by one took seconds. */
+  async write(objects: { number?: number; chunks: Buffer[] }[]): Promise<void> {
+    const start = this.#position;
+    for (const { number, chunks } of objects) {
+      if (number !== undefined) this.offsets[number] = this.#position;
+      for (const chunk of chunks) this.#position += chunk.length;
+    }
+    const { bytesWritten } = await this.#out.writev(objects.flatMap((o) => o.chunks));
+    if (bytesWritten !== this.#position - start) throw new Error(`short write: ${bytesWritten} of ${this.#position - start} bytes`);
+  }
+}
+
+/** Copies a part's objects, renumbered from `first`; returns its page tree's new number and the next free number. */
+async function copyPart(writer: PdfWriter, part: Part, first: number, root: number, file: string): Promise<{ pages: number; next: number }> {
+  const kept = part.objects.filter((o) => o.number !== part.catalog && o.number !== part.info);
+  const renumbered = new Map(kept.map((o, i) => [o.number, first + i]));
+  const shift = (text: string) =>
+    text.replace(REFERENCE, (_, n: string) => `${renumbered.get(Number(n)) ?? refuse(file, `reference to dropped object ${n}`)} 0 R`);
+  await writer.write(
+    kept.map((object) => {
+      const dictionary = dictionaryOf(object.bytes);
+      const number = renumbered.get(object.number)!;
+      let head = shift(dictionary).replace(OBJECT_HEADER, `${number} 0 obj\n`);
+      if (object.number === part.pages) head = head.replace('<<', `<</Parent ${root} 0 R `);
+      return { number, chunks: [Buffer.from(head, 'latin1'), object.bytes.subarray(dictionary.length)] };
+    }),
+  );
+  return { pages: renumbered.get(part.pages)!, next: first + kept.length };
+}
+
+/** Joins `parts`, in order, into `outFile`; returns the joined document's page count. */
+export async function joinPdfs(parts: string[], outFile: string): Promise<number> {
+  const out = await open(outFile, 'w');
+  try {
+    const writer = new PdfWriter(out);
+    const [catalog, root] = [1, 2];
+    const kids: number[] = [];
+    let version = '';
+    let pageCount = 0;
+    let next = 3;
+    for (const file of parts) {
+      const part = await readPart(file);
+      if (version === '') await writer.write([{ chunks: [Buffer.from(`%PDF-${(version = part.version)}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')] }]);
+      if (part.version > version) refuse(file, `PDF ${part.version} after PDF ${version}`);
+      const copied = await copyPart(writer, part, next, root, file);
+      kids.push(copied.pages);
+      next = copied.next;
+      pageCount += part.pageCount;
+    }
+    await writer.write([
+      { number: catalog, chunks: [Buffer.from(`${catalog} 0 obj\n<</Type /Catalog /Pages ${root} 0 R>>\nendobj\n`)] },
+      { number: root, chunks: [Buffer.from(`${root} 0 obj\n<</Type /Pages /Count ${pageCount} /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]>>\nendobj\n`)] },
+    ]);
+    const xref = writer.position;
+    const entries = Array.from({ length: next - 1 }, (_, i) => `${String(writer.offsets[i + 1]).padStart(10, '0')} 00000 n \n`);
+    await writer.write([{ chunks: [Buffer.from(`xref\n0 ${next}\n0000000000 65535 f \n${entries.join('')}trailer\n<</Size ${next} /Root ${catalog} 0 R>>\nstartxref\n${xref}\n%%EOF\n`)] }]);
+    return pageCount;
+  } finally {
+    await out.close();
+  }
+}
