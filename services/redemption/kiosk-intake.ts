@@ -123,13 +123,25 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     m.term();
   };
 
+  /**
+   * Once a run is committed, its verdicts are sent and its scans acked while the lane judges the
+   * next run: a kiosk matches verdicts by scan id, and an undo reads the database, not the verdicts.
+   * If sending fails, the scans come back and get their stored verdicts again.
+   */
+  const sending = new Set<Promise<void>>();
+  const deliver = (run: { m: JsMsg; scan: ScanMessage }[], verdicts: Verdict[]) => {
+    const sent: Promise<void> = answer(run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)))
+      .then(() => run.forEach((r) => r.m.ack()))
+      .catch((err: unknown) => run.forEach((r) => retryLater(r.m, err)))
+      .finally(() => sending.delete(sent));
+    sending.add(sent);
+  };
+
   /** One transaction for the run; if it fails, each scan on its own, so one bad scan holds back no other. */
   const judge = async (run: { m: JsMsg; scan: ScanMessage }[]): Promise<void> => {
     if (run.length === 0) return;
     try {
-      const verdicts = await ctx.transaction((tx, emit) => processScans(tx, emit, run.map((r) => r.scan)));
-      await answer(run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)));
-      for (const r of run) r.m.ack();
+      deliver(run, await ctx.transaction((tx, emit) => processScans(tx, emit, run.map((r) => r.scan))));
     } catch (err) {
       if (run.length === 1) return retryLater(run[0]!.m, err);
       ctx.log.warn({ err, scans: run.length }, 'batch of scans failed; judging them one by one');
@@ -165,5 +177,6 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     await loop;
     // What no lane took yet goes back at once, for another instance (or the next start) to judge.
     for (const lane of lanes) for (const m of await lane.stop()) m.nak();
+    await Promise.all(sending);
   });
 }

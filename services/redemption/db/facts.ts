@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { lastRedemptionDay, readPassCode, type ScanMessage, type UsageRules } from '@aptic/contracts';
-import { arrayParam, businessDate, queryRows, type Tx } from '@aptic/runtime';
+import { arrayParam, businessDate, preparedRows, type Tx } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
 
 /** The window in which a kiosk's unknown codes are counted (against guessing). */
@@ -44,13 +44,14 @@ interface Row {
  */
 async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
   const codes = scans.map((s) => (readPassCode(s.code).ok ? s.code : null));
-  return queryRows<Row>(
+  return preparedRows<Row>(
     tx,
+    'redemption-scan-facts',
     sql`
     SELECT
       CASE WHEN k.kiosk_id IS NOT NULL THEN json_build_object('placeId', k.place_id, 'revoked', k.revoked) END AS kiosk,
       (SELECT count(*)::int FROM redemption.scan x
-        WHERE x.kiosk_id = s.kiosk_id AND x.received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS)} AND x.reason IN ('unknown_pass', 'misread')) AS unknown,
+        WHERE x.kiosk_id = s.kiosk_id AND x.received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS).toISOString()}::timestamptz AND x.reason IN ('unknown_pass', 'misread')) AS unknown,
       CASE WHEN p.pass_id IS NOT NULL THEN json_build_object('passId', p.pass_id, 'orderId', p.order_id, 'funderId', p.funder_id, 'carnetNumber', p.carnet_number) END AS pass,
       (SELECT true FROM redemption.pass_block b WHERE b.pass_id = p.pass_id) IS NOT NULL AS blocked,
       (SELECT true FROM redemption.carnet_release r WHERE r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS released,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { ScanMessage, Verdict } from '@aptic/contracts';
-import { arrayParam, queryRows, type Emit, type Tx } from '@aptic/runtime';
+import { arrayParam, preparedRows, type Emit, type Tx } from '@aptic/runtime';
 import { decide, type Decision } from '../domain/verdict.ts';
 import { BatchTally } from '../domain/batch.ts';
 import { earlierScanWins } from '../domain/cancellation.ts';
@@ -35,10 +35,12 @@ async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<
 
 /** Two deliveries of one scan wait for each other; different scans run in parallel. Locks in one order: no deadlock. */
 async function lockScans(tx: Tx, scanIds: readonly string[]): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(${arrayParam(scanIds, 'text')}) AS id ORDER BY h) AS l`);
+  await preparedRows(tx, 'redemption-lock-scans', sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(${arrayParam(scanIds, 'text')}) AS id ORDER BY h) AS l`);
 }
 
-function storedVerdict(row: Pick<typeof scans.$inferSelect, 'scanId' | 'outcome' | 'reason' | 'message' | 'redemptionId'>): Verdict {
+type StoredVerdict = Pick<typeof scans.$inferSelect, 'scanId' | 'outcome' | 'reason' | 'message' | 'redemptionId'>;
+
+function storedVerdict(row: StoredVerdict): Verdict {
   return row.outcome === 'accepted'
     ? { scanId: row.scanId, outcome: 'accepted', redemptionId: row.redemptionId!, faceValueCents: FACE_VALUE_CENTS, message: row.message }
     : { scanId: row.scanId, outcome: 'denied', reason: row.reason!, message: row.message };
@@ -69,8 +71,9 @@ async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, now: D
 /** The service act of each scan session that accepted a pass: created by its first accepted pass. */
 async function serviceActs(tx: Tx, accepted: readonly Judged[]): Promise<Map<string, string>> {
   const firsts = [...new Map(accepted.map((j) => [j.scan.sessionId, j])).values()].sort((a, b) => (a.scan.sessionId < b.scan.sessionId ? -1 : 1));
-  const rows = await queryRows<{ id: string; session_id: string }>(
+  const rows = await preparedRows<{ id: string; session_id: string }>(
     tx,
+    'redemption-insert-service-acts',
     sql`INSERT INTO redemption.service_act (id, session_id, kiosk_id, place_id, offer_id, price_cents, started_at)
         SELECT a.id, a.session_id, a.kiosk_id, a.place_id, a.offer_id, coalesce((SELECT price_cents FROM redemption.offer o WHERE o.offer_id = a.offer_id), 0), a.started_at
           FROM unnest(${arrayParam(firsts.map(() => randomUUID()), 'uuid')}, ${arrayParam(firsts.map((j) => j.scan.sessionId), 'uuid')},
@@ -95,8 +98,9 @@ async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]>
   const acts = await serviceActs(tx, accepted);
   const rows = accepted.map((j) => ({ j, scan: j.scan, pass: j.pass!, placeId: j.placeId!, id: randomUUID(), actId: acts.get(j.scan.sessionId)! })).sort((a, b) => (a.pass.passId < b.pass.passId ? -1 : 1));
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
-  const won = await queryRows<{ scan_id: string }>(
+  const won = await preparedRows<{ scan_id: string }>(
     tx,
+    'redemption-insert-redemptions',
     sql`INSERT INTO redemption.redemption (id, scan_id, pass_id, order_id, funder_id, carnet_number, service_act_id, place_id, kiosk_id, offer_id, face_value_cents, scanned_at, late_upload)
         SELECT r.id, r.scan_id, r.pass_id, r.order_id, r.funder_id, r.carnet_number, r.act_id, r.place_id, r.kiosk_id, r.offer_id, ${FACE_VALUE_CENTS}, r.scanned_at, r.late
           FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.pass.passId), 'uuid')},
@@ -133,7 +137,7 @@ async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<Verdict[]
     redemptionId: j.redemptionId ?? null,
   }));
   const col = <T>(pick: (j: Judged) => T) => judged.map(pick);
-  await tx.execute(sql`
+  await preparedRows(tx, 'redemption-insert-scans', sql`
     INSERT INTO redemption.scan (scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id)
     SELECT * FROM unnest(${arrayParam(col((j) => j.scan.scanId), 'uuid')}, ${arrayParam(col((j) => j.scan.kioskId), 'uuid')}, ${arrayParam(col((j) => j.scan.sessionId), 'uuid')},
                          ${arrayParam(col((j) => j.scan.offerId), 'uuid')}, ${arrayParam(col((j) => j.scan.code), 'text')}, ${arrayParam(col((j) => j.scan.scannedAt), 'timestamptz')},
@@ -161,7 +165,11 @@ async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<
 export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date()): Promise<Verdict[]> {
   const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
   await lockScans(tx, unique.map((s) => s.scanId));
-  const seen = await tx.select().from(scans).where(inArray(scans.scanId, unique.map((s) => s.scanId)));
+  const seen = await preparedRows<StoredVerdict>(
+    tx,
+    'redemption-stored-verdicts',
+    sql`SELECT scan_id AS "scanId", outcome, reason, message, redemption_id AS "redemptionId" FROM redemption.scan WHERE scan_id = ANY(${arrayParam(unique.map((s) => s.scanId), 'uuid')})`,
+  );
   const verdicts = new Map(seen.map((row) => [row.scanId, storedVerdict(row)]));
   const fresh = unique.filter((s) => !verdicts.has(s.scanId));
   const add = (vs: Verdict[]) => vs.forEach((v) => verdicts.set(v.scanId, v));

@@ -3,7 +3,8 @@ import { asc, sql } from 'drizzle-orm';
 import { arrayParam } from '../db/arrays.ts';
 import { EventData, validate, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../db/connect.ts';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { preparedRows, type Db, type Tx } from '../db/connect.ts';
 import type { EventBus, OutgoingEvent } from './bus.ts';
 import type { EventTables } from './tables.ts';
 
@@ -27,8 +28,8 @@ export function outboxWriter(tables: EventTables, producer: string): { emit: Emi
       if (pending.length === 0) return;
       const { outbox } = tables;
       // One JSON array for the whole batch: a jsonb[] parameter cost more to escape (node-postgres)
-      // and to parse (PostgreSQL), measured.
-      await tx.execute(sql`
+      // and to parse (PostgreSQL), measured. Prepared: it runs in every transaction that emits.
+      await preparedRows(tx, `outbox-insert-${getTableConfig(outbox).schema}`, sql`
         INSERT INTO ${outbox} (${sql.identifier(outbox.id.name)}, ${sql.identifier(outbox.type.name)}, ${sql.identifier(outbox.payload.name)})
         SELECT (e->>'id')::uuid, e->>'type', e FROM jsonb_array_elements(${JSON.stringify(pending)}::jsonb) AS e`);
       pending.length = 0;
