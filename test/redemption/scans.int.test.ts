@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
-import { queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
+import { arrayParam, queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { JSONCodec, connect } from 'nats';
 import { processScan, processScans } from '@aptic/redemption/db/scans.ts';
@@ -169,6 +169,15 @@ describe('scans judged in batches (as the kiosk intake takes them)', () => {
     const guesses = Array.from({ length: 11 }, (_, i) => w.scan(18, 9, { kioskId, code: passCode('guess', 700 + i, 1) }));
     const verdicts = await judgeBatch([...guesses, w.scan(18, 9, { kioskId })]);
     expect(verdicts.map(summary)).toEqual([...Array(10).fill('unknown_pass'), 'too_many_unknown', 'too_many_unknown']);
+  });
+
+  test('the same scans redelivered in concurrent batches get the same verdicts and one redemption each', async () => {
+    const same = [1, 2, 3, 4, 5].map((p) => w.scan(19, p + 2));
+    const [first, second] = await Promise.all([judgeBatch(same), judgeBatch([...same].reverse())]);
+    expect(second!.reverse()).toEqual(first);
+    expect(first!.map(summary)).toEqual(Array(5).fill('accepted'));
+    const [row] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM redemption.redemption WHERE scan_id = ANY(${arrayParam(same.map((s) => s.scanId), 'uuid')})`);
+    expect(row!.n).toBe(5);
   });
 
   test('concurrent batches over the same passes in different orders: each pass accepted once, no deadlock', async () => {

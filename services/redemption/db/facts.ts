@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { lastRedemptionDay, readPassCode, type ScanMessage, type UsageRules } from '@aptic/contracts';
+import { lastRedemptionDay, readPassCode, type DenialReason, type ScanMessage, type UsageRules } from '@aptic/contracts';
 import { arrayParam, businessDate, preparedRows, type Tx } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
 
@@ -13,8 +13,18 @@ export interface ScannedPass {
   carnetNumber: number;
 }
 
+/** A verdict already recorded for a scan id: a redelivered scan is answered the same. */
+export interface StoredVerdict {
+  scanId: string;
+  outcome: 'accepted' | 'denied';
+  reason: DenialReason | null;
+  message: string;
+  redemptionId: string | null;
+}
+
 /** One scan's facts as the database shows them, with what recording its redemption needs. */
 export interface GatheredScan {
+  stored: StoredVerdict | undefined;
   facts: ScanFacts;
   pass: ScannedPass | undefined;
   /** The scanning kiosk's place, for the already-redeemed message of a later scan of the same pass. */
@@ -22,6 +32,7 @@ export interface GatheredScan {
 }
 
 interface Row {
+  stored: StoredVerdict | null;
   kiosk: { placeId: string; revoked: boolean } | null;
   unknown: number;
   pass: ScannedPass | null;
@@ -49,6 +60,8 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
     'redemption-scan-facts',
     sql`
     SELECT
+      (SELECT json_build_object('scanId', x.scan_id, 'outcome', x.outcome, 'reason', x.reason, 'message', x.message, 'redemptionId', x.redemption_id)
+         FROM redemption.scan x WHERE x.scan_id = s.scan_id) AS stored,
       CASE WHEN k.kiosk_id IS NOT NULL THEN json_build_object('placeId', k.place_id, 'revoked', k.revoked) END AS kiosk,
       (SELECT count(*)::int FROM redemption.scan x
         WHERE x.kiosk_id = s.kiosk_id AND x.received_at > ${new Date(now.getTime() - UNKNOWN_WINDOW_MS).toISOString()}::timestamptz AND x.reason IN ('unknown_pass', 'misread')) AS unknown,
@@ -66,9 +79,9 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
       (SELECT true FROM redemption.redemption r
         WHERE r.service_act_id = (SELECT a.id FROM redemption.service_act a WHERE a.session_id = s.session_id) AND r.cancelled_at IS NULL
           AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
-    FROM unnest(${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
+    FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
                 ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
-         WITH ORDINALITY AS s(kiosk_id, code, offer_id, session_id, i)
+         WITH ORDINALITY AS s(scan_id, kiosk_id, code, offer_id, session_id, i)
     LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
     LEFT JOIN redemption.pass p ON p.code = s.code
@@ -102,13 +115,14 @@ function scanFacts(scan: ScanMessage, f: Row, order: OrderFacts | undefined): Sc
   };
 }
 
-/** The facts of each scan, in the order given, as committed data and this transaction's own writes show them. */
+/** The verdict already given to each scan, if any, and its facts, in the order given, as committed data and this transaction's own writes show them. */
 export async function gatherFacts(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<GatheredScan[]> {
   if (scans.length === 0) return [];
   const rows = await factRows(tx, scans, now);
   const orders = new Map<string, OrderFacts>();
   for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules));
   return rows.map((row, i) => ({
+    stored: row.stored ?? undefined,
     facts: scanFacts(scans[i]!, row, row.pass ? orders.get(row.pass.orderId) : undefined),
     pass: row.pass ?? undefined,
     placeName: row.place?.name ?? undefined,

@@ -6,8 +6,8 @@ import { decide, type Decision } from '../domain/verdict.ts';
 import { BatchTally } from '../domain/batch.ts';
 import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
-import { conflicts, redemptions, scans } from './schema.ts';
-import { gatherFacts, type ScannedPass } from './facts.ts';
+import { conflicts, redemptions } from './schema.ts';
+import { gatherFacts, type GatheredScan, type ScannedPass, type StoredVerdict } from './facts.ts';
 
 const FACE_VALUE_CENTS = 1_000;
 const ACCEPTED_MESSAGE = 'Pass accepté : 10,00 €';
@@ -20,9 +20,8 @@ interface Judged {
   redemptionId?: string;
 }
 
-/** Judges scans in their order, each seeing what the earlier ones of the batch decided. */
-async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<Judged[]> {
-  const gathered = await gatherFacts(tx, batch, now);
+/** Judges scans in their order from their gathered facts, each seeing what the earlier ones of the batch decided. */
+function decideAll(batch: readonly ScanMessage[], gathered: readonly GatheredScan[]): Judged[] {
   const tally = new BatchTally();
   return batch.map((scan, i) => {
     const { facts, pass, placeName } = gathered[i]!;
@@ -33,12 +32,9 @@ async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<
   });
 }
 
-/** Two deliveries of one scan wait for each other; different scans run in parallel. Locks in one order: no deadlock. */
-async function lockScans(tx: Tx, scanIds: readonly string[]): Promise<void> {
-  await preparedRows(tx, 'redemption-lock-scans', sql`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(${arrayParam(scanIds, 'text')}) AS id ORDER BY h) AS l`);
+async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<Judged[]> {
+  return decideAll(batch, await gatherFacts(tx, batch, now));
 }
-
-type StoredVerdict = Pick<typeof scans.$inferSelect, 'scanId' | 'outcome' | 'reason' | 'message' | 'redemptionId'>;
 
 function storedVerdict(row: StoredVerdict): Verdict {
   return row.outcome === 'accepted'
@@ -126,24 +122,42 @@ async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]>
   return lost;
 }
 
-/** Writes every judged scan with its verdict: the scan id makes a redelivered scan answer the same. */
+/**
+ * Writes every judged scan with its verdict, in scan id order (two batches wait for each other in
+ * one order). A scan another transaction recorded meanwhile (the same scan delivered twice at once)
+ * keeps that transaction's verdict: the primary key decides, and this one answers the same.
+ */
 async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<Verdict[]> {
   if (judged.length === 0) return [];
-  const rows = judged.map((j) => ({
-    scanId: j.scan.scanId,
-    outcome: j.decision.outcome,
-    reason: j.decision.outcome === 'denied' ? j.decision.reason : null,
-    message: j.decision.outcome === 'accepted' ? ACCEPTED_MESSAGE : j.decision.message,
-    redemptionId: j.redemptionId ?? null,
-  }));
-  const col = <T>(pick: (j: Judged) => T) => judged.map(pick);
-  await preparedRows(tx, 'redemption-insert-scans', sql`
+  const rows = judged
+    .map((j) => ({
+      j,
+      verdict: {
+        scanId: j.scan.scanId,
+        outcome: j.decision.outcome,
+        reason: j.decision.outcome === 'denied' ? j.decision.reason : null,
+        message: j.decision.outcome === 'accepted' ? ACCEPTED_MESSAGE : j.decision.message,
+        redemptionId: j.redemptionId ?? null,
+      } satisfies StoredVerdict,
+    }))
+    .sort((a, b) => (a.j.scan.scanId < b.j.scan.scanId ? -1 : 1));
+  const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+  const written = await preparedRows<{ scan_id: string }>(tx, 'redemption-insert-scans', sql`
     INSERT INTO redemption.scan (scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id)
-    SELECT * FROM unnest(${arrayParam(col((j) => j.scan.scanId), 'uuid')}, ${arrayParam(col((j) => j.scan.kioskId), 'uuid')}, ${arrayParam(col((j) => j.scan.sessionId), 'uuid')},
-                         ${arrayParam(col((j) => j.scan.offerId), 'uuid')}, ${arrayParam(col((j) => j.scan.code), 'text')}, ${arrayParam(col((j) => j.scan.scannedAt), 'timestamptz')},
-                         ${arrayParam(col((j) => j.scan.offline), 'boolean')}, ${arrayParam(rows.map((r) => r.outcome), 'text')}, ${arrayParam(rows.map((r) => r.reason), 'text')},
-                         ${arrayParam(rows.map((r) => r.message), 'text')}, ${arrayParam(rows.map((r) => r.redemptionId), 'uuid')})`);
-  return rows.map(storedVerdict);
+    SELECT scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id
+      FROM unnest(${arrayParam(col((r) => r.j.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.sessionId), 'uuid')},
+                  ${arrayParam(col((r) => r.j.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.code), 'text')}, ${arrayParam(col((r) => r.j.scan.scannedAt), 'timestamptz')},
+                  ${arrayParam(col((r) => r.j.scan.offline), 'boolean')}, ${arrayParam(col((r) => r.verdict.outcome), 'text')}, ${arrayParam(col((r) => r.verdict.reason), 'text')},
+                  ${arrayParam(col((r) => r.verdict.message), 'text')}, ${arrayParam(col((r) => r.verdict.redemptionId), 'uuid')})
+           WITH ORDINALITY AS s(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, i)
+     ORDER BY s.i
+    ON CONFLICT (scan_id) DO NOTHING
+    RETURNING scan_id`);
+  const mine = new Set(written.map((w) => w.scan_id));
+  const theirs = rows.filter((r) => !mine.has(r.j.scan.scanId)).map((r) => r.j.scan);
+  const earlier = new Map((await gatherFacts(tx, theirs, new Date())).map((g, i) => [theirs[i]!.scanId, g.stored!]));
+  const own = new Map(rows.map((r) => [r.j.scan.scanId, r.verdict]));
+  return judged.map((j) => storedVerdict(earlier.get(j.scan.scanId) ?? own.get(j.scan.scanId)!));
 }
 
 /** Redeems what was accepted, judges again the scans a concurrent transaction beat, and records them all. */
@@ -164,18 +178,14 @@ async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<
  */
 export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date()): Promise<Verdict[]> {
   const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
-  await lockScans(tx, unique.map((s) => s.scanId));
-  const seen = await preparedRows<StoredVerdict>(
-    tx,
-    'redemption-stored-verdicts',
-    sql`SELECT scan_id AS "scanId", outcome, reason, message, redemption_id AS "redemptionId" FROM redemption.scan WHERE scan_id = ANY(${arrayParam(unique.map((s) => s.scanId), 'uuid')})`,
-  );
-  const verdicts = new Map(seen.map((row) => [row.scanId, storedVerdict(row)]));
-  const fresh = unique.filter((s) => !verdicts.has(s.scanId));
+  const gathered = await gatherFacts(tx, unique, now);
+  const verdicts = new Map<string, Verdict>();
   const add = (vs: Verdict[]) => vs.forEach((v) => verdicts.set(v.scanId, v));
-  add(await record(tx, emit, await judge(tx, fresh.filter((s) => !s.offline), now), now));
+  add(gathered.flatMap((g) => (g.stored ? [storedVerdict(g.stored)] : [])));
+  const online = unique.flatMap((s, i) => (verdicts.has(s.scanId) || s.offline ? [] : [{ scan: s, gathered: gathered[i]! }]));
+  add(await record(tx, emit, decideAll(online.map((o) => o.scan), online.map((o) => o.gathered)), now));
   // Offline scans may have to take a pass back from a later scan: one by one, once the online ones are written.
-  for (const scan of fresh.filter((s) => s.offline)) {
+  for (const scan of unique.filter((s) => s.offline && !verdicts.has(s.scanId))) {
     let [judged] = await judge(tx, [scan], now);
     if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed') judged = await resolveOfflineConflict(tx, emit, judged!, now);
     add(await record(tx, emit, [judged!], now));
