@@ -4,20 +4,21 @@ export interface Started {
   child: ChildProcess;
   lines: string[];
   exit: Promise<number | null>;
-  /** Milliseconds from spawn to the line that matched. */
-  readyAfterMs: number;
 }
 
 /** Runs `npm start` as a person would, and waits until it prints the line that says it is ready. */
-export async function startProcess(args: string[], env: Record<string, string | undefined>, readyLine: RegExp, timeoutMs = 30_000): Promise<Started> {
-  const started = Date.now();
+export async function startProcess(args: string[], env: Record<string, string | undefined>, readyLine: RegExp, timeoutMs = 60_000): Promise<Started> {
   const child = spawn(process.execPath, ['services/runtime/bin/start.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const readyAfterMs = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms\n${lines.join('\n')}\n${stderr}`)), timeoutMs);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // A process that never got ready must not outlive the test.
+      child.kill('SIGKILL');
+      reject(new Error(`not ready after ${timeoutMs} ms\n${lines.join('\n')}\n${stderr}`));
+    }, timeoutMs);
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -27,11 +28,11 @@ export async function startProcess(args: string[], env: Record<string, string | 
         lines.push(line);
         if (readyLine.test(line)) {
           clearTimeout(timer);
-          resolve(Date.now() - started);
+          resolve();
         }
       }
     });
     void exit.then((code) => reject(new Error(`exited with ${code} before ready\n${lines.join('\n')}\n${stderr}`)));
   });
-  return { child, lines, exit, readyAfterMs };
+  return { child, lines, exit };
 }
