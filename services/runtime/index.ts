@@ -1,11 +1,11 @@
 export { readConfig, DefaultPorts, type PlatformConfig, type EventsConfig } from './config.ts';
-export { connectPostgres, openPglite, preparedRows, queryRows, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
+export { connectPostgres, openPglite, preparedRows, queryRows, violatesUniqueness, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
 export { eventTables, type EventTables } from './events/tables.ts';
 export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus.ts';
 export { JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
-export { OutboxRelay, outboxWriter, type Emit } from './events/outbox.ts';
+export { OutboxRelay, outboxWriter, type Emit, type OutboxWriter } from './events/outbox.ts';
 export { MicroBatcher } from './events/micro-batcher.ts';
 export { BatchPublisher, type Publication } from './events/publisher.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';

@@ -1,4 +1,5 @@
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
+import type { SQL } from 'drizzle-orm';
 import type { NatsConnection } from 'nats';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -26,6 +27,12 @@ export interface ServiceContext {
    * outbox in that same transaction and leave for the bus once it commits.
    */
   transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
+  /**
+   * A unit of work whose writes are one statement, atomic on its own: no BEGIN and COMMIT round
+   * trips, for a hot path. `outbox()` is the insert of the events emitted so far, to put in that
+   * statement's WITH; an event emitted and never taken is a bug, reported as an error.
+   */
+  statement<T>(work: (db: Db, emit: Emit, outbox: () => SQL) => Promise<T>): Promise<T>;
   /** Periodic work (sweeps): one run at a time, errors logged, stopped with the service. */
   every(name: string, everyMs: number, run: () => Promise<void>): void;
   /** Releases something the service opened when it stops. */

@@ -89,6 +89,13 @@ export async function startService(definition: ServiceDefinition, platform: Plat
       relay.kick();
       return result;
     },
+    async statement(work) {
+      const outbox = outboxWriter(definition.tables, name);
+      const result = await work(database.db, outbox.emit, outbox.take);
+      relay.kick();
+      if (outbox.pending > 0) throw new Error(`${outbox.pending} event(s) emitted but never written to the outbox`);
+      return result;
+    },
     every: (job, everyMs, run) => timers.every(job, everyMs, run),
     onStop: (release) => void releases.push(release),
     pdf: () => (browser ??= PdfRenderer.launch(config.chromiumPath)),

@@ -135,6 +135,14 @@ async function main() {
     const clients = await Promise.all(kiosks.map((id) => Kiosk.open(id, db.prefix)));
     let carnet = Math.ceil(FLOOR / 10) + 1;
 
+    // CPU per scan of each part: redemption, simulated kiosks (this process), NATS, PostgreSQL.
+    const roles = async () => ({
+      redemption: [child.pid!],
+      kiosks: [process.pid],
+      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
+      postgres: (await queryRows<{ pid: number }>(local.database.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map((b) => b.pid),
+    });
+    const rateMeter = await cpuMeter(roles);
     // Fixed offered load: RATE scans/s, open loop.
     const rateCodes = [...codes(carnet, RATE * RATE_SECONDS)];
     carnet += Math.ceil(rateCodes.length / 10);
@@ -156,12 +164,8 @@ async function main() {
     latencies.sort((a, b) => a - b);
 
     // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
-    const meter = await cpuMeter(async () => ({
-      redemption: [child.pid!],
-      kiosks: [process.pid],
-      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
-      postgres: (await queryRows<{ pid: number }>(local.database.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map((b) => b.pid),
-    }));
+    const rateCpu = await rateMeter.charge(rateCodes.length);
+    const meter = await cpuMeter(roles);
     const satCodes = [...codes(carnet, SATURATION)];
     let taken = 0;
     let satAccepted = 0;
@@ -180,7 +184,7 @@ async function main() {
     report('redeem', {
       passes: carnets * 10,
       floorVerdictsPerSecond: Math.round(floor),
-      atFixedLoad: { offeredPerSecond: RATE, scans: rateCodes.length, achievedPerSecond: Math.round(rateCodes.length / rateSeconds), accepted, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) } },
+      atFixedLoad: { offeredPerSecond: RATE, scans: rateCodes.length, achievedPerSecond: Math.round(rateCodes.length / rateSeconds), accepted, cpuMsPerScan: rateCpu, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) } },
       saturation: { scans: SATURATION, outstanding: KIOSKS * OUTSTANDING, accepted: satAccepted, sustainedVerdictsPerSecond: Math.round(sustained), cpuMsPerScan },
       shareOfFloor: Number((sustained / floor).toFixed(2)),
       targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },

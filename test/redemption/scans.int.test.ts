@@ -6,6 +6,7 @@ import { arrayParam, queryRows, type ConsumerDefinition, type RunningPlatform } 
 import { redemption } from '@aptic/redemption';
 import { JSONCodec, connect } from 'nats';
 import { processScan, processScans } from '@aptic/redemption/db/scans.ts';
+import { judgeScans } from '@aptic/redemption/db/judge.ts';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { eventually, startDistributed } from '../support/platform.ts';
@@ -140,20 +141,30 @@ describe('scans against the read models built from events', () => {
   });
 });
 
-describe('scans judged in batches (as the kiosk intake takes them)', () => {
-  const judgeBatch = (batch: ScanMessage[]) => node.services[0]!.context.transaction((tx, emit) => processScans(tx, emit, batch));
+/**
+ * Both ways a batch is judged: the kiosk intake's (facts, then one statement; races and offline
+ * scans handed to the transaction) and processScans in a transaction. Each uses its own carnets.
+ */
+const batchPaths = [
+  { path: 'as the kiosk intake judges them', variant: 0, judgeBatch: (batch: ScanMessage[]) => judgeScans(node.services[0]!.context, batch) },
+  { path: 'in one transaction', variant: 1, judgeBatch: (batch: ScanMessage[]) => node.services[0]!.context.transaction((tx, emit) => processScans(tx, emit, batch)) },
+];
+
+describe.each(batchPaths)('scans judged in batches, $path', ({ variant, judgeBatch }) => {
+  /** This path's carnet standing for carnet 18, 19 or 20 of the other. */
+  const c = (carnet: number) => carnet + 3 * variant;
   const summary = (v: Verdict) => (v.outcome === 'accepted' ? 'accepted' : v.reason);
 
   test('a batch decides what the same scans judged one by one would', async () => {
     const sessionId = randomUUID();
-    const twice = w.scan(18, 4);
+    const twice = w.scan(c(18), 4);
     const verdicts = await judgeBatch([
-      w.scan(18, 1, { sessionId }),
-      w.scan(18, 2, { sessionId }),
+      w.scan(c(18), 1, { sessionId }),
+      w.scan(c(18), 2, { sessionId }),
       twice,
       twice,
-      w.scan(18, 1),
-      w.scan(19, 1, { sessionId }),
+      w.scan(c(18), 1),
+      w.scan(c(19), 1, { sessionId }),
     ]);
     expect(verdicts.map(summary)).toEqual(['accepted', 'same_carnet_same_service', 'accepted', 'accepted', 'already_redeemed', 'accepted']);
     expect(verdicts[3]).toEqual(verdicts[2]);
@@ -165,14 +176,14 @@ describe('scans judged in batches (as the kiosk intake takes them)', () => {
   });
 
   test('a kiosk’s unknown codes add up within a batch', async () => {
-    const kioskId = w.kiosks[50]!;
-    const guesses = Array.from({ length: 11 }, (_, i) => w.scan(18, 9, { kioskId, code: passCode('guess', 700 + i, 1) }));
-    const verdicts = await judgeBatch([...guesses, w.scan(18, 9, { kioskId })]);
+    const kioskId = w.kiosks[50 + variant]!;
+    const guesses = Array.from({ length: 11 }, (_, i) => w.scan(c(18), 9, { kioskId, code: passCode('guess', 700 + i, 1) }));
+    const verdicts = await judgeBatch([...guesses, w.scan(c(18), 9, { kioskId })]);
     expect(verdicts.map(summary)).toEqual([...Array(10).fill('unknown_pass'), 'too_many_unknown', 'too_many_unknown']);
   });
 
   test('the same scans redelivered in concurrent batches get the same verdicts and one redemption each', async () => {
-    const same = [1, 2, 3, 4, 5].map((p) => w.scan(19, p + 2));
+    const same = [1, 2, 3, 4, 5].map((p) => w.scan(c(19), p + 2));
     const [first, second] = await Promise.all([judgeBatch(same), judgeBatch([...same].reverse())]);
     expect(second!.reverse()).toEqual(first);
     expect(first!.map(summary)).toEqual(Array(5).fill('accepted'));
@@ -182,7 +193,7 @@ describe('scans judged in batches (as the kiosk intake takes them)', () => {
 
   test('concurrent batches over the same passes in different orders: each pass accepted once, no deadlock', async () => {
     const positions = Array.from({ length: 10 }, (_, i) => i + 1);
-    const batches = [positions, [...positions].reverse(), positions, [...positions].reverse()].map((order, k) => order.map((p) => w.scan(20, p, { kioskId: w.kiosks[60 + k]! })));
+    const batches = [positions, [...positions].reverse(), positions, [...positions].reverse()].map((order, k) => order.map((p) => w.scan(c(20), p, { kioskId: w.kiosks[60 + 4 * variant + k]! })));
     const verdicts = (await Promise.all(batches.map(judgeBatch))).flat();
     expect(verdicts.filter((v) => v.outcome === 'accepted')).toHaveLength(10);
     expect(verdicts.filter((v) => v.outcome === 'denied' && v.reason === 'already_redeemed')).toHaveLength(30);

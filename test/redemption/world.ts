@@ -35,7 +35,7 @@ const ORDERS = {
   leisureOnly: { carnets: [12], rules: rules({ serviceCategories: ['loisirs_creations_numeriques'] }) },
   ended: { carnets: [13], rules: rules({ validFrom: `${year - 2}-01-01`, validUntil: `${year - 2}-06-30` }) },
   future: { carnets: [14], rules: rules({ validFrom: `${year + 1}-01-01`, validUntil: `${year + 1}-12-31` }) },
-  open: { carnets: [15, 16, 17, 18, 19, 20], rules: rules() },
+  open: { carnets: [15, 16, 17, 18, 19, 20, 21, 22, 23], rules: rules() },
 } as const;
 export type OrderName = keyof typeof ORDERS;
 

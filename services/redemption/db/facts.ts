@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { lastRedemptionDay, readPassCode, type DenialReason, type ScanMessage, type UsageRules } from '@aptic/contracts';
-import { arrayParam, businessDate, preparedRows, type Tx } from '@aptic/runtime';
+import { arrayParam, businessDate, preparedRows, type Queryable } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
 
 /** The window in which a kiosk's unknown codes are counted (against guessing). */
@@ -29,6 +29,8 @@ export interface GatheredScan {
   pass: ScannedPass | undefined;
   /** The scanning kiosk's place, for the already-redeemed message of a later scan of the same pass. */
   placeName: string | undefined;
+  /** The service act of the scan's session, when an earlier pass of the session started it. */
+  actId: string | undefined;
 }
 
 interface Row {
@@ -43,6 +45,7 @@ interface Row {
   rules: UsageRules | null;
   place: { name: string | null; type: string | null; communeCode: string | null; qualified: boolean; kitActive: boolean } | null;
   offer: { placeId: string | null; categoryCode: string | null; withdrawn: boolean } | null;
+  actId: string | null;
   carnetInAct: boolean;
 }
 
@@ -53,7 +56,7 @@ interface Row {
  * turn an EXISTS into a hash of the whole table (every live redemption, every release), a cost
  * that would grow with the scheme's history instead of with the batch.
  */
-async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
+async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
   const codes = scans.map((s) => (readPassCode(s.code).ok ? s.code : null));
   return preparedRows<Row>(
     tx,
@@ -75,9 +78,10 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
            THEN (SELECT o.rules FROM redemption.order_rules o WHERE o.order_id = p.order_id) END AS rules,
       CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
       CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
-      -- From the session's act (unique index) to its live redemption of this carnet (partial unique index).
+      a.id AS "actId",
+      -- From the session's act to its live redemption of this carnet (partial unique index).
       (SELECT true FROM redemption.redemption r
-        WHERE r.service_act_id = (SELECT a.id FROM redemption.service_act a WHERE a.session_id = s.session_id) AND r.cancelled_at IS NULL
+        WHERE r.service_act_id = a.id AND r.cancelled_at IS NULL
           AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
     FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
                 ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
@@ -86,6 +90,7 @@ async function factRows(tx: Tx, scans: readonly ScanMessage[], now: Date): Promi
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
     LEFT JOIN redemption.pass p ON p.code = s.code
     LEFT JOIN redemption.offer o ON o.offer_id = s.offer_id
+    LEFT JOIN redemption.service_act a ON a.session_id = s.session_id
     ORDER BY s.i`,
   );
 }
@@ -116,7 +121,7 @@ function scanFacts(scan: ScanMessage, f: Row, order: OrderFacts | undefined): Sc
 }
 
 /** The verdict already given to each scan, if any, and its facts, in the order given, as committed data and this transaction's own writes show them. */
-export async function gatherFacts(tx: Tx, scans: readonly ScanMessage[], now: Date): Promise<GatheredScan[]> {
+export async function gatherFacts(tx: Queryable, scans: readonly ScanMessage[], now: Date): Promise<GatheredScan[]> {
   if (scans.length === 0) return [];
   const rows = await factRows(tx, scans, now);
   const orders = new Map<string, OrderFacts>();
@@ -126,5 +131,6 @@ export async function gatherFacts(tx: Tx, scans: readonly ScanMessage[], now: Da
     facts: scanFacts(scans[i]!, row, row.pass ? orders.get(row.pass.orderId) : undefined),
     pass: row.pass ?? undefined,
     placeName: row.place?.name ?? undefined,
+    actId: row.actId ?? undefined,
   }));
 }

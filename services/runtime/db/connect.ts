@@ -33,6 +33,16 @@ export async function preparedRows<T>(db: Queryable, name: string, query: SQL): 
   return ((await statement.execute()) as unknown as { rows: T[] }).rows;
 }
 
+/**
+ * Whether a statement failed on a unique index (or a deadlock, which PostgreSQL breaks by failing one
+ * side): what a concurrent writer that got there first causes, not a fault. Drizzle wraps the
+ * driver's error in its own.
+ */
+export function violatesUniqueness(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
+  return code === '23505' || code === '40P01';
+}
+
 /** A connection to the platform's database: real PostgreSQL (pool) or embedded PGlite. */
 export interface Database {
   readonly kind: 'postgres' | 'pglite';

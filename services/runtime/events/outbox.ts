@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asc, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { arrayParam } from '../db/arrays.ts';
 import { EventData, validate, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { Logger } from 'pino';
@@ -10,12 +10,34 @@ import type { EventTables } from './tables.ts';
 
 export type Emit = <T extends EventType>(type: T, data: EventDataOf<T>) => Promise<EventEnvelope<T>>;
 
-/**
- * Collects the events a transaction emits (checked against their contract at once) and writes
- * them to the outbox in one multi-row insert just before the transaction commits.
- */
-export function outboxWriter(tables: EventTables, producer: string): { emit: Emit; flush(tx: Tx): Promise<void> } {
+/** What a unit of work emits, and how it reaches the outbox. */
+export interface OutboxWriter {
+  emit: Emit;
+  /**
+   * The outbox insert of the events emitted so far (of none, when none was), for a statement of
+   * the caller's that writes them with the change they announce (a data-modifying WITH).
+   */
+  take(): SQL;
+  /** Events emitted and not yet taken. */
+  readonly pending: number;
+  /** Writes what is pending in one multi-row insert, just before the transaction commits. */
+  flush(tx: Tx): Promise<void>;
+}
+
+/** Collects the events a unit of work emits, each checked against its contract at once. */
+export function outboxWriter(tables: EventTables, producer: string): OutboxWriter {
   const pending: EventEnvelope[] = [];
+  const { outbox } = tables;
+  const statementName = `outbox-insert-${getTableConfig(outbox).schema}`;
+  const take = () => {
+    // One JSON array for the whole batch: a jsonb[] parameter cost more to escape (node-postgres)
+    // and to parse (PostgreSQL), measured.
+    const insert = sql`
+      INSERT INTO ${outbox} (${sql.identifier(outbox.id.name)}, ${sql.identifier(outbox.type.name)}, ${sql.identifier(outbox.payload.name)})
+      SELECT (e->>'id')::uuid, e->>'type', e FROM jsonb_array_elements(${JSON.stringify(pending)}::jsonb) AS e`;
+    pending.length = 0;
+    return insert;
+  };
   return {
     async emit(type, data) {
       const checked = validate(EventData[type], data);
@@ -24,15 +46,13 @@ export function outboxWriter(tables: EventTables, producer: string): { emit: Emi
       pending.push(envelope);
       return envelope;
     },
+    take,
+    get pending() {
+      return pending.length;
+    },
     async flush(tx) {
-      if (pending.length === 0) return;
-      const { outbox } = tables;
-      // One JSON array for the whole batch: a jsonb[] parameter cost more to escape (node-postgres)
-      // and to parse (PostgreSQL), measured. Prepared: it runs in every transaction that emits.
-      await preparedRows(tx, `outbox-insert-${getTableConfig(outbox).schema}`, sql`
-        INSERT INTO ${outbox} (${sql.identifier(outbox.id.name)}, ${sql.identifier(outbox.type.name)}, ${sql.identifier(outbox.payload.name)})
-        SELECT (e->>'id')::uuid, e->>'type', e FROM jsonb_array_elements(${JSON.stringify(pending)}::jsonb) AS e`);
-      pending.length = 0;
+      // Prepared: it runs in every transaction that emits.
+      if (pending.length > 0) await preparedRows(tx, statementName, take());
     },
   };
 }
@@ -43,6 +63,11 @@ export function outboxWriter(tables: EventTables, producer: string): { emit: Emi
  */
 export const relayBatching = { batch: 500, inFlight: 4 } as const;
 const { batch: BATCH, inFlight: IN_FLIGHT } = relayBatching;
+/** An outbox row as the relay reads it (a bigint comes back from PostgreSQL as a string). */
+type Relayed = OutgoingEvent & { seq: string };
+
+/** How long the relay waits after a commit for others to come with it. */
+const LINGER_MS = 5;
 
 /**
  * Publishes the outbox to the bus, oldest first, and deletes what the bus acknowledged.
@@ -51,21 +76,24 @@ const { batch: BATCH, inFlight: IN_FLIGHT } = relayBatching;
 export class OutboxRelay {
   private readonly db: Db;
   private readonly tables: EventTables;
+  /** Names the relay's prepared statements: one outbox per service schema. */
+  private readonly schema: string;
   private readonly bus: EventBus;
   private readonly log: Logger;
   private readonly idleMs: number;
   private stopped = false;
-  private wake: () => void = () => {};
+  private wake: (inMs: number) => void = () => {};
   private pending = false;
   private running: Promise<void> | undefined;
   /** Batches handed to the bus whose ack has not come back yet. */
   private readonly batches = new Set<Promise<boolean>>();
   /** The last row handed to the bus while batches are in flight: the next batch starts after it. */
-  private readUpTo = 0;
+  private readUpTo = '0';
 
   constructor(options: { db: Db; tables: EventTables; bus: EventBus; log: Logger; idleMs?: number }) {
     this.db = options.db;
     this.tables = options.tables;
+    this.schema = getTableConfig(options.tables.outbox).schema ?? 'public';
     this.bus = options.bus;
     this.log = options.log;
     this.idleMs = options.idleMs ?? 250;
@@ -75,15 +103,19 @@ export class OutboxRelay {
     this.running = this.loop();
   }
 
-  /** Called after a commit that wrote to the outbox, so the event leaves now rather than at the next poll. */
+  /**
+   * Called after a commit that wrote to the outbox, so the event leaves within LINGER_MS rather than
+   * at the next poll. The short wait lets one read take the commits of a burst together: a read and a
+   * delete per commit would cost more than the commits themselves on a busy hot path.
+   */
   kick(): void {
     this.pending = true;
-    this.wake();
+    this.wake(LINGER_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
+    this.wake(0);
     await this.running;
   }
 
@@ -104,8 +136,8 @@ export class OutboxRelay {
         const ok = await (sent === BATCH ? Promise.race(this.batches) : this.settle());
         if (!ok) throw new Error('the bus did not acknowledge a batch');
         failures = 0;
-        if (sent === BATCH || this.pending) continue;
-        await this.sleep(this.idleMs);
+        if (sent === BATCH) continue;
+        await this.sleep();
       } catch (err) {
         await this.settle();
         failures++;
@@ -127,13 +159,10 @@ export class OutboxRelay {
    */
   private async sendNextBatch(): Promise<number> {
     const { outbox } = this.tables;
-    if (this.batches.size === 0) this.readUpTo = 0;
-    const rows = await this.db
-      .select({ seq: outbox.seq, id: outbox.id, type: outbox.type, json: sql<string>`${outbox.payload}::text` })
-      .from(outbox)
-      .where(sql`${outbox.seq} > ${this.readUpTo}`)
-      .orderBy(asc(outbox.seq))
-      .limit(BATCH);
+    if (this.batches.size === 0) this.readUpTo = '0';
+    const rows = await preparedRows<Relayed>(this.db, `outbox-read-${this.schema}`, sql`
+      SELECT ${outbox.seq} AS seq, ${outbox.id} AS id, ${outbox.type} AS type, ${outbox.payload}::text AS json
+        FROM ${outbox} WHERE ${outbox.seq} > ${this.readUpTo} ORDER BY ${outbox.seq} LIMIT ${BATCH}`);
     if (rows.length === 0) return 0;
     this.readUpTo = rows[rows.length - 1]!.seq;
     const batch: Promise<boolean> = this.publish(rows).finally(() => this.batches.delete(batch));
@@ -142,11 +171,11 @@ export class OutboxRelay {
   }
 
   /** Never rejects: a failed batch stays in the outbox and is read again. */
-  private async publish(rows: (OutgoingEvent & { seq: number })[]): Promise<boolean> {
+  private async publish(rows: Relayed[]): Promise<boolean> {
     try {
       await this.bus.publish(rows);
       const { outbox } = this.tables;
-      await this.db.delete(outbox).where(sql`${outbox.seq} = ANY(${arrayParam(rows.map((r) => r.seq), 'bigint')})`);
+      await preparedRows(this.db, `outbox-delete-${this.schema}`, sql`DELETE FROM ${outbox} WHERE ${outbox.seq} = ANY(${arrayParam(rows.map((r) => r.seq), 'bigint')})`);
       return true;
     } catch (err) {
       this.log.warn({ err }, 'outbox batch not acknowledged');
@@ -159,11 +188,18 @@ export class OutboxRelay {
     return (await Promise.all(this.batches)).every(Boolean);
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Until the next poll, or LINGER_MS after a kick (later kicks do not postpone it), or the stop. */
+  private sleep(ms: number = this.idleMs): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped || this.pending) return resolve();
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => (clearTimeout(timer), resolve());
+      if (this.stopped) return resolve();
+      let kicked = this.pending;
+      let timer = setTimeout(resolve, kicked ? LINGER_MS : ms);
+      this.wake = (inMs) => {
+        if (kicked && inMs > 0) return;
+        kicked = true;
+        clearTimeout(timer);
+        timer = setTimeout(resolve, inMs);
+      };
     });
   }
 }
