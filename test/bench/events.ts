@@ -9,7 +9,7 @@
  * consumer's transaction that applies it (inbox.processed_at); one machine, one clock.
  */
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { connect } from 'nats';
@@ -17,7 +17,7 @@ import { ServiceNames, natsNames } from '@aptic/contracts';
 import { JetStreamBus, queryRows, readConfig, startPlatform } from '@aptic/runtime';
 import { relayBatching } from '../../services/runtime/events/outbox.ts';
 import { ordering } from '@aptic/ordering';
-import { databaseUrl as baseUrl, natsUrl, report, scratch } from './support.ts';
+import { cpuMeter, natsUrl, report, scratch } from './support.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PER_TRANSACTION = 500;
@@ -70,6 +70,13 @@ async function main() {
     });
     const context = producer.services[0]!.context;
 
+    // CPU per event of each part: producer and its relay (this process), consumer, NATS, PostgreSQL.
+    const meter = await cpuMeter(async () => ({
+      producer: [process.pid],
+      consumer: [consumer.pid!],
+      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
+      postgres: (await queryRows<{ pid: number }>(context.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map((b) => b.pid),
+    }));
     const emittedAt = new Map<string, number>();
     const started = performance.now();
     for (let i = 0; i < EVENTS; i += PER_TRANSACTION) {
@@ -91,6 +98,7 @@ async function main() {
     const latencies = applied.map((r) => r.at - emittedAt.get(r.id)!).sort((a, b) => a - b);
     const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
     const seconds = (Math.max(...applied.map((r) => r.at)) - Math.min(...emittedAt.values())) / 1000;
+    const cpuMicrosecondsPerEvent = Object.fromEntries(Object.entries(await meter.charge(EVENTS)).map(([role, ms]) => [role, Math.round(ms * 1000)]));
     const total = await queryRows<{ n: number }>(context.db, sql`SELECT sum(count)::int AS n FROM analytics.funder_count`);
     consumer.kill('SIGTERM');
     await producer.stop();
@@ -102,6 +110,7 @@ async function main() {
       endToEndEventsPerSecond: Math.round(endToEnd),
       latencyMs: { p50: percentile(0.5), p99: percentile(0.99), max: Math.round(latencies.at(-1)!) },
       producerEventsPerSecond: Math.round(EVENTS / producedIn),
+      cpuMicrosecondsPerEvent,
       rawJetStreamPublishAckPerSecond: Math.round(raw),
       endToEndShareOfRaw: Number((endToEnd / raw).toFixed(2)),
       targets: { endToEndEventsPerSecond: 5_000, endToEndShareOfRaw: 0.5 },
