@@ -8,15 +8,14 @@ const json = JSONCodec();
 /** A scan message is ~250 bytes; anything much larger is not a scan. */
 const MAX_SCAN_BYTES = 4_096;
 /**
- * Scans are judged in batches, one transaction each: what piles up while a batch is judged makes
- * the next one (one scan when traffic is light, up to BATCH when it is heavy). Kiosks are spread
- * over LANES judged in parallel; a kiosk always uses the same lane, so its messages (scans, then
- * the undo of one) are handled in the order it sent them. Two lanes: one leaves the database idle
- * while a batch's verdicts are computed; four made batches so small on two cores that their fixed
- * cost (round trips, commits) took more CPU per scan and latency rose (measured at 1,000 scans/s).
+ * Scans are judged in batches, one after the other: what piles up while a batch is judged makes the
+ * next one (one scan when traffic is light, up to BATCH when it is heavy), and a kiosk's messages
+ * (scans, then the undo of one) are handled in the order it sent them. One batch at a time, not
+ * several in parallel: on two cores, parallel batches were smaller, their fixed cost (round trips,
+ * commits) took more CPU per scan, and at 1,000 scans/s the median verdict came later (measured
+ * with two and four lanes of kiosks).
  */
 const BATCH = 200;
-const LANES = 2;
 const DAY_NS = nanos(86_400_000);
 
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
@@ -77,7 +76,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(ctx.config.events.ackWaitMs),
-    max_ack_pending: 2 * LANES * BATCH,
+    max_ack_pending: 2 * BATCH,
   });
   const js = nc.jetstream();
   const publisher = new BatchPublisher(nc);
@@ -126,8 +125,8 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   };
 
   /**
-   * Once a run is committed, its verdicts are sent and its scans acked while the lane judges the
-   * next run: a kiosk matches verdicts by scan id, and an undo reads the database, not the verdicts.
+   * Once a run is committed, its verdicts are sent and its scans acked while the next run is judged:
+   * a kiosk matches verdicts by scan id, and an undo reads the database, not the verdicts.
    * If sending fails, the scans come back and get their stored verdicts again.
    */
   const sending = new Set<Promise<void>>();
@@ -151,7 +150,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     }
   };
 
-  /** A lane's batch, in arrival order: runs of scans judged together, an undo once the scans before it are. */
+  /** A batch, in arrival order: runs of scans judged together, an undo once the scans before it are. */
   const settle = async (batch: JsMsg[]): Promise<void> => {
     let run: { m: JsMsg; scan: ScanMessage }[] = [];
     for (const m of batch) {
@@ -168,17 +167,16 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     await judge(run);
   };
 
-  const lanes = Array.from({ length: LANES }, () => new MicroBatcher<JsMsg>(BATCH, settle));
-  const laneOf = (m: JsMsg) => lanes[Number.parseInt((kioskOf(m.subject, names) ?? '0').slice(0, 8), 16) % LANES || 0]!;
-  const messages = await (await js.consumers.get(names.kiosk.stream, 'redemption-scans')).consume({ max_messages: LANES * BATCH });
+  const batcher = new MicroBatcher<JsMsg>(BATCH, settle);
+  const messages = await (await js.consumers.get(names.kiosk.stream, 'redemption-scans')).consume({ max_messages: BATCH });
   const loop = (async () => {
-    for await (const m of messages) laneOf(m).push(m);
+    for await (const m of messages) batcher.push(m);
   })();
   ctx.onStop(async () => {
     await messages.close();
     await loop;
-    // What no lane took yet goes back at once, for another instance (or the next start) to judge.
-    for (const lane of lanes) for (const m of await lane.stop()) m.nak();
+    // What no batch took yet goes back at once, for another instance (or the next start) to judge.
+    for (const m of await batcher.stop()) m.nak();
     await Promise.all(sending);
   });
 }
