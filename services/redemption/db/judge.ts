@@ -3,7 +3,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { ScanMessage, Verdict } from '@aptic/contracts';
 import { preparedRows, violatesUniqueness, type Db, type Emit, type ServiceContext } from '@aptic/runtime';
 import { gatherFacts } from './facts.ts';
-import { actRows, announce, decideAll, processScans, redemptionRows, scanRows, storedVerdict, verdictRow, type ActRow, type RedemptionRow } from './scans.ts';
+import { actRows, announce, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type ActRow, type RedemptionRow } from './judged.ts';
+import { processScans } from './scans.ts';
 
 /**
  * Judges a batch of online scans and records everything in one statement: new service acts,
