@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { pino } from 'pino';
-import { OutboxRelay, connectPostgres, outboxWriter, type Database, type EventBus, type OutgoingEvent } from '@aptic/runtime';
+import { sql } from 'drizzle-orm';
+import { OutboxRelay, connectPostgres, outboxWriter, queryRows, type Database, type EventBus, type OutgoingEvent } from '@aptic/runtime';
 import { ordering } from '@aptic/ordering';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { eventually } from '../support/platform.ts';
@@ -67,4 +68,7 @@ test('a row committed late, below rows already in flight, still leaves, and no r
   expect(new Set(ids).size).toBe(601);
   expect(ids).toEqual(expect.arrayContaining([...early, lateId]));
   expect(await relay.backlog()).toBe(0);
+  // Published rows are deleted (by the relay's next read, and at the latest when it stops).
+  const [left] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM ordering.outbox`);
+  expect(left!.n).toBe(0);
 });

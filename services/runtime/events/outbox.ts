@@ -89,6 +89,8 @@ export class OutboxRelay {
   private readonly batches = new Set<Promise<boolean>>();
   /** The last row handed to the bus while batches are in flight: the next batch starts after it. */
   private readUpTo = '0';
+  /** Rows the bus acknowledged: the next read deletes them (a round trip and a commit fewer per batch). */
+  private acked: string[] = [];
 
   constructor(options: { db: Db; tables: EventTables; bus: EventBus; log: Logger; idleMs?: number }) {
     this.db = options.db;
@@ -121,7 +123,8 @@ export class OutboxRelay {
 
   /** Rows not yet acknowledged by the bus. */
   async backlog(): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(this.tables.outbox);
+    const { outbox } = this.tables;
+    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.seq} <> ALL(${arrayParam(this.acked, 'bigint')})`);
     return row?.n ?? 0;
   }
 
@@ -146,23 +149,33 @@ export class OutboxRelay {
       }
     }
     // What was committed before the stop leaves with us.
+    // The last read, which finds nothing, deletes what the batches before it had published.
     await this.settle();
     while ((await this.sendNextBatch().catch(() => 0)) > 0) await this.settle();
     await this.settle();
   }
 
   /**
-   * Reads the next rows and hands them to the bus; returns how many. With batches in flight it reads
-   * past the last row handed out (a range scan, where excluding every row in flight by its seq cost
-   * PostgreSQL milliseconds per batch); with none, from the oldest row. A row committed late below
-   * that point, or one of a batch that failed, is thus read again once the relay has caught up.
+   * Deletes what the bus acknowledged, reads the next rows and hands them to the bus; returns how
+   * many. With batches in flight it reads past the last row handed out (a range scan, where
+   * excluding every row in flight by its seq cost PostgreSQL milliseconds per batch); with none, from
+   * the oldest row. A row committed late below that point, or one of a batch that failed, is thus
+   * read again once the relay has caught up. The rows being deleted are skipped by seq: the read
+   * sees the table as it was before the statement.
    */
   private async sendNextBatch(): Promise<number> {
     const { outbox } = this.tables;
     if (this.batches.size === 0) this.readUpTo = '0';
+    const forget = this.acked;
+    this.acked = [];
+    const seqs = arrayParam(forget, 'bigint');
     const rows = await preparedRows<Relayed>(this.db, `outbox-read-${this.schema}`, sql`
+      WITH forgotten AS (DELETE FROM ${outbox} WHERE ${outbox.seq} = ANY(${seqs}))
       SELECT ${outbox.seq} AS seq, ${outbox.id} AS id, ${outbox.type} AS type, ${outbox.payload}::text AS json
-        FROM ${outbox} WHERE ${outbox.seq} > ${this.readUpTo} ORDER BY ${outbox.seq} LIMIT ${BATCH}`);
+        FROM ${outbox} WHERE ${outbox.seq} > ${this.readUpTo} AND ${outbox.seq} <> ALL(${seqs}) ORDER BY ${outbox.seq} LIMIT ${BATCH}`).catch((err: unknown) => {
+      this.acked.push(...forget);
+      throw err;
+    });
     if (rows.length === 0) return 0;
     this.readUpTo = rows[rows.length - 1]!.seq;
     const batch: Promise<boolean> = this.publish(rows).finally(() => this.batches.delete(batch));
@@ -174,8 +187,7 @@ export class OutboxRelay {
   private async publish(rows: Relayed[]): Promise<boolean> {
     try {
       await this.bus.publish(rows);
-      const { outbox } = this.tables;
-      await preparedRows(this.db, `outbox-delete-${this.schema}`, sql`DELETE FROM ${outbox} WHERE ${outbox.seq} = ANY(${arrayParam(rows.map((r) => r.seq), 'bigint')})`);
+      this.acked.push(...rows.map((r) => r.seq));
       return true;
     } catch (err) {
       this.log.warn({ err }, 'outbox batch not acknowledged');
