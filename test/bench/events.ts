@@ -9,7 +9,7 @@
  * consumer's transaction that applies it (inbox.processed_at); one machine, one clock.
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { connect } from 'nats';
@@ -17,7 +17,7 @@ import { ServiceNames, natsNames } from '@aptic/contracts';
 import { JetStreamBus, queryRows, readConfig, startPlatform } from '@aptic/runtime';
 import { relayBatching } from '../../services/runtime/events/outbox.ts';
 import { ordering } from '@aptic/ordering';
-import { cpuMeter, natsUrl, report, scratch } from './support.ts';
+import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PER_TRANSACTION = 500;
@@ -74,8 +74,8 @@ async function main() {
     const meter = await cpuMeter(async () => ({
       producer: [process.pid],
       consumer: [consumer.pid!],
-      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
-      postgres: (await queryRows<{ pid: number }>(context.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map((b) => b.pid),
+      nats: natsServerPids(),
+      postgres: await postgresPids(db.databaseUrl),
     }));
     const emittedAt = new Map<string, number>();
     const started = performance.now();

@@ -7,14 +7,14 @@
  * same concurrency. CPU per scan of each process is measured for both loads.
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
 import { ServiceNames, natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { BatchPublisher, JetStreamBus, busConnectionOptions, queryRows, readConfig, startPlatform, type OutgoingEvent } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
-import { cpuMeter, natsUrl, report, scratch } from './support.ts';
+import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
 
 const KEY = 'bench-key';
 const KIOSKS = 20;
@@ -153,8 +153,8 @@ async function main() {
     const roles = async () => ({
       redemption: [child.pid!],
       kiosks: [process.pid],
-      nats: execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number),
-      postgres: (await queryRows<{ pid: number }>(local.database.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map((b) => b.pid),
+      nats: natsServerPids(),
+      postgres: await postgresPids(db.databaseUrl),
     });
 
     /** Offers `count` scans at RATE scans/s, open loop (a scan is sent when due, whatever came back). */
@@ -181,8 +181,9 @@ async function main() {
     const rateMeter = await cpuMeter(roles);
     const { latencies, accepted, seconds: rateSeconds } = await offer(RATE * RATE_SECONDS);
 
-    // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
     const rateCpu = await rateMeter.charge(latencies.length);
+
+    // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
     const meter = await cpuMeter(roles);
     const satCodes = [...codes(carnet, SATURATION)];
     let taken = 0;

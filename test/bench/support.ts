@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
 /** Benchmarks run against real PostgreSQL and NATS: the environment's, or this machine's defaults. */
@@ -70,4 +71,18 @@ export async function cpuMeter(roles: () => Promise<Roles>): Promise<{ charge(un
       return Object.fromEntries(Object.entries(current).map(([role, pids]) => [role, Number(((used(pids) * 1000) / units).toFixed(3))]));
     },
   };
+}
+
+/** The nats-server processes of this machine, for a CPU meter. */
+export const natsServerPids = (): number[] => execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number);
+
+/** The PostgreSQL backends serving the benchmark's database, for a CPU meter. */
+export async function postgresPids(databaseUrl: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }

@@ -10,6 +10,14 @@ import type { EventTables } from './tables.ts';
 
 export type Emit = <T extends EventType>(type: T, data: EventDataOf<T>) => Promise<EventEnvelope<T>>;
 
+/** Each service's outbox schema, which names its prepared statements; looked up once, not per transaction. */
+const schemas = new WeakMap<EventTables, string>();
+function schemaOf(tables: EventTables): string {
+  let schema = schemas.get(tables);
+  if (schema === undefined) schemas.set(tables, (schema = getTableConfig(tables.outbox).schema ?? 'public'));
+  return schema;
+}
+
 /** What a unit of work emits, and how it reaches the outbox. */
 export interface OutboxWriter {
   emit: Emit;
@@ -28,7 +36,7 @@ export interface OutboxWriter {
 export function outboxWriter(tables: EventTables, producer: string): OutboxWriter {
   const pending: EventEnvelope[] = [];
   const { outbox } = tables;
-  const statementName = `outbox-insert-${getTableConfig(outbox).schema}`;
+  const statementName = `outbox-insert-${schemaOf(tables)}`;
   const take = () => {
     // One JSON array for the whole batch: a jsonb[] parameter cost more to escape (node-postgres)
     // and to parse (PostgreSQL), measured.
@@ -95,7 +103,7 @@ export class OutboxRelay {
   constructor(options: { db: Db; tables: EventTables; bus: EventBus; log: Logger; idleMs?: number }) {
     this.db = options.db;
     this.tables = options.tables;
-    this.schema = getTableConfig(options.tables.outbox).schema ?? 'public';
+    this.schema = schemaOf(options.tables);
     this.bus = options.bus;
     this.log = options.log;
     this.idleMs = options.idleMs ?? 250;
@@ -148,8 +156,8 @@ export class OutboxRelay {
         await this.sleep(Math.min(30_000, 200 * 2 ** failures));
       }
     }
-    // What was committed before the stop leaves with us.
-    // The last read, which finds nothing, deletes what the batches before it had published.
+    // What was committed before the stop leaves with us; the last read, which finds nothing,
+    // deletes what the batches before it had published.
     await this.settle();
     while ((await this.sendNextBatch().catch(() => 0)) > 0) await this.settle();
     await this.settle();
