@@ -63,7 +63,7 @@ async function main() {
   try {
     const raw = await rawPublishRate(db.databaseUrl, `${db.prefix}raw`);
     const producer = await startPlatform([ordering], readConfig(env));
-    const consumer = spawn(process.execPath, ['services/runtime/bin/start.ts', 'analytics'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const consumer = spawn(process.execPath, ['services/platform/bin/start.ts', 'analytics'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       consumer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
       consumer.once('exit', (code) => reject(new Error(`consumer exited with ${code}`)));

@@ -138,7 +138,7 @@ async function main() {
     await local.database.db.execute(sql`VACUUM ANALYZE`);
 
     // The full path: redemption in its own process, kiosks over NATS.
-    const child = spawn(process.execPath, ['services/runtime/bin/start.ts', 'redemption'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'redemption'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     // The service goes with the benchmark, however the benchmark ends.
     process.once('exit', () => child.kill('SIGKILL'));
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));

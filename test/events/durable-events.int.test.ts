@@ -111,7 +111,7 @@ describe('a consumer killed mid-batch loses nothing and applies nothing twice', 
     const before = 0; // a fresh database: the child creates the analytics schema as it starts
     await publisher.publishMany(Array.from({ length: total }, () => funderCreated()));
     const env = { ...process.env, ...testEnv(infra) };
-    const child = spawn(process.execPath, ['services/runtime/bin/start.ts', 'analytics'], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'analytics'], { env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     const seen = await eventually(() => funderTotal().catch(() => 0), (n) => n > before, 30_000);
     child.kill('SIGKILL');

@@ -8,7 +8,7 @@ export interface Started {
 
 /** Runs `npm start` as a person would, and waits until it prints the line that says it is ready. */
 export async function startProcess(args: string[], env: Record<string, string | undefined>, readyLine: RegExp, timeoutMs = 60_000): Promise<Started> {
-  const child = spawn(process.execPath, ['services/runtime/bin/start.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['services/platform/bin/start.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';

@@ -3,8 +3,7 @@
  * No DATABASE_URL/NATS_URL: all seven services in this process (embedded mode, PGlite).
  * With both: the named services (or all) against PostgreSQL and NATS JetStream.
  */
-import { readConfig } from '../config.ts';
-import { selectServices, startPlatform } from '../platform.ts';
+import { readConfig, selectServices, startPlatform } from '@aptic/runtime';
 import { allServices } from './services.ts';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));

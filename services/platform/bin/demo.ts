@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serviceBarcode } from '@aptic/contracts';
-import type { RunningPlatform } from '../platform.ts';
+import type { RunningPlatform } from '@aptic/runtime';
 
 type Json = Record<string, any>;
 

@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '../service.ts';
+import type { ServiceDefinition } from '@aptic/runtime';
 import { qualification } from '@aptic/qualification';
 import { catalogue } from '@aptic/catalogue';
 import { ordering } from '@aptic/ordering';
