@@ -10,4 +10,5 @@ export * from './siret.ts';
 export * from './kiosk-auth.ts';
 export * from './referentiel.ts';
 export * from './pass-code.ts';
+export * from './dates.ts';
 export * from './territory.ts';

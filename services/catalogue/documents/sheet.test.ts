@@ -12,4 +12,5 @@ test('the sheet lists each offer with its SVG barcode and escapes names', () => 
   expect(html).toContain('<svg');
   expect(html).toMatch(/10,00\s€/);
   expect(html).toContain('qualifié');
+  expect(html).toContain('Imprimée le 08/01/2024');
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import bwipjs from 'bwip-js';
 import Handlebars from 'handlebars';
-import { serviceBarcode } from '@aptic/contracts';
+import { frenchDate, serviceBarcode } from '@aptic/contracts';
 
 export interface SheetOffer {
   offerId: string;
@@ -41,7 +41,7 @@ export function barcodeSvg(text: string): string {
 export function serviceSheetHtml(place: SheetPlace, offers: SheetOffer[], printedOn: string): string {
   return template({
     place: { ...place, status: STATUS[place.status] ?? place.status },
-    printedOn,
+    printedOn: frenchDate(printedOn),
     offers: offers.map((o) => ({
       label: o.label,
       format: o.group ? 'Atelier collectif' : 'Séance individuelle',

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
-import { DomainError, lastRedemptionDay } from '@aptic/contracts';
+import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
 import { addDays, type Emit, type Queryable, type Tx } from '@aptic/runtime';
 import { PAYMENT_TERM_DAYS, allocatePayments, applyCredits, closing, type Allocation } from '../domain/billing.ts';
 import type { QuoteLine } from '../domain/pricing.ts';
@@ -61,7 +61,7 @@ export async function acceptQuote(tx: Tx, emit: Emit, id: string, acceptance: Ac
   const funder = await lockFunder(tx, quote.funderId);
   assertMove(quote.status, 'accepted');
   if (today > quote.quoteValidUntil) {
-    throw new DomainError('quote_expired', `Ce devis n'est plus valable depuis le ${quote.quoteValidUntil} : établir un nouveau devis.`, { status: 422 });
+    throw new DomainError('quote_expired', `Ce devis n'est plus valable depuis le ${frenchDate(quote.quoteValidUntil)} : établir un nouveau devis.`, { status: 422 });
   }
   if (quote.firstOrder && funder.openedAt) {
     throw new DomainError('quote_outdated', 'Le compte a été ouvert par une autre commande depuis ce devis (frais d’ouverture) : établir un nouveau devis.', { status: 409 });

@@ -15,7 +15,7 @@ import {
   SERVICES_INVOICE,
 } from './fixtures.ts';
 import { frenchVatNumber, issuerFromEnv } from './issuer.ts';
-import { creditNoteHtml, formatDate, formatEuros, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
+import { creditNoteHtml, formatEuros, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x60': '`', '#x3D': '=', nbsp: ' ' };
 
@@ -41,13 +41,6 @@ describe('French formats', () => {
   it('refuses amounts that are not integer cents', () => {
     expect(() => formatEuros(12.5)).toThrow(RangeError);
     expect(() => formatEuros(Number.NaN)).toThrow(RangeError);
-  });
-
-  it('formats dates as DD/MM/YYYY and refuses impossible ones', () => {
-    expect(formatDate('2026-11-22')).toBe('22/11/2026');
-    expect(formatDate('2028-02-29')).toBe('29/02/2028');
-    expect(() => formatDate('2026-02-30')).toThrow(RangeError);
-    expect(() => formatDate('22/11/2026')).toThrow(RangeError);
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { frenchDate } from '@aptic/contracts';
 import type { CarnetSize, QuoteLine } from '../domain/pricing.ts';
 import { sirenOf, type Issuer } from './issuer.ts';
 
@@ -97,16 +98,6 @@ export function formatInteger(value: number): string {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
   const sign = value < 0 ? '-' : '';
   return sign + String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, THOUSANDS_SEPARATOR);
-}
-
-/** "2026-11-22" → "22/11/2026"; refuses anything but a real calendar date. */
-export function formatDate(isoDate: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  const [, year, month, day] = match ?? [];
-  if (!year || !month || !day) throw new RangeError(`not a YYYY-MM-DD date: "${isoDate}"`);
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (date.toISOString().slice(0, 10) !== isoDate) throw new RangeError(`not a calendar date: "${isoDate}"`);
-  return `${day}/${month}/${year}`;
 }
 
 /** Basis points → "20 %", "5,5 %"; 0 is the face value, outside the scope of VAT. */
@@ -210,8 +201,8 @@ const creditNoteTemplate = compile<CreditNoteView>('credit-note.hbs');
 
 export function quoteHtml(doc: QuoteDocument, issuer: Issuer): string {
   checkLineTotals(doc);
-  const issuedOn = formatDate(doc.issuedOn);
-  const validUntil = formatDate(doc.validUntil);
+  const issuedOn = frenchDate(doc.issuedOn);
+  const validUntil = frenchDate(doc.validUntil);
   if (doc.validUntil < doc.issuedOn) throw new RangeError(`quote ${doc.number} expires before it is issued`);
   const passCount = doc.carnets * doc.carnetSize;
   return quoteTemplate({
@@ -248,8 +239,8 @@ export function invoiceHtml(doc: InvoiceDocument, issuer: Issuer): string {
   if (doc.kind === 'face_value' && doc.vatCents !== 0) {
     throw new RangeError(`invoice ${doc.number}: the face value is not subject to VAT`);
   }
-  const issuedOn = formatDate(doc.issuedOn);
-  const dueOn = formatDate(doc.dueOn);
+  const issuedOn = frenchDate(doc.issuedOn);
+  const dueOn = frenchDate(doc.dueOn);
   if (doc.dueOn < doc.issuedOn) throw new RangeError(`invoice ${doc.number} falls due before it is issued`);
 
   const totals = [
@@ -306,7 +297,7 @@ export function creditNoteHtml(doc: CreditNoteDocument, issuer: Issuer): string 
     subtitle: 'Pass #APTIC non utilisés',
     number: doc.number,
     meta: [
-      { label: 'Date', value: formatDate(doc.issuedOn) },
+      { label: 'Date', value: frenchDate(doc.issuedOn) },
       { label: 'Commande n°', value: doc.orderNumber },
     ],
     issuer: issuerView(issuer),

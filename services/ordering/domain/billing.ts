@@ -1,4 +1,4 @@
-import { DomainError, lastRedemptionDay } from '@aptic/contracts';
+import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
 
 /** Face value of one pass, in cents. */
 export const PASS_FACE_VALUE_CENTS = 1_000;
@@ -52,7 +52,7 @@ export function applyCredits(amountCents: number, credits: readonly AvailableCre
 export function closing(input: { validUntil: string; today: string; passCount: number; redeemed: number }): { unusedPasses: number; creditCents: number } {
   const last = lastRedemptionDay(input.validUntil);
   if (input.today <= last) {
-    throw new DomainError('validity_not_ended', `Les pass de cette commande sont encore utilisables jusqu'au ${last} : la commande ne peut pas être clôturée.`, { status: 409 });
+    throw new DomainError('validity_not_ended', `Les pass de cette commande sont encore utilisables jusqu'au ${frenchDate(last)} : la commande ne peut pas être clôturée.`, { status: 409 });
   }
   const unusedPasses = Math.max(0, input.passCount - input.redeemed);
   return { unusedPasses, creditCents: unusedPasses * PASS_FACE_VALUE_CENTS };

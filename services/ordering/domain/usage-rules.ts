@@ -10,7 +10,7 @@
  * Dates are `YYYY-MM-DD` strings compared as strings: that order is the calendar order, and no
  * `Date` (nor its time zone) is involved.
  */
-import { CommuneCode, DepartementCode, DomainError, EpciCode, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
+import { CommuneCode, DepartementCode, DomainError, EpciCode, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
 
 /** What the funder asked for (not trusted): every field is optional, every list may repeat. */
 export type UsageRulesInput = {
@@ -100,24 +100,6 @@ function resolveValidity(
 function refuseNonDate(value: string, field: string, what: string): void {
   if (isCalendarDate(value)) return;
   throw refusal('invalid_date', `La date ${what} « ${value} » n’est pas une date valide (format AAAA-MM-JJ).`, field);
-}
-
-/** A real calendar date written `YYYY-MM-DD`, checked arithmetically (no Date, no time zone). */
-function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-  return day <= daysInMonth;
-}
-
-/** '2026-03-05' → '05/03/2026', as a French reader expects it. */
-function frenchDate(date: string): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import bwipjs from 'bwip-js';
 import Handlebars from 'handlebars';
-import { DomainError, readPassCode } from '@aptic/contracts';
+import { DomainError, frenchDate, isCalendarDate, readPassCode } from '@aptic/contracts';
 import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
 
 export type { Logo, LogoMime } from './logo.ts';
@@ -61,14 +61,6 @@ function refuse(message: string, field?: string): never {
   throw new DomainError('invalid_print_job', message, field === undefined ? { status: 422 } : { status: 422, field });
 }
 
-/** "2027-01-31" → "31/01/2027"; refuses anything but a real calendar date. */
-export function frenchDate(isoDate: string, field = 'date'): string {
-  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate) ?? [];
-  const real = year && month && day && new Date(Date.UTC(+year, +month - 1, +day)).toISOString().slice(0, 10) === isoDate;
-  if (!real) refuse(`Date invalide : ${isoDate}`, field);
-  return `${day}/${month}/${year}`;
-}
-
 function checkCarnet(carnet: PrintCarnet, size: number, index: number): void {
   const field = `carnets[${index}]`;
   if (carnet.passes.length !== size) refuse(`Le carnet ${carnet.number} compte ${carnet.passes.length} pass au lieu de ${size}.`, field);
@@ -85,8 +77,8 @@ function checkCarnet(carnet: PrintCarnet, size: number, index: number): void {
 export function validatePrintJob(job: PrintJob): PrintJob {
   if (job.funderName.trim() === '') refuse('Le nom du commanditaire est vide.', 'funderName');
   if (job.carnetSize !== 5 && job.carnetSize !== 10) refuse('Un carnet compte 5 ou 10 pass.', 'carnetSize');
-  frenchDate(job.validFrom, 'validFrom');
-  frenchDate(job.validUntil, 'validUntil');
+  if (!isCalendarDate(job.validFrom)) refuse(`Date invalide : ${job.validFrom}`, 'validFrom');
+  if (!isCalendarDate(job.validUntil)) refuse(`Date invalide : ${job.validUntil}`, 'validUntil');
   if (job.validUntil < job.validFrom) refuse('La fin de validité précède son début.', 'validUntil');
   if (job.carnets.length === 0) refuse('La commande ne compte aucun carnet.', 'carnets');
   const seen = new Set<number>();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import type { ActionResponse } from '@aptic/contracts';
+import { frenchDate, type ActionResponse } from '@aptic/contracts';
 
 type Place = ActionResponse<'catalogue.nearbyPlaces'>['places'][number];
 
@@ -15,7 +15,6 @@ export interface LetterRecipient {
 }
 
 const template = Handlebars.compile(readFileSync(new URL('./templates/letters.hbs', import.meta.url), 'utf8'), { strict: false });
-const frenchDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const km = (d: number | null) => (d === null ? '' : `${d.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km`);
 
 /** The mail-merge of cover letters: one A4 page per beneficiary, with the places nearest their commune. */

@@ -1,4 +1,4 @@
-import type { DenialReason, PassCodeReading } from '@aptic/contracts';
+import { frenchDate, frenchDateTime, type DenialReason, type PassCodeReading } from '@aptic/contracts';
 
 /**
  * Whether a scanned pass may pay for the chosen service, here and now: every rule of the scheme,
@@ -56,10 +56,6 @@ export type Decision = { outcome: 'accepted' } | { outcome: 'denied'; reason: De
 export const UNKNOWN_SCAN_LIMIT = 10;
 
 const deny = (reason: DenialReason, message: string): Decision => ({ outcome: 'denied', reason, message });
-const frenchDate = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-/** The mediator reads the time of day in France, not in UTC (the instant is stored in UTC). */
-const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-const whenInFrance = (instant: string) => parisTime.format(new Date(instant)).replace(' ', ' à ');
 
 export function decide(f: ScanFacts): Decision {
   if (!f.kiosk || f.kiosk.revoked) return deny('kiosk_revoked', 'Cette borne n’est plus autorisée : contactez #APTIC.');
@@ -69,7 +65,7 @@ export function decide(f: ScanFacts): Decision {
   if (f.pass.status === 'blocked') return deny('blocked', 'Ce pass est bloqué (perdu ou volé) : ne l’acceptez pas.');
   if (f.pass.status !== 'released') return deny('not_released', 'Ce pass n’est pas encore activé : il n’a pas été distribué.');
   if (f.pass.redeemed) {
-    return deny('already_redeemed', `Ce pass a déjà été utilisé le ${whenInFrance(f.pass.redeemed.at)} (${f.pass.redeemed.placeName}).`);
+    return deny('already_redeemed', `Ce pass a déjà été utilisé le ${frenchDateTime(f.pass.redeemed.at)} (${f.pass.redeemed.placeName}).`);
   }
   if (f.scannedOn < f.order.validFrom) return deny('not_yet_valid', `Ce pass n’est valable qu’à partir du ${frenchDate(f.order.validFrom)}.`);
   if (f.scannedOn > f.order.lastDay) return deny('expired', `Ce pass a expiré le ${frenchDate(f.order.lastDay)}.`);
