@@ -33,8 +33,22 @@ export const ServiceNames = [
 ] as const;
 export type ServiceName = (typeof ServiceNames)[number];
 
-export const Roles = ['admin', 'finance', 'support', 'print-partner', 'funder'] as const;
+export const Roles = ['admin', 'finance', 'support', 'print-partner', 'funder', 'place', 'prescriber'] as const;
 export type Role = (typeof Roles)[number];
 export const Role = Type.Union(Roles.map((r) => Type.Literal(r)));
+
+/**
+ * Roles whose tokens are scoped to one record, and the field naming it when a token is issued:
+ * a funder token sees its funder's data, a place token its place's, a print partner's its own
+ * print jobs, a prescriber's its own distributions. Staff roles (admin, finance, support) are not scoped.
+ */
+export const ScopeFields = {
+  funder: 'funderId',
+  place: 'placeId',
+  'print-partner': 'printPartnerId',
+  prescriber: 'prescriberId',
+} as const;
+export type ScopedRole = keyof typeof ScopeFields;
+export const isScopedRole = (role: Role): role is ScopedRole => Object.hasOwn(ScopeFields, role);
 
 export type UuidT = Static<typeof Uuid>;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { DomainError, Uuid } from '@aptic/contracts';
-import { assertFunderScope, contractAction, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import { assertScope, contractAction, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { countFunders, readFunderCounts } from './db/funder-counts.ts';
 import { funderFigures, readFunderFigures } from './db/funder-figures.ts';
@@ -26,7 +26,7 @@ export const analytics: ServiceDefinition = {
       { config: { roles: ['support', 'finance', 'funder'] }, schema: { summary: 'A funder’s carnets issued, handed out, started; passes redeemed', params: Type.Object({ id: Uuid }) } },
       (request) => {
         // A funder's token sees its own figures only.
-        assertFunderScope(request, request.params.id, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+        assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
         return readFunderFigures(ctx.db, request.params.id);
       },
     );

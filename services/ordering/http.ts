@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
-import { actorOf, assertFunderScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { createFunder, findFunder } from './db/funders.ts';
 import { changeRules, createQuote, findOrder } from './db/orders.ts';
 import { acceptQuote, closeOrder, creditBalances, recordPayment } from './db/billing.ts';
@@ -103,11 +103,11 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
   );
   app.get('/funders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'A funder', params: Id, response: { 200: FunderView, 404: Refusal } } }, async (request) => {
-    assertFunderScope(request, request.params.id, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
     return (await findFunder(ctx.db, request.params.id)) as never;
   });
   app.get('/funders/:id/credit-notes', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'Credit notes (avoirs) and what is left on them', params: Id } }, async (request) => {
-    assertFunderScope(request, request.params.id, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
     await findFunder(ctx.db, request.params.id);
     return creditBalances(ctx.db, request.params.id);
   });
@@ -144,7 +144,7 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
 
   app.get('/orders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'An order: quote, invoices, payments, redemptions', params: Id, response: { 200: OrderView, 404: Refusal } } }, async (request) => {
     const order = await findOrder(ctx.db, request.params.id);
-    assertFunderScope(request, order.funderId, unknownOrder);
+    assertScope(request, { funder: order.funderId }, unknownOrder);
     return loadOrderView(ctx.db, order.id);
   });
   app.put('/orders/:id/rules', { config: { roles: staff }, schema: { summary: 'Change the usage rules (until paid)', params: Id, body: RulesBody, response: { 200: QuoteView, ...errors } } }, async (request) =>
@@ -162,7 +162,7 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
   const pdfRoute = (path: string, summary: string, print: (id: string) => Promise<PrintedDocument>, notFound: () => DomainError) =>
     app.get(path, { config: { roles: [...staff, 'funder'] }, schema: { summary, params: Id, produces: ['application/pdf'] } }, async (request, reply) => {
       const document = await print(request.params.id);
-      assertFunderScope(request, document.funderId, notFound);
+      assertScope(request, { funder: document.funderId }, notFound);
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${document.filename}"`).send(document.pdf);
     });
   pdfRoute('/quotes/:id/pdf', 'The quote (devis) as a PDF', printer.quote, unknownOrder);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, assertFunderScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
 import { advanceJob, answerProof, findJob, findProof, sendProof, type PrintJob } from './db/proofs.ts';
@@ -47,11 +47,11 @@ function proofRoutes(app: AdminApp, ctx: ServiceContext): void {
   );
   app.get('/orders/:id/proofs', { config: { roles: ['support', 'funder'] }, schema: { summary: 'An order’s proofs', params: OrderId, response: { 200: Type.Array(ProofView), 404: Refusal } } }, async (request) => {
     const order = await findPrintOrder(ctx.db, request.params.id);
-    assertFunderScope(request, order.funderId, () => new DomainError('unknown_order', 'Commande inconnue.', { status: 404 }));
+    assertScope(request, { funder: order.funderId }, () => new DomainError('unknown_order', 'Commande inconnue.', { status: 404 }));
     return ctx.db.select().from(proofs).where(eq(proofs.orderId, request.params.id)).orderBy(asc(proofs.version));
   });
   const answer = async (request: FastifyRequest, id: string, approved: boolean, comments: string | undefined) => {
-    assertFunderScope(request, (await findProof(ctx.db, id)).funderId, unknownProof);
+    assertScope(request, { funder: (await findProof(ctx.db, id)).funderId }, unknownProof);
     return ctx.transaction((tx) => answerProof(tx, id, { approved, comments }, businessDate(), actorOf(request)));
   };
   app.post('/proofs/:id/approval', { config: { roles: ['support', 'funder'] }, schema: { summary: 'Approve a proof: printing starts', params: Id, body: Approval, response: { 200: AnswerView, ...errors } } }, (request) =>

@@ -15,7 +15,7 @@ export { startPlatform, selectServices, type RunningPlatform } from './platform.
 export type { RunningService } from './start-service.ts';
 export type { ServiceContext, ServiceDefinition } from './service.ts';
 export { businessDate, addDays } from './time.ts';
-export { actorOf, assertFunderScope } from './http/access.ts';
+export { actorOf, assertScope, callerScope, type RecordScope } from './http/access.ts';
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ordering } from '@aptic/ordering';
@@ -46,7 +47,7 @@ describe('admin endpoints: authentication and roles', () => {
   });
 
   test('tokens are issued once, stored hashed, scoped by role, and revocable', async () => {
-    const issued = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'print partner A', role: 'print-partner' } });
+    const issued = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'print partner A', role: 'print-partner', printPartnerId: randomUUID() } });
     expect(issued.status).toBe(201);
     const token: string = issued.body.token;
     expect(token).toMatch(/^apt_/);
@@ -70,6 +71,23 @@ describe('admin endpoints: authentication and roles', () => {
   test('a funder token must name its funder', async () => {
     const refused = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'f', role: 'funder' } });
     expect(refused).toMatchObject({ status: 400, body: { code: 'funder_id_required', field: 'funderId' } });
+  });
+
+  test('each scoped role names its own scope, and only its own; staff roles name none', async () => {
+    const id = randomUUID();
+    const issue = (body: object) => call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'scoped', ...body } });
+    const cases: Array<[string, string]> = [['place', 'placeId'], ['print-partner', 'printPartnerId'], ['prescriber', 'prescriberId'], ['funder', 'funderId']];
+    for (const [role, field] of cases) {
+      const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      expect(await issue({ role })).toMatchObject({ status: 400, body: { code: `${snake}_required`, field } });
+      expect(await issue({ role: 'support', [field]: id })).toMatchObject({ status: 400, body: { code: `${snake}_not_allowed`, field } });
+      const issued = await issue({ role, [field]: id });
+      expect(issued).toMatchObject({ status: 201, body: { role, scopeId: id } });
+      const listed = (await call(`${url}/admin/tokens`)).body.find((t: { tokenId: string }) => t.tokenId === issued.body.tokenId);
+      expect(listed).toMatchObject({ role, scopeId: id });
+    }
+    expect(await issue({ role: 'place', funderId: id })).toMatchObject({ status: 400, body: { code: 'funder_id_not_allowed' } });
+    expect(await issue({ role: 'support' })).toMatchObject({ status: 201, body: { scopeId: null } });
   });
 
   test('a support token may register a funder', async () => {

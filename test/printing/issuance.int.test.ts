@@ -84,7 +84,7 @@ describe('issuing, releasing, blocking passes', () => {
     expect((await call(`${url}/carnets/9999999/block`, { method: 'POST', body: { reason: 'perdu' } })).status).toBe(404);
     const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'desk', role: 'support' } })).body.token;
     expect((await call(`${url}/orders/${other!.order_id}/passes`, { token: support })).status).toBe(403);
-    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner' } })).body.token;
+    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
     const listed = await call(`${url}/orders/${other!.order_id}/passes`, { token: partner });
     expect(listed.body).toHaveLength(12_000);
   });
@@ -141,7 +141,7 @@ describe('proofs (BAT) and print jobs', () => {
     expect((await call(`${url}/proofs/${second.id}/approval`, { method: 'POST', body: {}, token: owner })).body.code).toBe('proof_already_answered');
 
     // The print partner's steps, in order only.
-    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner' } })).body.token;
+    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: 'X1', deliveryPoint: 'Mairie' }, token: partner })).body.code).toBe('invalid_transition');
     expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: partner })).body.code).toBe('invalid_transition');
     // The print-ready file is rendered in the background; the partner downloads it, whole or by range.

@@ -10,8 +10,11 @@ export const apiTokens = authSchema.table('api_token', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
   role: text('role').notNull(),
-  /** For the funder role: the only funder whose data the token may read. */
-  funderId: uuid('funder_id'),
+  /**
+   * For a scoped role (funder, place, print-partner, prescriber): the one record whose data the
+   * token may see (its funder, place, print partner or prescriber id); null for staff roles.
+   */
+  scopeId: uuid('scope_id'),
   hash: text('hash').notNull().unique(),
   createdBy: text('created_by').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { DomainError, type Role } from '@aptic/contracts';
+import { DomainError, isScopedRole, ScopeFields, type Role } from '@aptic/contracts';
 import type { Database, Db } from '../db/connect.ts';
 import { apiTokens } from './schema.ts';
 
@@ -9,7 +9,18 @@ export interface Principal {
   tokenId: string;
   name: string;
   role: Role;
-  funderId: string | null;
+  /** A scoped role's record (funder, place, print partner or prescriber id); null for staff roles. */
+  scopeId: string | null;
+}
+
+/** What issues a token: its role and, for a scoped role, the field `ScopeFields` names for it. */
+export interface TokenRequest {
+  name: string;
+  role: Role;
+  funderId?: string;
+  placeId?: string;
+  printPartnerId?: string;
+  prescriberId?: string;
 }
 
 export interface IssuedToken extends Principal {
@@ -19,6 +30,25 @@ export interface IssuedToken extends Principal {
 
 const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A scoped role names exactly its own scope field; a staff role names none. */
+function scopeOf(request: TokenRequest): string | null {
+  const own = isScopedRole(request.role) ? ScopeFields[request.role] : undefined;
+  for (const field of Object.values(ScopeFields)) {
+    if (field !== own && request[field] !== undefined) {
+      const allowed = Object.entries(ScopeFields).find(([, f]) => f === field)![0];
+      throw new DomainError(`${snake(field)}_not_allowed`, `Seul un jeton ${allowed} porte ${field}.`, { status: 400, field });
+    }
+  }
+  if (!own) return null;
+  const scopeId = request[own];
+  if (!scopeId) {
+    throw new DomainError(`${snake(own)}_required`, `Un jeton ${request.role} doit nommer son périmètre (${own}).`, { status: 400, field: own });
+  }
+  return scopeId;
+}
 
 export class TokenStore {
   private readonly db: Db;
@@ -38,27 +68,21 @@ export class TokenStore {
     const hash = hashOf(token);
     // APTIC_ADMIN_TOKEN: compared in constant time, for bootstrap and automation.
     if (this.bootstrapHash && timingSafeEqual(this.bootstrapHash, Buffer.from(hash, 'hex'))) {
-      return { tokenId: 'bootstrap', name: 'APTIC_ADMIN_TOKEN', role: 'admin', funderId: null };
+      return { tokenId: 'bootstrap', name: 'APTIC_ADMIN_TOKEN', role: 'admin', scopeId: null };
     }
     const [row] = await this.db
       .select()
       .from(apiTokens)
       .where(and(eq(apiTokens.hash, hash), isNull(apiTokens.revokedAt)));
-    return row && { tokenId: row.id, name: row.name, role: row.role as Role, funderId: row.funderId };
+    return row && { tokenId: row.id, name: row.name, role: row.role as Role, scopeId: row.scopeId };
   }
 
-  async issue(request: { name: string; role: Role; funderId?: string | null }, createdBy: string): Promise<IssuedToken> {
-    const funderId = request.funderId ?? null;
-    if (request.role === 'funder' && !funderId) {
-      throw new DomainError('funder_id_required', 'A funder token must name its funder (funderId).', { status: 400, field: 'funderId' });
-    }
-    if (request.role !== 'funder' && funderId) {
-      throw new DomainError('funder_id_not_allowed', 'Only funder tokens are scoped to a funder.', { status: 400, field: 'funderId' });
-    }
+  async issue(request: TokenRequest, createdBy: string): Promise<IssuedToken> {
+    const scopeId = scopeOf(request);
     const token = `apt_${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
-    await this.db.insert(apiTokens).values({ id, name: request.name, role: request.role, funderId, hash: hashOf(token), createdBy });
-    return { tokenId: id, name: request.name, role: request.role, funderId, token };
+    await this.db.insert(apiTokens).values({ id, name: request.name, role: request.role, scopeId, hash: hashOf(token), createdBy });
+    return { tokenId: id, name: request.name, role: request.role, scopeId, token };
   }
 
   async list(): Promise<Array<Principal & { createdAt: string; revokedAt: string | null }>> {
@@ -67,7 +91,7 @@ export class TokenStore {
       tokenId: r.id,
       name: r.name,
       role: r.role as Role,
-      funderId: r.funderId,
+      scopeId: r.scopeId,
       createdAt: r.createdAt.toISOString(),
       revokedAt: r.revokedAt?.toISOString() ?? null,
     }));

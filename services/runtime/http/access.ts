@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '@aptic/contracts';
+import { type DomainError, isScopedRole, type ScopedRole } from '@aptic/contracts';
 
 /** Who did it, for audit rows: the token's name, role and id. */
 export function actorOf(request: FastifyRequest): string {
@@ -7,11 +7,22 @@ export function actorOf(request: FastifyRequest): string {
   return p ? `${p.name} [${p.role}:${p.tokenId}]` : 'anonymous';
 }
 
-/**
- * A funder's token sees its own funder's data only. Another funder's record answers
- * 404, as if it did not exist, so that ids cannot be probed.
- */
-export function assertFunderScope(request: FastifyRequest, funderId: string, notFound: () => DomainError): void {
+/** The record a scoped caller is confined to (its role and id); undefined for staff roles. */
+export function callerScope(request: FastifyRequest): { role: ScopedRole; id: string | null } | undefined {
   const p = request.principal;
-  if (p?.role === 'funder' && p.funderId !== funderId) throw notFound();
+  return p && isScopedRole(p.role) ? { role: p.role, id: p.scopeId } : undefined;
+}
+
+/** Who a record belongs to, per scoped role: `{ funder: order.funderId, 'print-partner': job.partnerId }`. */
+export type RecordScope = Partial<Record<ScopedRole, string | null | undefined>>;
+
+/**
+ * A scoped token (funder, place, print partner, prescriber) sees a record only when the record
+ * names the token's own scope id for the token's role; otherwise the record answers 404, as if it
+ * did not exist, so that ids cannot be probed. A record that names no owner for the caller's role
+ * is refused too (closed by default). Staff roles pass: the route's roles already chose them.
+ */
+export function assertScope(request: FastifyRequest, owners: RecordScope, notFound: () => DomainError): void {
+  const scope = callerScope(request);
+  if (scope && (scope.id === null || owners[scope.role] !== scope.id)) throw notFound();
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DomainError, Role, Refusal, Uuid } from '@aptic/contracts';
+import { DomainError, Role, Refusal, ScopeFields, Uuid } from '@aptic/contracts';
 import type { TokenStore } from '../auth/tokens.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { DurableConsumer } from '../events/consumer.ts';
@@ -9,8 +9,22 @@ const TokenView = Type.Object({
   tokenId: Type.String(),
   name: Type.String(),
   role: Role,
-  funderId: Type.Union([Uuid, Type.Null()]),
+  scopeId: Type.Union([Uuid, Type.Null()], { description: 'the funder, place, print partner or prescriber a scoped token sees' }),
 });
+
+const scope = (role: keyof typeof ScopeFields) => Type.Optional(Type.String({ format: 'uuid', description: `${role} tokens only: the one it sees` }));
+/** A scoped role names its record in the field `ScopeFields` gives it. */
+const TokenRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    role: Role,
+    funderId: scope('funder'),
+    placeId: scope('place'),
+    printPartnerId: scope('print-partner'),
+    prescriberId: scope('prescriber'),
+  },
+  { additionalProperties: false },
+);
 
 /** Token administration: the same on every service, since the token table is shared. */
 export function tokenRoutes(app: AdminApp, tokens: TokenStore): void {
@@ -19,10 +33,7 @@ export function tokenRoutes(app: AdminApp, tokens: TokenStore): void {
     {
       schema: {
         summary: 'Issue an API token (shown once)',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 120 }), role: Role, funderId: Type.Optional(Uuid) },
-          { additionalProperties: false },
-        ),
+        body: TokenRequest,
         response: { 201: Type.Composite([TokenView, Type.Object({ token: Type.String() })]), 400: Refusal },
       },
     },
