@@ -87,6 +87,11 @@ describe('scans against the read models built from events', () => {
     for (const v of refused) expect(v).toMatchObject({ reason: 'already_redeemed', message: expect.stringContaining('Centre social de la Grand Font') });
     const [live] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM redemption.redemption WHERE pass_id = ${w.passIds.get(target)}`);
     expect(live!.n).toBe(1);
+    // The losers' scans are recorded with the verdict they were given.
+    const [recorded] = await queryRows<{ accepted: number; denied: number }>(node.database.db, sql`
+      SELECT count(*) FILTER (WHERE outcome = 'accepted')::int AS accepted, count(*) FILTER (WHERE reason = 'already_redeemed' AND redemption_id IS NULL)::int AS denied
+        FROM redemption.scan WHERE code = ${target}`);
+    expect(recorded).toEqual({ accepted: 1, denied: 99 });
   });
 
   test('the same scan delivered five times gets the same verdict and one redemption', async () => {
@@ -197,5 +202,36 @@ describe.each(batchPaths)('scans judged in batches, $path', ({ variant, judgeBat
     const verdicts = (await Promise.all(batches.map(judgeBatch))).flat();
     expect(verdicts.filter((v) => v.outcome === 'accepted')).toHaveLength(10);
     expect(verdicts.filter((v) => v.outcome === 'denied' && v.reason === 'already_redeemed')).toHaveLength(30);
+  });
+});
+
+describe.each(batchPaths)('a scan another transaction records meanwhile, $path', ({ variant, judgeBatch }) => {
+  test('recorded as denied there: the kiosk is told denied and no redemption outlives it', async () => {
+    const s = w.scan(17, 1 + variant);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let recorded!: () => void;
+    const written = new Promise<void>((resolve) => (recorded = resolve));
+    // Another transaction (a redelivery judged elsewhere) records the same scan as denied, not yet committed.
+    const other = node.database.db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO redemption.scan (scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message)
+        VALUES (${s.scanId}, ${s.kioskId}, ${s.sessionId}, ${s.offerId}, ${s.code}, ${s.scannedAt}, false, 'denied', 'kiosk_revoked', 'Refusé par ailleurs.')`);
+      recorded();
+      await held;
+    });
+    await written;
+    const judging = judgeBatch([s]);
+    // This one judged the scan accepted (it cannot see the other's row) and now waits on the scan's key.
+    await eventually(
+      async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0]!.n,
+      (n) => n > 0,
+    );
+    release();
+    await other;
+    const [verdict] = await judging;
+    expect(verdict).toMatchObject({ scanId: s.scanId, outcome: 'denied', reason: 'kiosk_revoked' });
+    const [row] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM redemption.redemption WHERE pass_id = ${w.passIds.get(s.code)}`);
+    expect(row!.n).toBe(0);
+    expect((await judge(w.scan(17, 1 + variant))).outcome).toBe('accepted');
   });
 });

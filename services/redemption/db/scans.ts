@@ -4,7 +4,7 @@ import type { ScanMessage, Verdict } from '@aptic/contracts';
 import { preparedRows, type Emit, type Tx } from '@aptic/runtime';
 import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
-import { conflicts, redemptions } from './schema.ts';
+import { conflicts, redemptions, scans } from './schema.ts';
 import { gatherFacts } from './facts.ts';
 import { actRows, announce, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type Judged } from './judged.ts';
 
@@ -48,53 +48,52 @@ async function serviceActs(tx: Tx, accepted: readonly Judged[]): Promise<Map<str
 }
 
 /**
- * Records the redemptions of accepted scans and announces them. The unique indexes settle races
- * with other transactions: a scan whose pass (or carnet in this act) another one took meanwhile is
- * returned, to be judged again now that the winner has committed.
+ * Records the redemptions of accepted scans (their ids given when their scans were recorded) and
+ * announces them. The unique indexes settle races with other transactions: a scan whose pass (or
+ * carnet in this act) another one took meanwhile is returned, to be judged again now that the
+ * winner has committed.
  */
 async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]> {
   if (accepted.length === 0) return [];
   const acts = await serviceActs(tx, accepted);
-  const rows = accepted.map((j) => ({ id: randomUUID(), actId: acts.get(j.scan.sessionId)!, j }));
+  const rows = accepted.map((j) => ({ id: j.redemptionId!, actId: acts.get(j.scan.sessionId)!, j }));
   const won = await preparedRows<{ scan_id: string }>(tx, 'redemption-insert-redemptions', sql`
     INSERT INTO redemption.redemption ${redemptionRows(rows)} ON CONFLICT DO NOTHING RETURNING scan_id`);
   const winners = new Set(won.map((w) => w.scan_id));
-  const lost: Judged[] = [];
-  for (const r of rows) {
-    if (!winners.has(r.j.scan.scanId)) {
-      lost.push(r.j);
-      continue;
-    }
-    r.j.redemptionId = r.id;
-    await announce(emit, r);
-  }
-  return lost;
+  for (const r of rows) if (winners.has(r.j.scan.scanId)) await announce(emit, r);
+  return accepted.filter((j) => !winners.has(j.scan.scanId));
 }
 
 /**
- * Writes every judged scan with its verdict (two batches wait for each other in one order). A scan
- * another transaction recorded meanwhile (the same scan delivered twice at once) keeps that
- * transaction's verdict: the primary key decides, and this one answers the same.
+ * Writes every judged scan with its verdict, before anything is redeemed for it (two batches wait
+ * for each other in one order). A scan another transaction recorded meanwhile (the same scan
+ * delivered twice at once) keeps that transaction's verdict: the primary key decides, this one
+ * answers the same and redeems nothing for it. Returns the scans written here.
  */
-async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<Verdict[]> {
-  if (judged.length === 0) return [];
+async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<{ mine: Judged[]; theirs: Verdict[] }> {
+  if (judged.length === 0) return { mine: [], theirs: [] };
   const written = await preparedRows<{ scan_id: string }>(tx, 'redemption-insert-scans', sql`
     INSERT INTO redemption.scan ${scanRows(judged)} ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id`);
-  const mine = new Set(written.map((w) => w.scan_id));
-  const theirs = judged.filter((j) => !mine.has(j.scan.scanId)).map((j) => j.scan);
-  const earlier = new Map((await gatherFacts(tx, theirs, new Date())).map((g, i) => [theirs[i]!.scanId, g.stored!]));
-  return judged.map((j) => storedVerdict(earlier.get(j.scan.scanId) ?? verdictRow(j)));
+  const ids = new Set(written.map((w) => w.scan_id));
+  const others = judged.filter((j) => !ids.has(j.scan.scanId)).map((j) => j.scan);
+  return { mine: judged.filter((j) => ids.has(j.scan.scanId)), theirs: (await gatherFacts(tx, others, new Date())).map((g) => storedVerdict(g.stored!)) };
 }
 
-/** Redeems what was accepted, judges again the scans a concurrent transaction beat, and records them all. */
+/**
+ * Records the scans, then redeems what was accepted among those recorded here; a scan whose pass a
+ * concurrent transaction took is judged again and its recorded verdict corrected.
+ */
 async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<Verdict[]> {
-  const lost = await redeem(tx, emit, judged.filter((j) => j.decision.outcome === 'accepted'));
-  if (lost.length > 0) {
-    const again = new Map((await judge(tx, lost.map((j) => j.scan), now)).map((j) => [j.scan.scanId, j]));
-    for (const j of again.values()) if (j.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
-    judged = judged.map((j) => again.get(j.scan.scanId) ?? j);
+  for (const j of judged) if (j.decision.outcome === 'accepted') j.redemptionId = randomUUID();
+  const { mine, theirs } = await recordScans(tx, judged);
+  const lost = await redeem(tx, emit, mine.filter((j) => j.decision.outcome === 'accepted'));
+  const again = new Map((await judge(tx, lost.map((j) => j.scan), now)).map((j) => [j.scan.scanId, j]));
+  for (const j of again.values()) {
+    if (j.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
+    const { outcome, reason, message, redemptionId } = verdictRow(j);
+    await tx.update(scans).set({ outcome, reason, message, redemptionId }).where(eq(scans.scanId, j.scan.scanId));
   }
-  return recordScans(tx, judged);
+  return [...mine.map((j) => storedVerdict(verdictRow(again.get(j.scan.scanId) ?? j))), ...theirs];
 }
 
 /**
