@@ -19,4 +19,5 @@ export { actorOf, assertScope, callerScope, type RecordScope } from './http/acce
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';
+export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, type CsvResult } from './csv.ts';

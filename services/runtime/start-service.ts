@@ -33,23 +33,38 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-function serviceMetrics(name: string, relay: () => OutboxRelay) {
+function serviceMetrics(name: string, relay: () => OutboxRelay, consumers: () => DurableConsumer[]) {
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
   collectDefaultMetrics({ register: registry });
   const applied = new Counter({ name: 'aptic_events_applied_total', help: 'Events applied by a consumer', labelNames: ['consumer'], registers: [registry] });
   const parked = new Counter({ name: 'aptic_events_dead_lettered_total', help: 'Events parked as dead letters', labelNames: ['consumer'], registers: [registry] });
+  const transient = new Counter({ name: 'aptic_events_transient_failures_total', help: 'Batches that failed for a transient cause (outage) and were held to be tried again', labelNames: ['consumer'], registers: [registry] });
+  new Gauge({
+    name: 'aptic_events_consumer_waiting',
+    help: '1 while a consumer holds its events through an outage (database or bus unreachable)',
+    labelNames: ['consumer'],
+    registers: [registry],
+    collect() {
+      for (const c of consumers()) this.set({ consumer: c.durable }, c.waitingOn === undefined ? 0 : 1);
+    },
+  });
   new Gauge({
     name: 'aptic_outbox_backlog',
     help: 'Outbox events not yet acknowledged by the bus',
     registers: [registry],
     async collect() {
-      this.set(await relay().backlog());
+      // During an outage the last figure stays: the other metrics must still be served.
+      await relay().backlog().then((n) => this.set(n), () => {});
     },
   });
   return {
     registry,
-    hooks: { applied: (c: string, n: number) => applied.inc({ consumer: c }, n), parked: (c: string) => parked.inc({ consumer: c }) },
+    hooks: {
+      applied: (c: string, n: number) => applied.inc({ consumer: c }, n),
+      parked: (c: string) => parked.inc({ consumer: c }),
+      transient: (c: string) => transient.inc({ consumer: c }),
+    },
   };
 }
 
@@ -64,7 +79,8 @@ export async function startService(definition: ServiceDefinition, platform: Plat
   await database.migrate(name, definition.migrations);
 
   const relay = new OutboxRelay({ db: database.db, tables: definition.tables, bus, log });
-  const metrics = serviceMetrics(name, () => relay);
+  let consumers: DurableConsumer[] = [];
+  const metrics = serviceMetrics(name, () => relay, () => consumers);
   const timers = new Timers(log);
   const releases: Array<() => Promise<void>> = [];
   let browser: Promise<PdfRenderer> | undefined;
@@ -100,7 +116,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     onStop: (release) => void releases.push(release),
     pdf: () => (browser ??= PdfRenderer.launch(config.chromiumPath)),
   };
-  const consumers = (definition.consumers?.(context) ?? []).map(
+  consumers = (definition.consumers?.(context) ?? []).map(
     (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks, afterCommit: () => relay.kick() }),
   );
   broker.createService({ name, ...definition.moleculer?.(context) });
@@ -112,6 +128,8 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     metrics: metrics.registry,
     ready: async () => {
       if (!broker.started) return 'broker not started';
+      const held = consumers.find((c) => c.waitingOn !== undefined);
+      if (held) return `${held.durable} waiting for an outage to pass: ${held.waitingOn}`;
       return database.ping().then(() => bus.problem(), (err) => `database: ${err instanceof Error ? err.message : err}`);
     },
   });

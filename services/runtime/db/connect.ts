@@ -65,6 +65,10 @@ export function connectPostgres(url: string, options: { max?: number; applicatio
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.application,
+    // A server out of reach fails a connection attempt in bounded time (a transient failure the
+    // callers retry) instead of leaving it pending; keepalive notices a peer gone silent.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     // Only preparedRows names its statements, and they find rows by key: one generic plan serves
     // every call. By default PostgreSQL plans such a statement again at each call (a plan for this
     // array of ids) whenever the generic plan's estimate looks costlier, which it does for unnest

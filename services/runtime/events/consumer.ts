@@ -7,6 +7,7 @@ import type { EventsConfig } from '../config.ts';
 import type { Delivery, EventBus, Subscription } from './bus.ts';
 import type { EventTables } from './tables.ts';
 import { outboxWriter, type Emit } from './outbox.ts';
+import { isTransient } from '../faults.ts';
 
 /** A durable consumer a service declares: the event types it listens to and how it applies them. */
 export interface ConsumerDefinition<T extends EventType = EventType> {
@@ -23,11 +24,15 @@ export interface ConsumerDefinition<T extends EventType = EventType> {
 export interface ConsumerHooks {
   applied(consumer: string, count: number): void;
   parked(consumer: string): void;
+  /** A batch failed for a transient cause (an outage): it is held and tried again. */
+  transient(consumer: string): void;
 }
 
 type Checked = { envelope: EventEnvelope } | { invalid: string };
 
 const MAX_BACKOFF_MS = 60_000;
+/** Retries of a batch held through an outage: from 100 ms, doubled, at most this far apart. */
+const MAX_OUTAGE_RETRY_MS = 5_000;
 
 /** Checks a message where it enters the process: the envelope, a type this consumer takes, its data. */
 function check(body: unknown, types: readonly string[]): Checked {
@@ -52,6 +57,10 @@ export class DurableConsumer {
   private readonly log: Logger;
   private readonly hooks: ConsumerHooks;
   private subscription: Subscription | undefined;
+  private stopping = false;
+  /** Why the batch in hand is held (an outage), or undefined. */
+  private heldBy: string | undefined;
+  private wakeHeld: () => void = () => {};
 
   constructor(options: {
     service: string;
@@ -82,7 +91,41 @@ export class DurableConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeHeld();
     await this.subscription?.stop();
+  }
+
+  /** The outage this consumer is waiting out (for readiness and metrics), or undefined. */
+  get waitingOn(): string | undefined {
+    return this.heldBy;
+  }
+
+  /**
+   * applyOnce, held through transient failures: the same events are tried again, 100 ms then
+   * doubling up to MAX_OUTAGE_RETRY_MS apart, for as long as the outage lasts (the bus keeps them
+   * in progress meanwhile, so no delivery is used up). Poison failures throw at once; so does a
+   * transient one when the consumer stops (the events then come back for another instance).
+   */
+  private async applyHeld(events: EventEnvelope[]): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const applied = await this.applyOnce(events);
+        if (this.heldBy !== undefined) this.log.info({ attempts: attempt + 1 }, 'outage over, events applied');
+        this.heldBy = undefined;
+        return applied;
+      } catch (err) {
+        if (!isTransient(err) || this.stopping) throw err;
+        const reason = err instanceof Error ? err.message : String(err);
+        if (this.heldBy === undefined) this.log.warn({ err: reason }, 'transient failure: holding the events until it passes');
+        this.heldBy = reason;
+        this.hooks.transient(this.durable);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(MAX_OUTAGE_RETRY_MS, 100 * 2 ** attempt));
+          this.wakeHeld = () => (clearTimeout(timer), resolve());
+        });
+      }
+    }
   }
 
   /**
@@ -124,7 +167,7 @@ export class DurableConsumer {
     }
     if (valid.length === 0) return;
     try {
-      this.hooks.applied(this.durable, await this.applyOnce(valid.map((v) => v.envelope)));
+      this.hooks.applied(this.durable, await this.applyHeld(valid.map((v) => v.envelope)));
       // All acks queued before any is awaited: the client then sends them in one write, where
       // awaiting each in turn flushed each alone (a write per ack, and a read per ack for NATS).
       await Promise.all(valid.map((v) => v.delivery.ack()));
@@ -137,7 +180,7 @@ export class DurableConsumer {
 
   private async applyAlone(delivery: Delivery, envelope: EventEnvelope): Promise<void> {
     try {
-      this.hooks.applied(this.durable, await this.applyOnce([envelope]));
+      this.hooks.applied(this.durable, await this.applyHeld([envelope]));
       await delivery.ack();
     } catch (err) {
       await this.failed(delivery, err);
@@ -146,6 +189,8 @@ export class DurableConsumer {
 
   private async failed(delivery: Delivery, err: unknown): Promise<void> {
     const reason = err instanceof Error ? err.message : String(err);
+    // Only when stopping mid-outage: back to the bus at once, never parked for an outage.
+    if (isTransient(err)) return delivery.retry(0);
     if (delivery.deliveries >= this.config.maxDeliver) return this.park(delivery, reason);
     const delayMs = Math.min(MAX_BACKOFF_MS, this.config.backoffMs * 2 ** (delivery.deliveries - 1));
     this.log.warn({ err: reason, deliveries: delivery.deliveries, retryInMs: delayMs }, 'event failed, will retry');

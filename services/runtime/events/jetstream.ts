@@ -52,7 +52,9 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 /** A JetStream durable name may not contain dots. */
 const durableName = (consumer: string, type: string) => `${consumer}__${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
-function delivery(m: JsMsg): Delivery {
+/** Settling a message also forgets it from the set of those kept in progress. */
+function delivery(m: JsMsg, held: Set<JsMsg>): Delivery {
+  const settled = () => held.delete(m);
   return {
     get body() {
       try {
@@ -66,10 +68,24 @@ function delivery(m: JsMsg): Delivery {
     get deliveries() {
       return m.info.deliveryCount;
     },
-    ack: () => m.ack(),
-    retry: (delayMs) => m.nak(delayMs),
-    discard: () => m.term(),
+    ack: () => (settled(), m.ack()),
+    retry: (delayMs) => (settled(), m.nak(delayMs)),
+    discard: () => (settled(), m.term()),
   };
+}
+
+/**
+ * Tells JetStream every third of the ack wait that the messages received and not yet settled are
+ * still being worked on: ones waiting behind a long batch, or held through an outage, are then
+ * neither redelivered nor charged a delivery. A crashed process stops telling, and its messages
+ * come back after the ack wait.
+ */
+export function keepInProgress(held: ReadonlySet<JsMsg>, ackWaitMs: number): () => void {
+  const timer = setInterval(() => {
+    for (const m of held) m.working();
+  }, Math.max(100, Math.floor(ackWaitMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export class JetStreamBus implements EventBus {
@@ -138,9 +154,14 @@ export class JetStreamBus implements EventBus {
       max_ack_pending: 5_000,
     });
     const messages = await (await this.js.consumers.get(this.names.events.stream, durable)).consume({ max_messages: 2 * BATCH });
-    const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map(delivery)));
+    const held = new Set<JsMsg>();
+    const stopKeeping = keepInProgress(held, this.ackWaitMs);
+    const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map((m) => delivery(m, held))));
     const pump = (async () => {
-      for await (const m of messages) batcher.push(m);
+      for await (const m of messages) {
+        held.add(m);
+        batcher.push(m);
+      }
     })();
     return {
       stop: async () => {
@@ -148,6 +169,7 @@ export class JetStreamBus implements EventBus {
         await pump;
         // Whatever was received but not handled goes back at once, for another instance.
         for (const m of await batcher.stop()) m.nak();
+        stopKeeping();
       },
     };
   }

@@ -1,4 +1,5 @@
 import { createInbox, headers, type Msg, type NatsConnection } from 'nats';
+import { TransientError } from '../faults.ts';
 
 /** How long a batch may wait for its acks (the client's js.publish allows 5 s per message). */
 const ACK_TIMEOUT_MS = 10_000;
@@ -62,7 +63,7 @@ export class BatchPublisher {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(() => settle(new Error(`JetStream did not ack within ${ACK_TIMEOUT_MS} ms`)), ACK_TIMEOUT_MS);
+      const timer = setTimeout(() => settle(new TransientError(`JetStream did not ack within ${ACK_TIMEOUT_MS} ms`)), ACK_TIMEOUT_MS);
       const acked = (reply: Msg) => {
         const problem = refusal(reply);
         if (problem) settle(new Error(problem));
