@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Uuid, Cents, PositiveCents, Instant, BusinessDate, Siret } from './primitives.ts';
 import { UsageRules } from './rules.ts';
+import { DenialReason } from './kiosk.ts';
 
 export const FunderKinds = ['collectivite', 'public_body', 'ccas', 'company', 'foundation', 'chamber', 'association'] as const;
 export const FunderKind = Type.Union(FunderKinds.map((k) => Type.Literal(k)));
@@ -144,6 +145,27 @@ export const EventData = {
     placeId: Uuid,
     faceValueCents: PositiveCents,
     reason: Type.String(),
+  }),
+  /**
+   * redemption: the scans of one judged batch that were refused, for the staff's figures by reason
+   * (one event per batch, not per scan: the hot path writes one more outbox row at most).
+   * No pass code: a denied code may still be a genuine pass.
+   */
+  'scans.denied': Type.Object({
+    scans: Type.Array(
+      Type.Object({
+        scanId: Uuid,
+        kioskId: Uuid,
+        placeId: Type.Optional(Uuid),
+        offerId: Uuid,
+        /** The pass's order and funder, when the code named a known pass. */
+        orderId: Type.Optional(Uuid),
+        funderId: Type.Optional(Uuid),
+        reason: DenialReason,
+        scannedAt: Instant,
+      }),
+      { minItems: 1, maxItems: 10000 },
+    ),
   }),
   /** settlement: a place's monthly endorsement (endossement) was computed and closed. */
   'period.closed': Type.Object({

@@ -41,11 +41,12 @@ export class RawPublisher {
     await js.publish(natsNames(this.prefix).events.subject(type), json.encode(body), options.msgID ? { msgID: options.msgID } : {});
   }
 
-  async publishMany(bodies: EventEnvelope[]): Promise<void> {
+  /** Publishes envelopes with their id as message id, or another (a duplicate JetStream lets through). */
+  async publishMany(bodies: EventEnvelope[], msgID: (e: EventEnvelope) => string = (e) => e.id): Promise<void> {
     const js = this.nc.jetstream();
     const subject = (t: string) => natsNames(this.prefix).events.subject(t);
     for (let i = 0; i < bodies.length; i += 1000) {
-      await Promise.all(bodies.slice(i, i + 1000).map((b) => js.publish(subject(b.type), json.encode(b), { msgID: b.id })));
+      await Promise.all(bodies.slice(i, i + 1000).map((b) => js.publish(subject(b.type), json.encode(b), { msgID: msgID(b) })));
     }
   }
 

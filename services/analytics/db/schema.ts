@@ -1,6 +1,16 @@
-import { bigint, integer, pgSchema, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, doublePrecision, index, integer, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '@aptic/runtime';
 
+/**
+ * Analytics' read model, built from durable events only. Every row is written so that events of
+ * different types may arrive in any order, and an event seen twice changes nothing: facts are
+ * keyed by their event's own id (redemption, scan, period), counters move only when a fact changes
+ * state, and dimensions are upserts of what the event says.
+ *
+ * Reporting tables (granted to the funders' and staff's PostgreSQL roles, under row-level security,
+ * see 0001_reporting.sql): order_summary, usage_daily, redemption_fact, place, offer, and the
+ * staff-only denied_daily, kiosk, period. The others are internal bookkeeping.
+ */
 export const analytics = pgSchema('analytics');
 export const { outbox, inbox } = eventTables(analytics);
 
@@ -10,26 +20,147 @@ export const funderCounts = analytics.table('funder_count', {
   count: bigint('count', { mode: 'number' }).notNull(),
 });
 
-/** Per order: what the funder's dashboard counts. Counters only, so events may come in any order. */
-export const orderFigures = analytics.table('order_figures', {
+/** Per order: what the funder's dashboard counts, and what the order said when it was paid. */
+export const orderSummary = analytics.table('order_summary', {
   orderId: uuid('order_id').primaryKey(),
   funderId: uuid('funder_id'),
+  funderName: text('funder_name'),
+  offer: text('offer'),
   carnetSize: integer('carnet_size'),
+  faceValueCents: bigint('face_value_cents', { mode: 'number' }),
+  validFrom: date('valid_from'),
+  /** Last day a pass of the order may be redeemed (31 January after a 31 December validity end). */
+  lastRedemptionDay: date('last_redemption_day'),
+  paidAt: timestamp('paid_at', { withTimezone: true }),
   carnetsIssued: integer('carnets_issued').notNull().default(0),
   passesIssued: integer('passes_issued').notNull().default(0),
   carnetsReleased: integer('carnets_released').notNull().default(0),
+  passesBlocked: integer('passes_blocked').notNull().default(0),
+  /** Carnets with at least one pass redeemed (entamés), net of cancellations. */
+  carnetsStarted: integer('carnets_started').notNull().default(0),
   passesRedeemed: integer('passes_redeemed').notNull().default(0),
-});
+  redeemedCents: bigint('redeemed_cents', { mode: 'number' }).notNull().default(0),
+  creditNoteCents: bigint('credit_note_cents', { mode: 'number' }).notNull().default(0),
+}, (t) => [index('order_summary_funder').on(t.funderId)]);
 
-/** Which carnet a pass belongs to (from passes.issued), to count carnets "started". */
-export const passCarnets = analytics.table('pass_carnet', {
+/** Rollup: redemptions net of cancellations per Paris day × funder × order × place × offer (hence service, commune). */
+export const usageDaily = analytics.table('usage_daily', {
+  day: date('day').notNull(),
+  funderId: uuid('funder_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  placeId: uuid('place_id').notNull(),
+  offerId: uuid('offer_id').notNull(),
+  redemptions: integer('redemptions').notNull(),
+  cents: bigint('cents', { mode: 'number' }).notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.funderId, t.day, t.orderId, t.placeId, t.offerId] }),
+  index('usage_daily_day').on(t.day),
+]);
+
+/**
+ * One row per redemption: filled by pass.redeemed, stamped by redemption.cancelled, whichever comes
+ * first (a cancellation seen first leaves a row with only its id and cancelled_at).
+ */
+export const redemptionFact = analytics.table('redemption_fact', {
+  redemptionId: uuid('redemption_id').primaryKey(),
+  funderId: uuid('funder_id'),
+  orderId: uuid('order_id'),
+  passId: uuid('pass_id'),
+  placeId: uuid('place_id'),
+  kioskId: uuid('kiosk_id'),
+  offerId: uuid('offer_id'),
+  serviceActId: uuid('service_act_id'),
+  faceValueCents: integer('face_value_cents'),
+  scannedAt: timestamp('scanned_at', { withTimezone: true }),
+  lateUpload: boolean('late_upload'),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+}, (t) => [index('redemption_fact_funder_scanned').on(t.funderId, t.scannedAt)]);
+
+/** Which carnet a pass belongs to (passes.issued) and how many times it is redeemed now (pass.redeemed, cancellations). */
+export const pass = analytics.table('pass', {
   passId: uuid('pass_id').primaryKey(),
   orderId: uuid('order_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
+  carnetNumber: integer('carnet_number'),
+  redeemed: integer('redeemed').notNull().default(0),
 });
 
-/** Carnets with at least one pass redeemed (entamés). */
-export const startedCarnets = analytics.table('started_carnet', {
+/** Passes of a carnet redeemed now: a carnet is started while this is above zero. */
+export const carnet = analytics.table('carnet', {
   orderId: uuid('order_id').notNull(),
   carnetNumber: integer('carnet_number').notNull(),
+  redeemed: integer('redeemed').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })]);
+
+/** Médiation places, as qualification last announced them. Public directory data. */
+export const place = analytics.table('place', {
+  placeId: uuid('place_id').primaryKey(),
+  name: text('name').notNull(),
+  type: text('type').notNull(),
+  communeCode: text('commune_code').notNull(),
+  epciCode: text('epci_code'),
+  departementCode: text('departement_code').notNull(),
+  latitude: doublePrecision('latitude'),
+  longitude: doublePrecision('longitude'),
+  status: text('status').notNull(),
+});
+
+/** Offers of a service by a place (catalogue). Public directory data. */
+export const offer = analytics.table('offer', {
+  offerId: uuid('offer_id').primaryKey(),
+  placeId: uuid('place_id').notNull(),
+  serviceCode: text('service_code').notNull(),
+  categoryCode: text('category_code').notNull(),
+  priceCents: integer('price_cents').notNull(),
+  withdrawn: boolean('withdrawn').notNull().default(false),
+});
+
+/** Kiosks, with their last accepted scan (staff: kiosks active). */
+export const kiosk = analytics.table('kiosk', {
+  kioskId: uuid('kiosk_id').primaryKey(),
+  placeId: uuid('place_id'),
+  registered: boolean('registered').notNull().default(false),
+  revoked: boolean('revoked').notNull().default(false),
+  lastScanAt: timestamp('last_scan_at', { withTimezone: true }),
+});
+
+/** One row per refused scan (scans.denied), keyed by the scan. */
+export const deniedScan = analytics.table('denied_scan', {
+  scanId: uuid('scan_id').primaryKey(),
+  kioskId: uuid('kiosk_id').notNull(),
+  placeId: uuid('place_id'),
+  offerId: uuid('offer_id').notNull(),
+  orderId: uuid('order_id'),
+  funderId: uuid('funder_id'),
+  reason: text('reason').notNull(),
+  scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull(),
+});
+
+/** Rollup of refused scans per Paris day × reason × kiosk (staff; the kiosk gives the place). */
+export const deniedDaily = analytics.table('denied_daily', {
+  day: date('day').notNull(),
+  reason: text('reason').notNull(),
+  kioskId: uuid('kiosk_id').notNull(),
+  scans: integer('scans').notNull(),
+}, (t) => [primaryKey({ columns: [t.day, t.reason, t.kioskId] })]);
+
+/** Monthly endorsements of places (settlement's period.closed). */
+export const period = analytics.table('period', {
+  periodId: uuid('period_id').primaryKey(),
+  month: text('month').notNull(),
+  placeId: uuid('place_id').notNull(),
+  grossCents: bigint('gross_cents', { mode: 'number' }).notNull(),
+  feeCents: bigint('fee_cents', { mode: 'number' }).notNull(),
+  netCents: bigint('net_cents', { mode: 'number' }).notNull(),
+  passCount: integer('pass_count').notNull(),
+});
+
+/**
+ * The PostgreSQL roles that read the reporting tables: a funder's (its rows only) or staff
+ * (every row). Row-level security compares current_user with role_name.
+ */
+export const reportingRole = analytics.table('reporting_role', {
+  roleName: text('role_name').primaryKey(),
+  funderId: uuid('funder_id').unique(),
+  staff: boolean('staff').notNull().default(false),
+  rotatedAt: timestamp('rotated_at', { withTimezone: true }).notNull().defaultNow(),
+});

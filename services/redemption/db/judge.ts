@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { ScanMessage, Verdict } from '@aptic/contracts';
 import { preparedRows, violatesUniqueness, type Db, type Emit, type ServiceContext } from '@aptic/runtime';
 import { gatherFacts } from './facts.ts';
-import { actRows, announce, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type ActRow, type RedemptionRow } from './judged.ts';
+import { actRows, announce, announceDenied, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type ActRow, type RedemptionRow } from './judged.ts';
 import { processScans } from './scans.ts';
 
 /**
@@ -30,6 +30,7 @@ async function recordAtOnce(db: Db, emit: Emit, outbox: () => SQL, batch: readon
     redemptions.push({ id: j.redemptionId, actId, j });
   }
   for (const r of redemptions) await announce(emit, r);
+  await announceDenied(emit, judged);
   await preparedRows(db, 'redemption-record-at-once', sql`
     WITH acts AS (INSERT INTO redemption.service_act ${actRows(acts)}),
          redemptions AS (INSERT INTO redemption.redemption ${redemptionRows(redemptions)}),

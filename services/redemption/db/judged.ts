@@ -92,6 +92,16 @@ export function announce(emit: Emit, r: RedemptionRow): Promise<unknown> {
   return emit('pass.redeemed', { redemptionId: r.id, passId: pass!.passId, orderId: pass!.orderId, funderId: pass!.funderId, placeId: placeId!, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: r.actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: scan.scannedAt, lateUpload: scan.offline });
 }
 
+/** Announces the refused scans of a batch in one event (analytics counts denials by reason). */
+export async function announceDenied(emit: Emit, judged: readonly Judged[]): Promise<void> {
+  const scans = judged.flatMap(({ scan, pass, placeId, decision }) =>
+    decision.outcome === 'denied'
+      ? [{ scanId: scan.scanId, kioskId: scan.kioskId, placeId, offerId: scan.offerId, orderId: pass?.orderId, funderId: pass?.funderId, reason: decision.reason, scannedAt: scan.scannedAt }]
+      : [],
+  );
+  if (scans.length > 0) await emit('scans.denied', { scans });
+}
+
 /** The verdict a judged scan is recorded with. */
 export function verdictRow(j: Judged): StoredVerdict {
   return {

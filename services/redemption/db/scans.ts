@@ -6,7 +6,7 @@ import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
 import { conflicts, redemptions, scans } from './schema.ts';
 import { gatherFacts } from './facts.ts';
-import { actRows, announce, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type Judged } from './judged.ts';
+import { actRows, announce, announceDenied, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type Judged } from './judged.ts';
 
 async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<Judged[]> {
   return decideAll(batch, await gatherFacts(tx, batch, now));
@@ -93,7 +93,9 @@ async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<
     const { outcome, reason, message, redemptionId } = verdictRow(j);
     await tx.update(scans).set({ outcome, reason, message, redemptionId }).where(eq(scans.scanId, j.scan.scanId));
   }
-  return [...mine.map((j) => storedVerdict(verdictRow(again.get(j.scan.scanId) ?? j))), ...theirs];
+  const final = mine.map((j) => again.get(j.scan.scanId) ?? j);
+  await announceDenied(emit, final);
+  return [...final.map((j) => storedVerdict(verdictRow(j))), ...theirs];
 }
 
 /**
