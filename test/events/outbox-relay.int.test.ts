@@ -72,3 +72,65 @@ test('a row committed late, below rows already in flight, still leaves, and no r
   const [left] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM ordering.outbox`);
   expect(left!.n).toBe(0);
 });
+
+test('under sustained load, a row committed late leaves within a second of its commit, and a failed batch is read again at once', { timeout: 60_000 }, async () => {
+  await database.db.execute(sql`DELETE FROM ordering.outbox`);
+  // A bus that takes 150 ms per batch: four batches in flight pass ~13,000 rows/s, fewer than the
+  // producer below commits, so the relay never catches up while the load lasts.
+  const publishedAt = new Map<string, number>();
+  let failNext = false;
+  const bus = {
+    async publish(events: OutgoingEvent[]) {
+      await new Promise((r) => setTimeout(r, 150));
+      if (failNext) {
+        failNext = false;
+        throw new Error('the bus lost this batch');
+      }
+      for (const e of events) if (!publishedAt.has(e.id)) publishedAt.set(e.id, Date.now());
+    },
+  } as Pick<EventBus, 'publish'> as EventBus;
+  const relay = new OutboxRelay({ db: database.db, tables, bus, log: pino({ level: 'silent' }) });
+  let loading = true;
+  const committed: string[] = [];
+  // Keeps about 20,000 rows waiting: the relay is always busy, and drains quickly at the end.
+  const load = (async () => {
+    while (loading) {
+      if ((await relay.backlog()) < 20_000) committed.push(...(await commitEvents(1_000)));
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  relay.start();
+  try {
+    await eventually(relay.backlog.bind(relay), (n) => n > 15_000, 30_000);
+
+    // Takes its seq now, commits two seconds later, with thousands of rows published meanwhile.
+    const commit = Promise.withResolvers<void>();
+    const late = commitEvents(1, () => commit.promise);
+    await new Promise((r) => setTimeout(r, 2_000));
+    commit.resolve();
+    const [lateId] = await late;
+    const committedAt = Date.now();
+    const behind = await relay.backlog();
+    await eventually(async () => publishedAt.has(lateId!), Boolean, 10_000);
+    const delay = publishedAt.get(lateId!)! - committedAt;
+
+    // A batch the bus fails: its rows are read again at once, not after the backlog.
+    failNext = true;
+    const lost = await eventually(async () => !failNext, Boolean, 5_000).then(() => Date.now());
+    const missing = () => committed.filter((id) => !publishedAt.has(id)).length;
+    const [oldestUnpublished] = committed.filter((id) => !publishedAt.has(id));
+    await eventually(async () => publishedAt.has(oldestUnpublished!), Boolean, 10_000);
+    const retried = publishedAt.get(oldestUnpublished!)! - lost;
+
+    expect(behind).toBeGreaterThan(10_000);
+    expect(delay).toBeLessThanOrEqual(1_000);
+    expect(retried).toBeLessThanOrEqual(1_000);
+    expect(missing()).toBeGreaterThan(0);
+  } finally {
+    loading = false;
+    await load;
+    await relay.stop();
+  }
+  // Everything leaves in the end, once.
+  expect(committed.every((id) => publishedAt.has(id))).toBe(true);
+});

@@ -76,6 +76,14 @@ type Relayed = OutgoingEvent & { seq: string };
 
 /** How long the relay waits after a commit for others to come with it. */
 const LINGER_MS = 5;
+/**
+ * How often, at most, the relay reads again from the oldest row while it has batches in flight: a
+ * row whose transaction took a lower seq but committed after the relay read past it leaves within
+ * this (plus a batch's trip to the bus), however far behind the relay is.
+ */
+const REREAD_MS = 500;
+/** Retries after the bus or the database failed: from 100 ms, doubled, at most this far apart. */
+const MAX_RETRY_MS = 1_000;
 
 /**
  * Publishes the outbox to the bus, oldest first, and deletes what the bus acknowledged.
@@ -94,11 +102,15 @@ export class OutboxRelay {
   private pending = false;
   private running: Promise<void> | undefined;
   /** Batches handed to the bus whose ack has not come back yet. */
-  private readonly batches = new Set<Promise<boolean>>();
+  private readonly batches = new Map<Promise<boolean>, { lo: string; hi: string }>();
   /** The last row handed to the bus while batches are in flight: the next batch starts after it. */
   private readUpTo = '0';
   /** Rows the bus acknowledged: the next read deletes them (a round trip and a commit fewer per batch). */
   private acked: string[] = [];
+  /** When the next read starts again from the oldest row, batches in flight or not. */
+  private rereadAt = 0;
+  /** A batch failed: its rows are read again at the next read. */
+  private batchFailed = false;
 
   constructor(options: { db: Db; tables: EventTables; bus: EventBus; log: Logger; idleMs?: number }) {
     this.db = options.db;
@@ -144,7 +156,7 @@ export class OutboxRelay {
         const sent = await this.sendNextBatch();
         if (sent === BATCH && this.batches.size < IN_FLIGHT) continue;
         // Wait for a batch to come back (all of them when there is nothing more to read).
-        const ok = await (sent === BATCH ? Promise.race(this.batches) : this.settle());
+        const ok = await (sent === BATCH ? Promise.race(this.batches.keys()) : this.settle());
         if (!ok) throw new Error('the bus did not acknowledge a batch');
         failures = 0;
         if (sent === BATCH) continue;
@@ -153,7 +165,7 @@ export class OutboxRelay {
         await this.settle();
         failures++;
         this.log.warn({ err }, 'outbox relay could not publish; retrying');
-        await this.sleep(Math.min(30_000, 200 * 2 ** failures));
+        await this.sleep(Math.min(MAX_RETRY_MS, 50 * 2 ** failures));
       }
     }
     // What was committed before the stop leaves with us; the last read, which finds nothing,
@@ -167,28 +179,53 @@ export class OutboxRelay {
    * Deletes what the bus acknowledged, reads the next rows and hands them to the bus; returns how
    * many. With batches in flight it reads past the last row handed out (a range scan, where
    * excluding every row in flight by its seq cost PostgreSQL milliseconds per batch); with none, from
-   * the oldest row. A row committed late below that point, or one of a batch that failed, is thus
-   * read again once the relay has caught up. The rows being deleted are skipped by seq: the read
-   * sees the table as it was before the statement.
+   * the oldest row. A row whose transaction took a lower seq but committed after the relay read past
+   * it, or a row of a batch that failed, would then wait for the relay to catch up, which under
+   * sustained load may be never: so every REREAD_MS, and at once after a failed batch, the rows below
+   * that point that are not in flight (by the seq ranges of the batches in flight) leave in a batch
+   * of their own. The rows being deleted are skipped by seq: the read sees the table as it was
+   * before the statement.
    */
   private async sendNextBatch(): Promise<number> {
+    if (this.batches.size === 0) {
+      this.readUpTo = '0';
+      this.batchFailed = false;
+      this.rereadAt = Date.now() + REREAD_MS;
+    } else if (this.batchFailed || Date.now() >= this.rereadAt) {
+      this.batchFailed = false;
+      this.rereadAt = Date.now() + REREAD_MS;
+      const ranges = [...this.batches.values()];
+      const los = arrayParam(ranges.map((r) => r.lo), 'bigint');
+      const his = arrayParam(ranges.map((r) => r.hi), 'bigint');
+      this.send(await this.read('reread', (outbox) => sql`${outbox.seq} <= ${this.readUpTo}
+        AND NOT EXISTS (SELECT 1 FROM unnest(${los}, ${his}) AS f(lo, hi) WHERE ${outbox.seq} BETWEEN f.lo AND f.hi)`));
+    }
+    const rows = await this.read('read', (outbox) => sql`${outbox.seq} > ${this.readUpTo}`);
+    if (rows.length > 0) this.readUpTo = rows[rows.length - 1]!.seq;
+    this.send(rows);
+    return rows.length;
+  }
+
+  /** Reads up to BATCH rows matching `where`, oldest first, deleting in the same statement what was acked. */
+  private async read(kind: string, where: (outbox: EventTables['outbox']) => SQL): Promise<Relayed[]> {
     const { outbox } = this.tables;
-    if (this.batches.size === 0) this.readUpTo = '0';
     const forget = this.acked;
     this.acked = [];
     const seqs = arrayParam(forget, 'bigint');
-    const rows = await preparedRows<Relayed>(this.db, `outbox-read-${this.schema}`, sql`
+    return preparedRows<Relayed>(this.db, `outbox-${kind}-${this.schema}`, sql`
       WITH forgotten AS (DELETE FROM ${outbox} WHERE ${outbox.seq} = ANY(${seqs}))
       SELECT ${outbox.seq} AS seq, ${outbox.id} AS id, ${outbox.type} AS type, ${outbox.payload}::text AS json
-        FROM ${outbox} WHERE ${outbox.seq} > ${this.readUpTo} AND ${outbox.seq} <> ALL(${seqs}) ORDER BY ${outbox.seq} LIMIT ${BATCH}`).catch((err: unknown) => {
+        FROM ${outbox} WHERE ${where(outbox)} AND ${outbox.seq} <> ALL(${seqs}) ORDER BY ${outbox.seq} LIMIT ${BATCH}`).catch((err: unknown) => {
       this.acked.push(...forget);
       throw err;
     });
-    if (rows.length === 0) return 0;
-    this.readUpTo = rows[rows.length - 1]!.seq;
+  }
+
+  /** Hands rows to the bus as one batch in flight, remembered by its seq range until it is back. */
+  private send(rows: Relayed[]): void {
+    if (rows.length === 0) return;
     const batch: Promise<boolean> = this.publish(rows).finally(() => this.batches.delete(batch));
-    this.batches.add(batch);
-    return rows.length;
+    this.batches.set(batch, { lo: rows[0]!.seq, hi: rows[rows.length - 1]!.seq });
   }
 
   /** Never rejects: a failed batch stays in the outbox and is read again. */
@@ -199,13 +236,14 @@ export class OutboxRelay {
       return true;
     } catch (err) {
       this.log.warn({ err }, 'outbox batch not acknowledged');
+      this.batchFailed = true;
       return false;
     }
   }
 
   /** Waits for every batch in flight; true when all were acknowledged. */
   private async settle(): Promise<boolean> {
-    return (await Promise.all(this.batches)).every(Boolean);
+    return (await Promise.all(this.batches.keys())).every(Boolean);
   }
 
   /** Until the next poll, or LINGER_MS after a kick (later kicks do not postpone it), or the stop. */
