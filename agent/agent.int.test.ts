@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { AckPolicy, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
-import { issueKioskCredentials, natsNames, serviceBarcode, type ScanMessage } from '@aptic/contracts';
+import { issueKioskCredentials, natsNames, passCode, printedPassCode, serviceBarcode, type ScanMessage } from '@aptic/contracts';
 import { startOperatorServer, type OperatorServer } from '../test/support/nats-operator.ts';
 
 const prefix = 'aptic';
 const names = natsNames(prefix).kiosk;
 const json = JSONCodec();
 const OFFER = randomUUID();
+/** Pass codes with a valid check digit (the kiosk refuses any other before sending it). */
+const code = (carnet: number) => passCode('a test key', carnet, 1);
 let server: OperatorServer;
 let platform: NatsConnection;
 let jsm: JetStreamManager;
@@ -117,25 +119,25 @@ test('kill -9 between journal write and publish, and between publish and journal
   // Bad input first: answered on screen at once, nothing journaled or sent.
   const first = agent({ ...env, AGENT_TEST_CRASH_AT: 'journaled' });
   await first.log('NATS connected');
-  first.scan('12345678', 'HELLO', '7'.repeat(500));
+  first.scan(code(1), 'HELLO', '7'.repeat(500));
   await until('three local refusals', () => first.screen.filter((l) => l.startsWith('✘')).length === 3);
   expect(first.screen.join('\n')).toMatch(/Choisissez d’abord le service[\s\S]*Code non reconnu[\s\S]*Code trop long/);
   expect(first.logs.filter((l) => l.msg === 'scan journaled')).toEqual([]);
 
-  first.scan(serviceBarcode(OFFER), '10000001');
+  first.scan(serviceBarcode(OFFER), code(1_000_001));
   expect(await first.exit).toMatchObject({ signal: 'SIGKILL' });
   const journaled = first.logs.find((l) => l.msg === 'scan journaled')!.scanId!;
   expect(await stored(kioskId)).toEqual([]);
 
   const second = agent(env);
   const sent = await until('the journaled scan in the stream', async () => (await stored(kioskId)).find((s) => s.scanId === journaled));
-  expect(sent).toMatchObject({ code: '10000001', offerId: OFFER, kioskId });
+  expect(sent).toMatchObject({ code: code(1_000_001), offerId: OFFER, kioskId });
   expect(await second.stop()).toMatchObject({ code: 0 });
 
   // Now crash after JetStream's ack, before the journal forgets the scan: it is re-sent, and dropped as a duplicate.
   const third = agent({ ...env, AGENT_TEST_CRASH_AT: 'published' });
   await third.log('NATS connected');
-  third.scan(serviceBarcode(OFFER), '10000002');
+  third.scan(serviceBarcode(OFFER), code(1_000_002));
   expect(await third.exit).toMatchObject({ signal: 'SIGKILL' });
   const fourth = agent(env);
   const resent = await until('the re-send', () => fourth.logs.find((l) => l.msg === 'scan published'));
@@ -143,7 +145,7 @@ test('kill -9 between journal write and publish, and between publish and journal
   expect(await fourth.stop()).toMatchObject({ code: 0 });
 
   const scans = await stored(kioskId);
-  expect(scans.map((s) => s.code)).toEqual(['10000001', '10000002']);
+  expect(scans.map((s) => s.code)).toEqual([code(1_000_001), code(1_000_002)]);
   expect([...countById(scans).values()]).toEqual([1, 1]);
 
   // Verdicts published while the agent was stopped are collected from its durable consumer at start.
@@ -151,14 +153,14 @@ test('kill -9 between journal write and publish, and between publish and journal
   await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[0]!.scanId, outcome: 'accepted', redemptionId: randomUUID(), faceValueCents: 1000, message: 'Pass accepté' }));
   await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[1]!.scanId, outcome: 'denied', reason: 'already_redeemed', message: 'Pass déjà utilisé' }));
   const fifth = agent(env);
-  await until('both verdicts on screen', () => fifth.screen.some((l) => l.includes('10000002 REFUSÉ (already_redeemed)')) && fifth.screen.some((l) => l.includes('10000001 accepté')));
+  await until('both verdicts on screen', () => fifth.screen.includes('✘ Pass refusé — Pass déjà utilisé') && fifth.screen.includes('✔ Pass accepté — 10,00\u00a0€'));
   expect(await fifth.stop()).toMatchObject({ code: 0 });
   // Shown once: the consumer was acknowledged and the journal settled.
   const sixth = agent(env);
   await sixth.log('NATS connected');
   await sixth.log('agent ready');
   await new Promise((r) => setTimeout(r, 1_500)); // one consumer drain (expires after 1 s) has had time to run
-  expect(sixth.screen.filter((l) => l.includes('REFUSÉ') || l.includes('accepté'))).toEqual([]);
+  expect(sixth.screen.filter((l) => l.includes('refusé') || l.includes('accepté'))).toEqual([]);
   await sixth.stop();
 }, 120_000);
 
@@ -171,7 +173,7 @@ test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stre
   const pausedAt = Date.now();
   await server.pause();
   await until('the agent to see the outage', () => a.screen.some((l) => l.includes('HORS LIGNE')));
-  const codes = Array.from({ length: 200 }, (_, i) => String(20_000_000 + i));
+  const codes = Array.from({ length: 200 }, (_, i) => code(2_000_000 + i));
   a.scan(...codes);
   await until('200 scans journaled', () => a.logs.filter((l) => l.msg === 'scan journaled').length === 200);
   expect(a.logs.filter((l) => l.msg === 'scan journaled').every((l) => l.offline)).toBe(true);
@@ -193,8 +195,8 @@ test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stre
   const js = platform.jetstream();
   await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[3]!.scanId, outcome: 'denied', reason: 'expired', message: 'Pass expiré' }));
   await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[7]!.scanId, outcome: 'denied', reason: 'unknown_pass', message: 'Pass inconnu' }));
-  await until('the refusals on screen', () => a.screen.filter((l) => l.includes('[hors ligne] Pass') && l.includes('REFUSÉ')).length === 2);
-  expect(a.screen.join('\n')).toContain(`[hors ligne] Pass ${codes[3]} REFUSÉ (expired) : Pass expiré`);
+  await until('the refusals on screen', () => a.screen.filter((l) => l.startsWith('✘ Pass refusé') && l.includes('scanné hors ligne')).length === 2);
+  expect(a.screen).toContain(`✘ Pass refusé — Pass expiré (pass ${printedPassCode(codes[3]!)}, scanné hors ligne)`);
   expect(await a.stop()).toMatchObject({ code: 0 });
 }, 150_000);
 
@@ -204,7 +206,7 @@ test('a kiosk credential cannot publish on another kiosk’s subject: nothing st
   const env = { AGENT_KIOSK_ID: other, AGENT_CREDS: await registerKiosk(own), AGENT_JOURNAL: join(dir, `${own}-mismatch.sqlite`) };
   const a = agent(env);
   await a.log('NATS connected');
-  a.scan(serviceBarcode(OFFER), '30000001');
+  a.scan(serviceBarcode(OFFER), code(3));
   await until('a permission error', () => a.logs.find((l) => /credential does not allow/.test(l.msg)));
   await until('the scan kept for retry', () => a.logs.find((l) => l.msg.startsWith('scan not acknowledged yet')), 30_000);
   expect(await stored(other)).toEqual([]);

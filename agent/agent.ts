@@ -21,6 +21,8 @@ export interface AgentOptions {
   link: ScanLink;
   feedback: FeedbackOutput;
   log: Logger;
+  /** The place's services by offer id, to name the chosen one (its barcode carries only the id). */
+  offers?: Readonly<Record<string, string>>;
   now?: () => number;
   /** Test hook: SIGKILL right after a scan is journaled, before the link sees it. */
   crashAfterJournal?: boolean;
@@ -42,17 +44,21 @@ export class Agent {
     const { link, source, feedback, log, journal } = this.#o;
     const backlog = journal.pendingCount();
     if (backlog) log.info({ backlog }, 'scans from before the restart are waiting in the journal; sending them first');
-    link.start({
+    const offline = 'HORS LIGNE : les scans sont gardés et seront envoyés au retour du réseau';
+    // Online or not before the first scan, so a pass scanned while the platform is up is not
+    // shown as kept offline because the link had not heard from it yet.
+    await link.start({
       online: () => feedback.show({ kind: 'status', message: 'en ligne' }),
-      offline: () => feedback.show({ kind: 'status', message: 'HORS LIGNE : les scans sont gardés et seront envoyés au retour du réseau' }),
+      offline: () => feedback.show({ kind: 'status', message: offline }),
       sent: () => this.#checkJournalRoom(),
       verdict: (v) => this.#onVerdict(v),
     });
+    if (!link.online) feedback.show({ kind: 'status', message: offline });
     await source.start({
       barcode: (code) => this.onBarcode(code),
-      status: (state, detail) => {
+      status: (state, detail, screen) => {
         (state === 'connected' ? log.info : log.warn).call(log, { scanner: state }, detail);
-        feedback.show({ kind: 'status', message: detail });
+        feedback.show({ kind: 'status', message: screen });
       },
     });
     this.#timer = setInterval(() => this.onTick(), 1_000);
@@ -82,7 +88,7 @@ export class Agent {
       case 'session_opened':
         this.#session = next;
         log.info({ sessionId: outcome.sessionId, offerId: outcome.offerId }, 'session opened');
-        return feedback.show({ kind: 'session_opened', offerId: outcome.offerId });
+        return feedback.show({ kind: 'session_opened', offerId: outcome.offerId, service: this.#o.offers?.[outcome.offerId] });
       case 'pass':
         // The session remembers the pass only once it is safely journaled.
         if (this.#journal({ sessionId: outcome.sessionId, offerId: outcome.offerId, code: outcome.code })) this.#session = next;
@@ -135,7 +141,7 @@ export class Agent {
     const scanned = journal.settle(verdict.scanId);
     if (!scanned) return void log.debug({ scanId: verdict.scanId }, 'verdict already shown (or not ours): ignored');
     log.info({ scanId: verdict.scanId, outcome: verdict.outcome, reason: verdict.outcome === 'denied' ? verdict.reason : undefined, offline: scanned.offline }, 'verdict');
-    if (verdict.outcome === 'accepted') feedback.show({ kind: 'accepted', code: scanned.code, message: verdict.message, late: scanned.offline });
+    if (verdict.outcome === 'accepted') feedback.show({ kind: 'accepted', code: scanned.code, faceValueCents: verdict.faceValueCents, late: scanned.offline });
     else feedback.show({ kind: 'denied', code: scanned.code, reason: verdict.reason, message: verdict.message, late: scanned.offline });
   }
 }

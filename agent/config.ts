@@ -25,6 +25,10 @@ export interface AgentConfig {
   device: DeviceSelector;
   layout: LayoutName;
   logLevel: string;
+  /** Where the JSON logs go: unset, standard error (the journal under systemd); a file for a kiosk in a terminal. */
+  logFile: string | undefined;
+  /** The place's services by offer id (`{ "<offer id>": "Aide aux démarches" }`), to name the chosen one on screen. */
+  offers: Record<string, string>;
   /** Test hook only (AGENT_TEST_CRASH_AT): SIGKILL itself at a chosen point, to prove durability. */
   crashAt?: 'journaled' | 'published' | undefined;
 }
@@ -44,6 +48,8 @@ const VARIABLES = {
   device: 'AGENT_DEVICE',
   layout: 'AGENT_LAYOUT',
   logLevel: 'AGENT_LOG_LEVEL',
+  logFile: 'AGENT_LOG_FILE',
+  offers: 'AGENT_OFFERS',
   crashAt: 'AGENT_TEST_CRASH_AT',
 } as const;
 type Key = keyof typeof VARIABLES;
@@ -60,7 +66,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
   const path = file ?? env.AGENT_CONFIG;
   const fromFile = path ? readConfigFile(path) : {};
-  const raw = (key: Key): string | undefined => env[VARIABLES[key]] ?? (fromFile[key] === undefined ? undefined : String(fromFile[key]));
+  const raw = (key: Key): string | undefined => {
+    const value = fromFile[key];
+    return env[VARIABLES[key]] ?? (value === undefined ? undefined : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  };
   const required = (key: Key): string => raw(key) ?? fail(key, 'required');
   const kioskId = required('kioskId');
   if (!UUID.test(kioskId)) fail('kioskId', `"${kioskId}" is not a UUID`);
@@ -81,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
     device: selector,
     layout: oneOf('layout', raw('layout') ?? 'us', ['us', 'fr'] as const),
     logLevel: oneOf('logLevel', raw('logLevel') ?? 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+    logFile: raw('logFile'),
+    offers: offerNames(raw('offers')),
     crashAt: raw('crashAt') === undefined ? undefined : oneOf('crashAt', raw('crashAt')!, ['journaled', 'published'] as const),
   };
 }
@@ -102,6 +113,22 @@ function readConfigFile(path: string): Partial<Record<Key, unknown>> {
   const unknown = Object.keys(parsed).filter((k) => !(k in VARIABLES));
   if (unknown.length) throw new Error(`config file ${path}: unknown keys ${unknown.join(', ')} (known: ${Object.keys(VARIABLES).join(', ')})`);
   return parsed as Partial<Record<Key, unknown>>;
+}
+
+function offerNames(value: string | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const valid = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  const entries = valid ? Object.entries(parsed as object) : [];
+  if (!valid || entries.some(([id, name]) => !UUID.test(id) || typeof name !== 'string')) {
+    fail('offers', 'expected a JSON object of offer id → service name');
+  }
+  return Object.fromEntries(entries.map(([id, name]) => [id.toLowerCase(), name as string]));
 }
 
 function integer(key: Key, value: string): number {

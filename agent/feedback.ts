@@ -5,13 +5,14 @@
  * scanner in hand and eyes on the beneficiary relies on.
  */
 import type { Writable } from 'node:stream';
+import { printedPassCode } from '@aptic/contracts';
 
 export type Feedback =
   | { kind: 'status'; message: string }
-  | { kind: 'session_opened'; offerId: string }
+  | { kind: 'session_opened'; offerId: string; service: string | undefined }
   | { kind: 'session_closed'; reason: 'timeout' | 'new_service' }
   | { kind: 'queued'; code: string; offline: boolean }
-  | { kind: 'accepted'; code: string; message: string; late: boolean }
+  | { kind: 'accepted'; code: string; faceValueCents: number; late: boolean }
   | { kind: 'denied'; code: string; reason: string; message: string; late: boolean }
   | { kind: 'refused'; reason: string; message: string }
   | { kind: 'alarm'; message: string };
@@ -33,22 +34,31 @@ export function terminalBell(out: Writable): Beeper {
   return { beep: (pattern) => void out.write('\x07'.repeat(BEEPS[pattern])) };
 }
 
-export function describe(f: Feedback): string {
+const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+
+/** A late verdict names its pass: the mediator has scanned others since. */
+const late = (f: { late: boolean; code: string }) => (f.late ? ` (pass ${printedPassCode(f.code)}, scanné hors ligne)` : '');
+
+/**
+ * The line the mediator reads, or none: a pass sent online gets its verdict line within moments,
+ * so only a pass kept for later says so. Reason codes stay in the logs, never on the screen.
+ */
+export function describe(f: Feedback): string | undefined {
   switch (f.kind) {
     case 'status':
       return `· ${f.message}`;
     case 'session_opened':
-      return `▶ Service choisi (${f.offerId}) : scannez les pass.`;
+      return f.service ? `▶ Service choisi : ${f.service}. Scannez les pass.` : '▶ Service choisi. Scannez les pass.';
     case 'session_closed':
       return f.reason === 'timeout' ? '■ Session fermée (inactivité) : scannez une fiche de service.' : '■ Session précédente fermée.';
     case 'queued':
-      return f.offline ? `… Pass ${f.code} enregistré hors ligne : il sera envoyé au retour du réseau.` : `… Pass ${f.code} envoyé, en attente de réponse.`;
+      return f.offline ? `… Pass ${printedPassCode(f.code)} enregistré hors ligne : il sera envoyé au retour du réseau.` : undefined;
     case 'accepted':
-      return `✔ ${f.late ? '[hors ligne] ' : ''}Pass ${f.code} accepté : ${f.message}`;
+      return `✔ Pass accepté — ${euros.format(f.faceValueCents / 100)}${late(f)}`;
     case 'denied':
-      return `✘ ${f.late ? '[hors ligne] ' : ''}Pass ${f.code} REFUSÉ (${f.reason}) : ${f.message}`;
+      return `✘ Pass refusé — ${f.message}${late(f)}`;
     case 'refused':
-      return `✘ ${f.message} [${f.reason}]`;
+      return `✘ ${f.message}`;
     case 'alarm':
       return `!!! ALERTE : ${f.message}`;
   }
@@ -74,10 +84,13 @@ export class TerminalFeedback implements FeedbackOutput {
 
   show(f: Feedback): void {
     const tty = this.#out.isTTY === true;
-    if (tty) this.#out.write('\r\x1b[K');
-    this.#out.write(`${describe(f)}\n`);
+    const line = describe(f);
     if (f.kind === 'status') this.#status = f.message;
-    if (tty && this.#status) this.#out.write(`[${this.#status}]`);
+    if (line !== undefined) {
+      if (tty) this.#out.write('\r\x1b[K');
+      this.#out.write(`${line}\n`);
+      if (tty && this.#status) this.#out.write(`(${this.#status})`);
+    }
     const beep = pattern(f);
     if (beep) this.#beeper?.beep(beep);
   }

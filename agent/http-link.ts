@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { validate, Verdict, type ScanMessage } from '@aptic/contracts';
 import type { Journal } from './journal.ts';
-import type { LinkEvents, ScanLink } from './link.ts';
+import { FIRST_CONTACT_MS, type LinkEvents, type ScanLink } from './link.ts';
 
 const RETRY_MAX_MS = 30_000;
 
@@ -26,8 +26,15 @@ export class HttpLink implements ScanLink {
     return this.#online;
   }
 
-  start(events: LinkEvents): void {
+  /** Asks the platform whether it is up before the first scan: a scan is kept offline only when it is not. */
+  async start(events: LinkEvents): Promise<void> {
     this.#events = events;
+    try {
+      const response = await fetch(`${this.#o.platformUrl}/ready`, { signal: AbortSignal.timeout(FIRST_CONTACT_MS) });
+      this.#setOnline(response.ok, `platform answered ${response.status} to /ready`);
+    } catch (err) {
+      this.#setOnline(false, String(err));
+    }
     this.#loop = this.#run();
   }
 

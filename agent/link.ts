@@ -33,7 +33,8 @@ export interface LinkOptions {
 /** What the agent needs from a link: also implemented by a fake in unit tests. */
 export interface ScanLink {
   readonly online: boolean;
-  start(events: LinkEvents): void;
+  /** Starts the link; resolves once its first attempt to reach the platform has answered or timed out. */
+  start(events: LinkEvents): Promise<void>;
   /** A scan was journaled: send it. */
   wake(): void;
   stop(): Promise<void>;
@@ -42,6 +43,8 @@ export interface ScanLink {
 const json = JSONCodec();
 const RETRY_MAX_MS = 30_000;
 const COLLECT_EVERY_MS = 30_000;
+/** How long start waits for the first connection before the agent takes scans (kept offline meanwhile). */
+export const FIRST_CONTACT_MS = 3_000;
 
 export class NatsLink implements ScanLink {
   #o: Required<LinkOptions>;
@@ -65,11 +68,14 @@ export class NatsLink implements ScanLink {
     return this.#online;
   }
 
-  start(events: LinkEvents): void {
+  async start(events: LinkEvents): Promise<void> {
     this.#events = events;
     this.#publishing = this.#publishLoop();
-    void this.#run();
+    let connected = () => {};
+    const firstContact = new Promise<void>((resolve) => (connected = resolve));
+    void this.#run(connected);
     this.#timers.push(setInterval(() => void this.#collect(), COLLECT_EVERY_MS));
+    await Promise.race([firstContact, new Promise((r) => this.#timers.push(setTimeout(r, FIRST_CONTACT_MS)))]);
   }
 
   wake(): void {
@@ -87,10 +93,11 @@ export class NatsLink implements ScanLink {
   }
 
   /** Connection life: connect (waiting as long as needed), serve, and start over if it ever closes. */
-  async #run(): Promise<void> {
+  async #run(connected: () => void): Promise<void> {
     while (!this.#stopped) {
       try {
         const nc = await this.#connect();
+        connected();
         await nc.closed();
       } catch (err) {
         this.#o.log.error({ err }, 'NATS connection failed');

@@ -17,10 +17,10 @@ import { HttpLink } from './http-link.ts';
 import type { ScannerSource } from './source.ts';
 import { StdinSource } from './stdin-source.ts';
 
-export function createLogger(level: string): Logger {
-  // Logs go to stderr (JSON, for journald); stdout is the mediator's screen.
+export function createLogger(level: string, file?: string): Logger {
+  // Logs go to stderr (JSON, for journald) or a file; stdout is the mediator's screen.
   // Synchronous: a log line written just before a crash or power cut is not lost in a buffer.
-  return pino({ level, base: { app: 'aptic-agent' } }, pino.destination({ dest: 2, sync: true }));
+  return pino({ level, base: { app: 'aptic-agent' } }, pino.destination({ dest: file ?? 2, sync: true, mkdir: file !== undefined }));
 }
 
 export interface RunningAgent {
@@ -29,7 +29,7 @@ export interface RunningAgent {
 }
 
 export async function startAgent(config: AgentConfig, options: { log?: Logger; feedback?: FeedbackOutput; beeper?: Beeper; source?: ScannerSource; hid?: HidBackend } = {}): Promise<RunningAgent> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel, config.logFile);
   const journal = new Journal(config.journal, config.journalMaxScans);
   const link = config.platformUrl
     ? new HttpLink({ platformUrl: config.platformUrl, token: config.token!, kioskId: config.kioskId, journal, log: log.child({ part: 'link' }) })
@@ -38,7 +38,7 @@ export async function startAgent(config: AgentConfig, options: { log?: Logger; f
     options.source ??
     (config.source === 'stdin' ? new StdinSource() : new HidSource({ backend: options.hid ?? nodeHid(), selector: config.device, layout: config.layout }));
   const feedback = options.feedback ?? new TerminalFeedback(process.stdout, options.beeper ?? terminalBell(process.stdout));
-  const agent = new Agent({ kioskId: config.kioskId, sessionTimeoutMs: config.sessionTimeoutMs, journal, source, link, feedback, log, crashAfterJournal: config.crashAt === 'journaled' });
+  const agent = new Agent({ kioskId: config.kioskId, sessionTimeoutMs: config.sessionTimeoutMs, journal, source, link, feedback, log, offers: config.offers, crashAfterJournal: config.crashAt === 'journaled' });
   await agent.start();
   return {
     agent,

@@ -10,7 +10,7 @@ export type SessionState =
   | { kind: 'idle' }
   | { kind: 'open'; sessionId: string; offerId: string; lastScanAt: number; codes: ReadonlySet<string> };
 
-export type LocalRefusal = 'too_long' | 'unrecognised' | 'no_service' | 'already_scanned';
+export type LocalRefusal = 'too_long' | 'unrecognised' | 'misread' | 'no_service' | 'already_scanned';
 
 /** A session this scan closed: timed out before it, or replaced by a new service barcode. */
 export type Closed = { sessionId: string; reason: 'timeout' | 'new_service' } | undefined;
@@ -23,6 +23,7 @@ export type ScanOutcome =
 export const REFUSAL_MESSAGES: Record<LocalRefusal, string> = {
   too_long: 'Code trop long : ce n’est ni un pass ni une fiche de service. Rien n’a été envoyé.',
   unrecognised: 'Code non reconnu : ce n’est ni un pass ni une fiche de service. Rien n’a été envoyé.',
+  misread: 'Code mal saisi : vérifiez les chiffres imprimés sous le code-barres, ou scannez-le. Rien n’a été envoyé.',
   no_service: 'Choisissez d’abord le service : scannez sa fiche de service, puis les pass. Rien n’a été envoyé.',
   already_scanned: 'Ce pass a déjà été scanné pour ce service. Rien n’a été envoyé.',
 };

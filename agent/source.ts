@@ -4,8 +4,11 @@
  */
 export interface ScannerEvents {
   barcode(code: string): void;
-  /** Human-readable state: "scanner connected", "no scanner found", "no permission" … */
-  status(state: 'connected' | 'disconnected' | 'error', detail: string): void;
+  /**
+   * State changes: `detail` for the logs ("no scanner found", "no permission" …), `screen` for
+   * the mediator, in French and without technical detail.
+   */
+  status(state: 'connected' | 'disconnected' | 'error', detail: string, screen: string): void;
 }
 
 export interface ScannerSource {

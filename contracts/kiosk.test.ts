@@ -1,16 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { MAX_BARCODE_LENGTH, parseBarcode, serviceBarcode } from './kiosk.ts';
+import { passCode, printedPassCode } from './pass-code.ts';
 import { decode, encodeAccount, type Account } from '@nats-io/jwt';
 import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { kioskPermissions, withRevokedUsers } from './kiosk-auth.ts';
 
-test('barcodes: pass codes are digits, service codes carry their offer, the rest is refused', () => {
+test('barcodes: pass codes as scanned or typed as printed, service codes carry their offer, the rest is refused', () => {
   const offerId = randomUUID();
-  expect(parseBarcode(' 123456789012 ')).toEqual({ kind: 'pass', code: '123456789012' });
+  const code = passCode('a key of the printing service', 42, 4);
+  expect(parseBarcode(` ${code} `)).toEqual({ kind: 'pass', code });
+  // As printed under the barcode, in its groups, or typed with dashes.
+  const grouped = printedPassCode(code);
+  expect(parseBarcode(grouped)).toEqual({ kind: 'pass', code });
+  expect(parseBarcode(grouped.replaceAll(' ', '-'))).toEqual({ kind: 'pass', code });
+  expect(parseBarcode(grouped.replaceAll(' ', '  '))).toEqual({ kind: 'pass', code });
+  // A wrong digit, two digits swapped, one missing: mistyped, caught before anything is sent.
+  const wrong = `${code.slice(0, 10)}${(Number(code[10]) + 1) % 10}${code.slice(11)}`;
+  const swapped = code[11] === code[12] ? wrong : `${code.slice(0, 11)}${code[12]}${code[11]}${code.slice(13)}`;
+  for (const typo of [wrong, swapped, code.slice(1), '1234', '123456789012']) {
+    expect(parseBarcode(typo)).toEqual({ kind: 'invalid', reason: 'misread' });
+  }
   expect(parseBarcode(serviceBarcode(offerId))).toEqual({ kind: 'service', offerId });
   expect(parseBarcode(serviceBarcode(offerId).toUpperCase())).toEqual({ kind: 'service', offerId });
-  expect(parseBarcode('1234')).toEqual({ kind: 'invalid', reason: 'unrecognised' });
+  expect(parseBarcode(`${code}-`)).toEqual({ kind: 'invalid', reason: 'unrecognised' });
   expect(parseBarcode("12345678' OR 1=1")).toEqual({ kind: 'invalid', reason: 'unrecognised' });
   expect(parseBarcode('1'.repeat(MAX_BARCODE_LENGTH + 1))).toEqual({ kind: 'invalid', reason: 'too_long' });
 });

@@ -1,14 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { readPassCode } from './pass-code.ts';
 import { Uuid, Instant, PositiveCents } from './primitives.ts';
 
 /**
- * What a barcode read at the kiosk is. Pass codes are digits only (see printing's pass-code
- * format); a service barcode, printed on the place's service sheet, carries the offer it chooses.
- * Anything else is refused at the kiosk, before it is sent.
+ * What a barcode read at the kiosk is. A pass code is the 22 digits of `pass-code.ts`, scanned or
+ * typed as printed under the barcode (in groups, with spaces or dashes); one whose check digit
+ * fails was mistyped or misread, and is caught here, before it is sent. A service barcode, printed
+ * on the place's service sheet, carries the offer it chooses. Anything else is refused at the
+ * kiosk too.
  */
-export type Barcode = { kind: 'pass'; code: string } | { kind: 'service'; offerId: string } | { kind: 'invalid'; reason: 'too_long' | 'unrecognised' };
+export type Barcode =
+  | { kind: 'pass'; code: string }
+  | { kind: 'service'; offerId: string }
+  | { kind: 'invalid'; reason: 'too_long' | 'unrecognised' | 'misread' };
 
-export const PASS_CODE = /^[0-9]{8,24}$/;
+/** Digits, possibly in groups separated by spaces or dashes: someone typed a pass code. */
+const TYPED_DIGITS = /^[0-9]+(?:[ \-]+[0-9]+)*$/;
 const SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** Longer than any code we print: a stuck key or a wrong symbology. */
 export const MAX_BARCODE_LENGTH = 64;
@@ -20,7 +27,10 @@ export function serviceBarcode(offerId: string): string {
 export function parseBarcode(text: string): Barcode {
   const value = text.trim();
   if (value.length > MAX_BARCODE_LENGTH) return { kind: 'invalid', reason: 'too_long' };
-  if (PASS_CODE.test(value)) return { kind: 'pass', code: value };
+  if (TYPED_DIGITS.test(value)) {
+    const code = value.replace(/[ -]/g, '');
+    return readPassCode(code).ok ? { kind: 'pass', code } : { kind: 'invalid', reason: 'misread' };
+  }
   const service = SERVICE_CODE.exec(value);
   if (service) return { kind: 'service', offerId: service[1]!.toLowerCase() };
   return { kind: 'invalid', reason: 'unrecognised' };

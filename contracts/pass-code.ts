@@ -54,6 +54,11 @@ export function passCode(key: string | Buffer, carnet: number, position: number)
   return body + damm(body);
 }
 
+/** "0000042381726593047165" → "0000042 3 8172659304716 5": the code's own fields, as printed under the barcode. */
+export function printedPassCode(code: string): string {
+  return `${code.slice(0, 7)} ${code.slice(7, 8)} ${code.slice(8, 21)} ${code.slice(21)}`;
+}
+
 export type PassCodeReading =
   | { ok: true; carnetNumber: number; position: number }
   | { ok: false; reason: 'misread' };

@@ -6,22 +6,48 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseBarcode, printedPassCode } from '@aptic/contracts';
 import { loadConfig } from '../config.ts';
 import { check, createLogger, startAgent } from '../run.ts';
 
+interface DemoKiosk {
+  platformUrl: string;
+  token: string;
+  kioskId: string;
+  placeName: string;
+  serviceName: string;
+  serviceBarcode: string;
+  passCodes: string[];
+}
+
 /**
  * `--demo`: the kiosk of the embedded platform's demo (`npm start -- --demo`), typed into this
- * terminal: its settings come from the file the demo wrote in the data folder.
+ * terminal: its settings come from the file the demo wrote in the data folder; its logs go to a
+ * file there, so the screen is the mediator's alone.
  */
 function useDemoKiosk(env: NodeJS.ProcessEnv): void {
   const dataDir = env.APTIC_DATA_DIR || '.data';
   const file = join(dataDir, 'demo-kiosk.json');
-  if (!existsSync(file)) throw new Error(`no demo in ${dataDir}: run \`npm start -- --demo\` first (same APTIC_DATA_DIR)`);
-  const demo = JSON.parse(readFileSync(file, 'utf8')) as { platformUrl: string; token: string; kioskId: string; placeName: string; serviceBarcode: string; passCodes: string[] };
-  Object.assign(env, { AGENT_KIOSK_ID: demo.kioskId, AGENT_PLATFORM_URL: demo.platformUrl, AGENT_TOKEN: demo.token, AGENT_SOURCE: 'stdin', AGENT_JOURNAL: join(dataDir, 'demo-kiosk-journal.sqlite'), AGENT_LOG_LEVEL: env.AGENT_LOG_LEVEL ?? 'warn' });
-  console.log(`Kiosk of "${demo.placeName}". Type (or scan) a code and press Enter.`);
-  console.log(`  first the service: ${demo.serviceBarcode}`);
-  console.log(`  then passes: ${demo.passCodes.join(' ')}`);
+  if (!existsSync(file)) {
+    throw new Error(`pas de démo dans ${dataDir} : lancez d’abord \`npm start -- --demo\` (même APTIC_DATA_DIR)`);
+  }
+  const demo = JSON.parse(readFileSync(file, 'utf8')) as DemoKiosk;
+  const service = parseBarcode(demo.serviceBarcode);
+  Object.assign(env, {
+    AGENT_KIOSK_ID: demo.kioskId,
+    AGENT_PLATFORM_URL: demo.platformUrl,
+    AGENT_TOKEN: demo.token,
+    AGENT_SOURCE: 'stdin',
+    AGENT_JOURNAL: join(dataDir, 'demo-kiosk-journal.sqlite'),
+    AGENT_LOG_FILE: env.AGENT_LOG_FILE ?? join(dataDir, 'demo-kiosk.log'),
+    AGENT_OFFERS: JSON.stringify(service.kind === 'service' ? { [service.offerId]: demo.serviceName } : {}),
+  });
+  console.log(`Borne de démonstration — ${demo.placeName}`);
+  console.log('Tapez (ou scannez) chaque code, puis Entrée :');
+  console.log(`  1. d’abord la fiche du service « ${demo.serviceName} » : ${demo.serviceBarcode}`);
+  console.log('  2. puis les pass, un par un, tels qu’imprimés :');
+  for (const code of demo.passCodes) console.log(`       ${printedPassCode(code)}`);
+  console.log(`  (journal technique de la borne : ${env.AGENT_LOG_FILE})`);
 }
 
 async function main(): Promise<number | undefined> {
@@ -33,7 +59,7 @@ async function main(): Promise<number | undefined> {
   }
   const config = loadConfig(process.env, values.config);
   if (values.check) return check(config, (line) => console.log(line));
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFile);
   const running = await startAgent(config, { log });
   let stopping = false;
   const stop = (signal: string) => {

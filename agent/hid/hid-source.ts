@@ -21,6 +21,13 @@ export interface HidSourceOptions {
   maxBackoffMs?: number;
 }
 
+/** What the mediator reads; the detail (device, permission, udev) goes to the logs for support. */
+const SCREEN = {
+  connected: 'lecteur de codes-barres branché',
+  disconnected: 'lecteur de codes-barres débranché : rebranchez-le, les scans reprendront seuls',
+  error: 'lecteur de codes-barres introuvable ou inaccessible : prévenez le support (détail dans le journal de la borne)',
+} as const;
+
 export class HidSource implements ScannerSource {
   #options: Required<HidSourceOptions>;
   #events: ScannerEvents | undefined;
@@ -101,7 +108,7 @@ export class HidSource implements ScannerSource {
     const key = `${state}:${detail}`;
     if (key === this.#lastStatus) return;
     this.#lastStatus = key;
-    this.#events?.status(state, detail);
+    this.#events?.status(state, detail, SCREEN[state]);
   }
 }
 

@@ -1,36 +1,69 @@
 /**
  * The README's quick start, as a newcomer follows it: `npm start -- --demo`, then in another
- * terminal `npm run kiosk -- --demo`, type the service code and pass codes → accepted scans.
+ * terminal `npm run kiosk -- --demo`, type the service code and pass codes → accepted scans. The
+ * kiosk runs in a real terminal (tmux): its screen is read back as the mediator sees it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { ServiceNames } from '@aptic/contracts';
+import { DenialReasons, printedPassCode, ServiceNames } from '@aptic/contracts';
+import { REFUSAL_MESSAGES } from '@aptic/agent';
 import { eventually } from '../support/platform.ts';
 import { startProcess } from '../support/process.ts';
+import { openTerminal } from '../support/terminal.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aptic-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, APTIC_DATA_DIR: dataDir, ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])) };
+const ports = Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0']));
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, APTIC_DATA_DIR: dataDir, ...ports };
 
-test('npm start -- --demo, then the demo kiosk: the mediator’s scans are judged', async () => {
+/** What the kiosk's screen must never show the mediator: English, reason codes, log lines. */
+const ENGLISH = /Kiosk of|first the service|reading barcodes|standard input|then passes|Type \(or scan\)/;
+const CODES = new RegExp(`\\b(${[...DenialReasons, ...Object.keys(REFUSAL_MESSAGES)].join('|')})\\b`);
+
+interface Demo {
+  platformUrl: string;
+  token: string;
+  kioskId: string;
+  serviceBarcode: string;
+  passCodes: string[];
+}
+
+test('npm start -- --demo, then the demo kiosk in a terminal: French screens, the mediator’s scans are judged', async () => {
   const platform = await startProcess(['--demo'], env, /^ready \(embedded mode\)$/, 150_000);
   try {
     expect(platform.lines.some((l) => l.startsWith('  pass codes to try:'))).toBe(true);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-kiosk.json'), 'utf8')) as { serviceBarcode: string; passCodes: string[] };
-    const kiosk = spawn(process.execPath, ['agent/bin/agent.ts', '--demo'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-    const screen: string[] = [];
-    kiosk.stdout!.setEncoding('utf8');
-    kiosk.stdout!.on('data', (chunk: string) => screen.push(...chunk.replaceAll('\x07', '').split('\n').filter(Boolean)));
+    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-kiosk.json'), 'utf8')) as Demo;
+    const kiosk = openTerminal(['npm', 'run', 'kiosk', '--', '--demo'], { cwd: process.cwd(), env });
     try {
-      kiosk.stdin!.write([demo.serviceBarcode, ...demo.passCodes].map((c) => `${c}\n`).join(''));
-      const verdicts = await eventually(async () => screen.filter((l) => /accepté|REFUSÉ/.test(l)), (l) => l.length === demo.passCodes.length, 30_000);
-      expect(verdicts.filter((l) => l.includes('accepté'))).toHaveLength(demo.passCodes.length - 1);
-      expect(verdicts.at(-1)).toContain('same_carnet_same_service');
+      await eventually(async () => kiosk.screen(), (s) => s.some((l) => l.includes('en ligne')), 30_000);
+      const [first, ...others] = demo.passCodes;
+      const mistyped = `${first!.slice(0, 10)}${(Number(first![10]) + 1) % 10}${first!.slice(11)}`;
+      kiosk.type(demo.serviceBarcode);
+      kiosk.type(printedPassCode(first!)); // typed as printed under the barcode, spaces included
+      kiosk.type(printedPassCode(mistyped)); // one digit wrong
+      for (const code of others) kiosk.type(code);
+      const verdict = /^(✔ Pass accepté|✘ Pass refusé)/;
+      const screen = await eventually(async () => kiosk.screen(), (s) => s.filter((l) => verdict.test(l)).length === demo.passCodes.length, 30_000);
+      const verdicts = screen.filter((l) => verdict.test(l));
+      expect(verdicts.slice(0, -1)).toEqual(others.map(() => '✔ Pass accepté — 10,00\u00a0€'));
+      expect(verdicts.at(-1)).toBe('✘ Pass refusé — Un seul pass d’un même carnet par service : utilisez un pass d’un autre carnet.');
+      expect(screen).toContain(`✘ ${REFUSAL_MESSAGES.misread}`);
+      expect(screen.some((l) => l.startsWith('▶ Service choisi : Accompagnement individuel'))).toBe(true);
+      // French only, no reason code, no log line, no pass "kept offline" while the platform is up.
+      for (const line of screen) {
+        expect(line).not.toMatch(ENGLISH);
+        expect(line).not.toMatch(CODES);
+        expect(line).not.toMatch(/hors ligne|HORS LIGNE|^\{/);
+      }
+      // The mistyped code never reached the platform; the others were recorded as online scans.
+      const scans = await fetch(`${demo.platformUrl}/scans?kioskId=${demo.kioskId}`, { headers: { authorization: `Bearer ${demo.token}` } });
+      const recorded = (await scans.json()) as { code: string; offline: boolean }[];
+      expect(recorded.map((s) => s.code).sort()).toEqual([...demo.passCodes].sort());
+      expect(recorded.every((s) => !s.offline)).toBe(true);
     } finally {
-      kiosk.kill('SIGTERM');
+      kiosk.close();
     }
   } finally {
     platform.child.kill('SIGTERM');

@@ -18,6 +18,7 @@ export interface DemoKiosk {
   placeId: string;
   printFile: string;
   placeName: string;
+  serviceName: string;
   serviceBarcode: string;
   passCodes: string[];
 }
@@ -65,6 +66,9 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
   // Two places qualified, with their kit, an offer and a kiosk.
   const questionnaire = (await must('qualification', '/questionnaire')) as { version: string; charterVersion: string; themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[] };
   const best = Object.fromEntries(questionnaire.themes.flatMap((t) => t.questions.map((q) => [q.id, [...q.options].sort((a, b) => b.points - a.points)[0]!.code])));
+  const SERVICE = 'aide_demarches_administratives.accompagnement_individuel';
+  const referentiel = (await must('catalogue', '/referentiel')) as { services: { code: string; label: string }[] };
+  const serviceName = referentiel.services.find((s) => s.code === SERVICE)!.label;
   const kiosks: { placeId: string; placeName: string; kioskId: string; offerId: string }[] = [];
   for (const p of PLACES) {
     const place = await must('qualification', '/places', { name: p.name, siret: p.siret, type: 'espace_public_numerique', address: { line1: '1 place de la Mairie', postalCode: p.postalCode, city: p.city }, communeCode: p.communeCode, latitude: p.latitude, longitude: p.longitude, openingHours: 'Mo-Fr 09:00-18:00; Sa 09:00-12:00' });
@@ -72,7 +76,7 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
     await must('qualification', `/places/${place.id}/charter`, { version: questionnaire.charterVersion, signedOn: quote.issuedOn, signerName: 'Camille Martin' });
     await must('qualification', `/places/${place.id}/decision`, { decision: 'qualified' });
     await must('qualification', `/places/${place.id}/kit`, { plan: 'monthly' });
-    const offer = await until('the place qualified in the catalogue', () => call('catalogue', `/places/${place.id}/offers`, { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' }), (r) => r.status === 201);
+    const offer = await until('the place qualified in the catalogue', () => call('catalogue', `/places/${place.id}/offers`, { serviceCode: SERVICE }), (r) => r.status === 201);
     const kiosk = await must('qualification', `/places/${place.id}/kiosks`, { name: 'Borne d’accueil' });
     kiosks.push({ placeId: place.id, placeName: p.name, kioskId: kiosk.id, offerId: offer.body.id });
   }
@@ -80,7 +84,7 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
   // Some passes of different carnets (one carnet's second pass too, to see a refusal).
   const passes = (await must('printing', `/orders/${quote.id}/passes`)) as unknown as { carnetNumber: number; position: number; code: string }[];
   const firstOfCarnet = passes.filter((p) => p.position === 1).slice(0, 4).map((p) => p.code);
-  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, printFile: `${base('printing')}/print-jobs/${job.id}/pdf`, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
+  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, printFile: `${base('printing')}/print-jobs/${job.id}/pdf`, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
   writeFileSync(join(platform.config.dataDir, 'demo-kiosk.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;
 }

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { DomainError, passCode } from '@aptic/contracts';
-import { barcode, carnetsHtml, spacedCode, validatePrintJob } from './carnet-html.ts';
+import { DomainError, passCode, printedPassCode } from '@aptic/contracts';
+import { barcode, carnetsHtml, validatePrintJob } from './carnet-html.ts';
 import { PNG_LOGO, TEST_KEY, printJob } from './fixtures.ts';
 
 /** The SVG faces a document sets as CSS values (base64, its padding escaped by handlebars). */
@@ -25,7 +25,7 @@ test('a carnet prints as its cover then its passes, each page with its numbers a
   expect(html.match(/<section class="sheet pass">/g)).toHaveLength(10);
   expect(html).toContain('@page { size: 7.25in 3.25in; margin: 0; }');
   expect(html.indexOf('<p class="cover-number mono">0000043</p>')).toBeGreaterThan(html.lastIndexOf('Carnet n° <span class="mono">0000042</span><br>Pass <span class="mono">5/5</span>'));
-  expect(html).toContain(spacedCode(passCode(TEST_KEY, 43, 5)));
+  expect(html).toContain(printedPassCode(passCode(TEST_KEY, 43, 5)));
   const [pass, cover] = faces(html);
   expect(pass).toContain('Valable du 01/01/2027 au 31/12/2027 · Charente (16)');
   expect(cover).toContain('Carnet de 5 pass · 50\u00a0€');

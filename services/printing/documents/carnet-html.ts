@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import bwipjs from 'bwip-js';
 import Handlebars from 'handlebars';
-import { DomainError, frenchDate, isCalendarDate, readPassCode } from '@aptic/contracts';
+import { DomainError, frenchDate, isCalendarDate, printedPassCode, readPassCode } from '@aptic/contracts';
 import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
 
 export type { Logo, LogoMime } from './logo.ts';
@@ -120,11 +120,6 @@ export function barcode(code: string): BarcodeView {
   return { viewBox: `0 0 ${x + QUIET_ZONE} 1`, d };
 }
 
-/** "0000042381726593047165" → "0000042 3 8172659304716 5", the code's own fields. */
-export function spacedCode(code: string): string {
-  return `${code.slice(0, 7)} ${code.slice(7, 8)} ${code.slice(8, 21)} ${code.slice(21)}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Views and templates
 
@@ -180,7 +175,7 @@ function carnetView(carnet: PrintCarnet, size: number): CarnetView {
   const number = carnetNumber(carnet.number);
   return {
     carnet: number,
-    passes: carnet.passes.map((p) => ({ carnet: number, position: p.position, of: size, code: spacedCode(p.code), barcode: barcode(p.code) })),
+    passes: carnet.passes.map((p) => ({ carnet: number, position: p.position, of: size, code: printedPassCode(p.code), barcode: barcode(p.code) })),
   };
 }
 
