@@ -1,4 +1,4 @@
-import type { Questionnaire } from './questionnaire.ts';
+import type { Questionnaire } from './questionnaire-shape.ts';
 
 /** Four-level answer scale shared by most questions (points 0–4). */
 const scale = (none: string, little: string, much: string, full: string) => [

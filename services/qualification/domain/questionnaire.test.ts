@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { currentQuestionnaire, questionnaire, score, type Answers, type Questionnaire } from './questionnaire.ts';
+import type { Questionnaire } from './questionnaire-shape.ts';
+import { currentQuestionnaire, questionnaire, score, type Answers } from './questionnaire.ts';
 
 /** Answers every question with the option chosen by `pick` (by index in the question's options). */
 function answer(q: Questionnaire, pick: (options: number) => number): Answers {

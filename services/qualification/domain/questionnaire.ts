@@ -1,36 +1,8 @@
 import { DomainError } from '@aptic/contracts';
 import { questionnaireV1 } from './questionnaire-v1.ts';
+import type { AnswerOption, Question, Questionnaire, ThemeCode } from './questionnaire-shape.ts';
 
-export type ThemeCode = 'aptitudes' | 'publics' | 'territoires' | 'innovation' | 'competences_specifiques';
 export type Proposal = 'qualified' | 'refused' | 'to_review';
-
-export interface AnswerOption {
-  code: string;
-  label: string;
-  /** 0–4: 4 is the best answer. */
-  points: number;
-  /** This answer alone makes the place ineligible (proposal `refused`). */
-  eliminatory?: boolean;
-}
-export interface Question {
-  id: string;
-  label: string;
-  weight: number;
-  options: AnswerOption[];
-}
-export interface Theme {
-  code: ThemeCode;
-  label: string;
-  /** Share of the overall score, in percent: the themes' weights add up to 100. */
-  weight: number;
-  questions: Question[];
-}
-export interface Questionnaire {
-  version: string;
-  title: string;
-  thresholds: { qualified: number; refused: number; themeFloor: number };
-  themes: Theme[];
-}
 
 export type Answers = Record<string, string>;
 export interface Score {
