@@ -84,11 +84,13 @@ export class Agent {
       case 'refused':
         this.#session = next;
         log.info({ reason: outcome.reason, length: text.length }, 'scan refused locally; nothing sent');
-        return feedback.show({ kind: 'refused', reason: outcome.reason, message: REFUSAL_MESSAGES[outcome.reason] });
+        feedback.show({ kind: 'refused', reason: outcome.reason, message: REFUSAL_MESSAGES[outcome.reason] });
+        return;
       case 'session_opened':
         this.#session = next;
         log.info({ sessionId: outcome.sessionId, offerId: outcome.offerId }, 'session opened');
-        return feedback.show({ kind: 'session_opened', offerId: outcome.offerId, service: this.#o.offers?.[outcome.offerId] });
+        feedback.show({ kind: 'session_opened', offerId: outcome.offerId, service: this.#o.offers?.[outcome.offerId] });
+        return;
       case 'pass':
         // The session remembers the pass only once it is safely journaled.
         if (this.#journal({ sessionId: outcome.sessionId, offerId: outcome.offerId, code: outcome.code })) this.#session = next;

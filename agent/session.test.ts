@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { passCode, printedPassCode, serviceBarcode } from '@aptic/contracts';
-import { IDLE, scan, tick, type SessionState } from './session.ts';
+import { IDLE, scan, tick, type ScanOutcome, type SessionState } from './session.ts';
 
 const OFFER = '0b8f0c8e-1a2b-4c3d-9e8f-0123456789ab';
 const OTHER = '11111111-2222-4333-8444-555555555555';
@@ -45,7 +45,7 @@ test('the same pass twice in one session is refused locally', () => {
 
 test('a new service barcode closes the session and opens another', () => {
   let s: SessionState;
-  let o;
+  let o: ScanOutcome;
   [s, o] = scan(IDLE, serviceBarcode(OFFER), 0, T, id);
   const first = (o as { sessionId: string }).sessionId;
   [s] = scan(s, PASS, 1, T, id);

@@ -50,6 +50,7 @@ export interface ServiceDefinition {
   /** The Moleculer schema (actions only; durable events go through the outbox). */
   moleculer?(ctx: ServiceContext): Omit<ServiceSchema, 'name'>;
   routes?(app: AdminApp, ctx: ServiceContext): void;
+  // biome-ignore lint/suspicious/noExplicitAny: each consumer has its own event type; the list mixes them
   consumers?(ctx: ServiceContext): ConsumerDefinition<any>[];
   /** Anything else to set up before the service takes requests (timers, resources). */
   start?(ctx: ServiceContext): Promise<void>;

@@ -50,7 +50,7 @@ export function openAt(instant: Date): (value: string | null | undefined) => boo
     let open = known.get(value);
     if (open === undefined) {
       const hours = parse(value);
-      open = hours !== null && hours.getState(wallClock);
+      open = hours?.getState(wallClock) ?? false;
       known.set(value, open);
     }
     return open;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { serviceBarcode } from '@aptic/contracts';
 import type { RunningPlatform } from '@aptic/runtime';
 
+// biome-ignore lint/suspicious/noExplicitAny: the admin API's answers, read field by field as staff would
 type Json = Record<string, any>;
 
 export interface DemoKiosk {

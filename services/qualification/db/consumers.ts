@@ -23,7 +23,7 @@ function firstScans(events: EventEnvelope<'pass.redeemed'>[]): Map<string, strin
 async function activateKits(tx: Tx, events: EventEnvelope<'pass.redeemed'>[], emit: Emit): Promise<void> {
   for (const [placeId, scannedAt] of firstScans(events)) {
     const kit = await liveKit(tx, placeId);
-    if (!kit || kit.status !== 'subscribed') continue;
+    if (kit?.status !== 'subscribed') continue;
     await tx.update(kits).set({ status: 'active', activatedAt: new Date(scannedAt) }).where(eq(kits.id, kit.id));
     await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: placeId, action: 'activate', actor: 'system: first scan', fromStatus: 'subscribed', toStatus: 'active', details: { scannedAt } });
     await emit('kit.activated', { placeId, plan: kit.plan, from: new Date(scannedAt).toISOString() });

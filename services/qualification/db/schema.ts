@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, date, doublePrecision, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { auditTable, eventTables } from '@aptic/runtime';
 import type { PlaceStatus } from '../domain/lifecycle.ts';
 import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DomainError, Role, Refusal, ScopeFields, Uuid } from '@aptic/contracts';
+import { DomainError, Role, Refusal, type ScopeFields, Uuid } from '@aptic/contracts';
 import type { TokenStore } from '../auth/tokens.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { DurableConsumer } from '../events/consumer.ts';

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Principal, TokenStore } from '../auth/tokens.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: any server, request and reply types (http or https, plugins' decorations)
 export type AdminApp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 declare module 'fastify' {
