@@ -21,7 +21,7 @@ export interface FeedbackOutput {
   show(feedback: Feedback): void;
 }
 
-export type BeepPattern = 'ok' | 'error' | 'alarm';
+type BeepPattern = 'ok' | 'error' | 'alarm';
 
 export interface Beeper {
   beep(pattern: BeepPattern): void;

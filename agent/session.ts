@@ -13,7 +13,7 @@ export type SessionState =
 export type LocalRefusal = 'too_long' | 'unrecognised' | 'misread' | 'no_service' | 'already_scanned';
 
 /** A session this scan closed: timed out before it, or replaced by a new service barcode. */
-export type Closed = { sessionId: string; reason: 'timeout' | 'new_service' } | undefined;
+type Closed = { sessionId: string; reason: 'timeout' | 'new_service' } | undefined;
 
 export type ScanOutcome =
   | { kind: 'session_opened'; sessionId: string; offerId: string; closed?: Closed }

@@ -6,7 +6,7 @@ import type { Order } from './db/orders.ts';
 
 const Int = Type.Integer();
 
-export const QuoteLineView = Type.Object({
+const QuoteLineView = Type.Object({
   code: Type.String(),
   label: Type.String(),
   quantity: Int,
@@ -37,7 +37,7 @@ export const QuoteView = Type.Object({
   rules: UsageRules,
 });
 
-export const InvoiceView = Type.Object({
+const InvoiceView = Type.Object({
   id: Uuid,
   number: Type.String(),
   kind: Type.Union([Type.Literal('face_value'), Type.Literal('services')]),
@@ -51,9 +51,9 @@ export const InvoiceView = Type.Object({
   amountDueCents: Int,
 });
 
-export const PaymentView = Type.Object({ id: Uuid, amountCents: Int, receivedOn: BusinessDate, reference: Type.String(), recordedBy: Type.String() });
+const PaymentView = Type.Object({ id: Uuid, amountCents: Int, receivedOn: BusinessDate, reference: Type.String(), recordedBy: Type.String() });
 
-export const AllocationView = Type.Object({ faceValuePaidCents: Int, servicesPaidCents: Int, overpaidCents: Int, faceValueCovered: Type.Boolean() });
+const AllocationView = Type.Object({ faceValuePaidCents: Int, servicesPaidCents: Int, overpaidCents: Int, faceValueCovered: Type.Boolean() });
 
 export const OrderView = Type.Composite([
   QuoteView,
@@ -90,7 +90,7 @@ export function quoteView(order: Order): Static<typeof QuoteView> {
   };
 }
 
-export function invoiceView(invoice: Invoice): Static<typeof InvoiceView> {
+function invoiceView(invoice: Invoice): Static<typeof InvoiceView> {
   const { id, number, kind, issuedOn, dueOn, lines, totalExclVatCents, vatCents, totalInclVatCents, creditAppliedCents, amountDueCents } = invoice;
   return { id, number, kind, issuedOn, dueOn, lines, totalExclVatCents, vatCents, totalInclVatCents, creditAppliedCents, amountDueCents };
 }

@@ -10,7 +10,7 @@ import type { Kiosk } from './db/kiosks.ts';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Type.String();
 
-export const AddressView = Type.Object({ line1: Str, line2: Type.Optional(Str), postalCode: Str, city: Str });
+const AddressView = Type.Object({ line1: Str, line2: Type.Optional(Str), postalCode: Str, city: Str });
 
 export const PlaceView = Type.Object({
   id: Uuid,
@@ -34,7 +34,7 @@ export const PlaceView = Type.Object({
 });
 
 /** Only finance (and admin) read the IBAN in full: it is what money is sent to. */
-export const seesIban = (role: Role | undefined) => role === 'finance' || role === 'admin';
+const seesIban = (role: Role | undefined) => role === 'finance' || role === 'admin';
 
 export function placeView(place: Place, role: Role | undefined): Static<typeof PlaceView> {
   const full = seesIban(role);

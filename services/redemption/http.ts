@@ -72,7 +72,7 @@ export function redemptionRoutes(app: AdminApp, ctx: ServiceContext): void {
  * A scan over HTTP, for a kiosk with no NATS: the embedded mode's terminal kiosk (the demo) or a
  * staff console. Same processing, same verdict as through JetStream.
  */
-export function localKioskRoutes(app: AdminApp, ctx: ServiceContext): void {
+function localKioskRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post(
     '/kiosks/:id/scans',
     { config: { roles: ['support'] }, schema: { summary: 'Judge one scan sent over HTTP (embedded mode’s kiosk)', params: Id, body: ScanMessage, response: { 200: Verdict, 400: Refusal, 422: Refusal } } },

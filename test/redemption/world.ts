@@ -10,7 +10,7 @@ import { RawPublisher } from '../support/events.ts';
 import { eventually } from '../support/platform.ts';
 import type { Isolated } from '../support/infra.ts';
 
-export const KEY = 'printing-test-key';
+const KEY = 'printing-test-key';
 const year = Number(businessDate().slice(0, 4));
 
 export function event<T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = new Date()): EventEnvelope<T> {
@@ -37,7 +37,7 @@ const ORDERS = {
   future: { carnets: [14], rules: rules({ validFrom: `${year + 1}-01-01`, validUntil: `${year + 1}-12-31` }) },
   open: { carnets: [15, 16, 17, 18, 19, 20, 21, 22, 23], rules: rules() },
 } as const;
-export type OrderName = keyof typeof ORDERS;
+type OrderName = keyof typeof ORDERS;
 
 export interface World {
   orderIds: Record<OrderName, string>;

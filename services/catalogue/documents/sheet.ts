@@ -33,7 +33,7 @@ const STATUS: Record<string, string> = { qualified: 'qualifié', suspended: 'sus
  * sheet's width: a uniform horizontal stretch keeps every bar's ratio to the others, which is
  * all a linear barcode needs, so the aspect ratio is released.
  */
-export function barcodeSvg(text: string): string {
+function barcodeSvg(text: string): string {
   const svg = bwipjs.toSVG({ bcid: 'code128', text, scale: 2, height: 10, paddingwidth: 10, paddingheight: 0 });
   return svg.replace('<svg ', '<svg preserveAspectRatio="none" ');
 }

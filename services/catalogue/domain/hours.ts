@@ -32,7 +32,7 @@ export function isValidOpeningHours(value: string): boolean {
 const PARIS_FIELDS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /** A Date whose local fields are Paris wall-clock time: what the library compares against. */
-export function parisWallClock(instant: Date): Date {
+function parisWallClock(instant: Date): Date {
   const parts = Object.fromEntries(PARIS_FIELDS.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
   return new Date(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
 }

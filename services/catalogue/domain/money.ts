@@ -3,7 +3,7 @@ import { DomainError } from '@aptic/contracts';
 /** The regulated (recommended) price of a service: one pass, 10 €. */
 export const REGULATED_PRICE_CENTS = 1000;
 /** Above this a price is surely a typo (euros sent as cents twice). */
-export const MAX_PRICE_CENTS = 100_000;
+const MAX_PRICE_CENTS = 100_000;
 
 /** A price must be integer cents: 10.5 (euros with decimals) is refused, not rounded. */
 export function checkPrice(priceCents: unknown): number {

@@ -98,7 +98,7 @@ export function readRow(row: Record<string, unknown>): RowReading {
 }
 
 /** Postal codes start with the département (Corsica 20 → 2A/2B cannot be told apart: 2A assumed south of 20190). */
-export function departementOfPostalCode(postalCode: string): string {
+function departementOfPostalCode(postalCode: string): string {
   if (postalCode.startsWith('97')) return postalCode.slice(0, 3);
   if (postalCode.startsWith('20')) return Number(postalCode) < 20200 ? '2A' : '2B';
   return postalCode.slice(0, 2);

@@ -28,7 +28,7 @@ export const PRICED = priceQuote(
 );
 
 /** Lines with their totals HT, VAT and TTC, as a document carries them. */
-export function documentTotals(lines: QuoteLine[]) {
+function documentTotals(lines: QuoteLine[]) {
   const totalExclVatCents = lines.reduce((total, line) => total + line.amountCents, 0);
   const vatCents = lines.reduce((total, line) => total + line.vatCents, 0);
   return { lines, totalExclVatCents, vatCents, totalInclVatCents: totalExclVatCents + vatCents };

@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { frenchDate } from '@aptic/contracts';
-import type { CarnetSize, QuoteLine } from '../domain/pricing.ts';
+import { PASS_FACE_VALUE_CENTS, type CarnetSize, type QuoteLine } from '../domain/pricing.ts';
 import { sirenOf, type Issuer } from './issuer.ts';
 
 export type FunderParty = {
@@ -71,9 +71,6 @@ export type CreditNoteDocument = {
   reason: string;
 };
 
-/** Face value of one pass (DOMAIN.md); an avoir gives back exactly this per unused pass. */
-const PASS_FACE_VALUE_CENTS = 1_000;
-
 const OFFER_NAMES: Record<QuoteDocument['offer'], string> = { standard: 'Standard', plus: 'Plus', premium: 'Premium' };
 
 /** Intl fr-FR's thousands separator (narrow no-break space) and the no-break space before "€". */
@@ -94,7 +91,7 @@ export function formatEuros(cents: number): string {
 }
 
 /** 2000 → "2 000" (U+202F). */
-export function formatInteger(value: number): string {
+function formatInteger(value: number): string {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
   const sign = value < 0 ? '-' : '';
   return sign + String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, THOUSANDS_SEPARATOR);

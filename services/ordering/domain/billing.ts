@@ -1,7 +1,6 @@
 import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
+import { PASS_FACE_VALUE_CENTS } from './pricing.ts';
 
-/** Face value of one pass, in cents. */
-export const PASS_FACE_VALUE_CENTS = 1_000;
 /** Days between an invoice's date and its due date. */
 export const PAYMENT_TERM_DAYS = 30;
 /** Days a quote stays open for acceptance. */

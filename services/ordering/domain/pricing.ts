@@ -18,7 +18,7 @@ export type QuoteRequest = {
   options: string[];
 };
 
-export type OptionCode =
+type OptionCode =
   | 'logo_pass'
   | 'logo_cover'
   | 'distribution_network_support'
@@ -26,7 +26,7 @@ export type OptionCode =
   | 'service_targeting'
   | 'white_label_report';
 
-export type QuoteLineCode = 'face_value' | 'contributive_fees' | 'opening_fee' | OptionCode;
+type QuoteLineCode = 'face_value' | 'contributive_fees' | 'opening_fee' | OptionCode;
 
 export type QuoteLine = {
   code: QuoteLineCode;
@@ -51,7 +51,8 @@ export type PricedQuote = {
   passCount: number;
 };
 
-const PASS_FACE_VALUE_CENTS = 1_000;
+/** Face value of one pass, in cents (DOMAIN.md); an avoir gives back exactly this per unused pass. */
+export const PASS_FACE_VALUE_CENTS = 1_000;
 const NO_VAT = 0;
 const STANDARD_VAT_RATE = 2_000;
 const BASIS_POINTS_PER_UNIT = 10_000;

@@ -34,8 +34,6 @@ import Handlebars from 'handlebars';
 import { DomainError, frenchDate, isCalendarDate, printedPassCode, readPassCode } from '@aptic/contracts';
 import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
 
-export type { Logo, LogoMime } from './logo.ts';
-
 export type PrintCarnet = { number: number; passes: { position: number; code: string }[] };
 
 export type PrintJob = {
@@ -159,7 +157,7 @@ const faceTemplate = handlebars.compile<FaceView>(template('face.hbs'), OPTIONS)
 /** Identifies the templates: pages printed by other templates must not be joined with these. */
 export const LAYOUT_DIGEST = layout.digest('hex');
 
-export function carnetNumber(n: number): string {
+function carnetNumber(n: number): string {
   return String(n).padStart(7, '0');
 }
 

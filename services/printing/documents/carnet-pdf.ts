@@ -67,7 +67,7 @@ export const DEFAULT_BATCH_SIZE = 20;
 export const DEFAULT_CONCURRENCY = 2;
 
 /** Identifies a job's printed content, layout included; logos count by their hash, not their bytes. */
-export function jobDigest(job: PrintJob): string {
+function jobDigest(job: PrintJob): string {
   const logo = (l: { mime: string; data: Buffer } | undefined) => l && { mime: l.mime, sha256: sha256(l.data) };
   const { logos, ...rest } = job;
   return sha256(JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) }, layout: LAYOUT_DIGEST }));

@@ -4,7 +4,7 @@ import { DomainError } from '@aptic/contracts';
  * The proof (bon à tirer, BAT) of an order's carnets: sent to the funder, approved or rejected with
  * comments, or expired after 7 calendar days without an answer. Printing starts only on approval.
  */
-export const ProofStatuses = ['sent', 'approved', 'rejected', 'expired'] as const;
+const ProofStatuses = ['sent', 'approved', 'rejected', 'expired'] as const;
 export type ProofStatus = (typeof ProofStatuses)[number];
 
 export const PROOF_ANSWER_DAYS = 7;

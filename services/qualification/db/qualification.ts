@@ -40,7 +40,7 @@ export async function signCharter(tx: Tx, placeId: string, input: { version: str
   return row!;
 }
 
-export async function currentCharter(db: Queryable, placeId: string): Promise<CharterSignature | undefined> {
+async function currentCharter(db: Queryable, placeId: string): Promise<CharterSignature | undefined> {
   const [row] = await db.select().from(charterSignatures).where(and(eq(charterSignatures.placeId, placeId), eq(charterSignatures.version, CURRENT_CHARTER))).orderBy(desc(charterSignatures.recordedAt)).limit(1);
   return row;
 }

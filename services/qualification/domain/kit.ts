@@ -17,6 +17,3 @@ function priced(exclVatCents: number) {
   const vatCents = Math.round((exclVatCents * VAT_BP) / 10_000);
   return { exclVatCents, vatCents, inclVatCents: exclVatCents + vatCents };
 }
-
-/** Whether a subscription still lets the place endorse passes. */
-export const isLive = (status: KitStatus) => status !== 'cancelled';

@@ -55,12 +55,12 @@ function checkPivot(input: PlaceInput): Pick<CheckedPlace, 'pivot' | 'pivotKind'
   return { pivot: rna, pivotKind: 'rna' };
 }
 
-export function checkPlaceType(type: string): PlaceTypeCode {
+function checkPlaceType(type: string): PlaceTypeCode {
   if (!TYPES.has(type)) throw new DomainError('unknown_place_type', `Type de lieu inconnu : ${type}.`, { status: 422, field: 'type' });
   return type as PlaceTypeCode;
 }
 
-export function checkCommune(code: string): TerritoryCommune {
+function checkCommune(code: string): TerritoryCommune {
   const commune = territory().commune(code);
   if (!commune) throw new DomainError('unknown_commune', `Code commune INSEE inconnu : ${code}.`, { status: 422, field: 'communeCode' });
   return commune;

@@ -15,7 +15,7 @@ export interface Question {
   weight: number;
   options: AnswerOption[];
 }
-export interface Theme {
+interface Theme {
   code: ThemeCode;
   label: string;
   /** Share of the overall score, in percent: the themes' weights add up to 100. */

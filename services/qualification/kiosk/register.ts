@@ -7,7 +7,7 @@ import { notConfigured, type KioskAuthConfig } from './config.ts';
 import type { AccountRevocations } from './revocations.ts';
 import type { VerdictConsumers } from './verdicts.ts';
 
-export type ConsumerOutcome = { stream: string; consumer: string; created: true } | { created: false; reason: string };
+type ConsumerOutcome = { stream: string; consumer: string; created: true } | { created: false; reason: string };
 
 export interface KioskDeps {
   ctx: ServiceContext;

@@ -18,13 +18,13 @@ function readModel<T extends EventType>(name: string, handlers: { [K in T]: Hand
 
 const at = (event: EventEnvelope) => new Date(event.occurredAt);
 
-export const orderRulesModel = readModel('order-rules', {
+const orderRulesModel = readModel('order-rules', {
   'order.paid': async (tx, { data }) => {
     await tx.insert(orderRules).values({ orderId: data.orderId, funderId: data.funderId, rules: data.rules }).onConflictDoNothing();
   },
 });
 
-export const passesModel = readModel('passes', {
+const passesModel = readModel('passes', {
   'passes.issued': async (tx, { data }) => {
     const rows = data.passes.map((p) => ({ passId: p.passId, code: p.code, orderId: data.orderId, funderId: data.funderId, carnetNumber: p.carnetNumber, position: p.position }));
     if (rows.length > 0) await tx.insert(passes).values(rows).onConflictDoNothing();
@@ -61,7 +61,7 @@ async function setKit(tx: Tx, placeId: string, kitActive: boolean, asOf: Date): 
     .onConflictDoUpdate({ target: places.placeId, set: { kitActive, kitAsOf: asOf }, setWhere: sql`${places.kitAsOf} IS NULL OR ${places.kitAsOf} < ${asOf}` });
 }
 
-export const placesModel = readModel('places', {
+const placesModel = readModel('places', {
   'place.qualified': (tx, e) => setQualified(tx, e.data.placeId, true, at(e), { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
   'place.suspended': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
   'place.revoked': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
@@ -69,7 +69,7 @@ export const placesModel = readModel('places', {
   'kit.cancelled': (tx, e) => setKit(tx, e.data.placeId, false, at(e)),
 });
 
-export const offersModel = readModel('offers', {
+const offersModel = readModel('offers', {
   'offer.published': async (tx, { data }) => {
     const values = { placeId: data.placeId, serviceCode: data.serviceCode, categoryCode: data.categoryCode, priceCents: data.priceCents };
     await tx.insert(offers).values({ offerId: data.offerId, ...values }).onConflictDoUpdate({ target: offers.offerId, set: values });
@@ -79,7 +79,7 @@ export const offersModel = readModel('offers', {
   },
 });
 
-export const kiosksModel = readModel('kiosks', {
+const kiosksModel = readModel('kiosks', {
   'kiosk.registered': async (tx, { data }) => {
     await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId }).onConflictDoNothing();
   },
@@ -88,7 +88,7 @@ export const kiosksModel = readModel('kiosks', {
   },
 });
 
-export const settledPeriodsModel = readModel('settled-periods', {
+const settledPeriodsModel = readModel('settled-periods', {
   'period.closed': async (tx, { data }) => {
     await tx.insert(settledPeriods).values({ placeId: data.placeId, month: data.month }).onConflictDoNothing();
   },

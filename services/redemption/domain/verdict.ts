@@ -22,7 +22,7 @@ export interface ScanFacts {
   carnetAlreadyInAct: boolean;
 }
 
-export interface PassFacts {
+interface PassFacts {
   status: 'issued' | 'released' | 'blocked';
   redeemed: { placeName: string; at: string } | undefined;
 }
@@ -37,14 +37,14 @@ export interface OrderFacts {
   serviceCategories: ReadonlySet<string> | null;
 }
 
-export interface PlaceFacts {
+interface PlaceFacts {
   qualified: boolean;
   kitActive: boolean;
   type: string;
   communeCode: string;
 }
 
-export interface OfferFacts {
+interface OfferFacts {
   placeId: string;
   categoryCode: string;
   withdrawn: boolean;
