@@ -99,6 +99,9 @@ export const EventData = {
     /** WGS84 position of the place (catalogue's nearby search), when known. */
     latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
     longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    /** Street address and postal code (catalogue's directory and open-data export), when known. */
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+    postalCode: Type.Optional(Type.String({ pattern: '^[0-9]{5}$' })),
   }),
   'place.suspended': Type.Object({ placeId: Uuid, reason: Type.String() }),
   'place.revoked': Type.Object({ placeId: Uuid, reason: Type.String() }),

@@ -22,6 +22,7 @@ const PlacesQuery = Type.Object(
   {
     departement: Type.Optional(Type.String({ maxLength: 3 })),
     status: Type.Optional(Type.Union(['not_qualified', 'qualified', 'suspended', 'revoked'].map((s) => Type.Literal(s)))),
+    warning: Type.Optional(Type.Boolean({ description: 'only places the last import warned about' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   },
@@ -34,8 +35,9 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/referentiel', { config: { roles: staff }, schema: { summary: 'The national service référentiel (current version)' } }, () => listServices(ctx.db));
 
   app.get('/places', { config: { roles: staff }, schema: { summary: 'The directory: imported and qualified places', querystring: PlacesQuery } }, (request) => {
-    const { departement, status, limit = 100, offset = 0 } = request.query;
-    return listPlaces(ctx.db, { ...(departement ? { departementCode: departement } : {}), ...(status ? { status: status as PlaceStatus } : {}) }, limit, offset);
+    const { departement, status, warning, limit = 100, offset = 0 } = request.query;
+    const filter = { ...(departement ? { departementCode: departement } : {}), ...(status ? { status: status as PlaceStatus } : {}), ...(warning ? { warning } : {}) };
+    return listPlaces(ctx.db, filter, limit, offset);
   });
   app.get('/places/:id', { config: { roles: staff }, schema: { summary: 'A place of the directory', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) => (await findPlace(ctx.db, request.params.id)) as never);
   app.get('/places/:id/offers', { config: { roles: staff }, schema: { summary: 'A place’s offers (history=true: withdrawn versions too)', params: Id, querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }) } }, async (request) => {
@@ -65,5 +67,10 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
   });
 
   importRoutes(app, ctx);
-  app.get('/exports/lieux.json', { config: { roles: staff }, schema: { summary: 'Qualified places in the national "lieux de médiation numérique" schema (v1)' } }, () => exportLieux(ctx.db));
+  const ExportQuery = Type.Object({ scope: Type.Optional(Type.Union([Type.Literal('qualified'), Type.Literal('directory')])) }, { additionalProperties: false });
+  app.get(
+    '/exports/lieux.json',
+    { config: { roles: staff }, schema: { summary: 'Places in the national "lieux de médiation numérique" schema (v1): qualified (default) or the whole directory', querystring: ExportQuery } },
+    (request) => exportLieux(ctx.db, request.query.scope),
+  );
 }

@@ -33,6 +33,11 @@ export const PlaceView = Type.Object({
   longitude: Nullable(Type.Number()),
   positionSource: Nullable(Type.String()),
   openingHours: Nullable(Type.String()),
+  arrondissementCode: Nullable(Type.String()),
+  sourceName: Nullable(Type.String()),
+  sourceDate: Nullable(Type.String()),
+  openData: Type.Record(Type.String(), Type.String()),
+  warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
 });
 
 export const ImportReportView = Type.Object({
@@ -42,5 +47,6 @@ export const ImportReportView = Type.Object({
   changed: Type.Integer(),
   offersPublished: Type.Integer(),
   refused: Type.Array(Type.Object({ row: Type.Integer(), id: Nullable(Type.String()), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
-  warnings: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), message: Type.String() })),
+  warnings: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), code: Type.String(), message: Type.String() })),
+  ignoredColumns: Type.Array(Type.String()),
 });

@@ -4,10 +4,13 @@ import { sql } from 'drizzle-orm';
 import { catalogue } from '@aptic/catalogue';
 import { placeIdFromNationalId } from '@aptic/catalogue/domain/place-id.ts';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import { expandPerimeter, territory } from '@aptic/contracts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
-import { placeQualified, postFile } from './support.ts';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { lieuJsonSchema, placeQualified, postFile } from './support.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -25,6 +28,13 @@ afterAll(async () => {
   await node?.stop();
   await infra?.cleanup();
 });
+
+/** ajv over the national schema's constraints (see lieuJsonSchema). */
+function schemaValidator() {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv.compile(lieuJsonSchema());
+}
 
 const placeCount = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM catalogue.place`))[0]!.n;
 const snapshot = async () => JSON.stringify(await queryRows(node.database.db, sql`SELECT * FROM catalogue.place ORDER BY id`)) + JSON.stringify(await queryRows(node.database.db, sql`SELECT * FROM catalogue.offer ORDER BY id`));
@@ -142,6 +152,66 @@ describe('nearby search', () => {
   });
 });
 
+describe('rows that are good but doubtful, older columns, and an export that round-trips', () => {
+  const rows = [
+    { id: 'fx-marseille-1er', nom: 'Espace numérique du 1er', services: 'Aide aux démarches administratives', pivot: '00000000000000', commune: 'Marseille', code_postal: '13001', code_insee: '13201', adresse: '1 rue de la République', latitude: 43.2999, longitude: 5.3768, source: 'dora', date_maj: '2023-03-01', telephone: '+33491000000', site_web: 'https://exemple.fr', frais_a_charge: 'Gratuit', prise_rdv: 'https://rdv.exemple.fr' },
+    { id: 'fx-mistyped', nom: 'Centre social de Villeurbanne', services: 'Maîtrise des outils numériques du quotidien', pivot: '00000000000000', commune: 'Villeurbanne', code_postal: '06100', adresse: '2 rue', latitude: 45.7719, longitude: 4.8902, date_maj: '2022-01-01' },
+    { id: 'fx-centre-france', nom: 'Lieu mal géocodé', services: 'Loisirs et créations numériques', pivot: '00000000000000', commune: 'Cognac', code_postal: '16100', adresse: '3 rue', latitude: 46.227638, longitude: 2.213749, date_maj: '2022-01-01' },
+    { id: 'fx-older', nom: 'France Services de Cognac', services: 'Aide aux démarches administratives', pivot: '00000000000000', commune: 'Cognac', code_postal: '16100', adresse: '4 rue', latitude: 45.6958, longitude: -0.3287, labels_nationaux: 'CNFS;France Services;Aidants Connect', publics_accueillis: 'Seniors (+ 65 ans);Jeunes (16-26 ans)', courriel: 'contact@exemple.fr', accessibilite: 'https://acceslibre.beta.gouv.fr/x', cle_ban: '16102_0001', source: 'conseiller-numerique', date_maj: '2023-02-22' },
+  ];
+  const ids = Object.fromEntries(rows.map((r) => [r.id, placeIdFromNationalId(r.id)]));
+
+  test('good rows are kept, doubtful ones warned about (typed, listed for staff), ignored columns named', async () => {
+    const report = await postFile(`${url}/imports`, JSON.stringify(rows), 'application/json');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ kept: 4, refused: [], ignoredColumns: ['cle_ban'] });
+    expect(report.body.warnings.map((w: { id: string; code: string }) => [w.id, w.code])).toEqual([
+      ['fx-mistyped', 'code_postal_incoherent'],
+      ['fx-centre-france', 'position_centre_france'],
+    ]);
+    const marseille = await call(`${url}/places/${ids['fx-marseille-1er']}`);
+    expect(marseille.body).toMatchObject({ communeCode: '13055', arrondissementCode: '13201', departementCode: '13', sourceName: 'dora', sourceDate: '2023-03-01' });
+    const mistyped = await call(`${url}/places/${ids['fx-mistyped']}`);
+    expect(mistyped.body).toMatchObject({ communeCode: '69266', departementCode: '69', warnings: [expect.objectContaining({ code: 'code_postal_incoherent' })] });
+    const older = await call(`${url}/places/${ids['fx-older']}`);
+    expect(older.body.openData).toMatchObject({ dispositif_programmes_nationaux: 'Conseillers numériques|France Services|Aidants Connect', publics_specifiquement_adresses: 'Seniors|Jeunes', courriels: 'contact@exemple.fr', fiche_acces_libre: 'https://acceslibre.beta.gouv.fr/x' });
+    const listed = await call(`${url}/places?warning=true&limit=500`);
+    expect(listed.body.map((p: { id: string }) => p.id).sort()).toEqual([ids['fx-centre-france'], ids['fx-mistyped']].sort());
+  });
+
+  test('a perimeter rule on Marseille covers the place of its 1st arrondissement', async () => {
+    const rules = territory();
+    const resolved = expandPerimeter({ communes: ['13055'], epcis: [], departements: [] }, rules);
+    const marseille = await call(`${url}/places/${ids['fx-marseille-1er']}`);
+    expect(resolved).toContain(marseille.body.communeCode);
+  });
+
+  test('the directory export keeps what the import read, validates against the national schema, and re-imports with no change', async () => {
+    const exported = await call(`${url}/exports/lieux.json?scope=directory`);
+    expect(exported.status).toBe(200);
+    const valid = schemaValidator();
+    for (const lieu of exported.body) expect({ id: lieu.id, ok: valid(lieu), errors: valid.errors ?? null }).toEqual({ id: lieu.id, ok: true, errors: null });
+    const marseille = exported.body.find((l: { id: string }) => l.id === 'fx-marseille-1er');
+    expect(marseille).toMatchObject({ code_insee: '13201', telephone: '+33491000000', site_web: 'https://exemple.fr', frais_a_charge: 'Gratuit', prise_rdv: 'https://rdv.exemple.fr', source: 'dora', date_maj: '2023-03-01' });
+    const before = await snapshot();
+    const again = await postFile(`${url}/imports`, JSON.stringify(exported.body), 'application/json');
+    expect(again.body).toMatchObject({ kept: 0, changed: 0, offersPublished: 0, refused: [] });
+    expect(await snapshot()).toBe(before);
+  });
+
+  test('the platform’s own change dates the place: qualification after import', async () => {
+    const placeId = ids['fx-marseille-1er']!;
+    await publisher.publish(placeQualified({ placeId, name: 'Espace numérique du 1er', communeCode: '13055', departementCode: '13' }, new Date('2026-11-30T10:00:00Z')));
+    await eventually(async () => (await call(`${url}/places/${placeId}`)).body.status, (s) => s === 'qualified');
+    const exported = await call(`${url}/exports/lieux.json`);
+    expect(exported.body.find((l: { id: string }) => l.id === 'fx-marseille-1er')).toMatchObject({ source: 'dora', date_maj: '2026-11-30' });
+    const before = await snapshot();
+    const again = await postFile(`${url}/imports`, JSON.stringify(exported.body), 'application/json');
+    expect(again.body).toMatchObject({ kept: 0, changed: 0 });
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 describe('the real Charente file', () => {
   const file = new URL('../../../shared/data/lieux-mediation-numerique-charente-2023.json', import.meta.url);
   const present = existsSync(file);
@@ -158,5 +228,13 @@ describe('the real Charente file', () => {
     expect(second.body).toMatchObject({ rows: 188, kept: 0, merged: 188, changed: 0, offersPublished: 0, refused: [] });
     expect(await snapshot()).toBe(before);
     expect(places).toBeGreaterThanOrEqual(188);
+    // Its export validates against the national schema and comes back unchanged.
+    const exported = (await call(`${url}/exports/lieux.json?scope=directory`)).body as { id: string }[];
+    const valid = schemaValidator();
+    const conforms = (lieu: unknown): boolean => valid(lieu);
+    expect(exported.filter((lieu) => !conforms(lieu)).map((lieu) => ({ id: lieu.id, errors: valid.errors }))).toEqual([]);
+    const third = await postFile(`${url}/imports`, JSON.stringify(exported), 'application/json');
+    expect(third.body).toMatchObject({ kept: 0, changed: 0, offersPublished: 0, refused: [] });
+    expect(await snapshot()).toBe(before);
   });
 });

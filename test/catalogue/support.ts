@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,4 +50,29 @@ export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The national schema (a frictionless Table Schema, test/catalogue/fixtures) as the JSON Schema of
+ * one exported place, for ajv: each field's type, `required`, `pattern`, `maxLength`, `enum`, and
+ * dates in ISO form; no other field allowed.
+ */
+export function lieuJsonSchema(): object {
+  const table = JSON.parse(readFileSync(new URL('./fixtures/schema-lieux-mediation-numerique.json', import.meta.url), 'utf8')) as {
+    fields: { name: string; type: string; constraints?: { required?: boolean; pattern?: string; maxLength?: number; enum?: string[] } }[];
+  };
+  const properties: Record<string, object> = {};
+  for (const field of table.fields) {
+    const c = field.constraints ?? {};
+    properties[field.name] = {
+      type: field.type === 'number' ? 'number' : 'string',
+      ...(field.type === 'date' ? { format: 'date' } : {}),
+      // A Table Schema pattern must match the whole value; a JSON Schema one anywhere in it.
+      ...(c.pattern ? { pattern: `^(?:${c.pattern})$` } : {}),
+      ...(c.maxLength ? { maxLength: c.maxLength } : {}),
+      ...(c.enum ? { enum: c.enum } : {}),
+    };
+  }
+  const required = table.fields.filter((f) => f.constraints?.required).map((f) => f.name);
+  return { type: 'object', properties, required, additionalProperties: false };
 }

@@ -5,7 +5,7 @@ import type { Emit, Queryable, Tx } from '@aptic/runtime';
 import { checkDuration, checkPrice, REGULATED_PRICE_CENTS } from '../domain/money.ts';
 import { offerableService } from './referentiel.ts';
 import { qualifiedPlace } from './places.ts';
-import { offers } from './schema.ts';
+import { offers, places } from './schema.ts';
 
 export type Offer = typeof offers.$inferSelect;
 
@@ -37,6 +37,7 @@ export async function publishOffer(tx: Tx, emit: Emit, placeId: string, input: O
   await qualifiedPlace(tx, placeId);
   const row = await insertOffer(tx, emit, { placeId, serviceCode: service.code, categoryCode: service.categoryCode, priceCents, durationMinutes, group: input.group ?? service.group, replaces: null, publishedBy: actor });
   if (!row) throw duplicate();
+  await touchPlace(tx, placeId);
   return row;
 }
 
@@ -47,8 +48,14 @@ async function activeOffer(tx: Tx, offerId: string): Promise<Offer> {
   return row;
 }
 
+/** A staff change of a place's offers is the platform's own change of the place (the export's date_maj). */
+async function touchPlace(tx: Tx, placeId: string): Promise<void> {
+  await tx.update(places).set({ platformChangedAt: new Date() }).where(eq(places.id, placeId));
+}
+
 async function markWithdrawn(tx: Tx, emit: Emit, offer: Offer): Promise<void> {
   await tx.update(offers).set({ withdrawnAt: new Date() }).where(eq(offers.id, offer.id));
+  await touchPlace(tx, offer.placeId);
   await emit('offer.withdrawn', { offerId: offer.id, placeId: offer.placeId });
 }
 

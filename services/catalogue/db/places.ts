@@ -32,11 +32,12 @@ async function recordQualified(tx: Tx, e: EventEnvelope<'place.qualified'>): Pro
   const own = d.latitude !== undefined && d.longitude !== undefined;
   const hours = d.openingHours && isValidOpeningHours(d.openingHours) ? d.openingHours : undefined;
   const located = own ? { latitude: d.latitude!, longitude: d.longitude!, positionSource: 'own' as const } : {};
-  const fields = { name: d.name, type: d.type, communeCode: d.communeCode, communeName: commune?.name ?? d.communeCode, departementCode: d.departementCode, ...located, ...(hours ? { openingHours: hours } : {}) };
+  const at = new Date(e.occurredAt);
+  const fields = { name: d.name, type: d.type, communeCode: d.communeCode, communeName: commune?.name ?? d.communeCode, departementCode: d.departementCode, ...located, ...(hours ? { openingHours: hours } : {}), ...(d.address ? { address: d.address } : {}), ...(d.postalCode ? { postalCode: d.postalCode } : {}) };
   await tx
     .insert(places)
-    .values({ id: d.placeId, source: 'qualification', ...fields })
-    .onConflictDoUpdate({ target: places.id, set: { ...fields, updatedAt: new Date() } });
+    .values({ id: d.placeId, source: 'qualification', ...fields, platformChangedAt: at })
+    .onConflictDoUpdate({ target: places.id, set: { ...fields, platformChangedAt: at, updatedAt: new Date() } });
 }
 
 /** Catalogue's read model of qualification: who may publish offers and appear in searches. */
@@ -66,11 +67,13 @@ export async function qualifiedPlace(db: Queryable, id: string): Promise<Place> 
   return place;
 }
 
-export async function listPlaces(db: Queryable, filter: { departementCode?: string; status?: PlaceStatus }, limit: number, offset: number) {
+export async function listPlaces(db: Queryable, filter: { departementCode?: string; status?: PlaceStatus; warning?: boolean }, limit: number, offset: number) {
   const status = sql`coalesce(${placeStatus.status}, 'not_qualified')`;
   const where: SQL[] = [];
   if (filter.departementCode) where.push(eq(places.departementCode, filter.departementCode));
   if (filter.status) where.push(sql`${status} = ${filter.status}`);
+  // Places the last import found doubtful (coordinates, postal code…): staff's list to fix.
+  if (filter.warning) where.push(sql`${places.warnings} <> '[]'::jsonb`);
   const rows = await db
     .select({ place: places, status: sql<PlaceStatus>`${status}` })
     .from(places)

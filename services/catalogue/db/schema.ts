@@ -1,6 +1,7 @@
-import { boolean, doublePrecision, index, integer, pgSchema, point, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, doublePrecision, index, integer, jsonb, pgSchema, point, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { eventTables } from '@aptic/runtime';
+import type { OpenData } from '../domain/open-data.ts';
 
 export const catalogue = pgSchema('catalogue');
 export const { outbox, inbox } = eventTables(catalogue);
@@ -58,6 +59,17 @@ export const places = catalogue.table(
     /** Where the coordinates come from: the place's own, or its commune's centre (see imports). */
     positionSource: text('position_source').$type<'own' | 'commune'>(),
     openingHours: text('opening_hours'),
+    /** The arrondissement municipal (Paris, Lyon, Marseille) the directory named; `communeCode` is its commune. */
+    arrondissementCode: text('arrondissement_code'),
+    /** Who collected the directory row (`source`) and when they last updated it (`date_maj`). */
+    sourceName: text('source_name'),
+    sourceDate: date('source_date', { mode: 'string' }),
+    /** The schema's descriptive fields as the file gave them (contact, fees, programmes…), v1 vocabulary. */
+    openData: jsonb('open_data').$type<OpenData>().notNull().default({}),
+    /** What the last import found doubtful in the row (coordinates, postal code, dropped values), for staff. */
+    warnings: jsonb('warnings').$type<{ code: string; message: string }[]>().notNull().default([]),
+    /** The platform's own last change (qualification, offers): the export's `date_maj` from then on. */
+    platformChangedAt: stamp('platform_changed_at'),
     updatedAt: stamp('updated_at').notNull().defaultNow(),
   },
   // Nearby search: a bounding box on these two columns, then exact distance on the few left.

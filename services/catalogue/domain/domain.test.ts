@@ -66,9 +66,9 @@ describe('place ids and communes', () => {
     expect(placeIdFromNationalId('mediation-numerique-124')).not.toBe(id);
   });
   test('communes resolve by INSEE code, by postal code and name, and CEDEX codes by name in the département', () => {
-    expect(resolveCommune({ inseeCode: '16015' })?.name).toBe('Angoulême');
-    expect(resolveCommune({ postalCode: '16100', name: 'CHÂTEAUBERNARD' })?.code).toBe('16089');
-    expect(resolveCommune({ postalCode: '16016', name: 'ANGOULEME' })?.code).toBe('16015');
+    expect(resolveCommune({ inseeCode: '16015' })?.commune.name).toBe('Angoulême');
+    expect(resolveCommune({ postalCode: '16100', name: 'CHÂTEAUBERNARD' })?.commune.code).toBe('16089');
+    expect(resolveCommune({ postalCode: '16016', name: 'ANGOULEME' })?.commune.code).toBe('16015');
     expect(resolveCommune({ postalCode: '16999', name: 'Nulle-Part' })).toBeUndefined();
   });
 });

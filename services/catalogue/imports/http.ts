@@ -39,7 +39,7 @@ export function importRoutes(app: AdminApp, ctx: ServiceContext): void {
       const rows = rowsOf(request.body, request.headers['content-type'] ?? '');
       const file = readFile(rows);
       if (file.refused.length > 0 && (request.query.mode ?? 'strict') === 'strict') {
-        const report = { rows: rows.length, kept: 0, merged: 0, changed: 0, offersPublished: 0, refused: file.refused, warnings: file.warnings };
+        const report = { rows: rows.length, kept: 0, merged: 0, changed: 0, offersPublished: 0, refused: file.refused, warnings: file.warnings, ignoredColumns: file.ignoredColumns };
         const message = `${file.refused.length} ligne(s) refusée(s) : rien n’a été importé. Corrigez-les ou importez avec mode=partial.`;
         return reply.status(422).send({ code: 'import_refused', message, report });
       }

@@ -8,8 +8,8 @@
  * Imported offers are the schema's categories at the regulated price; an import adds the offers
  * a place never had and never re-creates one staff withdrew.
  */
-import { inArray, sql } from 'drizzle-orm';
-import type { Emit, Tx } from '@aptic/runtime';
+import { and, inArray, isNull, sql } from 'drizzle-orm';
+import { businessDate, type Emit, type Tx } from '@aptic/runtime';
 import { REGULATED_PRICE_CENTS } from '../domain/money.ts';
 import { placeIdFromNationalId } from '../domain/place-id.ts';
 import { REFERENTIEL } from '../domain/referentiel.ts';
@@ -19,23 +19,45 @@ import type { ImportedPlace } from './row.ts';
 import type { ImportReport, ReadFile } from './report.ts';
 
 type PlaceRow = typeof places.$inferSelect;
-const DIRECTORY_FIELDS = ['name', 'type', 'communeCode', 'communeName', 'departementCode', 'postalCode', 'address', 'pivot', 'openingHours'] as const;
+const DIRECTORY_FIELDS = ['name', 'type', 'communeCode', 'arrondissementCode', 'communeName', 'departementCode', 'postalCode', 'address', 'pivot', 'openingHours', 'sourceName', 'sourceDate'] as const;
+/** The directory's own say, qualified or not (qualification does not set them); compared as JSON. */
+const DESCRIPTIVE_FIELDS = ['openData', 'warnings'] as const;
+/** What the place keeps of the import's warnings: where it is, for staff to fix (the rest is the report's). */
+const LOCATION_WARNINGS = /^(position_|code_postal_|commune_)/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const duration = (code: string) => REFERENTIEL.find((s) => s.code === code)?.durationMinutes ?? 60;
 
-function directoryValues(p: ImportedPlace) {
-  const position = p.latitude === null ? {} : { latitude: p.latitude, longitude: p.longitude, positionSource: 'own' as const };
-  return { name: p.name, type: p.type, communeCode: p.communeCode, communeName: p.communeName, departementCode: p.departementCode, postalCode: p.postalCode, address: p.address, pivot: p.pivot, openingHours: p.openingHours, ...position };
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep the order keys were written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
+
+function directoryValues(p: ImportedPlace, before: PlaceRow | undefined, today: string) {
+  const { nationalId: _id, latitude, longitude, services: _services, ...fields } = p;
+  const position = latitude === null ? {} : { latitude, longitude, positionSource: 'own' as const };
+  // A row without coordinates keeps the position known, and what was said about it.
+  const keptWarnings = latitude === null ? (before?.warnings ?? []).filter((w) => w.code.startsWith('position_')) : [];
+  const located = fields.warnings.filter((w) => LOCATION_WARNINGS.test(w.code));
+  const warnings = [...located, ...keptWarnings.filter((w) => !located.some((n) => n.code === w.code))];
+  // A row without date_maj keeps the date known, else is dated by its first import.
+  return { ...fields, warnings, sourceDate: fields.sourceDate ?? before?.sourceDate ?? today, ...position };
+}
+type DirectoryValues = ReturnType<typeof directoryValues>;
 
 /**
  * What the row changes on an existing entry. Once qualification has spoken, only empty fields
- * are filled. A row without coordinates keeps the position already known.
+ * are filled.
  */
-function changes(existing: PlaceRow, incoming: ReturnType<typeof directoryValues>, qualified: boolean): Partial<PlaceRow> {
+function changes(existing: PlaceRow, incoming: DirectoryValues, qualified: boolean): Partial<PlaceRow> {
   const set: Partial<PlaceRow> = {};
   for (const field of DIRECTORY_FIELDS) {
     const value = incoming[field];
     if (value !== existing[field] && (!qualified || existing[field] === null)) Object.assign(set, { [field]: value });
+  }
+  for (const field of DESCRIPTIVE_FIELDS) {
+    if (canonical(incoming[field]) !== canonical(existing[field])) Object.assign(set, { [field]: incoming[field] });
   }
   if (incoming.latitude !== undefined && (incoming.latitude !== existing.latitude || incoming.longitude !== existing.longitude) && (!qualified || existing.latitude === null)) {
     Object.assign(set, { latitude: incoming.latitude, longitude: incoming.longitude, positionSource: 'own' });
@@ -43,20 +65,32 @@ function changes(existing: PlaceRow, incoming: ReturnType<typeof directoryValues
   return set;
 }
 
-async function upsertPlaces(tx: Tx, file: ReadFile, report: ImportReport): Promise<void> {
-  const ids = file.places.map((p) => placeIdFromNationalId(p.place.nationalId));
+/**
+ * Each row's place id: derived from its national id, except a row carrying the id of a place the
+ * platform alone knows (its own export coming back), which is that place, and left as it is.
+ */
+async function placeIds(tx: Tx, file: ReadFile): Promise<{ ids: string[]; platformOwn: Set<string> }> {
+  const uuids = file.places.map((p) => p.place.nationalId).filter((id) => UUID.test(id));
+  const own = uuids.length ? await tx.select({ id: places.id }).from(places).where(and(inArray(places.id, uuids), isNull(places.nationalId))) : [];
+  const platformOwn = new Set(own.map((r) => r.id));
+  return { ids: file.places.map((p) => (platformOwn.has(p.place.nationalId) ? p.place.nationalId : placeIdFromNationalId(p.place.nationalId))), platformOwn };
+}
+
+async function upsertPlaces(tx: Tx, file: ReadFile, ids: string[], platformOwn: Set<string>, report: ImportReport): Promise<void> {
   const existing = new Map((ids.length ? await tx.select().from(places).where(inArray(places.id, ids)) : []).map((p) => [p.id, p]));
   const spoken = new Set((ids.length ? await tx.select({ id: placeStatus.placeId }).from(placeStatus).where(inArray(placeStatus.placeId, ids)) : []).map((r) => r.id));
+  const today = businessDate();
   for (const [i, { place }] of file.places.entries()) {
     const id = ids[i]!;
-    const values = directoryValues(place);
     const before = existing.get(id);
+    const values = directoryValues(place, before, today);
     if (!before) {
       await tx.insert(places).values({ id, nationalId: place.nationalId, source: 'import', ...values });
       report.kept++;
       continue;
     }
     report.merged++;
+    if (platformOwn.has(id)) continue;
     const set = changes(before, values, spoken.has(id));
     if (Object.keys(set).length === 0) continue;
     await tx.update(places).set({ ...set, updatedAt: new Date() }).where(sql`${places.id} = ${id}`);
@@ -65,8 +99,7 @@ async function upsertPlaces(tx: Tx, file: ReadFile, report: ImportReport): Promi
 }
 
 /** Offers the places never had (active or withdrawn), at the regulated price. */
-async function addOffers(tx: Tx, emit: Emit, file: ReadFile, report: ImportReport): Promise<void> {
-  const ids = file.places.map((p) => placeIdFromNationalId(p.place.nationalId));
+async function addOffers(tx: Tx, emit: Emit, file: ReadFile, ids: string[], platformOwn: Set<string>, report: ImportReport): Promise<void> {
   const had = new Set(
     (ids.length ? await tx.select({ placeId: offers.placeId, serviceCode: offers.serviceCode, group: offers.group }).from(offers).where(inArray(offers.placeId, ids)) : []).map(
       (o) => `${o.placeId}/${o.serviceCode}/${o.group}`,
@@ -74,6 +107,7 @@ async function addOffers(tx: Tx, emit: Emit, file: ReadFile, report: ImportRepor
   );
   for (const [i, { place }] of file.places.entries()) {
     const placeId = ids[i]!;
+    if (platformOwn.has(placeId)) continue;
     for (const { categoryCode, group } of place.services) {
       if (had.has(`${placeId}/${categoryCode}/${group}`)) continue;
       const offer = { placeId, serviceCode: categoryCode, categoryCode, priceCents: REGULATED_PRICE_CENTS, durationMinutes: duration(categoryCode), group, replaces: null, publishedBy: 'import' };
@@ -95,10 +129,10 @@ async function locateAtCommuneCentre(tx: Tx): Promise<void> {
 }
 
 export async function importPlaces(tx: Tx, emit: Emit, file: ReadFile, rows: number): Promise<ImportReport> {
-  const report: ImportReport = { rows, kept: 0, merged: file.repeats, changed: 0, offersPublished: 0, refused: file.refused, warnings: file.warnings };
-  await upsertPlaces(tx, file, report);
-  await addOffers(tx, emit, file, report);
+  const report: ImportReport = { rows, kept: 0, merged: file.repeats, changed: 0, offersPublished: 0, refused: file.refused, warnings: file.warnings, ignoredColumns: file.ignoredColumns };
+  const { ids, platformOwn } = await placeIds(tx, file);
+  await upsertPlaces(tx, file, ids, platformOwn, report);
+  await addOffers(tx, emit, file, ids, platformOwn, report);
   await locateAtCommuneCentre(tx);
   return report;
 }
-

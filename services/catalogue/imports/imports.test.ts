@@ -59,12 +59,65 @@ describe('a row of the national schema', () => {
   test('unreadable hours are dropped with a warning, not a refusal', () => {
     const r = readRow({ ...good, horaires: 'le matin' });
     expect(r.ok && r.place.openingHours).toBeNull();
-    expect(r.ok && r.place.warnings[0]).toMatch(/horaires illisibles/);
+    expect(r.ok && r.place.warnings[0]).toMatchObject({ code: 'horaires_illisibles', message: expect.stringMatching(/horaires illisibles/) });
   });
   test('a file: repeats are merged into the first, refusals numbered by row', () => {
     const file = readFile([good, { ...good, nom: 'Doublon' }, { ...good, id: 'lieu-2', services: '' }]);
     expect(file.places).toHaveLength(1);
     expect(file.repeats).toBe(1);
     expect(file.refused).toEqual([expect.objectContaining({ row: 3, id: 'lieu-2', code: 'champ_obligatoire' })]);
+  });
+});
+
+describe('rows that are good but doubtful, and older columns', () => {
+  const warningCodes = (r: ReturnType<typeof readRow>) => (r.ok ? r.place.warnings.map((w) => w.code) : ['refused']);
+
+  test('an arrondissement municipal is accepted: its commune for perimeters, the arrondissement kept', () => {
+    const marseille = { ...good, commune: 'Marseille', code_postal: '13001', code_insee: '13201', latitude: 43.2999, longitude: 5.3841 };
+    const r = readRow(marseille);
+    expect(r.ok && r.place).toMatchObject({ communeCode: '13055', arrondissementCode: '13201', communeName: 'Marseille', departementCode: '13' });
+    expect(warningCodes(r)).toEqual([]);
+    const lyon = readRow({ ...good, commune: 'Lyon', code_postal: '69003', latitude: 45.76, longitude: 4.85 });
+    expect(lyon.ok && lyon.place).toMatchObject({ communeCode: '69123', arrondissementCode: '69383' });
+  });
+
+  test('a mistyped postal code: the named commune, with a warning; with an INSEE code too', () => {
+    const r = readRow({ ...good, commune: 'Villeurbanne', code_postal: '06100', latitude: 45.7719, longitude: 4.8902 });
+    expect(r.ok && r.place).toMatchObject({ communeCode: '69266', departementCode: '69' });
+    expect(warningCodes(r)).toEqual(['code_postal_incoherent']);
+    const insee = readRow({ ...good, commune: 'Villeurbanne', code_insee: '69266', code_postal: '06100', latitude: 45.7719, longitude: 4.8902 });
+    expect(warningCodes(insee)).toEqual(['code_postal_incoherent']);
+  });
+
+  test('a geocoder’s centre-of-France answer is not trusted: warned, and the place left to its commune’s centre', () => {
+    const r = readRow({ ...good, latitude: 46.227638, longitude: 2.213749 });
+    expect(warningCodes(r)).toEqual(['position_centre_france']);
+    expect(r.ok && r.place.latitude).toBeNull();
+    expect(warningCodes(readRow({ ...good, latitude: 48.85, longitude: 2.35 }))).toEqual([]);
+    expect(warningCodes(readRow({ ...good, latitude: -21.1, longitude: 55.5 }))).toEqual(['position_hors_territoire']);
+  });
+
+  test('older `;` columns are read into the v1 fields; a value without equivalent is said', () => {
+    const r = readRow({ ...good, labels_nationaux: 'CNFS;France Services', publics_accueillis: 'Seniors (+ 65 ans);Adultes;Surdité', courriel: 'a@b.fr', telephone: '05 45 00 00 00', frais_a_charge: 'Gratuit', source: 'dora', date_maj: '2023-02-22' });
+    expect(r.ok && r.place.openData).toEqual({
+      dispositif_programmes_nationaux: 'Conseillers numériques|France Services',
+      publics_specifiquement_adresses: 'Seniors',
+      prise_en_charge_specifique: 'Surdité',
+      courriels: 'a@b.fr',
+      telephone: '+33545000000',
+      frais_a_charge: 'Gratuit',
+      typologie: 'BIB',
+      modalites_accompagnement: 'Accompagnement individuel|Dans un atelier collectif',
+    });
+    expect(r.ok && r.place).toMatchObject({ sourceName: 'dora', sourceDate: '2023-02-22' });
+    expect(r.ok && r.place.warnings).toEqual([expect.objectContaining({ code: 'valeur_hors_vocabulaire', message: expect.stringContaining('Adultes') })]);
+  });
+
+  test('field lengths are capped; the placeholder pivot is no pivot; unknown columns are named', () => {
+    const r = readRow({ ...good, adresse: 'x'.repeat(2000), presentation_resume: 'y'.repeat(400) });
+    expect(r.ok && r.place.address).toHaveLength(500);
+    expect(r.ok && r.place.openData.presentation_resume).toHaveLength(280);
+    expect(r.ok && r.place.pivot).toBeNull();
+    expect(readFile([{ ...good, cle_ban: '16102_1', colonne_maison: 'x' }]).ignoredColumns).toEqual(['cle_ban', 'colonne_maison']);
   });
 });

@@ -1,4 +1,4 @@
-import { readRow, type ImportedPlace, type RowRefusal } from './row.ts';
+import { READ_COLUMNS, readRow, type ImportedPlace, type RowRefusal, type RowWarning } from './row.ts';
 
 export interface ImportReport {
   rows: number;
@@ -10,7 +10,9 @@ export interface ImportReport {
   changed: number;
   offersPublished: number;
   refused: ({ row: number; id: string | null } & RowRefusal)[];
-  warnings: { row: number; id: string; message: string }[];
+  warnings: ({ row: number; id: string } & RowWarning)[];
+  /** columns of the file this import does not read, by name */
+  ignoredColumns: string[];
 }
 
 export interface ReadFile {
@@ -19,11 +21,12 @@ export interface ReadFile {
   repeats: number;
   refused: ImportReport['refused'];
   warnings: ImportReport['warnings'];
+  ignoredColumns: string[];
 }
 
 /** Reads every row; rows are numbered from 1 as a spreadsheet user counts data lines. */
 export function readFile(rows: Record<string, unknown>[]): ReadFile {
-  const out: ReadFile = { places: [], repeats: 0, refused: [], warnings: [] };
+  const out: ReadFile = { places: [], repeats: 0, refused: [], warnings: [], ignoredColumns: ignoredColumns(rows) };
   const seen = new Set<string>();
   rows.forEach((raw, i) => {
     const row = i + 1;
@@ -33,9 +36,15 @@ export function readFile(rows: Record<string, unknown>[]): ReadFile {
       return;
     }
     const { place } = reading;
-    for (const message of place.warnings) out.warnings.push({ row, id: place.nationalId, message });
+    for (const warning of place.warnings) out.warnings.push({ row, id: place.nationalId, ...warning });
     if (seen.has(place.nationalId)) out.repeats++;
     else seen.add(place.nationalId), out.places.push({ row, place });
   });
   return out;
+}
+
+function ignoredColumns(rows: Record<string, unknown>[]): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) for (const column of Object.keys(row)) if (!READ_COLUMNS.has(column) && column !== '__malformed') seen.add(column);
+  return [...seen].sort();
 }

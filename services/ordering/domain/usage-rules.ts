@@ -10,7 +10,7 @@
  * Dates are `YYYY-MM-DD` strings compared as strings: that order is the calendar order, and no
  * `Date` (nor its time zone) is involved.
  */
-import { CommuneCode, DepartementCode, DomainError, EpciCode, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
+import { CommuneCode, DepartementCode, DomainError, EpciCode, expandPerimeter, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
 
 /** What the funder asked for (not trusted): every field is optional, every list may repeat. */
 export type UsageRulesInput = {
@@ -160,10 +160,8 @@ function resolvePerimeter(
     );
   }
 
-  const resolved = new Set(communes);
-  for (const code of epcis) for (const member of lookup.epci(code) ?? []) resolved.add(member);
-  for (const code of departements) for (const member of lookup.departement(code) ?? []) resolved.add(member);
-  return { perimeter: { communes, epcis, departements }, resolvedCommunes: [...resolved].sort() };
+  const perimeter = { communes, epcis, departements };
+  return { perimeter, resolvedCommunes: expandPerimeter(perimeter, lookup) };
 }
 
 function refuseUnknownCommunes(codes: readonly string[], lookup: Territory): void {

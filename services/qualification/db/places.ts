@@ -90,5 +90,7 @@ export async function announceQualified(emit: Emit, place: Place): Promise<void>
     openingHours: place.openingHours,
     latitude: place.latitude,
     longitude: place.longitude,
+    address: [place.address.line1, place.address.line2].filter(Boolean).join(', '),
+    postalCode: place.address.postalCode,
   });
 }
