@@ -49,8 +49,8 @@ const FIELDS = {
   presentation_resume: { maxLength: 280 },
   presentation_detail: {},
 } satisfies Record<string, FieldSpec>;
-export type OpenDataField = keyof typeof FIELDS;
-export const OPEN_DATA_FIELDS = Object.keys(FIELDS) as OpenDataField[];
+type OpenDataField = keyof typeof FIELDS;
+const OPEN_DATA_FIELDS = Object.keys(FIELDS) as OpenDataField[];
 
 /**
  * Older columns and what each value becomes in v1 (`null`: no v1 equivalent, said in a warning).
@@ -89,7 +89,7 @@ const byKey = (values: readonly string[]) => new Map(values.map((v) => [key(v), 
 const VOCABULARIES = new Map(Object.entries(FIELDS).map(([name, spec]) => [name, 'values' in spec ? byKey(spec.values) : undefined]));
 
 /** A French number as the schema wants it: +33 then the digits without the leading zero. */
-export function internationalPhone(raw: string): string | undefined {
+function internationalPhone(raw: string): string | undefined {
   const digits = raw.replace(/[\s.\-()]/g, '');
   const national = /^0[1-9][0-9]{8}$/.test(digits) ? `+33${digits.slice(1)}` : digits.replace(/^0033/, '+33');
   return /^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}$/.test(national) ? national : undefined;
