@@ -55,7 +55,10 @@ module.exports = {
         'A service imports the runtime and contracts only: it asks another service by action or ' +
         'listens to its durable events, it never imports it.',
       from: { path: `^services/${services}/` },
-      to: { path: `^(services/|agent/|dashboards/|test/)`, pathNot: ['^services/$1/', '^services/runtime/', testSupport] },
+      to: {
+        path: `^(services/|agent/|dashboards/|test/)`,
+        pathNot: ['^services/$1/', '^services/runtime/', testSupport],
+      },
     },
     {
       name: 'agent-imports-only-contracts',
