@@ -49,6 +49,26 @@ export const Actions = {
       ),
     }),
   },
+  /**
+   * Finance only (the caller passes its role in `meta.role`): the places' qualification status and
+   * bank details, asked at payout time so that an IBAN never travels in an event. `fingerprint`
+   * (a hash of IBAN and BIC) tells whether the details changed since a transfer was rejected.
+   */
+  'qualification.bankDetails': {
+    params: Type.Object({ placeIds: Type.Array(Uuid, { minItems: 1, maxItems: 5000 }) }, { additionalProperties: false }),
+    response: Type.Object({
+      places: Type.Array(
+        Type.Object({
+          placeId: Uuid,
+          name: Type.String(),
+          status: Type.String(),
+          iban: Type.Union([Type.String(), Type.Null()]),
+          bic: Type.Union([Type.String(), Type.Null()]),
+          fingerprint: Type.Union([Type.String(), Type.Null()]),
+        }),
+      ),
+    }),
+  },
   'analytics.funderCounts': {
     params: Type.Object({}, { additionalProperties: false }),
     response: Type.Object({ total: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()) }),

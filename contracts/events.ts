@@ -170,15 +170,19 @@ export const EventData = {
       { minItems: 1, maxItems: 10000 },
     ),
   }),
-  /** settlement: a place's monthly endorsement (endossement) was computed and closed. */
+  /**
+   * settlement: a place's monthly endorsement (endossement) was computed and closed; its
+   * redemptions are final. Gross, fee and count go below zero only when cancellations learned
+   * after their own month's close outweigh the month's redemptions.
+   */
   'period.closed': Type.Object({
     periodId: Uuid,
     month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
     placeId: Uuid,
-    grossCents: PositiveCents,
-    feeCents: PositiveCents,
+    grossCents: Cents,
+    feeCents: Cents,
     netCents: Cents,
-    passCount: Type.Integer({ minimum: 0 }),
+    passCount: Type.Integer(),
   }),
 } satisfies Record<string, TSchema>;
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { businessDate, type ServiceContext, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { qualificationRoutes } from './http.ts';
+import { qualificationActions } from './service.ts';
 import { kitActivation, kitSponsorship } from './db/consumers.ts';
 import { endKit, expiredSponsorships } from './db/kits.ts';
 import { readKioskConfig } from './kiosk/config.ts';
@@ -43,6 +44,7 @@ export function qualificationService(env: Env = process.env): ServiceDefinition 
     name: 'qualification',
     migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
     tables: schema,
+    moleculer: qualificationActions,
     routes: (app, ctx) => qualificationRoutes(kiosks(ctx))(app, ctx),
     consumers: () => [kitActivation, kitSponsorship],
     async start(ctx) {

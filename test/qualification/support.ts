@@ -29,8 +29,8 @@ export async function bestAnswers(url: string): Promise<{ version: string; answe
 }
 
 /** Applies a place through qualification: application, questionnaire, charter, decision. */
-export async function qualifiedPlace(url: string, siret: string): Promise<string> {
-  const place = await call(`${url}/places`, { method: 'POST', body: validPlace(siret) });
+export async function qualifiedPlace(url: string, siret: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const place = await call(`${url}/places`, { method: 'POST', body: validPlace(siret, overrides) });
   if (place.status !== 201) throw new Error(JSON.stringify(place.body));
   const id = place.body.id as string;
   await call(`${url}/places/${id}/questionnaire`, { method: 'POST', body: await bestAnswers(url) });

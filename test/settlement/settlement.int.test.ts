@@ -1,0 +1,230 @@
+/**
+ * Settlement through the events the other services really emit: places qualified (with or without
+ * an IBAN, one suspended) by qualification, passes redeemed and cancelled by redemption; orders,
+ * passes and offers as ordering, printing and catalogue announce them. Settlement's clock is moved
+ * by the test to close December 2026, run the payouts, answer for the bank, then close January.
+ * Every figure is computed by hand below; the ledger check passes after each step.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { passCode, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
+import { qualification } from '@aptic/qualification';
+import { redemption } from '@aptic/redemption';
+import { settlementService } from '@aptic/settlement';
+import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import { isolate, type Isolated } from '../support/infra.ts';
+import { call, eventually, startDistributed } from '../support/platform.ts';
+import { RawPublisher } from '../support/events.ts';
+import { assertValidPain001 } from '../support/iso20022.ts';
+import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
+
+const KEY = 'test-pass-code-key-not-a-secret-0123456789';
+let clock = new Date('2026-12-15T10:00:00Z');
+let infra: Isolated;
+let nodes: RunningPlatform[];
+let q: string;
+let r: string;
+let s: string;
+let finance: string;
+const orderId = randomUUID();
+const funderId = randomUUID();
+type Name = 'a' | 'b' | 'noIban' | 'suspended';
+const place: Record<Name, string> = { a: '', b: '', noIban: '', suspended: '' };
+const offer: Record<Name, string> = { a: randomUUID(), b: randomUUID(), noIban: randomUUID(), suspended: randomUUID() };
+const kiosk: Record<Name, string> = { a: randomUUID(), b: randomUUID(), noIban: randomUUID(), suspended: randomUUID() };
+let nextCarnet = 1;
+
+const event = <T extends EventType>(type: T, data: EventDataOf<T>): EventEnvelope<T> => ({ id: randomUUID(), type, occurredAt: new Date().toISOString(), producer: 'test', data });
+
+beforeAll(async () => {
+  infra = await isolate();
+  const settlement = settlementService({ env: { SETTLEMENT_GRACE_DAYS: '5', SETTLEMENT_CLOSE_CHECK_MS: '300' }, now: () => clock });
+  nodes = await Promise.all([qualification, redemption, settlement].map((d) => startDistributed(infra, [d], { APTIC_PASS_CODE_KEY: KEY })));
+  [q, r, s] = nodes.map((n) => n.services[0]!.url) as [string, string, string];
+  finance = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'comptable', role: 'finance' } })).body.token;
+  let n = 0;
+  place.a = await qualifiedPlace(q, siretFrom(++n));
+  place.b = await qualifiedPlace(q, siretFrom(++n));
+  place.noIban = await qualifiedPlace(q, siretFrom(++n), { iban: undefined, bic: undefined });
+  place.suspended = await qualifiedPlace(q, siretFrom(++n));
+  for (const p of Object.values(place)) expect((await call(`${q}/places/${p}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
+  const issued = Array.from({ length: 100 }, (_, i) => ({ passId: randomUUID(), code: passCode(KEY, Math.floor(i / 10) + 1, (i % 10) + 1), carnetNumber: Math.floor(i / 10) + 1, position: (i % 10) + 1 }));
+  const rules = { validFrom: '2026-01-01', validUntil: '2027-12-31', perimeter: { communes: ['16015'], epcis: [], departements: [] }, resolvedCommunes: ['16015'], placeTypes: [], serviceCategories: [], publics: [] };
+  const events: EventEnvelope[] = [
+    event('order.paid', { orderId, funderId, funderName: 'Commune de Test', offer: 'plus', carnetSize: 10, carnets: 10, faceValueCents: 100_000, options: [], rules }),
+    event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: issued }),
+    event('passes.released', { orderId, carnetNumbers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], releasedAt: new Date().toISOString() }),
+    ...(Object.keys(place) as Name[]).flatMap((k) => [
+      event('offer.published', { offerId: offer[k], placeId: place[k], serviceCode: 'aide_demarches_administratives.accompagnement_individuel', categoryCode: 'aide_demarches_administratives', priceCents: 1_000, group: false }),
+      event('kiosk.registered', { kioskId: kiosk[k], placeId: place[k] }),
+    ]),
+  ];
+  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+  for (const e of events) await publisher.publish(e, { msgID: e.id });
+  await publisher.close();
+  await eventually(async () => (await queryRows<{ n: number }>(nodes[1]!.database.db, sql`SELECT (SELECT count(*) FROM redemption.pass) + (SELECT count(*) FROM redemption.offer) + (SELECT count(*) FROM redemption.kiosk) AS n`))[0]!.n, (x) => Number(x) === 108, 30_000);
+});
+afterAll(async () => {
+  for (const n of nodes ?? []) await n.stop();
+  await infra?.cleanup();
+});
+
+const settlementDb = () => nodes[2]!.database.db;
+const fin = (path: string, init: { method?: string; body?: unknown } = {}) => call(`${s}${path}`, { ...init, token: finance });
+
+/** A pass scanned at a place's kiosk (a new service act each time), through redemption. */
+async function scan(k: Name, over: { offline?: boolean; scannedAt?: string } = {}): Promise<string> {
+  const carnet = nextCarnet++;
+  const body = { scanId: randomUUID(), kioskId: kiosk[k], sessionId: randomUUID(), offerId: offer[k], code: passCode(KEY, carnet, 1), scannedAt: over.scannedAt ?? new Date().toISOString(), offline: over.offline ?? false };
+  const verdict = await call(`${r}/kiosks/${kiosk[k]}/scans`, { method: 'POST', body });
+  expect(verdict.body).toMatchObject({ outcome: 'accepted' });
+  return verdict.body.redemptionId;
+}
+const booked = async () => (await queryRows<{ n: string }>(settlementDb(), sql`SELECT count(*) AS n FROM settlement.booking`))[0]!.n;
+const waitBooked = (n: number) => eventually(booked, (x) => Number(x) === n, 20_000);
+async function ledgerOk(): Promise<void> {
+  const check = await fin('/ledger/check');
+  expect(check.status).toBe(200);
+  expect(check.body.violations).toEqual([]);
+  expect(check.body.ok).toBe(true);
+}
+const balance = async (account: string, owner?: string) => {
+  const rows = (await fin(`/ledger/balances?account=${account}${owner ? `&owner=${owner}` : ''}`)).body as { balanceCents: number }[];
+  return rows.reduce((sum, b) => sum + b.balanceCents, 0);
+};
+const payoutOf = async (k: Name, period: string) => ((await fin(`/payouts?placeId=${place[k]}&period=${period}`)).body as any[])[0];
+
+describe('a month at three places, then the next', () => {
+  test('redemptions and a cancellation are booked once, from redemption’s events', async () => {
+    await scan('a');
+    await scan('a');
+    const cancelled = await scan('a');
+    await scan('b');
+    await scan('b');
+    await scan('noIban');
+    await scan('suspended');
+    await scan('suspended');
+    expect((await call(`${r}/redemptions/${cancelled}/cancellation`, { method: 'POST', body: { reason: 'erreur de service' } })).status).toBe(200);
+    await waitBooked(9);
+    // The money held for the order: 100 passes paid, 8 redeemed, 1 of them cancelled.
+    await eventually(() => balance('funder_held', orderId), (b) => b === -(100_000 - 7 * 1_000));
+    expect(await balance('place_payable', place.a)).toBe(-2 * 960);
+    expect(await balance('platform_fees')).toBe(-7 * 40);
+    expect(await balance('bank')).toBe(100_000);
+    await ledgerOk();
+  });
+
+  test('closing a month not ended, or in its grace window, answers 409 and changes nothing', async () => {
+    expect(await fin('/periods/2026-12/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
+    clock = new Date('2027-01-03T10:00:00Z');
+    expect(await fin('/periods/2026-12/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'grace_window', message: expect.stringContaining('2027-01-06') } });
+    expect(await fin('/periods/2027-01/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
+    expect(await fin('/periods/2026-13/close', { method: 'POST' })).toMatchObject({ status: 400 });
+    expect((await fin('/periods')).body).toEqual([expect.objectContaining({ month: '2026-12', status: 'open', closableFrom: '2027-01-06' })]);
+    // An offline scan of December uploaded inside the grace window: still December, not late.
+    await scan('b', { offline: true, scannedAt: new Date(Date.now() - 3_600_000).toISOString() });
+    await waitBooked(10);
+    await ledgerOk();
+  });
+
+  test('December closes once, even twice at the same time: figures by hand', async () => {
+    clock = new Date('2027-01-06T08:00:00Z');
+    const [one, two] = await Promise.all([fin('/periods/2026-12/close', { method: 'POST' }), fin('/periods/2026-12/close', { method: 'POST' })]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    const { alreadyClosed: _a, ...first } = one.body;
+    const { alreadyClosed: _b, ...second } = two.body;
+    expect(first).toEqual(second);
+    // A: 2 passes (one cancelled) 2,000 − 80 fee − 840 kit = 1,080; B: 3 (one offline) 3,000 − 120 − 840 = 2,040;
+    // no IBAN: 1,000 − 40 − 840 = 120; suspended (later): 2,000 − 80 − 840 = 1,080.
+    expect(first).toMatchObject({ month: '2026-12', places: 4, passCount: 8, grossCents: 8_000, feeCents: 320, kitCents: 4 * 840, netCents: 1_080 + 2_040 + 120 + 1_080 });
+    const again = await fin('/periods/2026-12/close', { method: 'POST' });
+    expect(again.body).toMatchObject({ ...first, alreadyClosed: true });
+    const places = (await fin('/periods/2026-12/places')).body as any[];
+    expect(places.find((p) => p.placeId === place.b)).toMatchObject({ passCount: 3, latePassCount: 0, grossCents: 3_000, feeCents: 120, territorialFundCents: 30, kitCents: 840, netCents: 2_040 });
+    expect((await fin('/payouts?period=2026-12')).body).toHaveLength(4);
+    expect(await balance('territorial_fund')).toBe(-80);
+    expect(await balance('kit_receivable')).toBe(4 * 840);
+    await ledgerOk();
+  });
+
+  test('redemption learns the month is settled: a December redemption can no longer be cancelled', async () => {
+    const [row] = await queryRows<{ redemption_id: string }>(settlementDb(), sql`SELECT redemption_id FROM settlement.booking b WHERE place_id = ${place.a} GROUP BY redemption_id HAVING sum(sign) = 1 LIMIT 1`);
+    await eventually(() => call(`${r}/redemptions/${row!.redemption_id}/cancellation`, { method: 'POST', body: { reason: 'trop tard' } }), (x) => x.status === 409 && x.body.code === 'period_settled');
+  });
+
+  test('an offline December scan uploaded after the close goes to January, flagged late', async () => {
+    await scan('a', { offline: true, scannedAt: new Date(Date.now() - 1_800_000).toISOString() });
+    await waitBooked(11);
+    const [late] = await queryRows<{ period: string; late: boolean }>(settlementDb(), sql`SELECT period, late FROM settlement.booking ORDER BY scan_day DESC, late DESC LIMIT 1`);
+    expect(late).toEqual({ period: '2027-01', late: true });
+    await ledgerOk();
+  });
+
+  let runId: string;
+  test('the payout run: one SEPA file, valid, control sum = sum; no IBAN and suspended are held with their reason', async () => {
+    expect((await call(`${q}/places/${place.suspended}/suspension`, { method: 'POST', body: { reason: 'contrôle qualité' } })).status).toBe(200);
+    const run = await fin('/payout-runs', { method: 'POST' });
+    expect(run.status).toBe(201);
+    expect(run.body).toMatchObject({ transferCount: 2, controlSumCents: 1_080 + 2_040, heldCount: 2 });
+    runId = run.body.id;
+    const file = await fetch(`${s}/payout-runs/${runId}/sepa.xml`, { headers: { authorization: `Bearer ${finance}` } });
+    const xml = await file.text();
+    assertValidPain001(xml);
+    expect([...xml.matchAll(/<CtrlSum>([0-9.]+)<\/CtrlSum>/g)].map((m) => m[1])).toEqual(['31.20', '31.20']);
+    expect(xml).toContain('<InstdAmt Ccy="EUR">10.80</InstdAmt>');
+    expect(xml).toContain('<Ustrd>Pass #APTIC 2026-12 — 3 pass</Ustrd>');
+    const a = await payoutOf('a', '2026-12');
+    expect(xml).toContain(`<EndToEndId>${a.id.replaceAll('-', '')}</EndToEndId>`);
+    expect(xml).not.toContain('<Nm>Espace numérique de Basseau</Nm><PstlAdr>');
+    const again = await (await fetch(`${s}/payout-runs/${runId}/sepa.xml`, { headers: { authorization: `Bearer ${finance}` } })).text();
+    expect(again).toBe(xml);
+    const held = (await fin('/payouts?status=held')).body as any[];
+    expect(held.map((p) => [p.placeId, p.holdReason]).sort()).toEqual([[place.noIban, 'no_iban'], [place.suspended, 'place_suspended']].sort());
+    expect(held[0].holdMessage).toMatch(/IBAN|suspendue/);
+    expect(await balance('payouts_in_transit')).toBe(-(1_080 + 2_040));
+    await ledgerOk();
+  });
+
+  test('the bank’s answers: executed (to the cent), rejected with an ISO code; wrong moves refused', async () => {
+    const a = await payoutOf('a', '2026-12');
+    const b = await payoutOf('b', '2026-12');
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 10.8 } })).toMatchObject({ status: 400 });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_079 } })).toMatchObject({ status: 422, body: { code: 'amount_mismatch' } });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_080 } })).toMatchObject({ status: 200, body: { status: 'executed' } });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_080 } })).toMatchObject({ status: 409, body: { code: 'invalid_payout_transition' } });
+    expect(await fin(`/payouts/${b.id}/rejection`, { method: 'POST', body: { reasonCode: 'ZZ99' } })).toMatchObject({ status: 422, body: { code: 'unknown_reason_code' } });
+    expect(await fin(`/payouts/${b.id}/rejection`, { method: 'POST', body: { reasonCode: 'AC04' } })).toMatchObject({ status: 200, body: { status: 'rejected', rejectionCode: 'AC04', rejectionLabel: 'Compte clôturé' } });
+    expect(await fin(`/payouts/${b.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-08', amountCents: 2_040 } })).toMatchObject({ status: 409 });
+    expect(await fin(`/payouts/${randomUUID()}/execution`, { method: 'POST', body: { executedOn: '2027-01-08', amountCents: 1 } })).toMatchObject({ status: 404 });
+    expect(await balance('place_payable', place.b)).toBe(-2_880);
+    expect(await balance('bank')).toBe(100_000 - 1_080);
+    // Nothing fixed: a run now holds the same three, the rejected one until its bank details change.
+    const idle = await fin('/payout-runs', { method: 'POST' });
+    expect(idle.body).toMatchObject({ transferCount: 0, heldCount: 3 });
+    expect(await fin(`/payout-runs/${idle.body.id}/sepa.xml`)).toMatchObject({ status: 404, body: { code: 'no_transfer_in_run' } });
+    await ledgerOk();
+  });
+
+  test('January closes by the daily job; the next run pays what was held or rejected, once fixed', async () => {
+    expect((await call(`${q}/places/${place.noIban}`, { method: 'PATCH', body: { iban: 'FR14 2004 1010 0505 0001 3M02 606', bic: 'PSSTFRPPXXX' } })).status).toBe(200);
+    expect((await call(`${q}/places/${place.b}`, { method: 'PATCH', body: { iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' } })).status).toBe(200);
+    expect((await call(`${q}/places/${place.suspended}/reinstatement`, { method: 'POST', body: { reason: 'contrôle levé' } })).status).toBe(200);
+    clock = new Date('2027-02-06T08:00:00Z');
+    await eventually(async () => ((await fin('/periods')).body as any[]).find((p) => p.month === '2027-01')?.status, (st) => st === 'closed', 10_000);
+    // January: A has its late pass, 1,000 − 40 − 840 = 120; the others only their kit, −840 each: held, carried.
+    const jan = (await fin('/periods/2027-01/places')).body as any[];
+    expect(jan.find((p) => p.placeId === place.a)).toMatchObject({ passCount: 1, latePassCount: 1, netCents: 120 });
+    expect(jan.find((p) => p.placeId === place.b)).toMatchObject({ passCount: 0, netCents: -840 });
+    expect((await payoutOf('b', '2027-01')).holdReason).toBe('net_not_positive');
+    const run = await fin('/payout-runs', { method: 'POST' });
+    // December's B (new IBAN), no-IBAN (now fixed), suspended (reinstated), and January's A.
+    expect(run.body).toMatchObject({ transferCount: 4, controlSumCents: 2_040 + 120 + 1_080 + 120 });
+    const xml = await (await fetch(`${s}/payout-runs/${run.body.id}/sepa.xml`, { headers: { authorization: `Bearer ${finance}` } })).text();
+    assertValidPain001(xml);
+    expect(xml).toContain('<IBAN>DE89370400440532013000</IBAN>');
+    expect(xml).toContain('<Ustrd>Pass #APTIC 2027-01 — 1 pass</Ustrd>');
+    for (const k of ['b', 'noIban', 'suspended'] as const) expect((await payoutOf(k, '2026-12')).status).toBe('sent');
+    await ledgerOk();
+  });
+});
