@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Actions, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { listServices } from './db/referentiel.ts';
 import { findPlace, listPlaces, type PlaceStatus } from './db/places.ts';
 import { changeOffer, listOffers, publishOffer, withdrawOffer } from './db/offers.ts';
@@ -23,8 +23,7 @@ const PlacesQuery = Type.Object(
     departement: Type.Optional(Type.String({ maxLength: 3 })),
     status: Type.Optional(Type.Union(['not_qualified', 'qualified', 'suspended', 'revoked'].map((s) => Type.Literal(s)))),
     warning: Type.Optional(Type.Boolean({ description: 'only places the last import warned about' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -35,8 +34,9 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/referentiel', { config: { roles: staff }, schema: { summary: 'The national service référentiel (current version)' } }, () => listServices(ctx.db));
 
   app.get('/places', { config: { roles: staff }, schema: { summary: 'The directory: imported and qualified places', querystring: PlacesQuery } }, (request) => {
-    const { departement, status, warning, limit = 100, offset = 0 } = request.query;
+    const { departement, status, warning } = request.query;
     const filter = { ...(departement ? { departementCode: departement } : {}), ...(status ? { status: status as PlaceStatus } : {}), ...(warning ? { warning } : {}) };
+    const { limit, offset } = pageOf(request.query);
     return listPlaces(ctx.db, filter, limit, offset);
   });
   app.get('/places/:id', { config: { roles: staff }, schema: { summary: 'A place of the directory', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) => (await findPlace(ctx.db, request.params.id)) as never);

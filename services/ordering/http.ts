@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
-import { createFunder, findFunder } from './db/funders.ts';
-import { changeRules, createQuote, findOrder } from './db/orders.ts';
+import { actorOf, assertScope, businessDate, callerScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { createFunder, findFunder, listFunders } from './db/funders.ts';
+import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
+import { OrderStatuses } from './domain/lifecycle.ts';
 import { acceptQuote, closeOrder, creditBalances, recordPayment } from './db/billing.ts';
 import { sponsorKits } from './db/kit-sponsorships.ts';
 import { loadOrderView } from './db/views.ts';
@@ -49,6 +50,15 @@ const FunderView = Type.Object({
   contacts: Type.Array(Contact),
   createdAt: Type.String(),
 });
+
+const FundersQuery = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), siret: Type.Optional(Siret), ...PageQuery },
+  { additionalProperties: false },
+);
+const OrdersQuery = Type.Object(
+  { status: Type.Optional(Type.Union(OrderStatuses.map((s) => Type.Literal(s)))), funderId: Type.Optional(Uuid), ...PageQuery },
+  { additionalProperties: false },
+);
 
 const Codes = (maxItems: number) => Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems }));
 const RulesBody = Type.Object(
@@ -102,6 +112,14 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post('/funders', { config: { roles: staff }, schema: { summary: 'Register a funder (commanditaire)', body: NewFunderBody, response: { 201: FunderView, ...errors } } }, async (request, reply) =>
     reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
   );
+  app.get(
+    '/funders',
+    {
+      config: { roles: staff },
+      schema: { summary: 'Funders by name (part of it) or SIRET, in name order', querystring: FundersQuery, response: { 200: Type.Array(FunderView) } },
+    },
+    async (request) => (await listFunders(ctx.db, request.query, pageOf(request.query))) as never,
+  );
   app.get('/funders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'A funder', params: Id, response: { 200: FunderView, 404: Refusal } } }, async (request) => {
     assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
     return (await findFunder(ctx.db, request.params.id)) as never;
@@ -142,6 +160,20 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     },
   );
 
+  app.get(
+    '/orders',
+    {
+      config: { roles: [...staff, 'funder'] },
+      schema: { summary: 'Orders and quotes by status and funder, newest first (a funder: its own)', querystring: OrdersQuery, response: { 200: Type.Array(QuoteView) } },
+    },
+    async (request) => {
+      // A funder token lists its own orders only, whatever funderId it asks for.
+      const scope = callerScope(request);
+      if (scope && !scope.id) return [];
+      const filter = { status: request.query.status, funderId: scope ? scope.id! : request.query.funderId };
+      return (await listOrders(ctx.db, filter, pageOf(request.query))).map(quoteView);
+    },
+  );
   app.get('/orders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'An order: quote, invoices, payments, redemptions', params: Id, response: { 200: OrderView, 404: Refusal } } }, async (request) => {
     const order = await findOrder(ctx.db, request.params.id);
     assertScope(request, { funder: order.funderId }, unknownOrder);

@@ -3,14 +3,15 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
-import { advanceJob, answerProof, findJob, findProof, sendProof, type PrintJob } from './db/proofs.ts';
+import { advanceJob, answerProof, findJob, findProof, listJobs, sendProof, type PrintJob } from './db/proofs.ts';
+import { PrintJobStatuses } from './domain/print-job.ts';
 import { printFileRenderer } from './db/render.ts';
 import { mailingRoutes } from './mailing-http.ts';
 import { uploadLogo } from './db/logos.ts';
-import { printJobs, proofs } from './db/schema.ts';
+import { proofs } from './db/schema.ts';
 import { passes } from './db/schema.ts';
 
 const OrderId = Type.Object({ id: Uuid });
@@ -21,6 +22,10 @@ const Id = Type.Object({ id: Uuid });
 const unknownProof = () => new DomainError('unknown_proof', 'BAT inconnu.', { status: 404 });
 const ProofView = Type.Object({ id: Uuid, orderId: Uuid, version: Type.Integer(), status: Type.String(), sentOn: Type.String(), answerDueOn: Type.String(), answeredBy: Type.Union([Type.String(), Type.Null()]), comments: Type.Union([Type.String(), Type.Null()]) });
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+const JobsQuery = Type.Object(
+  { status: Type.Optional(Type.Union(PrintJobStatuses.map((s) => Type.Literal(s)))), orderId: Type.Optional(Uuid), ...PageQuery },
+  { additionalProperties: false },
+);
 const JobView = Type.Object({
   id: Uuid,
   orderId: Uuid,
@@ -87,7 +92,11 @@ function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/print-jobs/:id/pdf', { config: { roles }, schema: { summary: 'The print-ready PDF (Range requests; X-Checksum-SHA256)', params: Id, produces: ['application/pdf'] } }, async (request, reply) =>
     sendFile(request, reply, await findJob(ctx.db, request.params.id)),
   );
-  app.get('/print-jobs', { config: { roles }, schema: { summary: 'Print jobs, oldest first', response: { 200: Type.Array(JobView) } } }, () => ctx.db.select().from(printJobs).orderBy(asc(printJobs.approvedOn)));
+  app.get(
+    '/print-jobs',
+    { config: { roles }, schema: { summary: 'Print jobs by status or order, oldest first', querystring: JobsQuery, response: { 200: Type.Array(JobView) } } },
+    (request) => listJobs(ctx.db, request.query, pageOf(request.query)),
+  );
   app.post('/print-jobs/:id/printed', { config: { roles }, schema: { summary: 'The carnets are printed', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
     ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'printed', {}, actorOf(request))),
   );

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
@@ -11,7 +11,7 @@ import { createPlace, findPlace, listPlaces } from './db/places.ts';
 import { editPlace } from './db/edit-place.ts';
 import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestionnaire, suspend } from './db/qualification.ts';
 import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
-import { placeKiosks } from './db/kiosks.ts';
+import { listKiosks, placeKiosks } from './db/kiosks.ts';
 import { placeAudit } from './db/audit.ts';
 import { registerKiosk, type KioskDeps } from './kiosk/register.ts';
 import { afterRevocation, revokeKioskById } from './kiosk/revoke.ts';
@@ -53,7 +53,11 @@ const ReasonBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 
 const KitBody = Type.Object({ plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]) }, { additionalProperties: false });
 const KioskBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 const Id = Type.Object({ id: Uuid });
-const ListQuery = Type.Object({ status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))) }, { additionalProperties: false });
+const ListQuery = Type.Object({ status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))), ...PageQuery }, { additionalProperties: false });
+const KiosksQuery = Type.Object(
+  { placeId: Type.Optional(Uuid), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])), ...PageQuery },
+  { additionalProperties: false },
+);
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const staff = ['support'] as const;
 const money = ['support', 'finance'] as const;
@@ -73,8 +77,8 @@ function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post('/places', { config: { roles: money }, schema: { summary: 'Register a médiation place’s application', body: NewPlaceBody, response: { 201: PlaceView, ...errors } } }, async (request, reply) =>
     reply.status(201).send(placeView(await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))), request.principal?.role)),
   );
-  app.get('/places', { config: { roles: money }, schema: { summary: 'Places, by status', querystring: ListQuery, response: { 200: Type.Array(PlaceView) } } }, async (request) =>
-    (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined)).map((p) => placeView(p, request.principal?.role)),
+  app.get('/places', { config: { roles: money }, schema: { summary: 'Places by status, in name order', querystring: ListQuery, response: { 200: Type.Array(PlaceView) } } }, async (request) =>
+    (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined, pageOf(request.query))).map((p) => placeView(p, request.principal?.role)),
   );
   app.get('/places/:id', { config: { roles: money }, schema: { summary: 'A place (IBAN masked except for finance)', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) =>
     placeView(await findPlace(ctx.db, request.params.id), request.principal?.role),
@@ -145,6 +149,11 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
       const registered = await registerKiosk(kiosks, request.params.id, request.body.name.trim(), actorOf(request));
       return reply.status(201).send({ ...kioskView(registered.kiosk), creds: registered.creds, inboxPrefix: registered.inboxPrefix, subjects: registered.subjects, verdictConsumer: registered.verdictConsumer });
     },
+  );
+  app.get(
+    '/kiosks',
+    { config: { roles: staff }, schema: { summary: 'Kiosks of every place, by place and status', querystring: KiosksQuery, response: { 200: Type.Array(KioskView) } } },
+    async (request) => (await listKiosks(ctx.db, request.query, pageOf(request.query))).map(kioskView),
   );
   app.get('/places/:id/kiosks', { config: { roles: staff }, schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } } }, async (request) =>
     (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),

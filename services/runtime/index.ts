@@ -21,3 +21,4 @@ export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable }
 export { arrayParam } from './db/arrays.ts';
 export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, type CsvResult } from './csv.ts';
+export { PageQuery, pageOf, type Page } from './http/pagination.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, ilike, type SQL } from 'drizzle-orm';
 import { DomainError, type FunderKind } from '@aptic/contracts';
-import type { Emit, Queryable, Tx } from '@aptic/runtime';
+import type { Emit, Page, Queryable, Tx } from '@aptic/runtime';
 import { checkFunderSiret } from '../domain/funder.ts';
 import { funders } from './schema.ts';
 
@@ -41,4 +41,12 @@ export async function findFunder(db: Queryable, id: string): Promise<Funder> {
   const [row] = await db.select().from(funders).where(eq(funders.id, id));
   if (!row) throw new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404, field: 'funderId' });
   return row;
+}
+
+/** Funders by name (a part of it, any case) or SIRET, in name order. */
+export async function listFunders(db: Queryable, filter: { name?: string; siret?: string }, page: Page): Promise<Funder[]> {
+  const where: SQL[] = [];
+  if (filter.name) where.push(ilike(funders.name, `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+  if (filter.siret) where.push(eq(funders.siret, filter.siret));
+  return db.select().from(funders).where(and(...where)).orderBy(asc(funders.name), asc(funders.id)).limit(page.limit).offset(page.offset);
 }

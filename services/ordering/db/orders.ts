@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type Offer } from '@aptic/contracts';
-import { addDays, queryRows, type Queryable, type Tx } from '@aptic/runtime';
+import { addDays, queryRows, type Page, type Queryable, type Tx } from '@aptic/runtime';
 import { priceQuote, type CarnetSize } from '../domain/pricing.ts';
 import { assertMove, rulesEditable, type OrderStatus } from '../domain/lifecycle.ts';
 import { QUOTE_VALIDITY_DAYS } from '../domain/billing.ts';
@@ -31,6 +31,14 @@ export async function findOrder(db: Queryable, id: string, options: { lock?: boo
 }
 
 /** A quote (devis): priced, its usage rules resolved, numbered DEV-<year>-<n>. */
+/** Orders (quotes included) by status and funder, newest first. */
+export async function listOrders(db: Queryable, filter: { status?: OrderStatus; funderId?: string }, page: Page): Promise<Order[]> {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(orders.status, filter.status));
+  if (filter.funderId) where.push(eq(orders.funderId, filter.funderId));
+  return db.select().from(orders).where(and(...where)).orderBy(desc(orders.createdAt), asc(orders.id)).limit(page.limit).offset(page.offset);
+}
+
 export async function createQuote(tx: Tx, input: QuoteInput, today: string, actor: string): Promise<Order> {
   const funder = await findFunder(tx, input.funderId);
   const priced = priceQuote(input, { firstOrder: funder.openedAt === null });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, lt, type SQL } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
-import { addDays, type Emit, type Queryable, type Tx } from '@aptic/runtime';
+import { addDays, type Emit, type Page, type Queryable, type Tx } from '@aptic/runtime';
 import { addWorkingDays } from '../domain/calendar.ts';
 import { PRINT_WORKING_DAYS, PROOF_ANSWER_DAYS, assertAwaitingAnswer, assertMaySend } from '../domain/proof.ts';
 import { assertNext, type PrintJobStatus } from '../domain/print-job.ts';
@@ -73,6 +73,15 @@ export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobSta
   await audit(tx, { entity: 'order', entityId: job.orderId, scopeId: job.orderId, action: `job:${to}`, actor, details });
   if (to === 'delivered') await releaseCarnets(tx, emit, job.orderId, undefined, actor);
   return moved!;
+}
+
+/** Print jobs by status or order, oldest approval first. */
+export function listJobs(db: Queryable, filter: { status?: PrintJobStatus; orderId?: string }, page: Page): Promise<PrintJob[]> {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(printJobs.status, filter.status));
+  if (filter.orderId) where.push(eq(printJobs.orderId, filter.orderId));
+  const query = db.select().from(printJobs).where(and(...where));
+  return query.orderBy(asc(printJobs.approvedOn), asc(printJobs.id)).limit(page.limit).offset(page.offset);
 }
 
 export async function findJob(db: Queryable, id: string): Promise<PrintJob> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
-import type { Emit, Queryable, Tx } from '@aptic/runtime';
+import type { Emit, Page, Queryable, Tx } from '@aptic/runtime';
 import { checkPlace, type CheckedPlace, type PlaceInput } from '../domain/place.ts';
 import { assertMove, type PlaceStatus } from '../domain/lifecycle.ts';
 import { audit } from './audit.ts';
@@ -60,9 +60,10 @@ export async function lockPlace(tx: Tx, id: string): Promise<Place> {
   return row;
 }
 
-export async function listPlaces(db: Queryable, status?: PlaceStatus): Promise<Place[]> {
-  const query = db.select().from(places);
-  return status ? query.where(eq(places.status, status)).orderBy(places.name) : query.orderBy(places.name);
+/** Places by status, in name order. */
+export async function listPlaces(db: Queryable, status: PlaceStatus | undefined, page: Page): Promise<Place[]> {
+  const query = db.select().from(places).where(status ? eq(places.status, status) : undefined);
+  return query.orderBy(asc(places.name), asc(places.id)).limit(page.limit).offset(page.offset);
 }
 
 /** Moves a locked place along its lifecycle, with its audit row. */
