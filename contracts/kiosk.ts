@@ -15,7 +15,7 @@ export type Barcode =
   | { kind: 'invalid'; reason: 'too_long' | 'unrecognised' | 'misread' };
 
 /** Digits, possibly in groups separated by spaces or dashes: someone typed a pass code. */
-const TYPED_DIGITS = /^[0-9]+(?:[ \-]+[0-9]+)*$/;
+const TYPED_DIGITS = /^[0-9]+(?:[ -]+[0-9]+)*$/;
 const SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** Longer than any code we print: a stuck key or a wrong symbology. */
 export const MAX_BARCODE_LENGTH = 64;
