@@ -12,3 +12,4 @@ export * from './referentiel.ts';
 export * from './pass-code.ts';
 export * from './dates.ts';
 export * from './territory.ts';
+export * from './reporting.ts';

@@ -53,7 +53,7 @@ export function analyticsWorld() {
     events.push(e);
     return e;
   };
-  const lastDayA = addDays(today, 30);
+  const lastDayA = addDays(today, 20);
   push('order.paid', { orderId: orderA, funderId: funderA, funderName: 'Grand Angoulême', offer: 'premium', carnetSize: 10, carnets: 3, faceValueCents: 30_000, options: [], rules: rules(lastDayA) });
   push('order.paid', { orderId: orderB, funderId: funderB, funderName: 'CCAS de Cognac', offer: 'standard', carnetSize: 10, carnets: 2, faceValueCents: 20_000, options: [], rules: rules(addDays(today, 365)) });
   push('passes.issued', { orderId: orderA, funderId: funderA, chunk: { index: 0, of: 2 }, passes: passesA.slice(0, 20).map(({ orderId: _, ...p }) => p) });

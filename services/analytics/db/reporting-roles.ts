@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { reportingRoleName } from '@aptic/contracts';
 import { queryRows, type Queryable, type Tx } from '@aptic/runtime';
 
 /**
@@ -17,12 +18,6 @@ export const STAFF_RELATIONS = [...FUNDER_RELATIONS, 'kiosk', 'denied_daily', 'p
 const STAFF_WIDE = ['order_summary', 'usage_daily', 'redemption_fact', 'kiosk', 'denied_daily', 'period'] as const;
 
 export type ReportingRole = { role: string; password: string; funderId: string | null };
-
-/** `<prefix>_funder_<funder id without dashes>` or `<prefix>_staff`: the deployment's prefix keeps deployments sharing a server apart. */
-export function reportingRoleName(prefix: string, funderId: string | null): string {
-  const safe = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return funderId ? `${safe}_funder_${funderId.replaceAll('-', '').toLowerCase()}` : `${safe}_staff`;
-}
 
 /**
  * The SCRAM-SHA-256 verifier of a password (RFC 5802, RFC 7677), as PostgreSQL stores it: the
