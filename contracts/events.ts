@@ -64,7 +64,8 @@ export const EventData = {
     passes: Type.Array(
       Type.Object({
         passId: Uuid,
-        code: Type.String({ pattern: '^[0-9]{8,24}$' }),
+        /** passLookupHash of the code: the code itself is never in an event. */
+        codeHash: Type.String({ pattern: '^[0-9a-f]{32}$' }),
         carnetNumber: Type.Integer({ minimum: 1 }),
         position: Type.Integer({ minimum: 1, maximum: 10 }),
       }),

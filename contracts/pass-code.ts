@@ -11,7 +11,10 @@
  *   └ carnet number, 7 digits (unique across the platform)
  *
  * All digits, so Code 128 prints it compactly (set C: two digits per symbol). The key is the
- * printing service's secret; redemption never needs it: it looks codes up in the passes issued.
+ * printing service's secret; redemption never needs it. A code is a bearer secret: it is printed,
+ * and nowhere kept in clear. Printing makes it again from the key when it renders a print file;
+ * elsewhere a pass is known by its lookup hash (a keyed hash with a second key, which cannot make
+ * codes), and staff see it masked.
  */
 import { createHmac } from 'node:crypto';
 
@@ -46,11 +49,14 @@ function authenticator(key: string | Buffer, carnet: number, position: number): 
   return (mac.readBigUInt64BE(0) % 10n ** BigInt(AUTH_DIGITS)).toString().padStart(AUTH_DIGITS, '0');
 }
 
+/** The digits a carnet's codes start with. */
+export const carnetDigits = (carnet: number) => String(carnet).padStart(CARNET_DIGITS, '0');
+
 /** The code of pass `position` (1–10) of carnet `carnet`. */
 export function passCode(key: string | Buffer, carnet: number, position: number): string {
   if (!Number.isSafeInteger(carnet) || carnet < 1 || carnet > MAX_CARNET_NUMBER) throw new RangeError(`carnet number out of range: ${carnet}`);
   if (!Number.isInteger(position) || position < 1 || position > 10) throw new RangeError(`position out of range: ${position}`);
-  const body = `${String(carnet).padStart(CARNET_DIGITS, '0')}${position - 1}${authenticator(key, carnet, position)}`;
+  const body = `${carnetDigits(carnet)}${position - 1}${authenticator(key, carnet, position)}`;
   return body + damm(body);
 }
 
@@ -76,4 +82,18 @@ export function readPassCode(code: string): PassCodeReading {
 export function isAuthentic(key: string | Buffer, code: string): boolean {
   const reading = readPassCode(code);
   return reading.ok && passCode(key, reading.carnetNumber, reading.position) === code;
+}
+
+/**
+ * The keyed hash that identifies a pass without its code (passes.issued, redemption's passes):
+ * HMAC-SHA256 with the lookup key, 128 bits in hex. Whoever reads the events or a database learns
+ * no code, and without the key cannot test guesses against the hashes.
+ */
+export function passLookupHash(lookupKey: string | Buffer, code: string): string {
+  return createHmac('sha256', lookupKey).update(code).digest('hex').slice(0, 32);
+}
+
+/** What staff see of a code: its carnet and position digits and its check digit, the rest hidden. */
+export function maskPassCode(code: string): string {
+  return code.length > 9 ? `${code.slice(0, 8)}${'*'.repeat(code.length - 9)}${code.slice(-1)}` : '*'.repeat(code.length);
 }

@@ -3,22 +3,23 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, callerScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
 import { advanceJob, answerProof, findJob, findProof, listJobs, sendProof, type PrintJob } from './db/proofs.ts';
-import { PrintJobStatuses } from './domain/print-job.ts';
+import { assignJob, createPartner, listPartners, partnerOfOrder } from './db/partners.ts';
+import { PrintJobStatuses, type PrintJobStatus } from './domain/print-job.ts';
 import { printFileRenderer } from './db/render.ts';
 import { mailingRoutes } from './mailing-http.ts';
 import { uploadLogo } from './db/logos.ts';
 import { proofs } from './db/schema.ts';
-import { passes } from './db/schema.ts';
 
 const OrderId = Type.Object({ id: Uuid });
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const CarnetNumbers = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100_000 });
 
 const Id = Type.Object({ id: Uuid });
+const unknownOrder = () => new DomainError('unknown_order', 'Commande inconnue.', { status: 404 });
 const unknownProof = () => new DomainError('unknown_proof', 'BAT inconnu.', { status: 404 });
 const ProofView = Type.Object({ id: Uuid, orderId: Uuid, version: Type.Integer(), status: Type.String(), sentOn: Type.String(), answerDueOn: Type.String(), answeredBy: Type.Union([Type.String(), Type.Null()]), comments: Type.Union([Type.String(), Type.Null()]) });
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
@@ -30,6 +31,7 @@ const JobView = Type.Object({
   id: Uuid,
   orderId: Uuid,
   status: Type.String(),
+  partnerId: Nullable(Uuid),
   approvedOn: Type.String(),
   expectedDeliveryOn: Type.String(),
   carrier: Nullable(Type.String()),
@@ -52,7 +54,7 @@ function proofRoutes(app: AdminApp, ctx: ServiceContext): void {
   );
   app.get('/orders/:id/proofs', { config: { roles: ['support', 'funder'] }, schema: { summary: 'An order’s proofs', params: OrderId, response: { 200: Type.Array(ProofView), 404: Refusal } } }, async (request) => {
     const order = await findPrintOrder(ctx.db, request.params.id);
-    assertScope(request, { funder: order.funderId }, () => new DomainError('unknown_order', 'Commande inconnue.', { status: 404 }));
+    assertScope(request, { funder: order.funderId }, unknownOrder);
     return ctx.db.select().from(proofs).where(eq(proofs.orderId, request.params.id)).orderBy(asc(proofs.version));
   });
   const answer = async (request: FastifyRequest, id: string, approved: boolean, comments: string | undefined) => {
@@ -80,31 +82,59 @@ async function sendFile(request: FastifyRequest, reply: FastifyReply, job: Print
   return reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', end - start + 1).send(createReadStream(job.file, { start, end }));
 }
 
-/** The print partner's surface: jobs, their print-ready files, then printed, shipped, delivered (which releases the passes). */
+const unknownJob = () => new DomainError('unknown_print_job', 'Travail d’impression inconnu.', { status: 404 });
+const PartnerView = Type.Object({ id: Uuid, name: Type.String() });
+
+/** Print partners, and the jobs staff assign them. */
+function partnerRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.post('/print-partners', { config: { roles: ['support'] }, schema: { summary: 'Register a print partner (then issue its tokens with printPartnerId)', body: Type.Object({ name: Type.String({ minLength: 2, maxLength: 200 }) }, { additionalProperties: false }), response: { 201: PartnerView, ...errors } } }, async (request, reply) =>
+    reply.status(201).send(await ctx.transaction((tx) => createPartner(tx, request.body.name, actorOf(request)))),
+  );
+  app.get('/print-partners', { config: { roles: ['support'] }, schema: { summary: 'Print partners', response: { 200: Type.Array(PartnerView) } } }, () => listPartners(ctx.db));
+  app.post('/print-jobs/:id/assignment', { config: { roles: ['support'] }, schema: { summary: 'Assign a print job (not yet printed) to a print partner', params: Id, body: Type.Object({ partnerId: Uuid }, { additionalProperties: false }), response: { 200: JobView, ...errors } } }, (request) =>
+    ctx.transaction((tx) => assignJob(tx, request.params.id, request.body.partnerId, actorOf(request))),
+  );
+}
+
+/** The print partner's surface: its own jobs, their print-ready files, then printed, shipped, delivered (which releases the passes). */
 function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
   const roles = ['print-partner', 'support'] as const;
   const files = printFileRenderer(ctx, join(ctx.config.dataDir, 'print'));
   ctx.every('print-render', 2_000, files.renderNext);
+  /** The job, if the caller may see it: another partner's job answers 404. */
+  const visibleJob = async (request: FastifyRequest, id: string) => {
+    const job = await findJob(ctx.db, id);
+    assertScope(request, { 'print-partner': job.partnerId }, unknownJob);
+    return job;
+  };
+  const advance = async (request: FastifyRequest, id: string, to: PrintJobStatus, details: object) => {
+    await visibleJob(request, id);
+    return ctx.transaction((tx, emit) => advanceJob(tx, emit, id, to, details, actorOf(request)));
+  };
   app.get('/print-jobs/:id/progress', { config: { roles }, schema: { summary: 'Rendering progress of a print job’s file', params: Id } }, async (request) => {
-    const job = await findJob(ctx.db, request.params.id);
+    const job = await visibleJob(request, request.params.id);
     return { status: job.status, ...(files.progress(job.id) ?? {}) };
   });
   app.get('/print-jobs/:id/pdf', { config: { roles }, schema: { summary: 'The print-ready PDF (Range requests; X-Checksum-SHA256)', params: Id, produces: ['application/pdf'] } }, async (request, reply) =>
-    sendFile(request, reply, await findJob(ctx.db, request.params.id)),
+    sendFile(request, reply, await visibleJob(request, request.params.id)),
   );
   app.get(
     '/print-jobs',
-    { config: { roles }, schema: { summary: 'Print jobs by status or order, oldest first', querystring: JobsQuery, response: { 200: Type.Array(JobView) } } },
-    (request) => listJobs(ctx.db, request.query, pageOf(request.query)),
+    { config: { roles }, schema: { summary: 'Print jobs (a print partner’s own) by status or order, oldest first', querystring: JobsQuery, response: { 200: Type.Array(JobView) } } },
+    async (request) => {
+      const scope = callerScope(request);
+      if (scope && !scope.id) return [];
+      return listJobs(ctx.db, { ...request.query, partnerId: scope?.id ?? undefined }, pageOf(request.query));
+    },
   );
   app.post('/print-jobs/:id/printed', { config: { roles }, schema: { summary: 'The carnets are printed', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
-    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'printed', {}, actorOf(request))),
+    advance(request, request.params.id, 'printed', {}),
   );
   app.post('/print-jobs/:id/shipped', { config: { roles }, schema: { summary: 'Shipped: carrier, tracking, delivery point', params: Id, body: Shipment, response: { 200: JobView, ...errors } } }, (request) =>
-    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'shipped', request.body, actorOf(request))),
+    advance(request, request.params.id, 'shipped', request.body),
   );
   app.post('/print-jobs/:id/delivered', { config: { roles }, schema: { summary: 'Received at the delivery point: the passes become redeemable', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
-    ctx.transaction((tx, emit) => advanceJob(tx, emit, request.params.id, 'delivered', {}, actorOf(request))),
+    advance(request, request.params.id, 'delivered', {}),
   );
 }
 
@@ -130,24 +160,26 @@ export function printingRoutes(app: AdminApp, ctx: ServiceContext): void {
   logoRoutes(app, ctx);
   proofRoutes(app, ctx);
   mailingRoutes(app, ctx);
+  partnerRoutes(app, ctx);
   printJobRoutes(app, ctx);
-  app.get('/orders/:id', { config: { roles: ['support', 'finance', 'print-partner'] }, schema: { summary: 'An order’s carnets: issued, released, blocked', params: OrderId } }, (request) => orderStatus(ctx.db, request.params.id));
-  app.get(
-    '/orders/:id/passes',
-    // Codes are bearer instruments: only admins and print partners (who print them) see them.
-    { config: { roles: ['print-partner'] }, schema: { summary: 'The pass codes of an order, by carnet', params: OrderId } },
-    async (request) => {
-      await findPrintOrder(ctx.db, request.params.id);
-      return ctx.db.select({ carnetNumber: passes.carnetNumber, position: passes.position, code: passes.code, blocked: passes.blockedAt }).from(passes).where(eq(passes.orderId, request.params.id)).orderBy(asc(passes.carnetNumber), asc(passes.position));
-    },
-  );
+  app.get('/orders/:id', { config: { roles: ['support', 'finance', 'print-partner'] }, schema: { summary: 'An order’s carnets: issued, released, blocked', params: OrderId } }, async (request) => {
+    assertScope(request, { 'print-partner': await partnerOfOrder(ctx.db, request.params.id) }, unknownOrder);
+    return orderStatus(ctx.db, request.params.id);
+  });
   app.post(
     '/orders/:id/release',
     {
-      config: { roles: ['support', 'print-partner'] },
-      schema: { summary: 'Delivery received (or carnets handed out): their passes become redeemable', params: OrderId, body: Type.Object({ carnetNumbers: Type.Optional(CarnetNumbers) }, { additionalProperties: false }), response: { 200: Type.Object({ released: Type.Array(Type.Integer()) }), ...errors } },
+      // Delivery of the print job releases its passes; this is staff's decision otherwise (carnets handed out
+      // by hand, a delivery confirmed by phone), with its reason in the audit trail. Never a print partner's.
+      config: { roles: ['support'] },
+      schema: {
+        summary: 'Staff decision: some or all carnets are released before their print job is delivered',
+        params: OrderId,
+        body: Type.Object({ carnetNumbers: Type.Optional(CarnetNumbers), reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ released: Type.Array(Type.Integer()) }), ...errors },
+      },
     },
-    async (request) => ({ released: await ctx.transaction((tx, emit) => releaseCarnets(tx, emit, request.params.id, request.body.carnetNumbers, actorOf(request))) }),
+    async (request) => ({ released: await ctx.transaction((tx, emit) => releaseCarnets(tx, emit, request.params.id, request.body, actorOf(request))) }),
   );
   app.post(
     '/carnets/:number/block',

@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { businessDate, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import { businessDate, passCodeKey, passLookupKey, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
 import { expireProofs } from './db/proofs.ts';
 import * as schema from './db/schema.ts';
 import { issuePasses } from './db/issuance.ts';
 import { printingRoutes } from './http.ts';
-import { passCodeKey } from './pass-code-key.ts';
 
 /**
  * Printing: issues the passes of paid orders, proofs (BAT) and print jobs until delivery, which
@@ -15,8 +14,8 @@ export const printing: ServiceDefinition = {
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   tables: schema,
   consumers: (ctx): ConsumerDefinition<'order.paid'>[] => {
-    const key = passCodeKey(ctx.config);
-    return [{ name: 'issuance', events: ['order.paid'], apply: async (tx, events, emit) => { for (const e of events) await issuePasses(tx, emit, e, key); } }];
+    const keys = { code: passCodeKey(ctx.config), lookup: passLookupKey(ctx.config) };
+    return [{ name: 'issuance', events: ['order.paid'], apply: async (tx, events, emit) => { for (const e of events) await issuePasses(tx, emit, e, keys); } }];
   },
   routes: printingRoutes,
   async start(ctx) {

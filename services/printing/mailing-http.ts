@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError, Refusal, Uuid, type ActionResponse } from '@aptic/contracts';
-import { actorOf, parseCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import type { FastifyRequest } from 'fastify';
+import { actorOf, assertScope, parseCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readRecipients } from './domain/recipients.ts';
 import { createMailing, findMailing, markSent, recipientsOf, type Mailing } from './db/mailings.ts';
 import { findPrintOrder } from './db/issuance.ts';
+import { partnerOfOrder } from './db/partners.ts';
 import { lettersHtml } from './documents/letters.ts';
 
 const Id = Type.Object({ id: Uuid });
@@ -19,6 +21,12 @@ const assertDraft = (m: Mailing) => {
 
 /** Mailings of carnets to beneficiaries: addresses in, letters and mailing list out, addresses purged once sent. */
 export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
+  /** The mailing, if the caller may see it: a print partner sees the mailings of the orders it prints. */
+  const visibleMailing = async (request: FastifyRequest, id: string) => {
+    const mailing = await findMailing(ctx.db, id);
+    assertScope(request, { 'print-partner': await partnerOfOrder(ctx.db, mailing.orderId) }, () => new DomainError('unknown_mailing', 'Envoi inconnu.', { status: 404 }));
+    return mailing;
+  };
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_FILE }, (_request, body, done) => done(null, body));
 
   app.post('/orders/:id/mailings', { config: { roles: ['support'] }, schema: { summary: 'Beneficiaries’ addresses (CSV): a mailing, one carnet each', params: Id, response: { 201: MailingView, ...errors } } }, async (request, reply) => {
@@ -30,7 +38,7 @@ export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
   });
 
   app.get('/mailings/:id/letters.pdf', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The cover letters (mail-merge PDF)', params: Id, produces: ['application/pdf'] } }, async (request, reply) => {
-    const mailing = await findMailing(ctx.db, request.params.id);
+    const mailing = await visibleMailing(request, request.params.id);
     assertDraft(mailing);
     const order = await findPrintOrder(ctx.db, mailing.orderId);
     const recipients = await recipientsOf(ctx.db, mailing.id);
@@ -51,14 +59,15 @@ export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
   });
 
   app.get('/mailings/:id/list.csv', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing list for the print partner: carnet and address', params: Id } }, async (request, reply) => {
-    const mailing = await findMailing(ctx.db, request.params.id);
+    const mailing = await visibleMailing(request, request.params.id);
     assertDraft(mailing);
     const quote = (v: string | null) => `"${(v ?? '').replaceAll('"', '""')}"`;
     const lines = (await recipientsOf(ctx.db, mailing.id)).map((r) => [r.carnetNumber, r.name, r.line1, r.line2, r.postalCode, r.city].map((v) => quote(v === null ? null : String(v))).join(';'));
     return reply.type('text/csv; charset=utf-8').send(['carnet;nom;adresse;complement;code_postal;ville', ...lines].join('\r\n'));
   });
 
-  app.post('/mailings/:id/sent', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing went out: addresses are erased', params: Id, response: { 200: MailingView, ...errors } } }, async (request) =>
-    mailingView(await ctx.transaction((tx) => markSent(tx, request.params.id, actorOf(request)))),
-  );
+  app.post('/mailings/:id/sent', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing went out: addresses are erased', params: Id, response: { 200: MailingView, ...errors } } }, async (request) => {
+    await visibleMailing(request, request.params.id);
+    return mailingView(await ctx.transaction((tx) => markSent(tx, request.params.id, actorOf(request))));
+  });
 }

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { ServiceDefinition } from '@aptic/runtime';
+import { passLookupKey, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
 import { startKioskIntake } from './kiosk-intake.ts';
 import { redemptionRoutes } from './http.ts';
+import { hashLegacyCodes, useLookupKey } from './db/pass-lookup.ts';
 
 /**
  * Redemption: judges scanned passes against every rule of the scheme, exactly once.
@@ -15,5 +16,9 @@ export const redemption: ServiceDefinition = {
   tables: schema,
   consumers: () => readModels,
   routes: redemptionRoutes,
-  start: startKioskIntake,
+  async start(ctx) {
+    useLookupKey(passLookupKey(ctx.config));
+    await hashLegacyCodes(ctx.db);
+    await startKioskIntake(ctx);
+  },
 };

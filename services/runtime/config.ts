@@ -31,6 +31,7 @@ export interface PlatformConfig {
   adminToken: string | undefined;
   /** Printing's secret for pass codes (never stored in the database). */
   passCodeKey: string | undefined;
+  passLookupKey: string | undefined;
   httpHost: string;
   logLevel: string;
   chromiumPath: string;
@@ -68,6 +69,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
     natsPrefix: env.APTIC_NATS_PREFIX || 'aptic',
     adminToken: env.APTIC_ADMIN_TOKEN || undefined,
     passCodeKey: env.APTIC_PASS_CODE_KEY || undefined,
+    passLookupKey: env.APTIC_PASS_LOOKUP_KEY || undefined,
     httpHost: env.APTIC_HTTP_HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',

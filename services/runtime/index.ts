@@ -22,3 +22,4 @@ export { arrayParam } from './db/arrays.ts';
 export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';
+export { passCodeKey, passLookupKey } from './secrets.ts';

@@ -29,7 +29,7 @@ async function main() {
     const started = performance.now();
     await database.db.transaction(async (tx) => {
       const outbox = outboxWriter(printing.tables, 'printing');
-      await issuePasses(tx, outbox.emit, event, 'bench-pass-code-key-0123456789abcdef');
+      await issuePasses(tx, outbox.emit, event, { code: 'bench-pass-code-key-0123456789abcdef', lookup: 'bench-pass-lookup-key-0123456789abcdef' });
       await outbox.flush(tx);
     });
     const seconds = (performance.now() - started) / 1000;

@@ -10,13 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
-import { ServiceNames, natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
+import { ServiceNames, natsNames, passCode, passLookupHash, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { BatchPublisher, JetStreamBus, busConnectionOptions, queryRows, readConfig, startPlatform, type OutgoingEvent } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
+import { useLookupKey } from '@aptic/redemption/db/pass-lookup.ts';
 import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
 
 const KEY = 'bench-key';
+const LOOKUP_KEY = 'bench-pass-lookup-key-0123456789abcdef';
 const KIOSKS = 20;
 const RATE = 1_000;
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -49,7 +51,7 @@ async function seed(bus: JetStreamBus, carnets: number) {
   ];
   for (let first = 1; first <= carnets; first += 500) {
     const numbers = Array.from({ length: Math.min(500, carnets - first + 1) }, (_, i) => first + i);
-    events.push(event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: numbers.flatMap((c) => Array.from({ length: 10 }, (_, p) => ({ passId: randomUUID(), code: passCode(KEY, c, p + 1), carnetNumber: c, position: p + 1 }))) }));
+    events.push(event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: numbers.flatMap((c) => Array.from({ length: 10 }, (_, p) => ({ passId: randomUUID(), codeHash: passLookupHash(LOOKUP_KEY, passCode(KEY, c, p + 1)), carnetNumber: c, position: p + 1 }))) }));
     events.push(event('passes.released', { orderId, carnetNumbers: numbers, releasedAt: new Date().toISOString() }));
   }
   for (let i = 0; i < events.length; i += 200) await bus.publish(events.slice(i, i + 200));
@@ -110,10 +112,11 @@ class Kiosk {
 
 async function main() {
   const db = await scratch();
-  const env: Record<string, string> = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: 'bench', LOG_LEVEL: 'error', ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])) };
+  const env: Record<string, string> = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', APTIC_PASS_LOOKUP_KEY: LOOKUP_KEY, LOG_LEVEL: 'error', ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])) };
   const carnets = Math.ceil((FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION) / 10) + 20;
   // In this process, redemption without its kiosk intake: read models, and the floor's direct calls.
   const local = await startPlatform([{ ...redemption, start: undefined }], readConfig(env));
+  useLookupKey(LOOKUP_KEY);
   const bus = await JetStreamBus.connect({ url: natsUrl, prefix: db.prefix, ackWaitMs: 30_000 });
   try {
     const { offerId, kiosks } = await seed(bus, carnets);

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { readPassCode, type EventEnvelope } from '@aptic/contracts';
+import { connect } from 'nats';
+import { natsNames, passCode, passLookupHash, readPassCode, type EventEnvelope } from '@aptic/contracts';
 import { addDays, businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { expireProofs } from '@aptic/printing/db/proofs.ts';
 import { addWorkingDays } from '@aptic/printing/domain/calendar.ts';
 import { printing } from '@aptic/printing';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { call, eventually, startDistributed } from '../support/platform.ts';
+import { TEST_PASS_CODE_KEY, TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 
 let infra: Isolated;
@@ -56,8 +57,22 @@ describe('issuing, releasing, blocking passes', () => {
     const status = (await call(`${url}/orders/${orderId}`)).body;
     expect(status).toMatchObject({ carnets: 1_200, passes: 12_000, releasedCarnets: 0, blockedPasses: 0 });
     expect(status.lastCarnet - status.firstCarnet).toBe(1_199);
-    const codes = await queryRows<{ code: string; carnet_number: number; position: number }>(printingNode.database.db, sql`SELECT code, carnet_number, position FROM printing.pass WHERE order_id = ${orderId}`);
-    for (const c of codes.slice(0, 500)) expect(readPassCode(c.code)).toEqual({ ok: true, carnetNumber: c.carnet_number, position: c.position });
+    // No code in clear anywhere: not in printing's passes, not in the events (the stream is kept as history).
+    const columns = await queryRows<{ column_name: string }>(printingNode.database.db, sql`SELECT column_name FROM information_schema.columns WHERE table_schema = 'printing' AND table_name = 'pass'`);
+    expect(columns.map((c) => c.column_name)).not.toContain('code');
+    const nc = await connect({ servers: infra.natsUrl });
+    const names = natsNames(infra.prefix);
+    const issued = await eventually(() => nc.jetstreamManager().then((jsm) => jsm.streams.getMessage(names.events.stream, { last_by_subj: names.events.subject('passes.issued') })), (m) => !!m);
+    await nc.close();
+    const event = JSON.parse(new TextDecoder().decode(issued.data)) as EventEnvelope<'passes.issued'>;
+    expect(event.data.orderId).toBe(orderId);
+    for (const p of event.data.passes.slice(0, 500)) {
+      const code = passCode(TEST_PASS_CODE_KEY, p.carnetNumber, p.position);
+      expect(readPassCode(code)).toEqual({ ok: true, carnetNumber: p.carnetNumber, position: p.position });
+      expect(p.codeHash).toBe(passLookupHash(TEST_PASS_LOOKUP_KEY, code));
+    }
+    const payload = new TextDecoder().decode(issued.data);
+    for (const p of event.data.passes.slice(0, 50)) expect(payload).not.toContain(passCode(TEST_PASS_CODE_KEY, p.carnetNumber, p.position).slice(8, 21));
     // 12,000 passes went to redemption in chunks of at most 5,000.
     await eventually(() => count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.pass WHERE order_id = '${orderId}'`), (n) => n === 12_000, 30_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -65,9 +80,12 @@ describe('issuing, releasing, blocking passes', () => {
 
     // Delivered: some carnets first, then the rest.
     const some = [status.firstCarnet, status.firstCarnet + 1];
-    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: { carnetNumbers: some } })).body.released).toEqual(some);
-    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: {} })).body.released).toHaveLength(1_198);
-    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: {} })).body.released).toEqual([]);
+    const handedOut = { reason: 'remis en main propre par la mairie' };
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: { carnetNumbers: some, ...handedOut } })).body.released).toEqual(some);
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: handedOut })).body.released).toHaveLength(1_198);
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: handedOut })).body.released).toEqual([]);
+    const [trail] = await queryRows<{ details: { reason: string } }>(printingNode.database.db, sql`SELECT details FROM printing.audit WHERE entity_id = ${orderId} AND action = 'release' LIMIT 1`);
+    expect(trail!.details.reason).toBe(handedOut.reason);
     await eventually(() => count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.carnet_release WHERE order_id = '${orderId}'`), (n) => n === 1_200);
 
     // A stolen carnet, then one more pass of another.
@@ -77,16 +95,25 @@ describe('issuing, releasing, blocking passes', () => {
     await eventually(() => count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.pass_block`), (n) => n === 11);
   });
 
-  test('refusals: unknown order, carnet of another order, unknown carnet; codes only for print partners', async () => {
-    expect((await call(`${url}/orders/${randomUUID()}/release`, { method: 'POST', body: {} })).status).toBe(404);
-    const [other] = await queryRows<{ order_id: string }>(printingNode.database.db, sql`SELECT order_id FROM printing.print_order LIMIT 1`);
-    expect((await call(`${url}/orders/${other!.order_id}/release`, { method: 'POST', body: { carnetNumbers: [9_999_999] } })).body).toMatchObject({ code: 'unknown_carnet', field: 'carnetNumbers' });
+  test('refusals: unknown order, carnet of another order, unknown carnet, no reason; release is never a print partner’s', async () => {
+    const reason = 'remis en main propre';
+    expect((await call(`${url}/orders/${randomUUID()}/release`, { method: 'POST', body: { reason } })).status).toBe(404);
+    const paid = orderPaid(2);
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish(paid, { msgID: paid.id });
+    await publisher.close();
+    const orderId = paid.data.orderId;
+    await eventually(() => call(`${url}/orders/${orderId}`), (r) => r.body?.passes === 20);
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: { carnetNumbers: [9_999_999], reason } })).body).toMatchObject({ code: 'unknown_carnet', field: 'carnetNumbers' });
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: {} })).body).toMatchObject({ code: 'invalid_body', field: 'reason' });
     expect((await call(`${url}/carnets/9999999/block`, { method: 'POST', body: { reason: 'perdu' } })).status).toBe(404);
-    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'desk', role: 'support' } })).body.token;
-    expect((await call(`${url}/orders/${other!.order_id}/passes`, { token: support })).status).toBe(403);
+    // A print partner neither releases an order nor reads its codes (they are only in the print file).
     const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
-    const listed = await call(`${url}/orders/${other!.order_id}/passes`, { token: partner });
-    expect(listed.body).toHaveLength(12_000);
+    expect((await call(`${url}/orders/${orderId}/release`, { method: 'POST', body: { reason }, token: partner })).status).toBe(403);
+    expect((await call(`${url}/orders/${orderId}/passes`)).status).toBe(404);
+    expect((await call(`${url}/orders/${orderId}`)).body.releasedCarnets).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.carnet_release WHERE order_id = '${orderId}'`)).toBe(0);
   });
 });
 
@@ -140,8 +167,23 @@ describe('proofs (BAT) and print jobs', () => {
     expect(job).toMatchObject({ status: 'queued', expectedDeliveryOn: addWorkingDays(businessDate(), 15) });
     expect((await call(`${url}/proofs/${second.id}/approval`, { method: 'POST', body: {}, token: owner })).body.code).toBe('proof_already_answered');
 
+    // The job is assigned to one print partner: another partner's token sees nothing of it (404).
+    const partnerA = (await call(`${url}/print-partners`, { method: 'POST', body: { name: 'Imprimerie A' } })).body;
+    const partnerB = (await call(`${url}/print-partners`, { method: 'POST', body: { name: 'Imprimerie B' } })).body;
+    expect((await call(`${url}/print-partners`, { method: 'POST', body: { name: 'Imprimerie A' } })).body.code).toBe('print_partner_exists');
+    const tokenOf = async (p: { id: string; name: string }) => (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: p.name, role: 'print-partner', printPartnerId: p.id } })).body.token as string;
+    const partner = await tokenOf(partnerA);
+    const other = await tokenOf(partnerB);
+    expect((await call(`${url}/print-jobs/${job.id}/progress`, { token: partner })).status).toBe(404);
+    expect((await call(`${url}/print-jobs/${job.id}/assignment`, { method: 'POST', body: { partnerId: randomUUID() } })).body.code).toBe('unknown_print_partner');
+    expect((await call(`${url}/print-jobs/${job.id}/assignment`, { method: 'POST', body: { partnerId: partnerA.id }, token: partner })).status).toBe(403);
+    expect((await call(`${url}/print-jobs/${job.id}/assignment`, { method: 'POST', body: { partnerId: partnerA.id } })).body.partnerId).toBe(partnerA.id);
+    for (const path of [`/print-jobs/${job.id}/progress`, `/print-jobs/${job.id}/pdf`, `/orders/${orderId}`]) expect((await call(`${url}${path}`, { token: other })).status).toBe(404);
+    expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: other })).status).toBe(404);
+    expect((await call(`${url}/print-jobs`, { token: other })).body).toEqual([]);
+    expect((await call(`${url}/orders/${orderId}`, { token: partner })).body.passes).toBe(200);
+
     // The print partner's steps, in order only.
-    const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: 'X1', deliveryPoint: 'Mairie' }, token: partner })).body.code).toBe('invalid_transition');
     expect((await call(`${url}/print-jobs/${job.id}/printed`, { method: 'POST', body: {}, token: partner })).body.code).toBe('invalid_transition');
     // The print-ready file is rendered in the background; the partner downloads it, whole or by range.
@@ -158,6 +200,7 @@ describe('proofs (BAT) and print jobs', () => {
     expect((await call(`${url}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A123', deliveryPoint: 'Hôtel de ville d’Angoulême' }, token: partner })).body.status).toBe('shipped');
     expect((await call(`${url}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {}, token: partner })).body.status).toBe('delivered');
     expect((await call(`${url}/orders/${orderId}`)).body.releasedCarnets).toBe(20);
+    expect((await call(`${url}/print-jobs/${job.id}/assignment`, { method: 'POST', body: { partnerId: partnerB.id } })).body.code).toBe('job_already_printed');
     await eventually(() => count(redemptionNode, `SELECT count(*)::int AS n FROM redemption.carnet_release WHERE order_id = '${orderId}'`), (n) => n === 20);
   });
 

@@ -71,6 +71,11 @@ test('addresses → one carnet each → cover letters with the nearest places an
   expect(list.split('\r\n')).toHaveLength(3);
   expect(list).toContain('"Jean Dupont"');
 
+  // A print partner sees the mailings of the orders whose print job it was assigned, and no other.
+  const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
+  for (const path of ['letters.pdf', 'list.csv']) expect((await call(`${url}/mailings/${mailing.body.id}/${path}`, { token: partner })).status).toBe(404);
+  expect((await call(`${url}/mailings/${mailing.body.id}/sent`, { method: 'POST', token: partner })).status).toBe(404);
+
   expect((await call(`${url}/mailings/${mailing.body.id}/sent`, { method: 'POST' })).body.status).toBe('sent');
   expect((await recipientsRows()).map((r) => r.name)).toEqual([null, null]);
   const [purge] = await queryRows<{ details: { addressesPurged: number } }>(printingNode.database.db, sql`SELECT details FROM printing.audit WHERE action = 'mailing:sent-and-purged'`);

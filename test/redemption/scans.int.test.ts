@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
+import { maskPassCode, natsNames, passCode, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { arrayParam, queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { JSONCodec, connect } from 'nats';
@@ -90,7 +90,7 @@ describe('scans against the read models built from events', () => {
     // The losers' scans are recorded with the verdict they were given.
     const [recorded] = await queryRows<{ accepted: number; denied: number }>(node.database.db, sql`
       SELECT count(*) FILTER (WHERE outcome = 'accepted')::int AS accepted, count(*) FILTER (WHERE reason = 'already_redeemed' AND redemption_id IS NULL)::int AS denied
-        FROM redemption.scan WHERE code = ${target}`);
+        FROM redemption.scan WHERE code = ${maskPassCode(target)}`);
     expect(recorded).toEqual({ accepted: 1, denied: 99 });
   });
 

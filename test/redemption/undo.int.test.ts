@@ -120,8 +120,14 @@ describe('staff search', () => {
     const sessionId = randomUUID();
     const { redemptionId } = (await accepted(w.scan(17, 1, { sessionId }))) as { redemptionId: string };
     await judge(w.scan(17, 2, { sessionId }));
-    const byCode = (await call(`${url}/scans?code=${w.code(17, 2)}`)).body as Array<{ reason: string }>;
+    const byCode = (await call(`${url}/scans?code=${w.code(17, 2)}`)).body as Array<{ reason: string; code: string }>;
     expect(byCode.map((s) => s.reason)).toEqual(['same_carnet_same_service']);
+    // Staff see codes masked: carnet and position digits and the check digit, never the authenticator.
+    expect(byCode[0]!.code).toBe(`${w.code(17, 2).slice(0, 8)}*************${w.code(17, 2).slice(-1)}`);
+    const byCarnet = (await call(`${url}/scans?carnet=17`)).body as Array<{ code: string }>;
+    expect(byCarnet.length).toBeGreaterThanOrEqual(2);
+    const everything = JSON.stringify((await call(`${url}/scans?limit=1000`)).body);
+    for (const position of [1, 2]) expect(everything).not.toContain(w.code(17, position).slice(8, 21));
     const byReason = (await call(`${url}/scans?reason=same_carnet_same_service&kioskId=${w.kiosks[0]}`)).body as unknown[];
     expect(byReason.length).toBeGreaterThanOrEqual(1);
     expect((await call(`${url}/scans?code=12AB`)).status).toBe(400);

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { passCode, type EventDataOf, type EventEnvelope, type EventType, type ScanMessage, type UsageRules } from '@aptic/contracts';
+import { passCode, passLookupHash, type EventDataOf, type EventEnvelope, type EventType, type ScanMessage, type UsageRules } from '@aptic/contracts';
 import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { RawPublisher } from '../support/events.ts';
-import { eventually } from '../support/platform.ts';
+import { TEST_PASS_LOOKUP_KEY, eventually } from '../support/platform.ts';
 import type { Isolated } from '../support/infra.ts';
 
 const KEY = 'printing-test-key';
@@ -86,8 +86,8 @@ export async function buildWorld(infra: Pick<Isolated, 'natsUrl' | 'prefix'> & {
   const events: EventEnvelope[] = [];
   for (const [name, order] of Object.entries(ORDERS) as [OrderName, (typeof ORDERS)[OrderName]][]) {
     const orderId = w.orderIds[name];
-    const issued = order.carnets.flatMap((carnet) => Array.from({ length: 10 }, (_, i) => ({ passId: randomUUID(), code: w.code(carnet, i + 1), carnetNumber: carnet, position: i + 1 })));
-    for (const p of issued) w.passIds.set(p.code, p.passId);
+    const issued = order.carnets.flatMap((carnet) => Array.from({ length: 10 }, (_, i) => ({ passId: randomUUID(), codeHash: passLookupHash(TEST_PASS_LOOKUP_KEY, w.code(carnet, i + 1)), carnetNumber: carnet, position: i + 1 })));
+    for (const p of issued) w.passIds.set(w.code(p.carnetNumber, p.position), p.passId);
     const released = name === 'main' ? [1, 2, 4] : [...order.carnets];
     // Releases first on purpose: a read model must not depend on the order events arrive in.
     events.push(event('passes.released', { orderId, carnetNumbers: released, releasedAt: new Date().toISOString() }));

@@ -2,6 +2,8 @@ import { readConfig, startPlatform, type RunningPlatform, type ServiceDefinition
 import type { Isolated } from './infra.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
+export const TEST_PASS_CODE_KEY = 'test-pass-code-key-not-a-secret-0123456789';
+export const TEST_PASS_LOOKUP_KEY = 'test-pass-lookup-key-not-a-secret-0123456789';
 
 /** Fast retry settings so that failure paths run in seconds. */
 export const testEventSettings = {
@@ -16,7 +18,8 @@ export function testEnv(infra: Isolated, extra: Record<string, string> = {}): Re
     NATS_URL: infra.natsUrl,
     APTIC_NATS_PREFIX: infra.prefix,
     APTIC_ADMIN_TOKEN: ADMIN_TOKEN,
-    APTIC_PASS_CODE_KEY: 'test-pass-code-key-not-a-secret-0123456789',
+    APTIC_PASS_CODE_KEY: TEST_PASS_CODE_KEY,
+    APTIC_PASS_LOOKUP_KEY: TEST_PASS_LOOKUP_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Free ports, so parallel files never collide.
     ...Object.fromEntries(['QUALIFICATION', 'CATALOGUE', 'ORDERING', 'PRINTING', 'REDEMPTION', 'SETTLEMENT', 'ANALYTICS'].map((s) => [`${s}_PORT`, '0'])),

@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serviceBarcode } from '@aptic/contracts';
-import type { RunningPlatform } from '@aptic/runtime';
+import { passCode, serviceBarcode } from '@aptic/contracts';
+import { passCodeKey, type RunningPlatform } from '@aptic/runtime';
 
 // biome-ignore lint/suspicious/noExplicitAny: the admin API's answers, read field by field as staff would
 type Json = Record<string, any>;
@@ -83,9 +83,11 @@ export async function seedDemo(platform: RunningPlatform, token: string, kioskTo
   }
 
   // Some passes of different carnets (one carnet's second pass too, to see a refusal).
-  const passes = (await must('printing', `/orders/${quote.id}/passes`)) as unknown as { carnetNumber: number; position: number; code: string }[];
-  const firstOfCarnet = passes.filter((p) => p.position === 1).slice(0, 4).map((p) => p.code);
-  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, printFile: `${base('printing')}/print-jobs/${job.id}/pdf`, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, passes.find((p) => p.position === 2)!.code] };
+  // No route gives codes: they are made from the key, and printed in the print file only.
+  const { firstCarnet } = await must('printing', `/orders/${quote.id}`);
+  const code = (carnet: number, position: number) => passCode(passCodeKey(platform.config), carnet, position);
+  const firstOfCarnet = [0, 1, 2, 3].map((i) => code(firstCarnet + i, 1));
+  const demo: DemoKiosk = { platformUrl: base('redemption'), token: kioskToken, printFile: `${base('printing')}/print-jobs/${job.id}/pdf`, kioskId: kiosks[0]!.kioskId, placeId: kiosks[0]!.placeId, placeName: kiosks[0]!.placeName, serviceName, serviceBarcode: serviceBarcode(kiosks[0]!.offerId), passCodes: [...firstOfCarnet, code(firstCarnet, 2)] };
   writeFileSync(join(platform.config.dataDir, 'demo-kiosk.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;
 }

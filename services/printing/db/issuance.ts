@@ -1,19 +1,20 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DomainError, type EventEnvelope } from '@aptic/contracts';
 import { arrayParam, auditWriter, queryRows, type Emit, type Queryable, type Tx } from '@aptic/runtime';
-import { PASSES_PER_EVENT, chunks, passesOf } from '../domain/issuance.ts';
+import { PASSES_PER_EVENT, chunks, passesOf, type PassKeys } from '../domain/issuance.ts';
 import { auditLog, carnets, passes, printOrders } from './schema.ts';
 
-export const audit = auditWriter<'order'>(auditLog);
+export const audit = auditWriter<'order' | 'print_partner'>(auditLog);
 /** Rows per insert statement (one array parameter per column). */
 const ROWS_PER_INSERT = 50_000;
 
 /**
  * Issues every pass of a paid order: carnets numbered, codes made with the key, all written in
- * bulk and announced (passes.issued, in chunks) in the same transaction. An order is issued once:
+ * bulk (without their codes) and announced (passes.issued, in chunks, with the codes' lookup
+ * hashes) in the same transaction. An order is issued once:
  * its row is the guard, whatever the redeliveries.
  */
-export async function issuePasses(tx: Tx, emit: Emit, event: EventEnvelope<'order.paid'>, key: string): Promise<void> {
+export async function issuePasses(tx: Tx, emit: Emit, event: EventEnvelope<'order.paid'>, keys: PassKeys): Promise<void> {
   const d = event.data;
   const [fresh] = await tx
     .insert(printOrders)
@@ -23,13 +24,13 @@ export async function issuePasses(tx: Tx, emit: Emit, event: EventEnvelope<'orde
   if (!fresh) return;
   const numbers = (await queryRows<{ n: number }>(tx, sql`SELECT nextval('printing.carnet_number')::int AS n FROM generate_series(1, ${d.carnets}) ORDER BY 1`)).map((r) => r.n);
   await tx.execute(sql`INSERT INTO ${carnets} (number, order_id) SELECT unnest(${arrayParam(numbers, 'integer')}), ${d.orderId}`);
-  const issued = passesOf(numbers, d.carnetSize, key);
+  const issued = passesOf(numbers, d.carnetSize, keys);
   for (const part of chunks(issued, ROWS_PER_INSERT)) {
     await tx.execute(sql`
-      INSERT INTO ${passes} (pass_id, code, order_id, carnet_number, position)
-      SELECT id, code, ${d.orderId}, carnet, position
-      FROM unnest(${arrayParam(part.map((p) => p.passId), 'uuid')}, ${arrayParam(part.map((p) => p.code), 'text')},
-                  ${arrayParam(part.map((p) => p.carnetNumber), 'integer')}, ${arrayParam(part.map((p) => p.position), 'integer')}) AS t(id, code, carnet, position)`);
+      INSERT INTO ${passes} (pass_id, order_id, carnet_number, position)
+      SELECT id, ${d.orderId}, carnet, position
+      FROM unnest(${arrayParam(part.map((p) => p.passId), 'uuid')}, ${arrayParam(part.map((p) => p.carnetNumber), 'integer')},
+                  ${arrayParam(part.map((p) => p.position), 'integer')}) AS t(id, carnet, position)`);
   }
   const parts = chunks(issued, PASSES_PER_EVENT);
   for (const [index, part] of parts.entries()) await emit('passes.issued', { orderId: d.orderId, funderId: d.funderId, chunk: { index, of: parts.length }, passes: part });
@@ -58,10 +59,12 @@ export async function orderStatus(db: Queryable, orderId: string) {
 }
 
 /**
- * Carnets received at their delivery point (or handed out one by one): their passes become
- * redeemable. Until then a stolen box is worthless.
+ * Carnets received at their delivery point (their print job delivered), or released by a staff
+ * decision with its reason (handed out one by one): their passes become redeemable. Until then a
+ * stolen box is worthless.
  */
-export async function releaseCarnets(tx: Tx, emit: Emit, orderId: string, requested: number[] | undefined, actor: string): Promise<number[]> {
+export async function releaseCarnets(tx: Tx, emit: Emit, orderId: string, decision: { carnetNumbers?: number[]; reason: string } | 'delivered', actor: string): Promise<number[]> {
+  const requested = decision === 'delivered' ? undefined : decision.carnetNumbers;
   await findPrintOrder(tx, orderId);
   const ofOrder = await tx.select({ number: carnets.number, releasedAt: carnets.releasedAt }).from(carnets).where(eq(carnets.orderId, orderId)).for('update');
   const known = new Set(ofOrder.map((c) => c.number));
@@ -73,7 +76,8 @@ export async function releaseCarnets(tx: Tx, emit: Emit, orderId: string, reques
   const releasedAt = new Date();
   await tx.update(carnets).set({ releasedAt }).where(and(eq(carnets.orderId, orderId), inArray(carnets.number, toRelease)));
   for (const part of chunks(toRelease, 5_000)) await emit('passes.released', { orderId, carnetNumbers: part, releasedAt: releasedAt.toISOString() });
-  await audit(tx, { entity: 'order', entityId: orderId, scopeId: orderId, action: 'release', actor, details: { carnets: toRelease.length } });
+  const reason = decision === 'delivered' ? 'print job delivered' : decision.reason;
+  await audit(tx, { entity: 'order', entityId: orderId, scopeId: orderId, action: 'release', actor, details: { carnets: toRelease.length, reason } });
   return toRelease;
 }
 

@@ -71,13 +71,14 @@ export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobSta
   assertNext(job.status, to);
   const [moved] = await tx.update(printJobs).set({ status: to, ...details, updatedAt: new Date() }).where(eq(printJobs.id, id)).returning();
   await audit(tx, { entity: 'order', entityId: job.orderId, scopeId: job.orderId, action: `job:${to}`, actor, details });
-  if (to === 'delivered') await releaseCarnets(tx, emit, job.orderId, undefined, actor);
+  if (to === 'delivered') await releaseCarnets(tx, emit, job.orderId, 'delivered', actor);
   return moved!;
 }
 
 /** Print jobs by status or order, oldest approval first. */
-export function listJobs(db: Queryable, filter: { status?: PrintJobStatus; orderId?: string }, page: Page): Promise<PrintJob[]> {
+export function listJobs(db: Queryable, filter: { status?: PrintJobStatus; orderId?: string; partnerId?: string }, page: Page): Promise<PrintJob[]> {
   const where: SQL[] = [];
+  if (filter.partnerId) where.push(eq(printJobs.partnerId, filter.partnerId));
   if (filter.status) where.push(eq(printJobs.status, filter.status));
   if (filter.orderId) where.push(eq(printJobs.orderId, filter.orderId));
   const query = db.select().from(printJobs).where(and(...where));

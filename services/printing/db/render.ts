@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import type { ServiceContext } from '@aptic/runtime';
+import { passCode } from '@aptic/contracts';
+import { passCodeKey, type ServiceContext } from '@aptic/runtime';
 import { renderPrintPdf } from '../documents/carnet-pdf.ts';
 import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
 import { perimeterLabel } from '../domain/perimeter-label.ts';
@@ -11,12 +12,12 @@ import { advanceJob } from './proofs.ts';
 import { logosOf } from './logos.ts';
 import { passes, printJobs, printOrders } from './schema.ts';
 
-/** The order as the print file shows it: funder, validity, perimeter, carnets and their codes. */
-async function printDocument(ctx: ServiceContext, orderId: string): Promise<PrintDocument> {
+/** The order as the print file shows it: funder, validity, perimeter, carnets and their codes (made again from the key). */
+async function printDocument(ctx: ServiceContext, orderId: string, key: string): Promise<PrintDocument> {
   const [order] = await ctx.db.select().from(printOrders).where(eq(printOrders.orderId, orderId));
-  const rows = await ctx.db.select({ carnet: passes.carnetNumber, position: passes.position, code: passes.code }).from(passes).where(eq(passes.orderId, orderId)).orderBy(asc(passes.carnetNumber), asc(passes.position));
+  const rows = await ctx.db.select({ carnet: passes.carnetNumber, position: passes.position }).from(passes).where(eq(passes.orderId, orderId)).orderBy(asc(passes.carnetNumber), asc(passes.position));
   const carnets = new Map<number, { position: number; code: string }[]>();
-  for (const r of rows) carnets.set(r.carnet, [...(carnets.get(r.carnet) ?? []), { position: r.position, code: r.code }]);
+  for (const r of rows) carnets.set(r.carnet, [...(carnets.get(r.carnet) ?? []), { position: r.position, code: passCode(key, r.carnet, r.position) }]);
   return {
     orderId,
     funderName: order!.funderName,
@@ -41,6 +42,7 @@ async function sha256(file: string): Promise<string> {
  */
 export function printFileRenderer(ctx: ServiceContext, folder: string) {
   const progress = new Map<string, { carnetsDone: number; carnetsTotal: number }>();
+  const key = passCodeKey(ctx.config);
   return {
     progress: (jobId: string) => progress.get(jobId),
     async renderNext(): Promise<void> {
@@ -49,7 +51,7 @@ export function printFileRenderer(ctx: ServiceContext, folder: string) {
       await mkdir(folder, { recursive: true });
       const outFile = join(folder, `${job.orderId}.pdf`);
       const printer = await ctx.pdf();
-      const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId), {
+      const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId, key), {
         outFile,
         workDir: join(folder, `${job.orderId}.parts`),
         onProgress: (p) => progress.set(job.id, { carnetsDone: p.carnetsDone, carnetsTotal: p.carnetsTotal }),

@@ -34,10 +34,12 @@ export const carnets = printing.table('carnet', {
   releasedAt: stamp('released_at'),
 }, (t) => [index('carnet_order').on(t.orderId)]);
 
-/** Every pass issued: its code is the bearer instrument, shown only to admins and print partners. */
+/**
+ * Every pass issued. Its code, the bearer instrument, is not kept: it is made again from
+ * APTIC_PASS_CODE_KEY, carnet and position when the print file is rendered.
+ */
 export const passes = printing.table('pass', {
   passId: uuid('pass_id').primaryKey(),
-  code: text('code').notNull().unique(),
   orderId: uuid('order_id').notNull(),
   carnetNumber: integer('carnet_number').notNull(),
   position: integer('position').notNull(),
@@ -57,11 +59,20 @@ export const proofs = printing.table('proof', {
   comments: text('comments'),
 }, (t) => [uniqueIndex('proof_order_version').on(t.orderId, t.version)]);
 
+/** A print partner: prints the carnets of the jobs assigned to it; its tokens see those jobs only. */
+export const printPartners = printing.table('print_partner', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: stamp('created_at').notNull().defaultNow(),
+});
+
 /** The print job that follows an approved proof, until delivery. */
 export const printJobs = printing.table('print_job', {
   id: uuid('id').primaryKey(),
   orderId: uuid('order_id').notNull().unique(),
   status: text('status').$type<PrintJobStatus>().notNull(),
+  /** The print partner it is assigned to (staff assign it); until then no partner sees it. */
+  partnerId: uuid('partner_id').references(() => printPartners.id),
   approvedOn: date('approved_on', { mode: 'string' }).notNull(),
   expectedDeliveryOn: date('expected_delivery_on', { mode: 'string' }).notNull(),
   carrier: text('carrier'),

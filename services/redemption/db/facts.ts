@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { lastRedemptionDay, readPassCode, type DenialReason, type ScanMessage, type UsageRules } from '@aptic/contracts';
 import { arrayParam, businessDate, preparedRows, type Queryable } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
+import { lookupHashOf } from './pass-lookup.ts';
 
 /** The window in which a kiosk's unknown codes are counted (against guessing). */
 const UNKNOWN_WINDOW_MS = 10 * 60_000;
@@ -57,7 +58,7 @@ interface Row {
  * that would grow with the scheme's history instead of with the batch.
  */
 async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
-  const codes = scans.map((s) => (readPassCode(s.code).ok ? s.code : null));
+  const hashes = scans.map((s) => (readPassCode(s.code).ok ? lookupHashOf(s.code) : null));
   return preparedRows<Row>(
     tx,
     'redemption-scan-facts',
@@ -83,12 +84,12 @@ async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date)
       (SELECT true FROM redemption.redemption r
         WHERE r.service_act_id = a.id AND r.cancelled_at IS NULL
           AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
-    FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(codes, 'text')},
+    FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(hashes, 'text')},
                 ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
-         WITH ORDINALITY AS s(scan_id, kiosk_id, code, offer_id, session_id, i)
+         WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, i)
     LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
-    LEFT JOIN redemption.pass p ON p.code = s.code
+    LEFT JOIN redemption.pass p ON p.code_hash = s.code_hash
     LEFT JOIN redemption.offer o ON o.offer_id = s.offer_id
     LEFT JOIN redemption.service_act a ON a.session_id = s.session_id
     ORDER BY s.i`,

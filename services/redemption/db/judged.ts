@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { ScanMessage, Verdict } from '@aptic/contracts';
+import { maskPassCode, type ScanMessage, type Verdict } from '@aptic/contracts';
 import { arrayParam, type Emit } from '@aptic/runtime';
 import { decide, type Decision } from '../domain/verdict.ts';
 import { BatchTally } from '../domain/batch.ts';
@@ -120,7 +120,7 @@ export function scanRows(judged: readonly Judged[]): SQL {
   return sql`(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id)
     SELECT scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id
       FROM unnest(${arrayParam(col((r) => r.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.scan.sessionId), 'uuid')},
-                  ${arrayParam(col((r) => r.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.scan.code), 'text')}, ${arrayParam(col((r) => r.scan.scannedAt), 'timestamptz')},
+                  ${arrayParam(col((r) => r.scan.offerId), 'uuid')}, ${arrayParam(col((r) => maskPassCode(r.scan.code)), 'text')}, ${arrayParam(col((r) => r.scan.scannedAt), 'timestamptz')},
                   ${arrayParam(col((r) => r.scan.offline), 'boolean')}, ${arrayParam(col((r) => r.verdict.outcome), 'text')}, ${arrayParam(col((r) => r.verdict.reason), 'text')},
                   ${arrayParam(col((r) => r.verdict.message), 'text')}, ${arrayParam(col((r) => r.verdict.redemptionId), 'uuid')})
            WITH ORDINALITY AS s(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, i)

@@ -26,7 +26,7 @@ const orderRulesModel = readModel('order-rules', {
 
 const passesModel = readModel('passes', {
   'passes.issued': async (tx, { data }) => {
-    const rows = data.passes.map((p) => ({ passId: p.passId, code: p.code, orderId: data.orderId, funderId: data.funderId, carnetNumber: p.carnetNumber, position: p.position }));
+    const rows = data.passes.map((p) => ({ passId: p.passId, codeHash: p.codeHash, orderId: data.orderId, funderId: data.funderId, carnetNumber: p.carnetNumber, position: p.position }));
     if (rows.length > 0) await tx.insert(passes).values(rows).onConflictDoNothing();
   },
   'passes.released': async (tx, { data }) => {

@@ -14,10 +14,12 @@ const cents = (name: string) => bigint(name, { mode: 'number' });
 // Events of different types arrive on different consumers, in no guaranteed order: each fact is
 // kept on its own (a release may come before the issue) and statuses are derived when read.
 
-/** Passes issued by printing (passes.issued). */
+/** Passes issued by printing (passes.issued), known by their codes' lookup hash, never by the code. */
 export const passes = redemption.table('pass', {
   passId: uuid('pass_id').primaryKey(),
-  code: text('code').notNull().unique(),
+  codeHash: text('code_hash').unique(),
+  /** Only in rows written before codes were hashed: hashed, then cleared, when the service starts. */
+  code: text('code'),
   orderId: uuid('order_id').notNull(),
   funderId: uuid('funder_id').notNull(),
   carnetNumber: integer('carnet_number').notNull(),
@@ -85,6 +87,7 @@ export const scans = redemption.table('scan', {
   kioskId: uuid('kiosk_id').notNull(),
   sessionId: uuid('session_id').notNull(),
   offerId: uuid('offer_id').notNull(),
+  /** The code as read, masked (maskPassCode): carnet and position digits and check digit only. */
   code: text('code').notNull(),
   scannedAt: stamp('scanned_at').notNull(),
   receivedAt: stamp('received_at').notNull().defaultNow(),

@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import { DomainError } from '@aptic/contracts';
+import { and, desc, eq, gte, isNull, like, lt, sql, type SQL } from 'drizzle-orm';
+import { DomainError, carnetDigits, maskPassCode } from '@aptic/contracts';
 import type { Queryable } from '@aptic/runtime';
-import { conflicts, passes, redemptions, scans, serviceActs } from './schema.ts';
+import { conflicts, redemptions, scans, serviceActs } from './schema.ts';
 
 export interface ScanQuery {
   code?: string;
@@ -14,11 +14,15 @@ export interface ScanQuery {
   limit?: number;
 }
 
-/** Scans by pass, carnet, place, kiosk, denial reason and date (scan time), newest first. */
+/**
+ * Scans by pass, carnet, place, kiosk, denial reason and date (scan time), newest first. Codes are
+ * kept masked (carnet, position and check digits): a code finds the scans of its pass, a carnet
+ * those whose code starts with its number.
+ */
 export async function searchScans(db: Queryable, q: ScanQuery) {
   const where: SQL[] = [];
-  if (q.code) where.push(eq(scans.code, q.code));
-  if (q.carnet !== undefined) where.push(sql`${scans.code} IN (SELECT ${passes.code} FROM ${passes} WHERE ${passes.carnetNumber} = ${q.carnet})`);
+  if (q.code) where.push(eq(scans.code, maskPassCode(q.code)));
+  if (q.carnet !== undefined) where.push(like(scans.code, `${carnetDigits(q.carnet)}%`));
   if (q.placeId) where.push(sql`${scans.kioskId} IN (SELECT kiosk_id FROM redemption.kiosk WHERE place_id = ${q.placeId})`);
   if (q.kioskId) where.push(eq(scans.kioskId, q.kioskId));
   if (q.reason) where.push(eq(scans.reason, q.reason as never));
