@@ -43,7 +43,7 @@ export function analyticsWorld() {
   const kiosks = [randomUUID(), randomUUID()];
   // Order A: 3 carnets of 10 (carnets 1-3); order B: 2 carnets of 10 (carnets 4-5).
   const passes = (orderId: string, first: number, carnets: number) =>
-    Array.from({ length: carnets * 10 }, (_, i) => ({ passId: randomUUID(), code: String(1e15 + first * 100 + i), carnetNumber: first + Math.floor(i / 10), position: (i % 10) + 1, orderId }));
+    Array.from({ length: carnets * 10 }, (_, i) => ({ passId: randomUUID(), codeHash: (first * 100 + i).toString(16).padStart(32, '0'), carnetNumber: first + Math.floor(i / 10), position: (i % 10) + 1, orderId }));
   const passesA = passes(orderA, 1, 3);
   const passesB = passes(orderB, 4, 2);
 
