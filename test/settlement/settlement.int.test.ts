@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { passCode, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
+import { passCode, passLookupHash, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
 import { qualification } from '@aptic/qualification';
 import { redemption } from '@aptic/redemption';
 import { settlementService } from '@aptic/settlement';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { call, eventually, startDistributed } from '../support/platform.ts';
+import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   place.noIban = await qualifiedPlace(q, siretFrom(++n), { iban: undefined, bic: undefined });
   place.suspended = await qualifiedPlace(q, siretFrom(++n));
   for (const p of Object.values(place)) expect((await call(`${q}/places/${p}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
-  const issued = Array.from({ length: 100 }, (_, i) => ({ passId: randomUUID(), code: passCode(KEY, Math.floor(i / 10) + 1, (i % 10) + 1), carnetNumber: Math.floor(i / 10) + 1, position: (i % 10) + 1 }));
+  const issued = Array.from({ length: 100 }, (_, i) => ({ passId: randomUUID(), codeHash: passLookupHash(TEST_PASS_LOOKUP_KEY, passCode(KEY, Math.floor(i / 10) + 1, (i % 10) + 1)), carnetNumber: Math.floor(i / 10) + 1, position: (i % 10) + 1 }));
   const rules = { validFrom: '2026-01-01', validUntil: '2027-12-31', perimeter: { communes: ['16015'], epcis: [], departements: [] }, resolvedCommunes: ['16015'], placeTypes: [], serviceCategories: [], publics: [] };
   const events: EventEnvelope[] = [
     event('order.paid', { orderId, funderId, funderName: 'Commune de Test', offer: 'plus', carnetSize: 10, carnets: 10, faceValueCents: 100_000, options: [], rules }),
