@@ -6,7 +6,8 @@ import { findPlace, listPlaces, type PlaceStatus } from './db/places.ts';
 import { changeOffer, listOffers, publishOffer, withdrawOffer } from './db/offers.ts';
 import { nearbyPlaces } from './db/nearby.ts';
 import { exportLieux } from './db/exports.ts';
-import { sheetPrinter } from './documents/print.ts';
+import { pdfPrinter, sheetPrinter } from './documents/print.ts';
+import { diagnosisRoutes } from './diagnosis-http.ts';
 import { importRoutes } from './imports/http.ts';
 import { OfferView, PlaceView } from './views.ts';
 
@@ -54,7 +55,8 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
     (await ctx.transaction((tx, emit) => withdrawOffer(tx, emit, request.params.id))) as never,
   );
 
-  const printSheet = sheetPrinter(ctx);
+  const render = pdfPrinter(ctx);
+  const printSheet = sheetPrinter(ctx, render);
   app.get('/places/:id/service-sheet.pdf', { config: { roles: staff }, schema: { summary: 'The place’s service sheet (barcodes to scan at the kiosk)', params: Id, produces: ['application/pdf'] } }, async (request, reply) => {
     const sheet = await printSheet(request.params.id);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${sheet.filename}"`).send(sheet.pdf);
@@ -67,6 +69,7 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
   });
 
   importRoutes(app, ctx);
+  diagnosisRoutes(app, ctx, render);
   const ExportQuery = Type.Object({ scope: Type.Optional(Type.Union([Type.Literal('qualified'), Type.Literal('directory')])) }, { additionalProperties: false });
   app.get(
     '/exports/lieux.json',

@@ -4,6 +4,7 @@ import * as schema from './db/schema.ts';
 import { catalogueActions } from './service.ts';
 import { catalogueRoutes } from './http.ts';
 import { placeEvents } from './db/places.ts';
+import { usageEvents } from './db/usage.ts';
 import { seedReferentiel } from './db/referentiel.ts';
 
 /** Catalogue: the service référentiel, places' offers, service sheets, nearby search, open data. */
@@ -13,7 +14,7 @@ export const catalogue: ServiceDefinition = {
   tables: schema,
   moleculer: catalogueActions,
   routes: catalogueRoutes,
-  consumers: () => [placeEvents],
+  consumers: () => [placeEvents, usageEvents],
   async start(ctx) {
     await ctx.transaction((tx) => seedReferentiel(tx));
   },

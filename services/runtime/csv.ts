@@ -44,3 +44,9 @@ export function parseCsv(input: string): CsvResult {
   });
   return { ok: true, rows };
 }
+
+/** CSV text from lines of fields (RFC 4180 quoting), `;`-separated as French spreadsheets expect. */
+export function toCsv(lines: readonly (readonly string[])[]): string {
+  const field = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  return lines.map((line) => line.map(field).join(';')).join('\r\n') + '\r\n';
+}

@@ -20,6 +20,6 @@ export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';
 export { isTransient, TransientError } from './faults.ts';
-export { parseCsv, type CsvResult } from './csv.ts';
+export { parseCsv, toCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';
 export { passCodeKey, passLookupKey } from './secrets.ts';

@@ -122,3 +122,36 @@ export const offers = catalogue.table(
     index('offer_category_idx').on(t.categoryCode).where(sql`withdrawn_at IS NULL`),
   ],
 );
+
+/**
+ * Redemptions at the directory's places, from redemption's `pass.redeemed` and
+ * `redemption.cancelled` (catalogue's own copy: the territorial diagnosis counts them per place
+ * and service without asking redemption). A cancellation may arrive first: it is kept, and the
+ * redemption it cancels fills in the rest when it comes.
+ */
+export const redemptions = catalogue.table(
+  'redemption',
+  {
+    redemptionId: uuid('redemption_id').primaryKey(),
+    placeId: uuid('place_id').notNull(),
+    offerId: uuid('offer_id'),
+    funderId: uuid('funder_id'),
+    orderId: uuid('order_id').notNull(),
+    scannedAt: stamp('scanned_at'),
+    cancelledAt: stamp('cancelled_at'),
+  },
+  (t) => [index('redemption_place_idx').on(t.placeId)],
+);
+
+/** The perimeter of each paid order, from `order.paid`: what a funder's diagnosis covers. */
+export const orderPerimeters = catalogue.table(
+  'order_perimeter',
+  {
+    orderId: uuid('order_id').primaryKey(),
+    funderId: uuid('funder_id').notNull(),
+    perimeter: jsonb('perimeter').$type<{ communes: string[]; epcis: string[]; departements: string[] }>().notNull(),
+    resolvedCommunes: text('resolved_communes').array().notNull(),
+    paidAt: stamp('paid_at').notNull(),
+  },
+  (t) => [index('order_perimeter_funder_idx').on(t.funderId)],
+);

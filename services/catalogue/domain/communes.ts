@@ -86,7 +86,7 @@ export function communeByCode(code: string): Commune | undefined {
 }
 
 /** A current commune, or the commune an arrondissement municipal divides (with the arrondissement). */
-function locateCode(code: string): Located | undefined {
+export function locateCode(code: string): Located | undefined {
   const commune = communeByCode(code);
   if (commune) return { commune, arrondissementCode: null };
   const arrondissement = load().arrondissements.get(code);
