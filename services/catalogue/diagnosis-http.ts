@@ -26,7 +26,7 @@ const list = (value: string | undefined) => [...new Set((value ?? '').split(',')
 const refuse = (code: string, message: string, field: string) => new DomainError(code, message, { status: 422, field });
 
 /** The perimeter asked, checked: every code known (an arrondissement's is its commune's), and not empty. */
-export function readPerimeter(query: { communes?: string | undefined; epcis?: string | undefined; departements?: string | undefined }): Perimeter {
+function readPerimeter(query: { communes?: string | undefined; epcis?: string | undefined; departements?: string | undefined }): Perimeter {
   const lookup = territory();
   const communes = list(query.communes).map((code) => locateCode(code)?.commune.code ?? code);
   const unknown = (codes: string[], known: (c: string) => unknown) => codes.filter((c) => !known(c));
@@ -54,7 +54,7 @@ function territoryName(p: Perimeter): string {
   return names.length > 6 ? `${names.slice(0, 6).join(', ')} et ${names.length - 6} autres` : names.join(', ');
 }
 
-export async function diagnose(ctx: ServiceContext, perimeter: Perimeter, funderId?: string): Promise<Diagnosis> {
+async function diagnose(ctx: ServiceContext, perimeter: Perimeter, funderId?: string): Promise<Diagnosis> {
   const codes = expandPerimeter(perimeter, territory());
   const communes = codes.map((code) => {
     const c = communeByCode(code);

@@ -10,7 +10,7 @@
  * so the cost is per commune, not per commune × place.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Queryable } from '@aptic/runtime';
+import { arrayParam, queryRows, type Queryable } from '@aptic/runtime';
 import type { DiagnosisFacts } from '../domain/diagnosis.ts';
 import { offers, places, placeStatus, redemptions } from './schema.ts';
 
@@ -74,7 +74,7 @@ function communeFacts(db: Queryable, communes: SQL) {
 
 /** The diagnosis facts of these communes; a funder's redemptions only when `funderId` is given. */
 export async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], funderId?: string): Promise<DiagnosisFacts> {
-  const communes = sql`${`{${communeCodes.join(',')}}`}::text[]`;
+  const communes = arrayParam(communeCodes, 'text');
   const [offered, redeemed, located] = await Promise.all([offersPerService(db, communes), redemptionsPerService(db, communes, funderId), communeFacts(db, communes)]);
   const redeemedBy = new Map(redeemed.map((r) => [r.code, r.redemptions]));
   const codes = new Set([...offered.map((o) => o.code), ...redeemedBy.keys()]);

@@ -6,7 +6,7 @@
  */
 import { SERVICE_CATEGORIES } from '@aptic/contracts';
 
-export const RADII_KM = [10, 20] as const;
+const RADII_KM = [10, 20] as const;
 
 /** What the database tells of the perimeter (db/diagnosis.ts). */
 export interface DiagnosisFacts {
@@ -20,7 +20,7 @@ export interface PerimeterCommune {
   population: number;
 }
 
-export interface DiagnosisCommune extends PerimeterCommune {
+interface DiagnosisCommune extends PerimeterCommune {
   qualifiedPlaces: number;
   directoryPlaces: number;
   /** to the nearest qualified place; null when the commune cannot be placed (no located place in it) */
