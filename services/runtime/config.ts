@@ -1,4 +1,5 @@
 import { ServiceNames, type ServiceName } from '@aptic/contracts';
+import { StartRefused } from './refused.ts';
 
 /** Default admin ports, one per service; each overridable by `<SERVICE>_PORT`. */
 export const DefaultPorts: Record<ServiceName, number> = {
@@ -45,8 +46,13 @@ function integer(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new StartRefused(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+/** The variable that sets a service's admin port: `ORDERING_PORT`. */
+export function portVariable(service: ServiceName): string {
+  return `${service.toUpperCase()}_PORT`;
 }
 
 /**
@@ -57,9 +63,9 @@ export function readConfig(env: Env = process.env): PlatformConfig {
   const databaseUrl = env.DATABASE_URL || undefined;
   const natsUrl = env.NATS_URL || undefined;
   if (Boolean(databaseUrl) !== Boolean(natsUrl)) {
-    throw new Error('Set both DATABASE_URL and NATS_URL (distributed mode) or neither (embedded mode).');
+    throw new StartRefused('Set both DATABASE_URL and NATS_URL (distributed mode) or neither (embedded mode).');
   }
-  const ports = new Map(ServiceNames.map((s) => [s, integer(env, `${s.toUpperCase()}_PORT`, DefaultPorts[s])]));
+  const ports = new Map(ServiceNames.map((s) => [s, integer(env, portVariable(s), DefaultPorts[s])]));
   return {
     mode: databaseUrl ? 'distributed' : 'embedded',
     databaseUrl,

@@ -7,6 +7,8 @@ import { JetStreamBus } from './events/jetstream.ts';
 import { LocalBus } from './events/local.ts';
 import { TokenStore } from './auth/tokens.ts';
 import { createBroker } from './broker.ts';
+import { StartRefused } from './refused.ts';
+import { assertPortsFree, lockDataDir } from './exclusive.ts';
 import { startService, type RunningService } from './start-service.ts';
 import type { ServiceDefinition } from './service.ts';
 
@@ -39,7 +41,13 @@ async function openInfrastructure(config: PlatformConfig, node: string): Promise
 export async function startPlatform(definitions: ServiceDefinition[], config: PlatformConfig, log?: Logger): Promise<RunningPlatform> {
   const logger = log ?? pino({ level: config.logLevel, base: { mode: config.mode } });
   const node = definitions.length === 1 ? definitions[0]!.name : 'platform';
-  const { database, bus } = await openInfrastructure(config, node);
+  // Ports first, then the data folder: a second start is refused before it opens any database.
+  await assertPortsFree(definitions.map((d) => d.name), config);
+  const releaseDataDir = config.mode === 'embedded' ? lockDataDir(config.dataDir) : () => {};
+  const { database, bus } = await openInfrastructure(config, node).catch((err: unknown) => {
+    releaseDataDir();
+    throw err;
+  });
   const tokens = await TokenStore.open(database, config.adminToken);
   const broker = createBroker(config, node);
   const services: RunningService[] = [];
@@ -67,6 +75,7 @@ export async function startPlatform(definitions: ServiceDefinition[], config: Pl
         await broker.stop();
         await bus.close();
         await database.close();
+        releaseDataDir();
       })()),
   };
 }
@@ -74,6 +83,6 @@ export async function startPlatform(definitions: ServiceDefinition[], config: Pl
 export function selectServices(all: ServiceDefinition[], names: string[]): ServiceDefinition[] {
   if (names.length === 0) return all;
   const unknown = names.filter((n) => !all.some((d) => d.name === n));
-  if (unknown.length > 0) throw new Error(`Unknown service ${unknown.join(', ')}; known: ${all.map((d) => d.name).join(', ')}`);
+  if (unknown.length > 0) throw new StartRefused(`Unknown service ${unknown.join(', ')}; known: ${all.map((d) => d.name).join(', ')}`);
   return all.filter((d) => names.includes(d.name as ServiceName));
 }

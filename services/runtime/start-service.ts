@@ -12,6 +12,7 @@ import { createAdminServer } from './http/server.ts';
 import { deadLetterRoutes, tokenRoutes } from './http/platform-routes.ts';
 import type { ServiceContext, ServiceDefinition } from './service.ts';
 import { Timers } from './timers.ts';
+import { busyPort } from './exclusive.ts';
 import { PdfRenderer } from './pdf/renderer.ts';
 
 export interface Platform {
@@ -141,7 +142,9 @@ export async function startService(definition: ServiceDefinition, platform: Plat
   relay.start();
   for (const consumer of consumers) await consumer.start();
   const port = config.port(name);
-  await app.listen({ host: config.httpHost, port });
+  await app.listen({ host: config.httpHost, port }).catch((err: unknown) => {
+    throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? busyPort(name, port, config.httpHost) : err;
+  });
   const address = app.server.address();
   const url = `http://${config.httpHost}:${typeof address === 'object' && address ? address.port : port}`;
 

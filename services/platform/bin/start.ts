@@ -3,8 +3,15 @@
  * No DATABASE_URL/NATS_URL: all seven services in this process (embedded mode, PGlite).
  * With both: the named services (or all) against PostgreSQL and NATS JetStream.
  */
-import { readConfig, selectServices, startPlatform } from '@aptic/runtime';
+import { readConfig, selectServices, startPlatform, StartRefused } from '@aptic/runtime';
 import { allServices } from './services.ts';
+
+// A start refused for a reason the person can fix is one line, never a stack trace.
+process.on('uncaughtException', (err) => {
+  if (!(err instanceof StartRefused)) throw err;
+  console.error(`aptic: ${err.message}`);
+  process.exit(1);
+});
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const env = { ...process.env };

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { StartRefused } from '../refused.ts';
 
 /** The drizzle handle a service works with, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -100,10 +101,23 @@ export function connectPostgres(url: string, options: { max?: number; applicatio
   };
 }
 
+/** One line, never the engine's own (minified) source: where the database is and what to do. */
+function unopenableDatabase(folder: string, err: unknown): StartRefused {
+  const cause = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]!.slice(0, 120);
+  return new StartRefused(
+    `the embedded database in ${folder} cannot be opened (${cause}): it may be damaged; move it aside (mv ${folder} ${folder}.damaged) and start again with an empty one, or restore a copy.`,
+  );
+}
+
 export async function openPglite(dataDir: string): Promise<Database> {
-  const folder = join(dataDir, 'pglite');
-  mkdirSync(folder, { recursive: true });
-  const client = await PGlite.create(folder);
+  const folder = resolve(dataDir, 'pglite');
+  let client: PGlite;
+  try {
+    mkdirSync(folder, { recursive: true });
+    client = await PGlite.create(folder);
+  } catch (err) {
+    throw unopenableDatabase(folder, err);
+  }
   const db = drizzlePglite(client) as unknown as Db;
   return {
     kind: 'pglite',
