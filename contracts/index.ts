@@ -13,3 +13,4 @@ export * from './pass-code.ts';
 export * from './dates.ts';
 export * from './territory.ts';
 export * from './reporting.ts';
+export * from './money-format.ts';

@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { BusinessDate, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
+import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { AccountKinds } from './domain/accounts.ts';
 import { MONTH_PATTERN } from './domain/periods.ts';
 import { PayoutStatuses } from './domain/payout.ts';
 import { findPayout, listPayouts, listRuns, markExecuted, markRejected, payoutView, runFile, runPayouts } from './db/payouts.ts';
 import { accountLines, balances, checkLedger } from './db/ledger.ts';
 import { closePeriod, listPeriods, periodPlaces } from './db/periods.ts';
+import { funderFigures, statementOf, statementsOf } from './db/statements.ts';
+import { statementCsv, statementHtml } from './documents/statement.ts';
 import type { SettlementSettings } from './settings.ts';
 
 const finance = ['finance'] as const;
@@ -34,6 +36,7 @@ export interface RouteDeps {
 /** Settlement's admin endpoints (finance): periods and their close, the ledger and its check. */
 export const settlementRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): void => {
   payoutRoutes(deps)(app, ctx);
+  placeRoutes(app, ctx);
   const { graceDays } = deps.settings;
   app.get('/periods', { config: { roles: finance }, schema: { summary: 'Settlement periods (months) and their state' } }, () => listPeriods(ctx.db, graceDays));
   app.post(
@@ -72,7 +75,7 @@ const ExecutedBody = Type.Object(
 const RejectedBody = Type.Object({ reasonCode: Type.String({ minLength: 1, maxLength: 8 }) }, { additionalProperties: false });
 
 /** Payout runs (SEPA files), held payouts, and the bank's answers (finance). */
-export const payoutRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): void => {
+const payoutRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): void => {
   app.post('/payout-runs', { config: { roles: finance }, schema: { summary: 'Run the payouts awaiting money: one SEPA file, the others held with their reason' } }, async (request, reply) =>
     reply.status(201).send(await runPayouts(ctx, { actor: actorOf(request), role: request.principal!.role, debtor: deps.settings.debtor, now: deps.now() })),
   );
@@ -89,4 +92,44 @@ export const payoutRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceCon
   app.post('/payouts/:id/rejection', { config: { roles: finance }, schema: { summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)', params: Id, body: RejectedBody } }, async (request) =>
     payoutView(await ctx.transaction((tx) => markRejected(tx, request.params.id, request.body.reasonCode, actorOf(request)))),
   );
+};
+
+const PlaceMonth = Type.Object({ id: Uuid, month: Month });
+const noPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status: 404 });
+
+/**
+ * What a place sees of its money (its own token, role `place`, or finance): statements (JSON,
+ * PDF, CSV), payouts with their held reasons. Another place's records answer 404. A funder sees
+ * its passes and money.
+ */
+const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
+  const roles = ['finance', 'place'] as const;
+  const own = (request: Parameters<typeof assertScope>[0], placeId: string) => assertScope(request, { place: placeId }, noPlace);
+  app.get('/places/:id/statements', { config: { roles }, schema: { summary: 'A place’s closed months and their figures', params: Id } }, async (request) => {
+    own(request, request.params.id);
+    return statementsOf(ctx.db, request.params.id);
+  });
+  app.get('/places/:id/statements/:month', { config: { roles }, schema: { summary: 'A place’s statement of a month: lines, figures, payout', params: PlaceMonth } }, async (request) => {
+    own(request, request.params.id);
+    return statementOf(ctx.db, request.params.id, request.params.month);
+  });
+  app.get('/places/:id/statements/:month/statement.pdf', { config: { roles }, schema: { summary: 'The statement as a PDF, in French', params: PlaceMonth } }, async (request, reply) => {
+    own(request, request.params.id);
+    const html = statementHtml(await statementOf(ctx.db, request.params.id, request.params.month));
+    const pdf = await (await ctx.pdf()).render(html);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="releve-${request.params.month}.pdf"`).send(pdf);
+  });
+  app.get('/places/:id/statements/:month/statement.csv', { config: { roles }, schema: { summary: 'The statement’s lines as CSV', params: PlaceMonth } }, async (request, reply) => {
+    own(request, request.params.id);
+    const csv = statementCsv(await statementOf(ctx.db, request.params.id, request.params.month));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="releve-${request.params.month}.csv"`).send(csv);
+  });
+  app.get('/places/:id/payouts', { config: { roles }, schema: { summary: 'A place’s payouts, held ones with their reason', params: Id } }, async (request) => {
+    own(request, request.params.id);
+    return listPayouts(ctx.db, { placeId: request.params.id });
+  });
+  app.get('/funders/:id/money', { config: { roles: ['finance', 'funder'] }, schema: { summary: 'A funder’s passes (issued, released, redeemed, outstanding) and money (held, credited)', params: Id } }, async (request) => {
+    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
+    return funderFigures(ctx.db, request.params.id);
+  });
 };

@@ -17,6 +17,7 @@ import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
+import { readPdf } from '../support/pdf.ts';
 import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
 
 const KEY = 'test-pass-code-key-not-a-secret-0123456789';
@@ -226,5 +227,34 @@ describe('a month at three places, then the next', () => {
     expect(xml).toContain('<Ustrd>Pass #APTIC 2027-01 — 1 pass</Ustrd>');
     for (const k of ['b', 'noIban', 'suspended'] as const) expect((await payoutOf(k, '2026-12')).status).toBe('sent');
     await ledgerOk();
+  });
+
+  test('statements: a place reads its own (JSON, PDF in French, CSV), another place’s answer 404; the funder’s money', async () => {
+    const token = async (placeId: string) => (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'lieu', role: 'place', placeId } })).body.token as string;
+    const tokenA = await token(place.a);
+    const mine = await call(`${s}/places/${place.a}/statements/2026-12`, { token: tokenA });
+    expect(mine.status).toBe(200);
+    expect(mine.body.figures).toEqual({ passCount: 2, latePassCount: 0, grossCents: 2_000, feeCents: 80, kitCents: 840, kitSponsored: false, carriedCents: 0, netCents: 1_080 });
+    expect(mine.body.payout).toMatchObject({ status: 'executed', date: '2027-01-07', endToEndId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(mine.body.lines).toEqual([expect.objectContaining({ passCount: 2, grossCents: 2_000, late: false, categoryCode: 'aide_demarches_administratives' })]);
+    for (const path of [`/places/${place.b}/statements/2026-12`, `/places/${place.b}/payouts`, `/places/${place.b}/statements`, `/places/${place.b}/statements/2026-12/statement.csv`]) {
+      expect(await call(`${s}${path}`, { token: tokenA })).toMatchObject({ status: 404, body: { code: 'unknown_place' } });
+    }
+    expect((await call(`${s}/payouts`, { token: tokenA })).status).toBe(403);
+    expect((await call(`${s}/ledger/check`, { token: tokenA })).status).toBe(403);
+    const jan = await call(`${s}/places/${place.a}/statements/2027-01`, { token: tokenA });
+    expect(jan.body.lines).toEqual([expect.objectContaining({ late: true, passCount: 1 })]);
+    const csv = await (await fetch(`${s}/places/${place.a}/statements/2027-01/statement.csv`, { headers: { authorization: `Bearer ${tokenA}` } })).text();
+    expect(csv.split('\r\n')[1]).toMatch(/^2027-01;2026-12-\d\d;aide_demarches_administratives;aide_demarches_administratives.accompagnement_individuel;oui;1;1000;40$/);
+    const pdf = await fetch(`${s}/places/${place.a}/statements/2027-01/statement.pdf`, { headers: { authorization: `Bearer ${tokenA}` } });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = (await readPdf(Buffer.from(await pdf.arrayBuffer()))).text;
+    expect(text).toContain('Relevé d');
+    expect(text).toContain('janvier 2027');
+    expect(text).toContain('(en retard)');
+    expect(text).toMatch(/Net à verser\s+1,20 €/);
+    expect(await call(`${s}/places/${place.a}/statements/2027-03`, { token: tokenA })).toMatchObject({ status: 404, body: { code: 'statement_not_found' } });
+    const money = await fin(`/funders/${funderId}/money`);
+    expect(money.body).toMatchObject({ passesIssued: 100, passesReleased: 100, passesRedeemed: 9, passesOutstanding: 91, heldCents: 91_000, creditedCents: 0 });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The ISO 20022 schemas beside the repository (`../shared/data/iso20022`), wherever the tree is checked out. */
-export function xsdPath(name = 'pain.001.001.03.xsd'): string {
+function xsdPath(name = 'pain.001.001.03.xsd'): string {
   for (let dir = new URL('.', import.meta.url).pathname; dir !== '/'; dir = join(dir, '..')) {
     const candidate = join(dir, 'shared/data/iso20022', name);
     if (existsSync(candidate)) return candidate;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isValidSiret } from '@aptic/contracts';
+import { formatEuros, isValidSiret } from '@aptic/contracts';
 import { isValidIBAN } from 'ibantools';
 import {
   CREDIT_NOTE,
@@ -15,7 +15,7 @@ import {
   SERVICES_INVOICE,
 } from './fixtures.ts';
 import { frenchVatNumber, issuerFromEnv } from './issuer.ts';
-import { creditNoteHtml, formatEuros, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
+import { creditNoteHtml, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x60': '`', '#x3D': '=', nbsp: ' ' };
 

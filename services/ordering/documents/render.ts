@@ -11,7 +11,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { frenchDate } from '@aptic/contracts';
+import { formatEuros, formatInteger, frenchDate } from '@aptic/contracts';
 import { PASS_FACE_VALUE_CENTS, type CarnetSize, type QuoteLine } from '../domain/pricing.ts';
 import { sirenOf, type Issuer } from './issuer.ts';
 
@@ -73,29 +73,11 @@ export type CreditNoteDocument = {
 
 const OFFER_NAMES: Record<QuoteDocument['offer'], string> = { standard: 'Standard', plus: 'Plus', premium: 'Premium' };
 
-/** Intl fr-FR's thousands separator (narrow no-break space) and the no-break space before "€". */
-const THOUSANDS_SEPARATOR = '\u202f';
+/** The no-break space before "%". */
 const NBSP = '\u00a0';
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
-
-/** 2545000 → "25 450,00 €" (U+202F between thousands, U+00A0 before €), in integer arithmetic. */
-export function formatEuros(cents: number): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`not an integer number of cents: ${cents}`);
-  const sign = cents < 0 ? '-' : '';
-  const absolute = Math.abs(cents);
-  const euros = (absolute - (absolute % 100)) / 100;
-  const rest = String(absolute % 100).padStart(2, '0');
-  return `${sign}${formatInteger(euros)},${rest}${NBSP}€`;
-}
-
-/** 2000 → "2 000" (U+202F). */
-function formatInteger(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
-  const sign = value < 0 ? '-' : '';
-  return sign + String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, THOUSANDS_SEPARATOR);
-}
 
 /** Basis points → "20 %", "5,5 %"; 0 is the face value, outside the scope of VAT. */
 function formatVatRate(basisPoints: number): string {

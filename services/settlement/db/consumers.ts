@@ -22,7 +22,7 @@ function consumer<T extends EventType>(name: string, handlers: { [K in T]: Handl
 }
 
 /** Orders: the funder's money comes in (held), passes issued and released (the funder's figures). */
-export const ordersConsumer = consumer('orders', {
+const ordersConsumer = consumer('orders', {
   'order.paid': async (tx, { data }) => {
     const inserted = await tx
       .insert(orders)
@@ -51,12 +51,12 @@ async function bookCredit(tx: Tx, credit: { orderId: string; funderId: string; a
   if (credit.amountCents > 0) await book(tx, [postings.credited(credit)]);
 }
 
-export const creditsConsumer = consumer('credits', {
+const creditsConsumer = consumer('credits', {
   'credit_note.issued': async (tx, { data }) => bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.amountCents }),
 });
 
 /** Places, their offers (statement lines by service) and kits (deducted from payouts). */
-export const placesConsumer = consumer('places', {
+const placesConsumer = consumer('places', {
   'place.qualified': async (tx, { data }) => {
     await tx.insert(places).values({ placeId: data.placeId, name: data.name }).onConflictDoUpdate({ target: places.placeId, set: { name: data.name } });
   },
@@ -143,7 +143,7 @@ async function applyRedemptions(tx: Tx, events: EventEnvelope<'pass.redeemed' | 
   await book(tx, booked);
 }
 
-export const redemptionsConsumer: ConsumerDefinition<'pass.redeemed' | 'redemption.cancelled'> = {
+const redemptionsConsumer: ConsumerDefinition<'pass.redeemed' | 'redemption.cancelled'> = {
   name: 'redemptions',
   events: ['pass.redeemed', 'redemption.cancelled'],
   apply: applyRedemptions,

@@ -30,9 +30,9 @@ export type AccountKind = (typeof AccountKinds)[number];
 
 /** Debit-normal accounts never go below zero; credit-normal ones never above (per owner). */
 const debitNormal: ReadonlySet<AccountKind> = new Set(['bank', 'kit_receivable']);
-export const isDebitNormal = (kind: AccountKind): boolean => debitNormal.has(kind);
+const isDebitNormal = (kind: AccountKind): boolean => debitNormal.has(kind);
 
-export const AccountLabels: Record<AccountKind, string> = {
+const AccountLabels: Record<AccountKind, string> = {
   bank: 'Banque',
   funder_held: 'Fonds des commanditaires détenus',
   place_payable: 'Dû aux lieux',
@@ -62,7 +62,7 @@ export interface Posting {
 }
 
 /** Downstream fee: 4 % of face value (DOMAIN.md), per pass, rounded half up to the cent. */
-export const FEE_BASIS_POINTS = 400;
+const FEE_BASIS_POINTS = 400;
 /** The territorial fund's share: 1 % of the passes' value, taken from the downstream fees. */
 export const TERRITORIAL_FUND_BASIS_POINTS = 100;
 

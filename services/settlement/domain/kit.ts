@@ -8,9 +8,9 @@
 import { share } from './accounts.ts';
 import { lastDay, monthOf } from './periods.ts';
 
-export const KIT_MONTHLY_EXCL_VAT_CENTS = 700;
-export const KIT_YEARLY_EXCL_VAT_CENTS = 7_700;
-export const KIT_VAT_BASIS_POINTS = 2_000;
+const KIT_MONTHLY_EXCL_VAT_CENTS = 700;
+const KIT_YEARLY_EXCL_VAT_CENTS = 7_700;
+const KIT_VAT_BASIS_POINTS = 2_000;
 
 export interface Kit {
   plan: 'monthly' | 'yearly';

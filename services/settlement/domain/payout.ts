@@ -21,7 +21,7 @@ const allowed: Record<PayoutStatus, readonly PayoutStatus[]> = {
   carried: [],
 };
 
-const labels: Record<PayoutStatus, string> = {
+export const PayoutStatusLabels: Record<PayoutStatus, string> = {
   due: 'à payer',
   held: 'retenu',
   sent: 'envoyé à la banque',
@@ -32,7 +32,7 @@ const labels: Record<PayoutStatus, string> = {
 
 export function assertPayoutMove(from: PayoutStatus, to: PayoutStatus): void {
   if (!allowed[from].includes(to)) {
-    throw new DomainError('invalid_payout_transition', `Le virement est « ${labels[from]} » : il ne peut pas passer à « ${labels[to]} ».`, { status: 409 });
+    throw new DomainError('invalid_payout_transition', `Le virement est « ${PayoutStatusLabels[from]} » : il ne peut pas passer à « ${PayoutStatusLabels[to]} ».`, { status: 409 });
   }
 }
 

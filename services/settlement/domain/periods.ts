@@ -4,18 +4,10 @@
  * month while that month is open, otherwise to the first open month after it, flagged late.
  * Months are closed in order, so the closed months are always a prefix of the calendar.
  */
-import { DomainError } from '@aptic/contracts';
-
 export const MONTH_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])$';
-const monthRe = new RegExp(MONTH_PATTERN);
-
-export function assertMonth(month: string): void {
-  if (!monthRe.test(month)) throw new DomainError('invalid_month', `« ${month} » n’est pas un mois (AAAA-MM).`, { status: 400, field: 'month' });
-}
-
 export const monthOf = (businessDate: string): string => businessDate.slice(0, 7);
 
-export function nextMonth(month: string): string {
+function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
