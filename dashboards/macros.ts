@@ -51,7 +51,7 @@ export function formatInterval(ms: number): string {
 }
 
 /** gtime.ParseInterval, in seconds: Go durations, plus d, w, M and y. */
-export function parseIntervalSeconds(text: string): number {
+function parseIntervalSeconds(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)$/.exec(text);
   if (!m) throw new Error(`error parsing interval ${text}`);
   const seconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800, M: 2_592_000, y: 31_536_000 };

@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { expandQuery, type QueryContext, type PostgresQuery } from '@aptic/dashboards';
+import { type Dashboard, expandQuery, type PostgresQuery, type QueryContext } from '@aptic/dashboards';
 
 /** Every panel's query of a built dashboard, by the panel's title. */
 export function panelQueries(dashboard: Dashboard): Map<string, PostgresQuery> {

@@ -112,7 +112,6 @@ export function analyticsWorld() {
   };
 }
 
-export type AnalyticsWorld = ReturnType<typeof analyticsWorld>;
 
 /** Deterministic shuffle (a seeded LCG), so a failing order can be replayed. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {

@@ -233,13 +233,13 @@ const periods: Applier<'period.closed'> = async (tx, events) => {
 };
 
 /** A consumer applying each type of its events with its applier, type by type in first-seen order. */
-function consumer<T extends EventType>(name: string, appliers: { [K in T]: Applier<any> }): ConsumerDefinition<T> {
+function consumer<T extends EventType>(name: string, appliers: { [K in T]: Applier<K> }): ConsumerDefinition<T> {
   return {
     name,
     events: Object.keys(appliers) as T[],
     async apply(tx, events) {
       const byType = Map.groupBy(events, (e) => e.type);
-      for (const [type, batch] of byType) await appliers[type](tx, batch);
+      for (const [type, batch] of byType) await (appliers[type] as Applier<T>)(tx, batch);
     },
   };
 }
