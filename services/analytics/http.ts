@@ -4,8 +4,11 @@ import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime'
 import { readFunderCounts } from './db/funder-counts.ts';
 import { readFunderFigures } from './db/funder-figures.ts';
 import { listReportingRoles, provisionReportingRole } from './db/reporting-roles.ts';
+import { openDataCsv, openDataRows, tableSchema } from './db/open-data.ts';
 
 const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 });
+
+const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' });
 
 const RoleCreated = Type.Object({ role: Type.String(), password: Type.String(), funderId: Type.Union([Uuid, Type.Null()]) });
 
@@ -47,4 +50,25 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
     async (_request, reply) => reply.status(201).send(await provision(null)),
   );
   app.get('/reporting-roles', { schema: { summary: 'Reporting roles and when their password was last set' } }, () => listReportingRoles(ctx.db));
+
+  // Open data: public, no personal data, under statistical secrecy.
+  app.get(
+    '/open-data/redemptions/schema.json',
+    { config: { public: true }, schema: { summary: 'Table Schema of the monthly open-data file of redemptions' } },
+    () => tableSchema,
+  );
+  app.get(
+    '/open-data/redemptions/:month.json',
+    { config: { public: true }, schema: { summary: 'Passes redeemed in a month, per commune, service and place type (statistical secrecy applied)', params: Type.Object({ month: Month }) } },
+    async (request) => ({ mois: request.params.month, schema: 'schema.json', lignes: await openDataRows(ctx.db, request.params.month) }),
+  );
+  app.get(
+    '/open-data/redemptions/:month.csv',
+    { config: { public: true }, schema: { summary: 'The same, as CSV', params: Type.Object({ month: Month }) } },
+    async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="aptic-utilisations-${request.params.month}.csv"`)
+        .send(openDataCsv(await openDataRows(ctx.db, request.params.month))),
+  );
 }
