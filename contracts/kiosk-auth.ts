@@ -30,6 +30,9 @@ export function kioskPermissions(prefix: string, kioskId: string): KioskPermissi
     publish: [
       kiosk.scans(kioskId),
       kiosk.cancels(kioskId),
+      // Where the account's subject mapping puts them (its partition): NATS checks the mapped subject too.
+      kiosk.partitionOf(kioskId, 'scans'),
+      kiosk.partitionOf(kioskId, 'cancels'),
       `$JS.API.CONSUMER.MSG.NEXT.${kiosk.verdictStream}.${consumer}`,
       `$JS.API.CONSUMER.INFO.${kiosk.verdictStream}.${consumer}`,
       `$JS.ACK.${kiosk.verdictStream}.${consumer}.>`,

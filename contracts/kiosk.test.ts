@@ -32,7 +32,10 @@ test('a kiosk may publish only its own scans and read only its own verdicts and 
   const kioskId = '0b9f6c1e-2f43-4d5e-9a1b-3c4d5e6f7a8b';
   const p = kioskPermissions('aptic', kioskId);
   expect(p.publish).toContain(`aptic.kiosk.${kioskId}.scans`);
-  expect(p.publish.every((s) => !s.includes('*') && !s.endsWith('>') || s.startsWith('$JS.ACK.'))).toBe(true);
+  // No wildcard but the partition number of its own subjects (the mapping picks it) and its acks.
+  const partitioned = new RegExp(`^aptic\\.kiosk\\.p\\.\\*\\.${kioskId}\\.(scans|cancels)$`);
+  expect(p.publish.filter((s) => partitioned.test(s))).toHaveLength(2);
+  expect(p.publish.every((s) => (!s.includes('*') && !s.endsWith('>')) || s.startsWith('$JS.ACK.') || partitioned.test(s))).toBe(true);
   expect(p.subscribe).toEqual([`aptic.kiosk.${kioskId}.verdicts`, '_INBOX_0b9f6c1e2f434d5e9a1b3c4d5e6f7a8b.>']);
 });
 

@@ -18,7 +18,8 @@ if (existsSync(join(folder, 'operator.conf'))) {
   console.error(`${folder} already holds an operator setup: remove it first only if no kiosk uses it.`);
   process.exit(1);
 }
-const setup = await createOperatorSetup();
+// The subject mappings in the account JWT name the deployment's subjects, hence its prefix.
+const setup = await createOperatorSetup('aptic', process.env.APTIC_NATS_PREFIX ?? 'aptic');
 mkdirSync(folder, { recursive: true, mode: 0o700 });
 const secret = (name: string, content: string) => writeFileSync(join(folder, name), content, { mode: 0o600 });
 writeFileSync(join(folder, 'operator.conf'), operatorConf(setup));

@@ -6,6 +6,7 @@
  */
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
 import { createAccount, createOperator, createUser, type KeyPair } from '@nats-io/nkeys';
+import { scanPartitionMappings } from '@aptic/contracts';
 
 export interface OperatorSetup {
   operatorJwt: string;
@@ -36,7 +37,14 @@ const creds = async (name: string, account: KeyPair, signer: KeyPair) => {
   return text(fmtCreds(jwt, user));
 };
 
-export async function createOperatorSetup(name = 'aptic'): Promise<OperatorSetup> {
+/**
+ * Subject mappings of the account, in its JWT (operator mode has no `mappings` block in the server
+ * configuration): kiosk scans spread over the scan partitions by kiosk.
+ */
+const accountMappings = (prefix: string) =>
+  Object.fromEntries(Object.entries(scanPartitionMappings(prefix)).map(([from, to]) => [from, [{ subject: to, weight: 100 }]]));
+
+export async function createOperatorSetup(name = 'aptic', prefix = 'aptic'): Promise<OperatorSetup> {
   const operator = createOperator();
   const operatorSigning = createOperator();
   const system = createAccount();
@@ -51,7 +59,7 @@ export async function createOperatorSetup(name = 'aptic'): Promise<OperatorSetup
     systemJwt: await encodeAccount('SYS', system, { limits: NO_LIMITS }, signer),
     systemCreds: await creds('system', system, system),
     accountPublicKey: account.getPublicKey(),
-    accountJwt: await encodeAccount('APTIC', account, { signing_keys: [accountSigning.getPublicKey()], limits: { ...NO_LIMITS, ...JETSTREAM } }, signer),
+    accountJwt: await encodeAccount('APTIC', account, { signing_keys: [accountSigning.getPublicKey()], limits: { ...NO_LIMITS, ...JETSTREAM }, mappings: accountMappings(prefix) } as Parameters<typeof encodeAccount>[2], signer),
     accountSigningSeed: text(accountSigning.getSeed()),
     platformCreds: await creds('platform', account, accountSigning),
   };

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg } from 'nats';
-import { CancelOutcome, CancelRequest, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
-import { BatchPublisher, MicroBatcher, type Publication, type ServiceContext } from '@aptic/runtime';
+import { CancelOutcome, CancelRequest, SCAN_PARTITIONS, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
+import { BatchPublisher, InProgress, MicroBatcher, isTransient, type Publication, type ServiceContext } from '@aptic/runtime';
+import { sharePartitions } from './partitions.ts';
 import { judgeScans } from './db/judge.ts';
 import { kioskUndo } from './db/cancellations.ts';
 
@@ -17,11 +18,18 @@ const MAX_SCAN_BYTES = 4_096;
  */
 const BATCH = 200;
 const DAY_NS = nanos(86_400_000);
+/**
+ * The scans work queue's ack wait: short, so that the scans a crashed instance held come back
+ * within seconds; JetStream is told every third of it that the scans received are in progress.
+ */
+const SCAN_ACK_WAIT_MS = 2_000;
+/** The partition of messages published on the kiosks' own subjects (no mapping on the server). */
+const UNMAPPED = 'unmapped';
 
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
   const streams = [
     // Work queue: a scan leaves the stream once judged and recorded in redemption's database.
-    { name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.allCancels], retention: RetentionPolicy.Workqueue, storage: StorageType.File },
+    { name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.allCancels, names.kiosk.partitioned], retention: RetentionPolicy.Workqueue, storage: StorageType.File },
     // Verdicts stay a week, for kiosks that were offline when they were sent.
     { name: names.kiosk.verdictStream, subjects: [names.kiosk.allVerdicts], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: 7 * DAY_NS },
   ];
@@ -31,12 +39,35 @@ async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<v
       await jsm.streams.update(config.name, config);
     });
   }
+  // The one consumer of the whole queue before scans were partitioned: its messages stay in the
+  // stream for the partitions' consumers.
+  await jsm.consumers.delete(names.kiosk.stream, 'redemption-scans').catch(() => {});
 }
 
-/** The kiosk a message came from, by its subject: NATS permissions make the subject trustworthy, not the body. */
+/** The durable consumer of one partition, created or brought to this configuration. */
+async function ensurePartitionConsumer(jsm: JetStreamManager, names: NatsNames, partition: string): Promise<string> {
+  const durable = `redemption-scans-${partition}`;
+  const filter = partition === UNMAPPED ? names.kiosk.unpartitioned : names.kiosk.partition(Number(partition));
+  const settings = { ack_wait: nanos(SCAN_ACK_WAIT_MS), max_ack_pending: 2 * BATCH };
+  await jsm.consumers
+    .add(names.kiosk.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: filter, ...settings })
+    .catch(async (err: unknown) => {
+      if (!/already in use|already exists/i.test(String(err))) throw err;
+      await jsm.consumers.update(names.kiosk.stream, durable, settings);
+    });
+  return durable;
+}
+
+/**
+ * The kiosk a message came from, by its subject (its own, or the partition NATS mapped it to):
+ * NATS permissions make the subject trustworthy, not the body.
+ */
 function kioskOf(subject: string, names: NatsNames): string | undefined {
-  const kioskId = subject.split('.').at(-2) ?? '';
-  return subject === names.kiosk.scans(kioskId) || subject === names.kiosk.cancels(kioskId) ? kioskId : undefined;
+  const tokens = subject.split('.');
+  const kioskId = tokens.at(-2) ?? '';
+  const own = subject === names.kiosk.scans(kioskId) || subject === names.kiosk.cancels(kioskId);
+  const mapped = tokens.length === names.prefix.split('.').length + 5 && subject.startsWith(`${names.prefix}.kiosk.p.`) && /^(scans|cancels)$/.test(tokens.at(-1)!);
+  return own || mapped ? kioskId : undefined;
 }
 
 type Checked = { scan: ScanMessage } | { refusal: string; scanId: string | undefined; kioskId: string | undefined };
@@ -71,14 +102,12 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   const names = natsNames(ctx.config.natsPrefix);
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, names);
-  await jsm.consumers.add(names.kiosk.stream, {
-    durable_name: 'redemption-scans',
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(ctx.config.events.ackWaitMs),
-    max_ack_pending: 2 * BATCH,
-  });
   const js = nc.jetstream();
+  /** Each message is settled through the partition it came from, which keeps it in progress until then. */
+  const via = new WeakMap<JsMsg, InProgress>();
+  const ack = (m: JsMsg) => via.get(m)!.ack(m);
+  const nak = (m: JsMsg, delayMs?: number) => via.get(m)!.nak(m, delayMs);
+  const term = (m: JsMsg) => via.get(m)!.term(m);
   const publisher = new BatchPublisher(nc);
   const answerOf = (kioskId: string, verdict: Verdict | CancelOutcome, msgID: string): Publication => {
     const checked = 'cancelId' in verdict ? validate(CancelOutcome, verdict) : validate(Verdict, verdict);
@@ -87,9 +116,11 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   };
   /** Answers go to the verdicts stream (kept for a kiosk that reconnects), all of a batch at once. */
   const answer = (answers: Publication[]) => publisher.publish(answers);
+  /** An outage is retried within a second; another failure backs off, up to 30 s. */
   const retryLater = (m: JsMsg, err: unknown) => {
-    ctx.log.error({ err, subject: m.subject }, 'kiosk message not handled; it will come back');
-    m.nak(Math.min(30_000, 500 * 2 ** m.info.deliveryCount));
+    const transient = isTransient(err);
+    ctx.log[transient ? 'warn' : 'error']({ err, subject: m.subject }, 'kiosk message not handled; it will come back');
+    nak(m, transient ? 1_000 : Math.min(30_000, 500 * 2 ** m.info.deliveryCount));
   };
 
   const handleCancel = async (m: JsMsg) => {
@@ -103,13 +134,13 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     const checked = validate(CancelRequest, body);
     if (!kioskId || !checked.ok || checked.value.kioskId !== kioskId) {
       ctx.log.warn({ subject: m.subject }, 'cancel request refused: invalid');
-      m.term();
+      term(m);
       return;
     }
     try {
       const outcome = await ctx.transaction((tx, emit) => kioskUndo(tx, emit, checked.value));
       await answer([answerOf(kioskId, outcome, `cancel-${outcome.cancelId}`)]);
-      m.ack();
+      ack(m);
     } catch (err) {
       retryLater(m, err);
     }
@@ -121,7 +152,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
       const invalid: Verdict = { scanId: refused.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' };
       await answer([answerOf(refused.kioskId, invalid, `verdict-${refused.scanId}`)]).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer a refused scan'));
     }
-    m.term();
+    term(m);
   };
 
   /**
@@ -132,7 +163,7 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   const sending = new Set<Promise<void>>();
   const deliver = (run: { m: JsMsg; scan: ScanMessage }[], verdicts: Verdict[]) => {
     const sent: Promise<void> = answer(run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)))
-      .then(() => run.forEach((r) => r.m.ack()))
+      .then(() => run.forEach((r) => ack(r.m)))
       .catch((err: unknown) => run.forEach((r) => retryLater(r.m, err)))
       .finally(() => sending.delete(sent));
     sending.add(sent);
@@ -167,16 +198,34 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     await judge(run);
   };
 
+  // One batcher for every partition this instance owns: batches stay as large as with one queue,
+  // and each kiosk's messages, all from one partition, keep their order.
   const batcher = new MicroBatcher<JsMsg>(BATCH, settle);
-  const messages = await (await js.consumers.get(names.kiosk.stream, 'redemption-scans')).consume({ max_messages: BATCH });
-  const loop = (async () => {
-    for await (const m of messages) batcher.push(m);
-  })();
+  const consumePartition = async (partition: string) => {
+    const durable = await ensurePartitionConsumer(jsm, names, partition);
+    const inProgress = new InProgress(SCAN_ACK_WAIT_MS);
+    const messages = await (await js.consumers.get(names.kiosk.stream, durable)).consume({ max_messages: BATCH });
+    const loop = (async () => {
+      for await (const m of messages) {
+        via.set(m, inProgress);
+        inProgress.hold(m);
+        batcher.push(m);
+      }
+    })();
+    return async () => {
+      await messages.close();
+      await loop;
+      await inProgress.settled();
+      inProgress.stop();
+    };
+  };
+  const partitions = [UNMAPPED, ...Array.from({ length: SCAN_PARTITIONS }, (_, i) => String(i))];
+  const ownership = await sharePartitions({ nc, bucket: `${names.kiosk.stream}_OWNERS`, partitions, start: consumePartition, log: ctx.log });
   ctx.onStop(async () => {
-    await messages.close();
-    await loop;
-    // What no batch took yet goes back at once, for another instance (or the next start) to judge.
-    for (const m of await batcher.stop()) m.nak();
+    // Each partition stops once the scans it handed out are settled, and its lease is given back
+    // for another instance at once.
+    await ownership.stop();
+    await batcher.stop();
     await Promise.all(sending);
   });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ServiceBroker } from 'moleculer';
 import { natsNames } from '@aptic/contracts';
@@ -10,7 +11,8 @@ import { natsAuth } from './events/jetstream.ts';
  */
 export function createBroker(config: PlatformConfig, node: string): ServiceBroker {
   return new ServiceBroker({
-    nodeID: `${node}-${hostname()}-${process.pid}`,
+    // Unique even for two instances in one process (tests) or a restart that reuses the pid (containers).
+    nodeID: `${node}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     namespace: natsNames(config.natsPrefix).namespace,
     transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, ...natsAuth(config.natsCredsFile) } } : null,
     logger: { type: 'Pino', options: { level: config.logLevel } },

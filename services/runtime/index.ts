@@ -3,7 +3,7 @@ export { readConfig, portVariable, DefaultPorts, type PlatformConfig, type Event
 export { connectPostgres, openPglite, preparedRows, queryRows, violatesUniqueness, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
 export { eventTables, type EventTables } from './events/tables.ts';
 export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus.ts';
-export { JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
+export { InProgress, JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
 export { OutboxRelay, outboxWriter, type Emit, type OutboxWriter } from './events/outbox.ts';

@@ -31,7 +31,7 @@ beforeAll(async () => {
   server = await startOperatorServer();
   platform = await server.connect(server.platformCreds);
   const jsm = await platform.jetstreamManager();
-  await jsm.streams.add({ name: names.kiosk.stream, subjects: [names.kiosk.allScans] });
+  await jsm.streams.add({ name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.partitioned] });
   await jsm.streams.add({ name: names.kiosk.verdictStream, subjects: [names.kiosk.allVerdicts] });
   for (const k of [kioskA, kioskB]) {
     await jsm.consumers.add(names.kiosk.verdictStream, { durable_name: names.kiosk.verdictConsumer(k), filter_subject: names.kiosk.verdicts(k), ack_policy: AckPolicy.Explicit });
@@ -42,10 +42,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('a kiosk publishes its own scans to JetStream and gets the ack', async () => {
+test('a kiosk publishes its own scans to JetStream and gets the ack; the account maps them to its partition', async () => {
   const nc = await kiosk(kioskA);
   const ack = await nc.jetstream().publish(names.kiosk.scans(kioskA), json.encode({ scanId: randomUUID() }));
   expect(ack.stream).toBe(names.kiosk.stream);
+  const stored = await (await platform.jetstreamManager()).streams.getMessage(names.kiosk.stream, { seq: ack.seq });
+  expect(stored.subject).toMatch(new RegExp(`^aptic\\.kiosk\\.p\\.([0-9]|1[0-5])\\.${kioskA}\\.scans$`));
   await nc.close();
 });
 

@@ -52,9 +52,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 /** A JetStream durable name may not contain dots. */
 const durableName = (consumer: string, type: string) => `${consumer}__${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
-/** Settling a message also forgets it from the set of those kept in progress. */
-function delivery(m: JsMsg, held: Set<JsMsg>): Delivery {
-  const settled = () => held.delete(m);
+function delivery(m: JsMsg, inProgress: InProgress): Delivery {
   return {
     get body() {
       try {
@@ -68,24 +66,56 @@ function delivery(m: JsMsg, held: Set<JsMsg>): Delivery {
     get deliveries() {
       return m.info.deliveryCount;
     },
-    ack: () => (settled(), m.ack()),
-    retry: (delayMs) => (settled(), m.nak(delayMs)),
-    discard: () => (settled(), m.term()),
+    ack: () => inProgress.ack(m),
+    retry: (delayMs) => inProgress.nak(m, delayMs),
+    discard: () => inProgress.term(m),
   };
 }
 
 /**
- * Tells JetStream every third of the ack wait that the messages received and not yet settled are
+ * Messages received and not yet settled, which JetStream is told every third of the ack wait are
  * still being worked on: ones waiting behind a long batch, or held through an outage, are then
  * neither redelivered nor charged a delivery. A crashed process stops telling, and its messages
- * come back after the ack wait.
+ * come back after the ack wait. Settle the messages through it (ack, nak, term).
  */
-export function keepInProgress(held: ReadonlySet<JsMsg>, ackWaitMs: number): () => void {
-  const timer = setInterval(() => {
-    for (const m of held) m.working();
-  }, Math.max(100, Math.floor(ackWaitMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
+export class InProgress {
+  private readonly held = new Set<JsMsg>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(ackWaitMs: number) {
+    this.timer = setInterval(() => {
+      for (const m of this.held) m.working();
+    }, Math.max(100, Math.floor(ackWaitMs / 3)));
+    this.timer.unref();
+  }
+
+  hold(m: JsMsg): void {
+    this.held.add(m);
+  }
+
+  ack(m: JsMsg): void {
+    this.held.delete(m);
+    m.ack();
+  }
+
+  nak(m: JsMsg, delayMs?: number): void {
+    this.held.delete(m);
+    m.nak(delayMs);
+  }
+
+  term(m: JsMsg): void {
+    this.held.delete(m);
+    m.term();
+  }
+
+  /** Resolves once every message held is settled. */
+  async settled(): Promise<void> {
+    while (this.held.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 export class JetStreamBus implements EventBus {
@@ -154,12 +184,11 @@ export class JetStreamBus implements EventBus {
       max_ack_pending: 5_000,
     });
     const messages = await (await this.js.consumers.get(this.names.events.stream, durable)).consume({ max_messages: 2 * BATCH });
-    const held = new Set<JsMsg>();
-    const stopKeeping = keepInProgress(held, this.ackWaitMs);
-    const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map((m) => delivery(m, held))));
+    const inProgress = new InProgress(this.ackWaitMs);
+    const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map((m) => delivery(m, inProgress))));
     const pump = (async () => {
       for await (const m of messages) {
-        held.add(m);
+        inProgress.hold(m);
         batcher.push(m);
       }
     })();
@@ -168,8 +197,8 @@ export class JetStreamBus implements EventBus {
         await messages.close();
         await pump;
         // Whatever was received but not handled goes back at once, for another instance.
-        for (const m of await batcher.stop()) m.nak();
-        stopKeeping();
+        for (const m of await batcher.stop()) inProgress.nak(m);
+        inProgress.stop();
       },
     };
   }
