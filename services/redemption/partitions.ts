@@ -41,6 +41,7 @@ export async function sharePartitions(options: {
 }): Promise<PartitionOwnership> {
   const { partitions, log } = options;
   const kv: KV = await options.nc.jetstream().views.kv(options.bucket, { history: 1, ttl: LEASE_MS });
+  const jsm = await options.nc.jetstreamManager();
   const instance = randomUUID();
   const owned = new Map<string, { revision: number; stop: () => Promise<void> }>();
   const first = spread(instance, partitions.length);
@@ -56,9 +57,11 @@ export async function sharePartitions(options: {
 
   const tick = async () => {
     await kv.put(`instance.${instance}`, '');
-    let live = 0;
-    // All keys, filtered here: nats.js's filtered listing returned only one key against this server.
-    for await (const key of await kv.keys()) if (key.startsWith('instance.')) live++;
+    // The bucket stream's subjects, in one request (the client's key listing, a consumer, came back
+    // short while keys were being written). A stopped instance's delete marker lapses like a lease.
+    const prefix = `$KV.${options.bucket}.instance.`;
+    const { state } = await jsm.streams.info(`KV_${options.bucket}`, { subjects_filter: `${prefix}*` });
+    const live = Object.keys(state.subjects ?? {}).length;
     const share = Math.ceil(partitions.length / Math.max(1, live));
     for (const [partition, held] of [...owned]) {
       try {

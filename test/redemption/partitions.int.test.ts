@@ -39,9 +39,9 @@ afterAll(async () => {
 async function owners(): Promise<Map<string, string>> {
   const kv = await nc.jetstream().views.kv(`${natsNames(infra.prefix).kiosk.stream}_OWNERS`);
   const leases = new Map<string, string>();
-  for await (const key of await kv.keys()) {
-    const entry = key.startsWith('lease.') ? await kv.get(key) : null;
-    if (entry && entry.value.length > 0) leases.set(key, entry.string());
+  for (const partition of ['unmapped', ...Array.from({ length: SCAN_PARTITIONS }, (_, i) => String(i))]) {
+    const entry = await kv.get(`lease.${partition}`);
+    if (entry && entry.operation === 'PUT') leases.set(partition, entry.string());
   }
   return leases;
 }
