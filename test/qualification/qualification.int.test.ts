@@ -9,6 +9,7 @@ import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { bestAnswers, probe, qualifiedPlace, siretFrom, validPlace } from './support.ts';
+import { kitActivation } from '@aptic/qualification/db/consumers.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -273,4 +274,19 @@ test('without account signing keys, kiosk registration answers 503 and records n
   const response = await call(`${url}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Accueil' } });
   expect(response).toMatchObject({ status: 503, body: { code: 'kiosk_credentials_not_configured' } });
   expect(await count('kiosk')).toBe(0);
+});
+
+test('the first scans of a place applied at once by several instances activate its kit once', async () => {
+  const placeId = await qualifiedPlace(url, nextSiret());
+  expect((await call(`${url}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
+  const ctx = node.services[0]!.context;
+  const scan = (minute: number): EventEnvelope<'pass.redeemed'> => ({
+    id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'redemption',
+    data: { redemptionId: randomUUID(), passId: randomUUID(), orderId: randomUUID(), funderId: randomUUID(), placeId, kioskId: randomUUID(), offerId: randomUUID(), serviceActId: randomUUID(), faceValueCents: 1000, scannedAt: `2026-02-03T09:${String(minute).padStart(2, '0')}:00.000Z`, lateUpload: false },
+  });
+  // As consumers of several instances would, each with its own batch, in concurrent transactions.
+  await Promise.all(Array.from({ length: 8 }, (_, i) => ctx.transaction((tx, emit) => kitActivation.apply(tx, [scan(10 + i)], emit))));
+  await eventually(async () => of('kit.activated', placeId).length, (n) => n >= 1);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(of('kit.activated', placeId)).toHaveLength(1);
 });

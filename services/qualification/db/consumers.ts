@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { EventEnvelope } from '@aptic/contracts';
 import type { ConsumerDefinition, Emit, Tx } from '@aptic/runtime';
 import { audit } from './audit.ts';
@@ -18,13 +18,20 @@ function firstScans(events: EventEnvelope<'pass.redeemed'>[]): Map<string, strin
 
 /**
  * Billing of the kit starts at the place's first scan: the first `pass.redeemed` of a place
- * whose kit is `subscribed` activates it, once (the status change is the guard).
+ * whose kit is `subscribed` activates it, once. The status change is the guard, in the update
+ * itself: of transactions activating the same kit at once (instances applying batches of the same
+ * place), the later ones wait for the first and then find it active, and change nothing.
  */
 async function activateKits(tx: Tx, events: EventEnvelope<'pass.redeemed'>[], emit: Emit): Promise<void> {
   for (const [placeId, scannedAt] of firstScans(events)) {
     const kit = await liveKit(tx, placeId);
     if (kit?.status !== 'subscribed') continue;
-    await tx.update(kits).set({ status: 'active', activatedAt: new Date(scannedAt) }).where(eq(kits.id, kit.id));
+    const activated = await tx
+      .update(kits)
+      .set({ status: 'active', activatedAt: new Date(scannedAt) })
+      .where(and(eq(kits.id, kit.id), eq(kits.status, 'subscribed')))
+      .returning({ id: kits.id });
+    if (activated.length === 0) continue;
     await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: placeId, action: 'activate', actor: 'system: first scan', fromStatus: 'subscribed', toStatus: 'active', details: { scannedAt } });
     await emit('kit.activated', { placeId, plan: kit.plan, from: new Date(scannedAt).toISOString() });
   }
