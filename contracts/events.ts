@@ -172,6 +172,20 @@ export const EventData = {
     ),
   }),
   /**
+   * redemption: an order's redemption window closed (its last valid day plus the kiosks' offline
+   * limit, Europe/Paris): no pass of it is redeemed or cancelled any more, so these counts are
+   * final. Ordering closes the order on it and credits the unredeemed value (credit_note.issued).
+   */
+  'order.redemption_closed': Type.Object({
+    orderId: Uuid,
+    funderId: Uuid,
+    passCount: Type.Integer({ minimum: 0 }),
+    redeemedCount: Type.Integer({ minimum: 0 }),
+    unredeemedCount: Type.Integer({ minimum: 0 }),
+    unredeemedValueCents: Cents,
+    closedAt: Instant,
+  }),
+  /**
    * settlement: a place's monthly endorsement (endossement) was computed and closed; its
    * redemptions are final. Gross, fee and count go below zero only when cancellations learned
    * after their own month's close outweigh the month's redemptions.

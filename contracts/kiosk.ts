@@ -94,6 +94,7 @@ export const DenialReasons = [
   'same_carnet_same_service',
   'kiosk_revoked',
   'too_many_unknown',
+  'redemption_window_closed',
   'invalid_message',
 ] as const;
 export type DenialReason = (typeof DenialReasons)[number];

@@ -4,7 +4,7 @@ import { actorOf, assertScope, businessDate, callerScope, PageQuery, pageOf, typ
 import { createFunder, findFunder, listFunders } from './db/funders.ts';
 import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
 import { OrderStatuses } from './domain/lifecycle.ts';
-import { acceptQuote, closeOrder, creditBalances, recordPayment } from './db/billing.ts';
+import { acceptQuote, creditBalances, recordPayment } from './db/billing.ts';
 import { sponsorKits } from './db/kit-sponsorships.ts';
 import { loadOrderView } from './db/views.ts';
 import { orderAudit } from './db/records.ts';
@@ -105,7 +105,7 @@ const MAX_SIGNED_PDF = 10 * 1024 * 1024;
 
 const unknownOrder = () => new DomainError('unknown_order', 'Commande ou devis inconnu.', { status: 404 });
 
-/** Ordering's staff endpoints: funders, quotes, acceptance, payments, closing, kit sponsorship. */
+/** Ordering's staff endpoints: funders, quotes, acceptance, payments, kit sponsorship. */
 export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: MAX_SIGNED_PDF }, (_request, body, done) => done(null, body));
 
@@ -185,10 +185,6 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post('/orders/:id/payments', { config: { roles: ['finance'] }, schema: { summary: 'Record a bank transfer received', params: Id, body: PaymentBody, response: { 201: OrderView, ...errors } } }, async (request, reply) => {
     await ctx.transaction((tx, emit) => recordPayment(tx, emit, request.params.id, request.body, businessDate(), actorOf(request)));
     return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
-  });
-  app.post('/orders/:id/close', { config: { roles: ['finance'] }, schema: { summary: 'Close after validity: unused face value → credit note', params: Id, response: { 200: OrderView, ...errors } } }, async (request) => {
-    await ctx.transaction((tx, emit) => closeOrder(tx, emit, request.params.id, businessDate(), actorOf(request)));
-    return loadOrderView(ctx.db, request.params.id);
   });
   const printer = documentPrinter(ctx);
   const pdfRoute = (path: string, summary: string, print: (id: string) => Promise<PrintedDocument>, notFound: () => DomainError) =>

@@ -3,9 +3,8 @@ import { businessDate, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { orderingActions } from './service.ts';
 import { orderingRoutes } from './http.ts';
-import { redemptionCounter } from './db/redemptions.ts';
+import { orderClosing, redemptionCounter } from './db/redemptions.ts';
 import { expireQuotes } from './db/orders.ts';
-import { closableOrders, closeOrder } from './db/billing.ts';
 
 const HOUR = 3_600_000;
 
@@ -16,14 +15,10 @@ export const ordering: ServiceDefinition = {
   tables: schema,
   moleculer: orderingActions,
   routes: orderingRoutes,
-  consumers: () => [redemptionCounter],
+  // Orders close on redemption's final count (order.redemption_closed), not on a clock of their own.
+  consumers: () => [redemptionCounter, orderClosing],
   async start(ctx) {
-    // Quotes past their validity expire; orders past their last redemption day close (credit notes).
+    // Quotes past their validity expire.
     ctx.every('quote-expiry', HOUR, async () => void (await ctx.transaction((tx) => expireQuotes(tx, businessDate()))));
-    ctx.every('order-closing', HOUR, async () => {
-      for (const id of await closableOrders(ctx.db, businessDate())) {
-        await ctx.transaction((tx, emit) => closeOrder(tx, emit, id, businessDate(), 'system: end-of-validity sweep'));
-      }
-    });
   },
 };

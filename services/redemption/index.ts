@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { passLookupKey, type ServiceDefinition } from '@aptic/runtime';
+import { businessDate, passLookupKey, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
+import { closeWindow, dueWindows } from './db/windows.ts';
 import { startKioskIntake } from './kiosk-intake.ts';
 import { redemptionRoutes } from './http.ts';
 import { hashLegacyCodes, useLookupKey } from './db/pass-lookup.ts';
+
+const QUARTER_HOUR = 15 * 60_000;
 
 /**
  * Redemption: judges scanned passes against every rule of the scheme, exactly once.
@@ -19,6 +22,12 @@ export const redemption: ServiceDefinition = {
   async start(ctx) {
     useLookupKey(passLookupKey(ctx.config));
     await hashLegacyCodes(ctx.db);
+    // Orders past their last valid day plus the offline limit: their count becomes final.
+    ctx.every('redemption-windows', QUARTER_HOUR, async () => {
+      for (const id of await dueWindows(ctx.db, businessDate(), ctx.config.kioskOfflineDays)) {
+        await ctx.transaction((tx, emit) => closeWindow(tx, emit, id));
+      }
+    });
     await startKioskIntake(ctx);
   },
 };

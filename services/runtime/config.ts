@@ -37,6 +37,12 @@ export interface PlatformConfig {
   logLevel: string;
   chromiumPath: string;
   events: EventsConfig;
+  /**
+   * The longest a kiosk's scans may wait offline, in days: an offline scan older than this when it
+   * arrives is refused (redemption), and an order's redemption window closes this many days after
+   * its passes' last valid day.
+   */
+  kioskOfflineDays: number;
   port(service: ServiceName): number;
 }
 
@@ -84,6 +90,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
       ackWaitMs: integer(env, 'APTIC_EVENTS_ACK_WAIT_MS', 30_000),
       backoffMs: integer(env, 'APTIC_EVENTS_BACKOFF_MS', 1_000),
     },
+    kioskOfflineDays: integer(env, 'APTIC_KIOSK_OFFLINE_DAYS', 5),
     port: (service) => ports.get(service)!,
   };
 }

@@ -156,9 +156,8 @@ describe('the funder’s commercial journey', () => {
     expect(trail.every((t) => t.actor.includes('APTIC_ADMIN_TOKEN'))).toBe(true);
   });
 
-  test('after validity, the unused face value becomes a credit note used on the next order', async () => {
-    expect((await call(`${url}/orders/${orderId}/close`, { method: 'POST' })).body.code).toBe('validity_not_ended');
-    // Three redemptions, one cancelled, arrive from redemption's events.
+  test('redemption’s final count closes the order: the unredeemed face value becomes a credit note, once, used on the next order', async () => {
+    // Three redemptions, one cancelled, arrive from redemption's events: the running count.
     const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
     const redeemed = (passId: string): EventEnvelope<'pass.redeemed'> => ({
       id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'redemption',
@@ -167,20 +166,34 @@ describe('the funder’s commercial journey', () => {
     const events = [redeemed(randomUUID()), redeemed(randomUUID()), redeemed(randomUUID())];
     for (const e of events) await publisher.publish(e, { msgID: e.id });
     await publisher.publish({ id: randomUUID(), type: 'redemption.cancelled', occurredAt: new Date().toISOString(), producer: 'redemption', data: { redemptionId: events[0]!.data.redemptionId, passId: events[0]!.data.passId, orderId, placeId: randomUUID(), faceValueCents: 1000, reason: 'mis-scan' } });
-    await publisher.close();
     await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses, (n) => n === 2);
+    expect((await call(`${url}/orders/${orderId}`)).body.status).toBe('paid');
+    // Ordering has no clock of its own for it any more, nor a way to close by hand.
+    expect((await call(`${url}/orders/${orderId}/close`, { method: 'POST' })).status).toBe(404);
 
-    // Time passes: the passes' validity ended last year.
-    await node.database.db.execute(sql`UPDATE ordering."order" SET rules = jsonb_set(rules, '{validUntil}', '"2025-12-31"') WHERE id = ${orderId}`);
-    const closed = await call(`${url}/orders/${orderId}/close`, { method: 'POST' });
-    expect(closed.body.status).toBe('closed');
+    // Redemption closes the order's window: its count is final (five, say, some events of which ordering never heard).
+    const final = { orderId, funderId, passCount: 2000, redeemedCount: 5, unredeemedCount: 1995, unredeemedValueCents: 1_995_000, closedAt: new Date().toISOString() };
+    const closedEvent = (): EventEnvelope<'order.redemption_closed'> => ({ id: randomUUID(), type: 'order.redemption_closed', occurredAt: new Date().toISOString(), producer: 'redemption', data: final });
+    const first = closedEvent();
+    await publisher.publish(first, { msgID: first.id });
+    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.status, (status) => status === 'closed');
+    // The same announcement again, and a late redemption: nothing more is credited.
+    const again = closedEvent();
+    await publisher.publish(again, { msgID: again.id });
+    const late = redeemed(randomUUID());
+    await publisher.publish(late, { msgID: late.id });
+    await publisher.close();
+    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses, (n) => n === 3);
+    await eventually(async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.inbox WHERE event_id = ${again.id}`))[0]!.n, (n) => n === 1);
     const credit = (await call(`${url}/funders/${funderId}/credit-notes`)).body;
     expect(credit).toHaveLength(1);
-    expect(credit[0]).toMatchObject({ unusedPasses: 1998, amountCents: 1_998_000, remainingCents: 1_998_000 });
+    expect(credit[0]).toMatchObject({ unusedPasses: 1995, amountCents: 1_995_000, remainingCents: 1_995_000 });
     expect(credit[0].number).toMatch(/^AV-\d{4}-\d{6}$/);
+    const trail = (await call(`${url}/orders/${orderId}/audit`)).body as Array<{ action: string; actor: string }>;
+    expect(trail.filter((t) => t.action === 'move:closed')).toEqual([expect.objectContaining({ actor: 'system: redemption window closed' })]);
     const creditText = await pdfText((await fetchPdf(`${url}/credit-notes/${credit[0].id}/pdf`)).pdf);
     expect(creditText).toContain('AVOIR');
-    expect(creditText).toContain('19 980,00');
+    expect(creditText).toContain('19 950,00');
 
     // Next order: no opening fee, and the credit note pays part of the face value.
     const next = await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] } });
@@ -190,7 +203,7 @@ describe('the funder’s commercial journey', () => {
     expect(accepted.body.invoices[0]).toMatchObject({ kind: 'face_value', totalExclVatCents: 1_500_000, creditAppliedCents: 1_500_000, amountDueCents: 0 });
     // Covered by the credit note: paid at once.
     expect(accepted.body.status).toBe('paid');
-    expect((await call(`${url}/funders/${funderId}/credit-notes`)).body[0].remainingCents).toBe(498_000);
+    expect((await call(`${url}/funders/${funderId}/credit-notes`)).body[0].remainingCents).toBe(495_000);
     // Invoices cannot be altered, even by the database's owner.
     await expect(node.database.db.execute(sql`UPDATE ordering.invoice SET amount_due_cents = 0`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/immutable/) } });
   });

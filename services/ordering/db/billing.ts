@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
 import { addDays, type Emit, type Queryable, type Tx } from '@aptic/runtime';
-import { PAYMENT_TERM_DAYS, allocatePayments, applyCredits, closing, type Allocation } from '../domain/billing.ts';
+import { PAYMENT_TERM_DAYS, allocatePayments, applyCredits, closing, type Allocation, type FinalCount } from '../domain/billing.ts';
 import type { QuoteLine } from '../domain/pricing.ts';
 import { findOrder, lockFunder, moveOrder, type Order } from './orders.ts';
 import { assertMove } from '../domain/lifecycle.ts';
 import { audit, nextDocumentNumber } from './records.ts';
-import { creditApplications, creditNotes, funders, invoices, orders, payments, redemptionCounts, signedQuotes } from './schema.ts';
+import { creditApplications, creditNotes, funders, invoices, payments, signedQuotes } from './schema.ts';
 
 export type Invoice = typeof invoices.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
@@ -153,14 +153,14 @@ export async function recordPayment(
 }
 
 /**
- * Closes an order whose passes can no longer be redeemed: the face value of the passes never
- * redeemed becomes a credit note (avoir) for the funder's next order.
+ * Closes an order on redemption's final count (`order.redemption_closed`): the face value of the
+ * passes never redeemed becomes a credit note (avoir) for the funder's next order. An order closes
+ * once: the same count announced again finds it closed and changes nothing.
  */
-export async function closeOrder(tx: Tx, emit: Emit, orderId: string, today: string, actor: string): Promise<{ order: Order; creditNote: CreditNote | null }> {
+export async function closeOrder(tx: Tx, emit: Emit, orderId: string, final: FinalCount, today: string, actor: string): Promise<{ order: Order; creditNote: CreditNote | null }> {
   const order = await findOrder(tx, orderId, { lock: true });
-  if (order.status !== 'paid') throw new DomainError('order_not_paid', 'Seule une commande payée peut être clôturée.', { status: 409 });
-  const [count] = await tx.select().from(redemptionCounts).where(eq(redemptionCounts.orderId, orderId));
-  const result = closing({ validUntil: order.rules.validUntil, today, passCount: order.passCount, redeemed: count?.redeemed ?? 0 });
+  if (order.status === 'closed') return { order, creditNote: null };
+  const result = closing(order.passCount, final);
   let creditNote: CreditNote | null = null;
   if (result.creditCents > 0) {
     [creditNote] = await tx
@@ -170,15 +170,7 @@ export async function closeOrder(tx: Tx, emit: Emit, orderId: string, today: str
     await audit(tx, { entity: 'credit_note', entityId: creditNote.id, scopeId: orderId, action: 'issue', actor, details: { number: creditNote.number, amountCents: creditNote.amountCents } });
     await emit('credit_note.issued', { creditNoteId: creditNote.id, funderId: order.funderId, orderId, number: creditNote.number, amountCents: creditNote.amountCents });
   }
-  const closed = await moveOrder(tx, order, 'closed', actor, { unusedPasses: result.unusedPasses, creditCents: result.creditCents }, { closedAt: new Date() });
+  const details = { redeemedPasses: final.redeemedCount, unusedPasses: result.unusedPasses, creditCents: result.creditCents };
+  const closed = await moveOrder(tx, order, 'closed', actor, details, { closedAt: new Date() });
   return { order: closed, creditNote };
-}
-
-/** Paid orders whose last redemption day has passed (the daily sweep closes them). */
-export async function closableOrders(db: Queryable, today: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: orders.id, rules: orders.rules })
-    .from(orders)
-    .where(eq(orders.status, 'paid'));
-  return rows.filter((r) => today > lastRedemptionDay(r.rules.validUntil)).map((r) => r.id);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '@aptic/contracts';
-import type { ConsumerDefinition, Tx } from '@aptic/runtime';
+import { businessDate, type ConsumerDefinition, type Tx } from '@aptic/runtime';
+import { closeOrder } from './billing.ts';
 import { redemptionCounts } from './schema.ts';
 
 /** Net passes redeemed per order in a batch: +1 per redemption, −1 per cancellation. */
@@ -19,9 +20,22 @@ async function applyRedemptions(tx: Tx, events: EventEnvelope<'pass.redeemed' | 
   }
 }
 
-/** Keeps the count the credit note is computed from (unused passes at the end of validity). */
+/** Keeps the running count of redeemed passes shown on the order (the credit note waits for the final one). */
 export const redemptionCounter: ConsumerDefinition<'pass.redeemed' | 'redemption.cancelled'> = {
   name: 'redemption-counts',
   events: ['pass.redeemed', 'redemption.cancelled'],
   apply: applyRedemptions,
+};
+
+/**
+ * Closes each order on the final count redemption announces once the order's redemption window is
+ * closed (never on the running count above, which a late or replayed event could still change),
+ * and credits the funder what was never redeemed.
+ */
+export const orderClosing: ConsumerDefinition<'order.redemption_closed'> = {
+  name: 'order-closing',
+  events: ['order.redemption_closed'],
+  async apply(tx, events, emit) {
+    for (const { data } of events) await closeOrder(tx, emit, data.orderId, data, businessDate(), 'system: redemption window closed');
+  },
 };

@@ -25,8 +25,14 @@ test('year-end validity has a month of grace; an earlier end is strict', () => {
   expect(lastRedemptionDay('2026-06-30')).toBe('2026-06-30');
 });
 
-test('closing returns the unused face value, and only after the last redemption day', () => {
-  expect(() => closing({ validUntil: '2026-12-31', today: '2027-01-31', passCount: 2000, redeemed: 0 })).toThrow(expect.objectContaining({ code: 'validity_not_ended' }));
-  expect(closing({ validUntil: '2026-12-31', today: '2027-02-01', passCount: 2000, redeemed: 1234 })).toEqual({ unusedPasses: 766, creditCents: 766_000 });
-  expect(closing({ validUntil: '2026-06-30', today: '2026-07-01', passCount: 1000, redeemed: 1000 })).toEqual({ unusedPasses: 0, creditCents: 0 });
+test('closing credits the final count it is given, and refuses one that does not add up', () => {
+  expect(closing(2000, { passCount: 2000, redeemedCount: 1234, unredeemedCount: 766, unredeemedValueCents: 766_000 })).toEqual({ unusedPasses: 766, creditCents: 766_000 });
+  expect(closing(1000, { passCount: 1000, redeemedCount: 1000, unredeemedCount: 0, unredeemedValueCents: 0 })).toEqual({ unusedPasses: 0, creditCents: 0 });
+  for (const wrong of [
+    { passCount: 1000, redeemedCount: 10, unredeemedCount: 1990, unredeemedValueCents: 1_990_000 },
+    { passCount: 2000, redeemedCount: 10, unredeemedCount: 1980, unredeemedValueCents: 1_980_000 },
+    { passCount: 2000, redeemedCount: 10, unredeemedCount: 1990, unredeemedValueCents: 1_990_001 },
+  ]) {
+    expect(() => closing(2000, wrong)).toThrow(expect.objectContaining({ code: 'final_count_mismatch' }));
+  }
 });

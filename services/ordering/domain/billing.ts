@@ -1,4 +1,4 @@
-import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
+import { DomainError } from '@aptic/contracts';
 import { PASS_FACE_VALUE_CENTS } from './pricing.ts';
 
 /** Days between an invoice's date and its due date. */
@@ -47,12 +47,24 @@ export function applyCredits(amountCents: number, credits: readonly AvailableCre
   return { applications, dueCents };
 }
 
-/** The order may close once no pass can be redeemed any more; the unused face value becomes a credit note. */
-export function closing(input: { validUntil: string; today: string; passCount: number; redeemed: number }): { unusedPasses: number; creditCents: number } {
-  const last = lastRedemptionDay(input.validUntil);
-  if (input.today <= last) {
-    throw new DomainError('validity_not_ended', `Les pass de cette commande sont encore utilisables jusqu'au ${frenchDate(last)} : la commande ne peut pas être clôturée.`, { status: 409 });
+/** What redemption announces when an order's redemption window closes: its final count. */
+export interface FinalCount {
+  passCount: number;
+  redeemedCount: number;
+  unredeemedCount: number;
+  unredeemedValueCents: number;
+}
+
+/**
+ * An order closes on redemption's final count, never on a count of its own: the unredeemed face
+ * value becomes a credit note. A count that does not add up for this order is refused, not credited.
+ */
+export function closing(passCount: number, final: FinalCount): { unusedPasses: number; creditCents: number } {
+  const consistent = final.passCount === passCount
+    && final.redeemedCount + final.unredeemedCount === passCount
+    && final.unredeemedValueCents === final.unredeemedCount * PASS_FACE_VALUE_CENTS;
+  if (!consistent) {
+    throw new DomainError('final_count_mismatch', `Le décompte final (${final.redeemedCount} pass encaissés sur ${final.passCount}) ne correspond pas à la commande de ${passCount} pass.`, { status: 422 });
   }
-  const unusedPasses = Math.max(0, input.passCount - input.redeemed);
-  return { unusedPasses, creditCents: unusedPasses * PASS_FACE_VALUE_CENTS };
+  return { unusedPasses: final.unredeemedCount, creditCents: final.unredeemedValueCents };
 }

@@ -3,6 +3,7 @@ import { DomainError, type CancelOutcome, type CancelRequest } from '@aptic/cont
 import { businessDate, type Emit, type Tx } from '@aptic/runtime';
 import { mayCancel, settlementMonth, type Canceller } from '../domain/cancellation.ts';
 import { redemptions, scans, settledPeriods } from './schema.ts';
+import { assertWindowOpen } from './windows.ts';
 
 export type Redemption = typeof redemptions.$inferSelect;
 
@@ -27,6 +28,7 @@ export async function markCancelled(tx: Tx, emit: Emit, redemption: Redemption, 
 export async function cancelRedemption(tx: Tx, emit: Emit, redemptionId: string, by: Canceller, actor: string, now = new Date()): Promise<Redemption> {
   const [redemption] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId)).for('update');
   if (!redemption) throw new DomainError('unknown_redemption', 'Passage inconnu.', { status: 404 });
+  await assertWindowOpen(tx, redemption.orderId);
   const decision = mayCancel(
     { kioskId: redemption.kioskId, acceptedAt: redemption.acceptedAt, cancelled: redemption.cancelledAt !== null, settled: await isSettled(tx, redemption.placeId, redemption.scannedAt) },
     by,

@@ -44,6 +44,8 @@ interface Row {
   redeemed: { at: string; placeName: string | null } | null;
   /** Only on the first row of each order: a perimeter can list hundreds of communes. */
   rules: UsageRules | null;
+  /** Likewise: when the order's redemption window closed, if it did. */
+  windowClosedAt: string | null;
   place: { name: string | null; type: string | null; communeCode: string | null; qualified: boolean; kitActive: boolean } | null;
   offer: { placeId: string | null; categoryCode: string | null; withdrawn: boolean } | null;
   actId: string | null;
@@ -77,6 +79,8 @@ async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date)
         WHERE r.pass_id = p.pass_id AND r.cancelled_at IS NULL) AS redeemed,
       CASE WHEN row_number() OVER (PARTITION BY p.order_id ORDER BY s.i) = 1
            THEN (SELECT o.rules FROM redemption.order_rules o WHERE o.order_id = p.order_id) END AS rules,
+      CASE WHEN row_number() OVER (PARTITION BY p.order_id ORDER BY s.i) = 1
+           THEN (SELECT w.closed_at FROM redemption.order_window w WHERE w.order_id = p.order_id) END AS "windowClosedAt",
       CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
       CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
       a.id AS "actId",
@@ -96,11 +100,12 @@ async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date)
   );
 }
 
-function orderFacts(rules: UsageRules): OrderFacts {
+function orderFacts(rules: UsageRules, windowClosedAt: string | null): OrderFacts {
   const setOrAnything = (codes: string[]) => (codes.length ? new Set(codes) : null);
   return {
     validFrom: rules.validFrom,
     lastDay: lastRedemptionDay(rules.validUntil),
+    windowClosedAt: windowClosedAt === null ? undefined : new Date(windowClosedAt).toISOString(),
     communes: setOrAnything(rules.resolvedCommunes),
     placeTypes: setOrAnything(rules.placeTypes),
     serviceCategories: setOrAnything(rules.serviceCategories),
@@ -126,7 +131,7 @@ export async function gatherFacts(tx: Queryable, scans: readonly ScanMessage[], 
   if (scans.length === 0) return [];
   const rows = await factRows(tx, scans, now);
   const orders = new Map<string, OrderFacts>();
-  for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules));
+  for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules, row.windowClosedAt));
   return rows.map((row, i) => ({
     stored: row.stored ?? undefined,
     facts: scanFacts(scans[i]!, row, row.pass ? orders.get(row.pass.orderId) : undefined),

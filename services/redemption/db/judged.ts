@@ -11,7 +11,7 @@ import type { GatheredScan, ScannedPass, StoredVerdict } from './facts.ts';
  * rows for an INSERT, in key order, so two batches wait for each other in one order, never in a cycle.
  */
 
-const FACE_VALUE_CENTS = 1_000;
+export const FACE_VALUE_CENTS = 1_000;
 const ACCEPTED_MESSAGE = 'Pass accepté : 10,00 €';
 
 export interface Judged {

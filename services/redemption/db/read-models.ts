@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { EventEnvelope, EventType } from '@aptic/contracts';
+import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { ConsumerDefinition, Tx } from '@aptic/runtime';
-import { carnetReleases, kiosks, offers, orderRules, passBlocks, passes, places, settledPeriods } from './schema.ts';
+import { carnetReleases, kiosks, offers, orderRules, orderWindows, passBlocks, passes, places, settledPeriods } from './schema.ts';
 
 type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
 
@@ -21,6 +21,8 @@ const at = (event: EventEnvelope) => new Date(event.occurredAt);
 const orderRulesModel = readModel('order-rules', {
   'order.paid': async (tx, { data }) => {
     await tx.insert(orderRules).values({ orderId: data.orderId, funderId: data.funderId, rules: data.rules }).onConflictDoNothing();
+    const window = { orderId: data.orderId, funderId: data.funderId, passCount: data.carnets * data.carnetSize, lastDay: lastRedemptionDay(data.rules.validUntil) };
+    await tx.insert(orderWindows).values(window).onConflictDoNothing();
   },
 });
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '@aptic/runtime';
 import type { DenialReason, UsageRules } from '@aptic/contracts';
 
@@ -44,6 +44,25 @@ export const orderRules = redemption.table('order_rules', {
   orderId: uuid('order_id').primaryKey(),
   funderId: uuid('funder_id').notNull(),
   rules: jsonb('rules').$type<UsageRules>().notNull(),
+});
+
+/**
+ * Each paid order's redemption window (order.paid): open until its passes' last valid day plus the
+ * kiosks' offline limit, then closed once with the final count (order.redemption_closed). Triggers
+ * (migration 0002) lock the window rows of the orders a statement redeems or cancels, and refuse
+ * the statement if one is closed: the closing takes the row first, so a scan judged meanwhile is
+ * either committed before the count or refused, never both, never neither.
+ */
+export const orderWindows = redemption.table('order_window', {
+  orderId: uuid('order_id').primaryKey(),
+  funderId: uuid('funder_id').notNull(),
+  passCount: integer('pass_count').notNull(),
+  /** The passes' last valid day (Europe/Paris), January's grace included. */
+  lastDay: date('last_day', { mode: 'string' }).notNull(),
+  /** open → closed, once (db/windows.ts). */
+  status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
+  closedAt: stamp('closed_at'),
+  redeemedCount: integer('redeemed_count'),
 });
 
 /**

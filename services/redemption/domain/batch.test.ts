@@ -11,7 +11,7 @@ const stored = (over: Partial<ScanFacts> = {}): ScanFacts => ({
   recentUnknownScans: 0,
   reading: readPassCode('0'.repeat(22)),
   pass: { status: 'released', redeemed: undefined },
-  order: { validFrom: '2026-01-01', lastDay: '2027-01-31', communes: null, placeTypes: null, serviceCategories: null },
+  order: { validFrom: '2026-01-01', lastDay: '2027-01-31', windowClosedAt: undefined, communes: null, placeTypes: null, serviceCategories: null },
   place: { qualified: true, kitActive: true, type: 'bibliotheque', communeCode: '16015' },
   offer: { placeId: 'pl1', categoryCode: 'x', withdrawn: false },
   carnetAlreadyInAct: false,

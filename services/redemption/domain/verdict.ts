@@ -31,6 +31,8 @@ export interface OrderFacts {
   validFrom: string;
   /** Last day a pass is accepted (validity end, plus January's grace for year-end validity). */
   lastDay: string;
+  /** When the order's redemption window closed (its count is final), if it did. */
+  windowClosedAt: string | undefined;
   /** Commune codes allowed; null: anywhere. */
   communes: ReadonlySet<string> | null;
   placeTypes: ReadonlySet<string> | null;
@@ -64,6 +66,10 @@ export function decide(f: ScanFacts): Decision {
   if (!f.pass || !f.order) return deny('unknown_pass', 'Ce pass n’existe pas : il n’a pas été émis par #APTIC.');
   if (f.pass.status === 'blocked') return deny('blocked', 'Ce pass est bloqué (perdu ou volé) : ne l’acceptez pas.');
   if (f.pass.status !== 'released') return deny('not_released', 'Ce pass n’est pas encore activé : il n’a pas été distribué.');
+  // Before the pass's own story: once the order's count is final, nothing of it changes.
+  if (f.order.windowClosedAt) {
+    return deny('redemption_window_closed', `Ce pass ne peut plus être encaissé : la période d’encaissement de sa commande est close depuis le ${frenchDateTime(f.order.windowClosedAt)}.`);
+  }
   if (f.pass.redeemed) {
     return deny('already_redeemed', `Ce pass a déjà été utilisé le ${frenchDateTime(f.pass.redeemed.at)} (${f.pass.redeemed.placeName}).`);
   }

@@ -41,8 +41,14 @@ export async function preparedRows<T>(db: Queryable, name: string, query: SQL): 
  * driver's error in its own.
  */
 export function violatesUniqueness(err: unknown): boolean {
-  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
+  const code = sqlState(err);
   return code === '23505' || code === '40P01';
+}
+
+/** The SQLSTATE of a database error, as the driver or drizzle (its `cause`) reports it. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A connection to the platform's database: real PostgreSQL (pool) or embedded PGlite. */
