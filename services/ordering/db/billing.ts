@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
-import { DomainError, frenchDate, lastRedemptionDay } from '@aptic/contracts';
+import { DomainError, frenchDate } from '@aptic/contracts';
 import { addDays, type Emit, type Queryable, type Tx } from '@aptic/runtime';
 import { PAYMENT_TERM_DAYS, allocatePayments, applyCredits, closing, type Allocation, type FinalCount } from '../domain/billing.ts';
 import type { QuoteLine } from '../domain/pricing.ts';

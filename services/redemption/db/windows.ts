@@ -14,9 +14,16 @@ export function hitClosedWindow(err: unknown): boolean {
 
 /** Refuses to change a redemption of an order whose window is closed: its count is final. */
 export async function assertWindowOpen(db: Queryable, orderId: string): Promise<void> {
-  const [window] = await db.select({ status: orderWindows.status }).from(orderWindows).where(eq(orderWindows.orderId, orderId));
+  const [window] = await db
+    .select({ status: orderWindows.status })
+    .from(orderWindows)
+    .where(eq(orderWindows.orderId, orderId));
   if (window?.status === 'closed') {
-    throw new DomainError('redemption_window_closed', 'La période d’encaissement des pass de cette commande est close : ce passage ne peut plus changer.', { status: 409 });
+    throw new DomainError(
+      'redemption_window_closed',
+      'La période d’encaissement des pass de cette commande est close : ce passage ne peut plus changer.',
+      { status: 409 },
+    );
   }
 }
 
@@ -25,9 +32,12 @@ export async function assertWindowOpen(db: Queryable, orderId: string): Promise<
  * last offline scan of the last day may arrive until the end of the limit, and no later.
  */
 export async function dueWindows(db: Queryable, today: string, offlineDays: number): Promise<string[]> {
-  const rows = await queryRows<{ id: string }>(db, sql`
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
     SELECT order_id AS id FROM ${orderWindows}
-     WHERE status = 'open' AND last_day + ${offlineDays}::int < ${today}::date ORDER BY last_day, order_id`);
+     WHERE status = 'open' AND last_day + ${offlineDays}::int < ${today}::date ORDER BY last_day, order_id`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -45,10 +55,13 @@ export async function closeWindow(tx: Tx, emit: Emit, orderId: string, now = new
     .returning();
   if (!window) return false;
   // From the order's passes to their live redemption (unique indexes): no scan of the whole table.
-  const [counted] = await queryRows<{ n: number }>(tx, sql`
+  const [counted] = await queryRows<{ n: number }>(
+    tx,
+    sql`
     SELECT count(*)::int AS n FROM redemption.pass p
      WHERE p.order_id = ${orderId}
-       AND (SELECT true FROM redemption.redemption r WHERE r.pass_id = p.pass_id AND r.cancelled_at IS NULL) IS NOT NULL`);
+       AND (SELECT true FROM redemption.redemption r WHERE r.pass_id = p.pass_id AND r.cancelled_at IS NULL) IS NOT NULL`,
+  );
   const redeemedCount = counted!.n;
   await tx.update(orderWindows).set({ redeemedCount }).where(eq(orderWindows.orderId, orderId));
   const unredeemedCount = Math.max(0, window.passCount - redeemedCount);
