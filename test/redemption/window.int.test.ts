@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { EventEnvelope, ScanMessage, Verdict } from '@aptic/contracts';
+import { passLookupHash, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
 import {
   addDays,
   arrayParam,
@@ -25,7 +25,7 @@ import { judgeScans } from '@aptic/redemption/db/judge.ts';
 import { kioskUndo } from '@aptic/redemption/db/cancellations.ts';
 import { closeWindow, dueWindows } from '@aptic/redemption/db/windows.ts';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { call, eventually, startDistributed } from '../support/platform.ts';
+import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { validSiret } from '../support/siret.ts';
 import { buildWorld, event, type World } from './world.ts';
@@ -53,11 +53,13 @@ const lockWaits = async () =>
       sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     )
   )[0]!.n;
+/** Pass ids by code, as issued here. */
+const passIds = new Map<string, string>();
 const liveRedemption = async (code: string) =>
   (
     await queryRows<{ n: number }>(
       db(),
-      sql`SELECT count(*)::int AS n FROM redemption.redemption r JOIN redemption.pass p ON p.pass_id = r.pass_id WHERE p.code = ${code} AND r.cancelled_at IS NULL`,
+      sql`SELECT count(*)::int AS n FROM redemption.redemption WHERE pass_id = ${passIds.get(code)} AND cancelled_at IS NULL`,
     )
   )[0]!.n;
 
@@ -123,10 +125,11 @@ async function paidOrder(carnet: number): Promise<PaidOrder> {
   expect(paid.body.status).toBe('paid');
   const passes = Array.from({ length: 10 }, (_, i) => ({
     passId: randomUUID(),
-    code: w.code(carnet, i + 1),
+    codeHash: passLookupHash(TEST_PASS_LOOKUP_KEY, w.code(carnet, i + 1)),
     carnetNumber: carnet,
     position: i + 1,
   }));
+  passes.forEach((p, i) => passIds.set(w.code(carnet, i + 1), p.passId));
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   for (const e of [
     event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes }),
