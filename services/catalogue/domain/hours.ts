@@ -8,7 +8,11 @@ import OpeningHours from 'opening_hours';
 const FRANCE = { lat: 46.6, lon: 2.4, address: { country_code: 'fr', state: '' } };
 const parsed = new Map<string, OpeningHours | null>();
 
+/** Longer opening hours are not parsed at all (the library's cost grows faster than the text): invalid. */
+const MAX_OPENING_HOURS = 500;
+
 function parse(value: string): OpeningHours | null {
+  if (value.length > MAX_OPENING_HOURS) return null;
   if (!parsed.has(value)) {
     let hours: OpeningHours | null = null;
     try {

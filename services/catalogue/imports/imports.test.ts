@@ -61,6 +61,13 @@ describe('a row of the national schema', () => {
     expect(r.ok && r.place.openingHours).toBeNull();
     expect(r.ok && r.place.warnings[0]).toMatchObject({ code: 'horaires_illisibles', message: expect.stringMatching(/horaires illisibles/) });
   });
+  test('opening hours past the cap are refused before the hours library reads them (40 KB took it seconds)', () => {
+    const started = performance.now();
+    const r = readRow({ ...good, horaires: 'Mo-Fr 09:00-12:00,14:00-18:00; '.repeat(1_300).slice(0, 40_000) });
+    expect(r).toEqual({ ok: false, refusal: { code: 'champ_trop_long', message: expect.stringContaining('500'), field: 'horaires' } });
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
   test('a file: repeats are merged into the first, refusals numbered by row', () => {
     const file = readFile([good, { ...good, nom: 'Doublon' }, { ...good, id: 'lieu-2', services: '' }]);
     expect(file.places).toHaveLength(1);

@@ -118,6 +118,8 @@ export function readRow(row: Record<string, unknown>): RowReading {
   const misplaced = position.latitude === null ? undefined : positionWarning({ latitude: position.latitude, longitude: position.longitude! }, departementCode);
   if (misplaced) warnings.push(misplaced);
   const hours = text(row.horaires);
+  // Opening hours are parsed by a library whose cost grows faster than the text: refused before, past the cap.
+  if (hours.length > MAX_FIELD_LENGTH) return refuse('champ_trop_long', `Horaires (horaires) de plus de ${MAX_FIELD_LENGTH} caractères.`, 'horaires');
   if (hours && !isValidOpeningHours(hours)) warnings.push({ code: 'horaires_illisibles', message: `horaires illisibles ignorés : « ${hours.slice(0, 100)} »` });
   const openData = readOpenData(row);
   warnings.push(...openData.warnings);

@@ -9,7 +9,11 @@ export const { outbox, inbox } = eventTables(printing);
 export const auditLog = auditTable(printing);
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+/** node-postgres reads bytea as a Buffer, PGlite as a Uint8Array: a Buffer either way. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+});
 
 /** Carnet numbers are unique across the platform (they are printed, and carried in every pass code). */
 export const carnetNumbers = printing.sequence('carnet_number');
