@@ -26,6 +26,8 @@ export const Actions = {
         serviceCode: Type.Optional(Type.String({ maxLength: 100 })),
         placeType: Type.Optional(Type.String({ maxLength: 64 })),
         openNow: Type.Optional(Type.Boolean()),
+        /** false: the directory's places not (yet) qualified instead — prospects to bring into the scheme */
+        qualified: Type.Optional(Type.Boolean({ default: true })),
       },
       { additionalProperties: false },
     ),
@@ -67,6 +69,27 @@ export const Actions = {
           fingerprint: Type.Union([Type.String(), Type.Null()]),
         }),
       ),
+    }),
+  },
+  /**
+   * A place of catalogue's directory as the open data described it (qualification pre-fills the
+   * application of a place it invites). 404 for an unknown place.
+   */
+  'catalogue.directoryPlace': {
+    params: Type.Object({ placeId: Uuid }, { additionalProperties: false }),
+    response: Type.Object({
+      placeId: Uuid,
+      status: Type.Union(['not_qualified', 'qualified', 'suspended', 'revoked'].map((s) => Type.Literal(s))),
+      name: Type.String(),
+      type: Type.String(),
+      pivot: Type.Union([Type.String(), Type.Null()]),
+      communeCode: Type.Union([Type.String(), Type.Null()]),
+      communeName: Type.String(),
+      postalCode: Type.Union([Type.String(), Type.Null()]),
+      address: Type.Union([Type.String(), Type.Null()]),
+      latitude: Type.Union([Type.Number(), Type.Null()]),
+      longitude: Type.Union([Type.Number(), Type.Null()]),
+      openingHours: Type.Union([Type.String(), Type.Null()]),
     }),
   },
   'analytics.funderCounts': {

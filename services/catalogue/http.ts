@@ -62,7 +62,7 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${sheet.filename}"`).send(sheet.pdf);
   });
 
-  app.get('/nearby', { config: { roles: staff }, schema: { summary: 'Qualified places nearest a commune or coordinates', querystring: nearby.params, response: { 200: nearby.response, ...errors } } }, (request) => {
+  app.get('/nearby', { config: { roles: ['support', 'funder'] }, schema: { summary: 'Qualified places nearest a commune or coordinates (qualified=false: directory places not qualified, prospects)', querystring: nearby.params, response: { 200: nearby.response, ...errors } } }, (request) => {
     const { latitude, longitude } = request.query;
     if ((latitude === undefined) !== (longitude === undefined)) throw new DomainError('nearby_origin_incomplete', 'Donnez la latitude et la longitude ensemble.', { status: 422, field: latitude === undefined ? 'latitude' : 'longitude' });
     return nearbyPlaces(ctx.db, request.query);

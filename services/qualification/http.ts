@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
+import { BusinessDate, DomainError, Refusal, Uuid, validate, type ActionResponse } from '@aptic/contracts';
 import { actorOf, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
@@ -13,9 +13,11 @@ import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestio
 import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
 import { listKiosks, placeKiosks } from './db/kiosks.ts';
 import { placeAudit } from './db/audit.ts';
+import { applyFromInvitation, declineInvitation, findInvitation, invite, listInvitations } from './db/invitations.ts';
+import { InvitationStatuses, type InvitationStatus } from './domain/invitation.ts';
 import { registerKiosk, type KioskDeps } from './kiosk/register.ts';
 import { afterRevocation, revokeKioskById } from './kiosk/revoke.ts';
-import { AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, RevokedKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
+import { InvitationView, invitationView, AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, RevokedKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
 
 const Address = Type.Object(
   { line1: Type.String({ minLength: 1, maxLength: 200 }), line2: Type.Optional(Type.String({ maxLength: 200 })), postalCode: Type.String({ pattern: '^[0-9]{5}$' }), city: Type.String({ minLength: 1, maxLength: 120 }) },
@@ -69,6 +71,7 @@ export function qualificationRoutes(kiosks: KioskDeps) {
     lifecycleRoutes(app, ctx, kiosks);
     kitRoutes(app, ctx);
     kioskRoutes(app, ctx, kiosks);
+    invitationRoutes(app, ctx);
   };
 }
 
@@ -165,5 +168,55 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
       const { kiosk, natsCredential } = await revokeKioskById(kiosks, request.params.id, request.body.reason, actorOf(request));
       return { ...kioskView(kiosk), natsCredential };
     },
+  );
+}
+
+const Application = Type.Omit(NewPlaceBody, ['directoryId']);
+const ApplicationPatch = Type.Partial(Application, { additionalProperties: false });
+const InvitationBody = Type.Object({ placeId: Uuid }, { additionalProperties: false });
+const InvitationsQuery = Type.Object({ status: Type.Optional(Type.Union(InvitationStatuses.map((s) => Type.Literal(s)))) }, { additionalProperties: false });
+
+/** The directory row, from catalogue; its refusals keep their meaning here. */
+async function directoryPlace(ctx: ServiceContext, placeId: string): Promise<ActionResponse<'catalogue.directoryPlace'>> {
+  try {
+    return await ctx.broker.call('catalogue.directoryPlace', { placeId });
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) throw new DomainError('unknown_place', 'Lieu inconnu de l’annuaire.', { status: 404, field: 'placeId' });
+    throw new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', { status: 503 });
+  }
+}
+
+/**
+ * Prospects: staff invite a directory place that is not qualified to apply; the application is
+ * pre-filled from its directory row, and the invitation follows it (invited → applied → qualified,
+ * or declined).
+ */
+function invitationRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.post('/invitations', { config: { roles: staff }, schema: { summary: 'Invite a directory place to apply (application pre-filled from the directory)', body: InvitationBody, response: { 201: InvitationView, ...errors, 503: Refusal } } }, async (request, reply) => {
+    const row = await directoryPlace(ctx, request.body.placeId);
+    if (row.status !== 'not_qualified') throw new DomainError('already_qualified', `Ce lieu est déjà connu du dispositif (statut : ${row.status}).`, { status: 409, field: 'placeId' });
+    return reply.status(201).send(invitationView(await ctx.transaction((tx) => invite(tx, row, actorOf(request)))));
+  });
+  app.get('/invitations', { config: { roles: staff }, schema: { summary: 'Invitations, newest first (500 at most)', querystring: InvitationsQuery, response: { 200: Type.Array(InvitationView) } } }, async (request) =>
+    (await listInvitations(ctx.db, request.query.status ? [request.query.status as InvitationStatus] : [])).map(invitationView),
+  );
+  app.get('/invitations/:id', { config: { roles: staff }, schema: { summary: 'An invitation and its pre-filled application', params: Id, response: { 200: InvitationView, 404: Refusal } } }, async (request) =>
+    invitationView(await findInvitation(ctx.db, request.params.id)),
+  );
+  app.post('/invitations/:id/application', { config: { roles: staff }, schema: { summary: 'The invited place applies: the pre-filled application, completed or corrected by the body', params: Id, body: ApplicationPatch, response: { 201: PlaceView, ...errors } } }, async (request, reply) => {
+    const invitation = await findInvitation(ctx.db, request.params.id);
+    const { address, ...rest } = request.body;
+    const merged = { ...invitation.prefill, ...rest, ...(address || invitation.prefill.address ? { address: { ...invitation.prefill.address, ...address } } : {}) };
+    const { directoryId: _directory, ...application } = merged;
+    const checked = validate(Application, application, 'application_incomplete');
+    if (!checked.ok) {
+      const field = checked.refusal.field ?? 'application';
+      throw new DomainError('application_incomplete', `Candidature incomplète : « ${field} » manque ou n’est pas valable (l’annuaire ne le donne pas) ; complétez-le.`, { status: 422, field });
+    }
+    const { place } = await ctx.transaction((tx) => applyFromInvitation(tx, invitation.id, checked.value, actorOf(request)));
+    return reply.status(201).send(placeView(place, request.principal?.role));
+  });
+  app.post('/invitations/:id/decline', { config: { roles: staff }, schema: { summary: 'The place declines (or staff close the invitation), with the reason', params: Id, body: ReasonBody, response: { 200: InvitationView, ...errors } } }, async (request) =>
+    invitationView(await ctx.transaction((tx) => declineInvitation(tx, request.params.id, request.body.reason, actorOf(request)))),
   );
 }

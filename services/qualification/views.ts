@@ -6,6 +6,7 @@ import type { Place } from './db/places.ts';
 import type { Assessment, CharterSignature } from './db/qualification.ts';
 import type { Kit } from './db/kits.ts';
 import type { Kiosk } from './db/kiosks.ts';
+import type { Invitation } from './db/invitations.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Type.String();
@@ -138,3 +139,16 @@ export const RevokedKioskView = Type.Composite([
   KioskView,
   Type.Object({ natsCredential: Type.Union([Type.Object({ revoked: Type.Literal(true) }), Type.Object({ revoked: Type.Literal(false), reason: Str })]) }),
 ]);
+
+export const InvitationView = Type.Object({
+  id: Uuid,
+  placeId: Uuid,
+  status: Type.String(),
+  prefill: Type.Record(Type.String(), Type.Unknown()),
+  invitedBy: Type.String(),
+  invitedAt: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.String(),
+});
+
+export const invitationView = (i: Invitation) => ({ ...i, invitedAt: i.invitedAt.toISOString(), updatedAt: i.updatedAt.toISOString() });

@@ -8,7 +8,7 @@
  * offer starts from its offers (offer_service_idx); a generic plan walks the nearest places until
  * enough offer it, the whole index for a rare one (120 ms at 20,000 places, against 2 ms).
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type ActionParams, type ActionResponse } from '@aptic/contracts';
 import type { Queryable } from '@aptic/runtime';
 import { communeByCode } from '../domain/communes.ts';
@@ -25,9 +25,12 @@ type IsOpen = ReturnType<typeof openAt>;
 
 const DEFAULT_LIMIT = 10;
 
-/** Qualified places matching the filters (service: its code or its category's). */
+/**
+ * Places matching the filters (service: its code or its category's): qualified ones, or with
+ * `qualified: false` the directory's places qualification never spoke of.
+ */
 function filters(q: NearbyQuery): SQL[] {
-  const where: SQL[] = [eq(placeStatus.status, 'qualified')];
+  const where: SQL[] = [q.qualified === false ? isNull(placeStatus.status) : eq(placeStatus.status, 'qualified')];
   if (q.placeType) where.push(eq(places.type, q.placeType));
   if (q.serviceCode) {
     const offered = sql`${offers.placeId} = ${places.id} AND ${offers.withdrawnAt} IS NULL AND (${offers.serviceCode} = ${q.serviceCode} OR ${offers.categoryCode} = ${q.serviceCode})`;
@@ -40,7 +43,7 @@ function candidates(db: Queryable, q: NearbyQuery, extra: SQL[]): Promise<Row[]>
   return db
     .select({ place: places })
     .from(places)
-    .innerJoin(placeStatus, eq(placeStatus.placeId, places.id))
+    .leftJoin(placeStatus, eq(placeStatus.placeId, places.id))
     .where(and(...filters(q), ...extra))
     .then((rows) => rows.map((r) => r.place));
 }
@@ -85,7 +88,7 @@ async function nearestRows(db: Queryable, q: NearbyQuery, centre: Point, pageSiz
     const page = await db
       .select({ place: places })
       .from(places)
-      .innerJoin(placeStatus, eq(placeStatus.placeId, places.id))
+      .leftJoin(placeStatus, eq(placeStatus.placeId, places.id))
       .where(and(...filters(q), sql`${places.location} IS NOT NULL`))
       .orderBy(sql`${places.location} <-> ${origin}`)
       .limit(pageSize)

@@ -5,6 +5,7 @@ import type { Emit, Queryable, Tx } from '@aptic/runtime';
 import { questionnaire, score, type Answers } from '../domain/questionnaire.ts';
 import { CURRENT_CHARTER, checkCharterVersion } from '../domain/charter.ts';
 import { audit } from './audit.ts';
+import { invitationQualified } from './invitations.ts';
 import { endKit, liveKit } from './kits.ts';
 import { activeKiosks, revokeKiosk } from './kiosks.ts';
 import { announceQualified, lockPlace, movePlace, type Place } from './places.ts';
@@ -62,7 +63,10 @@ export async function decide(tx: Tx, emit: Emit, placeId: string, input: { decis
   }
   await tx.update(assessments).set({ decision: input.decision, decisionReason: reason ?? null, decidedBy: actor, decidedAt: new Date() }).where(eq(assessments.id, pending.id));
   const moved = await movePlace(tx, place, input.decision, actor, { assessmentId: pending.id, proposal: pending.proposal, override: input.decision !== pending.proposal, reason });
-  if (input.decision === 'qualified') await announceQualified(emit, moved);
+  if (input.decision === 'qualified') {
+    await announceQualified(emit, moved);
+    await invitationQualified(tx, placeId, actor);
+  }
   return moved;
 }
 

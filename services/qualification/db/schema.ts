@@ -5,6 +5,7 @@ import type { PlaceStatus } from '../domain/lifecycle.ts';
 import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
 import type { KitPlan, KitStatus } from '../domain/kit.ts';
 import type { PlaceAddress } from '../domain/place.ts';
+import type { InvitationStatus, Prefill } from '../domain/invitation.ts';
 
 export const qualification = pgSchema('qualification');
 export const { outbox, inbox } = eventTables(qualification);
@@ -100,3 +101,24 @@ export const kiosks = qualification.table('kiosk', {
 
 /** Every state change: who, when, what; read by place (scopeId). Append-only. */
 export const auditLog = auditTable(qualification);
+
+/**
+ * Invitations to apply sent to directory places (prospects); `status` follows
+ * domain/invitation.ts, every change audited. `prefill` is the application as the directory row
+ * filled it when the place was invited.
+ */
+export const invitations = qualification.table(
+  'invitation',
+  {
+    id: uuid('id').primaryKey(),
+    placeId: uuid('place_id').notNull(),
+    status: text('status').$type<InvitationStatus>().notNull(),
+    prefill: jsonb('prefill').$type<Prefill>().notNull(),
+    invitedBy: text('invited_by').notNull(),
+    invitedAt: stamp('invited_at').notNull().defaultNow(),
+    reason: text('reason'),
+    updatedAt: stamp('updated_at').notNull().defaultNow(),
+  },
+  // One invitation under way per place; a declined one may be followed by a new one.
+  (t) => [uniqueIndex('invitation_open_per_place').on(t.placeId).where(sql`status IN ('invited', 'applied')`)],
+);
