@@ -63,7 +63,7 @@ describe('qualification of a place', () => {
     await eventually(async () => of('place.qualified', placeId).length, (n) => n === 1);
     expect(of('place.qualified', placeId)[0]!.data).toEqual({
       placeId, name: 'Espace numérique de Basseau', type: 'espace_public_numerique', communeCode: '16015', epciCode: '200071827', departementCode: '16',
-      openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00', latitude: 45.65, longitude: 0.15,
+      openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00', latitude: 45.65, longitude: 0.15, address: '12 rue de Basseau', postalCode: '16000',
     });
   });
 
@@ -145,7 +145,7 @@ describe('editing a place', () => {
     expect(edited).toMatchObject({ status: 200, body: { ...cognac, departementCode: '16', epciCode: '200070514', status: 'qualified', iban: 'FR76•••••••••••••••••••0189' } });
 
     await eventually(async () => of('place.qualified', placeId).length, (n) => n === 2);
-    expect(of('place.qualified', placeId)[1]!.data).toEqual({ placeId, name: 'EPN de Cognac', type: 'espace_public_numerique', communeCode: '16102', epciCode: '200070514', departementCode: '16', openingHours: 'Tu-Sa 10:00-18:00', latitude: 45.695, longitude: -0.329 });
+    expect(of('place.qualified', placeId)[1]!.data).toEqual({ placeId, name: 'EPN de Cognac', type: 'espace_public_numerique', communeCode: '16102', epciCode: '200070514', departementCode: '16', openingHours: 'Tu-Sa 10:00-18:00', latitude: 45.695, longitude: -0.329, address: '2 place François 1er', postalCode: '16100' });
     const edit = (await trail(placeId)).at(-1)!;
     expect(edit).toMatchObject({ action: 'edit', details: { name: { from: 'Espace numérique de Basseau', to: 'EPN de Cognac' }, communeCode: { from: '16015', to: '16102' } } });
     expect(Object.keys(edit.details).sort()).toEqual(['address', 'communeCode', 'epciCode', 'latitude', 'longitude', 'name', 'openingHours']);
