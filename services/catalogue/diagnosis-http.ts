@@ -6,11 +6,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eq } from 'drizzle-orm';
-import { DomainError, expandPerimeter, Refusal, territory, Uuid } from '@aptic/contracts';
+import { DomainError, Refusal, territory, Uuid } from '@aptic/contracts';
 import { assertScope, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
-import { communeByCode, locateCode } from './domain/communes.ts';
-import { assembleDiagnosis, diagnosisTables, type Diagnosis } from './domain/diagnosis.ts';
-import { diagnosisFacts } from './db/diagnosis.ts';
+import { locateCode } from './domain/communes.ts';
+import { diagnosisTables, type Diagnosis } from './domain/diagnosis.ts';
+import { diagnosis } from './db/diagnosis.ts';
 import { orderPerimeters } from './db/schema.ts';
 import { diagnosisHtml } from './documents/diagnosis.ts';
 import type { RenderPdf } from './documents/print.ts';
@@ -54,15 +54,6 @@ function territoryName(p: Perimeter): string {
   return names.length > 6 ? `${names.slice(0, 6).join(', ')} et ${names.length - 6} autres` : names.join(', ');
 }
 
-async function diagnose(ctx: ServiceContext, perimeter: Perimeter, funderId?: string): Promise<Diagnosis> {
-  const codes = expandPerimeter(perimeter, territory());
-  const communes = codes.map((code) => {
-    const c = communeByCode(code);
-    return { code, name: c?.name ?? code, population: c?.population ?? 0 };
-  });
-  return assembleDiagnosis(perimeter, communes, await diagnosisFacts(ctx.db, codes, funderId), new Date());
-}
-
 async function send(reply: FastifyReply, d: Diagnosis, format: Format, render: RenderPdf) {
   if (format === '') return d;
   if (format === '.pdf') {
@@ -88,11 +79,11 @@ export function diagnosisRoutes(app: AdminApp, ctx: ServiceContext, render: Rend
   for (const format of FORMATS) {
     const produces = format === '.pdf' ? { produces: ['application/pdf'] } : {};
     app.get(`/diagnosis${format}`, { config: { roles: ['support'] }, schema: { summary: `Territorial diagnosis of a perimeter${format ? ` (${format})` : ''}`, querystring: PerimeterQuery, response: format ? {} : { 422: Refusal }, ...produces } }, async (request, reply) =>
-      send(reply, await diagnose(ctx, readPerimeter(request.query)), format, render),
+      send(reply, await diagnosis(ctx.db, readPerimeter(request.query)), format, render),
     );
     app.get(`/orders/:id/diagnosis${format}`, { config: { roles: ['support', 'funder'] }, schema: { summary: `Territorial diagnosis of a paid order's perimeter (a funder: its own orders)${format ? ` (${format})` : ''}`, params: OrderId, ...produces } }, async (request, reply) => {
       const order = await orderPerimeter(request, request.params.id);
-      return send(reply, await diagnose(ctx, order.perimeter, order.funderId), format, render);
+      return send(reply, await diagnosis(ctx.db, order.perimeter, order.funderId), format, render);
     });
   }
 }

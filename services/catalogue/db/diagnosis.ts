@@ -11,7 +11,9 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { arrayParam, queryRows, type Queryable } from '@aptic/runtime';
-import type { DiagnosisFacts } from '../domain/diagnosis.ts';
+import { expandPerimeter, territory } from '@aptic/contracts';
+import { communeByCode } from '../domain/communes.ts';
+import { assembleDiagnosis, type Diagnosis, type DiagnosisFacts } from '../domain/diagnosis.ts';
 import { offers, places, placeStatus, redemptions } from './schema.ts';
 
 
@@ -73,7 +75,7 @@ function communeFacts(db: Queryable, communes: SQL) {
 }
 
 /** The diagnosis facts of these communes; a funder's redemptions only when `funderId` is given. */
-export async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], funderId?: string): Promise<DiagnosisFacts> {
+async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], funderId?: string): Promise<DiagnosisFacts> {
   const communes = arrayParam(communeCodes, 'text');
   const [offered, redeemed, located] = await Promise.all([offersPerService(db, communes), redemptionsPerService(db, communes, funderId), communeFacts(db, communes)]);
   const redeemedBy = new Map(redeemed.map((r) => [r.code, r.redemptions]));
@@ -83,4 +85,14 @@ export async function diagnosisFacts(db: Queryable, communeCodes: readonly strin
     services: [...codes].map((code) => ({ code, qualified: offeredBy.get(code)?.qualified ?? 0, directory: offeredBy.get(code)?.directory ?? 0, redemptions: redeemedBy.get(code) ?? 0 })),
     communes: located,
   };
+}
+
+/** The territorial diagnosis of a perimeter; a funder's redemptions only when `funderId` is given. */
+export async function diagnosis(db: Queryable, perimeter: Diagnosis['perimeter'], funderId?: string): Promise<Diagnosis> {
+  const codes = expandPerimeter(perimeter, territory());
+  const communes = codes.map((code) => {
+    const c = communeByCode(code);
+    return { code, name: c?.name ?? code, population: c?.population ?? 0 };
+  });
+  return assembleDiagnosis(perimeter, communes, await diagnosisFacts(db, codes, funderId), new Date());
 }
