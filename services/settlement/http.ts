@@ -7,8 +7,8 @@ import { PayoutStatuses } from './domain/payout.ts';
 import { findPayout, listPayouts, listRuns, markExecuted, markRejected, payoutView, runFile, runPayouts } from './db/payouts.ts';
 import { accountLines, balances, checkLedger } from './db/ledger.ts';
 import { closePeriod, listPeriods, periodPlaces } from './db/periods.ts';
-import { funderFigures, statementOf, statementsOf } from './db/statements.ts';
-import { statementCsv, statementHtml } from './documents/statement.ts';
+import { funderFigures, monthStatementLines, statementOf, statementsOf } from './db/statements.ts';
+import { statementHtml, statementsCsv } from './documents/statement.ts';
 import type { SettlementSettings } from './settings.ts';
 
 const finance = ['finance'] as const;
@@ -44,6 +44,10 @@ export const settlementRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: Servic
     { config: { roles: finance }, schema: { summary: 'Close a month (endossement): figures per place, payouts, period.closed', params: MonthParams, response: { 200: CloseView, 400: Refusal, 409: Refusal } } },
     (request) => ctx.transaction((tx, emit) => closePeriod(tx, emit, { month: request.params.month, today: businessDate(deps.now()), graceDays, actor: actorOf(request) })),
   );
+  app.get('/periods/:month/statements.csv', { config: { roles: finance }, schema: { summary: 'Every place’s statement lines of a closed month, as CSV', params: MonthParams } }, async (request, reply) => {
+    const csv = statementsCsv(request.params.month, await monthStatementLines(ctx.db, request.params.month));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="releves-${request.params.month}.csv"`).send(csv);
+  });
   app.get('/periods/:month/places', { config: { roles: finance }, schema: { summary: 'Each place’s figures of a closed month', params: MonthParams } }, (request) => periodPlaces(ctx.db, request.params.month));
 
   app.get(
@@ -121,7 +125,7 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
   });
   app.get('/places/:id/statements/:month/statement.csv', { config: { roles }, schema: { summary: 'The statement’s lines as CSV', params: PlaceMonth } }, async (request, reply) => {
     own(request, request.params.id);
-    const csv = statementCsv(await statementOf(ctx.db, request.params.id, request.params.month));
+    const csv = statementsCsv(request.params.month, [await statementOf(ctx.db, request.params.id, request.params.month)]);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="releve-${request.params.month}.csv"`).send(csv);
   });
   app.get('/places/:id/payouts', { config: { roles }, schema: { summary: 'A place’s payouts, held ones with their reason', params: Id } }, async (request) => {

@@ -1,7 +1,7 @@
 /**
  * The journey: a funder's money reaching a place through a scanned pass, every service its own
  * broker node over NATS (operator mode, as in production with kiosk credentials), real PostgreSQL,
- * the real kiosk agent.
+ * the real kiosk agent; then the month's close, the place's payout (SEPA file) and its statement.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,18 +11,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { parseBarcode, passCode } from '@aptic/contracts';
-import { queryRows, readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import { businessDate, queryRows, readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
 import { ordering } from '@aptic/ordering';
 import { printing } from '@aptic/printing';
 import { qualificationService } from '@aptic/qualification';
 import { catalogue } from '@aptic/catalogue';
 import { redemption } from '@aptic/redemption';
-import { settlement } from '@aptic/settlement';
+import { settlementService } from '@aptic/settlement';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
 import { TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platform.ts';
-import { fetchPdf } from '../support/pdf.ts';
+import { fetchPdf, readPdf } from '../support/pdf.ts';
+import { assertValidPain001 } from '../support/iso20022.ts';
 import { decodeBarcodes } from '../catalogue/support.ts';
 import { bestAnswers, validPlace } from '../qualification/support.ts';
 
@@ -31,6 +32,8 @@ let infra: Isolated;
 let server: OperatorServer;
 const nodes: Record<string, RunningPlatform> = {};
 const url = (service: string) => nodes[service]!.services[0]!.url;
+/** Settlement's clock: moved past this month's grace window to close it. */
+let clock = new Date();
 
 beforeAll(async () => {
   infra = await isolate();
@@ -38,7 +41,7 @@ beforeAll(async () => {
   const creds = join(dir, 'platform.creds');
   writeFileSync(creds, server.platformCreds, { mode: 0o600 });
   const kioskEnv = { NATS_ACCOUNT_SIGNING_SEED: server.accountSigningSeed, NATS_ACCOUNT_PUBLIC_KEY: server.accountPublicKey, KIOSK_NATS_URL: server.url, KIOSK_NATS_CREDS_FILE: creds };
-  const services: ServiceDefinition[] = [ordering, printing, qualificationService(kioskEnv), catalogue, redemption, settlement, analytics];
+  const services: ServiceDefinition[] = [ordering, printing, qualificationService(kioskEnv), catalogue, redemption, settlementService({ now: () => clock }), analytics];
   const config = readConfig(testEnv(infra, { NATS_URL: server.url, NATS_CREDS: creds }));
   // Each service its own broker node: they meet only through NATS.
   for (const s of services) nodes[s.name] = await startPlatform([s], config);
@@ -50,7 +53,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('funder → quote → payment → passes → qualified place → kiosk scans → the funder’s figures', async () => {
+test('funder → quote → payment → passes → qualified place → kiosk scans → figures → month close → payout → statement', async () => {
   // The funder orders the seed's reference quote and pays the face value.
   const funder = await call(`${url('ordering')}/funders`, { method: 'POST', body: { name: 'Communauté d’agglomération du Grand Angoulême', kind: 'collectivite', siret: '73282932000074', publicProcurement: true } });
   const quote = await call(`${url('ordering')}/quotes`, {
@@ -137,4 +140,36 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   const figures = await eventually(() => call(`${url('analytics')}/funders/${funder.body.id}/figures`, { token: funderToken }), (f) => f.body?.totals?.passesRedeemed === 3, 30_000);
   expect(figures.body.totals).toEqual({ carnetsIssued: 200, passesIssued: 2_000, carnetsReleased: 200, carnetsStarted: 3, passesRedeemed: 3 });
   expect((await eventually(() => call(`${url('ordering')}/orders/${orderId}`, { token: funderToken }), (o) => o.body?.redeemedPasses === 3)).body.status).toBe('paid');
-}, 180_000);
+
+  // The month closes once its grace window has passed: settlement's clock is moved there.
+  const s = url('settlement');
+  const financeToken = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'comptable', role: 'finance' } })).body.token;
+  const money = () => call(`${s}/funders/${funder.body.id}/money`, { token: financeToken });
+  await eventually(money, (m) => m.body?.passesRedeemed === 3, 30_000);
+  // The kit is billed from the first scan (qualification's kit.activated): in this month's close.
+  await eventually(async () => (await queryRows<{ n: number }>(nodes.settlement!.database.db, sql`SELECT count(*)::int AS n FROM settlement.kit WHERE place_id = ${placeId}`))[0]!.n, (n) => n === 1);
+  const month = businessDate().slice(0, 7);
+  const next = month.endsWith('-12') ? `${Number(month.slice(0, 4)) + 1}-01` : `${month.slice(0, 5)}${String(Number(month.slice(5)) + 1).padStart(2, '0')}`;
+  clock = new Date(`${next}-06T08:00:00Z`);
+  const closed = await call(`${s}/periods/${month}/close`, { method: 'POST', token: financeToken });
+  // 3 passes: 30,00 € − 4 % (1,20 €) − kit 8,40 € TTC = 20,40 €.
+  expect(closed.body).toMatchObject({ month, places: 1, passCount: 3, grossCents: 3_000, feeCents: 120, kitCents: 840, netCents: 2_040 });
+  const run = await call(`${s}/payout-runs`, { method: 'POST', token: financeToken });
+  expect(run.body).toMatchObject({ transferCount: 1, controlSumCents: 2_040, heldCount: 0 });
+  const xml = await (await fetch(`${s}/payout-runs/${run.body.id}/sepa.xml`, { headers: { authorization: `Bearer ${financeToken}` } })).text();
+  assertValidPain001(xml);
+  expect(xml).toContain('<IBAN>FR7630006000011234567890189</IBAN>');
+  expect(xml).toContain(`<Ustrd>Pass #APTIC ${month} — 3 pass</Ustrd>`);
+  const payout = (await call(`${s}/places/${placeId}/payouts`, { token: financeToken })).body[0];
+  expect((await call(`${s}/payouts/${payout.id}/execution`, { method: 'POST', token: financeToken, body: { executedOn: `${next}-07`, amountCents: 2_040 } })).body.status).toBe('executed');
+  // The place reads its statement with its own token.
+  const placeToken = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'Espace numérique', role: 'place', placeId } })).body.token;
+  const statement = await fetch(`${s}/places/${placeId}/statements/${month}/statement.pdf`, { headers: { authorization: `Bearer ${placeToken}` } });
+  const text = (await readPdf(Buffer.from(await statement.arrayBuffer()))).text;
+  expect(text).toMatch(/Valeur faciale \(3 pass\)\s+30,00 €/);
+  expect(text).toMatch(/Net à verser\s+20,40 €/);
+  expect(text).toContain('exécuté');
+  expect((await money()).body).toMatchObject({ passesIssued: 2_000, passesReleased: 2_000, passesRedeemed: 3, heldCents: 2_000_000 - 3_000 });
+  const check = await call(`${s}/ledger/check`, { token: financeToken });
+  expect(check.body).toMatchObject({ ok: true, violations: [] });
+}, 240_000);

@@ -2,7 +2,7 @@
  * Settlement through the events the other services really emit: places qualified (with or without
  * an IBAN, one suspended) by qualification, passes redeemed and cancelled by redemption; orders,
  * passes and offers as ordering, printing and catalogue announce them. Settlement's clock is moved
- * by the test to close December 2026, run the payouts, answer for the bank, then close January.
+ * by the test to close this month (M), run the payouts, answer for the bank, then close the next month (N).
  * Every figure is computed by hand below; the ledger check passes after each step.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { passCode, passLookupHash, type EventDataOf, type EventEnvelope, type Ev
 import { qualification } from '@aptic/qualification';
 import { redemption } from '@aptic/redemption';
 import { settlementService } from '@aptic/settlement';
-import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
@@ -21,7 +21,12 @@ import { readPdf } from '../support/pdf.ts';
 import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
 
 const KEY = 'test-pass-code-key-not-a-secret-0123456789';
-let clock = new Date('2026-12-15T10:00:00Z');
+/** This month (the scans are made now, in Paris), the next and the one after: the months the test closes. */
+const nextMonth = (m: string) => (m.endsWith('-12') ? `${Number(m.slice(0, 4)) + 1}-01` : `${m.slice(0, 5)}${String(Number(m.slice(5)) + 1).padStart(2, '0')}`);
+const M = businessDate().slice(0, 7);
+const N = nextMonth(M);
+const N2 = nextMonth(N);
+let clock = new Date();
 let infra: Isolated;
 let nodes: RunningPlatform[];
 let q: string;
@@ -51,7 +56,7 @@ beforeAll(async () => {
   place.suspended = await qualifiedPlace(q, siretFrom(++n));
   for (const p of Object.values(place)) expect((await call(`${q}/places/${p}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
   const issued = Array.from({ length: 100 }, (_, i) => ({ passId: randomUUID(), codeHash: passLookupHash(TEST_PASS_LOOKUP_KEY, passCode(KEY, Math.floor(i / 10) + 1, (i % 10) + 1)), carnetNumber: Math.floor(i / 10) + 1, position: (i % 10) + 1 }));
-  const rules = { validFrom: '2026-01-01', validUntil: '2027-12-31', perimeter: { communes: ['16015'], epcis: [], departements: [] }, resolvedCommunes: ['16015'], placeTypes: [], serviceCategories: [], publics: [] };
+  const rules = { validFrom: `${M.slice(0, 4)}-01-01`, validUntil: `${Number(M.slice(0, 4)) + 1}-12-31`, perimeter: { communes: ['16015'], epcis: [], departements: [] }, resolvedCommunes: ['16015'], placeTypes: [], serviceCategories: [], publics: [] };
   const events: EventEnvelope[] = [
     event('order.paid', { orderId, funderId, funderName: 'Commune de Test', offer: 'plus', carnetSize: 10, carnets: 10, faceValueCents: 100_000, options: [], rules }),
     event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: issued }),
@@ -96,7 +101,7 @@ const balance = async (account: string, owner?: string) => {
 };
 const payoutOf = async (k: Name, period: string) => ((await fin(`/payouts?placeId=${place[k]}&period=${period}`)).body as any[])[0];
 
-describe('a month at three places, then the next', () => {
+describe('a month at four places (three paid at once), then the next', () => {
   test('redemptions and a cancellation are booked once, from redemption’s events', async () => {
     await scan('a');
     await scan('a');
@@ -117,48 +122,48 @@ describe('a month at three places, then the next', () => {
   });
 
   test('closing a month not ended, or in its grace window, answers 409 and changes nothing', async () => {
-    expect(await fin('/periods/2026-12/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
-    clock = new Date('2027-01-03T10:00:00Z');
-    expect(await fin('/periods/2026-12/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'grace_window', message: expect.stringContaining('2027-01-06') } });
-    expect(await fin('/periods/2027-01/close', { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
+    expect(await fin(`/periods/${M}/close`, { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
+    clock = new Date(`${N}-03T10:00:00Z`);
+    expect(await fin(`/periods/${M}/close`, { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'grace_window', message: expect.stringContaining(`${N}-06`) } });
+    expect(await fin(`/periods/${N}/close`, { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
     expect(await fin('/periods/2026-13/close', { method: 'POST' })).toMatchObject({ status: 400 });
-    expect((await fin('/periods')).body).toEqual([expect.objectContaining({ month: '2026-12', status: 'open', closableFrom: '2027-01-06' })]);
-    // An offline scan of December uploaded inside the grace window: still December, not late.
+    expect((await fin('/periods')).body).toEqual([expect.objectContaining({ month: M, status: 'open', closableFrom: `${N}-06` })]);
+    // An offline scan of this month uploaded inside the grace window: still December, not late.
     await scan('b', { offline: true, scannedAt: new Date(Date.now() - 3_600_000).toISOString() });
     await waitBooked(10);
     await ledgerOk();
   });
 
-  test('December closes once, even twice at the same time: figures by hand', async () => {
-    clock = new Date('2027-01-06T08:00:00Z');
-    const [one, two] = await Promise.all([fin('/periods/2026-12/close', { method: 'POST' }), fin('/periods/2026-12/close', { method: 'POST' })]);
+  test('this month closes once, even twice at the same time: figures by hand', async () => {
+    clock = new Date(`${N}-06T08:00:00Z`);
+    const [one, two] = await Promise.all([fin(`/periods/${M}/close`, { method: 'POST' }), fin(`/periods/${M}/close`, { method: 'POST' })]);
     expect([one.status, two.status]).toEqual([200, 200]);
     const { alreadyClosed: _a, ...first } = one.body;
     const { alreadyClosed: _b, ...second } = two.body;
     expect(first).toEqual(second);
     // A: 2 passes (one cancelled) 2,000 − 80 fee − 840 kit = 1,080; B: 3 (one offline) 3,000 − 120 − 840 = 2,040;
     // no IBAN: 1,000 − 40 − 840 = 120; suspended (later): 2,000 − 80 − 840 = 1,080.
-    expect(first).toMatchObject({ month: '2026-12', places: 4, passCount: 8, grossCents: 8_000, feeCents: 320, kitCents: 4 * 840, netCents: 1_080 + 2_040 + 120 + 1_080 });
-    const again = await fin('/periods/2026-12/close', { method: 'POST' });
+    expect(first).toMatchObject({ month: M, places: 4, passCount: 8, grossCents: 8_000, feeCents: 320, kitCents: 4 * 840, netCents: 1_080 + 2_040 + 120 + 1_080 });
+    const again = await fin(`/periods/${M}/close`, { method: 'POST' });
     expect(again.body).toMatchObject({ ...first, alreadyClosed: true });
-    const places = (await fin('/periods/2026-12/places')).body as any[];
+    const places = (await fin(`/periods/${M}/places`)).body as any[];
     expect(places.find((p) => p.placeId === place.b)).toMatchObject({ passCount: 3, latePassCount: 0, grossCents: 3_000, feeCents: 120, territorialFundCents: 30, kitCents: 840, netCents: 2_040 });
-    expect((await fin('/payouts?period=2026-12')).body).toHaveLength(4);
+    expect((await fin(`/payouts?period=${M}`)).body).toHaveLength(4);
     expect(await balance('territorial_fund')).toBe(-80);
     expect(await balance('kit_receivable')).toBe(4 * 840);
     await ledgerOk();
   });
 
-  test('redemption learns the month is settled: a December redemption can no longer be cancelled', async () => {
+  test('redemption learns the month is settled: one of its redemptions can no longer be cancelled', async () => {
     const [row] = await queryRows<{ redemption_id: string }>(settlementDb(), sql`SELECT redemption_id FROM settlement.booking b WHERE place_id = ${place.a} GROUP BY redemption_id HAVING sum(sign) = 1 LIMIT 1`);
     await eventually(() => call(`${r}/redemptions/${row!.redemption_id}/cancellation`, { method: 'POST', body: { reason: 'trop tard' } }), (x) => x.status === 409 && x.body.code === 'period_settled');
   });
 
-  test('an offline December scan uploaded after the close goes to January, flagged late', async () => {
+  test('an offline scan of this month uploaded after the close goes to the next, flagged late', async () => {
     await scan('a', { offline: true, scannedAt: new Date(Date.now() - 1_800_000).toISOString() });
     await waitBooked(11);
     const [late] = await queryRows<{ period: string; late: boolean }>(settlementDb(), sql`SELECT period, late FROM settlement.booking ORDER BY scan_day DESC, late DESC LIMIT 1`);
-    expect(late).toEqual({ period: '2027-01', late: true });
+    expect(late).toEqual({ period: N, late: true });
     await ledgerOk();
   });
 
@@ -174,8 +179,8 @@ describe('a month at three places, then the next', () => {
     assertValidPain001(xml);
     expect([...xml.matchAll(/<CtrlSum>([0-9.]+)<\/CtrlSum>/g)].map((m) => m[1])).toEqual(['31.20', '31.20']);
     expect(xml).toContain('<InstdAmt Ccy="EUR">10.80</InstdAmt>');
-    expect(xml).toContain('<Ustrd>Pass #APTIC 2026-12 — 3 pass</Ustrd>');
-    const a = await payoutOf('a', '2026-12');
+    expect(xml).toContain(`<Ustrd>Pass #APTIC ${M} — 3 pass</Ustrd>`);
+    const a = await payoutOf('a', M);
     expect(xml).toContain(`<EndToEndId>${a.id.replaceAll('-', '')}</EndToEndId>`);
     expect(xml).not.toContain('<Nm>Espace numérique de Basseau</Nm><PstlAdr>');
     const again = await (await fetch(`${s}/payout-runs/${runId}/sepa.xml`, { headers: { authorization: `Bearer ${finance}` } })).text();
@@ -188,16 +193,16 @@ describe('a month at three places, then the next', () => {
   });
 
   test('the bank’s answers: executed (to the cent), rejected with an ISO code; wrong moves refused', async () => {
-    const a = await payoutOf('a', '2026-12');
-    const b = await payoutOf('b', '2026-12');
-    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 10.8 } })).toMatchObject({ status: 400 });
-    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_079 } })).toMatchObject({ status: 422, body: { code: 'amount_mismatch' } });
-    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_080 } })).toMatchObject({ status: 200, body: { status: 'executed' } });
-    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-07', amountCents: 1_080 } })).toMatchObject({ status: 409, body: { code: 'invalid_payout_transition' } });
+    const a = await payoutOf('a', M);
+    const b = await payoutOf('b', M);
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: `${N}-07`, amountCents: 10.8 } })).toMatchObject({ status: 400 });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: `${N}-07`, amountCents: 1_079 } })).toMatchObject({ status: 422, body: { code: 'amount_mismatch' } });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: `${N}-07`, amountCents: 1_080 } })).toMatchObject({ status: 200, body: { status: 'executed' } });
+    expect(await fin(`/payouts/${a.id}/execution`, { method: 'POST', body: { executedOn: `${N}-07`, amountCents: 1_080 } })).toMatchObject({ status: 409, body: { code: 'invalid_payout_transition' } });
     expect(await fin(`/payouts/${b.id}/rejection`, { method: 'POST', body: { reasonCode: 'ZZ99' } })).toMatchObject({ status: 422, body: { code: 'unknown_reason_code' } });
     expect(await fin(`/payouts/${b.id}/rejection`, { method: 'POST', body: { reasonCode: 'AC04' } })).toMatchObject({ status: 200, body: { status: 'rejected', rejectionCode: 'AC04', rejectionLabel: 'Compte clôturé' } });
-    expect(await fin(`/payouts/${b.id}/execution`, { method: 'POST', body: { executedOn: '2027-01-08', amountCents: 2_040 } })).toMatchObject({ status: 409 });
-    expect(await fin(`/payouts/${randomUUID()}/execution`, { method: 'POST', body: { executedOn: '2027-01-08', amountCents: 1 } })).toMatchObject({ status: 404 });
+    expect(await fin(`/payouts/${b.id}/execution`, { method: 'POST', body: { executedOn: `${N}-08`, amountCents: 2_040 } })).toMatchObject({ status: 409 });
+    expect(await fin(`/payouts/${randomUUID()}/execution`, { method: 'POST', body: { executedOn: `${N}-08`, amountCents: 1 } })).toMatchObject({ status: 404 });
     expect(await balance('place_payable', place.b)).toBe(-2_880);
     expect(await balance('bank')).toBe(100_000 - 1_080);
     // Nothing fixed: a run now holds the same three, the rejected one until its bank details change.
@@ -207,53 +212,55 @@ describe('a month at three places, then the next', () => {
     await ledgerOk();
   });
 
-  test('January closes by the daily job; the next run pays what was held or rejected, once fixed', async () => {
+  test('the next month closes by the daily job; the next run pays what was held or rejected, once fixed', async () => {
     expect((await call(`${q}/places/${place.noIban}`, { method: 'PATCH', body: { iban: 'FR14 2004 1010 0505 0001 3M02 606', bic: 'PSSTFRPPXXX' } })).status).toBe(200);
     expect((await call(`${q}/places/${place.b}`, { method: 'PATCH', body: { iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' } })).status).toBe(200);
     expect((await call(`${q}/places/${place.suspended}/reinstatement`, { method: 'POST', body: { reason: 'contrôle levé' } })).status).toBe(200);
-    clock = new Date('2027-02-06T08:00:00Z');
-    await eventually(async () => ((await fin('/periods')).body as any[]).find((p) => p.month === '2027-01')?.status, (st) => st === 'closed', 10_000);
-    // January: A has its late pass, 1,000 − 40 − 840 = 120; the others only their kit, −840 each: held, carried.
-    const jan = (await fin('/periods/2027-01/places')).body as any[];
+    clock = new Date(`${N2}-06T08:00:00Z`);
+    await eventually(async () => ((await fin('/periods')).body as any[]).find((p) => p.month === N)?.status, (st) => st === 'closed', 10_000);
+    // Next month: A has its late pass, 1,000 − 40 − 840 = 120; the others only their kit, −840 each: held, carried.
+    const jan = (await fin(`/periods/${N}/places`)).body as any[];
     expect(jan.find((p) => p.placeId === place.a)).toMatchObject({ passCount: 1, latePassCount: 1, netCents: 120 });
     expect(jan.find((p) => p.placeId === place.b)).toMatchObject({ passCount: 0, netCents: -840 });
-    expect((await payoutOf('b', '2027-01')).holdReason).toBe('net_not_positive');
+    expect((await payoutOf('b', N)).holdReason).toBe('net_not_positive');
     const run = await fin('/payout-runs', { method: 'POST' });
-    // December's B (new IBAN), no-IBAN (now fixed), suspended (reinstated), and January's A.
+    // This month’s B (new IBAN), no-IBAN (now fixed), suspended (reinstated), and next month’s A.
     expect(run.body).toMatchObject({ transferCount: 4, controlSumCents: 2_040 + 120 + 1_080 + 120 });
     const xml = await (await fetch(`${s}/payout-runs/${run.body.id}/sepa.xml`, { headers: { authorization: `Bearer ${finance}` } })).text();
     assertValidPain001(xml);
     expect(xml).toContain('<IBAN>DE89370400440532013000</IBAN>');
-    expect(xml).toContain('<Ustrd>Pass #APTIC 2027-01 — 1 pass</Ustrd>');
-    for (const k of ['b', 'noIban', 'suspended'] as const) expect((await payoutOf(k, '2026-12')).status).toBe('sent');
+    expect(xml).toContain(`<Ustrd>Pass #APTIC ${N} — 1 pass</Ustrd>`);
+    for (const k of ['b', 'noIban', 'suspended'] as const) expect((await payoutOf(k, M)).status).toBe('sent');
     await ledgerOk();
   });
 
   test('statements: a place reads its own (JSON, PDF in French, CSV), another place’s answer 404; the funder’s money', async () => {
     const token = async (placeId: string) => (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'lieu', role: 'place', placeId } })).body.token as string;
     const tokenA = await token(place.a);
-    const mine = await call(`${s}/places/${place.a}/statements/2026-12`, { token: tokenA });
+    const mine = await call(`${s}/places/${place.a}/statements/${M}`, { token: tokenA });
     expect(mine.status).toBe(200);
     expect(mine.body.figures).toEqual({ passCount: 2, latePassCount: 0, grossCents: 2_000, feeCents: 80, kitCents: 840, kitSponsored: false, carriedCents: 0, netCents: 1_080 });
-    expect(mine.body.payout).toMatchObject({ status: 'executed', date: '2027-01-07', endToEndId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(mine.body.payout).toMatchObject({ status: 'executed', date: `${N}-07`, endToEndId: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(mine.body.lines).toEqual([expect.objectContaining({ passCount: 2, grossCents: 2_000, late: false, categoryCode: 'aide_demarches_administratives' })]);
-    for (const path of [`/places/${place.b}/statements/2026-12`, `/places/${place.b}/payouts`, `/places/${place.b}/statements`, `/places/${place.b}/statements/2026-12/statement.csv`]) {
+    for (const path of [`/places/${place.b}/statements/${M}`, `/places/${place.b}/payouts`, `/places/${place.b}/statements`, `/places/${place.b}/statements/${M}/statement.csv`]) {
       expect(await call(`${s}${path}`, { token: tokenA })).toMatchObject({ status: 404, body: { code: 'unknown_place' } });
     }
     expect((await call(`${s}/payouts`, { token: tokenA })).status).toBe(403);
     expect((await call(`${s}/ledger/check`, { token: tokenA })).status).toBe(403);
-    const jan = await call(`${s}/places/${place.a}/statements/2027-01`, { token: tokenA });
+    const jan = await call(`${s}/places/${place.a}/statements/${N}`, { token: tokenA });
     expect(jan.body.lines).toEqual([expect.objectContaining({ late: true, passCount: 1 })]);
-    const csv = await (await fetch(`${s}/places/${place.a}/statements/2027-01/statement.csv`, { headers: { authorization: `Bearer ${tokenA}` } })).text();
-    expect(csv.split('\r\n')[1]).toMatch(/^2027-01;2026-12-\d\d;aide_demarches_administratives;aide_demarches_administratives.accompagnement_individuel;oui;1;1000;40$/);
-    const pdf = await fetch(`${s}/places/${place.a}/statements/2027-01/statement.pdf`, { headers: { authorization: `Bearer ${tokenA}` } });
+    const csv = await (await fetch(`${s}/places/${place.a}/statements/${N}/statement.csv`, { headers: { authorization: `Bearer ${tokenA}` } })).text();
+    expect(csv.split('\r\n')[1]).toMatch(new RegExp(`^${N};${place.a};Espace numérique de Basseau;${M}-\\d\\d;aide_demarches_administratives;aide_demarches_administratives.accompagnement_individuel;oui;1;1000;40$`));
+    const pdf = await fetch(`${s}/places/${place.a}/statements/${N}/statement.pdf`, { headers: { authorization: `Bearer ${tokenA}` } });
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const text = (await readPdf(Buffer.from(await pdf.arrayBuffer()))).text;
     expect(text).toContain('Relevé d');
-    expect(text).toContain('janvier 2027');
+    expect(text).toContain(new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${N}-15T00:00:00Z`)));
     expect(text).toContain('(en retard)');
     expect(text).toMatch(/Net à verser\s+1,20 €/);
-    expect(await call(`${s}/places/${place.a}/statements/2027-03`, { token: tokenA })).toMatchObject({ status: 404, body: { code: 'statement_not_found' } });
+    expect(await call(`${s}/places/${place.a}/statements/${nextMonth(N2)}`, { token: tokenA })).toMatchObject({ status: 404, body: { code: 'statement_not_found' } });
+    const all = await (await fetch(`${s}/periods/${M}/statements.csv`, { headers: { authorization: `Bearer ${finance}` } })).text();
+    expect(all.trim().split('\r\n')).toHaveLength(1 + 4);
     const money = await fin(`/funders/${funderId}/money`);
     expect(money.body).toMatchObject({ passesIssued: 100, passesReleased: 100, passesRedeemed: 9, passesOutstanding: 91, heldCents: 91_000, creditedCents: 0 });
   });

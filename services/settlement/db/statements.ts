@@ -8,15 +8,34 @@ import { orders, payoutRuns, payouts, placePeriods, places } from './schema.ts';
 
 const notReady = (month: string) => new DomainError('statement_not_found', `Pas de relevé pour ${month} : le mois n’est pas clos, ou le lieu n’y a rien encaissé.`, { status: 404 });
 
+/** The statement lines of a month, per place (of one place, or of all). */
+async function linesOf(db: Queryable, month: string, placeId?: string): Promise<Map<string, Statement['lines']>> {
+  const rows = await queryRows<{ place_id: string; day: string; service_code: string | null; category_code: string | null; late: boolean; pass_count: number; gross_cents: string; fee_cents: string }>(db, sql`
+    SELECT l.place_id, l.scan_day::text AS day, o.service_code, o.category_code, l.late, l.pass_count, l.gross_cents, l.fee_cents
+    FROM settlement.statement_line l LEFT JOIN settlement.offer o ON o.offer_id = l.offer_id
+    WHERE l.period = ${month} ${placeId ? sql`AND l.place_id = ${placeId}` : sql``} ORDER BY l.place_id, l.scan_day, o.service_code, l.late`);
+  const byPlace = new Map<string, Statement['lines']>();
+  for (const l of rows) {
+    const line = { day: l.day, serviceCode: l.service_code ?? 'inconnu', categoryCode: l.category_code ?? 'inconnu', late: l.late, passCount: l.pass_count, grossCents: Number(l.gross_cents), feeCents: Number(l.fee_cents) };
+    const lines = byPlace.get(l.place_id);
+    if (lines) lines.push(line);
+    else byPlace.set(l.place_id, [line]);
+  }
+  return byPlace;
+}
+
+/** Every place's statement lines of a closed month (finance's export), with the places' names. */
+export async function monthStatementLines(db: Queryable, month: string): Promise<Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]> {
+  const names = new Map((await db.select().from(places)).map((p) => [p.placeId, p.name]));
+  return [...(await linesOf(db, month))].map(([placeId, lines]) => ({ placeId, placeName: names.get(placeId) ?? placeId, lines }));
+}
+
 /** A place's statement of a closed month: its lines, figures and payout. */
 export async function statementOf(db: Queryable, placeId: string, month: string): Promise<Statement> {
   const [figures] = await db.select().from(placePeriods).where(and(eq(placePeriods.placeId, placeId), eq(placePeriods.period, month)));
   if (!figures) throw notReady(month);
   const [place] = await db.select({ name: places.name }).from(places).where(eq(places.placeId, placeId));
-  const lines = await queryRows<{ day: string; service_code: string | null; category_code: string | null; late: boolean; pass_count: number; gross_cents: string; fee_cents: string }>(db, sql`
-    SELECT l.scan_day::text AS day, o.service_code, o.category_code, l.late, l.pass_count, l.gross_cents, l.fee_cents
-    FROM settlement.statement_line l LEFT JOIN settlement.offer o ON o.offer_id = l.offer_id
-    WHERE l.place_id = ${placeId} AND l.period = ${month} ORDER BY l.scan_day, o.service_code, l.late`);
+  const lines = (await linesOf(db, month, placeId)).get(placeId) ?? [];
   const [payout] = await db.select().from(payouts).where(and(eq(payouts.placeId, placeId), eq(payouts.period, month)));
   const [run] = payout?.runId ? await db.select({ executionDate: payoutRuns.executionDate }).from(payoutRuns).where(eq(payoutRuns.id, payout.runId)) : [];
   const reason = payout?.holdReason ? HoldReasons[payout.holdReason] : payout?.rejectionCode ? `${payout.rejectionCode} — ${RejectionCodes[payout.rejectionCode]}` : payout?.carriedInto ? `reporté sur ${payout.carriedInto}` : null;
@@ -25,7 +44,7 @@ export async function statementOf(db: Queryable, placeId: string, month: string)
     placeName: place?.name ?? placeId,
     period: month,
     closedAt: figures.closedAt.toISOString(),
-    lines: lines.map((l) => ({ day: l.day, serviceCode: l.service_code ?? 'inconnu', categoryCode: l.category_code ?? 'inconnu', late: l.late, passCount: l.pass_count, grossCents: Number(l.gross_cents), feeCents: Number(l.fee_cents) })),
+    lines,
     figures: { passCount: figures.passCount, latePassCount: figures.latePassCount, grossCents: figures.grossCents, feeCents: figures.feeCents, kitCents: figures.kitCents, kitSponsored: figures.kitSponsored, carriedCents: figures.carriedCents, netCents: figures.netCents },
     payout: payout
       ? { id: payout.id, endToEndId: endToEndId(payout.id), status: payout.status, statusLabel: PayoutStatusLabels[payout.status], date: payout.executedOn ?? (payout.status === 'sent' ? run?.executionDate ?? null : null), reason }

@@ -60,10 +60,14 @@ export function statementHtml(s: Statement): string {
   });
 }
 
-/** The same lines as the PDF, amounts in cents (integers, for spreadsheets and accounting tools). */
-export function statementCsv(s: Statement): string {
+const CSV_HEADER = ['mois', 'lieu_id', 'lieu', 'jour', 'categorie', 'service', 'en_retard', 'pass', 'valeur_faciale_centimes', 'frais_centimes'];
+
+/** Statement lines as CSV, amounts in cents (integers, for spreadsheets and accounting tools): one place's, or a month's. */
+export function statementsCsv(period: string, places: readonly Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]): string {
   return toCsv([
-    ['mois', 'jour', 'categorie', 'service', 'en_retard', 'pass', 'valeur_faciale_centimes', 'frais_centimes'],
-    ...s.lines.map((l) => [s.period, l.day, l.categoryCode, l.serviceCode, l.late ? 'oui' : 'non', String(l.passCount), String(l.grossCents), String(l.feeCents)]),
+    CSV_HEADER,
+    ...places.flatMap((p) =>
+      p.lines.map((l) => [period, p.placeId, p.placeName, l.day, l.categoryCode, l.serviceCode, l.late ? 'oui' : 'non', String(l.passCount), String(l.grossCents), String(l.feeCents)]),
+    ),
   ]);
 }

@@ -1,0 +1,106 @@
+/**
+ * Closing one month of 1,000,000 redemptions over 1,310 places, as finance does it over HTTP:
+ * the close (statement lines, each place's figures, payouts, ledger entries, period.closed per
+ * place), the payout run (bank details asked of qualification, one SEPA file of every transfer)
+ * and every place's statement lines (one CSV of the month; PDFs excluded). Beside it, in the same run, the same
+ * aggregate as one raw SQL GROUP BY over the same rows. Settlement and qualification run in this
+ * process against real PostgreSQL and NATS; the redemptions are seeded as settlement books them.
+ */
+import { sql } from 'drizzle-orm';
+import { loadavg } from 'node:os';
+import { businessDate, queryRows, readConfig, startPlatform } from '@aptic/runtime';
+import { qualification } from '@aptic/qualification';
+import { settlementService } from '@aptic/settlement';
+import { natsUrl, report, scratch } from './support.ts';
+
+const REDEMPTIONS = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
+const PLACES = Number(process.env.BENCH_PLACES ?? 1_310);
+const TOKEN = 'bench-admin-token';
+const month = '2026-10';
+const seconds = (from: number) => Number(((performance.now() - from) / 1000).toFixed(3));
+
+async function main() {
+  const db = await scratch();
+  const clock = new Date('2026-11-06T08:00:00Z');
+  const env = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', QUALIFICATION_PORT: '0', SETTLEMENT_PORT: '0' };
+  const platform = await startPlatform([qualification, settlementService({ now: () => clock })], readConfig(env));
+  const pg = platform.database.db;
+  const url = platform.services.find((s) => s.name === 'settlement')!.url;
+  const call = async (path: string, method = 'GET') => {
+    const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+  try {
+    const seeding = performance.now();
+    // Places, qualified with an IBAN (qualification), known to settlement with one offer each and a monthly kit.
+    await pg.execute(sql`
+      INSERT INTO qualification.place (id, name, pivot, pivot_kind, type, address, commune_code, departement_code, latitude, longitude, opening_hours, iban, bic, status, qualified_at)
+      SELECT md5('place' || i)::uuid, 'Lieu ' || i, lpad(i::text, 14, '0'), 'siret', 'espace_public_numerique', '{"line1":"1 rue","postalCode":"16000","city":"Angoulême"}',
+        '16015', '16', 45.6, 0.15, 'Mo-Fr 09:00-18:00', 'FR7630006000011234567890189', 'AGRIFRPP', 'qualified', now()
+      FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(sql`INSERT INTO settlement.place (place_id, name) SELECT md5('place' || i)::uuid, 'Lieu ' || i FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(sql`
+      INSERT INTO settlement.offer (offer_id, place_id, service_code, category_code, price_cents)
+      SELECT md5('offer' || i)::uuid, md5('place' || i)::uuid, 'aide_demarches_administratives.accompagnement_individuel', 'aide_demarches_administratives', 1000
+      FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(sql`INSERT INTO settlement.kit (place_id, plan, activated_on) SELECT md5('place' || i)::uuid, 'monthly', '2026-09-01' FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(sql`INSERT INTO settlement.period (month) VALUES (${month})`);
+    // The redemptions of the month as the consumer books them (1 % of them late uploads from the month before).
+    await pg.execute(sql`
+      INSERT INTO settlement.booking (id, redemption_id, sign, place_id, order_id, funder_id, offer_id, face_value_cents, fee_cents, scan_day, period, late)
+      SELECT gen_random_uuid(), gen_random_uuid(), 1, md5('place' || (1 + i % ${PLACES}))::uuid, md5('order' || (i % 50))::uuid, md5('funder' || (i % 20))::uuid,
+        md5('offer' || (1 + i % ${PLACES}))::uuid, 1000, 40, CASE WHEN i % 100 = 0 THEN date '2026-09-30' ELSE date '2026-10-01' + (i % 31) END, ${month}, i % 100 = 0
+      FROM generate_series(1, ${REDEMPTIONS}) AS i`);
+    await pg.execute(sql`VACUUM ANALYZE settlement.booking`);
+    const seedSeconds = seconds(seeding);
+
+    // The raw aggregate: what each place is owed, one GROUP BY over the same rows (run twice, the second timed).
+    const raw = () => queryRows(pg, sql`SELECT place_id, count(*), sum(face_value_cents), sum(fee_cents), count(*) FILTER (WHERE late) FROM settlement.booking WHERE period = ${month} GROUP BY place_id`);
+    await raw();
+    const rawStart = performance.now();
+    const rawRows = await raw();
+    const rawSeconds = seconds(rawStart);
+
+    const load = loadavg();
+    const started = performance.now();
+    const closed = (await (await call(`/periods/${month}/close`, 'POST')).json()) as { places: number; passCount: number; netCents: number };
+    const closeSeconds = seconds(started);
+    const runStart = performance.now();
+    const run = (await (await call('/payout-runs', 'POST')).json()) as { id: string; transferCount: number; controlSumCents: number };
+    const xml = await (await call(`/payout-runs/${run.id}/sepa.xml`)).text();
+    const runSeconds = seconds(runStart);
+    const statementsStart = performance.now();
+    const csv = await (await call(`/periods/${month}/statements.csv`)).text();
+    const statementLines = csv.trim().split('\r\n').length - 1;
+    const statementsSeconds = seconds(statementsStart);
+    const totalSeconds = seconds(started);
+    const rate = REDEMPTIONS / totalSeconds;
+    const rawRate = REDEMPTIONS / rawSeconds;
+    report('settle', {
+      redemptions: REDEMPTIONS,
+      places: closed.places,
+      passCount: closed.passCount,
+      netCents: closed.netCents,
+      transfers: run.transferCount,
+      controlSumCents: run.controlSumCents,
+      sepaBytes: xml.length,
+      statementLines,
+      rawGroups: rawRows.length,
+      seedSeconds,
+      seconds: { close: closeSeconds, payoutRun: runSeconds, statements: statementsSeconds, total: totalSeconds, rawGroupBy: rawSeconds },
+      redemptionsPerSecond: Math.round(rate),
+      rawRedemptionsPerSecond: Math.round(rawRate),
+      ofRaw: Number((rate / rawRate).toFixed(3)),
+      loadAverageAtStart: load.map((l) => Number(l.toFixed(2))),
+      businessDate: businessDate(),
+      target: { seconds: 10, ofRaw: 0.5 },
+      met: { seconds: totalSeconds <= 10, ofRaw: rate / rawRate >= 0.5 },
+    });
+  } finally {
+    await platform.stop();
+    await db.drop();
+  }
+}
+
+await main();
