@@ -264,4 +264,18 @@ describe('a month at four places (three paid at once), then the next', () => {
     const money = await fin(`/funders/${funderId}/money`);
     expect(money.body).toMatchObject({ passesIssued: 100, passesReleased: 100, passesRedeemed: 9, passesOutstanding: 91, heldCents: 91_000, creditedCents: 0 });
   });
+
+  test('the order’s final count (redemption window closed) credits the unredeemed value once; the money held is then zero', async () => {
+    const closing = (id = randomUUID()) => ({ ...event('order.redemption_closed', { orderId, funderId, passCount: 100, redeemedCount: 9, unredeemedCount: 91, unredeemedValueCents: 91_000, closedAt: new Date().toISOString() }), id });
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    // The same final count twice (a second event id, as a replayed producer would send): credited once.
+    for (const e of [closing(), closing()]) await publisher.publish(e, { msgID: e.id });
+    await publisher.close();
+    const money = await eventually(() => fin(`/funders/${funderId}/money`), (m) => m.body?.creditedCents === 91_000);
+    await new Promise((done) => setTimeout(done, 500));
+    expect((await fin(`/funders/${funderId}/money`)).body).toMatchObject({ heldCents: 0, creditedCents: 91_000, orders: [expect.objectContaining({ redemptionClosed: true })] });
+    expect(money.body.passesRedeemed + money.body.creditedCents / 1_000).toBe(100);
+    expect(await balance('credit_notes', orderId)).toBe(-91_000);
+    await ledgerOk();
+  });
 });

@@ -51,8 +51,13 @@ async function bookCredit(tx: Tx, credit: { orderId: string; funderId: string; a
   if (credit.amountCents > 0) await book(tx, [postings.credited(credit)]);
 }
 
+/**
+ * The credit is booked from redemption's final count of the order (its redemption window closed,
+ * later uploads refused), never from a count of ours that a lagging consumer could get wrong;
+ * ordering's credit note (credit_note.issued) is the document of that same amount.
+ */
 const creditsConsumer = consumer('credits', {
-  'credit_note.issued': async (tx, { data }) => bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.amountCents }),
+  'order.redemption_closed': async (tx, { data }) => bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.unredeemedValueCents }),
 });
 
 /** Places, their offers (statement lines by service) and kits (deducted from payouts). */
