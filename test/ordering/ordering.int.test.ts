@@ -284,13 +284,41 @@ describe('kit sponsorship and sweeps', () => {
 });
 
 describe('numbering', () => {
-  test('20 concurrent acceptances: invoice and credit-note numbers stay gapless and unique', async () => {
+  test('20 concurrent acceptances: invoices (FA) and credit notes (AV) each keep their own gapless sequence', async () => {
     const funders = await Promise.all(Array.from({ length: 20 }, (_, i) => newFunder(`Commune ${i}`)));
     const quotes = await Promise.all(funders.map(async (f) => (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(f) })).body.id as string));
     const results = await Promise.all(quotes.map((q, i) => call(`${url}/quotes/${q}/acceptance/purchase-order`, { method: 'POST', body: { reference: `BC-${i}` } })));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
-    const numbers = await queryRows<{ number: string }>(node.database.db, sql`SELECT number FROM ordering.invoice UNION ALL SELECT number FROM ordering.credit_note`);
-    const sequence = numbers.map((n) => Number(n.number.slice(-6))).sort((a, b) => a - b);
-    expect(sequence).toEqual(Array.from({ length: sequence.length }, (_, i) => i + 1));
+    for (const [series, table] of [['FA', 'invoice'], ['AV', 'credit_note']] as const) {
+      const numbers = await queryRows<{ number: string }>(node.database.db, sql.raw(`SELECT number FROM ordering.${table}`));
+      expect(numbers.length).toBeGreaterThan(0);
+      expect(numbers.every((n) => n.number.startsWith(`${series}-`))).toBe(true);
+      const sequence = numbers.map((n) => Number(n.number.slice(-6))).sort((a, b) => a - b);
+      expect(sequence).toEqual(Array.from({ length: sequence.length }, (_, i) => i + 1));
+    }
+  });
+});
+
+describe('after the order closed', () => {
+  test('a payment of the fees invoice arriving late is recorded and settles it', async () => {
+    const funderId = await newFunder('Syndicat mixte du numérique');
+    const quote = (await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 100, options: [] } })).body;
+    const accepted = (await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-LATE' } })).body;
+    const services = accepted.invoices.find((i: { kind: string }) => i.kind === 'services');
+    const faceValue = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: 1_000_000, receivedOn: today, reference: 'VIR-FV' } });
+    expect(faceValue.body.status).toBe('paid');
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    const final = { orderId: quote.id, funderId, passCount: 1000, redeemedCount: 1000, unredeemedCount: 0, unredeemedValueCents: 0, closedAt: new Date().toISOString() };
+    const closedId = randomUUID();
+    await publisher.publish({ id: closedId, type: 'order.redemption_closed', occurredAt: new Date().toISOString(), producer: 'redemption', data: final }, { msgID: closedId });
+    await publisher.close();
+    await eventually(async () => (await call(`${url}/orders/${quote.id}`)).body.status, (status) => status === 'closed');
+
+    const late = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' } });
+    expect(late.status).toBe(201);
+    expect(late.body).toMatchObject({ status: 'closed', allocation: { servicesPaidCents: services.amountDueCents, overpaidCents: 0 } });
+    // The same transfer twice is still refused.
+    const again = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' } });
+    expect(again).toMatchObject({ status: 409, body: { code: 'payment_already_recorded' } });
   });
 });

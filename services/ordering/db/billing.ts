@@ -124,7 +124,10 @@ export function allocation(invoiceList: Invoice[], paymentList: Payment[]): Allo
   return allocatePayments(due('face_value'), due('services'), paymentList.reduce((total, p) => total + p.amountCents, 0));
 }
 
-/** Records a bank transfer; the order becomes paid (and printing may start) once the face value is covered. */
+/**
+ * Records a bank transfer; the order becomes paid (and printing may start) once the face value is
+ * covered. A transfer arriving after the order closed is recorded too: it settles what is still owed.
+ */
 export async function recordPayment(
   tx: Tx,
   emit: Emit,
@@ -134,7 +137,8 @@ export async function recordPayment(
   actor: string,
 ): Promise<{ order: Order; payment: Payment; allocation: Allocation }> {
   const order = await findOrder(tx, orderId, { lock: true });
-  if (order.status !== 'invoiced' && order.status !== 'paid') {
+  // A closed order's invoices may still be owed (the fees invoice paid late): the payment settles them.
+  if (order.status !== 'invoiced' && order.status !== 'paid' && order.status !== 'closed') {
     throw new DomainError('order_not_invoiced', 'Un paiement ne peut être enregistré que sur une commande facturée.', { status: 409 });
   }
   if (input.receivedOn > today) {

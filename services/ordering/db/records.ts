@@ -3,17 +3,17 @@ import { auditTrail, auditWriter, type Queryable, type Tx } from '@aptic/runtime
 import { auditLog, documentCounters } from './schema.ts';
 
 /**
- * Next number of the year's single invoice/credit-note sequence. The upsert locks the year's
- * counter row until the transaction ends, so numbers are gapless and in commit order.
+ * Next number of a series (FA invoices, AV credit notes) for the year. The upsert locks the
+ * series' counter row until the transaction ends, so each series is gapless and in commit order.
  */
-export async function nextDocumentNumber(tx: Tx, prefix: 'FA' | 'AV', issuedOn: string): Promise<string> {
+export async function nextDocumentNumber(tx: Tx, series: 'FA' | 'AV', issuedOn: string): Promise<string> {
   const year = Number(issuedOn.slice(0, 4));
   const [row] = await tx
     .insert(documentCounters)
-    .values({ year, last: 1 })
-    .onConflictDoUpdate({ target: documentCounters.year, set: { last: sql`${documentCounters.last} + 1` } })
+    .values({ series, year, last: 1 })
+    .onConflictDoUpdate({ target: [documentCounters.series, documentCounters.year], set: { last: sql`${documentCounters.last} + 1` } })
     .returning({ last: documentCounters.last });
-  return `${prefix}-${year}-${String(row!.last).padStart(6, '0')}`;
+  return `${series}-${year}-${String(row!.last).padStart(6, '0')}`;
 }
 
 /** Writes ordering's audit rows. */

@@ -69,14 +69,15 @@ export const signedQuotes = ordering.table('signed_quote', {
 });
 
 /**
- * The one gapless, chronological numbering of invoices and credit notes, per year: the counter
- * row is locked by the transaction that issues, so numbers follow commit order and a rollback
- * gives its number back.
+ * The gapless, chronological numbering of each series per year: invoices (FA) and credit notes
+ * (AV) each have their own. A series' counter row is locked by the transaction that issues, so
+ * numbers follow commit order and a rollback gives its number back.
  */
 export const documentCounters = ordering.table('document_counter', {
-  year: integer('year').primaryKey(),
+  series: text('series').$type<'FA' | 'AV'>().notNull(),
+  year: integer('year').notNull(),
   last: integer('last').notNull(),
-});
+}, (t) => [primaryKey({ columns: [t.series, t.year] })]);
 
 /** Invoices (factures): immutable once issued (a trigger refuses updates and deletes). */
 export const invoices = ordering.table('invoice', {
