@@ -12,6 +12,14 @@ export const Actions = {
     response: Type.Object({ funderId: Uuid, name: Type.String(), kind: FunderKind, siret: Type.String() }),
   },
   /**
+   * An order's logo as uploaded for print (the cover's, else the passes'), for the white-label
+   * activity report of a Premium funder; null when the order has none.
+   */
+  'printing.orderLogo': {
+    params: Type.Object({ orderId: Uuid }, { additionalProperties: false }),
+    response: Type.Union([Type.Object({ mime: Type.String(), base64: Type.String() }), Type.Null()]),
+  },
+  /**
    * The qualified places nearest to a commune's centre or to coordinates (printing's cover
    * letters; staff search). `method` says how they were chosen: by distance, or — for a commune
    * whose centre catalogue cannot place — by commune then département, without distances.

@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { DomainError, Uuid } from '@aptic/contracts';
+import { BusinessDate, DomainError, isCalendarDate, Uuid } from '@aptic/contracts';
 import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readFunderCounts } from './db/funder-counts.ts';
 import { readFunderFigures } from './db/funder-figures.ts';
 import { listReportingRoles, provisionReportingRole } from './db/reporting-roles.ts';
 import { openDataCsv, openDataRows, tableSchema } from './db/open-data.ts';
+import { reportFigures } from './db/report.ts';
+import { reportHtml } from './documents/report.ts';
 
 const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 });
 
@@ -26,6 +28,35 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
       // A funder's token sees its own figures only.
       assertScope(request, { funder: request.params.id }, unknownFunder);
       return readFunderFigures(ctx.db, request.params.id);
+    },
+  );
+
+  app.get(
+    '/funders/:id/report',
+    {
+      config: { roles: ['support', 'finance', 'funder'] },
+      schema: {
+        summary: 'A funder’s activity report over a period (PDF, in French; white-label for Premium funders)',
+        params: Type.Object({ id: Uuid }),
+        querystring: Type.Object({ from: BusinessDate, to: BusinessDate }),
+      },
+    },
+    async (request, reply) => {
+      assertScope(request, { funder: request.params.id }, unknownFunder);
+      const { from, to } = request.query;
+      if (!isCalendarDate(from) || !isCalendarDate(to) || from > to) {
+        throw new DomainError('invalid_period', 'La période doit aller d’une date réelle à une date égale ou postérieure.', { status: 422, field: 'from' });
+      }
+      const figures = await reportFigures(ctx.db, request.params.id, from, to);
+      if (!figures) throw unknownFunder();
+      const { premiumOrderId, ...rest } = figures;
+      // The logo the Premium funder bought for its passes; the report goes out without it if printing does not answer.
+      const logo = premiumOrderId ? await ctx.broker.call('printing.orderLogo', { orderId: premiumOrderId }).catch(() => null) : null;
+      const pdf = await (await ctx.pdf()).render(reportHtml({ ...rest, logo: logo as { mime: string; base64: string } | null }));
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="rapport-activite-${from}-${to}.pdf"`)
+        .send(pdf);
     },
   );
 

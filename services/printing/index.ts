@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { businessDate, passCodeKey, passLookupKey, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import { businessDate, contractAction, passCodeKey, passLookupKey, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import { logosOf } from './db/logos.ts';
 import { expireProofs } from './db/proofs.ts';
 import * as schema from './db/schema.ts';
 import { issuePasses } from './db/issuance.ts';
@@ -17,6 +18,15 @@ export const printing: ServiceDefinition = {
     const keys = { code: passCodeKey(ctx.config), lookup: passLookupKey(ctx.config) };
     return [{ name: 'issuance', events: ['order.paid'], apply: async (tx, events, emit) => { for (const e of events) await issuePasses(tx, emit, e, keys); } }];
   },
+  moleculer: (ctx) => ({
+    actions: {
+      orderLogo: contractAction('printing.orderLogo', async ({ orderId }) => {
+        const logos = await logosOf(ctx.db, orderId);
+        const logo = logos.cover ?? logos.pass;
+        return logo ? { mime: logo.mime, base64: logo.data.toString('base64') } : null;
+      }),
+    },
+  }),
   routes: printingRoutes,
   async start(ctx) {
     ctx.every('proof-expiry', 3_600_000, async () => void (await ctx.transaction((tx, emit) => expireProofs(tx, emit, businessDate()))));

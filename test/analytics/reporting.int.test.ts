@@ -13,6 +13,7 @@ import { isolate, type Isolated } from '../support/infra.ts';
 import { RawPublisher } from '../support/events.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { analyticsWorld } from './world.ts';
+import { readPdf } from '../support/pdf.ts';
 import { allVariables, loginAs, panelQueries, runPanel } from './panels.ts';
 
 let infra: Isolated;
@@ -202,5 +203,37 @@ describe('the staff’s national view, run as the staff role', () => {
   test('the staff role reads every funder on the funder dashboard too; a funder’s role cannot run the staff panels', async () => {
     expect(await runPanel(asStaff, panelQueries(funderDashboard().build()).get('Pass utilisés')!, ctx)).toEqual([[7]]);
     await expect(runPanel(asA, panels.get('Scans refusés par motif')!, ctx)).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('the activity report', () => {
+  const report = (funderId: string, token?: string, period = 'from=2026-11-01&to=2026-11-30') =>
+    fetch(`${url()}/funders/${funderId}/report?${period}`, { headers: { authorization: `Bearer ${token ?? 'test-admin-token'}` } });
+
+  test('a Premium funder’s report is white-label: its name, no #APTIC; key figures, services, places, in French', async () => {
+    const response = await report(w.funderA);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const { flow } = await readPdf(Buffer.from(await response.arrayBuffer()));
+    expect(flow).toContain("Rapport d'activité");
+    expect(flow).toContain('Grand Angoulême — du 01/11/2026 au 30/11/2026');
+    // Issued, handed out, redeemed in the period and since the start, outstanding, carnets started, money used and held.
+    expect(flow).toContain('30 20 5 5 23 3 sur 3 50,00 € 250,00 €');
+    expect(flow).toContain('Pass utilisés sur la période');
+    expect(flow).toContain(w.places[0]!.name);
+    expect(flow).toContain('Angoulême');
+    expect(flow).not.toContain('APTIC');
+  });
+
+  test('a Standard funder’s report carries the #APTIC branding; a funder token gets only its own; a bad period is refused', async () => {
+    const { flow } = await readPdf(Buffer.from(await (await report(w.funderB)).arrayBuffer()));
+    expect(flow).toContain('#APTIC');
+    expect(flow).toContain('CCAS de Cognac');
+    const token = (await call(`${url()}/admin/tokens`, { method: 'POST', body: { name: 'CCAS', role: 'funder', funderId: w.funderB } })).body.token;
+    expect((await report(w.funderB, token)).status).toBe(200);
+    expect((await report(w.funderA, token)).status).toBe(404);
+    const bad = await report(w.funderB, undefined, 'from=2026-11-30&to=2026-11-01');
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { code: string }).code).toBe('invalid_period');
   });
 });
