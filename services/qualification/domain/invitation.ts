@@ -25,9 +25,6 @@ export function assertInvitationMove(from: InvitationStatus, to: InvitationStatu
   }
 }
 
-/** An invitation still under way: one at a time per place. */
-export const isOpen = (status: InvitationStatus) => status === 'invited' || status === 'applied';
-
 export interface DirectoryRow {
   placeId: string;
   name: string;
