@@ -6,8 +6,8 @@
  *
  * A commune's position is the mean of the own coordinates of the directory's places in it (the
  * commune data we keep, @etalab/decoupage-administratif, has no coordinates); its nearest qualified
- * place comes from the GiST index (`<->`, k-nearest-neighbour) ranked by exact haversine distance,
- * so the cost is per commune, not per commune × place.
+ * place comes from the partial GiST index of qualified places (`<->`, k-nearest-neighbour) ranked
+ * by exact haversine distance, so the cost is per commune, not per commune × place.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { arrayParam, queryRows, type Queryable } from '@aptic/runtime';
@@ -66,8 +66,7 @@ function communeFacts(db: Queryable, communes: SQL) {
         FROM c LEFT JOIN LATERAL (
           SELECT min(${haversine(sql`c.latitude`, sql`c.longitude`, sql`q.latitude`, sql`q.longitude`)}) AS km
           FROM (SELECT p.latitude, p.longitude FROM ${places} p
-                JOIN ${placeStatus} s ON s.place_id = p.id AND s.status = 'qualified'
-                WHERE p.location IS NOT NULL
+                WHERE p.qualified AND p.location IS NOT NULL
                 ORDER BY p.location <-> point(c.longitude * 0.7071, c.latitude)
                 LIMIT ${NEAREST_CANDIDATES}) q
         ) n ON c.latitude IS NOT NULL`,

@@ -19,6 +19,11 @@ async function recordStatus(tx: Tx, e: PlaceEvent): Promise<void> {
     .insert(placeStatus)
     .values({ placeId: e.data.placeId, status: STATUS[e.type], reason, statusAt: at })
     .onConflictDoUpdate({ target: placeStatus.placeId, set: { status: STATUS[e.type], reason, statusAt: at }, setWhere: sql`${placeStatus.statusAt} <= ${at.toISOString()}` });
+  // The directory row mirrors the status that won (see `places.qualified`).
+  await tx
+    .update(places)
+    .set({ qualified: sql`EXISTS (SELECT 1 FROM ${placeStatus} WHERE ${placeStatus.placeId} = ${places.id} AND ${placeStatus.status} = 'qualified')` })
+    .where(eq(places.id, e.data.placeId));
 }
 
 /**

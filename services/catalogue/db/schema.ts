@@ -68,12 +68,23 @@ export const places = catalogue.table(
     openData: jsonb('open_data').$type<OpenData>().notNull().default({}),
     /** What the last import found doubtful in the row (coordinates, postal code, dropped values), for staff. */
     warnings: jsonb('warnings').$type<{ code: string; message: string }[]>().notNull().default([]),
+    /**
+     * Whether `place_status` says qualified, kept in step by the status consumer: the partial
+     * index of qualified places' locations finds a commune's nearest qualified place without
+     * walking the directory (a few per cent of it is qualified).
+     */
+    qualified: boolean('qualified').notNull().default(false),
     /** The platform's own last change (qualification, offers): the export's `date_maj` from then on. */
     platformChangedAt: stamp('platform_changed_at'),
     updatedAt: stamp('updated_at').notNull().defaultNow(),
   },
   // Nearby search: a bounding box on these two columns, then exact distance on the few left.
-  (t) => [index('place_location_idx').using('gist', t.location), index('place_commune_idx').on(t.communeCode), index('place_departement_idx').on(t.departementCode)],
+  (t) => [
+    index('place_location_idx').using('gist', t.location),
+    index('place_qualified_location_idx').using('gist', t.location).where(sql`qualified`),
+    index('place_commune_idx').on(t.communeCode),
+    index('place_departement_idx').on(t.departementCode),
+  ],
 );
 
 /**
