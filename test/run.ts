@@ -17,7 +17,8 @@ interface JsonReport {
 const output = '.vitest/results.json';
 mkdirSync('.vitest', { recursive: true });
 rmSync(output, { force: true });
-const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...process.argv.slice(2)], {
+// vitest on this very Node (the launcher's Node 24), whatever `node` the PATH has first.
+const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 

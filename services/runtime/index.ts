@@ -12,7 +12,7 @@ export { BatchPublisher, type Publication } from './events/publisher.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';
 export type { AdminApp } from './http/server.ts';
 export { contractAction } from './actions.ts';
-export { startPlatform, selectServices, type RunningPlatform } from './platform.ts';
+export { startPlatform, selectServices, type Progress, type RunningPlatform } from './platform.ts';
 export type { RunningService } from './start-service.ts';
 export type { ServiceContext, ServiceDefinition } from './service.ts';
 export { businessDate, addDays } from './time.ts';

@@ -33,17 +33,21 @@ async function openInfrastructure(config: PlatformConfig, node: string): Promise
   return { database, bus };
 }
 
+/** Told what the start is doing, step by step, for a person waiting at a terminal. */
+export type Progress = (step: string) => void;
+
 /**
  * Starts the given services in this process, sharing one broker, one database connection and
  * one bus. Embedded: PGlite + table-backed bus + in-process broker. Distributed: PostgreSQL +
  * JetStream + Moleculer over NATS.
  */
-export async function startPlatform(definitions: ServiceDefinition[], config: PlatformConfig, log?: Logger): Promise<RunningPlatform> {
+export async function startPlatform(definitions: ServiceDefinition[], config: PlatformConfig, log?: Logger, progress: Progress = () => {}): Promise<RunningPlatform> {
   const logger = log ?? pino({ level: config.logLevel, base: { mode: config.mode } });
   const node = definitions.length === 1 ? definitions[0]!.name : 'platform';
   // Ports first, then the data folder: a second start is refused before it opens any database.
   await assertPortsFree(definitions.map((d) => d.name), config);
   const releaseDataDir = config.mode === 'embedded' ? lockDataDir(config.dataDir) : () => {};
+  progress(config.mode === 'embedded' ? `opening the embedded database in ${config.dataDir}` : 'connecting to PostgreSQL and NATS');
   const { database, bus } = await openInfrastructure(config, node).catch((err: unknown) => {
     releaseDataDir();
     throw err;
@@ -52,6 +56,7 @@ export async function startPlatform(definitions: ServiceDefinition[], config: Pl
   const broker = createBroker(config, node);
   const services: RunningService[] = [];
   for (const definition of definitions) {
+    progress(`${definition.name}: schema, consumers, admin server`);
     services.push(await startService(definition, { config, database, bus, broker, tokens, log: logger }));
   }
   await broker.start();

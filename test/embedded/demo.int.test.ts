@@ -30,18 +30,40 @@ interface Demo {
   passCodes: string[];
 }
 
-test('npm start -- --demo, then the demo kiosk in a terminal: French screens, the mediator’s scans are judged', async () => {
+/** The demo's summary with what changes from one start to the next (ports, link signatures) masked. */
+const summary = (lines: string[]) =>
+  lines.slice(lines.findIndex((l) => l.startsWith('Demo, ')) + 1, lines.findIndex((l) => l.includes('npm run kiosk -- --demo')) + 1).map((l) => l.replace(/http:\/\/\S+/g, '<link>'));
+
+test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans judged), then the demo again on the same data', async () => {
   const platform = await startProcess(['--demo'], env, /^ready \(embedded mode\)$/, 150_000);
+  const first = summary(platform.lines);
+  const adminToken = platform.lines.find((l) => l.startsWith('First start: admin token'))!.split(' ').at(-1)!;
+  const demo = JSON.parse(readFileSync(join(dataDir, 'demo-kiosk.json'), 'utf8')) as Demo;
   try {
-    expect(platform.lines.some((l) => l.startsWith('  pass codes to try:'))).toBe(true);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-kiosk.json'), 'utf8')) as Demo;
+    expect(platform.lines).toContain('Demo, seeded:');
+    expect(first.some((l) => l.startsWith('  pass codes to try:'))).toBe(true);
+    expect(first).toContain(`  support token: the demo kiosk's, and a bearer token for the admin APIs as role support: ${demo.token}`);
+    expect(first.some((l) => /^ {2}funder: .* \(id [0-9a-f-]{36}\)$/.test(l) )).toBe(true);
+    expect(first.some((l) => /^ {2}order: .* \(id [0-9a-f-]{36}\)$/.test(l))).toBe(true);
+    // Each start says what it is doing.
+    expect(platform.lines.filter((l) => l.startsWith('… ')).length).toBeGreaterThan(8);
+
+    // The printed document links open without a bearer header, and only as printed.
+    const printFile = platform.lines.find((l) => l.startsWith('    print-ready PDF'))!.split(': ').at(-1)!;
+    const opened = await fetch(printFile);
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toContain('application/pdf');
+    await opened.body?.cancel();
+    expect((await fetch(printFile.replace(/signature=./, 'signature=A'))).status).toBe(401);
+    expect((await fetch(printFile.replace('/pdf?', '/progress?'))).status).toBe(401);
+
     const kiosk = openTerminal(['npm', 'run', 'kiosk', '--', '--demo'], { cwd: process.cwd(), env });
     try {
       await eventually(async () => kiosk.screen(), (s) => s.some((l) => l.includes('en ligne')), 30_000);
-      const [first, ...others] = demo.passCodes;
-      const mistyped = `${first!.slice(0, 10)}${(Number(first![10]) + 1) % 10}${first!.slice(11)}`;
+      const [firstPass, ...others] = demo.passCodes;
+      const mistyped = `${firstPass!.slice(0, 10)}${(Number(firstPass![10]) + 1) % 10}${firstPass!.slice(11)}`;
       kiosk.type(demo.serviceBarcode);
-      kiosk.type(printedPassCode(first!)); // typed as printed under the barcode, spaces included
+      kiosk.type(printedPassCode(firstPass!)); // typed as printed under the barcode, spaces included
       kiosk.type(printedPassCode(mistyped)); // one digit wrong
       for (const code of others) kiosk.type(code);
       const verdict = /^(✔ Pass accepté|✘ Pass refusé)/;
@@ -60,7 +82,8 @@ test('npm start -- --demo, then the demo kiosk in a terminal: French screens, th
       // The mistyped code never reached the platform; the others were recorded as online scans.
       const scans = await fetch(`${demo.platformUrl}/scans?kioskId=${demo.kioskId}`, { headers: { authorization: `Bearer ${demo.token}` } });
       const recorded = (await scans.json()) as { code: string; offline: boolean }[];
-      expect(recorded.map((s) => s.code).sort()).toEqual([...demo.passCodes].sort());
+      const masked = (code: string) => `${code.slice(0, 8)}${'*'.repeat(13)}${code.slice(21)}`; // as scan listings show codes
+      expect(recorded.map((s) => s.code).sort()).toEqual(demo.passCodes.map(masked).sort());
       expect(recorded.every((s) => !s.offline)).toBe(true);
     } finally {
       kiosk.close();
@@ -69,4 +92,19 @@ test('npm start -- --demo, then the demo kiosk in a terminal: French screens, th
     platform.child.kill('SIGTERM');
     expect(await platform.exit).toBe(0);
   }
-}, 200_000);
+
+  // Again on the same data: the same story found, the same summary, no new token, no stack trace.
+  const again = await startProcess(['--demo'], env, /^ready \(embedded mode\)$/, 150_000);
+  try {
+    expect(again.lines.some((l) => l.startsWith(`Demo, found again in ${dataDir} (seeded `))).toBe(true);
+    expect(summary(again.lines)).toEqual(first);
+    const tokens = await fetch(`${urlOf(again, 'ordering')}/admin/tokens`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const live = ((await tokens.json()) as { revokedAt: string | null }[]).filter((t) => t.revokedAt === null);
+    expect(live).toHaveLength(2); // the first start's admin token and the demo's support token
+  } finally {
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+  }
+}, 400_000);
+
+const urlOf = (p: { lines: string[] }, service: string) => p.lines.find((l) => l.startsWith(`${service} admin `))!.split(' ').at(-1)!;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DomainError, isScopedRole, ScopeFields, type Role } from '@aptic/contracts';
@@ -30,6 +30,11 @@ export interface IssuedToken extends Principal {
 
 const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A signed link is short-lived: never valid for more than a day. */
+const MAX_LINK_SECONDS = 24 * 3600;
+const linkSignature = (tokenHash: string, path: string, expires: number) => createHmac('sha256', tokenHash).update(`GET ${path} ${expires}`).digest('base64url');
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -104,6 +109,34 @@ export class TokenStore {
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       .returning({ id: apiTokens.id });
     return rows.length > 0;
+  }
+
+  /**
+   * A link a person can open in a browser (a bearer header cannot be clicked): it carries the id
+   * of a token and an HMAC of the path and expiry keyed by that token's hash, so only a holder of
+   * the token can make one, it opens that one path only, with the token's rights, until it expires
+   * or the token is revoked.
+   */
+  async signLink(token: string, url: string, ttlSeconds: number): Promise<string> {
+    const principal = await this.authenticate(token);
+    if (!principal || principal.tokenId === 'bootstrap') throw new Error('signLink: needs a stored, unrevoked token');
+    const link = new URL(url);
+    const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+    link.search = new URLSearchParams({ link: principal.tokenId, expires: String(expires), signature: linkSignature(hashOf(token), link.pathname, expires) }).toString();
+    return link.toString();
+  }
+
+  /** The principal of a signed link for `path`, if it is genuine, unexpired and its token live. */
+  async authenticateLink(path: string, query: { link?: unknown; expires?: unknown; signature?: unknown }): Promise<Principal | undefined> {
+    const expires = Number(query.expires);
+    if (typeof query.link !== 'string' || !UUID.test(query.link) || typeof query.signature !== 'string') return undefined;
+    if (!Number.isSafeInteger(expires) || expires < Date.now() / 1000 || expires > Date.now() / 1000 + MAX_LINK_SECONDS) return undefined;
+    const [row] = await this.db.select().from(apiTokens).where(and(eq(apiTokens.id, query.link), isNull(apiTokens.revokedAt)));
+    if (!row) return undefined;
+    const expected = Buffer.from(linkSignature(row.hash, path, expires));
+    const given = Buffer.from(query.signature);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return { tokenId: row.id, name: `${row.name} (signed link)`, role: row.role as Role, scopeId: row.scopeId };
   }
 
   async hasAdmin(): Promise<boolean> {

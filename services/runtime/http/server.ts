@@ -45,6 +45,15 @@ function errorHandler(error: FastifyError, request: FastifyRequest, reply: Fasti
   return reply.status(500).send({ code: 'internal_error', message: 'Unexpected error; it has been logged.' });
 }
 
+/** A GET with a signed link (TokenStore.signLink) instead of a bearer header: its query parameters are the link's, not the route's. */
+async function signedLink(tokens: TokenStore, request: FastifyRequest): Promise<Principal | undefined> {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (request.method !== 'GET' || !query?.signature) return undefined;
+  const principal = await tokens.authenticateLink(request.url.split('?')[0]!, query);
+  for (const key of ['link', 'expires', 'signature']) delete query[key];
+  return principal;
+}
+
 /** Bearer-token check on every route not marked public. */
 function authenticate(tokens: TokenStore) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
@@ -53,7 +62,7 @@ function authenticate(tokens: TokenStore) {
     if (config?.public || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p))) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match ? await tokens.authenticate(match[1]!) : undefined;
+    const principal = match ? await tokens.authenticate(match[1]!) : await signedLink(tokens, request);
     if (!principal) {
       return reply.status(401).header('www-authenticate', 'Bearer').send({ code: 'unauthenticated', message: 'A valid bearer token is required.' });
     }
