@@ -70,7 +70,8 @@ export function lockDataDir(dataDir: string): () => void {
       const who = holder === undefined ? 'another start' : `pid ${holder}`;
       throw new StartRefused(`the platform is already running on ${folder} (${who}): stop it first, or set APTIC_DATA_DIR to another folder.`);
     }
-    lockfile.unlockSync(folder, options);
+    // Its owner died without releasing it (kill -9, power cut): nothing has the folder open.
+    rmSync(options.lockfilePath, { recursive: true, force: true });
     release = lockfile.lockSync(folder, options);
   }
   writeFileSync(owner, `${process.pid}\n`);
@@ -90,7 +91,7 @@ function readOwner(file: string): number | undefined {
 }
 
 /** The data folder cannot be used at all (permissions, not a folder, a full disk). */
-export function unopenable(folder: string, err: unknown): StartRefused {
+function unopenable(folder: string, err: unknown): StartRefused {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a folder' : (code ?? (err instanceof Error ? err.message : String(err)));
   return new StartRefused(`cannot use the data folder ${folder} (${why}): check that it is a folder this user may write, or set APTIC_DATA_DIR to another one.`);
