@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError, Refusal, Uuid, type ActionResponse } from '@aptic/contracts';
 import type { FastifyRequest } from 'fastify';
-import { actorOf, assertScope, parseCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, parseCsv, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readRecipients } from './domain/recipients.ts';
 import { createMailing, findMailing, markSent, recipientsOf, type Mailing } from './db/mailings.ts';
 import { findPrintOrder } from './db/issuance.ts';
@@ -61,9 +61,8 @@ export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/mailings/:id/list.csv', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing list for the print partner: carnet and address', params: Id } }, async (request, reply) => {
     const mailing = await visibleMailing(request, request.params.id);
     assertDraft(mailing);
-    const quote = (v: string | null) => `"${(v ?? '').replaceAll('"', '""')}"`;
-    const lines = (await recipientsOf(ctx.db, mailing.id)).map((r) => [r.carnetNumber, r.name, r.line1, r.line2, r.postalCode, r.city].map((v) => quote(v === null ? null : String(v))).join(';'));
-    return reply.type('text/csv; charset=utf-8').send(['carnet;nom;adresse;complement;code_postal;ville', ...lines].join('\r\n'));
+    const lines = (await recipientsOf(ctx.db, mailing.id)).map((r) => [r.carnetNumber, r.name, r.line1, r.line2, r.postalCode, r.city].map((v) => (v === null ? '' : String(v))));
+    return reply.type('text/csv; charset=utf-8').send(toCsv([['carnet', 'nom', 'adresse', 'complement', 'code_postal', 'ville'], ...lines]));
   });
 
   app.post('/mailings/:id/sent', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing went out: addresses are erased', params: Id, response: { 200: MailingView, ...errors } } }, async (request) => {

@@ -45,8 +45,21 @@ export function parseCsv(input: string): CsvResult {
   return { ok: true, rows };
 }
 
-/** CSV text from lines of fields (RFC 4180 quoting), `;`-separated as French spreadsheets expect. */
+/** A spreadsheet takes a cell starting with one of these for a formula (OWASP's CSV injection). */
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r']);
+const PLAIN_NUMBER = /^-?[0-9]+(?:[.,][0-9]+)?$/;
+
+/**
+ * One CSV field: a cell a spreadsheet would evaluate as a formula is neutralised by a leading
+ * apostrophe (a negative number stays a number), then quoted if it holds a separator, a quote or
+ * a line break (RFC 4180).
+ */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.has(value[0] ?? '') && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+  return /[;"\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** CSV text from lines of fields, `;`-separated as French spreadsheets expect; every CSV the platform writes goes through here. */
 export function toCsv(lines: readonly (readonly string[])[]): string {
-  const field = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  return lines.map((line) => line.map(field).join(';')).join('\r\n') + '\r\n';
+  return lines.map((line) => line.map(csvCell).join(';')).join('\r\n') + '\r\n';
 }

@@ -55,7 +55,7 @@ test('addresses → one carnet each → cover letters with the nearest places an
   expect((await upload(standard.data.orderId, ['A;1 rue;;16000;Angoulême;16015'])).body.code).toBe('distribution_requires_plus');
   expect((await upload(plus.data.orderId, ['A;1 rue;;16000;Angoulême;16015', 'B;2 rue;;16000;Angoulême;16015', 'C;3 rue;;16000;Angoulême;16015', 'D;4 rue;;16000;Angoulême;16015'])).body.code).toBe('not_enough_carnets');
 
-  const mailing = await upload(plus.data.orderId, ['Camille Martin;12 rue de Basseau;Bât. B;16000;Angoulême;16015', 'Jean Dupont;3 place du Minage;;16000;Angoulême;16015']);
+  const mailing = await upload(plus.data.orderId, ['Camille Martin;12 rue de Basseau;Bât. B;16000;Angoulême;16015', 'Jean Dupont;3 place du Minage;=HYPERLINK("http://x");16000;Angoulême;16015']);
   expect(mailing).toMatchObject({ status: 201, body: { status: 'draft', recipients: 2 } });
   const rows = await recipientsRows();
   expect(rows.map((r) => r.name)).toEqual(['Camille Martin', 'Jean Dupont']);
@@ -68,8 +68,10 @@ test('addresses → one carnet each → cover letters with the nearest places an
   expect(text).toContain('CCAS d\'Angoulême');
   expect(text).toContain('Espace numérique de Basseau');
   const list = await (await fetch(`${url}/mailings/${mailing.body.id}/list.csv`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
-  expect(list.split('\r\n')).toHaveLength(3);
-  expect(list).toContain('"Jean Dupont"');
+  expect(list.trimEnd().split('\r\n')).toHaveLength(3);
+  expect(list).toContain('Jean Dupont');
+  // A cell a spreadsheet would run as a formula is neutralised.
+  expect(list).toContain(`"'=HYPERLINK(""http://x"")"`);
 
   // A print partner sees the mailings of the orders whose print job it was assigned, and no other.
   const partner = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'imprimeur', role: 'print-partner', printPartnerId: randomUUID() } })).body.token;
