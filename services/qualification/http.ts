@@ -6,7 +6,7 @@ import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
 import { KIT_PRICES } from './domain/kit.ts';
-import { assertMayEdit, type PlacePatch } from './domain/place.ts';
+import { assertMayChangeBank, assertMayEdit, type PlacePatch } from './domain/place.ts';
 import { createPlace, findPlace, listPlaces } from './db/places.ts';
 import { editPlace } from './db/edit-place.ts';
 import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestionnaire, suspend } from './db/qualification.ts';
@@ -77,9 +77,10 @@ export function qualificationRoutes(kiosks: KioskDeps) {
 
 function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.get('/questionnaire', { config: { roles: money }, schema: { summary: 'The current eligibility questionnaire (themes, questions, weights, thresholds)' } }, async () => ({ ...currentQuestionnaire, charterVersion: CURRENT_CHARTER, kitPrices: KIT_PRICES }));
-  app.post('/places', { config: { roles: money }, schema: { summary: 'Register a médiation place’s application', body: NewPlaceBody, response: { 201: PlaceView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(placeView(await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))), request.principal?.role)),
-  );
+  app.post('/places', { config: { roles: money }, schema: { summary: 'Register a médiation place’s application (its IBAN/BIC: finance only)', body: NewPlaceBody, response: { 201: PlaceView, ...errors, 403: Refusal } } }, async (request, reply) => {
+    assertMayChangeBank(request.principal?.role, Object.keys(request.body).filter((k) => request.body[k as keyof typeof request.body] !== undefined));
+    return reply.status(201).send(placeView(await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))), request.principal?.role));
+  });
   app.get('/places', { config: { roles: money }, schema: { summary: 'Places by status, in name order', querystring: ListQuery, response: { 200: Type.Array(PlaceView) } } }, async (request) =>
     (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined, pageOf(request.query))).map((p) => placeView(p, request.principal?.role)),
   );

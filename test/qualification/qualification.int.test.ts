@@ -206,6 +206,21 @@ describe('editing a place', () => {
     const edit = (await trail(id)).at(-1)!;
     expect(edit.details).toEqual({ iban: { toLast4: '2606' }, bic: { from: 'AGRIFRPP', to: 'PSSTFRPPXXX' } });
   });
+
+  test('support may not give an IBAN at a place’s creation either; the creation’s audit shows it masked', async () => {
+    const [support, finance] = [await token('support'), await token('finance')];
+    const before = await count('place');
+    const withIban = validPlace(nextSiret());
+    expect((await call(`${url}/places`, { method: 'POST', token: support, body: withIban })).body).toMatchObject({ code: 'bank_details_finance_only', field: 'iban' });
+    expect(await count('place')).toBe(before);
+    const { iban: _iban, bic: _bic, ...withoutBank } = withIban as Record<string, unknown>;
+    expect((await call(`${url}/places`, { method: 'POST', token: support, body: withoutBank })).status).toBe(201);
+    const created = await call(`${url}/places`, { method: 'POST', token: finance, body: validPlace(nextSiret()) });
+    expect(created.status).toBe(201);
+    const apply = (await trail(created.body.id)).at(0)!;
+    expect(apply.details).toMatchObject({ bank: { iban: 'FR76•••••••••••••••••••0189', bic: 'AGRIFRPP' } });
+    expect(JSON.stringify(apply)).not.toContain('FR7630006000011234567890189');
+  });
 });
 
 describe('IBAN and roles', () => {

@@ -6,6 +6,7 @@ import { checkPlace, type CheckedPlace, type PlaceInput } from '../domain/place.
 import { assertMove, type PlaceStatus } from '../domain/lifecycle.ts';
 import { audit } from './audit.ts';
 import { places } from './schema.ts';
+import { maskIban } from '../domain/bank.ts';
 
 export type Place = typeof places.$inferSelect;
 
@@ -43,7 +44,7 @@ export async function createPlace(tx: Tx, input: PlaceInput & { directoryId?: st
     if (same) throw new DomainError('place_already_registered', 'Ce lieu de l’annuaire a déjà déposé sa candidature.', { status: 409, field: 'directoryId' });
     throw pivotTaken();
   }
-  await audit(tx, { entity: 'place', entityId: row.id, scopeId: row.id, action: 'apply', actor, toStatus: 'applied', details: { name: row.name, pivot: row.pivot, type: row.type } });
+  await audit(tx, { entity: 'place', entityId: row.id, scopeId: row.id, action: 'apply', actor, toStatus: 'applied', details: { name: row.name, pivot: row.pivot, type: row.type, ...(row.iban ? { bank: { iban: maskIban(row.iban), bic: row.bic } } : {}) } });
   return row;
 }
 

@@ -104,12 +104,17 @@ export function patched(current: PlaceInput, patch: PlacePatch): PlaceInput {
 const BANK_FIELDS = new Set<string>(['iban', 'bic']);
 
 /** Support edits a place; its payout account is finance's only, as reading it in full is (admin may do both). */
-export function assertMayEdit(role: Role | undefined, patch: PlacePatch): void {
-  const fields = Object.keys(patch);
+/** Bank details are finance's alone (and admin's): given at a place's creation as at its edits. */
+export function assertMayChangeBank(role: Role | undefined, fields: readonly string[]): void {
   const bank = fields.find((f) => BANK_FIELDS.has(f));
   if (bank && role !== 'finance' && role !== 'admin') {
-    throw new DomainError('bank_details_finance_only', 'Seule la finance modifie l’IBAN et le BIC d’un lieu.', { status: 403, field: bank });
+    throw new DomainError('bank_details_finance_only', 'Seule la finance saisit ou modifie l’IBAN et le BIC d’un lieu.', { status: 403, field: bank });
   }
+}
+
+export function assertMayEdit(role: Role | undefined, patch: PlacePatch): void {
+  const fields = Object.keys(patch);
+  assertMayChangeBank(role, fields);
   const detail = fields.find((f) => !BANK_FIELDS.has(f));
   if (detail && role !== 'support' && role !== 'admin') {
     throw new DomainError('place_details_support_only', 'Seul le support modifie la fiche d’un lieu (la finance : son IBAN et son BIC).', { status: 403, field: detail });
