@@ -25,6 +25,8 @@ import { TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platfo
 import { fetchPdf, readPdf } from '../support/pdf.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { decodeBarcodes } from '../catalogue/support.ts';
+import { funderDashboard, staffDashboard } from '@aptic/dashboards';
+import { allVariables, loginAs, panelQueries, runPanel } from '../analytics/panels.ts';
 import { bestAnswers, validPlace } from '../qualification/support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'aptic-journey-'));
@@ -172,4 +174,29 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   expect((await money()).body).toMatchObject({ passesIssued: 2_000, passesReleased: 2_000, passesRedeemed: 3, heldCents: 2_000_000 - 3_000 });
   const check = await call(`${s}/ledger/check`, { token: financeToken });
   expect(check.body).toMatchObject({ ok: true, violations: [] });
+
+  // Last, the funder's dashboard as its Grafana datasource reads it: its own PostgreSQL role, each
+  // panel's SQL expanded as Grafana does; and the staff's refused scans through the staff role.
+  const a = url('analytics');
+  const funderRole = (await call(`${a}/reporting-roles`, { method: 'POST', body: { funderId: funder.body.id } })).body;
+  const staffRole = (await call(`${a}/reporting-roles/staff`, { method: 'POST' })).body;
+  const asFunder = await loginAs(infra.databaseUrl, funderRole.role, funderRole.password);
+  const asStaff = await loginAs(infra.databaseUrl, staffRole.role, staffRole.password);
+  try {
+    const panels = panelQueries(funderDashboard().build());
+    const today = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), intervalMs: 3_600_000, variables: allVariables };
+    const panel = (title: string) => runPanel(asFunder, panels.get(title)!, today);
+    expect(await panel('Pass émis')).toEqual([[2_000]]);
+    expect(await panel('Pass remis')).toEqual([[2_000]]);
+    expect(await panel('Pass utilisés')).toEqual([[3]]);
+    expect(await panel('Carnets entamés')).toEqual([[3, 200]]);
+    expect(await panel('Montant utilisé et en réserve')).toEqual([[30, 19_970]]);
+    expect((await panel('Par lieu')).map((row) => row[3])).toEqual([3]);
+    const refused = () => runPanel(asStaff, panelQueries(staffDashboard().build()).get('Scans refusés par motif')!, today);
+    expect(await eventually(refused, (rows) => rows.length > 0)).toEqual([['same_carnet_same_service', 1]]);
+  } finally {
+    await asFunder.end();
+    await asStaff.end();
+    for (const role of [funderRole.role, staffRole.role]) await nodes.analytics!.database.db.execute(sql.raw(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`));
+  }
 }, 240_000);
