@@ -199,6 +199,14 @@ export const EventData = {
     netCents: Cents,
     passCount: Type.Integer(),
   }),
+  /**
+   * settlement: a payout's status changed (domain/payout.ts): sent in a run's SEPA file, executed
+   * or rejected by the bank (ISO 20022 reason code), held with a reason. No bank details.
+   */
+  'payout.sent': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, runId: Uuid }),
+  'payout.executed': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, executedOn: BusinessDate }),
+  'payout.rejected': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, reasonCode: Type.String() }),
+  'payout.held': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, reason: Type.String() }),
 } satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof EventData;

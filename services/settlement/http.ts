@@ -91,10 +91,10 @@ const payoutRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): 
   app.get('/payouts', { config: { roles: finance }, schema: { summary: 'Payouts by status (held: with their reason), place, period', querystring: PayoutQuery } }, (request) => listPayouts(ctx.db, request.query));
   app.get('/payouts/:id', { config: { roles: finance }, schema: { summary: 'A payout', params: Id } }, async (request) => payoutView(await findPayout(ctx.db, request.params.id)));
   app.post('/payouts/:id/execution', { config: { roles: finance }, schema: { summary: 'The bank executed the transfer', params: Id, body: ExecutedBody } }, async (request) =>
-    payoutView(await ctx.transaction((tx) => markExecuted(tx, request.params.id, request.body, actorOf(request)))),
+    payoutView(await ctx.transaction((tx, emit) => markExecuted(tx, emit, request.params.id, request.body, actorOf(request)))),
   );
   app.post('/payouts/:id/rejection', { config: { roles: finance }, schema: { summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)', params: Id, body: RejectedBody } }, async (request) =>
-    payoutView(await ctx.transaction((tx) => markRejected(tx, request.params.id, request.body.reasonCode, actorOf(request)))),
+    payoutView(await ctx.transaction((tx, emit) => markRejected(tx, emit, request.params.id, request.body.reasonCode, actorOf(request)))),
   );
 };
 

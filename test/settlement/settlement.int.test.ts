@@ -18,7 +18,7 @@ import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../sup
 import { RawPublisher } from '../support/events.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { readPdf } from '../support/pdf.ts';
-import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
+import { probe, qualifiedPlace, siretFrom } from '../qualification/support.ts';
 
 const KEY = 'test-pass-code-key-not-a-secret-0123456789';
 /** This month (the scans are made now, in Paris), the next and the one after: the months the test closes. */
@@ -40,13 +40,17 @@ const place: Record<Name, string> = { a: '', b: '', noIban: '', suspended: '' };
 const offer: Record<Name, string> = { a: randomUUID(), b: randomUUID(), noIban: randomUUID(), suspended: randomUUID() };
 const kiosk: Record<Name, string> = { a: randomUUID(), b: randomUUID(), noIban: randomUUID(), suspended: randomUUID() };
 let nextCarnet = 1;
+// Stands in for analytics and redemption, on a node of its own: what settlement announces.
+const listener = probe(['period.closed', 'payout.sent', 'payout.executed', 'payout.rejected', 'payout.held']);
+const heard = (type: string) => listener.seen.filter((e) => e.type === type);
 
 const event = <T extends EventType>(type: T, data: EventDataOf<T>): EventEnvelope<T> => ({ id: randomUUID(), type, occurredAt: new Date().toISOString(), producer: 'test', data });
 
 beforeAll(async () => {
   infra = await isolate();
   const settlement = settlementService({ env: { SETTLEMENT_GRACE_DAYS: '5', SETTLEMENT_CLOSE_CHECK_MS: '300' }, now: () => clock });
-  nodes = await Promise.all([qualification, redemption, settlement].map((d) => startDistributed(infra, [d], { APTIC_PASS_CODE_KEY: KEY })));
+  const listening = { ...settlementService(), consumers: () => listener.consumers };
+  nodes = await Promise.all([qualification, redemption, settlement, listening].map((d) => startDistributed(infra, [d], { APTIC_PASS_CODE_KEY: KEY })));
   [q, r, s] = nodes.map((n) => n.services[0]!.url) as [string, string, string];
   finance = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'comptable', role: 'finance' } })).body.token;
   let n = 0;
@@ -149,6 +153,8 @@ describe('a month at four places (three paid at once), then the next', () => {
     const places = (await fin(`/periods/${M}/places`)).body as any[];
     expect(places.find((p) => p.placeId === place.b)).toMatchObject({ passCount: 3, latePassCount: 0, grossCents: 3_000, feeCents: 120, territorialFundCents: 30, kitCents: 840, netCents: 2_040 });
     expect((await fin(`/payouts?period=${M}`)).body).toHaveLength(4);
+    await eventually(async () => heard('period.closed').length, (n) => n === 4);
+    expect(heard('period.closed').find((e) => (e.data as { placeId: string }).placeId === place.b)!.data).toMatchObject({ month: M, passCount: 3, grossCents: 3_000, feeCents: 120, netCents: 2_040 });
     expect(await balance('territorial_fund')).toBe(-80);
     expect(await balance('kit_receivable')).toBe(4 * 840);
     await ledgerOk();
@@ -189,6 +195,8 @@ describe('a month at four places (three paid at once), then the next', () => {
     expect(held.map((p) => [p.placeId, p.holdReason]).sort()).toEqual([[place.noIban, 'no_iban'], [place.suspended, 'place_suspended']].sort());
     expect(held[0].holdMessage).toMatch(/IBAN|suspendue/);
     expect(await balance('payouts_in_transit')).toBe(-(1_080 + 2_040));
+    await eventually(async () => heard('payout.sent').length + heard('payout.held').length, (n) => n === 4);
+    expect(JSON.stringify(listener.seen)).not.toContain('FR76');
     await ledgerOk();
   });
 
@@ -206,6 +214,8 @@ describe('a month at four places (three paid at once), then the next', () => {
     expect(await balance('place_payable', place.b)).toBe(-2_880);
     expect(await balance('bank')).toBe(100_000 - 1_080);
     // Nothing fixed: a run now holds the same three, the rejected one until its bank details change.
+    await eventually(async () => heard('payout.executed').length + heard('payout.rejected').length, (n) => n === 2);
+    expect(heard('payout.rejected')[0]!.data).toMatchObject({ placeId: place.b, reasonCode: 'AC04', netCents: 2_040 });
     const idle = await fin('/payout-runs', { method: 'POST' });
     expect(idle.body).toMatchObject({ transferCount: 0, heldCount: 3 });
     expect(await fin(`/payout-runs/${idle.body.id}/sepa.xml`)).toMatchObject({ status: 404, body: { code: 'no_transfer_in_run' } });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type ActionResponse } from '@aptic/contracts';
-import { businessDate, addDays, queryRows, type Queryable, type ServiceContext, type Tx } from '@aptic/runtime';
+import { businessDate, addDays, queryRows, type Emit, type Queryable, type ServiceContext, type Tx } from '@aptic/runtime';
 import { postings, type Posting } from '../domain/accounts.ts';
 import { assertPayoutMove, decide, endToEndId, HoldReasons, RejectionCodes, remittance, type HoldReason, type PayoutStatus, type RejectionCode } from '../domain/payout.ts';
 import { sepaCreditTransfers, type Debtor, type Transfer } from '../domain/sepa.ts';
@@ -27,9 +27,9 @@ interface Move {
 
 /**
  * Payout status changes, checked by the one state machine (domain/payout.ts), written in one
- * statement whatever their number, each with its audit row.
+ * statement whatever their number, each with its audit row and its event.
  */
-async function move(tx: Tx, moves: Move[], actor: string): Promise<void> {
+async function move(tx: Tx, emit: Emit, moves: Move[], actor: string): Promise<void> {
   if (moves.length === 0) return;
   for (const m of moves) assertPayoutMove(m.payout.status, m.to);
   const rows = moves.map((m) => ({
@@ -56,6 +56,14 @@ async function move(tx: Tx, moves: Move[], actor: string): Promise<void> {
   await tx.execute(sql`
     INSERT INTO ${audit} (entity, entity_id, scope_id, action, from_status, to_status, actor, details)
     SELECT 'payout', (e->>'entityId')::uuid, (e->>'scopeId')::uuid, e->>'action', e->>'fromStatus', e->>'toStatus', ${actor}, e->'details' FROM ${json(trail)}`);
+  for (const [i, m] of moves.entries()) {
+    const p = { payoutId: m.payout.id, placeId: m.payout.placeId, month: m.payout.period, netCents: m.payout.netCents };
+    const row = rows[i]!;
+    if (m.to === 'sent') await emit('payout.sent', { ...p, runId: row.runId! });
+    else if (m.to === 'executed') await emit('payout.executed', { ...p, executedOn: row.executedOn! });
+    else if (m.to === 'rejected') await emit('payout.rejected', { ...p, reasonCode: row.rejectionCode! });
+    else if (m.to === 'held') await emit('payout.held', { ...p, reason: row.holdReason! });
+  }
 }
 
 const awaiting = sql`(status IN ('due', 'rejected') OR (status = 'held' AND hold_reason <> 'net_not_positive'))`;
@@ -85,7 +93,7 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
   const pending = await queryRows<{ place_id: string }>(ctx.db, sql`SELECT DISTINCT place_id FROM ${payouts} WHERE ${awaiting}`);
   if (pending.length === 0) throw new DomainError('nothing_to_pay', 'Aucun virement en attente : rien à envoyer.', { status: 409 });
   const bank = await bankDetails(ctx, pending.map((p) => p.place_id), input.role);
-  return ctx.transaction(async (tx) => {
+  return ctx.transaction(async (tx, emit) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${RUN_LOCK})`);
     const candidates = await tx.select().from(payouts).where(awaiting).orderBy(payouts.period, payouts.placeId).for('update');
     const counts = new Map((await queryRows<{ place_id: string; period: string; pass_count: number }>(tx, sql`
@@ -129,7 +137,7 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
       createdAt,
     });
     if (sentRows.length > 0) await tx.insert(runTransfers).values(sentRows);
-    await move(tx, moves, input.actor);
+    await move(tx, emit, moves, input.actor);
     await book(tx, booked);
     return { id: runId, messageId, executionDate, transferCount: transfers.length, controlSumCents: file?.controlSumCents ?? 0, heldCount, createdAt: createdAt.toISOString() };
   });
@@ -147,27 +155,27 @@ async function lastTransfer(tx: Tx, payout: Payout) {
 }
 
 /** The bank executed the transfer: the amount it names must be the payout's, to the cent. */
-export async function markExecuted(tx: Tx, id: string, input: { executedOn: string; amountCents: number }, actor: string): Promise<Payout> {
+export async function markExecuted(tx: Tx, emit: Emit, id: string, input: { executedOn: string; amountCents: number }, actor: string): Promise<Payout> {
   const payout = await lockPayout(tx, id);
   assertPayoutMove(payout.status, 'executed');
   if (input.amountCents !== payout.netCents) {
     throw new DomainError('amount_mismatch', `Le montant exécuté (${input.amountCents} centimes) n’est pas celui du virement (${payout.netCents} centimes).`, { status: 422, field: 'amountCents' });
   }
   const transfer = await lastTransfer(tx, payout);
-  await move(tx, [{ payout, to: 'executed', executedOn: input.executedOn, details: { transferId: transfer.id } }], actor);
+  await move(tx, emit, [{ payout, to: 'executed', executedOn: input.executedOn, details: { transferId: transfer.id } }], actor);
   await book(tx, [postings.payoutExecuted({ transferId: transfer.id, placeId: payout.placeId, period: payout.period, netCents: payout.netCents })]);
   return lockPayout(tx, id);
 }
 
 /** The bank returned the transfer: what it carried is owed to the place again, held until its bank details change. */
-export async function markRejected(tx: Tx, id: string, reasonCode: string, actor: string): Promise<Payout> {
+export async function markRejected(tx: Tx, emit: Emit, id: string, reasonCode: string, actor: string): Promise<Payout> {
   if (!Object.hasOwn(RejectionCodes, reasonCode)) {
     throw new DomainError('unknown_reason_code', `Code de rejet inconnu « ${reasonCode} » (codes acceptés : ${Object.keys(RejectionCodes).join(', ')}).`, { status: 422, field: 'reasonCode' });
   }
   const payout = await lockPayout(tx, id);
   assertPayoutMove(payout.status, 'rejected');
   const transfer = await lastTransfer(tx, payout);
-  await move(tx, [{ payout, to: 'rejected', rejectionCode: reasonCode as RejectionCode, rejectedFingerprint: transfer.bankFingerprint, details: { transferId: transfer.id } }], actor);
+  await move(tx, emit, [{ payout, to: 'rejected', rejectionCode: reasonCode as RejectionCode, rejectedFingerprint: transfer.bankFingerprint, details: { transferId: transfer.id } }], actor);
   await book(tx, [postings.payoutRejected({ transferId: transfer.id, placeId: payout.placeId, period: payout.period, payableCents: payout.payableCents, kitCents: payout.kitCents })]);
   return lockPayout(tx, id);
 }

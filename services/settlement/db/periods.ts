@@ -130,6 +130,7 @@ export async function closePeriod(tx: Tx, emit: Emit, input: { month: string; to
     booked.push(postings.territorialFund({ placePeriodId: periodId, period: month, amountCents: f.territorialFundCents }));
     booked.push(postings.kitDue({ placePeriodId: periodId, placeId, period: month, exclVatCents: kit.exclVatCents, vatCents: kit.vatCents }));
     await emit('period.closed', { periodId, month, placeId, grossCents: f.grossCents, feeCents: f.feeCents, netCents: f.netCents, passCount: f.passCount });
+    if (holdReason) await emit('payout.held', { payoutId, placeId, month, netCents: f.netCents, reason: holdReason });
   }
   if (placeRows.length > 0) {
     await tx.execute(sql`
