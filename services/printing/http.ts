@@ -6,7 +6,7 @@ import { DomainError, Refusal, Uuid } from '@aptic/contracts';
 import { actorOf, assertScope, businessDate, callerScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
-import { advanceJob, answerProof, findJob, findProof, listJobs, sendProof, type PrintJob } from './db/proofs.ts';
+import { advanceJob, answerProof, findJob, findProof, listJobs, requeueJob, sendProof, type PrintJob } from './db/proofs.ts';
 import { assignJob, createPartner, listPartners, partnerOfOrder } from './db/partners.ts';
 import { PrintJobStatuses, type PrintJobStatus } from './domain/print-job.ts';
 import { printFileRenderer } from './db/render.ts';
@@ -40,6 +40,8 @@ const JobView = Type.Object({
   fileBytes: Nullable(Type.Integer()),
   filePages: Nullable(Type.Integer()),
   fileSha256: Nullable(Type.String()),
+  renderAttempts: Type.Integer(),
+  renderError: Nullable(Type.String()),
 });
 const AnswerView = Type.Object({ proof: ProofView, job: Type.Optional(JobView) });
 const Approval = Type.Object({ comments: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
@@ -91,6 +93,9 @@ function partnerRoutes(app: AdminApp, ctx: ServiceContext): void {
     reply.status(201).send(await ctx.transaction((tx) => createPartner(tx, request.body.name, actorOf(request)))),
   );
   app.get('/print-partners', { config: { roles: ['support'] }, schema: { summary: 'Print partners', response: { 200: Type.Array(PartnerView) } } }, () => listPartners(ctx.db));
+  app.post('/print-jobs/:id/requeue', { config: { roles: ['support'] }, schema: { summary: 'Queue a failed print job again (its file is rendered anew)', params: Id, body: NoBody, response: { 200: JobView, ...errors } } }, (request) =>
+    ctx.transaction((tx, emit) => requeueJob(tx, emit, request.params.id, actorOf(request))),
+  );
   app.post('/print-jobs/:id/assignment', { config: { roles: ['support'] }, schema: { summary: 'Assign a print job (not yet printed) to a print partner', params: Id, body: Type.Object({ partnerId: Uuid }, { additionalProperties: false }), response: { 200: JobView, ...errors } } }, (request) =>
     ctx.transaction((tx) => assignJob(tx, request.params.id, request.body.partnerId, actorOf(request))),
   );

@@ -4,7 +4,7 @@ import { DomainError } from '@aptic/contracts';
 import { addDays, type Emit, type Page, type Queryable, type Tx } from '@aptic/runtime';
 import { addWorkingDays } from '../domain/calendar.ts';
 import { PRINT_WORKING_DAYS, PROOF_ANSWER_DAYS, assertAwaitingAnswer, assertMaySend } from '../domain/proof.ts';
-import { assertNext, type PrintJobStatus } from '../domain/print-job.ts';
+import { MAX_RENDER_ATTEMPTS, assertNext, renderRetryDelayMs, type PrintJobStatus } from '../domain/print-job.ts';
 import { audit, findPrintOrder, releaseCarnets } from './issuance.ts';
 import { printJobs, printOrders, proofs } from './schema.ts';
 
@@ -65,7 +65,7 @@ export async function expireProofs(tx: Tx, emit: Emit, today: string): Promise<n
 }
 
 /** The print partner's steps; delivery releases the order's carnets. */
-export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobStatus, details: Partial<Pick<PrintJob, 'carrier' | 'tracking' | 'deliveryPoint' | 'file' | 'fileBytes' | 'filePages' | 'fileSha256'>>, actor: string): Promise<PrintJob> {
+export async function advanceJob(tx: Tx, emit: Emit, id: string, to: PrintJobStatus, details: Partial<Pick<PrintJob, 'carrier' | 'tracking' | 'deliveryPoint' | 'file' | 'fileBytes' | 'filePages' | 'fileSha256' | 'renderAttempts' | 'renderRetryAt' | 'renderError'>>, actor: string): Promise<PrintJob> {
   const [job] = await tx.select().from(printJobs).where(eq(printJobs.id, id)).for('update');
   if (!job) throw new DomainError('unknown_print_job', 'Travail d’impression inconnu.', { status: 404 });
   assertNext(job.status, to);
@@ -90,3 +90,21 @@ export async function findJob(db: Queryable, id: string): Promise<PrintJob> {
   if (!job) throw new DomainError('unknown_print_job', 'Travail d’impression inconnu.', { status: 404 });
   return job;
 }
+
+/**
+ * A render that failed: the job tries again later (backing off), and after MAX_RENDER_ATTEMPTS
+ * tries it is failed with its reason, for staff to look at and queue again.
+ */
+export async function renderFailed(tx: Tx, emit: Emit, job: PrintJob, reason: string): Promise<void> {
+  const attempts = job.renderAttempts + 1;
+  const renderError = reason.slice(0, 1_000);
+  if (attempts >= MAX_RENDER_ATTEMPTS) {
+    await advanceJob(tx, emit, job.id, 'failed', { renderAttempts: attempts, renderRetryAt: null, renderError }, 'system: print file render failed');
+    return;
+  }
+  await tx.update(printJobs).set({ renderAttempts: attempts, renderRetryAt: new Date(Date.now() + renderRetryDelayMs(attempts)), renderError, updatedAt: new Date() }).where(and(eq(printJobs.id, job.id), eq(printJobs.status, 'queued')));
+}
+
+/** Staff queue a failed job again (the cause fixed): it gets its tries anew. */
+export const requeueJob = (tx: Tx, emit: Emit, id: string, actor: string) =>
+  advanceJob(tx, emit, id, 'queued', { renderAttempts: 0, renderRetryAt: null, renderError: null }, actor);

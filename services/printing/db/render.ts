@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import { passCode } from '@aptic/contracts';
 import { passCodeKey, type ServiceContext } from '@aptic/runtime';
 import { renderPrintPdf } from '../documents/carnet-pdf.ts';
 import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
 import { perimeterLabel } from '../domain/perimeter-label.ts';
-import { advanceJob } from './proofs.ts';
+import { advanceJob, renderFailed } from './proofs.ts';
 import { logosOf } from './logos.ts';
 import { passes, printJobs, printOrders } from './schema.ts';
 
@@ -45,9 +45,20 @@ export function printFileRenderer(ctx: ServiceContext, folder: string) {
   const key = passCodeKey(ctx.config);
   return {
     progress: (jobId: string) => progress.get(jobId),
+    /** The oldest queued job not waiting after a failure: one that fails never holds back the others. */
     async renderNext(): Promise<void> {
-      const [job] = await ctx.db.select().from(printJobs).where(eq(printJobs.status, 'queued')).orderBy(asc(printJobs.approvedOn)).limit(1);
+      const due = or(isNull(printJobs.renderRetryAt), lte(printJobs.renderRetryAt, new Date()));
+      const [job] = await ctx.db.select().from(printJobs).where(and(eq(printJobs.status, 'queued'), due)).orderBy(asc(printJobs.approvedOn)).limit(1);
       if (!job) return;
+      try {
+        await render(job);
+      } catch (err) {
+        await ctx.transaction((tx, emit) => renderFailed(tx, emit, job, err instanceof Error ? err.message : String(err)));
+      }
+    },
+  };
+
+  async function render(job: typeof printJobs.$inferSelect): Promise<void> {
       await mkdir(folder, { recursive: true });
       const outFile = join(folder, `${job.orderId}.pdf`);
       const printer = await ctx.pdf();
@@ -57,7 +68,6 @@ export function printFileRenderer(ctx: ServiceContext, folder: string) {
         onProgress: (p) => progress.set(job.id, { carnetsDone: p.carnetsDone, carnetsTotal: p.carnetsTotal }),
       });
       const details = { file: result.file, fileBytes: result.bytes, filePages: result.pages, fileSha256: await sha256(result.file) };
-      await ctx.transaction((tx, emit) => advanceJob(tx, emit, job.id, 'ready', details, 'system: print file rendered'));
-    },
-  };
+      await ctx.transaction((tx, emit) => advanceJob(tx, emit, job.id, 'ready', { ...details, renderRetryAt: null, renderError: null }, 'system: print file rendered'));
+  }
 }

@@ -87,6 +87,10 @@ export const printJobs = printing.table('print_job', {
   fileBytes: bigint('file_bytes', { mode: 'number' }),
   filePages: integer('file_pages'),
   fileSha256: text('file_sha256'),
+  /** Failed renders so far, when the next try may start, and the last failure's reason. */
+  renderAttempts: integer('render_attempts').notNull().default(0),
+  renderRetryAt: stamp('render_retry_at'),
+  renderError: text('render_error'),
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });
 
