@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfText } from '../../../test/support/pdf.ts';
 import { readConfig } from '../config.ts';
@@ -63,6 +64,32 @@ describe('PdfRenderer', () => {
     expect(text).toContain('Statique');
     expect(text).not.toContain('script executed');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('sends no request of any kind out, not even to this machine: prefetch, preconnect, fonts, images, frames', async () => {
+    const reached: string[] = [];
+    const listener = createServer((socket) => {
+      reached.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      const pdf = await renderer.render(
+        page(
+          `<link rel="prefetch" href="${origin}/prefetch"><link rel="preconnect" href="${origin}"><link rel="dns-prefetch" href="${origin}">` +
+            `<link rel="preload" as="image" href="${origin}/preload.png"><link rel="stylesheet" href="${origin}/style.css">` +
+            `<style>@font-face { font-family: Remote; src: url("${origin}/font.woff2"); } p { font-family: Remote; background: url("${origin}/bg.png"); }</style>` +
+            `<p>Hors ligne</p><img src="${origin}/logo.png" alt=""><iframe src="${origin}/frame"></iframe><object data="${origin}/object"></object>`,
+        ),
+      );
+      expect(await pdfText(pdf)).toContain('Hors ligne');
+      // Prefetches are not waited for by the page: give them time to leave, if they could.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(reached).toEqual([]);
+    } finally {
+      listener.close();
+    }
   });
 
   it('refuses to render once closed, and closes twice without error', async () => {

@@ -8,8 +8,9 @@
  * they like), close it on shutdown.
  *
  * Documents are self-contained HTML (inline CSS, system fonts): the page runs no script and may
- * fetch nothing but inline `data:` resources, so a document can neither wait on the network
- * (this machine has none) nor leak anything to it.
+ * fetch nothing but inline `data:` resources (request interception), and the browser itself has
+ * no network (an unroutable proxy, no bypass, no name resolution), so a document can neither wait
+ * on the network nor leak anything to it.
  */
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 
@@ -35,6 +36,13 @@ const CHROMIUM_ARGS = [
   '--no-zygote',
   '--enable-features=NetworkServiceInProcess2',
   '--disable-features=SpareRendererForSitePerProcess',
+  // The network closed at the browser level, whatever request interception lets through (a
+  // prefetch or preconnect is not always shown to it): every connection goes to a proxy at an
+  // address that is never routed (RFC 5737), loopback included (<-loopback> removes Chromium's
+  // implicit bypass), and every host name resolves to nothing.
+  '--proxy-server=http://192.0.2.1:9',
+  '--proxy-bypass-list=<-loopback>',
+  '--host-resolver-rules=MAP * ~NOTFOUND',
 ];
 
 /** Idle pages kept for the next documents: as many as renders usually run at once. */
