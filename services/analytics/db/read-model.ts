@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
-import { arrayParam, type ConsumerDefinition, type Tx } from '@aptic/runtime';
+import { arrayParam, preparedRows, type ConsumerDefinition, type Tx } from '@aptic/runtime';
 
 /**
  * The read model's consumers. Each batch is applied with a few set-based statements. What makes
@@ -39,7 +39,8 @@ const carnetDeltas = (passDeltas: SQL): SQL => sql`
 const redeemed: Applier<'pass.redeemed'> = async (tx, events) => {
   const d = events.map((e) => e.data);
   const col = <T>(pick: (x: (typeof d)[number]) => T) => d.map(pick);
-  await tx.execute(sql`
+  // The hot path (every scan): one statement, prepared once per connection (planning it cost more than running it).
+  await preparedRows(tx, 'analytics-redeemed', sql`
     WITH incoming AS (
       SELECT DISTINCT ON (redemption_id) * FROM unnest(
         ${arrayParam(col((x) => x.redemptionId), 'uuid')}, ${arrayParam(col((x) => x.funderId), 'uuid')}, ${arrayParam(col((x) => x.orderId), 'uuid')},
