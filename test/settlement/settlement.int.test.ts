@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { passCode, passLookupHash, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
 import { qualification } from '@aptic/qualification';
 import { redemption } from '@aptic/redemption';
@@ -81,6 +81,8 @@ afterAll(async () => {
 });
 
 const settlementDb = () => nodes[2]!.database.db;
+/** What PostgreSQL answers a direct write (the trigger's message), or 'accepted'. */
+const directWrite = (statement: SQL) => settlementDb().execute(statement).then(() => 'accepted', (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
 const fin = (path: string, init: { method?: string; body?: unknown } = {}) => call(`${s}${path}`, { ...init, token: finance });
 
 /** A pass scanned at a place's kiosk (a new service act each time), through redemption. */
@@ -125,6 +127,20 @@ describe('a month at four places (three paid at once), then the next', () => {
     await ledgerOk();
   });
 
+  test('a redemption announced again under another event id is not booked twice; the ledger refuses edits', async () => {
+    const [b] = await queryRows<{ redemption_id: string; place_id: string; offer_id: string }>(settlementDb(), sql`SELECT redemption_id, place_id, offer_id FROM settlement.booking WHERE sign = 1 LIMIT 1`);
+    const again = event('pass.redeemed', { redemptionId: b!.redemption_id, passId: randomUUID(), orderId, funderId, placeId: b!.place_id, kioskId: randomUUID(), offerId: b!.offer_id, serviceActId: randomUUID(), faceValueCents: 1_000, scannedAt: new Date().toISOString(), lateUpload: false });
+    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+    await publisher.publish(again, { msgID: again.id });
+    await publisher.close();
+    await eventually(async () => (await queryRows<{ n: number }>(settlementDb(), sql`SELECT count(*)::int AS n FROM settlement.inbox WHERE event_id = ${again.id}`))[0]!.n, (n) => n === 1);
+    expect(await booked()).toBe('9');
+    for (const statement of [sql`UPDATE settlement.ledger_line SET amount_cents = 0`, sql`DELETE FROM settlement.ledger_tx`, sql`DELETE FROM settlement.booking`]) {
+      expect(await directWrite(statement)).toMatch(/immutable/);
+    }
+    await ledgerOk();
+  });
+
   test('closing a month not ended, or in its grace window, answers 409 and changes nothing', async () => {
     expect(await fin(`/periods/${M}/close`, { method: 'POST' })).toMatchObject({ status: 409, body: { code: 'month_not_ended' } });
     clock = new Date(`${N}-03T10:00:00Z`);
@@ -157,6 +173,9 @@ describe('a month at four places (three paid at once), then the next', () => {
     expect(heard('period.closed').find((e) => (e.data as { placeId: string }).placeId === place.b)!.data).toMatchObject({ month: M, passCount: 3, grossCents: 3_000, feeCents: 120, netCents: 2_040 });
     expect(await balance('territorial_fund')).toBe(-80);
     expect(await balance('kit_receivable')).toBe(4 * 840);
+    // A closed month stays closed, whatever writes to the table.
+    expect(await directWrite(sql`UPDATE settlement.period SET status = 'open' WHERE month = ${M}`)).toMatch(/is closed/);
+    expect(await directWrite(sql`UPDATE settlement.place_period SET net_cents = 0`)).toMatch(/immutable/);
     await ledgerOk();
   });
 
