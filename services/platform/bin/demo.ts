@@ -103,29 +103,33 @@ async function seed(platform: RunningPlatform, token: string, kioskToken: string
   await until('pass issuance', () => call('printing', `/orders/${quote.id}`), (r) => r.body.passes === quote.passCount);
   const proof = await must('printing', `/orders/${quote.id}/proofs`, {});
   const job = (await must('printing', `/proofs/${proof.id}/approval`, {})).job;
-  progress('demo: rendering the print-ready PDF of the 200 carnets (Chromium)');
-  await until('the print file', () => call('printing', `/print-jobs/${job.id}/progress`), (r) => r.body.status === 'ready', 120_000);
-  await must('printing', `/print-jobs/${job.id}/printed`, {});
-  await must('printing', `/print-jobs/${job.id}/shipped`, { carrier: 'La Poste', tracking: '6A-DEMO', deliveryPoint: 'Hôtel de ville d’Angoulême' });
-  await must('printing', `/print-jobs/${job.id}/delivered`, {});
-
-  // Two places qualified, with their kit, an offer and a kiosk.
-  progress('demo: two places qualified, with their kit, an offer and a kiosk');
-  const questionnaire = (await must('qualification', '/questionnaire')) as { version: string; charterVersion: string; themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[] };
-  const best = Object.fromEntries(questionnaire.themes.flatMap((t) => t.questions.map((q) => [q.id, [...q.options].sort((a, b) => b.points - a.points)[0]!.code])));
-  const referentiel = (await must('catalogue', '/referentiel')) as { services: { code: string; label: string }[] };
-  const serviceName = referentiel.services.find((s) => s.code === SERVICE)!.label;
-  const places: DemoRecord['places'] = [];
-  for (const p of PLACES) {
-    const place = await must('qualification', '/places', { name: p.name, siret: p.siret, type: 'espace_public_numerique', address: { line1: '1 place de la Mairie', postalCode: p.postalCode, city: p.city }, communeCode: p.communeCode, latitude: p.latitude, longitude: p.longitude, openingHours: 'Mo-Fr 09:00-18:00; Sa 09:00-12:00' });
-    await must('qualification', `/places/${place.id}/questionnaire`, { version: questionnaire.version, answers: best });
-    await must('qualification', `/places/${place.id}/charter`, { version: questionnaire.charterVersion, signedOn: quote.issuedOn, signerName: 'Camille Martin' });
-    await must('qualification', `/places/${place.id}/decision`, { decision: 'qualified' });
-    await must('qualification', `/places/${place.id}/kit`, { plan: 'monthly' });
-    const offer = await until('the place qualified in the catalogue', () => call('catalogue', `/places/${place.id}/offers`, { serviceCode: SERVICE }), (r) => r.status === 201);
-    const kiosk = await must('qualification', `/places/${place.id}/kiosks`, { name: 'Borne d’accueil' });
-    places.push({ id: place.id, name: p.name, kioskId: kiosk.id, offerId: offer.body.id });
-  }
+  // Two places qualified, with their kit, an offer and a kiosk, while Chromium renders the print file.
+  const qualifyPlaces = async () => {
+    const questionnaire = (await must('qualification', '/questionnaire')) as { version: string; charterVersion: string; themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[] };
+    const best = Object.fromEntries(questionnaire.themes.flatMap((t) => t.questions.map((q) => [q.id, [...q.options].sort((a, b) => b.points - a.points)[0]!.code])));
+    const referentiel = (await must('catalogue', '/referentiel')) as { services: { code: string; label: string }[] };
+    const serviceName = referentiel.services.find((s) => s.code === SERVICE)!.label;
+    const places: DemoRecord['places'] = [];
+    for (const p of PLACES) {
+      const place = await must('qualification', '/places', { name: p.name, siret: p.siret, type: 'espace_public_numerique', address: { line1: '1 place de la Mairie', postalCode: p.postalCode, city: p.city }, communeCode: p.communeCode, latitude: p.latitude, longitude: p.longitude, openingHours: 'Mo-Fr 09:00-18:00; Sa 09:00-12:00' });
+      await must('qualification', `/places/${place.id}/questionnaire`, { version: questionnaire.version, answers: best });
+      await must('qualification', `/places/${place.id}/charter`, { version: questionnaire.charterVersion, signedOn: quote.issuedOn, signerName: 'Camille Martin' });
+      await must('qualification', `/places/${place.id}/decision`, { decision: 'qualified' });
+      await must('qualification', `/places/${place.id}/kit`, { plan: 'monthly' });
+      const offer = await until('the place qualified in the catalogue', () => call('catalogue', `/places/${place.id}/offers`, { serviceCode: SERVICE }), (r) => r.status === 201);
+      const kiosk = await must('qualification', `/places/${place.id}/kiosks`, { name: 'Borne d’accueil' });
+      places.push({ id: place.id, name: p.name, kioskId: kiosk.id, offerId: offer.body.id });
+    }
+    return { places, serviceName };
+  };
+  const printAndDeliver = async () => {
+    await until('the print file', () => call('printing', `/print-jobs/${job.id}/progress`), (r) => r.body.status === 'ready', 120_000);
+    await must('printing', `/print-jobs/${job.id}/printed`, {});
+    await must('printing', `/print-jobs/${job.id}/shipped`, { carrier: 'La Poste', tracking: '6A-DEMO', deliveryPoint: 'Hôtel de ville d’Angoulême' });
+    await must('printing', `/print-jobs/${job.id}/delivered`, {});
+  };
+  progress('demo: the print-ready PDF of the 200 carnets (Chromium) and, meanwhile, two places qualified with their kit, an offer and a kiosk');
+  const [{ places, serviceName }] = await Promise.all([qualifyPlaces(), printAndDeliver()]);
 
   // Some passes of different carnets (one carnet's second pass too, to see a refusal).
   // No route gives codes: they are made from the key, and printed in the print file only.

@@ -12,7 +12,7 @@
  * no network (an unroutable proxy, no bypass, no name resolution), so a document can neither wait
  * on the network nor leak anything to it.
  */
-import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 
 /**
  * Headless flags. No sandbox: services run as unprivileged users inside containers, where the
@@ -82,6 +82,8 @@ export class PdfRenderer {
 
   /** Starts one headless Chromium; `chromiumPath` is PlatformConfig.chromiumPath. */
   static async launch(chromiumPath: string): Promise<PdfRenderer> {
+    // Loaded on first use: a start that renders nothing does not pay for loading puppeteer.
+    const { default: puppeteer } = await import('puppeteer-core');
     const browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
     const renderer = new PdfRenderer(browser);
     try {
