@@ -31,5 +31,7 @@ export function staffDashboard() {
       .withTarget(query(`SELECT reason AS "Motif", sum(scans) AS "Scans refusés" FROM analytics.denied_daily WHERE $__timeFilter(day) GROUP BY 1 ORDER BY 2 DESC, 1`)))
     .withRow(new RowBuilder('Paiements'))
     .withPanel(new Table().title('Endossements par mois').datasource(DATASOURCE).height(8).span(24)
-      .withTarget(query(`SELECT month AS "Mois", count(*) AS "Lieux", sum(pass_count) AS "Pass", sum(gross_cents) / 100.0 AS "Brut (€)", sum(fee_cents) / 100.0 AS "Frais (€)", sum(net_cents) / 100.0 AS "Net (€)" FROM analytics.period GROUP BY 1 ORDER BY 1 DESC`)));
+      .withTarget(query(`SELECT month AS "Mois", count(*) AS "Lieux", sum(pass_count) AS "Pass", sum(gross_cents) / 100.0 AS "Brut (€)", sum(fee_cents) / 100.0 AS "Frais (€)", sum(net_cents) / 100.0 AS "Net (€)" FROM analytics.period GROUP BY 1 ORDER BY 1 DESC`)))
+    .withPanel(new Table().title('Virements aux lieux').description('Par mois et par état : envoyés, exécutés, rejetés par la banque, retenus (avec le motif).').datasource(DATASOURCE).height(8).span(24)
+      .withTarget(query(`SELECT month AS "Mois", status AS "État", count(*) AS "Virements", sum(net_cents) / 100.0 AS "Montant (€)", string_agg(DISTINCT reason, ', ') AS "Motifs" FROM analytics.payout GROUP BY 1, 2 ORDER BY 1 DESC, 2`)));
 }

@@ -125,7 +125,7 @@ describe('tenant isolation in the database', () => {
   test('reads outside the reporting relations are refused: internal tables, staff tables, other services, other roles', async () => {
     const reads = [
       'SELECT * FROM analytics.inbox', 'SELECT * FROM analytics.pass', 'SELECT * FROM analytics.carnet', 'SELECT * FROM analytics.denied_scan',
-      'SELECT * FROM analytics.kiosk', 'SELECT * FROM analytics.denied_daily', 'SELECT * FROM analytics.period', 'SELECT * FROM analytics.outbox',
+      'SELECT * FROM analytics.kiosk', 'SELECT * FROM analytics.denied_daily', 'SELECT * FROM analytics.period', 'SELECT * FROM analytics.payout', 'SELECT * FROM analytics.outbox',
       'SELECT * FROM drizzle.analytics_migrations', 'SELECT * FROM auth.api_token',
     ];
     for (const statement of reads) await expect(asA.query(statement), statement).rejects.toThrow(/permission denied/);
@@ -144,8 +144,8 @@ describe('tenant isolation in the database', () => {
     const tables = await queryRows<{ relname: string; rls: boolean; forced: boolean }>(admin, sql`
       SELECT relname, relrowsecurity AS rls, relforcerowsecurity AS forced FROM pg_class
        WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'r'
-         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period')`);
-    expect(tables).toHaveLength(9);
+         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period', 'payout')`);
+    expect(tables).toHaveLength(10);
     for (const t of tables) expect(t, t.relname).toMatchObject({ rls: true, forced: true });
     const views = await queryRows<{ options: string[] }>(admin, sql`SELECT reloptions AS options FROM pg_class WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'v'`);
     expect(views.map((v) => v.options)).toEqual([['security_invoker=true'], ['security_invoker=true']]);
@@ -193,6 +193,7 @@ describe('the staff’s national view, run as the staff role', () => {
     'Activité des lieux': [[w.places[0]!.name, '16015', 'epn', 'qualified', 5, '2026-11-02T14:00:00.000Z'], [w.places[1]!.name, '16102', 'mediatheque', 'qualified', 2, '2026-11-03T11:00:00.000Z']],
     'Scans refusés par motif': [['already_redeemed', 2], ['unknown_pass', 1]],
     'Endossements par mois': [['2026-10', 1, 4, 40, 1.6, 38.4]],
+    'Virements aux lieux': [['2026-10', 'executed', 1, 38.4, null], ['2026-10', 'held', 1, 9.6, 'IBAN manquant']],
   };
 
   test('every panel has its expected figures', async () => {

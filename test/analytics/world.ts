@@ -86,6 +86,12 @@ export function analyticsWorld() {
     ({ scanId: randomUUID(), kioskId: kiosks[at]!, placeId: places[at]!.placeId, offerId: offers[at]!.offerId, reason, scannedAt });
   push('scans.denied', { scans: [deniedScan('already_redeemed', 0, '2026-11-02T10:05:00.000Z'), deniedScan('unknown_pass', 0, '2026-11-02T10:06:00.000Z')] });
   push('scans.denied', { scans: [deniedScan('already_redeemed', 1, '2026-11-03T10:05:00.000Z')] });
+  const payoutId = randomUUID();
+  const payoutHeld = randomUUID();
+  // The execution arrives before the sending: the later event wins all the same.
+  push('payout.executed', { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, executedOn: '2026-11-08' }, '2026-11-08T09:00:00.000Z');
+  push('payout.sent', { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, runId: randomUUID() }, '2026-11-06T09:00:00.000Z');
+  push('payout.held', { payoutId: payoutHeld, placeId: places[1]!.placeId, month: '2026-10', netCents: 960, reason: 'IBAN manquant' }, '2026-11-06T09:00:00.000Z');
   push('period.closed', { periodId: randomUUID(), month: '2026-10', placeId: places[0]!.placeId, grossCents: 4_000, feeCents: 160, netCents: 3_840, passCount: 4 });
 
   return {

@@ -233,6 +233,21 @@ const periods: Applier<'period.closed'> = async (tx, events) => {
   }
 };
 
+type PayoutEvent = 'payout.sent' | 'payout.executed' | 'payout.rejected' | 'payout.held';
+const payoutStatus = { 'payout.sent': 'sent', 'payout.executed': 'executed', 'payout.rejected': 'rejected', 'payout.held': 'held' } as const;
+
+/** A payout at the status of its latest event (by the instant it happened), whatever order they arrive in. */
+const payouts: Applier<PayoutEvent> = async (tx, events) => {
+  for (const e of events) {
+    const d = e.data as EventEnvelope<'payout.held'>['data'] & { reasonCode?: string };
+    await tx.execute(sql`
+      INSERT INTO analytics.payout AS p (payout_id, place_id, month, net_cents, status, reason, status_at)
+      VALUES (${d.payoutId}, ${d.placeId}, ${d.month}, ${d.netCents}, ${payoutStatus[e.type]}, ${d.reason ?? d.reasonCode ?? null}, ${e.occurredAt})
+      ON CONFLICT (payout_id) DO UPDATE SET net_cents = excluded.net_cents, status = excluded.status, reason = excluded.reason, status_at = excluded.status_at
+        WHERE p.status_at <= excluded.status_at`);
+  }
+};
+
 /** A consumer applying each type of its events with its applier, type by type in first-seen order. */
 function consumer<T extends EventType>(name: string, appliers: { [K in T]: Applier<K> }): ConsumerDefinition<T> {
   return {
@@ -256,7 +271,7 @@ export const usage = consumer('usage', {
   'credit_note.issued': credited,
 });
 
-/** Places, offers, kiosks, refused scans and settlement periods: the dimensions and the staff's figures. */
+/** Places, offers, kiosks, refused scans, settlement periods and payouts: the dimensions and the staff's figures. */
 export const directory = consumer('directory', {
   'place.qualified': places,
   'place.suspended': places,
@@ -267,4 +282,8 @@ export const directory = consumer('directory', {
   'kiosk.revoked': kiosks,
   'scans.denied': denied,
   'period.closed': periods,
+  'payout.sent': payouts,
+  'payout.executed': payouts,
+  'payout.rejected': payouts,
+  'payout.held': payouts,
 });

@@ -12,10 +12,10 @@ import { queryRows, type Queryable, type Tx } from '@aptic/runtime';
 
 /** What a funder's role may read: its own rows (RLS) and the public directory of places and offers. */
 export const FUNDER_RELATIONS = ['reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'usage', 'orders'] as const;
-/** Staff also read the platform's operations: kiosks, refused scans, settlement periods. */
-export const STAFF_RELATIONS = [...FUNDER_RELATIONS, 'kiosk', 'denied_daily', 'period'] as const;
+/** Staff also read the platform's operations: kiosks, refused scans, settlement periods and payouts. */
+export const STAFF_RELATIONS = [...FUNDER_RELATIONS, 'kiosk', 'denied_daily', 'period', 'payout'] as const;
 /** Tables whose every row the staff role reads, through a policy naming it. */
-const STAFF_WIDE = ['order_summary', 'usage_daily', 'redemption_fact', 'kiosk', 'denied_daily', 'period'] as const;
+const STAFF_WIDE = ['order_summary', 'usage_daily', 'redemption_fact', 'kiosk', 'denied_daily', 'period', 'payout'] as const;
 
 export type ReportingRole = { role: string; password: string; funderId: string | null };
 

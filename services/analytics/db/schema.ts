@@ -154,6 +154,17 @@ export const period = analytics.table('period', {
   passCount: integer('pass_count').notNull(),
 });
 
+/** Payouts to places (settlement's payout.* events), at the status of the latest event. */
+export const payout = analytics.table('payout', {
+  payoutId: uuid('payout_id').primaryKey(),
+  placeId: uuid('place_id').notNull(),
+  month: text('month').notNull(),
+  netCents: bigint('net_cents', { mode: 'number' }).notNull(),
+  status: text('status').notNull(),
+  reason: text('reason'),
+  statusAt: timestamp('status_at', { withTimezone: true }).notNull(),
+});
+
 /**
  * The PostgreSQL roles that read the reporting tables: a funder's (its rows only) or staff
  * (every row). Row-level security compares current_user with role_name.
