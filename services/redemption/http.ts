@@ -64,13 +64,14 @@ export function redemptionRoutes(app: AdminApp, ctx: ServiceContext): void {
     async (request) => redemptionView(await ctx.transaction((tx, emit) => cancelRedemption(tx, emit, request.params.id, { kind: 'staff', reason: request.body.reason }, actorOf(request)))),
   );
   app.get('/service-acts/:id', { config: { roles: staff }, schema: { summary: 'A service act: price, passes, rest paid by the beneficiary', params: Id } }, (request) => serviceActView(ctx.db, request.params.id));
-  localKioskRoutes(app, ctx);
+  // Distributed kiosks have their NATS credential, bounded per kiosk: scans over HTTP only where there is no NATS.
+  if (ctx.config.mode === 'embedded') localKioskRoutes(app, ctx);
   app.get('/conflicts', { config: { roles: staff }, schema: { summary: 'Offline scans that met a later redemption: who won' } }, () => listConflicts(ctx.db));
 }
 
 /**
- * A scan over HTTP, for a kiosk with no NATS: the embedded mode's terminal kiosk (the demo) or a
- * staff console. Same processing, same verdict as through JetStream.
+ * A scan over HTTP, for a kiosk with no NATS: the embedded mode's terminal kiosk (the demo), and
+ * only there. Same processing, same verdict as through JetStream.
  */
 function localKioskRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post(

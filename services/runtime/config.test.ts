@@ -21,3 +21,10 @@ test('one URL without the other, or a bad number, is refused with a clear messag
   expect(() => readConfig({ DATABASE_URL: 'postgres://x/y' })).toThrow(/both DATABASE_URL and NATS_URL/);
   expect(() => readConfig({ ORDERING_PORT: 'abc' })).toThrow(/ORDERING_PORT must be a non-negative integer/);
 });
+
+test('an APTIC_ADMIN_TOKEN shorter than 32 characters refuses the start', () => {
+  expect(() => readConfig({ APTIC_ADMIN_TOKEN: 'admin' })).toThrow(/APTIC_ADMIN_TOKEN must be at least 32 characters/);
+  expect(() => readConfig({ APTIC_ADMIN_TOKEN: 'x'.repeat(31) })).toThrow(/at least 32/);
+  expect(readConfig({ APTIC_ADMIN_TOKEN: 'x'.repeat(32) }).adminToken).toBe('x'.repeat(32));
+  expect(readConfig({}).adminToken).toBeUndefined();
+});

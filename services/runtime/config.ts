@@ -56,6 +56,16 @@ function integer(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** APTIC_ADMIN_TOKEN opens every admin API: a short one could be guessed, so it refuses the start. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+function adminToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new StartRefused(`APTIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`), got ${raw.length}`);
+  }
+  return raw;
+}
+
 /** The variable that sets a service's admin port: `ORDERING_PORT`. */
 export function portVariable(service: ServiceName): string {
   return `${service.toUpperCase()}_PORT`;
@@ -79,7 +89,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
     natsCredsFile: env.NATS_CREDS || undefined,
     dataDir: env.APTIC_DATA_DIR || '.data',
     natsPrefix: env.APTIC_NATS_PREFIX || 'aptic',
-    adminToken: env.APTIC_ADMIN_TOKEN || undefined,
+    adminToken: adminToken(env.APTIC_ADMIN_TOKEN),
     passCodeKey: env.APTIC_PASS_CODE_KEY || undefined,
     passLookupKey: env.APTIC_PASS_LOOKUP_KEY || undefined,
     httpHost: env.APTIC_HTTP_HOST || '127.0.0.1',

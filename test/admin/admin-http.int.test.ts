@@ -119,7 +119,7 @@ describe('admin endpoints: bad input is refused with a reason and changes nothin
   test('malformed JSON → 400, unknown route → 404, unknown funder → 404', async () => {
     const malformed = await fetch(`${url}/funders`, {
       method: 'POST',
-      headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/json' },
       body: '{"name": ',
     });
     expect(malformed.status).toBe(400);

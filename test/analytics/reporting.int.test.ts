@@ -209,7 +209,7 @@ describe('the staff’s national view, run as the staff role', () => {
 
 describe('the activity report', () => {
   const report = (funderId: string, token?: string, period = 'from=2026-11-01&to=2026-11-30') =>
-    fetch(`${url()}/funders/${funderId}/report?${period}`, { headers: { authorization: `Bearer ${token ?? 'test-admin-token'}` } });
+    fetch(`${url()}/funders/${funderId}/report?${period}`, { headers: { authorization: `Bearer ${token ?? 'test-admin-token-not-a-secret-0123456789'}` } });
 
   test('a Premium funder’s report is white-label: its name, no #APTIC; key figures, services, places, in French', async () => {
     const response = await report(w.funderA);

@@ -56,7 +56,7 @@ async function main() {
     DATABASE_URL: db.databaseUrl,
     NATS_URL: natsUrl,
     APTIC_NATS_PREFIX: db.prefix,
-    APTIC_ADMIN_TOKEN: 'bench',
+    APTIC_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
     LOG_LEVEL: 'error',
     ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
   };

@@ -15,7 +15,7 @@ import { natsUrl, report, scratch } from './support.ts';
 
 const REDEMPTIONS = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
 const PLACES = Number(process.env.BENCH_PLACES ?? 1_310);
-const TOKEN = 'bench-admin-token';
+const TOKEN = 'bench-admin-token-0123456789abcdef';
 const month = '2026-10';
 const seconds = (from: number) => Number(((performance.now() - from) / 1000).toFixed(3));
 

@@ -93,12 +93,12 @@ describe('territorial diagnosis', () => {
 
   test('CSV tables and a French PDF', async () => {
     const q = `communes=${PERIMETER.communes.join(',')}`;
-    const services = await fetch(`${url}/diagnosis/services.csv?${q}`, { headers: { authorization: 'Bearer test-admin-token' } });
+    const services = await fetch(`${url}/diagnosis/services.csv?${q}`, { headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789' } });
     expect(services.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await services.text()).trim().split('\r\n');
     expect(lines[0]).toBe('code_service;service;lieux_qualifies;lieux_annuaire_non_qualifies;passages');
     expect(lines).toContain('aide_demarches_administratives;Aide aux démarches administratives;1;2;3');
-    const communes = await (await fetch(`${url}/diagnosis/communes.csv?${q}`, { headers: { authorization: 'Bearer test-admin-token' } })).text();
+    const communes = await (await fetch(`${url}/diagnosis/communes.csv?${q}`, { headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789' } })).text();
     expect(communes).toContain(`16015;Angoulême;${population('16015')};0;1;38;oui;oui`);
     const pdf = await fetchPdf(`${url}/diagnosis.pdf?${q}`);
     expect(pdf.status).toBe(200);

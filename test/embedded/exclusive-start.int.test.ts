@@ -21,7 +21,7 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const TOKEN = 'exclusive-start-admin-token';
+const TOKEN = 'exclusive-start-admin-token-0123456789';
 const anyPorts = Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0']));
 const envFor = (dataDir: string, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, HOME: process.env.HOME, APTIC_DATA_DIR: dataDir, APTIC_ADMIN_TOKEN: TOKEN, ...anyPorts, ...extra });
 

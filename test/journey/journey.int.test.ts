@@ -76,7 +76,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   const job = (await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })).body.job;
   // The print-ready file of the 200 carnets is rendered; the print partner downloads it, checksum included.
   await eventually(() => call(`${url('printing')}/print-jobs/${job.id}/progress`), (p) => p.body?.status === 'ready', 120_000);
-  const file = await fetch(`${url('printing')}/print-jobs/${job.id}/pdf`, { headers: { authorization: 'Bearer test-admin-token' } });
+  const file = await fetch(`${url('printing')}/print-jobs/${job.id}/pdf`, { headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789' } });
   const pdf = Buffer.from(await file.arrayBuffer());
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   expect(createHash('sha256').update(pdf).digest('hex')).toBe(file.headers.get('x-checksum-sha256'));

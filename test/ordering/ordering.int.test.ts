@@ -232,7 +232,7 @@ describe('refusals that change nothing', () => {
     expect((await call(`${url}/funders`, { method: 'POST', body: { name: 'X', kind: 'ccas', siret: '12345678901234' } })).body.code).toBe('invalid_siret');
     const funderId = await newFunder('Fondation Y');
     const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
-    const notPdf = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/pdf' }, body: 'hello' });
+    const notPdf = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' }, body: 'hello' });
     expect(notPdf.status).toBe(415);
     await node.database.db.execute(sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -1)} WHERE id = ${quote.id}`);
     const expired = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC' } });
@@ -244,7 +244,7 @@ describe('refusals that change nothing', () => {
     const funderId = await newFunder('Chambre de commerce Z');
     const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
     const pdf = Buffer.from('%PDF-1.4\n% signed quote\n%%EOF\n');
-    const response = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/pdf' }, body: pdf });
+    const response = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' }, body: pdf });
     expect(response.status).toBe(201);
     const [kept] = await queryRows<{ size: number }>(node.database.db, sql`SELECT size FROM ordering.signed_quote WHERE order_id = ${quote.id}`);
     expect(kept!.size).toBe(pdf.length);

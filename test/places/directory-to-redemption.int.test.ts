@@ -31,7 +31,7 @@ afterAll(async () => {
 
 test('a directory place, once qualified, can publish offers and have its passes endorsed', async () => {
   const row = { id: 'cross-angouleme-1', nom: 'Espace numérique de Basseau', services: 'Aide aux démarches administratives', pivot: '73282932000074', commune: 'Angoulême', code_postal: '16000', code_insee: '16015', adresse: '12 rue de Basseau', latitude: 45.65, longitude: 0.15, horaires: 'Mo-Fr 09:00-18:00' };
-  const imported = await fetch(`${catalogueUrl}/imports`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' }, body: JSON.stringify([row]) });
+  const imported = await fetch(`${catalogueUrl}/imports`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/json' }, body: JSON.stringify([row]) });
   expect(imported.status).toBeLessThan(300);
   const directory = (await call(`${catalogueUrl}/places`)).body as Array<{ id: string; name: string; status: string }>;
   const listed = directory.find((p) => p.name === row.nom)!;

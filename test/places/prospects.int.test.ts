@@ -29,7 +29,7 @@ beforeAll(async () => {
   infra = await isolate();
   nodes = await Promise.all([catalogue, qualification].map((s) => startDistributed(infra, [s])));
   [catalogueUrl, qualificationUrl] = nodes.map((n) => n.services[0]!.url) as [string, string];
-  const imported = await fetch(`${catalogueUrl}/imports`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+  const imported = await fetch(`${catalogueUrl}/imports`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/json' }, body: JSON.stringify(rows) });
   expect(imported.status).toBe(200);
 });
 afterAll(async () => {

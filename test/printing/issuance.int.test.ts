@@ -126,7 +126,7 @@ describe('logos', () => {
     await publisher.close();
     await eventually(() => call(`${url}/orders/${paid.data.orderId}`), (r) => r.body?.passes === 10);
     const put = (slot: string, type: string, body: Buffer) =>
-      fetch(`${url}/orders/${paid.data.orderId}/logos/${slot}`, { method: 'PUT', headers: { authorization: 'Bearer test-admin-token', 'content-type': type }, body }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : ((await r.json()) as { code: string }) }));
+      fetch(`${url}/orders/${paid.data.orderId}/logos/${slot}`, { method: 'PUT', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': type }, body }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : ((await r.json()) as { code: string }) }));
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]);
     const logos = () => count(printingNode, `SELECT count(*)::int AS n FROM printing.order_logo WHERE order_id = '${paid.data.orderId}'`);
     expect(await put('cover', 'image/png', png)).toMatchObject({ status: 409, body: { code: 'logo_not_ordered' } });

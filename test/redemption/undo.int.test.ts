@@ -131,6 +131,8 @@ describe('staff search', () => {
     const byReason = (await call(`${url}/scans?reason=same_carnet_same_service&kioskId=${w.kiosks[0]}`)).body as unknown[];
     expect(byReason.length).toBeGreaterThanOrEqual(1);
     expect((await call(`${url}/scans?code=12AB`)).status).toBe(400);
+    // Distributed mode: scans come only through each kiosk's bounded NATS credential, never over HTTP.
+    expect((await call(`${url}/kiosks/${w.kiosks[0]}/scans`, { method: 'POST', body: w.scan(17, 5) })).status).toBe(404);
     expect((await call(`${url}/scans?reason=pirate`)).status).toBe(400);
     const act = (await call(`${url}/service-acts/${(await call(`${url}/redemptions/${redemptionId}`)).body.serviceActId}`)).body;
     // The workshop costs 15 €: one pass of 10 € pays part of it, the beneficiary pays 5 €.

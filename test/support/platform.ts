@@ -1,7 +1,7 @@
 import { readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
 import type { Isolated } from './infra.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token';
+export const ADMIN_TOKEN = 'test-admin-token-not-a-secret-0123456789';
 export const TEST_PASS_CODE_KEY = 'test-pass-code-key-not-a-secret-0123456789';
 export const TEST_PASS_LOOKUP_KEY = 'test-pass-lookup-key-not-a-secret-0123456789';
 
