@@ -61,5 +61,5 @@ export function csvCell(value: string): string {
 
 /** CSV text from lines of fields, `;`-separated as French spreadsheets expect; every CSV the platform writes goes through here. */
 export function toCsv(lines: readonly (readonly string[])[]): string {
-  return lines.map((line) => line.map(csvCell).join(';')).join('\r\n') + '\r\n';
+  return `${lines.map((line) => line.map(csvCell).join(';')).join('\r\n')}\r\n`;
 }

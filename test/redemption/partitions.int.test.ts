@@ -16,7 +16,7 @@ import { buildWorld, type World } from './world.ts';
 const json = JSONCodec();
 let infra: Isolated;
 let nats: NatsServer;
-let nodes: RunningPlatform[] = [];
+const nodes: RunningPlatform[] = [];
 let w: World;
 let nc: NatsConnection;
 
