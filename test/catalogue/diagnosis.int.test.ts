@@ -9,7 +9,7 @@ import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { fetchPdf, pdfText } from '../support/pdf.ts';
-import { placeQualified, postFile } from './support.ts';
+import { placeQualified, placeStatusEvent, postFile } from './support.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -72,7 +72,7 @@ describe('territorial diagnosis', () => {
     expect(service('acces_internet_materiel_informatique')).toMatchObject({ qualifiedPlaces: 0, directoryPlaces: 1 });
     expect(service('loisirs_creations_numeriques')).toMatchObject({ qualifiedPlaces: 0, directoryPlaces: 0 });
     // Angoulême is 38.0 km from Cognac's qualified place; Châteaubernard 1.6 km; Jarnac has no located place.
-    const angouleme = { code: '16015', name: 'Angoulême', population: population('16015'), nearestQualifiedKm: 38, qualifiedPlaces: 0, directoryPlaces: 1 };
+    const angouleme = { code: '16015', name: 'Angoulême', population: population('16015'), located: true, nearestQualifiedKm: 38, qualifiedPlaces: 0, directoryPlaces: 1 };
     expect(d.uncovered).toEqual([
       { radiusKm: 10, communes: [angouleme], population: population('16015') },
       { radiusKm: 20, communes: [angouleme], population: population('16015') },
@@ -117,5 +117,14 @@ describe('territorial diagnosis', () => {
     expect((await call(`${url}/orders/${orderId}/diagnosis`, { token: other })).status).toBe(404);
     expect((await call(`${url}/diagnosis?departements=16`, { token: own })).status).toBe(403);
     expect((await fetchPdf(`${url}/orders/${orderId}/diagnosis.pdf`, own)).status).toBe(200);
+  });
+
+  test('a suspended place no longer covers anyone: every located commune is then without a qualified place', async () => {
+    await publisher.publish(placeStatusEvent('place.suspended', cognac));
+    const q = `communes=${PERIMETER.communes.join(',')}`;
+    const d = await eventually(async () => (await call(`${url}/diagnosis?${q}`)).body, (b) => b.services[0].qualifiedPlaces === 0);
+    expect(d.uncovered[0].communes.map((c: { code: string }) => c.code)).toEqual(['16015', '16102', '16089']);
+    expect(d.uncovered[0].communes.every((c: { nearestQualifiedKm: number | null }) => c.nearestQualifiedKm === null)).toBe(true);
+    expect(d.unlocated.communes.map((c: { code: string }) => c.code)).toEqual(['16167']);
   });
 });

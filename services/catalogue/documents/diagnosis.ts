@@ -26,7 +26,7 @@ export function diagnosisHtml(d: Diagnosis, territory: string): string {
       radiusKm: u.radiusKm,
       count: u.communes.length,
       population: integer.format(u.population),
-      shown: u.communes.slice(0, SHOWN).map((c) => ({ ...c, population: integer.format(c.population), distance: `${km.format(c.nearestQualifiedKm ?? 0)} km` })),
+      shown: u.communes.slice(0, SHOWN).map((c) => ({ ...c, population: integer.format(c.population), distance: c.nearestQualifiedKm === null ? 'aucun' : `${km.format(c.nearestQualifiedKm)} km` })),
       hidden: Math.max(0, u.communes.length - SHOWN),
     })),
     unlocated: { count: d.unlocated.communes.length, population: integer.format(d.unlocated.population) },

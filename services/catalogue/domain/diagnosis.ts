@@ -23,7 +23,9 @@ export interface PerimeterCommune {
 interface DiagnosisCommune extends PerimeterCommune {
   qualifiedPlaces: number;
   directoryPlaces: number;
-  /** to the nearest qualified place; null when the commune cannot be placed (no located place in it) */
+  /** whether a directory place locates the commune (else its distances are unknown) */
+  located: boolean;
+  /** to the nearest qualified place; null when the commune is not located, or no qualified place exists */
   nearestQualifiedKm: number | null;
 }
 
@@ -49,15 +51,17 @@ export function assembleDiagnosis(perimeter: Diagnosis['perimeter'], communes: r
   const known = new Map(facts.communes.map((c) => [c.code, c]));
   const rows: DiagnosisCommune[] = communes.map((c) => {
     const f = known.get(c.code);
-    return { ...c, qualifiedPlaces: f?.qualified ?? 0, directoryPlaces: f?.directory ?? 0, nearestQualifiedKm: f?.nearestKm == null ? null : round(f.nearestKm) };
+    const located = f?.latitude != null;
+    return { ...c, qualifiedPlaces: f?.qualified ?? 0, directoryPlaces: f?.directory ?? 0, located, nearestQualifiedKm: f?.nearestKm == null ? null : round(f.nearestKm) };
   });
   const offered = new Map(facts.services.map((s) => [s.code, s]));
   const services = SERVICE_CATEGORIES.map(({ code, label }) => {
     const s = offered.get(code);
     return { code, label, qualifiedPlaces: s?.qualified ?? 0, directoryPlaces: s?.directory ?? 0, redemptions: s?.redemptions ?? 0 };
   });
-  const located = rows.filter((c) => c.nearestQualifiedKm !== null);
-  const unlocated = rows.filter((c) => c.nearestQualifiedKm === null).sort(byPopulation);
+  const located = rows.filter((c) => c.located);
+  const unlocated = rows.filter((c) => !c.located).sort(byPopulation);
+  const farther = (c: DiagnosisCommune, radiusKm: number) => c.nearestQualifiedKm === null || c.nearestQualifiedKm > radiusKm;
   return {
     perimeter,
     generatedAt: at.toISOString(),
@@ -66,7 +70,7 @@ export function assembleDiagnosis(perimeter: Diagnosis['perimeter'], communes: r
     services,
     redemptions: services.reduce((sum, s) => sum + s.redemptions, 0),
     uncovered: RADII_KM.map((radiusKm) => {
-      const far = located.filter((c) => c.nearestQualifiedKm! > radiusKm).sort(byPopulation);
+      const far = located.filter((c) => farther(c, radiusKm)).sort(byPopulation);
       return { radiusKm, communes: far, population: populationOf(far) };
     }),
     unlocated: { communes: unlocated, population: populationOf(unlocated) },
@@ -90,7 +94,7 @@ export function diagnosisTables(d: Diagnosis): { services: string[][]; communes:
         String(c.qualifiedPlaces),
         String(c.directoryPlaces),
         c.nearestQualifiedKm === null ? '' : String(c.nearestQualifiedKm).replace('.', ','),
-        ...RADII_KM.map((r) => (c.nearestQualifiedKm === null ? 'inconnu' : c.nearestQualifiedKm > r ? 'oui' : 'non')),
+        ...RADII_KM.map((r) => (!c.located ? 'inconnu' : c.nearestQualifiedKm === null || c.nearestQualifiedKm > r ? 'oui' : 'non')),
       ]),
     ],
   };
