@@ -41,6 +41,13 @@ export function kioskPermissions(prefix: string, kioskId: string): KioskPermissi
   };
 }
 
+/**
+ * What one kiosk's connection may use, enforced by the NATS server: a scan or an undo request is a
+ * few hundred bytes, a kiosk needs a handful of subscriptions (its verdicts, its inbox), and its
+ * traffic is bounded; a stolen credential cannot flood the platform with large messages.
+ */
+export const KIOSK_LIMITS = { payload: 4_096, subs: 16, data: 64 * 1_048_576 } as const;
+
 export interface KioskCredentials {
   /** The NATS user's public key (revocation is by this key). */
   userPublicKey: string;
@@ -66,6 +73,7 @@ export async function issueKioskCredentials(input: {
     issuer_account: input.accountPublicKey,
     pub: { allow: permissions.publish },
     sub: { allow: permissions.subscribe },
+    ...KIOSK_LIMITS,
   });
   return { userPublicKey: user.getPublicKey(), creds: new TextDecoder().decode(fmtCreds(jwt, user)) };
 }
