@@ -32,7 +32,6 @@ describe('Grafana PostgreSQL macros', () => {
       every: { value: '$__all', includeAll: true, options: ['x', 'y'] },
       one: { value: "it's" },
     };
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax
     expect(interpolateVariables('($multi) (${all}) ([[every]]) $one $unknown', variables)).toBe(`('a''b','c') ('*') ('x','y') it''s $unknown`);
   });
 });

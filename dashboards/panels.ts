@@ -11,7 +11,6 @@ export const POSTGRES = 'grafana-postgresql-datasource';
  * Panels query the datasource chosen in `ds`: in a funder's Grafana organisation the only one is
  * the funder's own (its PostgreSQL role), in the staff's organisation the staff's.
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana variable, interpolated by Grafana
 export const DATASOURCE: DataSourceRef = { type: POSTGRES, uid: '${ds}' };
 
 export const datasourceVariable = () => new DatasourceVariableBuilder('ds').label('Source').type(POSTGRES);
