@@ -20,6 +20,13 @@ export const KitPlan = Type.Union([Type.Literal('monthly'), Type.Literal('yearly
  * Every durable domain event: its data schema, keyed by event type.
  * The subject on the wire is `<prefix>.events.<type>` (see subjects.ts).
  */
+/**
+ * The place's own sequence, one step per event about it (qualification numbers them in the
+ * transaction that changes the place): read models apply a fact only if newer than what they hold,
+ * whatever order events arrive or are replayed in. Absent on events published before it existed.
+ */
+const PlaceVersion = Type.Optional(Type.Integer({ minimum: 1 }));
+
 export const EventData = {
   /** ordering: a funder (commanditaire) was registered. */
   'funder.created': Type.Object({
@@ -90,6 +97,7 @@ export const EventData = {
   /** qualification: a place may accept passes. */
   'place.qualified': Type.Object({
     placeId: Uuid,
+    placeVersion: PlaceVersion,
     name: Type.String(),
     type: Type.String(),
     communeCode: Type.String(),
@@ -104,17 +112,17 @@ export const EventData = {
     address: Type.Optional(Type.String({ maxLength: 500 })),
     postalCode: Type.Optional(Type.String({ pattern: '^[0-9]{5}$' })),
   }),
-  'place.suspended': Type.Object({ placeId: Uuid, reason: Type.String() }),
-  'place.revoked': Type.Object({ placeId: Uuid, reason: Type.String() }),
+  'place.suspended': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, reason: Type.String() }),
+  'place.revoked': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, reason: Type.String() }),
   /**
    * qualification: the place subscribed the kit (reader + communication kit): it may endorse
    * passes. Billing starts later, at its first scan (`kit.activated`).
    */
-  'kit.subscribed': Type.Object({ placeId: Uuid, plan: KitPlan, sponsoredBy: Type.Optional(Uuid) }),
+  'kit.subscribed': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, plan: KitPlan, sponsoredBy: Type.Optional(Uuid) }),
   /** qualification: the first scan happened; the subscription is billed from this instant. */
-  'kit.activated': Type.Object({ placeId: Uuid, plan: KitPlan, from: Instant }),
+  'kit.activated': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, plan: KitPlan, from: Instant }),
   /** qualification: the subscription ended; the place can no longer endorse passes. */
-  'kit.cancelled': Type.Object({ placeId: Uuid, at: Instant, reason: Type.String() }),
+  'kit.cancelled': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, at: Instant, reason: Type.String() }),
   /** qualification: a kiosk was registered or revoked. */
   'kiosk.registered': Type.Object({ kioskId: Uuid, placeId: Uuid }),
   'kiosk.revoked': Type.Object({ kioskId: Uuid, placeId: Uuid }),

@@ -62,7 +62,7 @@ describe('qualification of a place', () => {
 
     await eventually(async () => of('place.qualified', placeId).length, (n) => n === 1);
     expect(of('place.qualified', placeId)[0]!.data).toEqual({
-      placeId, name: 'Espace numérique de Basseau', type: 'espace_public_numerique', communeCode: '16015', epciCode: '200071827', departementCode: '16',
+      placeId, placeVersion: expect.any(Number), name: 'Espace numérique de Basseau', type: 'espace_public_numerique', communeCode: '16015', epciCode: '200071827', departementCode: '16',
       openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00', latitude: 45.65, longitude: 0.15, address: '12 rue de Basseau', postalCode: '16000',
     });
   });
@@ -145,7 +145,7 @@ describe('editing a place', () => {
     expect(edited).toMatchObject({ status: 200, body: { ...cognac, departementCode: '16', epciCode: '200070514', status: 'qualified', iban: 'FR76•••••••••••••••••••0189' } });
 
     await eventually(async () => of('place.qualified', placeId).length, (n) => n === 2);
-    expect(of('place.qualified', placeId)[1]!.data).toEqual({ placeId, name: 'EPN de Cognac', type: 'espace_public_numerique', communeCode: '16102', epciCode: '200070514', departementCode: '16', openingHours: 'Tu-Sa 10:00-18:00', latitude: 45.695, longitude: -0.329, address: '2 place François 1er', postalCode: '16100' });
+    expect(of('place.qualified', placeId)[1]!.data).toEqual({ placeId, placeVersion: expect.any(Number), name: 'EPN de Cognac', type: 'espace_public_numerique', communeCode: '16102', epciCode: '200070514', departementCode: '16', openingHours: 'Tu-Sa 10:00-18:00', latitude: 45.695, longitude: -0.329, address: '2 place François 1er', postalCode: '16100' });
     const edit = (await trail(placeId)).at(-1)!;
     expect(edit).toMatchObject({ action: 'edit', details: { name: { from: 'Espace numérique de Basseau', to: 'EPN de Cognac' }, communeCode: { from: '16015', to: '16102' } } });
     expect(Object.keys(edit.details).sort()).toEqual(['address', 'communeCode', 'epciCode', 'latitude', 'longitude', 'name', 'openingHours']);
@@ -259,7 +259,7 @@ describe('the kit', () => {
     await publisher.close();
     await new Promise((r) => setTimeout(r, 500));
     expect(of('kit.activated', placeId)).toHaveLength(1);
-    expect(of('kit.activated', placeId)[0]!.data).toEqual({ placeId, plan: 'monthly', from: '2026-02-03T09:15:00.000Z' });
+    expect(of('kit.activated', placeId)[0]!.data).toEqual({ placeId, placeVersion: expect.any(Number), plan: 'monthly', from: '2026-02-03T09:15:00.000Z' });
     expect((await call(`${url}/places/${placeId}/kit`)).body).toMatchObject({ status: 'active', activatedAt: '2026-02-03T09:15:00.000Z' });
 
     const cancelled = await call(`${url}/places/${placeId}/kit/cancellation`, { method: 'POST', body: { reason: 'Fermeture du lieu' } });
@@ -274,7 +274,7 @@ describe('the kit', () => {
     await publisher.publish({ id: randomUUID(), type: 'kit.sponsored', occurredAt: new Date().toISOString(), producer: 'ordering', data: { funderId, placeIds: [placeId, randomUUID()], from: '2026-01-01', until: '2026-12-31' } });
     await publisher.close();
     await eventually(async () => of('kit.subscribed', placeId).length, (n) => n === 1);
-    expect(of('kit.subscribed', placeId)[0]!.data).toEqual({ placeId, plan: 'monthly', sponsoredBy: funderId });
+    expect(of('kit.subscribed', placeId)[0]!.data).toEqual({ placeId, placeVersion: expect.any(Number), plan: 'monthly', sponsoredBy: funderId });
     expect((await call(`${url}/places/${placeId}/kit`)).body).toMatchObject({ status: 'subscribed', sponsoredBy: funderId, sponsoredUntil: '2026-12-31' });
   });
 
@@ -304,4 +304,7 @@ test('the first scans of a place applied at once by several instances activate i
   await eventually(async () => of('kit.activated', placeId).length, (n) => n >= 1);
   await new Promise((r) => setTimeout(r, 500));
   expect(of('kit.activated', placeId)).toHaveLength(1);
+  // Events about the place are numbered in commit order: activation after subscription.
+  await eventually(async () => of('kit.subscribed', placeId).length, (n) => n === 1);
+  expect(of('kit.activated', placeId)[0]!.data.placeVersion).toBeGreaterThan(of('kit.subscribed', placeId)[0]!.data.placeVersion!);
 });

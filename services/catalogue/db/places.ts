@@ -11,14 +11,19 @@ type PlaceEvent = EventEnvelope<'place.qualified' | 'place.suspended' | 'place.r
 
 const STATUS = { 'place.qualified': 'qualified', 'place.suspended': 'suspended', 'place.revoked': 'revoked' } as const;
 
-/** Newest word wins: events of different types may be delivered out of order. */
+/** Whether the event is newer than what a row holds: by place version (0 before versions), then time. */
+const newer = (version: SQL, at: SQL, e: PlaceEvent) =>
+  sql`(${version}, coalesce(${at}, '-infinity')) <= (${e.data.placeVersion ?? 0}, ${e.occurredAt}::timestamptz)`;
+
+/** Newest word wins: events of different types may be delivered out of order, or replayed. */
 async function recordStatus(tx: Tx, e: PlaceEvent): Promise<void> {
   const at = new Date(e.occurredAt);
   const reason = 'reason' in e.data ? e.data.reason : null;
+  const values = { status: STATUS[e.type], reason, statusVersion: e.data.placeVersion ?? 0, statusAt: at };
   await tx
     .insert(placeStatus)
-    .values({ placeId: e.data.placeId, status: STATUS[e.type], reason, statusAt: at })
-    .onConflictDoUpdate({ target: placeStatus.placeId, set: { status: STATUS[e.type], reason, statusAt: at }, setWhere: sql`${placeStatus.statusAt} <= ${at.toISOString()}` });
+    .values({ placeId: e.data.placeId, ...values })
+    .onConflictDoUpdate({ target: placeStatus.placeId, set: values, setWhere: newer(sql`${placeStatus.statusVersion}`, sql`${placeStatus.statusAt}`, e) });
   // The directory row mirrors the status that won (see `places.qualified`).
   await tx
     .update(places)
@@ -39,10 +44,16 @@ async function recordQualified(tx: Tx, e: EventEnvelope<'place.qualified'>): Pro
   const located = own ? { latitude: d.latitude!, longitude: d.longitude!, positionSource: 'own' as const } : {};
   const at = new Date(e.occurredAt);
   const fields = { name: d.name, type: d.type, communeCode: d.communeCode, communeName: commune?.name ?? d.communeCode, departementCode: d.departementCode, ...located, ...(hours ? { openingHours: hours } : {}), ...(d.address ? { address: d.address } : {}), ...(d.postalCode ? { postalCode: d.postalCode } : {}) };
+  const version = d.placeVersion ?? 0;
+  // An older place.qualified (replayed, or late) never brings back a stale name, type or commune.
   await tx
     .insert(places)
-    .values({ id: d.placeId, source: 'qualification', ...fields, platformChangedAt: at })
-    .onConflictDoUpdate({ target: places.id, set: { ...fields, platformChangedAt: at, updatedAt: new Date() } });
+    .values({ id: d.placeId, source: 'qualification', ...fields, platformChangedAt: at, platformVersion: version })
+    .onConflictDoUpdate({
+      target: places.id,
+      set: { ...fields, platformChangedAt: at, platformVersion: version, updatedAt: new Date() },
+      setWhere: newer(sql`${places.platformVersion}`, sql`${places.platformChangedAt}`, e),
+    });
 }
 
 /** Catalogue's read model of qualification: who may publish offers and appear in searches. */

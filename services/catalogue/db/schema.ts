@@ -76,6 +76,8 @@ export const places = catalogue.table(
     qualified: boolean('qualified').notNull().default(false),
     /** The platform's own last change (qualification, offers): the export's `date_maj` from then on. */
     platformChangedAt: stamp('platform_changed_at'),
+    /** The place version of the last `place.qualified` applied: an older one changes nothing. */
+    platformVersion: integer('platform_version').notNull().default(0),
     updatedAt: stamp('updated_at').notNull().defaultNow(),
   },
   // Nearby search: a bounding box on these two columns, then exact distance on the few left.
@@ -96,6 +98,7 @@ export const placeStatus = catalogue.table('place_status', {
   placeId: uuid('place_id').primaryKey(),
   status: text('status').$type<'qualified' | 'suspended' | 'revoked'>().notNull(),
   reason: text('reason'),
+  statusVersion: integer('status_version').notNull().default(0),
   statusAt: stamp('status_at').notNull(),
 });
 

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '@aptic/contracts';
 import type { ConsumerDefinition, Emit, Tx } from '@aptic/runtime';
 import { audit } from './audit.ts';
 import { liveKit } from './kits.ts';
+import { emitAboutPlace } from './places.ts';
 import { kits, places } from './schema.ts';
 
 /** The earliest scan of each place in a batch. */
@@ -33,7 +34,7 @@ async function activateKits(tx: Tx, events: EventEnvelope<'pass.redeemed'>[], em
       .returning({ id: kits.id });
     if (activated.length === 0) continue;
     await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: placeId, action: 'activate', actor: 'system: first scan', fromStatus: 'subscribed', toStatus: 'active', details: { scannedAt } });
-    await emit('kit.activated', { placeId, plan: kit.plan, from: new Date(scannedAt).toISOString() });
+    await emitAboutPlace(tx, emit, 'kit.activated', { placeId, plan: kit.plan, from: new Date(scannedAt).toISOString() });
   }
 }
 
@@ -57,13 +58,13 @@ async function applySponsorship(tx: Tx, event: EventEnvelope<'kit.sponsored'>, e
     if (kit) {
       await tx.update(kits).set({ sponsoredBy: funderId, sponsoredUntil: until }).where(eq(kits.id, kit.id));
       await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: place.id, action: 'sponsor', actor, details: { funderId, until } });
-      await emit('kit.subscribed', { placeId: place.id, plan: kit.plan, sponsoredBy: funderId });
+      await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId: place.id, plan: kit.plan, sponsoredBy: funderId });
       continue;
     }
     const id = randomUUID();
     await tx.insert(kits).values({ id, placeId: place.id, plan: 'monthly', status: 'subscribed', sponsoredBy: funderId, sponsoredUntil: until });
     await audit(tx, { entity: 'kit', entityId: id, scopeId: place.id, action: 'subscribe', actor, toStatus: 'subscribed', details: { plan: 'monthly', funderId, until } });
-    await emit('kit.subscribed', { placeId: place.id, plan: 'monthly', sponsoredBy: funderId });
+    await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId: place.id, plan: 'monthly', sponsoredBy: funderId });
   }
 }
 

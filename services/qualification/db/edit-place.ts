@@ -45,6 +45,6 @@ export async function editPlace(tx: Tx, emit: Emit, id: string, patch: PlacePatc
       throw pivotClash(err) ? pivotTaken() : err;
     });
   await audit(tx, { entity: 'place', entityId: id, scopeId: id, action: 'edit', actor, details: describe(place, next, changed) });
-  if (row!.status === 'qualified' && changed.some((k) => ANNOUNCED.has(k))) await announceQualified(emit, row!);
+  if (row!.status === 'qualified' && changed.some((k) => ANNOUNCED.has(k))) await announceQualified(tx, emit, row!);
   return row!;
 }

@@ -5,7 +5,7 @@ import type { Emit, Queryable, Tx } from '@aptic/runtime';
 import { mayOperate } from '../domain/lifecycle.ts';
 import type { KitPlan } from '../domain/kit.ts';
 import { audit } from './audit.ts';
-import { lockPlace } from './places.ts';
+import { emitAboutPlace, lockPlace } from './places.ts';
 import { kits } from './schema.ts';
 
 export type Kit = typeof kits.$inferSelect;
@@ -22,7 +22,7 @@ export async function subscribeKit(tx: Tx, emit: Emit, placeId: string, plan: Ki
   if (await liveKit(tx, placeId)) throw new DomainError('kit_already_subscribed', 'Le lieu a déjà un abonnement au kit en cours.', { status: 409 });
   const [row] = await tx.insert(kits).values({ id: randomUUID(), placeId, plan, status: 'subscribed' }).returning();
   await audit(tx, { entity: 'kit', entityId: row!.id, scopeId: placeId, action: 'subscribe', actor, toStatus: 'subscribed', details: { plan } });
-  await emit('kit.subscribed', { placeId, plan });
+  await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId, plan });
   return row!;
 }
 
@@ -38,7 +38,7 @@ export async function endKit(tx: Tx, emit: Emit, kit: Kit, reason: string, actor
   const at = new Date();
   const [row] = await tx.update(kits).set({ status: 'cancelled', cancelledAt: at, cancelReason: reason }).where(eq(kits.id, kit.id)).returning();
   await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: kit.placeId, action: 'cancel', actor, fromStatus: kit.status, toStatus: 'cancelled', details: { reason } });
-  await emit('kit.cancelled', { placeId: kit.placeId, at: at.toISOString(), reason });
+  await emitAboutPlace(tx, emit, 'kit.cancelled', { placeId: kit.placeId, at: at.toISOString(), reason });
   return row!;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
-import { DomainError } from '@aptic/contracts';
+import { asc, eq, sql } from 'drizzle-orm';
+import { DomainError, type EventDataOf } from '@aptic/contracts';
 import type { Emit, Page, Queryable, Tx } from '@aptic/runtime';
 import { checkPlace, type CheckedPlace, type PlaceInput } from '../domain/place.ts';
 import { assertMove, type PlaceStatus } from '../domain/lifecycle.ts';
@@ -80,9 +80,25 @@ export async function movePlace(tx: Tx, place: Place, to: PlaceStatus, actor: st
   return row!;
 }
 
+type PlaceEventType = 'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.activated' | 'kit.cancelled';
+
+/**
+ * Emits an event about a place with the place's next number (`placeVersion`), taken on the place's
+ * row in this transaction: the row stays locked until commit, so numbers follow commit order.
+ */
+export async function emitAboutPlace<T extends PlaceEventType>(tx: Tx, emit: Emit, type: T, data: Omit<EventDataOf<T>, 'placeVersion'>): Promise<void> {
+  const [row] = await tx
+    .update(places)
+    .set({ eventVersion: sql`${places.eventVersion} + 1` })
+    .where(eq(places.id, data.placeId))
+    .returning({ version: places.eventVersion });
+  if (!row) throw new Error(`no place ${data.placeId} to announce ${type} of`);
+  await emit(type, { ...data, placeVersion: row.version } as EventDataOf<T>);
+}
+
 /** The data `place.qualified` carries, so redemption checks perimeters (and catalogue locates the place) without asking back. */
-export async function announceQualified(emit: Emit, place: Place): Promise<void> {
-  await emit('place.qualified', {
+export async function announceQualified(tx: Tx, emit: Emit, place: Place): Promise<void> {
+  await emitAboutPlace(tx, emit, 'place.qualified', {
     placeId: place.id,
     name: place.name,
     type: place.type,

@@ -8,7 +8,7 @@ import { audit } from './audit.ts';
 import { invitationQualified } from './invitations.ts';
 import { endKit, liveKit } from './kits.ts';
 import { activeKiosks, revokeKiosk } from './kiosks.ts';
-import { announceQualified, lockPlace, movePlace, type Place } from './places.ts';
+import { announceQualified, emitAboutPlace, lockPlace, movePlace, type Place } from './places.ts';
 import { assessments, charterSignatures } from './schema.ts';
 
 export type Assessment = typeof assessments.$inferSelect;
@@ -64,7 +64,7 @@ export async function decide(tx: Tx, emit: Emit, placeId: string, input: { decis
   await tx.update(assessments).set({ decision: input.decision, decisionReason: reason ?? null, decidedBy: actor, decidedAt: new Date() }).where(eq(assessments.id, pending.id));
   const moved = await movePlace(tx, place, input.decision, actor, { assessmentId: pending.id, proposal: pending.proposal, override: input.decision !== pending.proposal, reason });
   if (input.decision === 'qualified') {
-    await announceQualified(emit, moved);
+    await announceQualified(tx, emit, moved);
     await invitationQualified(tx, placeId, actor);
   }
   return moved;
@@ -72,21 +72,21 @@ export async function decide(tx: Tx, emit: Emit, placeId: string, input: { decis
 
 export async function suspend(tx: Tx, emit: Emit, placeId: string, reason: string, actor: string): Promise<Place> {
   const moved = await movePlace(tx, await lockPlace(tx, placeId), 'suspended', actor, { reason });
-  await emit('place.suspended', { placeId, reason });
+  await emitAboutPlace(tx, emit, 'place.suspended', { placeId, reason });
   return moved;
 }
 
 /** Lifts a suspension: the place is qualified again and says so (`place.qualified`). */
 export async function reinstate(tx: Tx, emit: Emit, placeId: string, reason: string, actor: string): Promise<Place> {
   const moved = await movePlace(tx, await lockPlace(tx, placeId), 'qualified', actor, { reason });
-  await announceQualified(emit, moved);
+  await announceQualified(tx, emit, moved);
   return moved;
 }
 
 /** Final: the kit ends and every kiosk of the place is revoked with it. */
 export async function revoke(tx: Tx, emit: Emit, placeId: string, reason: string, actor: string): Promise<{ place: Place; revokedKioskIds: string[] }> {
   const place = await movePlace(tx, await lockPlace(tx, placeId), 'revoked', actor, { reason });
-  await emit('place.revoked', { placeId, reason });
+  await emitAboutPlace(tx, emit, 'place.revoked', { placeId, reason });
   const kit = await liveKit(tx, placeId);
   if (kit) await endKit(tx, emit, kit, `Qualification révoquée : ${reason}`, actor);
   const revokedKioskIds: string[] = [];

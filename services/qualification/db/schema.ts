@@ -33,6 +33,8 @@ export const places = qualification.table('place', {
   iban: text('iban'),
   bic: text('bic'),
   status: text('status').$type<PlaceStatus>().notNull(),
+  /** The place's last event number (`placeVersion`): read models keep only newer facts. */
+  eventVersion: integer('event_version').notNull().default(0),
   qualifiedAt: stamp('qualified_at'),
   createdAt: stamp('created_at').notNull().defaultNow(),
   updatedAt: stamp('updated_at').notNull().defaultNow(),

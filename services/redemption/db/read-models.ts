@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { ConsumerDefinition, Tx } from '@aptic/runtime';
 import { carnetReleases, kiosks, offers, orderRules, orderWindows, passBlocks, passes, places, settledPeriods } from './schema.ts';
@@ -40,35 +40,42 @@ const passesModel = readModel('passes', {
   },
 });
 
-/** Sets a place's qualification unless a newer event already did; its details always apply. */
-async function setQualified(tx: Tx, placeId: string, qualified: boolean, asOf: Date, details: Partial<typeof places.$inferInsert> = {}): Promise<void> {
-  const newer = sql`(${places.qualifiedAsOf} IS NULL OR ${places.qualifiedAsOf} < ${asOf})`;
+/** A fact about a place: its place version (0 on events from before versions), then its time. */
+type PlaceFact = EventEnvelope<'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.cancelled'>;
+const factOf = (e: PlaceFact) => ({ version: e.data.placeVersion ?? 0, asOf: at(e) });
+/** Whether the fact is newer than the one a row holds (by place version, then time). */
+const newer = (version: SQL, asOf: SQL, e: PlaceFact) =>
+  sql`(${version}, coalesce(${asOf}, '-infinity')) < (${factOf(e).version}, ${factOf(e).asOf.toISOString()}::timestamptz)`;
+
+/**
+ * Sets a place's qualification, and the details a `place.qualified` carries, only if the fact is
+ * newer than the one applied: an older event replayed or delivered late changes nothing, so a
+ * stale commune or type never comes back.
+ */
+async function setQualified(tx: Tx, e: PlaceFact, qualified: boolean, details: Partial<typeof places.$inferInsert> = {}): Promise<void> {
+  const { version, asOf } = factOf(e);
+  const values = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf, ...details };
   await tx
     .insert(places)
-    .values({ placeId, qualified, qualifiedAsOf: asOf, ...details })
-    .onConflictDoUpdate({
-      target: places.placeId,
-      set: {
-        ...details,
-        qualified: sql`CASE WHEN ${newer} THEN ${qualified} ELSE ${places.qualified} END`,
-        qualifiedAsOf: sql`CASE WHEN ${newer} THEN ${asOf} ELSE ${places.qualifiedAsOf} END`,
-      },
-    });
+    .values({ placeId: e.data.placeId, ...values })
+    .onConflictDoUpdate({ target: places.placeId, set: values, setWhere: newer(sql`${places.qualifiedVersion}`, sql`${places.qualifiedAsOf}`, e) });
 }
 
-async function setKit(tx: Tx, placeId: string, kitActive: boolean, asOf: Date): Promise<void> {
+async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {
+  const { version, asOf } = factOf(e);
+  const values = { kitActive, kitVersion: version, kitAsOf: asOf };
   await tx
     .insert(places)
-    .values({ placeId, kitActive, kitAsOf: asOf })
-    .onConflictDoUpdate({ target: places.placeId, set: { kitActive, kitAsOf: asOf }, setWhere: sql`${places.kitAsOf} IS NULL OR ${places.kitAsOf} < ${asOf}` });
+    .values({ placeId: e.data.placeId, ...values })
+    .onConflictDoUpdate({ target: places.placeId, set: values, setWhere: newer(sql`${places.kitVersion}`, sql`${places.kitAsOf}`, e) });
 }
 
 const placesModel = readModel('places', {
-  'place.qualified': (tx, e) => setQualified(tx, e.data.placeId, true, at(e), { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
-  'place.suspended': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
-  'place.revoked': (tx, e) => setQualified(tx, e.data.placeId, false, at(e)),
-  'kit.subscribed': (tx, e) => setKit(tx, e.data.placeId, true, at(e)),
-  'kit.cancelled': (tx, e) => setKit(tx, e.data.placeId, false, at(e)),
+  'place.qualified': (tx, e) => setQualified(tx, e, true, { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
+  'place.suspended': (tx, e) => setQualified(tx, e, false),
+  'place.revoked': (tx, e) => setQualified(tx, e, false),
+  'kit.subscribed': (tx, e) => setKit(tx, e, true),
+  'kit.cancelled': (tx, e) => setKit(tx, e, false),
 });
 
 const offersModel = readModel('offers', {

@@ -75,8 +75,11 @@ export const places = redemption.table('place', {
   type: text('type'),
   communeCode: text('commune_code'),
   qualified: boolean('qualified').notNull().default(false),
+  /** The newest qualification fact applied (place version, then time): an older one changes nothing. */
+  qualifiedVersion: integer('qualified_version').notNull().default(0),
   qualifiedAsOf: stamp('qualified_as_of'),
   kitActive: boolean('kit_active').notNull().default(false),
+  kitVersion: integer('kit_version').notNull().default(0),
   kitAsOf: stamp('kit_as_of'),
 });
 

@@ -1,0 +1,2 @@
+ALTER TABLE "catalogue"."place_status" ADD COLUMN "status_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "catalogue"."place" ADD COLUMN "platform_version" integer DEFAULT 0 NOT NULL;

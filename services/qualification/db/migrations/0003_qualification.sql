@@ -1,0 +1,1 @@
+ALTER TABLE "qualification"."place" ADD COLUMN "event_version" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE "redemption"."place" ADD COLUMN "qualified_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "redemption"."place" ADD COLUMN "kit_version" integer DEFAULT 0 NOT NULL;
