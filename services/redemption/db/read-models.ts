@@ -48,17 +48,26 @@ const newer = (version: SQL, asOf: SQL, e: PlaceFact) =>
   sql`(${version}, coalesce(${asOf}, '-infinity')) < (${factOf(e).version}, ${factOf(e).asOf.toISOString()}::timestamptz)`;
 
 /**
- * Sets a place's qualification, and the details a `place.qualified` carries, only if the fact is
- * newer than the one applied: an older event replayed or delivered late changes nothing, so a
- * stale commune or type never comes back.
+ * Sets a place's qualification, and the details a `place.qualified` carries, each only if the fact
+ * is newer than the one it holds: an older event replayed or delivered late changes nothing, so a
+ * stale commune or type never comes back (and an older qualification's details still fill a place
+ * whose suspension came first).
  */
-async function setQualified(tx: Tx, e: PlaceFact, qualified: boolean, details: Partial<typeof places.$inferInsert> = {}): Promise<void> {
+async function setQualified(tx: Tx, e: PlaceFact, qualified: boolean, details?: { name: string; type: string; communeCode: string }): Promise<void> {
   const { version, asOf } = factOf(e);
-  const values = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf, ...details };
+  const status = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf };
+  const described = details ? { ...details, detailsVersion: version, detailsAsOf: asOf } : {};
+  const statusNewer = newer(sql`${places.qualifiedVersion}`, sql`${places.qualifiedAsOf}`, e);
+  const detailsNewer = newer(sql`${places.detailsVersion}`, sql`${places.detailsAsOf}`, e);
+  const when = (isNewer: SQL, values: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => {
+      const column = places[key as keyof typeof status & keyof typeof places.$inferSelect];
+      return [key, sql`CASE WHEN ${isNewer} THEN ${value instanceof Date ? value.toISOString() : value} ELSE ${column} END`];
+    }));
   await tx
     .insert(places)
-    .values({ placeId: e.data.placeId, ...values })
-    .onConflictDoUpdate({ target: places.placeId, set: values, setWhere: newer(sql`${places.qualifiedVersion}`, sql`${places.qualifiedAsOf}`, e) });
+    .values({ placeId: e.data.placeId, ...status, ...described })
+    .onConflictDoUpdate({ target: places.placeId, set: { ...when(statusNewer, status), ...when(detailsNewer, described) } });
 }
 
 async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {

@@ -74,6 +74,9 @@ export const places = redemption.table('place', {
   name: text('name'),
   type: text('type'),
   communeCode: text('commune_code'),
+  /** The fact the details (name, type, commune) come from: the newest place.qualified applied. */
+  detailsVersion: integer('details_version').notNull().default(0),
+  detailsAsOf: stamp('details_as_of'),
   qualified: boolean('qualified').notNull().default(false),
   /** The newest qualification fact applied (place version, then time): an older one changes nothing. */
   qualifiedVersion: integer('qualified_version').notNull().default(0),
