@@ -6,7 +6,7 @@ import { readRecipients } from './domain/recipients.ts';
 import { createMailing, findMailing, markSent, recipientsOf, type Mailing } from './db/mailings.ts';
 import { findPrintOrder } from './db/issuance.ts';
 import { partnerOfOrder } from './db/partners.ts';
-import { lettersHtml } from './documents/letters.ts';
+import { renderLetters } from './documents/letters-pdf.ts';
 
 const Id = Type.Object({ id: Uuid });
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal, 503: Refusal };
@@ -51,11 +51,12 @@ export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
       });
       nearby.set(commune, answer.places);
     }
-    const html = lettersHtml(
+    const letters = await renderLetters(
+      await ctx.pdf(),
       { funderName: order.funderName, carnetSize: order.carnetSize, validFrom: order.rules.validFrom, validUntil: order.rules.validUntil },
       recipients.map((r) => ({ carnetNumber: r.carnetNumber, name: r.name!, line1: r.line1!, line2: r.line2, postalCode: r.postalCode!, city: r.city!, places: nearby.get(r.communeCode) ?? [] })),
     );
-    return reply.type('application/pdf').send(await (await ctx.pdf()).render(html));
+    return reply.type('application/pdf').send(letters);
   });
 
   app.get('/mailings/:id/list.csv', { config: { roles: ['support', 'print-partner'] }, schema: { summary: 'The mailing list for the print partner: carnet and address', params: Id } }, async (request, reply) => {
