@@ -95,6 +95,7 @@ export const DenialReasons = [
   'kiosk_revoked',
   'too_many_unknown',
   'redemption_window_closed',
+  'clock_skew',
   'invalid_message',
 ] as const;
 export type DenialReason = (typeof DenialReasons)[number];

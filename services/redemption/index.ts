@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { businessDate, passLookupKey, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
+import { useOfflineLimit } from './db/facts.ts';
 import { closeWindow, dueWindows } from './db/windows.ts';
 import { startKioskIntake } from './kiosk-intake.ts';
 import { redemptionRoutes } from './http.ts';
@@ -21,6 +22,7 @@ export const redemption: ServiceDefinition = {
   routes: redemptionRoutes,
   async start(ctx) {
     useLookupKey(passLookupKey(ctx.config));
+    useOfflineLimit(ctx.config.kioskOfflineDays);
     await hashLegacyCodes(ctx.db);
     // Orders past their last valid day plus the offline limit: their count becomes final.
     ctx.every('redemption-windows', QUARTER_HOUR, async () => {

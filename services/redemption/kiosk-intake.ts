@@ -173,7 +173,9 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   const judge = async (run: { m: JsMsg; scan: ScanMessage }[]): Promise<void> => {
     if (run.length === 0) return;
     try {
-      deliver(run, await judgeScans(ctx, run.map((r) => r.scan)));
+      // Each scan judged at its arrival in the stream (online), or its offline time within bounds.
+      const arrivals = new Map(run.map((r) => [r.scan.scanId, new Date(r.m.info.timestampNanos / 1e6)]));
+      deliver(run, await judgeScans(ctx, run.map((r) => r.scan), new Date(), arrivals));
     } catch (err) {
       if (run.length === 1) return retryLater(run[0]!.m, err);
       ctx.log.warn({ err, scans: run.length }, 'batch of scans failed; judging them one by one');

@@ -235,3 +235,30 @@ describe.each(batchPaths)('a scan another transaction records meanwhile, $path',
     expect((await judge(w.scan(17, 1 + variant))).outcome).toBe('accepted');
   });
 });
+
+describe('the kiosk’s clock is bounded', () => {
+  const year = Number(new Date().toISOString().slice(0, 4));
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+  test('an online scan is judged at its arrival: a kiosk set two years back does not accept an expired pass', async () => {
+    const verdict = await judge(w.scan(13, 2, { scannedAt: `${year - 2}-03-01T10:00:00.000Z` }));
+    expect(verdict).toMatchObject({ outcome: 'denied', reason: 'expired' });
+  });
+
+  test.each([
+    ['dated after its arrival', () => w.scan(17, 5, { kioskId: w.kiosks[81]!, offline: true, scannedAt: new Date(Date.now() + 3_600_000).toISOString() })],
+    ['older than the offline limit', () => w.scan(17, 6, { kioskId: w.kiosks[81]!, offline: true, scannedAt: ago(6 * 86_400_000) })],
+  ])('an offline scan %s is refused for its clock, with a French message', async (_label, make) => {
+    const s = make();
+    expect(await judge(s)).toMatchObject({ outcome: 'denied', reason: 'clock_skew', message: expect.stringMatching(/horloge|ancien/) });
+    const [row] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM redemption.redemption WHERE scan_id = ${s.scanId}`);
+    expect(row!.n).toBe(0);
+  });
+
+  test('an offline scan dated before the kiosk’s last verdict online is refused; one after it is accepted', async () => {
+    const kioskId = w.kiosks[82]!;
+    expect((await judge(w.scan(17, 7, { kioskId }))).outcome).toBe('accepted');
+    expect(await judge(w.scan(17, 8, { kioskId, offline: true, scannedAt: ago(3_600_000) }))).toMatchObject({ outcome: 'denied', reason: 'clock_skew' });
+    expect((await judge(w.scan(17, 8, { kioskId, offline: true, scannedAt: new Date().toISOString() }))).outcome).toBe('accepted');
+  });
+});

@@ -98,7 +98,8 @@ describe('undo and cancellation', () => {
 describe('offline scans', () => {
   test('an offline scan made before an online redemption wins; the later one is cancelled and the conflict recorded', async () => {
     const online = await accepted(w.scan(16, 2, { kioskId: w.farKiosk, offerId: w.farOffer }));
-    const offline = w.scan(16, 2, { offline: true, scannedAt: new Date(Date.now() - 3_600_000).toISOString() });
+    // From a kiosk that has been offline for the hour (no verdict since).
+    const offline = w.scan(16, 2, { kioskId: w.kiosks[90]!, offline: true, scannedAt: new Date(Date.now() - 3_600_000).toISOString() });
     expect(await judge(offline)).toMatchObject({ outcome: 'accepted' });
     const conflicts = (await call(`${url}/conflicts`)).body as Array<{ winnerScanId: string; cancelledRedemptionId: string | null }>;
     expect(conflicts.find((c) => c.winnerScanId === offline.scanId)).toMatchObject({ cancelledRedemptionId: (online as { redemptionId: string }).redemptionId });
@@ -106,9 +107,10 @@ describe('offline scans', () => {
   });
 
   test('an offline scan made after the online one loses, and is recorded as the loser', async () => {
+    // Online scans are judged at their arrival, whatever the kiosk's clock says.
     const online = w.scan(16, 3, { scannedAt: new Date(Date.now() - 3_600_000).toISOString() });
     await accepted(online);
-    const late = w.scan(16, 3, { offline: true, kioskId: w.farKiosk, offerId: w.farOffer, scannedAt: new Date(Date.now() - 60_000).toISOString() });
+    const late = w.scan(16, 3, { offline: true, kioskId: w.farKiosk, offerId: w.farOffer, scannedAt: new Date().toISOString() });
     expect(await judge(late)).toMatchObject({ outcome: 'denied', reason: 'already_redeemed' });
     const conflicts = (await call(`${url}/conflicts`)).body as Array<{ winnerScanId: string; loserScanId: string; cancelledRedemptionId: string | null }>;
     expect(conflicts.find((c) => c.loserScanId === late.scanId)).toMatchObject({ winnerScanId: online.scanId, cancelledRedemptionId: null });

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { lastRedemptionDay, readPassCode, type DenialReason, type ScanMessage, type UsageRules } from '@aptic/contracts';
 import { arrayParam, businessDate, preparedRows, type Queryable } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
+import { scanTime, type ScanTime } from '../domain/clock.ts';
 import { lookupHashOf } from './pass-lookup.ts';
 
 /** The window in which a kiosk's unknown codes are counted (against guessing). */
@@ -32,6 +33,9 @@ export interface GatheredScan {
   placeName: string | undefined;
   /** The service act of the scan's session, when an earlier pass of the session started it. */
   actId: string | undefined;
+  /** When the scan is judged to have happened (its arrival, or its offline scan time within bounds). */
+  at: string;
+  arrivedAt: Date;
 }
 
 interface Row {
@@ -50,6 +54,7 @@ interface Row {
   offer: { placeId: string | null; categoryCode: string | null; withdrawn: boolean } | null;
   actId: string | null;
   carnetInAct: boolean;
+  lastOnlineAt: string | null;
 }
 
 /**
@@ -59,7 +64,7 @@ interface Row {
  * turn an EXISTS into a hash of the whole table (every live redemption, every release), a cost
  * that would grow with the scheme's history instead of with the batch.
  */
-async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date): Promise<Row[]> {
+async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date, arrivals: readonly Date[]): Promise<Row[]> {
   const hashes = scans.map((s) => (readPassCode(s.code).ok ? lookupHashOf(s.code) : null));
   return preparedRows<Row>(
     tx,
@@ -84,13 +89,17 @@ async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date)
       CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
       CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
       a.id AS "actId",
+      -- Only for an offline scan: the kiosk's latest online scan that arrived before it (its last verdict).
+      CASE WHEN s.offline THEN (SELECT max(x.received_at) FROM redemption.scan x
+        WHERE x.kiosk_id = s.kiosk_id AND x.received_at < s.arrived_at AND NOT x.offline) END AS "lastOnlineAt",
       -- From the session's act to its live redemption of this carnet (partial unique index).
       (SELECT true FROM redemption.redemption r
         WHERE r.service_act_id = a.id AND r.cancelled_at IS NULL
           AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
     FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(hashes, 'text')},
-                ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')})
-         WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, i)
+                ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')},
+                ${arrayParam(scans.map((s) => s.offline), 'boolean')}, ${arrayParam(arrivals.map((a) => a.toISOString()), 'timestamptz')})
+         WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, offline, arrived_at, i)
     LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
     LEFT JOIN redemption.pass p ON p.code_hash = s.code_hash
@@ -112,12 +121,13 @@ function orderFacts(rules: UsageRules, windowClosedAt: string | null): OrderFact
   };
 }
 
-function scanFacts(scan: ScanMessage, f: Row, order: OrderFacts | undefined): ScanFacts {
+function scanFacts(f: Row, code: string, order: OrderFacts | undefined, time: ScanTime, arrivedAt: Date): ScanFacts {
   return {
-    scannedOn: businessDate(new Date(scan.scannedAt)),
+    scannedOn: businessDate('at' in time ? new Date(time.at) : arrivedAt),
+    clockSkew: 'skew' in time ? time.skew : undefined,
     kiosk: f.kiosk ?? undefined,
     recentUnknownScans: f.unknown,
-    reading: readPassCode(scan.code),
+    reading: readPassCode(code),
     pass: f.pass ? { status: f.blocked ? 'blocked' : f.released ? 'released' : 'issued', redeemed: f.redeemed ? { at: new Date(f.redeemed.at).toISOString(), placeName: f.redeemed.placeName ?? 'une autre structure' } : undefined } : undefined,
     order,
     place: f.place?.name && f.place.type && f.place.communeCode ? { qualified: f.place.qualified, kitActive: f.place.kitActive, type: f.place.type, communeCode: f.place.communeCode } : undefined,
@@ -126,17 +136,44 @@ function scanFacts(scan: ScanMessage, f: Row, order: OrderFacts | undefined): Sc
   };
 }
 
-/** The verdict already given to each scan, if any, and its facts, in the order given, as committed data and this transaction's own writes show them. */
-export async function gatherFacts(tx: Queryable, scans: readonly ScanMessage[], now: Date): Promise<GatheredScan[]> {
+/**
+ * The longest a kiosk's scans may wait offline (APTIC_KIOSK_OFFLINE_DAYS): like the rest of the
+ * configuration, one per process, set when the service starts.
+ */
+let offlineLimitDays: number | undefined;
+
+export function useOfflineLimit(days: number): void {
+  offlineLimitDays = days;
+}
+
+/** When each scan arrived (its stream's timestamp), by scan id; a scan not listed arrived `now`. */
+export type Arrivals = ReadonlyMap<string, Date>;
+
+/**
+ * The verdict already given to each scan, if any, and its facts, in the order given, as committed
+ * data and this transaction's own writes show them; each scan judged at its arrival, or at its
+ * offline scan time within bounds (domain/clock.ts).
+ */
+export async function gatherFacts(tx: Queryable, scans: readonly ScanMessage[], now: Date, arrivals: Arrivals = new Map()): Promise<GatheredScan[]> {
   if (scans.length === 0) return [];
-  const rows = await factRows(tx, scans, now);
+  if (offlineLimitDays === undefined) throw new Error('redemption: the offline limit is not set (service not started)');
+  const arrived = scans.map((s) => arrivals.get(s.scanId) ?? now);
+  const rows = await factRows(tx, scans, now, arrived);
   const orders = new Map<string, OrderFacts>();
   for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules, row.windowClosedAt));
-  return rows.map((row, i) => ({
-    stored: row.stored ?? undefined,
-    facts: scanFacts(scans[i]!, row, row.pass ? orders.get(row.pass.orderId) : undefined),
-    pass: row.pass ?? undefined,
-    placeName: row.place?.name ?? undefined,
-    actId: row.actId ?? undefined,
-  }));
+  return rows.map((row, i) => {
+    const scan = scans[i]!;
+    const arrivedAt = arrived[i]!;
+    const lastOnlineAt = row.lastOnlineAt === null ? undefined : new Date(row.lastOnlineAt);
+    const time = scanTime({ scannedAt: scan.scannedAt, offline: scan.offline, arrivedAt, lastOnlineAt, offlineLimitDays: offlineLimitDays! });
+    return {
+      stored: row.stored ?? undefined,
+      facts: scanFacts(row, scan.code, row.pass ? orders.get(row.pass.orderId) : undefined, time, arrivedAt),
+      pass: row.pass ?? undefined,
+      placeName: row.place?.name ?? undefined,
+      actId: row.actId ?? undefined,
+      at: 'at' in time ? time.at : arrivedAt.toISOString(),
+      arrivedAt,
+    };
+  });
 }

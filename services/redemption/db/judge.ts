@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { ScanMessage, Verdict } from '@aptic/contracts';
 import { preparedRows, violatesUniqueness, type Db, type Emit, type ServiceContext } from '@aptic/runtime';
-import { gatherFacts } from './facts.ts';
+import { gatherFacts, type Arrivals } from './facts.ts';
 import { actRows, announce, announceDenied, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type ActRow, type RedemptionRow } from './judged.ts';
 import { processScans } from './scans.ts';
 import { hitClosedWindow } from './windows.ts';
@@ -15,8 +15,8 @@ const MAX_WINDOW_RETRIES = 5;
  * unique index still guards it: a row a concurrent batch wrote first (the same scan, the same pass,
  * a carnet already in the act) fails the whole statement, and nothing of it is kept.
  */
-async function recordAtOnce(db: Db, emit: Emit, outbox: () => SQL, batch: readonly ScanMessage[], now: Date): Promise<Verdict[]> {
-  const gathered = await gatherFacts(db, batch, now);
+async function recordAtOnce(db: Db, emit: Emit, outbox: () => SQL, batch: readonly ScanMessage[], now: Date, arrivals: Arrivals): Promise<Verdict[]> {
+  const gathered = await gatherFacts(db, batch, now, arrivals);
   const fresh = batch.flatMap((scan, i) => (gathered[i]!.stored ? [] : [{ scan, gathered: gathered[i]! }]));
   const judged = decideAll(fresh.map((f) => f.scan), fresh.map((f) => f.gathered));
   const acts: ActRow[] = [];
@@ -50,11 +50,11 @@ async function recordAtOnce(db: Db, emit: Emit, outbox: () => SQL, batch: readon
  * the batch is judged again by processScans, in a transaction that settles such cases row by row.
  * Either way a batch decides what the same scans judged one by one would.
  */
-export async function judgeScans(ctx: ServiceContext, batch: readonly ScanMessage[], now: Date = new Date()): Promise<Verdict[]> {
+export async function judgeScans(ctx: ServiceContext, batch: readonly ScanMessage[], now: Date = new Date(), arrivals: Arrivals = new Map()): Promise<Verdict[]> {
   const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
   if (!unique.some((s) => s.offline)) {
     try {
-      const verdicts = new Map((await ctx.statement((db, emit, outbox) => recordAtOnce(db, emit, outbox, unique, now))).map((v) => [v.scanId, v]));
+      const verdicts = new Map((await ctx.statement((db, emit, outbox) => recordAtOnce(db, emit, outbox, unique, now, arrivals))).map((v) => [v.scanId, v]));
       return batch.map((s) => verdicts.get(s.scanId)!);
     } catch (err) {
       if (!violatesUniqueness(err) && !hitClosedWindow(err)) throw err;
@@ -64,7 +64,7 @@ export async function judgeScans(ctx: ServiceContext, batch: readonly ScanMessag
   // are refused. A window closes once, so this settles after as many tries as orders in the batch.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.transaction((tx, emit) => processScans(tx, emit, batch, now));
+      return await ctx.transaction((tx, emit) => processScans(tx, emit, batch, now, arrivals));
     } catch (err) {
       if (!hitClosedWindow(err) || attempt >= MAX_WINDOW_RETRIES) throw err;
     }

@@ -21,6 +21,9 @@ export interface Judged {
   decision: Decision;
   /** The act an earlier pass of the session started, as the facts showed it. */
   actId: string | undefined;
+  /** When the scan is judged to have happened, and when it arrived (facts.ts). */
+  at: string;
+  arrivedAt: Date;
   redemptionId?: string;
 }
 
@@ -28,11 +31,11 @@ export interface Judged {
 export function decideAll(batch: readonly ScanMessage[], gathered: readonly GatheredScan[]): Judged[] {
   const tally = new BatchTally();
   return batch.map((scan, i) => {
-    const { facts, pass, placeName, actId } = gathered[i]!;
-    const subject = { ...scan, pass, placeName };
+    const { facts, pass, placeName, actId, at, arrivedAt } = gathered[i]!;
+    const subject = { ...scan, scannedAt: at, pass, placeName };
     const decision = decide(tally.facts(subject, facts));
     tally.record(subject, decision);
-    return { scan, pass, placeId: facts.kiosk?.placeId, decision, actId };
+    return { scan, pass, placeId: facts.kiosk?.placeId, decision, actId, at, arrivedAt };
   });
 }
 
@@ -57,7 +60,7 @@ export function actRows(acts: readonly ActRow[]): SQL {
     SELECT a.id, a.session_id, a.kiosk_id, a.place_id, a.offer_id, coalesce((SELECT price_cents FROM redemption.offer o WHERE o.offer_id = a.offer_id), 0), a.started_at
       FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.first.scan.sessionId), 'uuid')},
                   ${arrayParam(col((r) => r.first.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.first.placeId), 'uuid')},
-                  ${arrayParam(col((r) => r.first.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.first.scan.scannedAt), 'timestamptz')})
+                  ${arrayParam(col((r) => r.first.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.first.at), 'timestamptz')})
            WITH ORDINALITY AS a(id, session_id, kiosk_id, place_id, offer_id, started_at, i)
      ORDER BY a.i`;
 }
@@ -81,7 +84,7 @@ export function redemptionRows(redemptions: readonly RedemptionRow[]): SQL {
       FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.j.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.passId), 'uuid')},
                   ${arrayParam(col((r) => r.j.pass!.orderId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.funderId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.carnetNumber), 'integer')},
                   ${arrayParam(col((r) => r.actId), 'uuid')}, ${arrayParam(col((r) => r.j.placeId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.kioskId), 'uuid')},
-                  ${arrayParam(col((r) => r.j.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.scannedAt), 'timestamptz')}, ${arrayParam(col((r) => r.j.scan.offline), 'boolean')})
+                  ${arrayParam(col((r) => r.j.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.j.at), 'timestamptz')}, ${arrayParam(col((r) => r.j.scan.offline), 'boolean')})
            WITH ORDINALITY AS r(id, scan_id, pass_id, order_id, funder_id, carnet_number, act_id, place_id, kiosk_id, offer_id, scanned_at, late, i)
      ORDER BY r.i`;
 }
@@ -89,14 +92,14 @@ export function redemptionRows(redemptions: readonly RedemptionRow[]): SQL {
 /** Announces a recorded redemption (settlement pays it, analytics counts it). */
 export function announce(emit: Emit, r: RedemptionRow): Promise<unknown> {
   const { scan, pass, placeId } = r.j;
-  return emit('pass.redeemed', { redemptionId: r.id, passId: pass!.passId, orderId: pass!.orderId, funderId: pass!.funderId, placeId: placeId!, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: r.actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: scan.scannedAt, lateUpload: scan.offline });
+  return emit('pass.redeemed', { redemptionId: r.id, passId: pass!.passId, orderId: pass!.orderId, funderId: pass!.funderId, placeId: placeId!, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: r.actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: r.j.at, lateUpload: scan.offline });
 }
 
 /** Announces the refused scans of a batch in one event (analytics counts denials by reason). */
 export async function announceDenied(emit: Emit, judged: readonly Judged[]): Promise<void> {
-  const scans = judged.flatMap(({ scan, pass, placeId, decision }) =>
+  const scans = judged.flatMap(({ scan, pass, placeId, decision, at }) =>
     decision.outcome === 'denied'
-      ? [{ scanId: scan.scanId, kioskId: scan.kioskId, placeId, offerId: scan.offerId, orderId: pass?.orderId, funderId: pass?.funderId, reason: decision.reason, scannedAt: scan.scannedAt }]
+      ? [{ scanId: scan.scanId, kioskId: scan.kioskId, placeId, offerId: scan.offerId, orderId: pass?.orderId, funderId: pass?.funderId, reason: decision.reason, scannedAt: at }]
       : [],
   );
   if (scans.length > 0) await emit('scans.denied', { scans });
@@ -115,14 +118,16 @@ export function verdictRow(j: Judged): StoredVerdict {
 
 /** Columns and rows of judged scans with their verdicts, for an INSERT INTO redemption.scan; in scan id order. */
 export function scanRows(judged: readonly Judged[]): SQL {
-  const rows = [...judged].sort((a, b) => (a.scan.scanId < b.scan.scanId ? -1 : 1)).map((j) => ({ scan: j.scan, verdict: verdictRow(j) }));
+  const rows = [...judged].sort((a, b) => (a.scan.scanId < b.scan.scanId ? -1 : 1)).map((j) => ({ scan: j.scan, arrivedAt: j.arrivedAt, verdict: verdictRow(j) }));
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
-  return sql`(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id)
-    SELECT scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id
+  // scanned_at: the kiosk's own clock, as sent; received_at: the arrival the scan was judged at.
+  return sql`(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at)
+    SELECT scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at
       FROM unnest(${arrayParam(col((r) => r.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.scan.sessionId), 'uuid')},
                   ${arrayParam(col((r) => r.scan.offerId), 'uuid')}, ${arrayParam(col((r) => maskPassCode(r.scan.code)), 'text')}, ${arrayParam(col((r) => r.scan.scannedAt), 'timestamptz')},
                   ${arrayParam(col((r) => r.scan.offline), 'boolean')}, ${arrayParam(col((r) => r.verdict.outcome), 'text')}, ${arrayParam(col((r) => r.verdict.reason), 'text')},
-                  ${arrayParam(col((r) => r.verdict.message), 'text')}, ${arrayParam(col((r) => r.verdict.redemptionId), 'uuid')})
-           WITH ORDINALITY AS s(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, i)
+                  ${arrayParam(col((r) => r.verdict.message), 'text')}, ${arrayParam(col((r) => r.verdict.redemptionId), 'uuid')},
+                  ${arrayParam(col((r) => r.arrivedAt.toISOString()), 'timestamptz')})
+           WITH ORDINALITY AS s(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at, i)
      ORDER BY s.i`;
 }

@@ -5,11 +5,17 @@ import { preparedRows, type Emit, type Tx } from '@aptic/runtime';
 import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
 import { conflicts, redemptions, scans } from './schema.ts';
-import { gatherFacts } from './facts.ts';
+import { gatherFacts, type Arrivals } from './facts.ts';
 import { actRows, announce, announceDenied, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type Judged } from './judged.ts';
 
-async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<Judged[]> {
-  return decideAll(batch, await gatherFacts(tx, batch, now));
+/** The instant a batch is judged, and when each of its scans arrived. */
+interface Timing {
+  now: Date;
+  arrivals: Arrivals;
+}
+
+async function judge(tx: Tx, batch: readonly ScanMessage[], t: Timing): Promise<Judged[]> {
+  return decideAll(batch, await gatherFacts(tx, batch, t.now, t.arrivals));
 }
 
 /**
@@ -17,11 +23,11 @@ async function judge(tx: Tx, batch: readonly ScanMessage[], now: Date): Promise<
  * scan wins. Either the later redemption is cancelled (and this scan is judged again), or this
  * late scan loses; both ways the conflict is recorded, never silently dropped.
  */
-async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, now: Date): Promise<Judged> {
+async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, t: Timing): Promise<Judged> {
   const { scan } = judged;
   const [existing] = await tx.select().from(redemptions).where(and(eq(redemptions.passId, judged.pass!.passId), isNull(redemptions.cancelledAt))).for('update');
-  if (!existing) return (await judge(tx, [scan], now))[0]!;
-  const scannedAt = new Date(scan.scannedAt);
+  if (!existing) return (await judge(tx, [scan], t))[0]!;
+  const scannedAt = new Date(judged.at);
   const wins = earlierScanWins(scannedAt, { scannedAt: existing.scannedAt, settled: await isSettled(tx, existing.placeId, existing.scannedAt) });
   if (wins) await markCancelled(tx, emit, existing, `supplanté par un scan hors ligne antérieur (${scan.scanId})`, 'system: offline conflict');
   await tx.insert(conflicts).values({
@@ -31,7 +37,7 @@ async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, now: D
     loserScanId: wins ? existing.scanId : scan.scanId,
     cancelledRedemptionId: wins ? existing.id : null,
   });
-  return wins ? (await judge(tx, [scan], now))[0]! : judged;
+  return wins ? (await judge(tx, [scan], t))[0]! : judged;
 }
 
 /** The service act of each scan session that accepted a pass: created by its first accepted pass. */
@@ -83,11 +89,11 @@ async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<{ mine: J
  * Records the scans, then redeems what was accepted among those recorded here; a scan whose pass a
  * concurrent transaction took is judged again and its recorded verdict corrected.
  */
-async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<Verdict[]> {
+async function record(tx: Tx, emit: Emit, judged: Judged[], t: Timing): Promise<Verdict[]> {
   for (const j of judged) if (j.decision.outcome === 'accepted') j.redemptionId = randomUUID();
   const { mine, theirs } = await recordScans(tx, judged);
   const lost = await redeem(tx, emit, mine.filter((j) => j.decision.outcome === 'accepted'));
-  const again = new Map((await judge(tx, lost.map((j) => j.scan), now)).map((j) => [j.scan.scanId, j]));
+  const again = new Map((await judge(tx, lost.map((j) => j.scan), t)).map((j) => [j.scan.scanId, j]));
   for (const j of again.values()) {
     if (j.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
     const { outcome, reason, message, redemptionId } = verdictRow(j);
@@ -103,19 +109,20 @@ async function record(tx: Tx, emit: Emit, judged: Judged[], now: Date): Promise<
  * in order. The same scan (same scan id) always gets the same verdict; a pass is redeemed once,
  * whatever the concurrency; a batch decides what the same scans judged one by one would.
  */
-export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date()): Promise<Verdict[]> {
+export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date(), arrivals: Arrivals = new Map()): Promise<Verdict[]> {
+  const t = { now, arrivals };
   const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
-  const gathered = await gatherFacts(tx, unique, now);
+  const gathered = await gatherFacts(tx, unique, now, arrivals);
   const verdicts = new Map<string, Verdict>();
   const add = (vs: Verdict[]) => vs.forEach((v) => verdicts.set(v.scanId, v));
   add(gathered.flatMap((g) => (g.stored ? [storedVerdict(g.stored)] : [])));
   const online = unique.flatMap((s, i) => (verdicts.has(s.scanId) || s.offline ? [] : [{ scan: s, gathered: gathered[i]! }]));
-  add(await record(tx, emit, decideAll(online.map((o) => o.scan), online.map((o) => o.gathered)), now));
+  add(await record(tx, emit, decideAll(online.map((o) => o.scan), online.map((o) => o.gathered)), t));
   // Offline scans may have to take a pass back from a later scan: one by one, once the online ones are written.
   for (const scan of unique.filter((s) => s.offline && !verdicts.has(s.scanId))) {
-    let [judged] = await judge(tx, [scan], now);
-    if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed') judged = await resolveOfflineConflict(tx, emit, judged!, now);
-    add(await record(tx, emit, [judged!], now));
+    let [judged] = await judge(tx, [scan], t);
+    if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed') judged = await resolveOfflineConflict(tx, emit, judged!, t);
+    add(await record(tx, emit, [judged!], t));
   }
   return batch.map((s) => verdicts.get(s.scanId)!);
 }

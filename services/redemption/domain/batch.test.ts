@@ -7,6 +7,7 @@ const pass = { passId: 'p1', orderId: 'o1', carnetNumber: 7 };
 const scan = (over: Partial<BatchScan> = {}): BatchScan => ({ kioskId: 'k1', sessionId: 's1', scannedAt: '2026-03-02T09:15:00.000Z', pass, placeName: 'Médiathèque', ...over });
 const stored = (over: Partial<ScanFacts> = {}): ScanFacts => ({
   scannedOn: '2026-03-02',
+  clockSkew: undefined,
   kiosk: { placeId: 'pl1', revoked: false },
   recentUnknownScans: 0,
   reading: readPassCode('0'.repeat(22)),

@@ -5,6 +5,7 @@ import { UNKNOWN_SCAN_LIMIT, decide, type ScanFacts } from './verdict.ts';
 const PLACE = 'place-1';
 const valid = (): ScanFacts => ({
   scannedOn: '2026-11-22',
+  clockSkew: undefined,
   kiosk: { placeId: PLACE, revoked: false },
   recentUnknownScans: 0,
   reading: { ok: true, carnetNumber: 42, position: 3 },
@@ -35,6 +36,7 @@ describe('a scan is accepted only when every rule holds', () => {
     ['kiosk_revoked', (f) => (f.kiosk = { placeId: PLACE, revoked: true })],
     ['kiosk_revoked', (f) => (f.kiosk = undefined)],
     ['too_many_unknown', (f) => (f.recentUnknownScans = UNKNOWN_SCAN_LIMIT)],
+    ['clock_skew', (f) => (f.clockSkew = 'Heure de la borne en avance : corrigez l’horloge de la borne.')],
     ['misread', (f) => (f.reading = { ok: false, reason: 'misread' })],
     ['unknown_pass', (f) => (f.pass = undefined)],
     ['blocked', (f) => (f.pass = { status: 'blocked', redeemed: undefined })],

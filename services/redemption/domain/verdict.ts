@@ -10,6 +10,8 @@ import { frenchDate, frenchDateTime, type DenialReason, type PassCodeReading } f
 export interface ScanFacts {
   /** The scan's business date (Europe/Paris): offline scans are judged at their scan time. */
   scannedOn: string;
+  /** Why the scan's time cannot be believed (domain/clock.ts), if it cannot. */
+  clockSkew: string | undefined;
   kiosk: { placeId: string; revoked: boolean } | undefined;
   /** Unknown or misread codes this kiosk sent recently (guessing shows up here). */
   recentUnknownScans: number;
@@ -62,6 +64,7 @@ const deny = (reason: DenialReason, message: string): Decision => ({ outcome: 'd
 export function decide(f: ScanFacts): Decision {
   if (!f.kiosk || f.kiosk.revoked) return deny('kiosk_revoked', 'Cette borne n’est plus autorisée : contactez #APTIC.');
   if (f.recentUnknownScans >= UNKNOWN_SCAN_LIMIT) return deny('too_many_unknown', 'Trop de codes inconnus : la borne est bloquée quelques minutes.');
+  if (f.clockSkew) return deny('clock_skew', f.clockSkew);
   if (!f.reading.ok) return deny('misread', 'Code mal lu ou mal saisi : scannez de nouveau ou vérifiez les chiffres.');
   if (!f.pass || !f.order) return deny('unknown_pass', 'Ce pass n’existe pas : il n’a pas été émis par #APTIC.');
   if (f.pass.status === 'blocked') return deny('blocked', 'Ce pass est bloqué (perdu ou volé) : ne l’acceptez pas.');
