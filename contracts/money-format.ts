@@ -4,11 +4,16 @@
 const THOUSANDS_SEPARATOR = '\u202f';
 const NBSP = '\u00a0';
 
-/** 2000 → "2 000" (U+202F). */
-export function formatInteger(value: number): string {
+/**
+ * 2000 → "2 000" (U+202F by default; messages pass U+00A0). Grouped by slicing, not by a lookahead
+ * regex, which backtracks quadratically on long digit runs.
+ */
+export function formatInteger(value: number, separator = THOUSANDS_SEPARATOR): string {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
-  const sign = value < 0 ? '-' : '';
-  return sign + String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, THOUSANDS_SEPARATOR);
+  const digits = String(Math.abs(value));
+  const groups: string[] = [];
+  for (let end = digits.length; end > 0; end -= 3) groups.unshift(digits.slice(Math.max(0, end - 3), end));
+  return (value < 0 ? '-' : '') + groups.join(separator);
 }
 
 /** 2545000 → "25 450,00 €" (U+202F between thousands, U+00A0 before €). */

@@ -5,7 +5,10 @@
  * Pure: no I/O, no clock, no randomness. Every amount is an integer number of euro cents;
  * rates are in basis points (2000 = 20 %) so that no float ever touches money.
  */
-import { DomainError, type Offer } from '@aptic/contracts';
+import { DomainError, formatInteger, type Offer } from '@aptic/contracts';
+
+/** No-break space between thousands in messages. */
+const NBSP = '\u00a0';
 
 export type CarnetSize = 5 | 10;
 
@@ -168,7 +171,7 @@ function refuseQuantityOutOfRange(carnets: number): void {
   if (Number.isInteger(carnets) && carnets >= 1 && carnets <= MAX_CARNETS) return;
   throw refusal(
     'quantity_out_of_range',
-    `Le nombre de carnets doit être un nombre entier compris entre 1 et ${frenchInteger(MAX_CARNETS)} (valeur reçue : ${String(carnets)}).`,
+    `Le nombre de carnets doit être un nombre entier compris entre 1 et ${formatInteger(MAX_CARNETS, NBSP)} (valeur reçue : ${String(carnets)}).`,
     'carnets',
   );
 }
@@ -189,7 +192,7 @@ function refuseBelowMinimum(offer: Offer, carnetSize: CarnetSize, passCount: num
   if (passCount >= minimum) return;
   throw refusal(
     'below_minimum',
-    `La commande minimale est de ${frenchInteger(minimum)} pass pour l’offre ${terms.name} en carnets de ${carnetSize} ; cette commande en compte ${frenchInteger(passCount)}.`,
+    `La commande minimale est de ${formatInteger(minimum, NBSP)} pass pour l’offre ${terms.name} en carnets de ${carnetSize} ; cette commande en compte ${formatInteger(passCount, NBSP)}.`,
     'carnets',
   );
 }
@@ -202,7 +205,7 @@ function resolveOptions(codes: readonly string[], offer: Offer, passCount: numbe
   if (requested.length > 0 && passCount < OPTIONS_MINIMUM_PASSES) {
     throw refusal(
       'options_require_2000_passes',
-      `Les services complémentaires ne sont accessibles qu’à partir de ${frenchInteger(OPTIONS_MINIMUM_PASSES)} pass ; cette commande en compte ${frenchInteger(passCount)}.`,
+      `Les services complémentaires ne sont accessibles qu’à partir de ${formatInteger(OPTIONS_MINIMUM_PASSES, NBSP)} pass ; cette commande en compte ${formatInteger(passCount, NBSP)}.`,
       'options',
     );
   }
@@ -248,7 +251,7 @@ function offerTakesOptions(offer: Offer): boolean {
 /** valeur faciale: passes are sold by the carnet, with no VAT on their face value */
 function faceValueLine(carnets: number, carnetSize: CarnetSize): QuoteLine {
   // every valid order has at least 100 carnets, so the label is always plural
-  const label = `${frenchInteger(carnets)} carnets de ${carnetSize} pass`;
+  const label = `${formatInteger(carnets, NBSP)} carnets de ${carnetSize} pass`;
   return line('face_value', label, carnets, carnetSize * PASS_FACE_VALUE_CENTS, NO_VAT);
 }
 
@@ -303,7 +306,3 @@ function refusal(code: string, message: string, field: string): DomainError {
   return new DomainError(code, message, { status: 422, field });
 }
 
-/** French thousands grouping ("2 000"), with a no-break space so a quote never splits a number. */
-function frenchInteger(value: number): string {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-}

@@ -10,7 +10,10 @@
  * Dates are `YYYY-MM-DD` strings compared as strings: that order is the calendar order, and no
  * `Date` (nor its time zone) is involved.
  */
-import { CommuneCode, DepartementCode, DomainError, EpciCode, expandPerimeter, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
+import { CommuneCode, DepartementCode, DomainError, EpciCode, expandPerimeter, formatInteger, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
+
+/** No-break space between thousands in messages. */
+const NBSP = '\u00a0';
 
 /** What the funder asked for (not trusted): every field is optional, every list may repeat. */
 export type UsageRulesInput = {
@@ -155,7 +158,7 @@ function resolvePerimeter(
   if (communes.length > MAX_PERIMETER_COMMUNES) {
     throw refusal(
       'too_many_communes',
-      `Le périmètre ne peut pas lister plus de ${frenchInteger(MAX_PERIMETER_COMMUNES)} communes (${frenchInteger(communes.length)} demandées) : indiquez plutôt leurs EPCI ou leurs départements.`,
+      `Le périmètre ne peut pas lister plus de ${formatInteger(MAX_PERIMETER_COMMUNES, NBSP)} communes (${formatInteger(communes.length, NBSP)} demandées) : indiquez plutôt leurs EPCI ou leurs départements.`,
       'perimeter.communes',
     );
   }
@@ -225,7 +228,3 @@ function refusal(code: string, message: string, field: string): DomainError {
   return new DomainError(code, message, { status: 422, field });
 }
 
-/** French thousands grouping ("5 000"), with a no-break space. */
-function frenchInteger(value: number): string {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-}
