@@ -122,7 +122,7 @@ describe('territorial diagnosis', () => {
   test('a suspended place no longer covers anyone: every located commune is then without a qualified place', async () => {
     await publisher.publish(placeStatusEvent('place.suspended', cognac));
     const q = `communes=${PERIMETER.communes.join(',')}`;
-    const d = await eventually(async () => (await call(`${url}/diagnosis?${q}`)).body, (b) => b.services[0].qualifiedPlaces === 0);
+    const d = await eventually(async () => (await call(`${url}/diagnosis?${q}`)).body, (b) => b.services?.[0]?.qualifiedPlaces === 0 && b.uncovered?.[0]?.communes.length === 3);
     expect(d.uncovered[0].communes.map((c: { code: string }) => c.code)).toEqual(['16015', '16102', '16089']);
     expect(d.uncovered[0].communes.every((c: { nearestQualifiedKm: number | null }) => c.nearestQualifiedKm === null)).toBe(true);
     expect(d.unlocated.communes.map((c: { code: string }) => c.code)).toEqual(['16167']);

@@ -10,7 +10,7 @@
  * by exact haversine distance, so the cost is per commune, not per commune × place.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { arrayParam, queryRows, type Queryable } from '@aptic/runtime';
+import { arrayParam, queryRows, type Db, type Queryable } from '@aptic/runtime';
 import { expandPerimeter, territory } from '@aptic/contracts';
 import { communeByCode } from '../domain/communes.ts';
 import { assembleDiagnosis, type Diagnosis, type DiagnosisFacts } from '../domain/diagnosis.ts';
@@ -76,7 +76,9 @@ function communeFacts(db: Queryable, communes: SQL) {
 /** The diagnosis facts of these communes; a funder's redemptions only when `funderId` is given. */
 async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], funderId?: string): Promise<DiagnosisFacts> {
   const communes = arrayParam(communeCodes, 'text');
-  const [offered, redeemed, located] = await Promise.all([offersPerService(db, communes), redemptionsPerService(db, communes, funderId), communeFacts(db, communes)]);
+  const offered = await offersPerService(db, communes);
+  const redeemed = await redemptionsPerService(db, communes, funderId);
+  const located = await communeFacts(db, communes);
   const redeemedBy = new Map(redeemed.map((r) => [r.code, r.redemptions]));
   const codes = new Set([...offered.map((o) => o.code), ...redeemedBy.keys()]);
   const offeredBy = new Map(offered.map((o) => [o.code, o]));
@@ -86,12 +88,17 @@ async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], fu
   };
 }
 
-/** The territorial diagnosis of a perimeter; a funder's redemptions only when `funderId` is given. */
-export async function diagnosis(db: Queryable, perimeter: Diagnosis['perimeter'], funderId?: string): Promise<Diagnosis> {
+/**
+ * The territorial diagnosis of a perimeter; a funder's redemptions only when `funderId` is given.
+ * Its statements read one snapshot (a read-only repeatable-read transaction): a status change
+ * committed meanwhile is in all the figures or in none.
+ */
+export async function diagnosis(db: Db, perimeter: Diagnosis['perimeter'], funderId?: string): Promise<Diagnosis> {
   const codes = expandPerimeter(perimeter, territory());
   const communes = codes.map((code) => {
     const c = communeByCode(code);
     return { code, name: c?.name ?? code, population: c?.population ?? 0 };
   });
-  return assembleDiagnosis(perimeter, communes, await diagnosisFacts(db, codes, funderId), new Date());
+  const facts = await db.transaction((tx) => diagnosisFacts(tx, codes, funderId), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  return assembleDiagnosis(perimeter, communes, facts, new Date());
 }
