@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { AckPolicy, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
-import { issueKioskCredentials, natsNames, passCode, printedPassCode, serviceBarcode, type ScanMessage } from '@aptic/contracts';
+import {
+  issueKioskCredentials,
+  natsNames,
+  passCode,
+  printedPassCode,
+  serviceBarcode,
+  type ScanMessage,
+} from '@aptic/contracts';
 import { startOperatorServer, type OperatorServer } from '../test/support/nats-operator.ts';
 
 const prefix = 'aptic';
@@ -25,14 +32,28 @@ let dir: string;
 const running = new Set<ChildProcess>();
 
 async function registerKiosk(kioskId: string): Promise<string> {
-  await jsm.consumers.add(names.verdictStream, { durable_name: names.verdictConsumer(kioskId), filter_subject: names.verdicts(kioskId), ack_policy: AckPolicy.Explicit });
-  const { creds } = await issueKioskCredentials({ accountSigningSeed: server.accountSigningSeed, accountPublicKey: server.accountPublicKey, prefix, kioskId, name: `kiosk ${kioskId}` });
+  await jsm.consumers.add(names.verdictStream, {
+    durable_name: names.verdictConsumer(kioskId),
+    filter_subject: names.verdicts(kioskId),
+    ack_policy: AckPolicy.Explicit,
+  });
+  const { creds } = await issueKioskCredentials({
+    accountSigningSeed: server.accountSigningSeed,
+    accountPublicKey: server.accountPublicKey,
+    prefix,
+    kioskId,
+    name: `kiosk ${kioskId}`,
+  });
   const path = join(dir, `${kioskId}.creds`);
   writeFileSync(path, creds, { mode: 0o600 });
   return path;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -52,7 +73,10 @@ interface Log {
 
 /** The agent's CLI as a child process, fed barcodes on stdin; stdout is the mediator's screen, stderr the JSON logs. */
 function agent(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['agent/bin/agent.ts', ...args], { env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: prefix, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['agent/bin/agent.ts', ...args], {
+    env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: prefix, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   running.add(child);
   const screen: string[] = [];
   const logs: Log[] = [];
@@ -68,11 +92,21 @@ function agent(env: Record<string, string>, args: string[] = []) {
   child.stdout!.setEncoding('utf8'); // a multi-byte character may straddle two chunks
   child.stderr!.setEncoding('utf8');
   // The terminal bell (BEL) of the previous verdict starts the next line: the screen keeps the text.
-  child.stdout!.on('data', lines((l) => screen.push(l.replaceAll('\x07', ''))));
-  child.stderr!.on('data', lines((l) => logs.push(l.startsWith('{') ? (JSON.parse(l) as Log) : { msg: l })));
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => (running.delete(child), resolve({ code, signal }))));
+  child.stdout!.on(
+    'data',
+    lines((l) => screen.push(l.replaceAll('\x07', ''))),
+  );
+  child.stderr!.on(
+    'data',
+    lines((l) => logs.push(l.startsWith('{') ? (JSON.parse(l) as Log) : { msg: l })),
+  );
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => (running.delete(child), resolve({ code, signal }))),
+  );
   return {
-    screen, logs, exit,
+    screen,
+    logs,
+    exit,
     scan: (...codes: string[]) => void child.stdin!.write(codes.map((c) => `${c}\n`).join('')),
     log: (msg: string) => until(`log "${msg}"`, () => logs.find((l) => l.msg === msg)),
     stop: async () => (child.kill('SIGTERM'), exit),
@@ -114,7 +148,11 @@ afterAll(async () => {
 
 test('kill -9 between journal write and publish, and between publish and journal delete: each scan is stored once; verdicts missed while stopped are shown after restart', async () => {
   const kioskId = randomUUID();
-  const env = { AGENT_KIOSK_ID: kioskId, AGENT_CREDS: await registerKiosk(kioskId), AGENT_JOURNAL: join(dir, `${kioskId}.sqlite`) };
+  const env = {
+    AGENT_KIOSK_ID: kioskId,
+    AGENT_CREDS: await registerKiosk(kioskId),
+    AGENT_JOURNAL: join(dir, `${kioskId}.sqlite`),
+  };
 
   // Bad input first: answered on screen at once, nothing journaled or sent.
   const first = agent({ ...env, AGENT_TEST_CRASH_AT: 'journaled' });
@@ -130,7 +168,9 @@ test('kill -9 between journal write and publish, and between publish and journal
   expect(await stored(kioskId)).toEqual([]);
 
   const second = agent(env);
-  const sent = await until('the journaled scan in the stream', async () => (await stored(kioskId)).find((s) => s.scanId === journaled));
+  const sent = await until('the journaled scan in the stream', async () =>
+    (await stored(kioskId)).find((s) => s.scanId === journaled),
+  );
   expect(sent).toMatchObject({ code: code(1_000_001), offerId: OFFER, kioskId });
   expect(await second.stop()).toMatchObject({ code: 0 });
 
@@ -150,10 +190,32 @@ test('kill -9 between journal write and publish, and between publish and journal
 
   // Verdicts published while the agent was stopped are collected from its durable consumer at start.
   const js = platform.jetstream();
-  await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[0]!.scanId, outcome: 'accepted', redemptionId: randomUUID(), faceValueCents: 1000, message: 'Pass accepté' }));
-  await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[1]!.scanId, outcome: 'denied', reason: 'already_redeemed', message: 'Pass déjà utilisé' }));
+  await js.publish(
+    names.verdicts(kioskId),
+    json.encode({
+      scanId: scans[0]!.scanId,
+      outcome: 'accepted',
+      redemptionId: randomUUID(),
+      faceValueCents: 1000,
+      message: 'Pass accepté',
+    }),
+  );
+  await js.publish(
+    names.verdicts(kioskId),
+    json.encode({
+      scanId: scans[1]!.scanId,
+      outcome: 'denied',
+      reason: 'already_redeemed',
+      message: 'Pass déjà utilisé',
+    }),
+  );
   const fifth = agent(env);
-  await until('both verdicts on screen', () => fifth.screen.includes('✘ Pass refusé — Pass déjà utilisé') && fifth.screen.includes('✔ Pass accepté — 10,00\u00a0€'));
+  await until(
+    'both verdicts on screen',
+    () =>
+      fifth.screen.includes('✘ Pass refusé — Pass déjà utilisé') &&
+      fifth.screen.includes('✔ Pass accepté — 10,00\u00a0€'),
+  );
   expect(await fifth.stop()).toMatchObject({ code: 0 });
   // Shown once: the consumer was acknowledged and the journal settled.
   const sixth = agent(env);
@@ -166,7 +228,11 @@ test('kill -9 between journal write and publish, and between publish and journal
 
 test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stream once after it returns, and refused offline scans are shown', async () => {
   const kioskId = randomUUID();
-  const a = agent({ AGENT_KIOSK_ID: kioskId, AGENT_CREDS: await registerKiosk(kioskId), AGENT_JOURNAL: join(dir, `${kioskId}.sqlite`) });
+  const a = agent({
+    AGENT_KIOSK_ID: kioskId,
+    AGENT_CREDS: await registerKiosk(kioskId),
+    AGENT_JOURNAL: join(dir, `${kioskId}.sqlite`),
+  });
   await a.log('NATS connected');
   a.scan(serviceBarcode(OFFER));
   await platform.close();
@@ -182,10 +248,14 @@ test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stre
   platform = await server.connect(server.platformCreds);
   jsm = await platform.jetstreamManager();
 
-  const scans = await until('200 scans in the stream', async () => {
-    const s = await stored(kioskId);
-    return s.length >= 200 && a.logs.filter((l) => l.msg === 'scan published').length >= 200 ? s : undefined;
-  }, 60_000);
+  const scans = await until(
+    '200 scans in the stream',
+    async () => {
+      const s = await stored(kioskId);
+      return s.length >= 200 && a.logs.filter((l) => l.msg === 'scan published').length >= 200 ? s : undefined;
+    },
+    60_000,
+  );
   expect(scans).toHaveLength(200);
   expect([...countById(scans).values()].every((n) => n === 1)).toBe(true);
   expect(scans.map((s) => s.code)).toEqual(codes); // in scan order
@@ -193,9 +263,18 @@ test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stre
 
   // The platform refuses two of them: the mediator sees which offline scans were refused, and why.
   const js = platform.jetstream();
-  await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[3]!.scanId, outcome: 'denied', reason: 'expired', message: 'Pass expiré' }));
-  await js.publish(names.verdicts(kioskId), json.encode({ scanId: scans[7]!.scanId, outcome: 'denied', reason: 'unknown_pass', message: 'Pass inconnu' }));
-  await until('the refusals on screen', () => a.screen.filter((l) => l.startsWith('✘ Pass refusé') && l.includes('scanné hors ligne')).length === 2);
+  await js.publish(
+    names.verdicts(kioskId),
+    json.encode({ scanId: scans[3]!.scanId, outcome: 'denied', reason: 'expired', message: 'Pass expiré' }),
+  );
+  await js.publish(
+    names.verdicts(kioskId),
+    json.encode({ scanId: scans[7]!.scanId, outcome: 'denied', reason: 'unknown_pass', message: 'Pass inconnu' }),
+  );
+  await until(
+    'the refusals on screen',
+    () => a.screen.filter((l) => l.startsWith('✘ Pass refusé') && l.includes('scanné hors ligne')).length === 2,
+  );
   expect(a.screen).toContain(`✘ Pass refusé — Pass expiré (pass ${printedPassCode(codes[3]!)}, scanné hors ligne)`);
   expect(await a.stop()).toMatchObject({ code: 0 });
 }, 150_000);
@@ -203,12 +282,20 @@ test('NATS stopped for 30 s while 200 passes are scanned: all 200 reach the stre
 test('a kiosk credential cannot publish on another kiosk’s subject: nothing stored, the scan stays journaled', async () => {
   const own = randomUUID();
   const other = randomUUID();
-  const env = { AGENT_KIOSK_ID: other, AGENT_CREDS: await registerKiosk(own), AGENT_JOURNAL: join(dir, `${own}-mismatch.sqlite`) };
+  const env = {
+    AGENT_KIOSK_ID: other,
+    AGENT_CREDS: await registerKiosk(own),
+    AGENT_JOURNAL: join(dir, `${own}-mismatch.sqlite`),
+  };
   const a = agent(env);
   await a.log('NATS connected');
   a.scan(serviceBarcode(OFFER), code(3));
   await until('a permission error', () => a.logs.find((l) => /credential does not allow/.test(l.msg)));
-  await until('the scan kept for retry', () => a.logs.find((l) => l.msg.startsWith('scan not acknowledged yet')), 30_000);
+  await until(
+    'the scan kept for retry',
+    () => a.logs.find((l) => l.msg.startsWith('scan not acknowledged yet')),
+    30_000,
+  );
   expect(await stored(other)).toEqual([]);
   expect(await stored(own)).toEqual([]);
   expect(await a.stop()).toMatchObject({ code: 0 });

@@ -13,13 +13,29 @@ function setup(maxScans = 100, online = true) {
   const journal = new Journal(':memory:', maxScans);
   let wakes = 0;
   let linkEvents: LinkEvents | undefined;
-  const link: ScanLink = { online, start: async (e) => void (linkEvents = e), wake: () => void wakes++, stop: async () => {} };
+  const link: ScanLink = {
+    online,
+    start: async (e) => void (linkEvents = e),
+    wake: () => void wakes++,
+    stop: async () => {},
+  };
   let scanner: ScannerEvents | undefined;
   const source: ScannerSource = { start: async (e) => void (scanner = e), stop: async () => {} };
   let now = 0;
-  const agent = new Agent({ kioskId: randomUUID(), sessionTimeoutMs: 60_000, journal, source, link, feedback: { show: (f) => shown.push(f) }, log: pino({ level: 'silent' }), now: () => now });
+  const agent = new Agent({
+    kioskId: randomUUID(),
+    sessionTimeoutMs: 60_000,
+    journal,
+    source,
+    link,
+    feedback: { show: (f) => shown.push(f) },
+    log: pino({ level: 'silent' }),
+    now: () => now,
+  });
   return {
-    agent, journal, shown,
+    agent,
+    journal,
+    shown,
     scan: (code: string) => scanner!.barcode(code),
     wakes: () => wakes,
     link: () => linkEvents!,
@@ -58,10 +74,17 @@ test('a pass in a session is journaled as a valid ScanMessage, then the link is 
   expect(t.shown.at(-1)).toEqual({ kind: 'queued', code: P1, offline: false });
   // A verdict shows the pass it is about; the same verdict again is shown once.
   t.journal.markSent(scan!);
-  const verdict = { scanId: scan!.scanId, outcome: 'denied' as const, reason: 'expired' as const, message: 'Pass expiré' };
+  const verdict = {
+    scanId: scan!.scanId,
+    outcome: 'denied' as const,
+    reason: 'expired' as const,
+    message: 'Pass expiré',
+  };
   t.link().verdict(verdict);
   t.link().verdict(verdict);
-  expect(t.shown.filter((f) => f.kind === 'denied')).toEqual([{ kind: 'denied', code: P1, reason: 'expired', message: 'Pass expiré', late: false }]);
+  expect(t.shown.filter((f) => f.kind === 'denied')).toEqual([
+    { kind: 'denied', code: P1, reason: 'expired', message: 'Pass expiré', late: false },
+  ]);
   await t.agent.stop();
 });
 
@@ -100,15 +123,29 @@ test('a link offline at start is said at once, and its scans are kept offline', 
   t.scan(serviceBarcode(OFFER));
   t.scan(P1);
   expect(t.journal.pending()[0]).toMatchObject({ code: P1, offline: true });
-  expect(describe(t.shown.at(-1)!)).toBe(`… Pass ${printedPassCode(P1)} enregistré hors ligne : il sera envoyé au retour du réseau.`);
+  expect(describe(t.shown.at(-1)!)).toBe(
+    `… Pass ${printedPassCode(P1)} enregistré hors ligne : il sera envoyé au retour du réseau.`,
+  );
   await t.agent.stop();
 });
 
 test('the mediator reads French lines: the service by its name, one verdict line, no reason code', () => {
-  expect(describe({ kind: 'session_opened', offerId: OFFER, service: 'Aide aux démarches' })).toBe('▶ Service choisi : Aide aux démarches. Scannez les pass.');
+  expect(describe({ kind: 'session_opened', offerId: OFFER, service: 'Aide aux démarches' })).toBe(
+    '▶ Service choisi : Aide aux démarches. Scannez les pass.',
+  );
   expect(describe({ kind: 'queued', code: P1, offline: false })).toBeUndefined();
-  expect(describe({ kind: 'accepted', code: P1, faceValueCents: 1000, late: false })).toBe('✔ Pass accepté — 10,00\u00a0€');
-  const denied = describe({ kind: 'denied', code: P1, reason: 'same_carnet_same_service', message: 'Un seul pass par carnet.', late: true });
+  expect(describe({ kind: 'accepted', code: P1, faceValueCents: 1000, late: false })).toBe(
+    '✔ Pass accepté — 10,00\u00a0€',
+  );
+  const denied = describe({
+    kind: 'denied',
+    code: P1,
+    reason: 'same_carnet_same_service',
+    message: 'Un seul pass par carnet.',
+    late: true,
+  });
   expect(denied).toBe(`✘ Pass refusé — Un seul pass par carnet. (pass ${printedPassCode(P1)}, scanné hors ligne)`);
-  expect(describe({ kind: 'refused', reason: 'no_service', message: 'Choisissez d’abord le service.' })).toBe('✘ Choisissez d’abord le service.');
+  expect(describe({ kind: 'refused', reason: 'no_service', message: 'Choisissez d’abord le service.' })).toBe(
+    '✘ Choisissez d’abord le service.',
+  );
 });

@@ -93,7 +93,8 @@ export class Agent {
         return;
       case 'pass':
         // The session remembers the pass only once it is safely journaled.
-        if (this.#journal({ sessionId: outcome.sessionId, offerId: outcome.offerId, code: outcome.code })) this.#session = next;
+        if (this.#journal({ sessionId: outcome.sessionId, offerId: outcome.offerId, code: outcome.code }))
+          this.#session = next;
     }
   }
 
@@ -108,11 +109,21 @@ export class Agent {
 
   #journal(pass: { sessionId: string; offerId: string; code: string }): boolean {
     const { journal, link, feedback, log } = this.#o;
-    const message = { scanId: randomUUID(), kioskId: this.#o.kioskId, ...pass, scannedAt: new Date(this.#now()).toISOString(), offline: !link.online };
+    const message = {
+      scanId: randomUUID(),
+      kioskId: this.#o.kioskId,
+      ...pass,
+      scannedAt: new Date(this.#now()).toISOString(),
+      offline: !link.online,
+    };
     const checked = validate(ScanMessage, message);
     if (!checked.ok) {
       log.error({ refusal: checked.refusal }, 'scan does not fit the contract; nothing sent');
-      feedback.show({ kind: 'refused', reason: 'invalid_message', message: `Scan invalide (${checked.refusal.message}). Rien n’a été envoyé.` });
+      feedback.show({
+        kind: 'refused',
+        reason: 'invalid_message',
+        message: `Scan invalide (${checked.refusal.message}). Rien n’a été envoyé.`,
+      });
       return false;
     }
     try {
@@ -120,8 +131,16 @@ export class Agent {
     } catch (err) {
       const full = err instanceof JournalFullError;
       this.#fullAlarm ||= full;
-      log.error({ err: String(err) }, full ? 'journal full: scan refused' : 'could not write the journal: scan refused');
-      feedback.show({ kind: 'alarm', message: full ? `Mémoire des scans pleine (${journal.pendingCount()} en attente d’envoi) : ce pass n’est PAS enregistré. Rétablissez le réseau puis rescannez-le.` : `Impossible d’écrire le journal (${String(err)}) : ce pass n’est PAS enregistré.` });
+      log.error(
+        { err: String(err) },
+        full ? 'journal full: scan refused' : 'could not write the journal: scan refused',
+      );
+      feedback.show({
+        kind: 'alarm',
+        message: full
+          ? `Mémoire des scans pleine (${journal.pendingCount()} en attente d’envoi) : ce pass n’est PAS enregistré. Rétablissez le réseau puis rescannez-le.`
+          : `Impossible d’écrire le journal (${String(err)}) : ce pass n’est PAS enregistré.`,
+      });
       return false;
     }
     log.info({ scanId: message.scanId, sessionId: pass.sessionId, offline: message.offline }, 'scan journaled');
@@ -142,8 +161,29 @@ export class Agent {
     const { journal, feedback, log } = this.#o;
     const scanned = journal.settle(verdict.scanId);
     if (!scanned) return void log.debug({ scanId: verdict.scanId }, 'verdict already shown (or not ours): ignored');
-    log.info({ scanId: verdict.scanId, outcome: verdict.outcome, reason: verdict.outcome === 'denied' ? verdict.reason : undefined, offline: scanned.offline }, 'verdict');
-    if (verdict.outcome === 'accepted') feedback.show({ kind: 'accepted', code: scanned.code, faceValueCents: verdict.faceValueCents, late: scanned.offline });
-    else feedback.show({ kind: 'denied', code: scanned.code, reason: verdict.reason, message: verdict.message, late: scanned.offline });
+    log.info(
+      {
+        scanId: verdict.scanId,
+        outcome: verdict.outcome,
+        reason: verdict.outcome === 'denied' ? verdict.reason : undefined,
+        offline: scanned.offline,
+      },
+      'verdict',
+    );
+    if (verdict.outcome === 'accepted')
+      feedback.show({
+        kind: 'accepted',
+        code: scanned.code,
+        faceValueCents: verdict.faceValueCents,
+        late: scanned.offline,
+      });
+    else
+      feedback.show({
+        kind: 'denied',
+        code: scanned.code,
+        reason: verdict.reason,
+        message: verdict.message,
+        late: scanned.offline,
+      });
   }
 }

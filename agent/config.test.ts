@@ -15,9 +15,20 @@ function tempFile(): string {
 
 test('defaults, and environment over file', () => {
   const file = tempFile();
-  writeFileSync(file, JSON.stringify({ kioskId: KIOSK, creds: '/etc/aptic/kiosk.creds', layout: 'fr', natsUrl: 'nats://file:4222' }));
+  writeFileSync(
+    file,
+    JSON.stringify({ kioskId: KIOSK, creds: '/etc/aptic/kiosk.creds', layout: 'fr', natsUrl: 'nats://file:4222' }),
+  );
   const c = loadConfig({ AGENT_NATS_URL: 'nats://env:4222', AGENT_DEVICE: '0c2e:0b61' }, file);
-  expect(c).toMatchObject({ kioskId: KIOSK, natsUrl: 'nats://env:4222', layout: 'fr', natsPrefix: 'aptic', source: 'hid', device: { vendorId: 0x0c2e, productId: 0x0b61 }, journalMaxScans: 10_000 });
+  expect(c).toMatchObject({
+    kioskId: KIOSK,
+    natsUrl: 'nats://env:4222',
+    layout: 'fr',
+    natsPrefix: 'aptic',
+    source: 'hid',
+    device: { vendorId: 0x0c2e, productId: 0x0b61 },
+    journalMaxScans: 10_000,
+  });
 });
 
 test('a bad value names its variable', () => {

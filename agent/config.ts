@@ -68,13 +68,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
   const fromFile = path ? readConfigFile(path) : {};
   const raw = (key: Key): string | undefined => {
     const value = fromFile[key];
-    return env[VARIABLES[key]] ?? (value === undefined ? undefined : typeof value === 'object' ? JSON.stringify(value) : String(value));
+    return (
+      env[VARIABLES[key]] ??
+      (value === undefined ? undefined : typeof value === 'object' ? JSON.stringify(value) : String(value))
+    );
   };
   const required = (key: Key): string => raw(key) ?? fail(key, 'required');
   const kioskId = required('kioskId');
   if (!UUID.test(kioskId)) fail('kioskId', `"${kioskId}" is not a UUID`);
   const device = raw('device') ?? `usage:${POS_USAGE_PAGE.toString(16)}`;
-  const selector = parseSelector(device) ?? fail('device', `"${device}" is neither vid:pid (e.g. 0c2e:0b61) nor usage:<page> (e.g. usage:8c)`);
+  const selector =
+    parseSelector(device) ??
+    fail('device', `"${device}" is neither vid:pid (e.g. 0c2e:0b61) nor usage:<page> (e.g. usage:8c)`);
   const platformUrl = raw('platformUrl');
   return {
     kioskId: kioskId.toLowerCase(),
@@ -89,10 +94,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
     source: oneOf('source', raw('source') ?? 'hid', ['hid', 'stdin'] as const),
     device: selector,
     layout: oneOf('layout', raw('layout') ?? 'us', ['us', 'fr'] as const),
-    logLevel: oneOf('logLevel', raw('logLevel') ?? 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+    logLevel: oneOf('logLevel', raw('logLevel') ?? 'info', [
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'silent',
+    ] as const),
     logFile: raw('logFile'),
     offers: offerNames(raw('offers')),
-    crashAt: raw('crashAt') === undefined ? undefined : oneOf('crashAt', raw('crashAt')!, ['journaled', 'published'] as const),
+    crashAt:
+      raw('crashAt') === undefined ? undefined : oneOf('crashAt', raw('crashAt')!, ['journaled', 'published'] as const),
   };
 }
 
@@ -109,9 +123,13 @@ function readConfigFile(path: string): Partial<Record<Key, unknown>> {
   } catch (err) {
     throw new Error(`config file ${path}: not JSON (${(err as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`config file ${path}: expected a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`config file ${path}: expected a JSON object`);
   const unknown = Object.keys(parsed).filter((k) => !(k in VARIABLES));
-  if (unknown.length) throw new Error(`config file ${path}: unknown keys ${unknown.join(', ')} (known: ${Object.keys(VARIABLES).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `config file ${path}: unknown keys ${unknown.join(', ')} (known: ${Object.keys(VARIABLES).join(', ')})`,
+    );
   return parsed as Partial<Record<Key, unknown>>;
 }
 
@@ -133,7 +151,8 @@ function offerNames(value: string | undefined): Record<string, string> {
 
 function integer(key: Key, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) fail(key, `"${value}" is not a positive integer`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0)
+    fail(key, `"${value}" is not a positive integer`);
   return n;
 }
 

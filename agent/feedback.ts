@@ -37,7 +37,8 @@ export function terminalBell(out: Writable): Beeper {
 const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
 /** A late verdict names its pass: the mediator has scanned others since. */
-const late = (f: { late: boolean; code: string }) => (f.late ? ` (pass ${printedPassCode(f.code)}, scanné hors ligne)` : '');
+const late = (f: { late: boolean; code: string }) =>
+  f.late ? ` (pass ${printedPassCode(f.code)}, scanné hors ligne)` : '';
 
 /**
  * The line the mediator reads, or none: a pass sent online gets its verdict line within moments,
@@ -50,9 +51,13 @@ export function describe(f: Feedback): string | undefined {
     case 'session_opened':
       return f.service ? `▶ Service choisi : ${f.service}. Scannez les pass.` : '▶ Service choisi. Scannez les pass.';
     case 'session_closed':
-      return f.reason === 'timeout' ? '■ Session fermée (inactivité) : scannez une fiche de service.' : '■ Session précédente fermée.';
+      return f.reason === 'timeout'
+        ? '■ Session fermée (inactivité) : scannez une fiche de service.'
+        : '■ Session précédente fermée.';
     case 'queued':
-      return f.offline ? `… Pass ${printedPassCode(f.code)} enregistré hors ligne : il sera envoyé au retour du réseau.` : undefined;
+      return f.offline
+        ? `… Pass ${printedPassCode(f.code)} enregistré hors ligne : il sera envoyé au retour du réseau.`
+        : undefined;
     case 'accepted':
       return `✔ Pass accepté — ${euros.format(f.faceValueCents / 100)}${late(f)}`;
     case 'denied':

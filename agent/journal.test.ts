@@ -13,7 +13,15 @@ function path() {
   dirs.push(d);
   return join(d, 'sub', 'journal.sqlite');
 }
-const scanOf = (code: string, offline = false): ScanMessage => ({ scanId: randomUUID(), kioskId: randomUUID(), sessionId: randomUUID(), offerId: randomUUID(), code, scannedAt: new Date().toISOString(), offline });
+const scanOf = (code: string, offline = false): ScanMessage => ({
+  scanId: randomUUID(),
+  kioskId: randomUUID(),
+  sessionId: randomUUID(),
+  offerId: randomUUID(),
+  code,
+  scannedAt: new Date().toISOString(),
+  offline,
+});
 
 test('scans survive reopening, in order, until marked sent', () => {
   const p = path();

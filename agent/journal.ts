@@ -52,7 +52,9 @@ export class Journal {
 
   /** Oldest first. */
   pending(limit = 100): ScanMessage[] {
-    const rows = this.#db.prepare('SELECT body FROM pending ORDER BY seq LIMIT ?').all(limit) as Array<{ body: string }>;
+    const rows = this.#db.prepare('SELECT body FROM pending ORDER BY seq LIMIT ?').all(limit) as Array<{
+      body: string;
+    }>;
     return rows.map((r) => JSON.parse(r.body) as ScanMessage);
   }
 
@@ -67,7 +69,9 @@ export class Journal {
   /** JetStream acknowledged the scan: it now waits for its verdict only. One transaction. */
   markSent(scan: ScanMessage): void {
     this.#transaction(() => {
-      this.#db.prepare('INSERT OR IGNORE INTO awaiting (scan_id, code, scanned_at, offline) VALUES (?, ?, ?, ?)').run(scan.scanId, scan.code, scan.scannedAt, scan.offline ? 1 : 0);
+      this.#db
+        .prepare('INSERT OR IGNORE INTO awaiting (scan_id, code, scanned_at, offline) VALUES (?, ?, ?, ?)')
+        .run(scan.scanId, scan.code, scan.scannedAt, scan.offline ? 1 : 0);
       this.#db.prepare('DELETE FROM pending WHERE scan_id = ?').run(scan.scanId);
       this.#db.prepare('DELETE FROM awaiting WHERE seq <= (SELECT max(seq) FROM awaiting) - ?').run(MAX_AWAITING);
     });
@@ -77,9 +81,9 @@ export class Journal {
   settle(scanId: string): AwaitingScan | undefined {
     let found: AwaitingScan | undefined;
     this.#transaction(() => {
-      const row = this.#db.prepare('SELECT scan_id, code, scanned_at, offline FROM awaiting WHERE scan_id = ?').get(scanId) as
-        | { scan_id: string; code: string; scanned_at: string; offline: number }
-        | undefined;
+      const row = this.#db
+        .prepare('SELECT scan_id, code, scanned_at, offline FROM awaiting WHERE scan_id = ?')
+        .get(scanId) as { scan_id: string; code: string; scanned_at: string; offline: number } | undefined;
       if (!row) return;
       this.#db.prepare('DELETE FROM awaiting WHERE scan_id = ?').run(scanId);
       found = { scanId: row.scan_id, code: row.code, scannedAt: row.scanned_at, offline: row.offline === 1 };

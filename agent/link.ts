@@ -125,7 +125,9 @@ export class NatsLink implements ScanLink {
     this.#nc = nc;
     this.#js = nc.jetstream({ timeout: this.#o.publishTimeoutMs });
     void this.#watch(nc);
-    nc.subscribe(this.#names.verdicts(this.#o.kioskId), { callback: (err, msg) => (err ? this.#o.log.error({ err }, 'verdict subscription failed') : this.#onVerdict(msg)) });
+    nc.subscribe(this.#names.verdicts(this.#o.kioskId), {
+      callback: (err, msg) => (err ? this.#o.log.error({ err }, 'verdict subscription failed') : this.#onVerdict(msg)),
+    });
     await nc.flush();
     this.#setOnline();
     return nc;
@@ -135,7 +137,11 @@ export class NatsLink implements ScanLink {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') this.#setOffline(`disconnected from ${String(s.data)}`);
       else if (s.type === 'reconnect') this.#setOnline();
-      else if (s.type === 'error') this.#o.log.error({ detail: String(s.data), permission: (s as { permissionContext?: unknown }).permissionContext }, permissionHint(String(s.data)));
+      else if (s.type === 'error')
+        this.#o.log.error(
+          { detail: String(s.data), permission: (s as { permissionContext?: unknown }).permissionContext },
+          permissionHint(String(s.data)),
+        );
     }
   }
 
@@ -183,7 +189,10 @@ export class NatsLink implements ScanLink {
         this.#o.log.info({ scanId: scan.scanId, seq: ack.seq, duplicate: ack.duplicate }, 'scan published');
         this.#events?.sent(scan, ack.duplicate);
       } catch (err) {
-        this.#o.log.warn({ err: String(err), scanId: scan.scanId, subject }, 'scan not acknowledged yet; kept in the journal, retrying');
+        this.#o.log.warn(
+          { err: String(err), scanId: scan.scanId, subject },
+          'scan not acknowledged yet; kept in the journal, retrying',
+        );
         return true;
       }
     }
@@ -200,7 +209,9 @@ export class NatsLink implements ScanLink {
     const nc = this.#nc;
     if (!nc || !this.#online) return;
     try {
-      const consumer = await nc.jetstream().consumers.get(this.#names.verdictStream, this.#names.verdictConsumer(this.#o.kioskId));
+      const consumer = await nc
+        .jetstream()
+        .consumers.get(this.#names.verdictStream, this.#names.verdictConsumer(this.#o.kioskId));
       for (;;) {
         const msg = await consumer.next({ expires: 1_000 });
         if (!msg) return;
@@ -238,7 +249,9 @@ export class NatsLink implements ScanLink {
 }
 
 function permissionHint(detail: string): string {
-  if (/permission/i.test(detail)) return 'NATS refused an operation: this kiosk’s credential does not allow it (does AGENT_KIOSK_ID match the credential file?)';
-  if (/authori[sz]ation|authentication|expired|revoked/i.test(detail)) return 'NATS refused the kiosk’s credential: it may be revoked or expired; ask for new kiosk credentials';
+  if (/permission/i.test(detail))
+    return 'NATS refused an operation: this kiosk’s credential does not allow it (does AGENT_KIOSK_ID match the credential file?)';
+  if (/authori[sz]ation|authentication|expired|revoked/i.test(detail))
+    return 'NATS refused the kiosk’s credential: it may be revoked or expired; ask for new kiosk credentials';
   return 'NATS error';
 }

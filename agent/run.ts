@@ -20,7 +20,10 @@ import { StdinSource } from './stdin-source.ts';
 export function createLogger(level: string, file?: string): Logger {
   // Logs go to stderr (JSON, for journald) or a file; stdout is the mediator's screen.
   // Synchronous: a log line written just before a crash or power cut is not lost in a buffer.
-  return pino({ level, base: { app: 'aptic-agent' } }, pino.destination({ dest: file ?? 2, sync: true, mkdir: file !== undefined }));
+  return pino(
+    { level, base: { app: 'aptic-agent' } },
+    pino.destination({ dest: file ?? 2, sync: true, mkdir: file !== undefined }),
+  );
 }
 
 export interface RunningAgent {
@@ -28,17 +31,47 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, options: { log?: Logger; feedback?: FeedbackOutput; beeper?: Beeper; source?: ScannerSource; hid?: HidBackend } = {}): Promise<RunningAgent> {
+export async function startAgent(
+  config: AgentConfig,
+  options: { log?: Logger; feedback?: FeedbackOutput; beeper?: Beeper; source?: ScannerSource; hid?: HidBackend } = {},
+): Promise<RunningAgent> {
   const log = options.log ?? createLogger(config.logLevel, config.logFile);
   const journal = new Journal(config.journal, config.journalMaxScans);
   const link = config.platformUrl
-    ? new HttpLink({ platformUrl: config.platformUrl, token: config.token!, kioskId: config.kioskId, journal, log: log.child({ part: 'link' }) })
-    : new NatsLink({ url: config.natsUrl, creds: readCreds(config.creds), kioskId: config.kioskId, prefix: config.natsPrefix, journal, log: log.child({ part: 'link' }), crashAfterPublish: config.crashAt === 'published' });
+    ? new HttpLink({
+        platformUrl: config.platformUrl,
+        token: config.token!,
+        kioskId: config.kioskId,
+        journal,
+        log: log.child({ part: 'link' }),
+      })
+    : new NatsLink({
+        url: config.natsUrl,
+        creds: readCreds(config.creds),
+        kioskId: config.kioskId,
+        prefix: config.natsPrefix,
+        journal,
+        log: log.child({ part: 'link' }),
+        crashAfterPublish: config.crashAt === 'published',
+      });
   const source =
     options.source ??
-    (config.source === 'stdin' ? new StdinSource() : new HidSource({ backend: options.hid ?? nodeHid(), selector: config.device, layout: config.layout }));
-  const feedback = options.feedback ?? new TerminalFeedback(process.stdout, options.beeper ?? terminalBell(process.stdout));
-  const agent = new Agent({ kioskId: config.kioskId, sessionTimeoutMs: config.sessionTimeoutMs, journal, source, link, feedback, log, offers: config.offers, crashAfterJournal: config.crashAt === 'journaled' });
+    (config.source === 'stdin'
+      ? new StdinSource()
+      : new HidSource({ backend: options.hid ?? nodeHid(), selector: config.device, layout: config.layout }));
+  const feedback =
+    options.feedback ?? new TerminalFeedback(process.stdout, options.beeper ?? terminalBell(process.stdout));
+  const agent = new Agent({
+    kioskId: config.kioskId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    journal,
+    source,
+    link,
+    feedback,
+    log,
+    offers: config.offers,
+    crashAfterJournal: config.crashAt === 'journaled',
+  });
   await agent.start();
   return {
     agent,
@@ -58,7 +91,11 @@ function readCreds(path: string): Uint8Array {
 }
 
 /** `--check`: lists HID devices and tests the NATS connection with the kiosk's credential. Returns the exit code. */
-export async function check(config: AgentConfig, out: (line: string) => void, hid: HidBackend = nodeHid()): Promise<number> {
+export async function check(
+  config: AgentConfig,
+  out: (line: string) => void,
+  hid: HidBackend = nodeHid(),
+): Promise<number> {
   let ok = true;
   try {
     const devices = await hid.devices();
@@ -70,15 +107,26 @@ export async function check(config: AgentConfig, out: (line: string) => void, hi
   }
   try {
     const names = natsNames(config.natsPrefix).kiosk;
-    const nc = await connect({ servers: config.natsUrl, authenticator: credsAuthenticator(readCreds(config.creds)), inboxPrefix: names.inboxPrefix(config.kioskId), timeout: 5_000, reconnect: false });
+    const nc = await connect({
+      servers: config.natsUrl,
+      authenticator: credsAuthenticator(readCreds(config.creds)),
+      inboxPrefix: names.inboxPrefix(config.kioskId),
+      timeout: 5_000,
+      reconnect: false,
+    });
     out(`NATS: connected to ${config.natsUrl} as kiosk ${config.kioskId}`);
     try {
       // Allowed only to this kiosk's own credential, and only once the platform registered it.
-      const info = await nc.jetstream({ timeout: 5_000 }).consumers.get(names.verdictStream, names.verdictConsumer(config.kioskId)).then((c) => c.info(true));
+      const info = await nc
+        .jetstream({ timeout: 5_000 })
+        .consumers.get(names.verdictStream, names.verdictConsumer(config.kioskId))
+        .then((c) => c.info(true));
       out(`NATS: verdict consumer ${info.name} found (${info.num_pending} verdicts waiting)`);
     } catch (err) {
       ok = false;
-      out(`NATS: cannot read this kiosk's verdict consumer (${(err as Error).message}): is AGENT_KIOSK_ID the kiosk of this credential, and is the kiosk registered?`);
+      out(
+        `NATS: cannot read this kiosk's verdict consumer (${(err as Error).message}): is AGENT_KIOSK_ID the kiosk of this credential, and is the kiosk registered?`,
+      );
     }
     await nc.close();
   } catch (err) {
@@ -87,7 +135,9 @@ export async function check(config: AgentConfig, out: (line: string) => void, hi
   }
   try {
     const journal = new Journal(config.journal, config.journalMaxScans);
-    out(`journal ${config.journal}: ${journal.pendingCount()} scans waiting to be sent (max ${config.journalMaxScans})`);
+    out(
+      `journal ${config.journal}: ${journal.pendingCount()} scans waiting to be sent (max ${config.journalMaxScans})`,
+    );
     journal.close();
   } catch (err) {
     ok = false;

@@ -28,7 +28,13 @@ test('a pass with no service chosen is refused and changes nothing', () => {
 
 test('neither a pass nor a service code, or far too long: refused, session untouched', () => {
   const [open] = scan(IDLE, serviceBarcode(OFFER), 0, T, id);
-  for (const [text, reason] of [['HELLO', 'unrecognised'], ['1234', 'misread'], [PASS.slice(0, -1) + ((Number(PASS.at(-1)) + 1) % 10), 'misread'], ['SRV-nope', 'unrecognised'], ['1'.repeat(500), 'too_long']] as const) {
+  for (const [text, reason] of [
+    ['HELLO', 'unrecognised'],
+    ['1234', 'misread'],
+    [PASS.slice(0, -1) + ((Number(PASS.at(-1)) + 1) % 10), 'misread'],
+    ['SRV-nope', 'unrecognised'],
+    ['1'.repeat(500), 'too_long'],
+  ] as const) {
     const [s, o] = scan(open, text, 10, T, id);
     expect(o).toMatchObject({ kind: 'refused', reason });
     expect(s).toBe(open);
@@ -50,7 +56,11 @@ test('a new service barcode closes the session and opens another', () => {
   const first = (o as { sessionId: string }).sessionId;
   [s] = scan(s, PASS, 1, T, id);
   [s, o] = scan(s, serviceBarcode(OTHER), 2, T, id);
-  expect(o).toMatchObject({ kind: 'session_opened', offerId: OTHER, closed: { sessionId: first, reason: 'new_service' } });
+  expect(o).toMatchObject({
+    kind: 'session_opened',
+    offerId: OTHER,
+    closed: { sessionId: first, reason: 'new_service' },
+  });
   // Same pass, new service act: allowed.
   [s, o] = scan(s, PASS, 3, T, id);
   expect(o).toMatchObject({ kind: 'pass', offerId: OTHER });

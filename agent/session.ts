@@ -30,18 +30,29 @@ export const REFUSAL_MESSAGES: Record<LocalRefusal, string> = {
 
 export const IDLE: SessionState = { kind: 'idle' };
 
-export function scan(state: SessionState, text: string, now: number, timeoutMs: number, newId: () => string = randomUUID): [SessionState, ScanOutcome] {
+export function scan(
+  state: SessionState,
+  text: string,
+  now: number,
+  timeoutMs: number,
+  newId: () => string = randomUUID,
+): [SessionState, ScanOutcome] {
   const expired = timedOut(state, now, timeoutMs);
   const current = expired ? IDLE : state;
-  const closed: Closed = expired && state.kind === 'open' ? { sessionId: state.sessionId, reason: 'timeout' } : undefined;
+  const closed: Closed =
+    expired && state.kind === 'open' ? { sessionId: state.sessionId, reason: 'timeout' } : undefined;
   const barcode = parseBarcode(text);
   switch (barcode.kind) {
     case 'invalid':
       return [current, { kind: 'refused', reason: barcode.reason, closed }];
     case 'service': {
       const sessionId = newId();
-      const previous: Closed = current.kind === 'open' ? { sessionId: current.sessionId, reason: 'new_service' } : closed;
-      return [{ kind: 'open', sessionId, offerId: barcode.offerId, lastScanAt: now, codes: new Set() }, { kind: 'session_opened', sessionId, offerId: barcode.offerId, closed: previous }];
+      const previous: Closed =
+        current.kind === 'open' ? { sessionId: current.sessionId, reason: 'new_service' } : closed;
+      return [
+        { kind: 'open', sessionId, offerId: barcode.offerId, lastScanAt: now, codes: new Set() },
+        { kind: 'session_opened', sessionId, offerId: barcode.offerId, closed: previous },
+      ];
     }
     case 'pass': {
       if (current.kind === 'idle') return [current, { kind: 'refused', reason: 'no_service', closed }];

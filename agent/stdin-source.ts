@@ -21,7 +21,13 @@ export class StdinSource implements ScannerSource {
       for (const code of line.split('\t')) if (code.trim()) events.barcode(code);
     });
     // The agent keeps delivering its journal and collecting verdicts after the input ends.
-    this.#lines.on('close', () => events.status('disconnected', 'standard input closed: no more scans from it', 'saisie terminée : plus aucun code n’est lu'));
+    this.#lines.on('close', () =>
+      events.status(
+        'disconnected',
+        'standard input closed: no more scans from it',
+        'saisie terminée : plus aucun code n’est lu',
+      ),
+    );
     events.status('connected', 'reading barcodes from standard input', 'tapez (ou scannez) un code puis Entrée');
   }
 

@@ -65,7 +65,10 @@ export const Actions = {
    * (a hash of IBAN and BIC) tells whether the details changed since a transfer was rejected.
    */
   'qualification.bankDetails': {
-    params: Type.Object({ placeIds: Type.Array(Uuid, { minItems: 1, maxItems: 5000 }) }, { additionalProperties: false }),
+    params: Type.Object(
+      { placeIds: Type.Array(Uuid, { minItems: 1, maxItems: 5000 }) },
+      { additionalProperties: false },
+    ),
     response: Type.Object({
       places: Type.Array(
         Type.Object({

@@ -3,7 +3,15 @@ import { Uuid, Cents, PositiveCents, Instant, BusinessDate, Siret } from './prim
 import { UsageRules } from './rules.ts';
 import { DenialReason } from './kiosk.ts';
 
-export const FunderKinds = ['collectivite', 'public_body', 'ccas', 'company', 'foundation', 'chamber', 'association'] as const;
+export const FunderKinds = [
+  'collectivite',
+  'public_body',
+  'ccas',
+  'company',
+  'foundation',
+  'chamber',
+  'association',
+] as const;
 export const FunderKind = Type.Union(FunderKinds.map((k) => Type.Literal(k)));
 export type FunderKind = (typeof FunderKinds)[number];
 
@@ -118,7 +126,12 @@ export const EventData = {
    * qualification: the place subscribed the kit (reader + communication kit): it may endorse
    * passes. Billing starts later, at its first scan (`kit.activated`).
    */
-  'kit.subscribed': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, plan: KitPlan, sponsoredBy: Type.Optional(Uuid) }),
+  'kit.subscribed': Type.Object({
+    placeId: Uuid,
+    placeVersion: PlaceVersion,
+    plan: KitPlan,
+    sponsoredBy: Type.Optional(Uuid),
+  }),
   /** qualification: the first scan happened; the subscription is billed from this instant. */
   'kit.activated': Type.Object({ placeId: Uuid, placeVersion: PlaceVersion, plan: KitPlan, from: Instant }),
   /** qualification: the subscription ended; the place can no longer endorse passes. */
@@ -212,9 +225,27 @@ export const EventData = {
    * or rejected by the bank (ISO 20022 reason code), held with a reason. No bank details.
    */
   'payout.sent': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, runId: Uuid }),
-  'payout.executed': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, executedOn: BusinessDate }),
-  'payout.rejected': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, reasonCode: Type.String() }),
-  'payout.held': Type.Object({ payoutId: Uuid, placeId: Uuid, month: Type.String(), netCents: Cents, reason: Type.String() }),
+  'payout.executed': Type.Object({
+    payoutId: Uuid,
+    placeId: Uuid,
+    month: Type.String(),
+    netCents: Cents,
+    executedOn: BusinessDate,
+  }),
+  'payout.rejected': Type.Object({
+    payoutId: Uuid,
+    placeId: Uuid,
+    month: Type.String(),
+    netCents: Cents,
+    reasonCode: Type.String(),
+  }),
+  'payout.held': Type.Object({
+    payoutId: Uuid,
+    placeId: Uuid,
+    month: Type.String(),
+    netCents: Cents,
+    reason: Type.String(),
+  }),
 } satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof EventData;

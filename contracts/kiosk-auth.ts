@@ -84,12 +84,20 @@ export async function issueKioskCredentials(input: {
  * JWT is the operator's to sign: `operatorSigningSeed` is the operator's key or one of its signing
  * keys (`SO…`). Undefined when the JWT already revokes them all.
  */
-export async function withRevokedUsers(accountJwt: string, revoked: Record<string, number>, operatorSigningSeed: string): Promise<string | undefined> {
+export async function withRevokedUsers(
+  accountJwt: string,
+  revoked: Record<string, number>,
+  operatorSigningSeed: string,
+): Promise<string | undefined> {
   const claims = decode<Account>(accountJwt);
   const listed = claims.nats.revocations ?? {};
   const missing = Object.entries(revoked).filter(([user, at]) => !((listed[user] ?? -1) >= at));
   if (missing.length === 0) return undefined;
   const signer = fromSeed(new TextEncoder().encode(operatorSigningSeed));
   const account = { ...claims.nats, revocations: { ...listed, ...Object.fromEntries(missing) } };
-  return encodeAccount(claims.name, claims.sub, account, { signer, ...(claims.exp ? { exp: claims.exp } : {}), ...(claims.nbf ? { nbf: claims.nbf } : {}) });
+  return encodeAccount(claims.name, claims.sub, account, {
+    signer,
+    ...(claims.exp ? { exp: claims.exp } : {}),
+    ...(claims.nbf ? { nbf: claims.nbf } : {}),
+  });
 }

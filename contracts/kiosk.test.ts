@@ -35,7 +35,9 @@ test('a kiosk may publish only its own scans and read only its own verdicts and 
   // No wildcard but the partition number of its own subjects (the mapping picks it) and its acks.
   const partitioned = new RegExp(`^aptic\\.kiosk\\.p\\.\\*\\.${kioskId}\\.(scans|cancels)$`);
   expect(p.publish.filter((s) => partitioned.test(s))).toHaveLength(2);
-  expect(p.publish.every((s) => (!s.includes('*') && !s.endsWith('>')) || s.startsWith('$JS.ACK.') || partitioned.test(s))).toBe(true);
+  expect(
+    p.publish.every((s) => (!s.includes('*') && !s.endsWith('>')) || s.startsWith('$JS.ACK.') || partitioned.test(s)),
+  ).toBe(true);
   expect(p.subscribe).toEqual([`aptic.kiosk.${kioskId}.verdicts`, '_INBOX_0b9f6c1e2f434d5e9a1b3c4d5e6f7a8b.>']);
 });
 
@@ -43,7 +45,11 @@ test('revoking kiosk users re-signs the account JWT with them listed, every othe
   const operatorSigning = createOperator();
   const account = createAccount();
   const [earlier, kiosk] = [createUser().getPublicKey(), createUser().getPublicKey()];
-  const claims = { signing_keys: [createAccount().getPublicKey()], limits: { conn: -1, disk_storage: -1 }, revocations: { [earlier]: 100 } };
+  const claims = {
+    signing_keys: [createAccount().getPublicKey()],
+    limits: { conn: -1, disk_storage: -1 },
+    revocations: { [earlier]: 100 },
+  };
   const jwt = await encodeAccount('APTIC', account, claims, { signer: createOperator() });
   const seed = new TextDecoder().decode(operatorSigning.getSeed());
 
@@ -53,5 +59,7 @@ test('revoking kiosk users re-signs the account JWT with them listed, every othe
   // Nothing new: nothing to push.
   expect(await withRevokedUsers(jwt, { [earlier]: 100 }, seed)).toBeUndefined();
   // A later revocation of a listed user moves its time on.
-  expect(decode<Account>((await withRevokedUsers(jwt, { [earlier]: 300 }, seed))!).nats.revocations).toEqual({ [earlier]: 300 });
+  expect(decode<Account>((await withRevokedUsers(jwt, { [earlier]: 300 }, seed))!).nats.revocations).toEqual({
+    [earlier]: 300,
+  });
 });

@@ -54,8 +54,10 @@ export const carnetDigits = (carnet: number) => String(carnet).padStart(CARNET_D
 
 /** The code of pass `position` (1–10) of carnet `carnet`. */
 export function passCode(key: string | Buffer, carnet: number, position: number): string {
-  if (!Number.isSafeInteger(carnet) || carnet < 1 || carnet > MAX_CARNET_NUMBER) throw new RangeError(`carnet number out of range: ${carnet}`);
-  if (!Number.isInteger(position) || position < 1 || position > 10) throw new RangeError(`position out of range: ${position}`);
+  if (!Number.isSafeInteger(carnet) || carnet < 1 || carnet > MAX_CARNET_NUMBER)
+    throw new RangeError(`carnet number out of range: ${carnet}`);
+  if (!Number.isInteger(position) || position < 1 || position > 10)
+    throw new RangeError(`position out of range: ${position}`);
   const body = `${carnetDigits(carnet)}${position - 1}${authenticator(key, carnet, position)}`;
   return body + damm(body);
 }
@@ -65,16 +67,15 @@ export function printedPassCode(code: string): string {
   return `${code.slice(0, 7)} ${code.slice(7, 8)} ${code.slice(8, 21)} ${code.slice(21)}`;
 }
 
-export type PassCodeReading =
-  | { ok: true; carnetNumber: number; position: number }
-  | { ok: false; reason: 'misread' };
+export type PassCodeReading = { ok: true; carnetNumber: number; position: number } | { ok: false; reason: 'misread' };
 
 /**
  * Reads what a code claims (carnet, position) if its check digit holds. A code that passes is
  * still genuine only if it is one of the passes issued: that is a lookup, not arithmetic.
  */
 export function readPassCode(code: string): PassCodeReading {
-  if (code.length !== PASS_CODE_LENGTH || !/^[0-9]+$/.test(code) || damm(code) !== 0) return { ok: false, reason: 'misread' };
+  if (code.length !== PASS_CODE_LENGTH || !/^[0-9]+$/.test(code) || damm(code) !== 0)
+    return { ok: false, reason: 'misread' };
   return { ok: true, carnetNumber: Number(code.slice(0, CARNET_DIGITS)), position: Number(code[CARNET_DIGITS]) + 1 };
 }
 
@@ -95,5 +96,7 @@ export function passLookupHash(lookupKey: string | Buffer, code: string): string
 
 /** What staff see of a code: its carnet and position digits and its check digit, the rest hidden. */
 export function maskPassCode(code: string): string {
-  return code.length > 9 ? `${code.slice(0, 8)}${'*'.repeat(code.length - 9)}${code.slice(-1)}` : '*'.repeat(code.length);
+  return code.length > 9
+    ? `${code.slice(0, 8)}${'*'.repeat(code.length - 9)}${code.slice(-1)}`
+    : '*'.repeat(code.length);
 }

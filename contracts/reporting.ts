@@ -10,5 +10,7 @@ export function reportingRoleName(prefix: string, funderId: string | null): stri
 
 /** The environment variable Grafana reads a reporting role's password from. */
 export function reportingPasswordVariable(funderId: string | null): string {
-  return funderId ? `APTIC_GRAFANA_PASSWORD_${funderId.replaceAll('-', '').toUpperCase()}` : 'APTIC_GRAFANA_STAFF_PASSWORD';
+  return funderId
+    ? `APTIC_GRAFANA_PASSWORD_${funderId.replaceAll('-', '').toUpperCase()}`
+    : 'APTIC_GRAFANA_STAFF_PASSWORD';
 }

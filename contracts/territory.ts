@@ -155,7 +155,10 @@ function asArray<T extends { code: string }>(value: unknown, file: string): T[] 
  * The current communes a perimeter covers: its communes, the members of its EPCI and the communes
  * of its départements (codes assumed known: callers refuse unknown ones with their own message).
  */
-export function expandPerimeter(perimeter: { communes: readonly string[]; epcis: readonly string[]; departements: readonly string[] }, lookup: Territory): string[] {
+export function expandPerimeter(
+  perimeter: { communes: readonly string[]; epcis: readonly string[]; departements: readonly string[] },
+  lookup: Territory,
+): string[] {
   const resolved = new Set(perimeter.communes);
   for (const code of perimeter.epcis) for (const member of lookup.epci(code) ?? []) resolved.add(member);
   for (const code of perimeter.departements) for (const member of lookup.departement(code) ?? []) resolved.add(member);

@@ -2,12 +2,20 @@ import { expect, test } from 'vitest';
 import { EventData, ScanMessage, validate } from './index.ts';
 
 test('a valid event passes unchanged', () => {
-  const data = { funderId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c', name: 'CCAS', kind: 'ccas', siret: '73282932000074' };
+  const data = {
+    funderId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c',
+    name: 'CCAS',
+    kind: 'ccas',
+    siret: '73282932000074',
+  };
   expect(validate(EventData['funder.created'], data)).toEqual({ ok: true, value: data });
 });
 
 test('a refusal names the field and never coerces', () => {
-  const result = validate(EventData['order.paid'], { orderId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c', faceValueCents: 12.5 });
+  const result = validate(EventData['order.paid'], {
+    orderId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c',
+    faceValueCents: 12.5,
+  });
   expect(result.ok).toBe(false);
   const money = validate(EventData['period.closed'], {
     periodId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c',
@@ -32,7 +40,10 @@ test('kiosk scans: digits only, no extra fields, real dates', () => {
     offline: false,
   };
   expect(validate(ScanMessage, scan).ok).toBe(true);
-  expect(validate(ScanMessage, { ...scan, code: "1' OR 1=1 --" })).toMatchObject({ ok: false, refusal: { field: 'code' } });
+  expect(validate(ScanMessage, { ...scan, code: "1' OR 1=1 --" })).toMatchObject({
+    ok: false,
+    refusal: { field: 'code' },
+  });
   expect(validate(ScanMessage, { ...scan, extra: 1 }).ok).toBe(false);
   expect(validate(ScanMessage, { ...scan, scannedAt: 'yesterday' }).ok).toBe(false);
 });

@@ -20,33 +20,148 @@ export function funderDashboard() {
     .refresh('30s')
     .readonly()
     .withVariable(datasourceVariable())
-    .withVariable(sqlVariable('order', 'Commande', `SELECT order_id::text AS __value, 'Commande du ' || to_char(paid_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY') || ' (' || passes_issued || ' pass)' AS __text FROM analytics.orders ORDER BY paid_at`))
-    .withVariable(sqlVariable('territory', 'Territoire', [
-      `SELECT DISTINCT 'departement:' || departement_code AS __value, 'Département ' || departement_code AS __text FROM analytics.usage WHERE departement_code IS NOT NULL`,
-      `SELECT DISTINCT 'epci:' || epci_code, 'EPCI ' || epci_code FROM analytics.usage WHERE epci_code IS NOT NULL`,
-      `SELECT DISTINCT 'commune:' || commune_code, 'Commune ' || commune_code FROM analytics.usage WHERE commune_code IS NOT NULL`,
-    ].join(' UNION ')))
+    .withVariable(
+      sqlVariable(
+        'order',
+        'Commande',
+        `SELECT order_id::text AS __value, 'Commande du ' || to_char(paid_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY') || ' (' || passes_issued || ' pass)' AS __text FROM analytics.orders ORDER BY paid_at`,
+      ),
+    )
+    .withVariable(
+      sqlVariable(
+        'territory',
+        'Territoire',
+        [
+          `SELECT DISTINCT 'departement:' || departement_code AS __value, 'Département ' || departement_code AS __text FROM analytics.usage WHERE departement_code IS NOT NULL`,
+          `SELECT DISTINCT 'epci:' || epci_code, 'EPCI ' || epci_code FROM analytics.usage WHERE epci_code IS NOT NULL`,
+          `SELECT DISTINCT 'commune:' || commune_code, 'Commune ' || commune_code FROM analytics.usage WHERE commune_code IS NOT NULL`,
+        ].join(' UNION '),
+      ),
+    )
     .withRow(new RowBuilder('Mes pass'))
-    .withPanel(stat('Pass émis', 'Pass imprimés pour vos commandes.', `SELECT coalesce(sum(passes_issued), 0) AS "Pass émis" FROM ${ORDERS}`))
-    .withPanel(stat('Pass remis', 'Pass livrés à leur point de distribution, donc utilisables.', `SELECT coalesce(sum(passes_released), 0) AS "Pass remis" FROM ${ORDERS}`))
-    .withPanel(stat('Pass utilisés', 'Pass scannés dans un lieu de médiation, annulations déduites.', `SELECT coalesce(sum(passes_redeemed), 0) AS "Pass utilisés" FROM ${ORDERS}`))
-    .withPanel(stat('Pass en circulation', 'Pass émis, ni utilisés ni bloqués.', `SELECT coalesce(sum(passes_outstanding), 0) AS "Pass en circulation" FROM ${ORDERS}`))
-    .withPanel(stat('Carnets entamés', 'Carnets dont au moins un pass a été utilisé.', `SELECT coalesce(sum(carnets_started), 0) AS "Carnets entamés", coalesce(sum(carnets_issued), 0) AS "Carnets émis" FROM ${ORDERS}`))
-    .withPanel(stat('Pass expirant sous 60 jours', 'Pass en circulation dont le dernier jour d’utilisation tombe dans les 60 jours.',
-      `SELECT coalesce(sum(passes_outstanding), 0) AS "Pass expirant sous 60 jours" FROM ${ORDERS} AND last_redemption_day BETWEEN current_date AND current_date + 60`))
-    .withPanel(stat('Montant utilisé et en réserve', 'Valeur faciale des pass utilisés, et celle qui reste en réserve (ni utilisée ni rendue en avoir).',
-      `SELECT coalesce(sum(redeemed_cents), 0) / 100.0 AS "Utilisé", coalesce(sum(held_cents), 0) / 100.0 AS "En réserve" FROM ${ORDERS}`, 'currencyEUR').span(8))
+    .withPanel(
+      stat(
+        'Pass émis',
+        'Pass imprimés pour vos commandes.',
+        `SELECT coalesce(sum(passes_issued), 0) AS "Pass émis" FROM ${ORDERS}`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Pass remis',
+        'Pass livrés à leur point de distribution, donc utilisables.',
+        `SELECT coalesce(sum(passes_released), 0) AS "Pass remis" FROM ${ORDERS}`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Pass utilisés',
+        'Pass scannés dans un lieu de médiation, annulations déduites.',
+        `SELECT coalesce(sum(passes_redeemed), 0) AS "Pass utilisés" FROM ${ORDERS}`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Pass en circulation',
+        'Pass émis, ni utilisés ni bloqués.',
+        `SELECT coalesce(sum(passes_outstanding), 0) AS "Pass en circulation" FROM ${ORDERS}`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Carnets entamés',
+        'Carnets dont au moins un pass a été utilisé.',
+        `SELECT coalesce(sum(carnets_started), 0) AS "Carnets entamés", coalesce(sum(carnets_issued), 0) AS "Carnets émis" FROM ${ORDERS}`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Pass expirant sous 60 jours',
+        'Pass en circulation dont le dernier jour d’utilisation tombe dans les 60 jours.',
+        `SELECT coalesce(sum(passes_outstanding), 0) AS "Pass expirant sous 60 jours" FROM ${ORDERS} AND last_redemption_day BETWEEN current_date AND current_date + 60`,
+      ),
+    )
+    .withPanel(
+      stat(
+        'Montant utilisé et en réserve',
+        'Valeur faciale des pass utilisés, et celle qui reste en réserve (ni utilisée ni rendue en avoir).',
+        `SELECT coalesce(sum(redeemed_cents), 0) / 100.0 AS "Utilisé", coalesce(sum(held_cents), 0) / 100.0 AS "En réserve" FROM ${ORDERS}`,
+        'currencyEUR',
+      ).span(8),
+    )
     .withRow(new RowBuilder('Utilisation'))
-    .withPanel(new TimeSeries().title('Pass utilisés par jour').datasource(DATASOURCE).height(8).span(24).unit('none')
-      .withTarget(query(`SELECT $__timeGroupAlias(day, '1d'), sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 1`, 'time_series')))
-    .withPanel(new BarChart().title('Par service').datasource(DATASOURCE).height(8).span(12)
-      .withTarget(query(`SELECT service_code AS "Service", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`)))
-    .withPanel(new BarChart().title('Par commune').datasource(DATASOURCE).height(8).span(12)
-      .withTarget(query(`SELECT commune_code AS "Commune", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`)))
-    .withPanel(new Table().title('Par lieu').datasource(DATASOURCE).height(8).span(12)
-      .withTarget(query(`SELECT place_name AS "Lieu", commune_code AS "Commune", place_type AS "Type", sum(redemptions) AS "Pass utilisés", sum(cents) / 100.0 AS "Montant (€)" FROM ${USAGE} GROUP BY place_id, place_name, commune_code, place_type ORDER BY 4 DESC, 1`)))
-    .withPanel(new Geomap().title('Lieux où vos pass ont été utilisés').datasource(DATASOURCE).height(8).span(12)
-      .view({ build: () => ({ id: 'coords', lat: 46.6, lon: 2.4, zoom: 5 }) })
-      .layers([{ build: () => ({ type: 'markers', name: 'Lieux', location: { mode: 'coords' as never, latitude: 'latitude', longitude: 'longitude' }, tooltip: true, config: { showLegend: false, style: { size: { field: 'Pass utilisés', min: 4, max: 20 } } } }) }])
-      .withTarget(query(`SELECT place_name AS "Lieu", latitude, longitude, sum(redemptions) AS "Pass utilisés" FROM ${USAGE} AND latitude IS NOT NULL GROUP BY place_id, place_name, latitude, longitude ORDER BY 4 DESC, 1`)));
+    .withPanel(
+      new TimeSeries()
+        .title('Pass utilisés par jour')
+        .datasource(DATASOURCE)
+        .height(8)
+        .span(24)
+        .unit('none')
+        .withTarget(
+          query(
+            `SELECT $__timeGroupAlias(day, '1d'), sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 1`,
+            'time_series',
+          ),
+        ),
+    )
+    .withPanel(
+      new BarChart()
+        .title('Par service')
+        .datasource(DATASOURCE)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(
+            `SELECT service_code AS "Service", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`,
+          ),
+        ),
+    )
+    .withPanel(
+      new BarChart()
+        .title('Par commune')
+        .datasource(DATASOURCE)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(
+            `SELECT commune_code AS "Commune", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`,
+          ),
+        ),
+    )
+    .withPanel(
+      new Table()
+        .title('Par lieu')
+        .datasource(DATASOURCE)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(
+            `SELECT place_name AS "Lieu", commune_code AS "Commune", place_type AS "Type", sum(redemptions) AS "Pass utilisés", sum(cents) / 100.0 AS "Montant (€)" FROM ${USAGE} GROUP BY place_id, place_name, commune_code, place_type ORDER BY 4 DESC, 1`,
+          ),
+        ),
+    )
+    .withPanel(
+      new Geomap()
+        .title('Lieux où vos pass ont été utilisés')
+        .datasource(DATASOURCE)
+        .height(8)
+        .span(12)
+        .view({ build: () => ({ id: 'coords', lat: 46.6, lon: 2.4, zoom: 5 }) })
+        .layers([
+          {
+            build: () => ({
+              type: 'markers',
+              name: 'Lieux',
+              location: { mode: 'coords' as never, latitude: 'latitude', longitude: 'longitude' },
+              tooltip: true,
+              config: { showLegend: false, style: { size: { field: 'Pass utilisés', min: 4, max: 20 } } },
+            }),
+          },
+        ])
+        .withTarget(
+          query(
+            `SELECT place_name AS "Lieu", latitude, longitude, sum(redemptions) AS "Pass utilisés" FROM ${USAGE} AND latitude IS NOT NULL GROUP BY place_id, place_name, latitude, longitude ORDER BY 4 DESC, 1`,
+          ),
+        ),
+    );
 }

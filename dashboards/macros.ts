@@ -38,14 +38,22 @@ export function interpolateVariables(sql: string, variables: Record<string, Vari
       if (variable.allValue !== undefined) return variable.allValue;
       return (variable.options ?? []).map(quoteLiteral).join(',');
     }
-    if (typeof variable.value === 'string' && !variable.multi && !variable.includeAll) return variable.value.replaceAll("'", "''");
+    if (typeof variable.value === 'string' && !variable.multi && !variable.includeAll)
+      return variable.value.replaceAll("'", "''");
     return values.map(quoteLiteral).join(',');
   });
 }
 
 /** gtime.FormatInterval: the whole number of the largest unit the interval reaches. */
 export function formatInterval(ms: number): string {
-  const units: [number, string][] = [[365 * 86_400_000, 'y'], [86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1_000, 's'], [1, 'ms']];
+  const units: [number, string][] = [
+    [365 * 86_400_000, 'y'],
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1_000, 's'],
+    [1, 'ms'],
+  ];
   for (const [size, unit] of units) if (ms >= size) return `${Math.floor(ms / size)}${unit}`;
   return '1ms';
 }
@@ -54,12 +62,25 @@ export function formatInterval(ms: number): string {
 function parseIntervalSeconds(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)$/.exec(text);
   if (!m) throw new Error(`error parsing interval ${text}`);
-  const seconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800, M: 2_592_000, y: 31_536_000 };
+  const seconds: Record<string, number> = {
+    ms: 0.001,
+    s: 1,
+    m: 60,
+    h: 3_600,
+    d: 86_400,
+    w: 604_800,
+    M: 2_592_000,
+    y: 31_536_000,
+  };
   return Number(m[1]) * seconds[m[2]!]!;
 }
 
 /** Go's time.RFC3339Nano in UTC: no trailing zeros in the fraction, `Z`. */
-const rfc3339Nano = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z').replace(/(\.\d*?)0+Z$/, '$1Z');
+const rfc3339Nano = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.000Z$/, 'Z')
+    .replace(/(\.\d*?)0+Z$/, '$1Z');
 const unix = (d: Date) => Math.floor(d.getTime() / 1_000);
 /** Go's %v of a float64 number of seconds. */
 const goFloat = (n: number) => String(n);
@@ -121,6 +142,10 @@ export function expandQuery(sql: string, ctx: QueryContext): string {
   return out.replace(/\$([_a-zA-Z0-9]+)\(([^)]*)\)/g, (whole, name: string, rawArgs: string, offset: number) => {
     // A $__timeGroup directly followed by a comma is the pre-5.3 form, which adds the alias.
     const macro = name === '__timeGroup' && out[offset + whole.length] === ',' ? '__timeGroupAlias' : name;
-    return evaluateMacro(macro, rawArgs.split(',').map((a) => a.trim()), ctx);
+    return evaluateMacro(
+      macro,
+      rawArgs.split(',').map((a) => a.trim()),
+      ctx,
+    );
   });
 }

@@ -24,12 +24,22 @@ export interface GrafanaDeployment {
 const FUNDER_ENTRY = /^([0-9a-f-]{36}):(\d+)$/i;
 
 export function deploymentFromEnv(env: Record<string, string | undefined>): GrafanaDeployment {
-  const funders = (env.APTIC_GRAFANA_FUNDERS ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = FUNDER_ENTRY.exec(entry);
-    if (!m || Number(m[2]) < 2) throw new Error(`APTIC_GRAFANA_FUNDERS: "${entry}" is not <funder id>:<Grafana organisation id ≥ 2>`);
-    return { funderId: m[1]!.toLowerCase(), orgId: Number(m[2]) };
-  });
-  return { prefix: env.APTIC_NATS_PREFIX || 'aptic', host: env.APTIC_GRAFANA_PG_HOST || 'postgres:5432', database: env.APTIC_GRAFANA_PG_DATABASE || 'aptic', funders };
+  const funders = (env.APTIC_GRAFANA_FUNDERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = FUNDER_ENTRY.exec(entry);
+      if (!m || Number(m[2]) < 2)
+        throw new Error(`APTIC_GRAFANA_FUNDERS: "${entry}" is not <funder id>:<Grafana organisation id ≥ 2>`);
+      return { funderId: m[1]!.toLowerCase(), orgId: Number(m[2]) };
+    });
+  return {
+    prefix: env.APTIC_NATS_PREFIX || 'aptic',
+    host: env.APTIC_GRAFANA_PG_HOST || 'postgres:5432',
+    database: env.APTIC_GRAFANA_PG_DATABASE || 'aptic',
+    funders,
+  };
 }
 
 const CONTAINER_DASHBOARDS = '/var/lib/grafana/dashboards';
@@ -70,17 +80,25 @@ export function grafanaFiles(d: GrafanaDeployment): Map<string, string> {
   return new Map([
     ['dashboards/staff/aptic-national.json', json(staffDashboard().build())],
     ['dashboards/funder/aptic-funder.json', json(funderDashboard().build())],
-    ['provisioning/datasources/aptic.yaml', HEADER + stringify({
-      apiVersion: 1,
-      datasources: [datasource(d, null, 1), ...d.funders.map((f) => datasource(d, f.funderId, f.orgId))],
-    })],
-    ['provisioning/dashboards/aptic.yaml', HEADER + stringify({
-      apiVersion: 1,
-      providers: [
-        provider('aptic-staff', 1, 'staff'),
-        provider('aptic-funder-staff', 1, 'funder'),
-        ...d.funders.map((f) => provider(`aptic-funder-${f.orgId}`, f.orgId, 'funder')),
-      ],
-    })],
+    [
+      'provisioning/datasources/aptic.yaml',
+      HEADER +
+        stringify({
+          apiVersion: 1,
+          datasources: [datasource(d, null, 1), ...d.funders.map((f) => datasource(d, f.funderId, f.orgId))],
+        }),
+    ],
+    [
+      'provisioning/dashboards/aptic.yaml',
+      HEADER +
+        stringify({
+          apiVersion: 1,
+          providers: [
+            provider('aptic-staff', 1, 'staff'),
+            provider('aptic-funder-staff', 1, 'funder'),
+            ...d.funders.map((f) => provider(`aptic-funder-${f.orgId}`, f.orgId, 'funder')),
+          ],
+        }),
+    ],
   ]);
 }

@@ -30,7 +30,9 @@ if (major >= NEEDED_MAJOR) {
   process.argv.splice(1, 2, script);
   await import(pathToFileURL(script).href);
 } else if (major < OLDEST_LAUNCHER_MAJOR) {
-  fail(`Node ${process.versions.node} is too old to start the platform: install Node ${NEEDED_MAJOR} (for example \`nvm install ${NEEDED_MAJOR}\`).`);
+  fail(
+    `Node ${process.versions.node} is too old to start the platform: install Node ${NEEDED_MAJOR} (for example \`nvm install ${NEEDED_MAJOR}\`).`,
+  );
 } else {
   const node = provision();
   // The PATH is left as it is: the scripts start their own Node children with process.execPath.
@@ -45,24 +47,38 @@ if (major >= NEEDED_MAJOR) {
 function provision() {
   const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
   if (process.platform !== 'linux' || !arch) {
-    fail(`Node ${process.versions.node} is too old for the platform, which needs Node ${NEEDED_MAJOR}: install it (for example \`nvm install ${NEEDED_MAJOR}\`).`);
+    fail(
+      `Node ${process.versions.node} is too old for the platform, which needs Node ${NEEDED_MAJOR}: install it (for example \`nvm install ${NEEDED_MAJOR}\`).`,
+    );
   }
   const cache = process.env.APTIC_NODE_CACHE || join(homedir(), '.cache', 'aptic-node');
   const folder = join(cache, `${NODE_VERSION}-${arch}`);
   const binary = join(folder, 'bin', 'node');
   if (existsSync(binary)) return binary;
-  console.error(`aptic: Node ${process.versions.node} is older than ${NEEDED_MAJOR}: fetching Node ${NODE_VERSION} from the npm registry (package node-linux-${arch}, once) into ${folder}`);
+  console.error(
+    `aptic: Node ${process.versions.node} is older than ${NEEDED_MAJOR}: fetching Node ${NODE_VERSION} from the npm registry (package node-linux-${arch}, once) into ${folder}`,
+  );
   const work = mkdtempSync(join(tmpdir(), 'aptic-node-'));
   try {
-    const pack = spawnSync('npm', ['pack', '--silent', `node-linux-${arch}@${NODE_VERSION}`], { cwd: work, encoding: 'utf8' });
+    const pack = spawnSync('npm', ['pack', '--silent', `node-linux-${arch}@${NODE_VERSION}`], {
+      cwd: work,
+      encoding: 'utf8',
+    });
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (pack.status !== 0 || !tarball) {
-      fail(`could not fetch Node ${NODE_VERSION} from the npm registry (${(pack.stderr || pack.error || '').toString().trim().split('\n')[0]}): install Node ${NEEDED_MAJOR} yourself (for example \`nvm install ${NEEDED_MAJOR}\`).`);
+      fail(
+        `could not fetch Node ${NODE_VERSION} from the npm registry (${(pack.stderr || pack.error || '').toString().trim().split('\n')[0]}): install Node ${NEEDED_MAJOR} yourself (for example \`nvm install ${NEEDED_MAJOR}\`).`,
+      );
     }
     const unpacked = join(work, 'node');
     mkdirSync(unpacked);
-    const tar = spawnSync('tar', ['xzf', join(work, tarball), '-C', unpacked, '--strip-components=1'], { encoding: 'utf8' });
-    if (tar.status !== 0) fail(`could not unpack Node ${NODE_VERSION} (${(tar.stderr || '').trim()}): install Node ${NEEDED_MAJOR} yourself.`);
+    const tar = spawnSync('tar', ['xzf', join(work, tarball), '-C', unpacked, '--strip-components=1'], {
+      encoding: 'utf8',
+    });
+    if (tar.status !== 0)
+      fail(
+        `could not unpack Node ${NODE_VERSION} (${(tar.stderr || '').trim()}): install Node ${NEEDED_MAJOR} yourself.`,
+      );
     mkdirSync(cache, { recursive: true });
     // Whole or not at all: a start interrupted mid-download leaves no half folder behind.
     renameSync(unpacked, folder);

@@ -51,10 +51,19 @@ function useDemoKiosk(env: NodeJS.ProcessEnv): void {
 }
 
 async function main(): Promise<number | undefined> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean' }, config: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: {
+      check: { type: 'boolean' },
+      config: { type: 'string' },
+      demo: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.demo) useDemoKiosk(process.env);
   if (values.help) {
-    console.log('usage: aptic-agent [--check] [--config file.json]   (settings: AGENT_* variables, see deploy/kiosk/README.md)');
+    console.log(
+      'usage: aptic-agent [--check] [--config file.json]   (settings: AGENT_* variables, see deploy/kiosk/README.md)',
+    );
     return 0;
   }
   const config = loadConfig(process.env, values.config);

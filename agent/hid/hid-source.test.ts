@@ -46,14 +46,21 @@ test('selects by vid:pid, decodes keyboard reports, survives unplug and replug w
   const { state, backend } = fakeBackend();
   const codes: string[] = [];
   const statuses: string[] = [];
-  const source = new HidSource({ backend, selector: parseSelector('0c2e:0b61')!, layout: 'us', minBackoffMs: 5, maxBackoffMs: 20 });
+  const source = new HidSource({
+    backend,
+    selector: parseSelector('0c2e:0b61')!,
+    layout: 'us',
+    minBackoffMs: 5,
+    maxBackoffMs: 20,
+  });
   state.plugged = [{ path: 'kbd', vendorId: 0x046d, productId: 0xc31c, usagePage: 1, usage: 6 }]; // a real keyboard: not ours
   await source.start({ barcode: (c) => codes.push(c), status: (s, d) => statuses.push(`${s}: ${d}`) });
   expect(statuses[0]).toMatch(/^error: no scanner found/);
   state.plugged.push(SCANNER);
   await until(() => state.opened.length === 1);
   const first = state.opened[0]!;
-  for (const hex of ['1e', '00', '1f', '00', '28', '00']) first.emit('data', Buffer.from([0, 0, parseInt(hex, 16), 0, 0, 0, 0, 0]));
+  for (const hex of ['1e', '00', '1f', '00', '28', '00'])
+    first.emit('data', Buffer.from([0, 0, parseInt(hex, 16), 0, 0, 0, 0, 0]));
   expect(codes).toEqual(['12']);
 
   // Unplugged: hidraw reports a read error; the device disappears from the bus.
@@ -86,7 +93,13 @@ test('an open failure is reported once, and retried', async () => {
   state.plugged = [SCANNER];
   state.denied = true;
   const statuses: string[] = [];
-  const source = new HidSource({ backend, selector: parseSelector('0c2e:0b61')!, layout: 'us', minBackoffMs: 5, maxBackoffMs: 10 });
+  const source = new HidSource({
+    backend,
+    selector: parseSelector('0c2e:0b61')!,
+    layout: 'us',
+    minBackoffMs: 5,
+    maxBackoffMs: 10,
+  });
   await source.start({ barcode: () => {}, status: (s, d) => statuses.push(`${s}: ${d}`) });
   await new Promise((r) => setTimeout(r, 60));
   expect(statuses).toEqual([expect.stringMatching(/^error: cannot open scanner 0c2e:0b61/)]);

@@ -4,7 +4,15 @@
  */
 import { access, constants } from 'node:fs/promises';
 import type { ScannerEvents, ScannerSource } from '../source.ts';
-import { describe, matches, POS_USAGE_PAGE, type DeviceSelector, type HidBackend, type HidDeviceInfo, type HidHandle } from './device.ts';
+import {
+  describe,
+  matches,
+  POS_USAGE_PAGE,
+  type DeviceSelector,
+  type HidBackend,
+  type HidDeviceInfo,
+  type HidHandle,
+} from './device.ts';
 import { KeyboardDecoder } from './keyboard.ts';
 import type { LayoutName } from './layouts.ts';
 import { PosDecoder } from './pos.ts';
@@ -25,7 +33,8 @@ export interface HidSourceOptions {
 const SCREEN = {
   connected: 'lecteur de codes-barres branché',
   disconnected: 'lecteur de codes-barres débranché : rebranchez-le, les scans reprendront seuls',
-  error: 'lecteur de codes-barres introuvable ou inaccessible : prévenez le support (détail dans le journal de la borne)',
+  error:
+    'lecteur de codes-barres introuvable ou inaccessible : prévenez le support (détail dans le journal de la borne)',
 } as const;
 
 export class HidSource implements ScannerSource {
@@ -57,7 +66,8 @@ export class HidSource implements ScannerSource {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     const device = await this.#find();
-    if (!device?.path) return this.#retry('error', 'no scanner found matching AGENT_DEVICE; waiting for one to be plugged in');
+    if (!device?.path)
+      return this.#retry('error', 'no scanner found matching AGENT_DEVICE; waiting for one to be plugged in');
     let handle: HidHandle;
     try {
       handle = await this.#options.backend.open(device.path);
@@ -128,7 +138,8 @@ async function openFailure(device: HidDeviceInfo, err: unknown): Promise<string>
     try {
       await access(path, constants.R_OK | constants.W_OK);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EACCES') return `no permission to open ${path} (${describe(device)}): ${UDEV_HINT}`;
+      if ((e as NodeJS.ErrnoException).code === 'EACCES')
+        return `no permission to open ${path} (${describe(device)}): ${UDEV_HINT}`;
     }
   }
   return `cannot open scanner ${describe(device)}: ${message(err)}`;

@@ -4,7 +4,13 @@ import { KeyboardDecoder } from './keyboard.ts';
 import { LAYOUTS, type LayoutName } from './layouts.ts';
 
 /** Reports written as hex strings, as a USB capture shows them (modifier, reserved, six slots). */
-const r = (hex: string) => Uint8Array.from(hex.trim().split(/\s+/).map((b) => parseInt(b, 16)));
+const r = (hex: string) =>
+  Uint8Array.from(
+    hex
+      .trim()
+      .split(/\s+/)
+      .map((b) => parseInt(b, 16)),
+  );
 const UP = '00 00 00 00 00 00 00 00';
 const feedAll = (d: KeyboardDecoder, reports: string[]) => reports.flatMap((h) => d.feed(r(h)));
 
@@ -28,12 +34,33 @@ function encode(text: string, layout: LayoutName): string[] {
 describe('US keyboard scanner', () => {
   test('digits, one key at a time, Enter ends the code', () => {
     // "0123" then Enter, as captured from a scanner in US mode.
-    const reports = ['00 00 27 00 00 00 00 00', UP, '00 00 1e 00 00 00 00 00', UP, '00 00 1f 00 00 00 00 00', UP, '00 00 20 00 00 00 00 00', UP, '00 00 28 00 00 00 00 00', UP];
+    const reports = [
+      '00 00 27 00 00 00 00 00',
+      UP,
+      '00 00 1e 00 00 00 00 00',
+      UP,
+      '00 00 1f 00 00 00 00 00',
+      UP,
+      '00 00 20 00 00 00 00 00',
+      UP,
+      '00 00 28 00 00 00 00 00',
+      UP,
+    ];
     expect(feedAll(new KeyboardDecoder('us'), reports)).toEqual(['0123']);
   });
 
   test('a repeated character arrives as press, release, press', () => {
-    const reports = ['00 00 1e 00 00 00 00 00', UP, '00 00 1e 00 00 00 00 00', UP, '00 00 1f 00 00 00 00 00', '00 00 1f 00 00 00 00 00', UP, '00 00 2b 00 00 00 00 00', UP];
+    const reports = [
+      '00 00 1e 00 00 00 00 00',
+      UP,
+      '00 00 1e 00 00 00 00 00',
+      UP,
+      '00 00 1f 00 00 00 00 00',
+      '00 00 1f 00 00 00 00 00',
+      UP,
+      '00 00 2b 00 00 00 00 00',
+      UP,
+    ];
     // The second "2" report repeats the same state (no release): it is not a new key press.
     expect(feedAll(new KeyboardDecoder('us'), reports)).toEqual(['112']);
   });
@@ -46,7 +73,13 @@ describe('US keyboard scanner', () => {
       '00 00 2d 00 00 00 00 00', // -
       '00 00 2d 04 00 00 00 00', // - still held, a pressed: only a is new
       '00 00 04 05 00 00 00 00', // b pressed, - released
-      '00 00 06 00 00 00 00 00', '00 00 07 08 09 00 00 00', UP, '00 00 1e 1f 20 21 22 23', UP, '00 00 58 00 00 00 00 00', UP,
+      '00 00 06 00 00 00 00 00',
+      '00 00 07 08 09 00 00 00',
+      UP,
+      '00 00 1e 1f 20 21 22 23',
+      UP,
+      '00 00 58 00 00 00 00 00',
+      UP,
     ];
     expect(feedAll(new KeyboardDecoder('us'), reports)).toEqual(['SRV-abcdef123456']);
   });
@@ -65,7 +98,26 @@ describe('US keyboard scanner', () => {
 describe('French AZERTY keyboard scanner', () => {
   test('digits come as Shift + the top row', () => {
     // "20250107" then Enter, captured from a scanner set to French.
-    const reports = ['02 00 1f 00 00 00 00 00', UP, '02 00 27 00 00 00 00 00', UP, '02 00 1f 00 00 00 00 00', UP, '02 00 22 00 00 00 00 00', UP, '02 00 27 00 00 00 00 00', UP, '02 00 1e 00 00 00 00 00', UP, '02 00 27 00 00 00 00 00', UP, '02 00 24 00 00 00 00 00', UP, '00 00 28 00 00 00 00 00', UP];
+    const reports = [
+      '02 00 1f 00 00 00 00 00',
+      UP,
+      '02 00 27 00 00 00 00 00',
+      UP,
+      '02 00 1f 00 00 00 00 00',
+      UP,
+      '02 00 22 00 00 00 00 00',
+      UP,
+      '02 00 27 00 00 00 00 00',
+      UP,
+      '02 00 1e 00 00 00 00 00',
+      UP,
+      '02 00 27 00 00 00 00 00',
+      UP,
+      '02 00 24 00 00 00 00 00',
+      UP,
+      '00 00 28 00 00 00 00 00',
+      UP,
+    ];
     expect(feedAll(new KeyboardDecoder('fr'), reports)).toEqual(['20250107']);
   });
 
@@ -75,7 +127,20 @@ describe('French AZERTY keyboard scanner', () => {
   });
 
   test('letters are where AZERTY has them; unshifted top row types symbols', () => {
-    const reports = ['00 00 14 00 00 00 00 00', UP, '00 00 1a 00 00 00 00 00', UP, '00 00 33 00 00 00 00 00', UP, '00 00 1f 00 00 00 00 00', UP, '40 00 27 00 00 00 00 00', UP, '00 00 28 00 00 00 00 00', UP];
+    const reports = [
+      '00 00 14 00 00 00 00 00',
+      UP,
+      '00 00 1a 00 00 00 00 00',
+      UP,
+      '00 00 33 00 00 00 00 00',
+      UP,
+      '00 00 1f 00 00 00 00 00',
+      UP,
+      '40 00 27 00 00 00 00 00',
+      UP,
+      '00 00 28 00 00 00 00 00',
+      UP,
+    ];
     expect(feedAll(new KeyboardDecoder('fr'), reports)).toEqual(['azmé@']);
   });
 
@@ -97,17 +162,30 @@ describe('garbage', () => {
       '00 00 1e', // truncated
       '01 02 03 04 05 06 07 08 09 0a', // too long
       '00 00 01 01 01 01 01 01', // phantom state (too many keys)
-      '00 00 1e 00 00 00 00 00', UP,
-      '00 00 3a 00 00 00 00 00', UP, // F1
-      '00 00 1f 00 00 00 00 00', UP,
-      '00 00 28 00 00 00 00 00', UP,
+      '00 00 1e 00 00 00 00 00',
+      UP,
+      '00 00 3a 00 00 00 00 00',
+      UP, // F1
+      '00 00 1f 00 00 00 00 00',
+      UP,
+      '00 00 28 00 00 00 00 00',
+      UP,
     ];
     expect(feedAll(new KeyboardDecoder('us'), reports)).toEqual(['12']);
   });
 
   test('a 9-byte report with report id 1 is a keyboard report; Enter alone yields nothing', () => {
     const d = new KeyboardDecoder('us');
-    expect(feedAll(d, ['01 00 00 1e 00 00 00 00 00', '01 00 00 00 00 00 00 00 00', '00 00 28 00 00 00 00 00', UP, '00 00 28 00 00 00 00 00', UP])).toEqual(['1']);
+    expect(
+      feedAll(d, [
+        '01 00 00 1e 00 00 00 00 00',
+        '01 00 00 00 00 00 00 00 00',
+        '00 00 28 00 00 00 00 00',
+        UP,
+        '00 00 28 00 00 00 00 00',
+        UP,
+      ]),
+    ).toEqual(['1']);
   });
 
   test('a stuck key yields a long code (refused later as too long), never unbounded memory', () => {

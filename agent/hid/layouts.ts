@@ -17,7 +17,11 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** Keypad keys type the same on both layouts (NumLock on, as scanners send them). */
 const KEYPAD: Array<[number, string]> = [
-  [0x54, '/'], [0x55, '*'], [0x56, '-'], [0x57, '+'], [0x63, '.'],
+  [0x54, '/'],
+  [0x55, '*'],
+  [0x56, '-'],
+  [0x57, '+'],
+  [0x63, '.'],
   ...[...'1234567890'].map((c, i): [number, string] => [0x59 + i, c]),
 ];
 
@@ -41,8 +45,18 @@ function us(): Layout {
   const digits = [...'1234567890'].map((c, i): [number, string] => [0x1e + i, c]);
   const shiftedDigits = [...'!@#$%^&*()'].map((c, i): [number, string] => [0x1e + i, c]);
   const punct: Array<[number, string, string]> = [
-    [0x2c, ' ', ' '], [0x2d, '-', '_'], [0x2e, '=', '+'], [0x2f, '[', '{'], [0x30, ']', '}'], [0x31, '\\', '|'],
-    [0x33, ';', ':'], [0x34, "'", '"'], [0x35, '`', '~'], [0x36, ',', '<'], [0x37, '.', '>'], [0x38, '/', '?'],
+    [0x2c, ' ', ' '],
+    [0x2d, '-', '_'],
+    [0x2e, '=', '+'],
+    [0x2f, '[', '{'],
+    [0x30, ']', '}'],
+    [0x31, '\\', '|'],
+    [0x33, ';', ':'],
+    [0x34, "'", '"'],
+    [0x35, '`', '~'],
+    [0x36, ',', '<'],
+    [0x37, '.', '>'],
+    [0x38, '/', '?'],
   ];
   return build(
     [...l.plain, ...digits, ...punct.map(([u, p]): [number, string] => [u, p])],
@@ -59,17 +73,44 @@ function fr(): Layout {
   const topPlain = [...'&é"\'(-è_çà'].map((c, i): [number, string] => [0x1e + i, c]);
   const topShift = [...'1234567890'].map((c, i): [number, string] => [0x1e + i, c]);
   const punct: Array<[number, string, string]> = [
-    [0x2c, ' ', ' '], [0x2d, ')', '°'], [0x2e, '=', '+'], [0x30, '$', '£'], [0x31, '*', 'µ'], [0x32, '*', 'µ'],
-    [0x34, 'ù', '%'], [0x36, ';', '.'], [0x37, ':', '/'], [0x38, '!', '§'], [0x64, '<', '>'],
+    [0x2c, ' ', ' '],
+    [0x2d, ')', '°'],
+    [0x2e, '=', '+'],
+    [0x30, '$', '£'],
+    [0x31, '*', 'µ'],
+    [0x32, '*', 'µ'],
+    [0x34, 'ù', '%'],
+    [0x36, ';', '.'],
+    [0x37, ':', '/'],
+    [0x38, '!', '§'],
+    [0x64, '<', '>'],
   ];
-  const shiftM: Array<[number, string]> = [[0x10, '?'], [m, 'M']];
+  const shiftM: Array<[number, string]> = [
+    [0x10, '?'],
+    [m, 'M'],
+  ];
   const altGr: Array<[number, string]> = [
-    [0x1f, '~'], [0x20, '#'], [0x21, '{'], [0x22, '['], [0x23, '|'], [0x24, '`'], [0x25, '\\'], [0x26, '^'], [0x27, '@'],
-    [0x2d, ']'], [0x2e, '}'], [0x08, '€'],
+    [0x1f, '~'],
+    [0x20, '#'],
+    [0x21, '{'],
+    [0x22, '['],
+    [0x23, '|'],
+    [0x24, '`'],
+    [0x25, '\\'],
+    [0x26, '^'],
+    [0x27, '@'],
+    [0x2d, ']'],
+    [0x2e, '}'],
+    [0x08, '€'],
   ];
   return build(
     [...l.plain, [m, 'm'], ...topPlain, ...punct.map(([u, p]): [number, string] => [u, p])],
-    [...l.shift.filter(([u]) => u !== 0x10), ...shiftM, ...topShift, ...punct.map(([u, , s]): [number, string] => [u, s])],
+    [
+      ...l.shift.filter(([u]) => u !== 0x10),
+      ...shiftM,
+      ...topShift,
+      ...punct.map(([u, , s]): [number, string] => [u, s]),
+    ],
     altGr,
   );
 }

@@ -13,7 +13,9 @@ function report(data: string, aim = ']C0', continues = false, id = 2): Uint8Arra
 }
 
 test('a single report gives the code and its symbology', () => {
-  expect(new PosDecoder().feed(report('12345678901234', ']E0'))).toEqual([{ code: '12345678901234', symbology: ']E0' }]);
+  expect(new PosDecoder().feed(report('12345678901234', ']E0'))).toEqual([
+    { code: '12345678901234', symbology: ']E0' },
+  ]);
 });
 
 test('continued reports are concatenated', () => {

@@ -28,6 +28,11 @@ secret('system.creds', setup.systemCreds);
 secret('operator.seed', `${setup.operatorSeed}\n`);
 secret(
   'qualification.env',
-  [`NATS_ACCOUNT_SIGNING_SEED=${setup.accountSigningSeed}`, `NATS_ACCOUNT_PUBLIC_KEY=${setup.accountPublicKey}`, `NATS_OPERATOR_SIGNING_SEED=${setup.operatorSigningSeed}`, ''].join('\n'),
+  [
+    `NATS_ACCOUNT_SIGNING_SEED=${setup.accountSigningSeed}`,
+    `NATS_ACCOUNT_PUBLIC_KEY=${setup.accountPublicKey}`,
+    `NATS_OPERATOR_SIGNING_SEED=${setup.operatorSigningSeed}`,
+    '',
+  ].join('\n'),
 );
 console.log(`NATS operator setup written to ${folder} (account ${setup.accountPublicKey}).`);

@@ -33,7 +33,12 @@ const JETSTREAM = { mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const creds = async (name: string, account: KeyPair, signer: KeyPair) => {
   const user = createUser();
-  const jwt = await encodeUser(name, user, signer, signer === account ? {} : { issuer_account: account.getPublicKey() });
+  const jwt = await encodeUser(
+    name,
+    user,
+    signer,
+    signer === account ? {} : { issuer_account: account.getPublicKey() },
+  );
   return text(fmtCreds(jwt, user));
 };
 
@@ -42,7 +47,9 @@ const creds = async (name: string, account: KeyPair, signer: KeyPair) => {
  * configuration): kiosk scans spread over the scan partitions by kiosk.
  */
 const accountMappings = (prefix: string) =>
-  Object.fromEntries(Object.entries(scanPartitionMappings(prefix)).map(([from, to]) => [from, [{ subject: to, weight: 100 }]]));
+  Object.fromEntries(
+    Object.entries(scanPartitionMappings(prefix)).map(([from, to]) => [from, [{ subject: to, weight: 100 }]]),
+  );
 
 export async function createOperatorSetup(name = 'aptic', prefix = 'aptic'): Promise<OperatorSetup> {
   const operator = createOperator();
@@ -52,14 +59,26 @@ export async function createOperatorSetup(name = 'aptic', prefix = 'aptic'): Pro
   const accountSigning = createAccount();
   const signer = { signer: operatorSigning };
   return {
-    operatorJwt: await encodeOperator(name, operator, { system_account: system.getPublicKey(), signing_keys: [operatorSigning.getPublicKey()] }),
+    operatorJwt: await encodeOperator(name, operator, {
+      system_account: system.getPublicKey(),
+      signing_keys: [operatorSigning.getPublicKey()],
+    }),
     operatorSeed: text(operator.getSeed()),
     operatorSigningSeed: text(operatorSigning.getSeed()),
     systemAccountPublicKey: system.getPublicKey(),
     systemJwt: await encodeAccount('SYS', system, { limits: NO_LIMITS }, signer),
     systemCreds: await creds('system', system, system),
     accountPublicKey: account.getPublicKey(),
-    accountJwt: await encodeAccount('APTIC', account, { signing_keys: [accountSigning.getPublicKey()], limits: { ...NO_LIMITS, ...JETSTREAM }, mappings: accountMappings(prefix) } as Parameters<typeof encodeAccount>[2], signer),
+    accountJwt: await encodeAccount(
+      'APTIC',
+      account,
+      {
+        signing_keys: [accountSigning.getPublicKey()],
+        limits: { ...NO_LIMITS, ...JETSTREAM },
+        mappings: accountMappings(prefix),
+      } as Parameters<typeof encodeAccount>[2],
+      signer,
+    ),
     accountSigningSeed: text(accountSigning.getSeed()),
     platformCreds: await creds('platform', account, accountSigning),
   };

@@ -12,18 +12,34 @@ const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inc
 
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' });
 
-const RoleCreated = Type.Object({ role: Type.String(), password: Type.String(), funderId: Type.Union([Uuid, Type.Null()]) });
+const RoleCreated = Type.Object({
+  role: Type.String(),
+  password: Type.String(),
+  funderId: Type.Union([Uuid, Type.Null()]),
+});
 
 /** Analytics' admin routes: figures for staff and funders, the reporting roles Grafana logs in as. */
 export function routes(app: AdminApp, ctx: ServiceContext): void {
   app.get(
     '/stats/funders',
-    { config: { roles: ['support', 'finance'] }, schema: { summary: 'Funders registered, per kind', response: { 200: Type.Object({ total: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()) }) } } },
+    {
+      config: { roles: ['support', 'finance'] },
+      schema: {
+        summary: 'Funders registered, per kind',
+        response: { 200: Type.Object({ total: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()) }) },
+      },
+    },
     () => readFunderCounts(ctx.db),
   );
   app.get(
     '/funders/:id/figures',
-    { config: { roles: ['support', 'finance', 'funder'] }, schema: { summary: 'A funder’s carnets issued, handed out, started; passes redeemed', params: Type.Object({ id: Uuid }) } },
+    {
+      config: { roles: ['support', 'finance', 'funder'] },
+      schema: {
+        summary: 'A funder’s carnets issued, handed out, started; passes redeemed',
+        params: Type.Object({ id: Uuid }),
+      },
+    },
     (request) => {
       // A funder's token sees its own figures only.
       assertScope(request, { funder: request.params.id }, unknownFunder);
@@ -45,14 +61,22 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
       assertScope(request, { funder: request.params.id }, unknownFunder);
       const { from, to } = request.query;
       if (!isCalendarDate(from) || !isCalendarDate(to) || from > to) {
-        throw new DomainError('invalid_period', 'La période doit aller d’une date réelle à une date égale ou postérieure.', { status: 422, field: 'from' });
+        throw new DomainError(
+          'invalid_period',
+          'La période doit aller d’une date réelle à une date égale ou postérieure.',
+          { status: 422, field: 'from' },
+        );
       }
       const figures = await reportFigures(ctx.db, request.params.id, from, to);
       if (!figures) throw unknownFunder();
       const { premiumOrderId, ...rest } = figures;
       // The logo the Premium funder bought for its passes; the report goes out without it if printing does not answer.
-      const logo = premiumOrderId ? await ctx.broker.call('printing.orderLogo', { orderId: premiumOrderId }).catch(() => null) : null;
-      const pdf = await (await ctx.pdf()).render(reportHtml({ ...rest, logo: logo as { mime: string; base64: string } | null }));
+      const logo = premiumOrderId
+        ? await ctx.broker.call('printing.orderLogo', { orderId: premiumOrderId }).catch(() => null)
+        : null;
+      const pdf = await (await ctx.pdf()).render(
+        reportHtml({ ...rest, logo: logo as { mime: string; base64: string } | null }),
+      );
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="rapport-activite-${from}-${to}.pdf"`)
@@ -61,14 +85,20 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
   );
 
   const provision = (funderId: string | null) => {
-    if (ctx.config.mode !== 'distributed') throw new DomainError('reporting_roles_unavailable', 'Les rôles de lecture n’existent qu’avec un PostgreSQL (mode distribué).', { status: 409 });
+    if (ctx.config.mode !== 'distributed')
+      throw new DomainError(
+        'reporting_roles_unavailable',
+        'Les rôles de lecture n’existent qu’avec un PostgreSQL (mode distribué).',
+        { status: 409 },
+      );
     return ctx.transaction((tx) => provisionReportingRole(tx, ctx.config.natsPrefix, funderId));
   };
   app.post(
     '/reporting-roles',
     {
       schema: {
-        summary: 'Creates the PostgreSQL role a funder’s Grafana datasource logs in as, or gives it a new password (shown once)',
+        summary:
+          'Creates the PostgreSQL role a funder’s Grafana datasource logs in as, or gives it a new password (shown once)',
         body: Type.Object({ funderId: Uuid }, { additionalProperties: false }),
         response: { 201: RoleCreated },
       },
@@ -77,10 +107,17 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
   );
   app.post(
     '/reporting-roles/staff',
-    { schema: { summary: 'Creates the staff’s reporting role (every funder), or gives it a new password (shown once)', response: { 201: RoleCreated } } },
+    {
+      schema: {
+        summary: 'Creates the staff’s reporting role (every funder), or gives it a new password (shown once)',
+        response: { 201: RoleCreated },
+      },
+    },
     async (_request, reply) => reply.status(201).send(await provision(null)),
   );
-  app.get('/reporting-roles', { schema: { summary: 'Reporting roles and when their password was last set' } }, () => listReportingRoles(ctx.db));
+  app.get('/reporting-roles', { schema: { summary: 'Reporting roles and when their password was last set' } }, () =>
+    listReportingRoles(ctx.db),
+  );
 
   // Open data: public, no personal data, under statistical secrecy.
   app.get(
@@ -90,8 +127,18 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
   );
   app.get(
     '/open-data/redemptions/:month.json',
-    { config: { public: true }, schema: { summary: 'Passes redeemed in a month, per commune, service and place type (statistical secrecy applied)', params: Type.Object({ month: Month }) } },
-    async (request) => ({ mois: request.params.month, schema: 'schema.json', lignes: await openDataRows(ctx.db, request.params.month) }),
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Passes redeemed in a month, per commune, service and place type (statistical secrecy applied)',
+        params: Type.Object({ month: Month }),
+      },
+    },
+    async (request) => ({
+      mois: request.params.month,
+      schema: 'schema.json',
+      lignes: await openDataRows(ctx.db, request.params.month),
+    }),
   );
   app.get(
     '/open-data/redemptions/:month.csv',

@@ -5,7 +5,11 @@ import { countFunders, readFunderCounts } from './db/funder-counts.ts';
 import { directory, usage } from './db/read-model.ts';
 import { routes } from './http.ts';
 
-const funderStats: ConsumerDefinition<'funder.created'> = { name: 'funder-stats', events: ['funder.created'], apply: countFunders };
+const funderStats: ConsumerDefinition<'funder.created'> = {
+  name: 'funder-stats',
+  events: ['funder.created'],
+  apply: countFunders,
+};
 
 /** Analytics: read models built from events, for staff and funders' dashboards. */
 export const analytics: ServiceDefinition = {
@@ -13,6 +17,8 @@ export const analytics: ServiceDefinition = {
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   tables: schema,
   consumers: () => [funderStats, usage, directory],
-  moleculer: (ctx) => ({ actions: { funderCounts: contractAction('analytics.funderCounts', () => readFunderCounts(ctx.db)) } }),
+  moleculer: (ctx) => ({
+    actions: { funderCounts: contractAction('analytics.funderCounts', () => readFunderCounts(ctx.db)) },
+  }),
   routes,
 };

@@ -11,9 +11,34 @@ export const catalogueActions = (ctx: ServiceContext) => ({
     nearbyPlaces: contractAction('catalogue.nearbyPlaces', (params) => nearbyPlaces(ctx.db, params)),
     directoryPlace: contractAction('catalogue.directoryPlace', async ({ placeId }) => {
       const p = await findPlace(ctx.db, placeId);
-      const { name, type, pivot, communeCode, communeName, postalCode, address, latitude, longitude, openingHours, status } = p;
+      const {
+        name,
+        type,
+        pivot,
+        communeCode,
+        communeName,
+        postalCode,
+        address,
+        latitude,
+        longitude,
+        openingHours,
+        status,
+      } = p;
       const own = p.positionSource === 'own';
-      return { placeId, status, name, type, pivot, communeCode, communeName, postalCode, address, latitude: own ? latitude : null, longitude: own ? longitude : null, openingHours };
+      return {
+        placeId,
+        status,
+        name,
+        type,
+        pivot,
+        communeCode,
+        communeName,
+        postalCode,
+        address,
+        latitude: own ? latitude : null,
+        longitude: own ? longitude : null,
+        openingHours,
+      };
     }),
   },
 });

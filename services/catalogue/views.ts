@@ -46,7 +46,17 @@ export const ImportReportView = Type.Object({
   merged: Type.Integer(),
   changed: Type.Integer(),
   offersPublished: Type.Integer(),
-  refused: Type.Array(Type.Object({ row: Type.Integer(), id: Nullable(Type.String()), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
-  warnings: Type.Array(Type.Object({ row: Type.Integer(), id: Type.String(), code: Type.String(), message: Type.String() })),
+  refused: Type.Array(
+    Type.Object({
+      row: Type.Integer(),
+      id: Nullable(Type.String()),
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+    }),
+  ),
+  warnings: Type.Array(
+    Type.Object({ row: Type.Integer(), id: Type.String(), code: Type.String(), message: Type.String() }),
+  ),
   ignoredColumns: Type.Array(Type.String()),
 });

@@ -1,6 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, callerScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import {
+  actorOf,
+  assertScope,
+  businessDate,
+  callerScope,
+  PageQuery,
+  pageOf,
+  type AdminApp,
+  type ServiceContext,
+} from '@aptic/runtime';
 import { createFunder, findFunder, listFunders } from './db/funders.ts';
 import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
 import { OrderStatuses } from './domain/lifecycle.ts';
@@ -56,7 +65,11 @@ const FundersQuery = Type.Object(
   { additionalProperties: false },
 );
 const OrdersQuery = Type.Object(
-  { status: Type.Optional(Type.Union(OrderStatuses.map((s) => Type.Literal(s)))), funderId: Type.Optional(Uuid), ...PageQuery },
+  {
+    status: Type.Optional(Type.Union(OrderStatuses.map((s) => Type.Literal(s)))),
+    funderId: Type.Optional(Uuid),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 );
 
@@ -65,7 +78,12 @@ const RulesBody = Type.Object(
   {
     validFrom: Type.Optional(BusinessDate),
     validUntil: Type.Optional(BusinessDate),
-    perimeter: Type.Optional(Type.Object({ communes: Codes(5000), epcis: Codes(2000), departements: Codes(110) }, { additionalProperties: false })),
+    perimeter: Type.Optional(
+      Type.Object(
+        { communes: Codes(5000), epcis: Codes(2000), departements: Codes(110) },
+        { additionalProperties: false },
+      ),
+    ),
     placeTypes: Codes(50),
     serviceCategories: Codes(50),
     publics: Codes(50),
@@ -97,7 +115,13 @@ const SponsorshipBody = Type.Object(
   { placeIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }), from: BusinessDate, until: BusinessDate },
   { additionalProperties: false },
 );
-const SponsorshipView = Type.Object({ id: Uuid, funderId: Uuid, placeIds: Type.Array(Uuid), fromDate: BusinessDate, untilDate: BusinessDate });
+const SponsorshipView = Type.Object({
+  id: Uuid,
+  funderId: Uuid,
+  placeIds: Type.Array(Uuid),
+  fromDate: BusinessDate,
+  untilDate: BusinessDate,
+});
 const Id = Type.Object({ id: Uuid });
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const staff = ['support', 'finance'] as const;
@@ -107,44 +131,127 @@ const unknownOrder = () => new DomainError('unknown_order', 'Commande ou devis i
 
 /** Ordering's staff endpoints: funders, quotes, acceptance, payments, kit sponsorship. */
 export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: MAX_SIGNED_PDF }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'application/pdf',
+    { parseAs: 'buffer', bodyLimit: MAX_SIGNED_PDF },
+    (_request, body, done) => done(null, body),
+  );
 
-  app.post('/funders', { config: { roles: staff }, schema: { summary: 'Register a funder (commanditaire)', body: NewFunderBody, response: { 201: FunderView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
+  app.post(
+    '/funders',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Register a funder (commanditaire)',
+        body: NewFunderBody,
+        response: { 201: FunderView, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
   );
   app.get(
     '/funders',
     {
       config: { roles: staff },
-      schema: { summary: 'Funders by name (part of it) or SIRET, in name order', querystring: FundersQuery, response: { 200: Type.Array(FunderView) } },
+      schema: {
+        summary: 'Funders by name (part of it) or SIRET, in name order',
+        querystring: FundersQuery,
+        response: { 200: Type.Array(FunderView) },
+      },
     },
     async (request) => (await listFunders(ctx.db, request.query, pageOf(request.query))) as never,
   );
-  app.get('/funders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'A funder', params: Id, response: { 200: FunderView, 404: Refusal } } }, async (request) => {
-    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
-    return (await findFunder(ctx.db, request.params.id)) as never;
-  });
-  app.get('/funders/:id/credit-notes', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'Credit notes (avoirs) and what is left on them', params: Id } }, async (request) => {
-    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
-    await findFunder(ctx.db, request.params.id);
-    return creditBalances(ctx.db, request.params.id);
-  });
-  app.post('/funders/:id/kit-sponsorships', { config: { roles: staff }, schema: { summary: 'The funder pays the kit subscription of these places', params: Id, body: SponsorshipBody, response: { 201: SponsorshipView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(await ctx.transaction((tx, emit) => sponsorKits(tx, emit, request.params.id, request.body, actorOf(request)))),
+  app.get(
+    '/funders/:id',
+    {
+      config: { roles: [...staff, 'funder'] },
+      schema: { summary: 'A funder', params: Id, response: { 200: FunderView, 404: Refusal } },
+    },
+    async (request) => {
+      assertScope(
+        request,
+        { funder: request.params.id },
+        () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }),
+      );
+      return (await findFunder(ctx.db, request.params.id)) as never;
+    },
+  );
+  app.get(
+    '/funders/:id/credit-notes',
+    {
+      config: { roles: [...staff, 'funder'] },
+      schema: { summary: 'Credit notes (avoirs) and what is left on them', params: Id },
+    },
+    async (request) => {
+      assertScope(
+        request,
+        { funder: request.params.id },
+        () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }),
+      );
+      await findFunder(ctx.db, request.params.id);
+      return creditBalances(ctx.db, request.params.id);
+    },
+  );
+  app.post(
+    '/funders/:id/kit-sponsorships',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'The funder pays the kit subscription of these places',
+        params: Id,
+        body: SponsorshipBody,
+        response: { 201: SponsorshipView, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await ctx.transaction((tx, emit) => sponsorKits(tx, emit, request.params.id, request.body, actorOf(request))),
+        ),
   );
 
-  app.post('/quotes', { config: { roles: staff }, schema: { summary: 'Price a quote (devis)', body: QuoteBody, response: { 201: QuoteView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(quoteView(await ctx.transaction((tx) => createQuote(tx, request.body, businessDate(), actorOf(request))))),
+  app.post(
+    '/quotes',
+    {
+      config: { roles: staff },
+      schema: { summary: 'Price a quote (devis)', body: QuoteBody, response: { 201: QuoteView, ...errors } },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          quoteView(await ctx.transaction((tx) => createQuote(tx, request.body, businessDate(), actorOf(request)))),
+        ),
   );
   app.post(
     '/quotes/:id/acceptance/signature',
-    { config: { roles: staff }, schema: { summary: 'Accept with the signed quote (body: the PDF, application/pdf)', params: Id, response: { 201: OrderView, ...errors } } },
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Accept with the signed quote (body: the PDF, application/pdf)',
+        params: Id,
+        response: { 201: OrderView, ...errors },
+      },
+    },
     async (request, reply) => {
       const pdf = request.body as Buffer | undefined;
       if (!Buffer.isBuffer(pdf) || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        throw new DomainError('not_a_pdf', 'Le devis signé doit être envoyé en PDF (Content-Type: application/pdf).', { status: 415 });
+        throw new DomainError('not_a_pdf', 'Le devis signé doit être envoyé en PDF (Content-Type: application/pdf).', {
+          status: 415,
+        });
       }
-      await ctx.transaction((tx, emit) => acceptQuote(tx, emit, request.params.id, { method: 'signature', signedPdf: pdf }, businessDate(), actorOf(request)));
+      await ctx.transaction((tx, emit) =>
+        acceptQuote(
+          tx,
+          emit,
+          request.params.id,
+          { method: 'signature', signedPdf: pdf },
+          businessDate(),
+          actorOf(request),
+        ),
+      );
       return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
     },
   );
@@ -152,10 +259,27 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     '/quotes/:id/acceptance/purchase-order',
     {
       config: { roles: staff },
-      schema: { summary: 'Accept with a public purchase order (bon de commande)', params: Id, body: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), response: { 201: OrderView, ...errors } },
+      schema: {
+        summary: 'Accept with a public purchase order (bon de commande)',
+        params: Id,
+        body: Type.Object(
+          { reference: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: OrderView, ...errors },
+      },
     },
     async (request, reply) => {
-      await ctx.transaction((tx, emit) => acceptQuote(tx, emit, request.params.id, { method: 'purchase_order', reference: request.body.reference.trim() }, businessDate(), actorOf(request)));
+      await ctx.transaction((tx, emit) =>
+        acceptQuote(
+          tx,
+          emit,
+          request.params.id,
+          { method: 'purchase_order', reference: request.body.reference.trim() },
+          businessDate(),
+          actorOf(request),
+        ),
+      );
       return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
     },
   );
@@ -164,7 +288,11 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     '/orders',
     {
       config: { roles: [...staff, 'funder'] },
-      schema: { summary: 'Orders and quotes by status and funder, newest first (a funder: its own)', querystring: OrdersQuery, response: { 200: Type.Array(QuoteView) } },
+      schema: {
+        summary: 'Orders and quotes by status and funder, newest first (a funder: its own)',
+        querystring: OrdersQuery,
+        response: { 200: Type.Array(QuoteView) },
+      },
     },
     async (request) => {
       // A funder token lists its own orders only, whatever funderId it asks for.
@@ -174,31 +302,100 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
       return (await listOrders(ctx.db, filter, pageOf(request.query))).map(quoteView);
     },
   );
-  app.get('/orders/:id', { config: { roles: [...staff, 'funder'] }, schema: { summary: 'An order: quote, invoices, payments, redemptions', params: Id, response: { 200: OrderView, 404: Refusal } } }, async (request) => {
-    const order = await findOrder(ctx.db, request.params.id);
-    assertScope(request, { funder: order.funderId }, unknownOrder);
-    return loadOrderView(ctx.db, order.id);
-  });
-  app.put('/orders/:id/rules', { config: { roles: staff }, schema: { summary: 'Change the usage rules (until paid)', params: Id, body: RulesBody, response: { 200: QuoteView, ...errors } } }, async (request) =>
-    quoteView(await ctx.transaction((tx) => changeRules(tx, request.params.id, request.body, businessDate(), actorOf(request)))),
+  app.get(
+    '/orders/:id',
+    {
+      config: { roles: [...staff, 'funder'] },
+      schema: {
+        summary: 'An order: quote, invoices, payments, redemptions',
+        params: Id,
+        response: { 200: OrderView, 404: Refusal },
+      },
+    },
+    async (request) => {
+      const order = await findOrder(ctx.db, request.params.id);
+      assertScope(request, { funder: order.funderId }, unknownOrder);
+      return loadOrderView(ctx.db, order.id);
+    },
   );
-  app.post('/orders/:id/payments', { config: { roles: ['finance'] }, schema: { summary: 'Record a bank transfer received', params: Id, body: PaymentBody, response: { 201: OrderView, ...errors } } }, async (request, reply) => {
-    await ctx.transaction((tx, emit) => recordPayment(tx, emit, request.params.id, request.body, businessDate(), actorOf(request)));
-    return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
-  });
+  app.put(
+    '/orders/:id/rules',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Change the usage rules (until paid)',
+        params: Id,
+        body: RulesBody,
+        response: { 200: QuoteView, ...errors },
+      },
+    },
+    async (request) =>
+      quoteView(
+        await ctx.transaction((tx) =>
+          changeRules(tx, request.params.id, request.body, businessDate(), actorOf(request)),
+        ),
+      ),
+  );
+  app.post(
+    '/orders/:id/payments',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: 'Record a bank transfer received',
+        params: Id,
+        body: PaymentBody,
+        response: { 201: OrderView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await ctx.transaction((tx, emit) =>
+        recordPayment(tx, emit, request.params.id, request.body, businessDate(), actorOf(request)),
+      );
+      return reply.status(201).send(await loadOrderView(ctx.db, request.params.id));
+    },
+  );
   const printer = documentPrinter(ctx);
-  const pdfRoute = (path: string, summary: string, print: (id: string) => Promise<PrintedDocument>, notFound: () => DomainError) =>
-    app.get(path, { config: { roles: [...staff, 'funder'] }, schema: { summary, params: Id, produces: ['application/pdf'] } }, async (request, reply) => {
-      const document = await print(request.params.id);
-      assertScope(request, { funder: document.funderId }, notFound);
-      return reply.type('application/pdf').header('content-disposition', `inline; filename="${document.filename}"`).send(document.pdf);
-    });
+  const pdfRoute = (
+    path: string,
+    summary: string,
+    print: (id: string) => Promise<PrintedDocument>,
+    notFound: () => DomainError,
+  ) =>
+    app.get(
+      path,
+      { config: { roles: [...staff, 'funder'] }, schema: { summary, params: Id, produces: ['application/pdf'] } },
+      async (request, reply) => {
+        const document = await print(request.params.id);
+        assertScope(request, { funder: document.funderId }, notFound);
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="${document.filename}"`)
+          .send(document.pdf);
+      },
+    );
   pdfRoute('/quotes/:id/pdf', 'The quote (devis) as a PDF', printer.quote, unknownOrder);
-  pdfRoute('/invoices/:id/pdf', 'An invoice (facture) as a PDF', printer.invoice, () => new DomainError('unknown_invoice', 'Facture inconnue.', { status: 404 }));
-  pdfRoute('/credit-notes/:id/pdf', 'A credit note (avoir) as a PDF', printer.creditNote, () => new DomainError('unknown_credit_note', 'Avoir inconnu.', { status: 404 }));
+  pdfRoute(
+    '/invoices/:id/pdf',
+    'An invoice (facture) as a PDF',
+    printer.invoice,
+    () => new DomainError('unknown_invoice', 'Facture inconnue.', { status: 404 }),
+  );
+  pdfRoute(
+    '/credit-notes/:id/pdf',
+    'A credit note (avoir) as a PDF',
+    printer.creditNote,
+    () => new DomainError('unknown_credit_note', 'Avoir inconnu.', { status: 404 }),
+  );
 
-  app.get('/orders/:id/audit', { config: { roles: staff }, schema: { summary: 'Every change of the order, its invoices and payments', params: Id } }, async (request) => {
-    await findOrder(ctx.db, request.params.id);
-    return orderAudit(ctx.db, request.params.id);
-  });
+  app.get(
+    '/orders/:id/audit',
+    {
+      config: { roles: staff },
+      schema: { summary: 'Every change of the order, its invoices and payments', params: Id },
+    },
+    async (request) => {
+      await findOrder(ctx.db, request.params.id);
+      return orderAudit(ctx.db, request.params.id);
+    },
+  );
 }

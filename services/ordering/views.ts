@@ -51,9 +51,20 @@ const InvoiceView = Type.Object({
   amountDueCents: Int,
 });
 
-const PaymentView = Type.Object({ id: Uuid, amountCents: Int, receivedOn: BusinessDate, reference: Type.String(), recordedBy: Type.String() });
+const PaymentView = Type.Object({
+  id: Uuid,
+  amountCents: Int,
+  receivedOn: BusinessDate,
+  reference: Type.String(),
+  recordedBy: Type.String(),
+});
 
-const AllocationView = Type.Object({ faceValuePaidCents: Int, servicesPaidCents: Int, overpaidCents: Int, faceValueCovered: Type.Boolean() });
+const AllocationView = Type.Object({
+  faceValuePaidCents: Int,
+  servicesPaidCents: Int,
+  overpaidCents: Int,
+  faceValueCovered: Type.Boolean(),
+});
 
 export const OrderView = Type.Composite([
   QuoteView,
@@ -91,17 +102,53 @@ export function quoteView(order: Order): Static<typeof QuoteView> {
 }
 
 function invoiceView(invoice: Invoice): Static<typeof InvoiceView> {
-  const { id, number, kind, issuedOn, dueOn, lines, totalExclVatCents, vatCents, totalInclVatCents, creditAppliedCents, amountDueCents } = invoice;
-  return { id, number, kind, issuedOn, dueOn, lines, totalExclVatCents, vatCents, totalInclVatCents, creditAppliedCents, amountDueCents };
+  const {
+    id,
+    number,
+    kind,
+    issuedOn,
+    dueOn,
+    lines,
+    totalExclVatCents,
+    vatCents,
+    totalInclVatCents,
+    creditAppliedCents,
+    amountDueCents,
+  } = invoice;
+  return {
+    id,
+    number,
+    kind,
+    issuedOn,
+    dueOn,
+    lines,
+    totalExclVatCents,
+    vatCents,
+    totalInclVatCents,
+    creditAppliedCents,
+    amountDueCents,
+  };
 }
 
-export function orderView(order: Order, invoices: Invoice[], payments: Payment[], allocation: Allocation, redeemedPasses: number): Static<typeof OrderView> {
+export function orderView(
+  order: Order,
+  invoices: Invoice[],
+  payments: Payment[],
+  allocation: Allocation,
+  redeemedPasses: number,
+): Static<typeof OrderView> {
   return {
     ...quoteView(order),
     acceptance: order.acceptance,
     purchaseOrderReference: order.purchaseOrderReference,
     invoices: invoices.map(invoiceView),
-    payments: payments.map(({ id, amountCents, receivedOn, reference, recordedBy }) => ({ id, amountCents, receivedOn, reference, recordedBy })),
+    payments: payments.map(({ id, amountCents, receivedOn, reference, recordedBy }) => ({
+      id,
+      amountCents,
+      receivedOn,
+      reference,
+      recordedBy,
+    })),
     allocation,
     redeemedPasses,
   };

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { businessDate, contractAction, passCodeKey, passLookupKey, type ConsumerDefinition, type ServiceDefinition } from '@aptic/runtime';
+import {
+  businessDate,
+  contractAction,
+  passCodeKey,
+  passLookupKey,
+  type ConsumerDefinition,
+  type ServiceDefinition,
+} from '@aptic/runtime';
 import { logosOf } from './db/logos.ts';
 import { expireProofs } from './db/proofs.ts';
 import * as schema from './db/schema.ts';
@@ -16,7 +23,15 @@ export const printing: ServiceDefinition = {
   tables: schema,
   consumers: (ctx): ConsumerDefinition<'order.paid'>[] => {
     const keys = { code: passCodeKey(ctx.config), lookup: passLookupKey(ctx.config) };
-    return [{ name: 'issuance', events: ['order.paid'], apply: async (tx, events, emit) => { for (const e of events) await issuePasses(tx, emit, e, keys); } }];
+    return [
+      {
+        name: 'issuance',
+        events: ['order.paid'],
+        apply: async (tx, events, emit) => {
+          for (const e of events) await issuePasses(tx, emit, e, keys);
+        },
+      },
+    ];
   },
   moleculer: (ctx) => ({
     actions: {
@@ -29,6 +44,10 @@ export const printing: ServiceDefinition = {
   }),
   routes: printingRoutes,
   async start(ctx) {
-    ctx.every('proof-expiry', 3_600_000, async () => void (await ctx.transaction((tx, emit) => expireProofs(tx, emit, businessDate()))));
+    ctx.every(
+      'proof-expiry',
+      3_600_000,
+      async () => void (await ctx.transaction((tx, emit) => expireProofs(tx, emit, businessDate()))),
+    );
   },
 };

@@ -9,7 +9,15 @@ import { KIT_PRICES } from './domain/kit.ts';
 import { assertMayChangeBank, assertMayEdit, type PlacePatch } from './domain/place.ts';
 import { createPlace, findPlace, listPlaces } from './db/places.ts';
 import { editPlace } from './db/edit-place.ts';
-import { decide, latestAssessment, reinstate, revoke, signCharter, submitQuestionnaire, suspend } from './db/qualification.ts';
+import {
+  decide,
+  latestAssessment,
+  reinstate,
+  revoke,
+  signCharter,
+  submitQuestionnaire,
+  suspend,
+} from './db/qualification.ts';
 import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
 import { listKiosks, placeKiosks } from './db/kiosks.ts';
 import { placeAudit } from './db/audit.ts';
@@ -17,10 +25,30 @@ import { applyFromInvitation, declineInvitation, findInvitation, invite, listInv
 import { InvitationStatuses, type InvitationStatus } from './domain/invitation.ts';
 import { registerKiosk, type KioskDeps } from './kiosk/register.ts';
 import { afterRevocation, revokeKioskById } from './kiosk/revoke.ts';
-import { InvitationView, invitationView, AssessmentView, CharterView, KioskView, KitView, PlaceView, RegisteredKioskView, RevokedKioskView, assessmentView, charterView, kioskView, kitView, placeView } from './views.ts';
+import {
+  InvitationView,
+  invitationView,
+  AssessmentView,
+  CharterView,
+  KioskView,
+  KitView,
+  PlaceView,
+  RegisteredKioskView,
+  RevokedKioskView,
+  assessmentView,
+  charterView,
+  kioskView,
+  kitView,
+  placeView,
+} from './views.ts';
 
 const Address = Type.Object(
-  { line1: Type.String({ minLength: 1, maxLength: 200 }), line2: Type.Optional(Type.String({ maxLength: 200 })), postalCode: Type.String({ pattern: '^[0-9]{5}$' }), city: Type.String({ minLength: 1, maxLength: 120 }) },
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Type.String({ maxLength: 200 })),
+    postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
+    city: Type.String({ minLength: 1, maxLength: 120 }),
+  },
   { additionalProperties: false },
 );
 // Formats (SIRET key, IBAN key, place type, commune) are the domain's refusals, with their French messages.
@@ -43,21 +71,57 @@ const NewPlaceBody = Type.Object(
   { additionalProperties: false },
 );
 // An edit: any field of an application (checked whole, as one), at least one.
-const PlacePatchBody = Type.Partial(Type.Omit(NewPlaceBody, ['directoryId']), { additionalProperties: false, minProperties: 1 });
-const BankBody = Type.Object({ iban: Type.String({ maxLength: 50 }), bic: Type.String({ maxLength: 15 }) }, { additionalProperties: false });
-const QuestionnaireBody = Type.Object({ version: Type.String({ maxLength: 20 }), answers: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), { maxProperties: 200 }) }, { additionalProperties: false });
-const CharterBody = Type.Object(
-  { version: Type.String({ maxLength: 20 }), signedOn: BusinessDate, signerName: Type.String({ minLength: 1, maxLength: 200 }), signerRole: Type.Optional(Type.String({ maxLength: 100 })) },
+const PlacePatchBody = Type.Partial(Type.Omit(NewPlaceBody, ['directoryId']), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+const BankBody = Type.Object(
+  { iban: Type.String({ maxLength: 50 }), bic: Type.String({ maxLength: 15 }) },
   { additionalProperties: false },
 );
-const DecisionBody = Type.Object({ decision: Type.Union([Type.Literal('qualified'), Type.Literal('refused')]), reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
-const ReasonBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
-const KitBody = Type.Object({ plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]) }, { additionalProperties: false });
+const QuestionnaireBody = Type.Object(
+  {
+    version: Type.String({ maxLength: 20 }),
+    answers: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), { maxProperties: 200 }),
+  },
+  { additionalProperties: false },
+);
+const CharterBody = Type.Object(
+  {
+    version: Type.String({ maxLength: 20 }),
+    signedOn: BusinessDate,
+    signerName: Type.String({ minLength: 1, maxLength: 200 }),
+    signerRole: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+const DecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('qualified'), Type.Literal('refused')]),
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const ReasonBody = Type.Object(
+  { reason: Type.String({ minLength: 3, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+const KitBody = Type.Object(
+  { plan: Type.Union([Type.Literal('monthly'), Type.Literal('yearly')]) },
+  { additionalProperties: false },
+);
 const KioskBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 const Id = Type.Object({ id: Uuid });
-const ListQuery = Type.Object({ status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))), ...PageQuery }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))), ...PageQuery },
+  { additionalProperties: false },
+);
 const KiosksQuery = Type.Object(
-  { placeId: Type.Optional(Uuid), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])), ...PageQuery },
+  {
+    placeId: Type.Optional(Uuid),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 );
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
@@ -76,97 +140,351 @@ export function qualificationRoutes(kiosks: KioskDeps) {
 }
 
 function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.get('/questionnaire', { config: { roles: money }, schema: { summary: 'The current eligibility questionnaire (themes, questions, weights, thresholds)' } }, async () => ({ ...currentQuestionnaire, charterVersion: CURRENT_CHARTER, kitPrices: KIT_PRICES }));
-  app.post('/places', { config: { roles: money }, schema: { summary: 'Register a médiation place’s application (its IBAN/BIC: finance only)', body: NewPlaceBody, response: { 201: PlaceView, ...errors, 403: Refusal } } }, async (request, reply) => {
-    assertMayChangeBank(request.principal?.role, Object.keys(request.body).filter((k) => request.body[k as keyof typeof request.body] !== undefined));
-    return reply.status(201).send(placeView(await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))), request.principal?.role));
-  });
-  app.get('/places', { config: { roles: money }, schema: { summary: 'Places by status, in name order', querystring: ListQuery, response: { 200: Type.Array(PlaceView) } } }, async (request) =>
-    (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined, pageOf(request.query))).map((p) => placeView(p, request.principal?.role)),
+  app.get(
+    '/questionnaire',
+    {
+      config: { roles: money },
+      schema: { summary: 'The current eligibility questionnaire (themes, questions, weights, thresholds)' },
+    },
+    async () => ({ ...currentQuestionnaire, charterVersion: CURRENT_CHARTER, kitPrices: KIT_PRICES }),
   );
-  app.get('/places/:id', { config: { roles: money }, schema: { summary: 'A place (IBAN masked except for finance)', params: Id, response: { 200: PlaceView, 404: Refusal } } }, async (request) =>
-    placeView(await findPlace(ctx.db, request.params.id), request.principal?.role),
+  app.post(
+    '/places',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'Register a médiation place’s application (its IBAN/BIC: finance only)',
+        body: NewPlaceBody,
+        response: { 201: PlaceView, ...errors, 403: Refusal },
+      },
+    },
+    async (request, reply) => {
+      assertMayChangeBank(
+        request.principal?.role,
+        Object.keys(request.body).filter((k) => request.body[k as keyof typeof request.body] !== undefined),
+      );
+      return reply
+        .status(201)
+        .send(
+          placeView(
+            await ctx.transaction((tx) => createPlace(tx, request.body, actorOf(request))),
+            request.principal?.role,
+          ),
+        );
+    },
+  );
+  app.get(
+    '/places',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'Places by status, in name order',
+        querystring: ListQuery,
+        response: { 200: Type.Array(PlaceView) },
+      },
+    },
+    async (request) =>
+      (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined, pageOf(request.query))).map((p) =>
+        placeView(p, request.principal?.role),
+      ),
+  );
+  app.get(
+    '/places/:id',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'A place (IBAN masked except for finance)',
+        params: Id,
+        response: { 200: PlaceView, 404: Refusal },
+      },
+    },
+    async (request) => placeView(await findPlace(ctx.db, request.params.id), request.principal?.role),
   );
   // Support edits the place, finance its IBAN/BIC (assertMayEdit).
   const edit = (request: FastifyRequest, id: string, patch: PlacePatch) => {
     assertMayEdit(request.principal?.role, patch);
     return ctx.transaction((tx, emit) => editPlace(tx, emit, id, patch, actorOf(request)));
   };
-  app.patch('/places/:id', { config: { roles: money }, schema: { summary: 'Edit a place (checked as an application; a qualified place’s new details are announced)', params: Id, body: PlacePatchBody, response: { 200: PlaceView, ...errors, 403: Refusal } } }, async (request) =>
-    placeView(await edit(request, request.params.id, request.body), request.principal?.role),
+  app.patch(
+    '/places/:id',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'Edit a place (checked as an application; a qualified place’s new details are announced)',
+        params: Id,
+        body: PlacePatchBody,
+        response: { 200: PlaceView, ...errors, 403: Refusal },
+      },
+    },
+    async (request) => placeView(await edit(request, request.params.id, request.body), request.principal?.role),
   );
-  app.put('/places/:id/bank-details', { config: { roles: money }, schema: { summary: 'Change the payout IBAN/BIC (finance)', params: Id, body: BankBody, response: { 200: PlaceView, ...errors, 403: Refusal } } }, async (request) =>
-    placeView(await edit(request, request.params.id, request.body), request.principal?.role),
+  app.put(
+    '/places/:id/bank-details',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'Change the payout IBAN/BIC (finance)',
+        params: Id,
+        body: BankBody,
+        response: { 200: PlaceView, ...errors, 403: Refusal },
+      },
+    },
+    async (request) => placeView(await edit(request, request.params.id, request.body), request.principal?.role),
   );
-  app.get('/places/:id/audit', { config: { roles: money }, schema: { summary: 'Every change of the place, its questionnaires, charter, kit and kiosks', params: Id } }, async (request) => {
-    await findPlace(ctx.db, request.params.id);
-    return placeAudit(ctx.db, request.params.id);
-  });
+  app.get(
+    '/places/:id/audit',
+    {
+      config: { roles: money },
+      schema: { summary: 'Every change of the place, its questionnaires, charter, kit and kiosks', params: Id },
+    },
+    async (request) => {
+      await findPlace(ctx.db, request.params.id);
+      return placeAudit(ctx.db, request.params.id);
+    },
+  );
 }
 
 function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): void {
-  app.post('/places/:id/questionnaire', { config: { roles: staff }, schema: { summary: 'Submit the eligibility questionnaire: scores and a proposal', params: Id, body: QuestionnaireBody, response: { 201: AssessmentView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(assessmentView(await ctx.transaction((tx) => submitQuestionnaire(tx, request.params.id, request.body, actorOf(request))))),
+  app.post(
+    '/places/:id/questionnaire',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Submit the eligibility questionnaire: scores and a proposal',
+        params: Id,
+        body: QuestionnaireBody,
+        response: { 201: AssessmentView, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          assessmentView(
+            await ctx.transaction((tx) => submitQuestionnaire(tx, request.params.id, request.body, actorOf(request))),
+          ),
+        ),
   );
-  app.get('/places/:id/assessment', { config: { roles: staff }, schema: { summary: 'The latest scored questionnaire', params: Id, response: { 200: AssessmentView, 404: Refusal } } }, async (request) => {
-    const found = await latestAssessment(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
-    if (!found) throw new DomainError('no_assessment', 'Ce lieu n’a pas encore répondu au questionnaire.', { status: 404 });
-    return assessmentView(found);
-  });
-  app.post('/places/:id/charter', { config: { roles: staff }, schema: { summary: 'Record the charter signature', params: Id, body: CharterBody, response: { 201: CharterView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(charterView(await ctx.transaction((tx) => signCharter(tx, request.params.id, request.body, actorOf(request))))),
+  app.get(
+    '/places/:id/assessment',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'The latest scored questionnaire',
+        params: Id,
+        response: { 200: AssessmentView, 404: Refusal },
+      },
+    },
+    async (request) => {
+      const found = await latestAssessment(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
+      if (!found)
+        throw new DomainError('no_assessment', 'Ce lieu n’a pas encore répondu au questionnaire.', { status: 404 });
+      return assessmentView(found);
+    },
   );
-  app.post('/places/:id/decision', { config: { roles: staff }, schema: { summary: 'Confirm or override the proposal (reason required to override)', params: Id, body: DecisionBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
-    placeView(await ctx.transaction((tx, emit) => decide(tx, emit, request.params.id, request.body, actorOf(request))), request.principal?.role),
+  app.post(
+    '/places/:id/charter',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Record the charter signature',
+        params: Id,
+        body: CharterBody,
+        response: { 201: CharterView, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          charterView(
+            await ctx.transaction((tx) => signCharter(tx, request.params.id, request.body, actorOf(request))),
+          ),
+        ),
   );
-  app.post('/places/:id/suspension', { config: { roles: staff }, schema: { summary: 'Suspend the qualification', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
-    placeView(await ctx.transaction((tx, emit) => suspend(tx, emit, request.params.id, request.body.reason, actorOf(request))), request.principal?.role),
+  app.post(
+    '/places/:id/decision',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Confirm or override the proposal (reason required to override)',
+        params: Id,
+        body: DecisionBody,
+        response: { 200: PlaceView, ...errors },
+      },
+    },
+    async (request) =>
+      placeView(
+        await ctx.transaction((tx, emit) => decide(tx, emit, request.params.id, request.body, actorOf(request))),
+        request.principal?.role,
+      ),
   );
-  app.post('/places/:id/reinstatement', { config: { roles: staff }, schema: { summary: 'Lift a suspension', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) =>
-    placeView(await ctx.transaction((tx, emit) => reinstate(tx, emit, request.params.id, request.body.reason, actorOf(request))), request.principal?.role),
+  app.post(
+    '/places/:id/suspension',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Suspend the qualification',
+        params: Id,
+        body: ReasonBody,
+        response: { 200: PlaceView, ...errors },
+      },
+    },
+    async (request) =>
+      placeView(
+        await ctx.transaction((tx, emit) =>
+          suspend(tx, emit, request.params.id, request.body.reason, actorOf(request)),
+        ),
+        request.principal?.role,
+      ),
   );
-  app.post('/places/:id/revocation', { config: { roles: staff }, schema: { summary: 'Revoke the qualification (final; ends the kit and the kiosks)', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } } }, async (request) => {
-    const { place, revokedKioskIds } = await ctx.transaction((tx, emit) => revoke(tx, emit, request.params.id, request.body.reason, actorOf(request)));
-    if (revokedKioskIds.length > 0) await afterRevocation(kiosks, revokedKioskIds);
-    return placeView(place, request.principal?.role);
-  });
+  app.post(
+    '/places/:id/reinstatement',
+    {
+      config: { roles: staff },
+      schema: { summary: 'Lift a suspension', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } },
+    },
+    async (request) =>
+      placeView(
+        await ctx.transaction((tx, emit) =>
+          reinstate(tx, emit, request.params.id, request.body.reason, actorOf(request)),
+        ),
+        request.principal?.role,
+      ),
+  );
+  app.post(
+    '/places/:id/revocation',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Revoke the qualification (final; ends the kit and the kiosks)',
+        params: Id,
+        body: ReasonBody,
+        response: { 200: PlaceView, ...errors },
+      },
+    },
+    async (request) => {
+      const { place, revokedKioskIds } = await ctx.transaction((tx, emit) =>
+        revoke(tx, emit, request.params.id, request.body.reason, actorOf(request)),
+      );
+      if (revokedKioskIds.length > 0) await afterRevocation(kiosks, revokedKioskIds);
+      return placeView(place, request.principal?.role);
+    },
+  );
 }
 
 function kitRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.post('/places/:id/kit', { config: { roles: money }, schema: { summary: 'Subscribe the kit (billing starts at the first scan)', params: Id, body: KitBody, response: { 201: KitView, ...errors } } }, async (request, reply) =>
-    reply.status(201).send(kitView(await ctx.transaction((tx, emit) => subscribeKit(tx, emit, request.params.id, request.body.plan, actorOf(request))))),
+  app.post(
+    '/places/:id/kit',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'Subscribe the kit (billing starts at the first scan)',
+        params: Id,
+        body: KitBody,
+        response: { 201: KitView, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          kitView(
+            await ctx.transaction((tx, emit) =>
+              subscribeKit(tx, emit, request.params.id, request.body.plan, actorOf(request)),
+            ),
+          ),
+        ),
   );
-  app.get('/places/:id/kit', { config: { roles: money }, schema: { summary: 'The live kit subscription, or null', params: Id } }, async (request) => {
-    const kit = await liveKit(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
-    return kit ? kitView(kit) : null;
-  });
-  app.post('/places/:id/kit/cancellation', { config: { roles: money }, schema: { summary: 'End the kit subscription', params: Id, body: ReasonBody, response: { 200: KitView, ...errors } } }, async (request) =>
-    kitView(await ctx.transaction((tx, emit) => cancelKit(tx, emit, request.params.id, request.body.reason, actorOf(request)))),
+  app.get(
+    '/places/:id/kit',
+    { config: { roles: money }, schema: { summary: 'The live kit subscription, or null', params: Id } },
+    async (request) => {
+      const kit = await liveKit(ctx.db, (await findPlace(ctx.db, request.params.id)).id);
+      return kit ? kitView(kit) : null;
+    },
+  );
+  app.post(
+    '/places/:id/kit/cancellation',
+    {
+      config: { roles: money },
+      schema: {
+        summary: 'End the kit subscription',
+        params: Id,
+        body: ReasonBody,
+        response: { 200: KitView, ...errors },
+      },
+    },
+    async (request) =>
+      kitView(
+        await ctx.transaction((tx, emit) =>
+          cancelKit(tx, emit, request.params.id, request.body.reason, actorOf(request)),
+        ),
+      ),
   );
 }
 
 function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): void {
   app.post(
     '/places/:id/kiosks',
-    { config: { roles: staff }, schema: { summary: 'Register a kiosk: its NATS credential (.creds, shown once) and its verdict consumer', params: Id, body: KioskBody, response: { 201: RegisteredKioskView, ...errors, 503: Refusal } } },
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Register a kiosk: its NATS credential (.creds, shown once) and its verdict consumer',
+        params: Id,
+        body: KioskBody,
+        response: { 201: RegisteredKioskView, ...errors, 503: Refusal },
+      },
+    },
     async (request, reply) => {
       const registered = await registerKiosk(kiosks, request.params.id, request.body.name.trim(), actorOf(request));
-      return reply.status(201).send({ ...kioskView(registered.kiosk), creds: registered.creds, inboxPrefix: registered.inboxPrefix, subjects: registered.subjects, verdictConsumer: registered.verdictConsumer });
+      return reply.status(201).send({
+        ...kioskView(registered.kiosk),
+        creds: registered.creds,
+        inboxPrefix: registered.inboxPrefix,
+        subjects: registered.subjects,
+        verdictConsumer: registered.verdictConsumer,
+      });
     },
   );
   app.get(
     '/kiosks',
-    { config: { roles: staff }, schema: { summary: 'Kiosks of every place, by place and status', querystring: KiosksQuery, response: { 200: Type.Array(KioskView) } } },
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Kiosks of every place, by place and status',
+        querystring: KiosksQuery,
+        response: { 200: Type.Array(KioskView) },
+      },
+    },
     async (request) => (await listKiosks(ctx.db, request.query, pageOf(request.query))).map(kioskView),
   );
-  app.get('/places/:id/kiosks', { config: { roles: staff }, schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } } }, async (request) =>
-    (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),
+  app.get(
+    '/places/:id/kiosks',
+    {
+      config: { roles: staff },
+      schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } },
+    },
+    async (request) => (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),
   );
   app.post(
     '/kiosks/:id/revocation',
-    { config: { roles: staff }, schema: { summary: 'Revoke a kiosk: its scans refused, its NATS credential revoked at the server (its connection closed)', params: Id, body: ReasonBody, response: { 200: RevokedKioskView, ...errors } } },
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Revoke a kiosk: its scans refused, its NATS credential revoked at the server (its connection closed)',
+        params: Id,
+        body: ReasonBody,
+        response: { 200: RevokedKioskView, ...errors },
+      },
+    },
     async (request) => {
-      const { kiosk, natsCredential } = await revokeKioskById(kiosks, request.params.id, request.body.reason, actorOf(request));
+      const { kiosk, natsCredential } = await revokeKioskById(
+        kiosks,
+        request.params.id,
+        request.body.reason,
+        actorOf(request),
+      );
       return { ...kioskView(kiosk), natsCredential };
     },
   );
@@ -175,15 +493,24 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
 const Application = Type.Omit(NewPlaceBody, ['directoryId']);
 const ApplicationPatch = Type.Partial(Application, { additionalProperties: false });
 const InvitationBody = Type.Object({ placeId: Uuid }, { additionalProperties: false });
-const InvitationsQuery = Type.Object({ status: Type.Optional(Type.Union(InvitationStatuses.map((s) => Type.Literal(s)))) }, { additionalProperties: false });
+const InvitationsQuery = Type.Object(
+  { status: Type.Optional(Type.Union(InvitationStatuses.map((s) => Type.Literal(s)))) },
+  { additionalProperties: false },
+);
 
 /** The directory row, from catalogue; its refusals keep their meaning here. */
-async function directoryPlace(ctx: ServiceContext, placeId: string): Promise<ActionResponse<'catalogue.directoryPlace'>> {
+async function directoryPlace(
+  ctx: ServiceContext,
+  placeId: string,
+): Promise<ActionResponse<'catalogue.directoryPlace'>> {
   try {
     return await ctx.broker.call('catalogue.directoryPlace', { placeId });
   } catch (err) {
-    if ((err as { code?: number }).code === 404) throw new DomainError('unknown_place', 'Lieu inconnu de l’annuaire.', { status: 404, field: 'placeId' });
-    throw new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', { status: 503 });
+    if ((err as { code?: number }).code === 404)
+      throw new DomainError('unknown_place', 'Lieu inconnu de l’annuaire.', { status: 404, field: 'placeId' });
+    throw new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', {
+      status: 503,
+    });
   }
 }
 
@@ -193,31 +520,102 @@ async function directoryPlace(ctx: ServiceContext, placeId: string): Promise<Act
  * or declined).
  */
 function invitationRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.post('/invitations', { config: { roles: staff }, schema: { summary: 'Invite a directory place to apply (application pre-filled from the directory)', body: InvitationBody, response: { 201: InvitationView, ...errors, 503: Refusal } } }, async (request, reply) => {
-    const row = await directoryPlace(ctx, request.body.placeId);
-    if (row.status !== 'not_qualified') throw new DomainError('already_qualified', `Ce lieu est déjà connu du dispositif (statut : ${row.status}).`, { status: 409, field: 'placeId' });
-    return reply.status(201).send(invitationView(await ctx.transaction((tx) => invite(tx, row, actorOf(request)))));
-  });
-  app.get('/invitations', { config: { roles: staff }, schema: { summary: 'Invitations, newest first (500 at most)', querystring: InvitationsQuery, response: { 200: Type.Array(InvitationView) } } }, async (request) =>
-    (await listInvitations(ctx.db, request.query.status ? [request.query.status as InvitationStatus] : [])).map(invitationView),
+  app.post(
+    '/invitations',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Invite a directory place to apply (application pre-filled from the directory)',
+        body: InvitationBody,
+        response: { 201: InvitationView, ...errors, 503: Refusal },
+      },
+    },
+    async (request, reply) => {
+      const row = await directoryPlace(ctx, request.body.placeId);
+      if (row.status !== 'not_qualified')
+        throw new DomainError('already_qualified', `Ce lieu est déjà connu du dispositif (statut : ${row.status}).`, {
+          status: 409,
+          field: 'placeId',
+        });
+      return reply.status(201).send(invitationView(await ctx.transaction((tx) => invite(tx, row, actorOf(request)))));
+    },
   );
-  app.get('/invitations/:id', { config: { roles: staff }, schema: { summary: 'An invitation and its pre-filled application', params: Id, response: { 200: InvitationView, 404: Refusal } } }, async (request) =>
-    invitationView(await findInvitation(ctx.db, request.params.id)),
+  app.get(
+    '/invitations',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'Invitations, newest first (500 at most)',
+        querystring: InvitationsQuery,
+        response: { 200: Type.Array(InvitationView) },
+      },
+    },
+    async (request) =>
+      (await listInvitations(ctx.db, request.query.status ? [request.query.status as InvitationStatus] : [])).map(
+        invitationView,
+      ),
   );
-  app.post('/invitations/:id/application', { config: { roles: staff }, schema: { summary: 'The invited place applies: the pre-filled application, completed or corrected by the body', params: Id, body: ApplicationPatch, response: { 201: PlaceView, ...errors } } }, async (request, reply) => {
-    const invitation = await findInvitation(ctx.db, request.params.id);
-    const { address, ...rest } = request.body;
-    const merged = { ...invitation.prefill, ...rest, ...(address || invitation.prefill.address ? { address: { ...invitation.prefill.address, ...address } } : {}) };
-    const { directoryId: _directory, ...application } = merged;
-    const checked = validate(Application, application, 'application_incomplete');
-    if (!checked.ok) {
-      const field = checked.refusal.field ?? 'application';
-      throw new DomainError('application_incomplete', `Candidature incomplète : « ${field} » manque ou n’est pas valable (l’annuaire ne le donne pas) ; complétez-le.`, { status: 422, field });
-    }
-    const { place } = await ctx.transaction((tx) => applyFromInvitation(tx, invitation.id, checked.value, actorOf(request)));
-    return reply.status(201).send(placeView(place, request.principal?.role));
-  });
-  app.post('/invitations/:id/decline', { config: { roles: staff }, schema: { summary: 'The place declines (or staff close the invitation), with the reason', params: Id, body: ReasonBody, response: { 200: InvitationView, ...errors } } }, async (request) =>
-    invitationView(await ctx.transaction((tx) => declineInvitation(tx, request.params.id, request.body.reason, actorOf(request)))),
+  app.get(
+    '/invitations/:id',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'An invitation and its pre-filled application',
+        params: Id,
+        response: { 200: InvitationView, 404: Refusal },
+      },
+    },
+    async (request) => invitationView(await findInvitation(ctx.db, request.params.id)),
+  );
+  app.post(
+    '/invitations/:id/application',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'The invited place applies: the pre-filled application, completed or corrected by the body',
+        params: Id,
+        body: ApplicationPatch,
+        response: { 201: PlaceView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const invitation = await findInvitation(ctx.db, request.params.id);
+      const { address, ...rest } = request.body;
+      const merged = {
+        ...invitation.prefill,
+        ...rest,
+        ...(address || invitation.prefill.address ? { address: { ...invitation.prefill.address, ...address } } : {}),
+      };
+      const { directoryId: _directory, ...application } = merged;
+      const checked = validate(Application, application, 'application_incomplete');
+      if (!checked.ok) {
+        const field = checked.refusal.field ?? 'application';
+        throw new DomainError(
+          'application_incomplete',
+          `Candidature incomplète : « ${field} » manque ou n’est pas valable (l’annuaire ne le donne pas) ; complétez-le.`,
+          { status: 422, field },
+        );
+      }
+      const { place } = await ctx.transaction((tx) =>
+        applyFromInvitation(tx, invitation.id, checked.value, actorOf(request)),
+      );
+      return reply.status(201).send(placeView(place, request.principal?.role));
+    },
+  );
+  app.post(
+    '/invitations/:id/decline',
+    {
+      config: { roles: staff },
+      schema: {
+        summary: 'The place declines (or staff close the invitation), with the reason',
+        params: Id,
+        body: ReasonBody,
+        response: { 200: InvitationView, ...errors },
+      },
+    },
+    async (request) =>
+      invitationView(
+        await ctx.transaction((tx) => declineInvitation(tx, request.params.id, request.body.reason, actorOf(request))),
+      ),
   );
 }

@@ -19,14 +19,23 @@ type Env = Record<string, string | undefined>;
 /** Kiosk signing keys and the NATS connections for verdict consumers and revocations (none in embedded mode). */
 function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
   const config = readKioskConfig(env, ctx.config.natsUrl);
-  if (ctx.config.mode !== 'distributed' || !config.natsUrl) return { ctx, config, verdicts: undefined, revocations: undefined };
+  if (ctx.config.mode !== 'distributed' || !config.natsUrl)
+    return { ctx, config, verdicts: undefined, revocations: undefined };
   const verdicts = new VerdictConsumers({ url: config.natsUrl, creds: config.creds, prefix: ctx.config.natsPrefix });
   ctx.onStop(() => verdicts.close());
   if (!config.signing || !config.revocation) {
-    if (config.signing) ctx.log.warn('NATS_OPERATOR_SIGNING_SEED / NATS_SYSTEM_CREDS_FILE not set: a revoked kiosk keeps a valid NATS credential');
+    if (config.signing)
+      ctx.log.warn(
+        'NATS_OPERATOR_SIGNING_SEED / NATS_SYSTEM_CREDS_FILE not set: a revoked kiosk keeps a valid NATS credential',
+      );
     return { ctx, config, verdicts, revocations: undefined };
   }
-  const revocations = new AccountRevocations({ url: config.natsUrl, systemCreds: config.revocation.systemCreds, accountPublicKey: config.signing.accountPublicKey, operatorSigningSeed: config.revocation.operatorSigningSeed });
+  const revocations = new AccountRevocations({
+    url: config.natsUrl,
+    systemCreds: config.revocation.systemCreds,
+    accountPublicKey: config.signing.accountPublicKey,
+    operatorSigningSeed: config.revocation.operatorSigningSeed,
+  });
   ctx.onStop(() => revocations.close());
   return { ctx, config, verdicts, revocations };
 }
@@ -51,13 +60,16 @@ export function qualificationService(env: Env = process.env): ServiceDefinition 
       // A funder's sponsorship ends with its period: the kit it paid for ends then.
       ctx.every('sponsorship-end', HOUR, async () => {
         for (const kit of await expiredSponsorships(ctx.db, businessDate())) {
-          await ctx.transaction((tx, emit) => endKit(tx, emit, kit, 'Fin de la prise en charge par le commanditaire', 'system: sponsorship sweep'));
+          await ctx.transaction((tx, emit) =>
+            endKit(tx, emit, kit, 'Fin de la prise en charge par le commanditaire', 'system: sponsorship sweep'),
+          );
         }
       });
       const nats = kiosks(ctx).revocations;
       if (!nats) return;
       ctx.every('kiosk-revocations', REVOCATION_SYNC_MS, async () => {
-        if (await enforceRevocations(ctx, nats)) ctx.log.info('kiosk revocations the NATS server had missed are now in force');
+        if (await enforceRevocations(ctx, nats))
+          ctx.log.info('kiosk revocations the NATS server had missed are now in force');
       });
     },
   };

@@ -13,9 +13,14 @@ export const qualificationActions = (ctx: ServiceContext) => ({
     bankDetails: contractAction('qualification.bankDetails', async ({ placeIds }, call) => {
       const role = (call.meta as { role?: unknown }).role;
       if (typeof role !== 'string' || !BANK_ROLES.has(role)) {
-        throw new DomainError('finance_only', 'Les coordonnées bancaires ne sont communiquées qu’à la finance.', { status: 403 });
+        throw new DomainError('finance_only', 'Les coordonnées bancaires ne sont communiquées qu’à la finance.', {
+          status: 403,
+        });
       }
-      const rows = await ctx.db.select({ id: places.id, name: places.name, status: places.status, iban: places.iban, bic: places.bic }).from(places).where(inArray(places.id, placeIds));
+      const rows = await ctx.db
+        .select({ id: places.id, name: places.name, status: places.status, iban: places.iban, bic: places.bic })
+        .from(places)
+        .where(inArray(places.id, placeIds));
       return {
         places: rows.map((p) => ({
           placeId: p.id,
@@ -23,7 +28,11 @@ export const qualificationActions = (ctx: ServiceContext) => ({
           status: p.status,
           iban: p.iban,
           bic: p.bic,
-          fingerprint: p.iban ? createHash('sha256').update(`${p.iban}|${p.bic ?? ''}`).digest('hex') : null,
+          fingerprint: p.iban
+            ? createHash('sha256')
+                .update(`${p.iban}|${p.bic ?? ''}`)
+                .digest('hex')
+            : null,
         })),
       };
     }),

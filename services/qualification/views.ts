@@ -89,8 +89,22 @@ export function assessmentView(a: Assessment): Static<typeof AssessmentView> {
   };
 }
 
-export const CharterView = Type.Object({ id: Uuid, placeId: Uuid, version: Str, signedOn: BusinessDate, signerName: Str, signerRole: Nullable(Str) });
-export const charterView = ({ id, placeId, version, signedOn, signerName, signerRole }: CharterSignature) => ({ id, placeId, version, signedOn, signerName, signerRole });
+export const CharterView = Type.Object({
+  id: Uuid,
+  placeId: Uuid,
+  version: Str,
+  signedOn: BusinessDate,
+  signerName: Str,
+  signerRole: Nullable(Str),
+});
+export const charterView = ({ id, placeId, version, signedOn, signerName, signerRole }: CharterSignature) => ({
+  id,
+  placeId,
+  version,
+  signedOn,
+  signerName,
+  signerRole,
+});
 
 const Cents = Type.Integer();
 export const KitView = Type.Object({
@@ -118,9 +132,27 @@ export function kitView(k: Kit): Static<typeof KitView> {
   };
 }
 
-export const KioskView = Type.Object({ id: Uuid, placeId: Uuid, name: Str, userPublicKey: Str, status: Str, registeredAt: Str, revokedAt: Nullable(Str), revokeReason: Nullable(Str) });
+export const KioskView = Type.Object({
+  id: Uuid,
+  placeId: Uuid,
+  name: Str,
+  userPublicKey: Str,
+  status: Str,
+  registeredAt: Str,
+  revokedAt: Nullable(Str),
+  revokeReason: Nullable(Str),
+});
 export function kioskView(k: Kiosk): Static<typeof KioskView> {
-  return { id: k.id, placeId: k.placeId, name: k.name, userPublicKey: k.userPublicKey, status: k.status, registeredAt: k.registeredAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null, revokeReason: k.revokeReason };
+  return {
+    id: k.id,
+    placeId: k.placeId,
+    name: k.name,
+    userPublicKey: k.userPublicKey,
+    status: k.status,
+    registeredAt: k.registeredAt.toISOString(),
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+    revokeReason: k.revokeReason,
+  };
 }
 
 /** The registration answer: the only time the `.creds` secret leaves the platform. */
@@ -130,14 +162,22 @@ export const RegisteredKioskView = Type.Composite([
     creds: Str,
     inboxPrefix: Str,
     subjects: Type.Object({ scans: Str, verdicts: Str }),
-    verdictConsumer: Type.Union([Type.Object({ stream: Str, consumer: Str, created: Type.Literal(true) }), Type.Object({ created: Type.Literal(false), reason: Str })]),
+    verdictConsumer: Type.Union([
+      Type.Object({ stream: Str, consumer: Str, created: Type.Literal(true) }),
+      Type.Object({ created: Type.Literal(false), reason: Str }),
+    ]),
   }),
 ]);
 
 /** The revocation answer: whether the NATS server already refuses the kiosk's credential, or why not. */
 export const RevokedKioskView = Type.Composite([
   KioskView,
-  Type.Object({ natsCredential: Type.Union([Type.Object({ revoked: Type.Literal(true) }), Type.Object({ revoked: Type.Literal(false), reason: Str })]) }),
+  Type.Object({
+    natsCredential: Type.Union([
+      Type.Object({ revoked: Type.Literal(true) }),
+      Type.Object({ revoked: Type.Literal(false), reason: Str }),
+    ]),
+  }),
 ]);
 
 export const InvitationView = Type.Object({
@@ -151,4 +191,8 @@ export const InvitationView = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const invitationView = (i: Invitation) => ({ ...i, invitedAt: i.invitedAt.toISOString(), updatedAt: i.updatedAt.toISOString() });
+export const invitationView = (i: Invitation) => ({
+  ...i,
+  invitedAt: i.invitedAt.toISOString(),
+  updatedAt: i.updatedAt.toISOString(),
+});

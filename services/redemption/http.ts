@@ -51,22 +51,61 @@ const ScanQuery = Type.Object(
 
 /** Redemption's staff endpoints: search scans, look at a service act, cancel a redemption. */
 export function redemptionRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.get('/scans', { config: { roles: staff }, schema: { summary: 'Scans by pass, carnet, place, kiosk, reason, date', querystring: ScanQuery } }, (request) => searchScans(ctx.db, request.query));
-  app.get('/redemptions/:id', { config: { roles: staff }, schema: { summary: 'A redemption', params: Id, response: { 200: RedemptionView, 404: Refusal } } }, async (request) =>
-    redemptionView(await findRedemption(ctx.db, request.params.id)),
+  app.get(
+    '/scans',
+    {
+      config: { roles: staff },
+      schema: { summary: 'Scans by pass, carnet, place, kiosk, reason, date', querystring: ScanQuery },
+    },
+    (request) => searchScans(ctx.db, request.query),
+  );
+  app.get(
+    '/redemptions/:id',
+    {
+      config: { roles: staff },
+      schema: { summary: 'A redemption', params: Id, response: { 200: RedemptionView, 404: Refusal } },
+    },
+    async (request) => redemptionView(await findRedemption(ctx.db, request.params.id)),
   );
   app.post(
     '/redemptions/:id/cancellation',
     {
       config: { roles: staff },
-      schema: { summary: 'Cancel a redemption (until its month is settled)', params: Id, body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }), response: { 200: RedemptionView, 404: Refusal, 409: Refusal } },
+      schema: {
+        summary: 'Cancel a redemption (until its month is settled)',
+        params: Id,
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: RedemptionView, 404: Refusal, 409: Refusal },
+      },
     },
-    async (request) => redemptionView(await ctx.transaction((tx, emit) => cancelRedemption(tx, emit, request.params.id, { kind: 'staff', reason: request.body.reason }, actorOf(request)))),
+    async (request) =>
+      redemptionView(
+        await ctx.transaction((tx, emit) =>
+          cancelRedemption(
+            tx,
+            emit,
+            request.params.id,
+            { kind: 'staff', reason: request.body.reason },
+            actorOf(request),
+          ),
+        ),
+      ),
   );
-  app.get('/service-acts/:id', { config: { roles: staff }, schema: { summary: 'A service act: price, passes, rest paid by the beneficiary', params: Id } }, (request) => serviceActView(ctx.db, request.params.id));
+  app.get(
+    '/service-acts/:id',
+    {
+      config: { roles: staff },
+      schema: { summary: 'A service act: price, passes, rest paid by the beneficiary', params: Id },
+    },
+    (request) => serviceActView(ctx.db, request.params.id),
+  );
   // Distributed kiosks have their NATS credential, bounded per kiosk: scans over HTTP only where there is no NATS.
   if (ctx.config.mode === 'embedded') localKioskRoutes(app, ctx);
-  app.get('/conflicts', { config: { roles: staff }, schema: { summary: 'Offline scans that met a later redemption: who won' } }, () => listConflicts(ctx.db));
+  app.get(
+    '/conflicts',
+    { config: { roles: staff }, schema: { summary: 'Offline scans that met a later redemption: who won' } },
+    () => listConflicts(ctx.db),
+  );
 }
 
 /**
@@ -76,9 +115,21 @@ export function redemptionRoutes(app: AdminApp, ctx: ServiceContext): void {
 function localKioskRoutes(app: AdminApp, ctx: ServiceContext): void {
   app.post(
     '/kiosks/:id/scans',
-    { config: { roles: ['support'] }, schema: { summary: 'Judge one scan sent over HTTP (embedded mode’s kiosk)', params: Id, body: ScanMessage, response: { 200: Verdict, 400: Refusal, 422: Refusal } } },
+    {
+      config: { roles: ['support'] },
+      schema: {
+        summary: 'Judge one scan sent over HTTP (embedded mode’s kiosk)',
+        params: Id,
+        body: ScanMessage,
+        response: { 200: Verdict, 400: Refusal, 422: Refusal },
+      },
+    },
     async (request) => {
-      if (request.body.kioskId !== request.params.id) throw new DomainError('kiosk_mismatch', 'Le scan ne vient pas de cette borne.', { status: 422, field: 'kioskId' });
+      if (request.body.kioskId !== request.params.id)
+        throw new DomainError('kiosk_mismatch', 'Le scan ne vient pas de cette borne.', {
+          status: 422,
+          field: 'kioskId',
+        });
       return ctx.transaction((tx, emit) => processScan(tx, emit, request.body));
     },
   );

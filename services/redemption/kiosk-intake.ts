@@ -1,6 +1,31 @@
-import { AckPolicy, DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg } from 'nats';
-import { CancelOutcome, CancelRequest, SCAN_PARTITIONS, ScanMessage, Verdict, natsNames, validate, type NatsNames } from '@aptic/contracts';
-import { BatchPublisher, InProgress, MicroBatcher, isTransient, type Publication, type ServiceContext } from '@aptic/runtime';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JSONCodec,
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type JetStreamManager,
+  type JsMsg,
+} from 'nats';
+import {
+  CancelOutcome,
+  CancelRequest,
+  SCAN_PARTITIONS,
+  ScanMessage,
+  Verdict,
+  natsNames,
+  validate,
+  type NatsNames,
+} from '@aptic/contracts';
+import {
+  BatchPublisher,
+  InProgress,
+  MicroBatcher,
+  isTransient,
+  type Publication,
+  type ServiceContext,
+} from '@aptic/runtime';
 import { sharePartitions } from './partitions.ts';
 import { judgeScans } from './db/judge.ts';
 import { kioskUndo } from './db/cancellations.ts';
@@ -29,9 +54,20 @@ const UNMAPPED = 'unmapped';
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
   const streams = [
     // Work queue: a scan leaves the stream once judged and recorded in redemption's database.
-    { name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.allCancels, names.kiosk.partitioned], retention: RetentionPolicy.Workqueue, storage: StorageType.File },
+    {
+      name: names.kiosk.stream,
+      subjects: [names.kiosk.allScans, names.kiosk.allCancels, names.kiosk.partitioned],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+    },
     // Verdicts stay a week, for kiosks that were offline when they were sent.
-    { name: names.kiosk.verdictStream, subjects: [names.kiosk.allVerdicts], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: 7 * DAY_NS },
+    {
+      name: names.kiosk.verdictStream,
+      subjects: [names.kiosk.allVerdicts],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: 7 * DAY_NS,
+    },
   ];
   for (const config of streams) {
     await jsm.streams.add(config).catch(async (err: unknown) => {
@@ -50,7 +86,13 @@ async function ensurePartitionConsumer(jsm: JetStreamManager, names: NatsNames, 
   const filter = partition === UNMAPPED ? names.kiosk.unpartitioned : names.kiosk.partition(Number(partition));
   const settings = { ack_wait: nanos(SCAN_ACK_WAIT_MS), max_ack_pending: 2 * BATCH };
   await jsm.consumers
-    .add(names.kiosk.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: filter, ...settings })
+    .add(names.kiosk.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filter,
+      ...settings,
+    })
     .catch(async (err: unknown) => {
       if (!/already in use|already exists/i.test(String(err))) throw err;
       await jsm.consumers.update(names.kiosk.stream, durable, settings);
@@ -66,7 +108,10 @@ function kioskOf(subject: string, names: NatsNames): string | undefined {
   const tokens = subject.split('.');
   const kioskId = tokens.at(-2) ?? '';
   const own = subject === names.kiosk.scans(kioskId) || subject === names.kiosk.cancels(kioskId);
-  const mapped = tokens.length === names.prefix.split('.').length + 5 && subject.startsWith(`${names.prefix}.kiosk.p.`) && /^(scans|cancels)$/.test(tokens.at(-1)!);
+  const mapped =
+    tokens.length === names.prefix.split('.').length + 5 &&
+    subject.startsWith(`${names.prefix}.kiosk.p.`) &&
+    /^(scans|cancels)$/.test(tokens.at(-1)!);
   return own || mapped ? kioskId : undefined;
 }
 
@@ -81,11 +126,13 @@ function check(m: JsMsg, names: NatsNames): Checked {
   } catch {
     return { refusal: 'not JSON', scanId: undefined, kioskId };
   }
-  const scanId = typeof (body as { scanId?: unknown })?.scanId === 'string' ? (body as { scanId: string }).scanId : undefined;
+  const scanId =
+    typeof (body as { scanId?: unknown })?.scanId === 'string' ? (body as { scanId: string }).scanId : undefined;
   if (m.data.length > MAX_SCAN_BYTES) return { refusal: `message too large (${m.data.length} bytes)`, scanId, kioskId };
   const checked = validate(ScanMessage, body);
   if (!checked.ok) return { refusal: checked.refusal.message, scanId, kioskId };
-  if (checked.value.kioskId !== kioskId) return { refusal: 'kioskId does not match the kiosk that sent it', scanId, kioskId };
+  if (checked.value.kioskId !== kioskId)
+    return { refusal: 'kioskId does not match the kiosk that sent it', scanId, kioskId };
   return { scan: checked.value };
 }
 
@@ -149,8 +196,15 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
   const refuse = async (m: JsMsg, refused: Extract<Checked, { refusal: string }>) => {
     ctx.log.warn({ subject: m.subject, refusal: refused.refusal }, 'scan message refused');
     if (refused.kioskId && refused.scanId && validate(ScanMessage.properties.scanId, refused.scanId).ok) {
-      const invalid: Verdict = { scanId: refused.scanId, outcome: 'denied', reason: 'invalid_message', message: 'Message de scan invalide : mettez à jour la borne.' };
-      await answer([answerOf(refused.kioskId, invalid, `verdict-${refused.scanId}`)]).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer a refused scan'));
+      const invalid: Verdict = {
+        scanId: refused.scanId,
+        outcome: 'denied',
+        reason: 'invalid_message',
+        message: 'Message de scan invalide : mettez à jour la borne.',
+      };
+      await answer([answerOf(refused.kioskId, invalid, `verdict-${refused.scanId}`)]).catch((err: unknown) =>
+        ctx.log.warn({ err }, 'could not answer a refused scan'),
+      );
     }
     term(m);
   };
@@ -162,7 +216,9 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
    */
   const sending = new Set<Promise<void>>();
   const deliver = (run: { m: JsMsg; scan: ScanMessage }[], verdicts: Verdict[]) => {
-    const sent: Promise<void> = answer(run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)))
+    const sent: Promise<void> = answer(
+      run.map((r, i) => answerOf(r.scan.kioskId, verdicts[i]!, `verdict-${r.scan.scanId}`)),
+    )
       .then(() => run.forEach((r) => ack(r.m)))
       .catch((err: unknown) => run.forEach((r) => retryLater(r.m, err)))
       .finally(() => sending.delete(sent));
@@ -175,7 +231,15 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     try {
       // Each scan judged at its arrival in the stream (online), or its offline time within bounds.
       const arrivals = new Map(run.map((r) => [r.scan.scanId, new Date(r.m.info.timestampNanos / 1e6)]));
-      deliver(run, await judgeScans(ctx, run.map((r) => r.scan), new Date(), arrivals));
+      deliver(
+        run,
+        await judgeScans(
+          ctx,
+          run.map((r) => r.scan),
+          new Date(),
+          arrivals,
+        ),
+      );
     } catch (err) {
       if (run.length === 1) return retryLater(run[0]!.m, err);
       ctx.log.warn({ err, scans: run.length }, 'batch of scans failed; judging them one by one');
@@ -222,7 +286,13 @@ export async function startKioskIntake(ctx: ServiceContext): Promise<void> {
     };
   };
   const partitions = [UNMAPPED, ...Array.from({ length: SCAN_PARTITIONS }, (_, i) => String(i))];
-  const ownership = await sharePartitions({ nc, bucket: `${names.kiosk.stream}_OWNERS`, partitions, start: consumePartition, log: ctx.log });
+  const ownership = await sharePartitions({
+    nc,
+    bucket: `${names.kiosk.stream}_OWNERS`,
+    partitions,
+    start: consumePartition,
+    log: ctx.log,
+  });
   ctx.onStop(async () => {
     // Each partition stops once the scans it handed out are settled, and its lease is given back
     // for another instance at once.

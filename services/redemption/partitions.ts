@@ -89,7 +89,9 @@ export async function sharePartitions(options: {
   let stopped = false;
   let running = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => (stopped ? undefined : tick().catch((err: unknown) => log.warn({ err }, 'scan partition leases not renewed'))));
+    running = running.then(() =>
+      stopped ? undefined : tick().catch((err: unknown) => log.warn({ err }, 'scan partition leases not renewed')),
+    );
   }, TICK_MS);
   running = tick();
   await running;

@@ -10,17 +10,17 @@ export function auditTable(schema: PgSchema) {
   return schema.table(
     'audit',
     {
-    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-    entity: text('entity').notNull(),
-    entityId: uuid('entity_id').notNull(),
-    /** The record whose trail this entry belongs to (an order, a place): trails are read by it. */
-    scopeId: uuid('scope_id').notNull(),
-    action: text('action').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status'),
-    actor: text('actor').notNull(),
-    details: jsonb('details'),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+      seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+      entity: text('entity').notNull(),
+      entityId: uuid('entity_id').notNull(),
+      /** The record whose trail this entry belongs to (an order, a place): trails are read by it. */
+      scopeId: uuid('scope_id').notNull(),
+      action: text('action').notNull(),
+      fromStatus: text('from_status'),
+      toStatus: text('to_status'),
+      actor: text('actor').notNull(),
+      details: jsonb('details'),
+      at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     },
     (t) => [index(`${schema.schemaName}_audit_scope`).on(t.scopeId, t.seq)],
   );

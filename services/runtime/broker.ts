@@ -14,7 +14,9 @@ export function createBroker(config: PlatformConfig, node: string): ServiceBroke
     // Unique even for two instances in one process (tests) or a restart that reuses the pid (containers).
     nodeID: `${node}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     namespace: natsNames(config.natsPrefix).namespace,
-    transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, ...natsAuth(config.natsCredsFile) } } : null,
+    transporter: config.natsUrl
+      ? { type: 'NATS', options: { url: config.natsUrl, ...natsAuth(config.natsCredsFile) } }
+      : null,
     logger: { type: 'Pino', options: { level: config.logLevel } },
     requestTimeout: 10_000,
     // Actions validate their params against the contracts themselves (see actions.ts).

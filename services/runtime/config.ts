@@ -52,7 +52,8 @@ function integer(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new StartRefused(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new StartRefused(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -61,7 +62,9 @@ const MIN_ADMIN_TOKEN_LENGTH = 32;
 function adminToken(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   if (raw.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new StartRefused(`APTIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`), got ${raw.length}`);
+    throw new StartRefused(
+      `APTIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`), got ${raw.length}`,
+    );
   }
   return raw;
 }

@@ -15,7 +15,9 @@ import { StartRefused } from './refused.ts';
 /** The line for a port another program holds (checked before the start, or met at listen). */
 export function busyPort(service: ServiceName, port: number, host: string): StartRefused {
   const variable = portVariable(service);
-  return new StartRefused(`${service}: port ${port} on ${host} is already in use by another program: stop it, or set ${variable} to a free port (${variable}=0: any free port).`);
+  return new StartRefused(
+    `${service}: port ${port} on ${host} is already in use by another program: stop it, or set ${variable} to a free port (${variable}=0: any free port).`,
+  );
 }
 
 /** Checks that every fixed port is free, so a second start fails before opening anything. */
@@ -58,7 +60,12 @@ export function lockDataDir(dataDir: string): () => void {
   } catch (err) {
     throw unopenable(folder, err);
   }
-  const options = { realpath: false, lockfilePath: join(folder, 'platform.lock'), stale: STALE_MS, onCompromised: () => {} };
+  const options = {
+    realpath: false,
+    lockfilePath: join(folder, 'platform.lock'),
+    stale: STALE_MS,
+    onCompromised: () => {},
+  };
   const owner = join(folder, 'platform.pid');
   let release: () => void;
   try {
@@ -68,7 +75,9 @@ export function lockDataDir(dataDir: string): () => void {
     const holder = readOwner(owner);
     if (holder === undefined || alive(holder)) {
       const who = holder === undefined ? 'another start' : `pid ${holder}`;
-      throw new StartRefused(`the platform is already running on ${folder} (${who}): stop it first, or set APTIC_DATA_DIR to another folder.`);
+      throw new StartRefused(
+        `the platform is already running on ${folder} (${who}): stop it first, or set APTIC_DATA_DIR to another folder.`,
+      );
     }
     // Its owner died without releasing it (kill -9, power cut): nothing has the folder open.
     rmSync(options.lockfilePath, { recursive: true, force: true });
@@ -93,6 +102,11 @@ function readOwner(file: string): number | undefined {
 /** The data folder cannot be used at all (permissions, not a folder, a full disk). */
 function unopenable(folder: string, err: unknown): StartRefused {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a folder' : (code ?? (err instanceof Error ? err.message : String(err)));
-  return new StartRefused(`cannot use the data folder ${folder} (${why}): check that it is a folder this user may write, or set APTIC_DATA_DIR to another one.`);
+  const why =
+    code === 'EEXIST' || code === 'ENOTDIR'
+      ? 'not a folder'
+      : (code ?? (err instanceof Error ? err.message : String(err)));
+  return new StartRefused(
+    `cannot use the data folder ${folder} (${why}): check that it is a folder this user may write, or set APTIC_DATA_DIR to another one.`,
+  );
 }

@@ -19,7 +19,10 @@ describe('transient or poison', () => {
     ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
     ['NATS unavailable', Object.assign(new Error('CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' })],
     ['a bus that did not answer', new TransientError('JetStream did not ack within 10000 ms')],
-    ['every address refused', Object.assign(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]), {})],
+    [
+      'every address refused',
+      Object.assign(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]), {}),
+    ],
   ])('%s is transient, wrapped or not', (_name, err) => {
     expect(isTransient(err)).toBe(true);
     expect(isTransient(wrapped(err))).toBe(true);

@@ -11,17 +11,40 @@
  * serialization failure, deadlock, lock not available. */
 const TRANSIENT_SQLSTATE = /^(08...|53...|57P0[1-3]|57014|40001|40P01|55P03)$/;
 /** Socket errors of Node. */
-const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** NATS client error codes: the connection is down or a request got no answer in time. */
-const TRANSIENT_NATS = new Set(['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT', 'TIMEOUT', '503']);
+const TRANSIENT_NATS = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DRAINING',
+  'CONNECTION_REFUSED',
+  'CONNECTION_TIMEOUT',
+  'DISCONNECT',
+  'TIMEOUT',
+  '503',
+]);
 /** node-postgres reports a lost or impossible connection with these messages and no code. */
-const TRANSIENT_MESSAGE = /connection terminated|connection ended unexpectedly|timeout exceeded when trying to connect|connection error and is not queryable|connection timeout/i;
+const TRANSIENT_MESSAGE =
+  /connection terminated|connection ended unexpectedly|timeout exceeded when trying to connect|connection error and is not queryable|connection timeout/i;
 
 /** Whether an error is worth retrying for as long as it takes (it or any error it wraps). */
 export function isTransient(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
-    if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code) || TRANSIENT_NATS.has(code))) return true;
+    if (
+      typeof code === 'string' &&
+      (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code) || TRANSIENT_NATS.has(code))
+    )
+      return true;
     if (typeof message === 'string' && TRANSIENT_MESSAGE.test(message)) return true;
     // A connection to a host with several addresses fails with one error per address.
     if (Array.isArray(errors) && errors.some(isTransient)) return true;

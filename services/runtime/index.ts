@@ -1,6 +1,17 @@
 export { StartRefused } from './refused.ts';
 export { readConfig, portVariable, DefaultPorts, type PlatformConfig, type EventsConfig } from './config.ts';
-export { connectPostgres, openPglite, preparedRows, queryRows, violatesUniqueness, sqlState, type Database, type Db, type Tx, type Queryable } from './db/connect.ts';
+export {
+  connectPostgres,
+  openPglite,
+  preparedRows,
+  queryRows,
+  violatesUniqueness,
+  sqlState,
+  type Database,
+  type Db,
+  type Tx,
+  type Queryable,
+} from './db/connect.ts';
 export { eventTables, type EventTables } from './events/tables.ts';
 export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus.ts';
 export { InProgress, JetStreamBus, busConnectionOptions } from './events/jetstream.ts';

@@ -23,13 +23,22 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-async function openInfrastructure(config: PlatformConfig, node: string): Promise<{ database: Database; bus: EventBus }> {
+async function openInfrastructure(
+  config: PlatformConfig,
+  node: string,
+): Promise<{ database: Database; bus: EventBus }> {
   if (config.mode === 'embedded') {
     const database = await openPglite(config.dataDir);
     return { database, bus: await LocalBus.open(database) };
   }
   const database = connectPostgres(config.databaseUrl!, { application: `aptic-${node}` });
-  const bus = await JetStreamBus.connect({ url: config.natsUrl!, prefix: config.natsPrefix, ackWaitMs: config.events.ackWaitMs, name: `aptic-${node}`, credsFile: config.natsCredsFile });
+  const bus = await JetStreamBus.connect({
+    url: config.natsUrl!,
+    prefix: config.natsPrefix,
+    ackWaitMs: config.events.ackWaitMs,
+    name: `aptic-${node}`,
+    credsFile: config.natsCredsFile,
+  });
   return { database, bus };
 }
 
@@ -41,13 +50,25 @@ export type Progress = (step: string) => void;
  * one bus. Embedded: PGlite + table-backed bus + in-process broker. Distributed: PostgreSQL +
  * JetStream + Moleculer over NATS.
  */
-export async function startPlatform(definitions: ServiceDefinition[], config: PlatformConfig, log?: Logger, progress: Progress = () => {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  definitions: ServiceDefinition[],
+  config: PlatformConfig,
+  log?: Logger,
+  progress: Progress = () => {},
+): Promise<RunningPlatform> {
   const logger = log ?? pino({ level: config.logLevel, base: { mode: config.mode } });
   const node = definitions.length === 1 ? definitions[0]!.name : 'platform';
   // Ports first, then the data folder: a second start is refused before it opens any database.
-  await assertPortsFree(definitions.map((d) => d.name), config);
+  await assertPortsFree(
+    definitions.map((d) => d.name),
+    config,
+  );
   const releaseDataDir = config.mode === 'embedded' ? lockDataDir(config.dataDir) : () => {};
-  progress(config.mode === 'embedded' ? `opening the embedded database in ${config.dataDir}` : 'connecting to PostgreSQL and NATS');
+  progress(
+    config.mode === 'embedded'
+      ? `opening the embedded database in ${config.dataDir}`
+      : 'connecting to PostgreSQL and NATS',
+  );
   const { database, bus } = await openInfrastructure(config, node).catch((err: unknown) => {
     releaseDataDir();
     throw err;
@@ -88,6 +109,7 @@ export async function startPlatform(definitions: ServiceDefinition[], config: Pl
 export function selectServices(all: ServiceDefinition[], names: string[]): ServiceDefinition[] {
   if (names.length === 0) return all;
   const unknown = names.filter((n) => !all.some((d) => d.name === n));
-  if (unknown.length > 0) throw new StartRefused(`Unknown service ${unknown.join(', ')}; known: ${all.map((d) => d.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new StartRefused(`Unknown service ${unknown.join(', ')}; known: ${all.map((d) => d.name).join(', ')}`);
   return all.filter((d) => names.includes(d.name as ServiceName));
 }

@@ -10,7 +10,8 @@ import type { PlatformConfig } from './config.ts';
  */
 function secretKey(config: PlatformConfig, variable: string, value: string | undefined, file: string): string {
   if (value) {
-    if (value.length < 32) throw new Error(`${variable} must be at least 32 characters (e.g. \`openssl rand -hex 32\`).`);
+    if (value.length < 32)
+      throw new Error(`${variable} must be at least 32 characters (e.g. \`openssl rand -hex 32\`).`);
     return value;
   }
   if (config.mode === 'distributed') throw new Error(`${variable} is required (e.g. \`openssl rand -hex 32\`).`);
@@ -21,7 +22,9 @@ function secretKey(config: PlatformConfig, variable: string, value: string | und
 }
 
 /** Printing's secret the pass codes are made with (APTIC_PASS_CODE_KEY). */
-export const passCodeKey = (config: PlatformConfig) => secretKey(config, 'APTIC_PASS_CODE_KEY', config.passCodeKey, 'pass-code.key');
+export const passCodeKey = (config: PlatformConfig) =>
+  secretKey(config, 'APTIC_PASS_CODE_KEY', config.passCodeKey, 'pass-code.key');
 
 /** The key of pass lookup hashes (APTIC_PASS_LOOKUP_KEY): printing and redemption; it cannot make codes. */
-export const passLookupKey = (config: PlatformConfig) => secretKey(config, 'APTIC_PASS_LOOKUP_KEY', config.passLookupKey, 'pass-lookup.key');
+export const passLookupKey = (config: PlatformConfig) =>
+  secretKey(config, 'APTIC_PASS_LOOKUP_KEY', config.passLookupKey, 'pass-lookup.key');

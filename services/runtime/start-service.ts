@@ -38,9 +38,24 @@ function serviceMetrics(name: string, relay: () => OutboxRelay, consumers: () =>
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
   collectDefaultMetrics({ register: registry });
-  const applied = new Counter({ name: 'aptic_events_applied_total', help: 'Events applied by a consumer', labelNames: ['consumer'], registers: [registry] });
-  const parked = new Counter({ name: 'aptic_events_dead_lettered_total', help: 'Events parked as dead letters', labelNames: ['consumer'], registers: [registry] });
-  const transient = new Counter({ name: 'aptic_events_transient_failures_total', help: 'Batches that failed for a transient cause (outage) and were held to be tried again', labelNames: ['consumer'], registers: [registry] });
+  const applied = new Counter({
+    name: 'aptic_events_applied_total',
+    help: 'Events applied by a consumer',
+    labelNames: ['consumer'],
+    registers: [registry],
+  });
+  const parked = new Counter({
+    name: 'aptic_events_dead_lettered_total',
+    help: 'Events parked as dead letters',
+    labelNames: ['consumer'],
+    registers: [registry],
+  });
+  const transient = new Counter({
+    name: 'aptic_events_transient_failures_total',
+    help: 'Batches that failed for a transient cause (outage) and were held to be tried again',
+    labelNames: ['consumer'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'aptic_events_consumer_waiting',
     help: '1 while a consumer holds its events through an outage (database or bus unreachable)',
@@ -56,7 +71,12 @@ function serviceMetrics(name: string, relay: () => OutboxRelay, consumers: () =>
     registers: [registry],
     async collect() {
       // During an outage the last figure stays: the other metrics must still be served.
-      await relay().backlog().then((n) => this.set(n), () => {});
+      await relay()
+        .backlog()
+        .then(
+          (n) => this.set(n),
+          () => {},
+        );
     },
   });
   return {
@@ -81,7 +101,11 @@ export async function startService(definition: ServiceDefinition, platform: Plat
 
   const relay = new OutboxRelay({ db: database.db, tables: definition.tables, bus, log });
   let consumers: DurableConsumer[] = [];
-  const metrics = serviceMetrics(name, () => relay, () => consumers);
+  const metrics = serviceMetrics(
+    name,
+    () => relay,
+    () => consumers,
+  );
   const timers = new Timers(log);
   const releases: Array<() => Promise<void>> = [];
   let browser: Promise<PdfRenderer> | undefined;
@@ -118,7 +142,18 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     pdf: () => (browser ??= PdfRenderer.launch(config.chromiumPath)),
   };
   consumers = (definition.consumers?.(context) ?? []).map(
-    (d) => new DurableConsumer({ service: name, definition: d, db: database.db, tables: definition.tables, bus, config: config.events, log, hooks: metrics.hooks, afterCommit: () => relay.kick() }),
+    (d) =>
+      new DurableConsumer({
+        service: name,
+        definition: d,
+        db: database.db,
+        tables: definition.tables,
+        bus,
+        config: config.events,
+        log,
+        hooks: metrics.hooks,
+        afterCommit: () => relay.kick(),
+      }),
   );
   broker.createService({ name, ...definition.moleculer?.(context) });
 
@@ -131,7 +166,10 @@ export async function startService(definition: ServiceDefinition, platform: Plat
       if (!broker.started) return 'broker not started';
       const held = consumers.find((c) => c.waitingOn !== undefined);
       if (held) return `${held.durable} waiting for an outage to pass: ${held.waitingOn}`;
-      return database.ping().then(() => bus.problem(), (err) => `database: ${err instanceof Error ? err.message : err}`);
+      return database.ping().then(
+        () => bus.problem(),
+        (err) => `database: ${err instanceof Error ? err.message : err}`,
+      );
     },
   });
   tokenRoutes(app, tokens);

@@ -3,7 +3,12 @@
  * dates); instants are stored in UTC. Dates are handled as `YYYY-MM-DD` strings, which compare
  * correctly as strings and never shift with a timezone.
  */
-const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+const parisDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 export function businessDate(instant: Date = new Date()): string {
   return parisDay.format(instant);

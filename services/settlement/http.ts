@@ -4,7 +4,16 @@ import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext 
 import { AccountKinds } from './domain/accounts.ts';
 import { MONTH_PATTERN } from './domain/periods.ts';
 import { PayoutStatuses } from './domain/payout.ts';
-import { findPayout, listPayouts, listRuns, markExecuted, markRejected, payoutView, runFile, runPayouts } from './db/payouts.ts';
+import {
+  findPayout,
+  listPayouts,
+  listRuns,
+  markExecuted,
+  markRejected,
+  payoutView,
+  runFile,
+  runPayouts,
+} from './db/payouts.ts';
 import { accountLines, balances, checkLedger } from './db/ledger.ts';
 import { closePeriod, listPeriods, periodPlaces } from './db/periods.ts';
 import { funderFigures, monthStatementLines, statementOf, statementsOf } from './db/statements.ts';
@@ -34,40 +43,108 @@ export interface RouteDeps {
 }
 
 /** Settlement's admin endpoints (finance): periods and their close, the ledger and its check. */
-export const settlementRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): void => {
-  payoutRoutes(deps)(app, ctx);
-  placeRoutes(app, ctx);
-  const { graceDays } = deps.settings;
-  app.get('/periods', { config: { roles: finance }, schema: { summary: 'Settlement periods (months) and their state' } }, () => listPeriods(ctx.db, graceDays));
-  app.post(
-    '/periods/:month/close',
-    { config: { roles: finance }, schema: { summary: 'Close a month (endossement): figures per place, payouts, period.closed', params: MonthParams, response: { 200: CloseView, 400: Refusal, 409: Refusal } } },
-    (request) => ctx.transaction((tx, emit) => closePeriod(tx, emit, { month: request.params.month, today: businessDate(deps.now()), graceDays, actor: actorOf(request) })),
-  );
-  app.get('/periods/:month/statements.csv', { config: { roles: finance }, schema: { summary: 'Every place’s statement lines of a closed month, as CSV', params: MonthParams } }, async (request, reply) => {
-    const csv = statementsCsv(request.params.month, await monthStatementLines(ctx.db, request.params.month));
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="releves-${request.params.month}.csv"`).send(csv);
-  });
-  app.get('/periods/:month/places', { config: { roles: finance }, schema: { summary: 'Each place’s figures of a closed month', params: MonthParams } }, (request) => periodPlaces(ctx.db, request.params.month));
+export const settlementRoutes =
+  (deps: RouteDeps) =>
+  (app: AdminApp, ctx: ServiceContext): void => {
+    payoutRoutes(deps)(app, ctx);
+    placeRoutes(app, ctx);
+    const { graceDays } = deps.settings;
+    app.get(
+      '/periods',
+      { config: { roles: finance }, schema: { summary: 'Settlement periods (months) and their state' } },
+      () => listPeriods(ctx.db, graceDays),
+    );
+    app.post(
+      '/periods/:month/close',
+      {
+        config: { roles: finance },
+        schema: {
+          summary: 'Close a month (endossement): figures per place, payouts, period.closed',
+          params: MonthParams,
+          response: { 200: CloseView, 400: Refusal, 409: Refusal },
+        },
+      },
+      (request) =>
+        ctx.transaction((tx, emit) =>
+          closePeriod(tx, emit, {
+            month: request.params.month,
+            today: businessDate(deps.now()),
+            graceDays,
+            actor: actorOf(request),
+          }),
+        ),
+    );
+    app.get(
+      '/periods/:month/statements.csv',
+      {
+        config: { roles: finance },
+        schema: { summary: 'Every place’s statement lines of a closed month, as CSV', params: MonthParams },
+      },
+      async (request, reply) => {
+        const csv = statementsCsv(request.params.month, await monthStatementLines(ctx.db, request.params.month));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="releves-${request.params.month}.csv"`)
+          .send(csv);
+      },
+    );
+    app.get(
+      '/periods/:month/places',
+      {
+        config: { roles: finance },
+        schema: { summary: 'Each place’s figures of a closed month', params: MonthParams },
+      },
+      (request) => periodPlaces(ctx.db, request.params.month),
+    );
 
-  app.get(
-    '/ledger/balances',
-    { config: { roles: finance }, schema: { summary: 'Balances per account and owner (derived from the lines)', querystring: Type.Object({ account: Type.Optional(Account), owner: Type.Optional(Uuid), funderId: Type.Optional(Uuid) }, { additionalProperties: false }) } },
-    (request) => balances(ctx.db, request.query),
-  );
-  app.get(
-    '/ledger/accounts/:account',
-    {
-      config: { roles: finance },
-      schema: { summary: 'An account’s lines, newest first', params: Type.Object({ account: Account }), querystring: Type.Object({ owner: Type.Optional(Uuid), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }) },
-    },
-    (request) => accountLines(ctx.db, request.params.account, request.query.owner, request.query.limit ?? 100),
-  );
-  app.get('/ledger/check', { config: { roles: finance }, schema: { summary: 'The ledger’s invariants: balanced transactions, accounts on their side' } }, () => checkLedger(ctx.db));
-};
+    app.get(
+      '/ledger/balances',
+      {
+        config: { roles: finance },
+        schema: {
+          summary: 'Balances per account and owner (derived from the lines)',
+          querystring: Type.Object(
+            { account: Type.Optional(Account), owner: Type.Optional(Uuid), funderId: Type.Optional(Uuid) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      (request) => balances(ctx.db, request.query),
+    );
+    app.get(
+      '/ledger/accounts/:account',
+      {
+        config: { roles: finance },
+        schema: {
+          summary: 'An account’s lines, newest first',
+          params: Type.Object({ account: Account }),
+          querystring: Type.Object(
+            { owner: Type.Optional(Uuid), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      (request) => accountLines(ctx.db, request.params.account, request.query.owner, request.query.limit ?? 100),
+    );
+    app.get(
+      '/ledger/check',
+      {
+        config: { roles: finance },
+        schema: { summary: 'The ledger’s invariants: balanced transactions, accounts on their side' },
+      },
+      () => checkLedger(ctx.db),
+    );
+  };
 
 const Id = Type.Object({ id: Uuid });
-const PayoutQuery = Type.Object({ status: Type.Optional(Type.Union(PayoutStatuses.map((s) => Type.Literal(s)))), placeId: Type.Optional(Uuid), period: Type.Optional(Month) }, { additionalProperties: false });
+const PayoutQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(PayoutStatuses.map((s) => Type.Literal(s)))),
+    placeId: Type.Optional(Uuid),
+    period: Type.Optional(Month),
+  },
+  { additionalProperties: false },
+);
 const ExecutedBody = Type.Object(
   {
     executedOn: BusinessDate,
@@ -76,27 +153,92 @@ const ExecutedBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const RejectedBody = Type.Object({ reasonCode: Type.String({ minLength: 1, maxLength: 8 }) }, { additionalProperties: false });
+const RejectedBody = Type.Object(
+  { reasonCode: Type.String({ minLength: 1, maxLength: 8 }) },
+  { additionalProperties: false },
+);
 
 /** Payout runs (SEPA files), held payouts, and the bank's answers (finance). */
-const payoutRoutes = (deps: RouteDeps) => (app: AdminApp, ctx: ServiceContext): void => {
-  app.post('/payout-runs', { config: { roles: finance }, schema: { summary: 'Run the payouts awaiting money: one SEPA file, the others held with their reason' } }, async (request, reply) =>
-    reply.status(201).send(await runPayouts(ctx, { actor: actorOf(request), role: request.principal!.role, debtor: deps.settings.debtor, now: deps.now() })),
-  );
-  app.get('/payout-runs', { config: { roles: finance }, schema: { summary: 'Payout runs, newest first' } }, () => listRuns(ctx.db));
-  app.get('/payout-runs/:id/sepa.xml', { config: { roles: finance }, schema: { summary: 'The run’s SEPA file (pain.001.001.03), the same bytes at every download', params: Id } }, async (request, reply) => {
-    const file = await runFile(ctx.db, request.params.id);
-    return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${file.messageId}.xml"`).send(file.xml);
-  });
-  app.get('/payouts', { config: { roles: finance }, schema: { summary: 'Payouts by status (held: with their reason), place, period', querystring: PayoutQuery } }, (request) => listPayouts(ctx.db, request.query));
-  app.get('/payouts/:id', { config: { roles: finance }, schema: { summary: 'A payout', params: Id } }, async (request) => payoutView(await findPayout(ctx.db, request.params.id)));
-  app.post('/payouts/:id/execution', { config: { roles: finance }, schema: { summary: 'The bank executed the transfer', params: Id, body: ExecutedBody } }, async (request) =>
-    payoutView(await ctx.transaction((tx, emit) => markExecuted(tx, emit, request.params.id, request.body, actorOf(request)))),
-  );
-  app.post('/payouts/:id/rejection', { config: { roles: finance }, schema: { summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)', params: Id, body: RejectedBody } }, async (request) =>
-    payoutView(await ctx.transaction((tx, emit) => markRejected(tx, emit, request.params.id, request.body.reasonCode, actorOf(request)))),
-  );
-};
+const payoutRoutes =
+  (deps: RouteDeps) =>
+  (app: AdminApp, ctx: ServiceContext): void => {
+    app.post(
+      '/payout-runs',
+      {
+        config: { roles: finance },
+        schema: { summary: 'Run the payouts awaiting money: one SEPA file, the others held with their reason' },
+      },
+      async (request, reply) =>
+        reply.status(201).send(
+          await runPayouts(ctx, {
+            actor: actorOf(request),
+            role: request.principal!.role,
+            debtor: deps.settings.debtor,
+            now: deps.now(),
+          }),
+        ),
+    );
+    app.get('/payout-runs', { config: { roles: finance }, schema: { summary: 'Payout runs, newest first' } }, () =>
+      listRuns(ctx.db),
+    );
+    app.get(
+      '/payout-runs/:id/sepa.xml',
+      {
+        config: { roles: finance },
+        schema: { summary: 'The run’s SEPA file (pain.001.001.03), the same bytes at every download', params: Id },
+      },
+      async (request, reply) => {
+        const file = await runFile(ctx.db, request.params.id);
+        return reply
+          .type('application/xml; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${file.messageId}.xml"`)
+          .send(file.xml);
+      },
+    );
+    app.get(
+      '/payouts',
+      {
+        config: { roles: finance },
+        schema: { summary: 'Payouts by status (held: with their reason), place, period', querystring: PayoutQuery },
+      },
+      (request) => listPayouts(ctx.db, request.query),
+    );
+    app.get(
+      '/payouts/:id',
+      { config: { roles: finance }, schema: { summary: 'A payout', params: Id } },
+      async (request) => payoutView(await findPayout(ctx.db, request.params.id)),
+    );
+    app.post(
+      '/payouts/:id/execution',
+      {
+        config: { roles: finance },
+        schema: { summary: 'The bank executed the transfer', params: Id, body: ExecutedBody },
+      },
+      async (request) =>
+        payoutView(
+          await ctx.transaction((tx, emit) =>
+            markExecuted(tx, emit, request.params.id, request.body, actorOf(request)),
+          ),
+        ),
+    );
+    app.post(
+      '/payouts/:id/rejection',
+      {
+        config: { roles: finance },
+        schema: {
+          summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)',
+          params: Id,
+          body: RejectedBody,
+        },
+      },
+      async (request) =>
+        payoutView(
+          await ctx.transaction((tx, emit) =>
+            markRejected(tx, emit, request.params.id, request.body.reasonCode, actorOf(request)),
+          ),
+        ),
+    );
+  };
 
 const PlaceMonth = Type.Object({ id: Uuid, month: Month });
 const noPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status: 404 });
@@ -108,32 +250,78 @@ const noPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status
  */
 const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
   const roles = ['finance', 'place'] as const;
-  const own = (request: Parameters<typeof assertScope>[0], placeId: string) => assertScope(request, { place: placeId }, noPlace);
-  app.get('/places/:id/statements', { config: { roles }, schema: { summary: 'A place’s closed months and their figures', params: Id } }, async (request) => {
-    own(request, request.params.id);
-    return statementsOf(ctx.db, request.params.id);
-  });
-  app.get('/places/:id/statements/:month', { config: { roles }, schema: { summary: 'A place’s statement of a month: lines, figures, payout', params: PlaceMonth } }, async (request) => {
-    own(request, request.params.id);
-    return statementOf(ctx.db, request.params.id, request.params.month);
-  });
-  app.get('/places/:id/statements/:month/statement.pdf', { config: { roles }, schema: { summary: 'The statement as a PDF, in French', params: PlaceMonth } }, async (request, reply) => {
-    own(request, request.params.id);
-    const html = statementHtml(await statementOf(ctx.db, request.params.id, request.params.month));
-    const pdf = await (await ctx.pdf()).render(html);
-    return reply.type('application/pdf').header('content-disposition', `inline; filename="releve-${request.params.month}.pdf"`).send(pdf);
-  });
-  app.get('/places/:id/statements/:month/statement.csv', { config: { roles }, schema: { summary: 'The statement’s lines as CSV', params: PlaceMonth } }, async (request, reply) => {
-    own(request, request.params.id);
-    const csv = statementsCsv(request.params.month, [await statementOf(ctx.db, request.params.id, request.params.month)]);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="releve-${request.params.month}.csv"`).send(csv);
-  });
-  app.get('/places/:id/payouts', { config: { roles }, schema: { summary: 'A place’s payouts, held ones with their reason', params: Id } }, async (request) => {
-    own(request, request.params.id);
-    return listPayouts(ctx.db, { placeId: request.params.id });
-  });
-  app.get('/funders/:id/money', { config: { roles: ['finance', 'funder'] }, schema: { summary: 'A funder’s passes (issued, released, redeemed, outstanding) and money (held, credited)', params: Id } }, async (request) => {
-    assertScope(request, { funder: request.params.id }, () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }));
-    return funderFigures(ctx.db, request.params.id);
-  });
+  const own = (request: Parameters<typeof assertScope>[0], placeId: string) =>
+    assertScope(request, { place: placeId }, noPlace);
+  app.get(
+    '/places/:id/statements',
+    { config: { roles }, schema: { summary: 'A place’s closed months and their figures', params: Id } },
+    async (request) => {
+      own(request, request.params.id);
+      return statementsOf(ctx.db, request.params.id);
+    },
+  );
+  app.get(
+    '/places/:id/statements/:month',
+    {
+      config: { roles },
+      schema: { summary: 'A place’s statement of a month: lines, figures, payout', params: PlaceMonth },
+    },
+    async (request) => {
+      own(request, request.params.id);
+      return statementOf(ctx.db, request.params.id, request.params.month);
+    },
+  );
+  app.get(
+    '/places/:id/statements/:month/statement.pdf',
+    { config: { roles }, schema: { summary: 'The statement as a PDF, in French', params: PlaceMonth } },
+    async (request, reply) => {
+      own(request, request.params.id);
+      const html = statementHtml(await statementOf(ctx.db, request.params.id, request.params.month));
+      const pdf = await (await ctx.pdf()).render(html);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="releve-${request.params.month}.pdf"`)
+        .send(pdf);
+    },
+  );
+  app.get(
+    '/places/:id/statements/:month/statement.csv',
+    { config: { roles }, schema: { summary: 'The statement’s lines as CSV', params: PlaceMonth } },
+    async (request, reply) => {
+      own(request, request.params.id);
+      const csv = statementsCsv(request.params.month, [
+        await statementOf(ctx.db, request.params.id, request.params.month),
+      ]);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="releve-${request.params.month}.csv"`)
+        .send(csv);
+    },
+  );
+  app.get(
+    '/places/:id/payouts',
+    { config: { roles }, schema: { summary: 'A place’s payouts, held ones with their reason', params: Id } },
+    async (request) => {
+      own(request, request.params.id);
+      return listPayouts(ctx.db, { placeId: request.params.id });
+    },
+  );
+  app.get(
+    '/funders/:id/money',
+    {
+      config: { roles: ['finance', 'funder'] },
+      schema: {
+        summary: 'A funder’s passes (issued, released, redeemed, outstanding) and money (held, credited)',
+        params: Id,
+      },
+    },
+    async (request) => {
+      assertScope(
+        request,
+        { funder: request.params.id },
+        () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }),
+      );
+      return funderFigures(ctx.db, request.params.id);
+    },
+  );
 };

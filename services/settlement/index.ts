@@ -29,7 +29,14 @@ export function settlementService(options: SettlementOptions = {}): ServiceDefin
       // Checked every hour, so a month closes on its first day out of the grace window.
       ctx.every('monthly-close', settings.closeCheckMs, async () => {
         for (const month of await monthsDue(ctx.db, businessDate(now()), settings.graceDays)) {
-          const closed = await ctx.transaction((tx, emit) => closePeriod(tx, emit, { month, today: businessDate(now()), graceDays: settings.graceDays, actor: 'system: monthly close' }));
+          const closed = await ctx.transaction((tx, emit) =>
+            closePeriod(tx, emit, {
+              month,
+              today: businessDate(now()),
+              graceDays: settings.graceDays,
+              actor: 'system: monthly close',
+            }),
+          );
           ctx.log.info({ month, places: closed.places, netCents: closed.netCents }, 'period closed');
         }
       });

@@ -21,11 +21,15 @@ afterAll(async () => {
 });
 
 const funder = { name: 'Département de la Charente', kind: 'collectivite', siret: '73282932000074' };
-const funderCount = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.funder`))[0]!.n;
+const funderCount = async () =>
+  (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.funder`))[0]!.n;
 
 describe('admin endpoints: public probes', () => {
   test('health, readiness, metrics and OpenAPI docs answer without a token', async () => {
-    expect(await call(`${url}/health`, { token: null })).toEqual({ status: 200, body: { status: 'ok', service: 'ordering' } });
+    expect(await call(`${url}/health`, { token: null })).toEqual({
+      status: 200,
+      body: { status: 'ok', service: 'ordering' },
+    });
     expect(await call(`${url}/ready`, { token: null })).toEqual({ status: 200, body: { ready: true } });
     const metrics = await fetch(`${url}/metrics`);
     const text = await metrics.text();
@@ -47,18 +51,26 @@ describe('admin endpoints: authentication and roles', () => {
   });
 
   test('tokens are issued once, stored hashed, scoped by role, and revocable', async () => {
-    const issued = await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'print partner A', role: 'print-partner', printPartnerId: randomUUID() } });
+    const issued = await call(`${url}/admin/tokens`, {
+      method: 'POST',
+      body: { name: 'print partner A', role: 'print-partner', printPartnerId: randomUUID() },
+    });
     expect(issued.status).toBe(201);
     const token: string = issued.body.token;
     expect(token).toMatch(/^apt_/);
-    const [stored] = await queryRows<{ hash: string }>(node.database.db, sql`SELECT hash FROM auth.api_token WHERE id = ${issued.body.tokenId}`);
+    const [stored] = await queryRows<{ hash: string }>(
+      node.database.db,
+      sql`SELECT hash FROM auth.api_token WHERE id = ${issued.body.tokenId}`,
+    );
     expect(stored!.hash).not.toContain(token.slice(4));
 
     // The print partner may not register funders, nor issue tokens.
     const forbidden = await call(`${url}/funders`, { method: 'POST', body: funder, token });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe('forbidden');
-    expect((await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'x', role: 'admin' }, token })).status).toBe(403);
+    expect(
+      (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'x', role: 'admin' }, token })).status,
+    ).toBe(403);
 
     const listed = await call(`${url}/admin/tokens`);
     expect(JSON.stringify(listed.body)).not.toContain(token);
@@ -76,25 +88,48 @@ describe('admin endpoints: authentication and roles', () => {
   test('each scoped role names its own scope, and only its own; staff roles name none', async () => {
     const id = randomUUID();
     const issue = (body: object) => call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'scoped', ...body } });
-    const cases: Array<[string, string]> = [['place', 'placeId'], ['print-partner', 'printPartnerId'], ['prescriber', 'prescriberId'], ['funder', 'funderId']];
+    const cases: Array<[string, string]> = [
+      ['place', 'placeId'],
+      ['print-partner', 'printPartnerId'],
+      ['prescriber', 'prescriberId'],
+      ['funder', 'funderId'],
+    ];
     for (const [role, field] of cases) {
       const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       expect(await issue({ role })).toMatchObject({ status: 400, body: { code: `${snake}_required`, field } });
-      expect(await issue({ role: 'support', [field]: id })).toMatchObject({ status: 400, body: { code: `${snake}_not_allowed`, field } });
+      expect(await issue({ role: 'support', [field]: id })).toMatchObject({
+        status: 400,
+        body: { code: `${snake}_not_allowed`, field },
+      });
       const issued = await issue({ role, [field]: id });
       expect(issued).toMatchObject({ status: 201, body: { role, scopeId: id } });
-      const listed = (await call(`${url}/admin/tokens`)).body.find((t: { tokenId: string }) => t.tokenId === issued.body.tokenId);
+      const listed = (await call(`${url}/admin/tokens`)).body.find(
+        (t: { tokenId: string }) => t.tokenId === issued.body.tokenId,
+      );
       expect(listed).toMatchObject({ role, scopeId: id });
     }
-    expect(await issue({ role: 'place', funderId: id })).toMatchObject({ status: 400, body: { code: 'funder_id_not_allowed' } });
+    expect(await issue({ role: 'place', funderId: id })).toMatchObject({
+      status: 400,
+      body: { code: 'funder_id_not_allowed' },
+    });
     expect(await issue({ role: 'support' })).toMatchObject({ status: 201, body: { scopeId: null } });
   });
 
   test('a support token may register a funder', async () => {
-    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'support desk', role: 'support' } })).body.token;
-    const created = await call(`${url}/funders`, { method: 'POST', body: { ...funder, siret: '35600000000048' }, token: support });
+    const support = (
+      await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'support desk', role: 'support' } })
+    ).body.token;
+    const created = await call(`${url}/funders`, {
+      method: 'POST',
+      body: { ...funder, siret: '35600000000048' },
+      token: support,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Département de la Charente', kind: 'collectivite', siret: '35600000000048' });
+    expect(created.body).toMatchObject({
+      name: 'Département de la Charente',
+      kind: 'collectivite',
+      siret: '35600000000048',
+    });
   });
 });
 

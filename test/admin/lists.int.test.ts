@@ -30,7 +30,10 @@ test('funders by name, in name order, a page at a time', async () => {
   const names = ['Ville de Cognac', 'CCAS d’Angoulême', 'Fondation Numérique pour tous'];
   const created: string[] = [];
   for (const [i, name] of names.entries()) {
-    const funder = await call(`${url('ordering')}/funders`, { method: 'POST', body: { name, kind: 'collectivite', siret: validSiret(500 + i) } });
+    const funder = await call(`${url('ordering')}/funders`, {
+      method: 'POST',
+      body: { name, kind: 'collectivite', siret: validSiret(500 + i) },
+    });
     created.push(funder.body.id);
   }
   const all = await call(`${url('ordering')}/funders`);
@@ -46,17 +49,30 @@ test('funders by name, in name order, a page at a time', async () => {
 });
 
 test('orders by status and funder; a funder token sees its own only', async () => {
-  const funder = async (n: number) => (await call(`${url('ordering')}/funders`, { method: 'POST', body: { name: `Commanditaire ${n}`, kind: 'foundation', siret: validSiret(600 + n) } })).body.id as string;
+  const funder = async (n: number) =>
+    (
+      await call(`${url('ordering')}/funders`, {
+        method: 'POST',
+        body: { name: `Commanditaire ${n}`, kind: 'foundation', siret: validSiret(600 + n) },
+      })
+    ).body.id as string;
   const [a, b] = [await funder(1), await funder(2)];
   const quote = async (funderId: string) =>
-    (await call(`${url('ordering')}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] } })).body.id as string;
+    (
+      await call(`${url('ordering')}/quotes`, {
+        method: 'POST',
+        body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] },
+      })
+    ).body.id as string;
   const ofA = [await quote(a), await quote(a)];
   const ofB = await quote(b);
   expect(ids(await call(`${url('ordering')}/orders?status=quoted&funderId=${a}`))).toEqual([...ofA].reverse()); // newest first
   expect(ids(await call(`${url('ordering')}/orders?status=paid&funderId=${a}`))).toEqual([]);
   expect((await call(`${url('ordering')}/orders?status=shipped`)).body.code).toBe('invalid_querystring');
 
-  const token = (await call(`${url('ordering')}/admin/tokens`, { method: 'POST', body: { name: 'B', role: 'funder', funderId: b } })).body.token as string;
+  const token = (
+    await call(`${url('ordering')}/admin/tokens`, { method: 'POST', body: { name: 'B', role: 'funder', funderId: b } })
+  ).body.token as string;
   expect(ids(await call(`${url('ordering')}/orders`, { token }))).toEqual([ofB]);
   expect(ids(await call(`${url('ordering')}/orders?funderId=${a}`, { token }))).toEqual([ofB]);
   expect((await call(`${url('ordering')}/funders`, { token })).status).toBe(403);
@@ -65,10 +81,16 @@ test('orders by status and funder; a funder token sees its own only', async () =
 test('places by status a page at a time, and kiosks by place', async () => {
   const created: string[] = [];
   for (let i = 0; i < 3; i++) {
-    const place = await call(`${url('qualification')}/places`, { method: 'POST', body: validPlace(validSiret(700 + i), { name: `Lieu ${i}` }) });
+    const place = await call(`${url('qualification')}/places`, {
+      method: 'POST',
+      body: validPlace(validSiret(700 + i), { name: `Lieu ${i}` }),
+    });
     created.push(place.body.id);
   }
-  const pages = [await call(`${url('qualification')}/places?status=applied&limit=2`), await call(`${url('qualification')}/places?status=applied&limit=2&offset=2`)];
+  const pages = [
+    await call(`${url('qualification')}/places?status=applied&limit=2`),
+    await call(`${url('qualification')}/places?status=applied&limit=2&offset=2`),
+  ];
   expect(pages.map((p) => p.body.length)).toEqual([2, 1]);
   expect(pages.flatMap(ids).sort()).toEqual([...created].sort());
   expect(ids(await call(`${url('qualification')}/places?status=qualified`))).toEqual([]);

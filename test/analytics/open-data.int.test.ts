@@ -16,11 +16,30 @@ let infra: Isolated;
 let node: RunningPlatform;
 const url = () => node.services[0]!.url;
 
-const event = (type: string, data: unknown) => ({ id: randomUUID(), type, occurredAt: '2026-11-01T08:00:00.000Z', producer: 'test', data }) as EventEnvelope;
+const event = (type: string, data: unknown) =>
+  ({ id: randomUUID(), type, occurredAt: '2026-11-01T08:00:00.000Z', producer: 'test', data }) as EventEnvelope;
 const places = [
-  { placeId: randomUUID(), name: 'EPN Angoulême', type: 'espace_public_numerique', communeCode: '16015', departementCode: '16' },
-  { placeId: randomUUID(), name: 'Médiathèque de Cognac', type: 'bibliotheque', communeCode: '16102', departementCode: '16' },
-  { placeId: randomUUID(), name: 'Bibliothèque d’Angoulême', type: 'bibliotheque', communeCode: '16015', departementCode: '16' },
+  {
+    placeId: randomUUID(),
+    name: 'EPN Angoulême',
+    type: 'espace_public_numerique',
+    communeCode: '16015',
+    departementCode: '16',
+  },
+  {
+    placeId: randomUUID(),
+    name: 'Médiathèque de Cognac',
+    type: 'bibliotheque',
+    communeCode: '16102',
+    departementCode: '16',
+  },
+  {
+    placeId: randomUUID(),
+    name: 'Bibliothèque d’Angoulême',
+    type: 'bibliotheque',
+    communeCode: '16015',
+    departementCode: '16',
+  },
 ];
 const offers = [
   { offerId: randomUUID(), placeId: places[0]!.placeId, serviceCode: 'aide_demarches_administratives' },
@@ -38,9 +57,22 @@ beforeAll(async () => {
   const funderId = randomUUID();
   const orderId = randomUUID();
   const redeem = (o: (typeof offers)[number], scannedAt: string) =>
-    event('pass.redeemed', { redemptionId: randomUUID(), passId: randomUUID(), orderId, funderId, placeId: o.placeId, kioskId: randomUUID(), offerId: o.offerId, serviceActId: randomUUID(), faceValueCents: 1_000, scannedAt, lateUpload: false });
+    event('pass.redeemed', {
+      redemptionId: randomUUID(),
+      passId: randomUUID(),
+      orderId,
+      funderId,
+      placeId: o.placeId,
+      kioskId: randomUUID(),
+      offerId: o.offerId,
+      serviceActId: randomUUID(),
+      faceValueCents: 1_000,
+      scannedAt,
+      lateUpload: false,
+    });
   offers.forEach((o, i) => {
-    for (let n = 0; n < counts[i]!; n++) events.push(redeem(o, `2026-11-${String(1 + (n % 28)).padStart(2, '0')}T10:00:00.000Z`));
+    for (let n = 0; n < counts[i]!; n++)
+      events.push(redeem(o, `2026-11-${String(1 + (n % 28)).padStart(2, '0')}T10:00:00.000Z`));
   });
   for (let n = 0; n < 5; n++) events.push(redeem(offers[0]!, '2026-10-15T10:00:00.000Z'));
   // 30 November 23:30 UTC is 1 December in Paris: not November's.
@@ -48,7 +80,8 @@ beforeAll(async () => {
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   await publisher.publishMany(events);
   await publisher.close();
-  const count = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
+  const count = async () =>
+    (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
   await eventually(count, (n) => n === events.length);
 });
 afterAll(async () => {
@@ -73,9 +106,13 @@ test('the public route serves the month as CSV and JSON under statistical secrec
   const parsed = parseCsv(await csv.text());
   if (!parsed.ok) throw new Error(parsed.message);
   expect(parsed.rows.map((r) => Object.values(r))).toEqual(expected);
-  const json = (await (await fetch(`${url()}/open-data/redemptions/2026-11.json`)).json()) as { lignes: Record<string, unknown>[] };
+  const json = (await (await fetch(`${url()}/open-data/redemptions/2026-11.json`)).json()) as {
+    lignes: Record<string, unknown>[];
+  };
   expect(json.lignes.map((r) => r.nombre_pass)).toEqual([25, null, null, 42, 12, 12]);
-  const schema = (await (await fetch(`${url()}/open-data/redemptions/schema.json`)).json()) as { fields: { name: string }[] };
+  const schema = (await (await fetch(`${url()}/open-data/redemptions/schema.json`)).json()) as {
+    fields: { name: string }[];
+  };
   expect(schema.fields.map((f) => f.name)).toEqual(Object.keys(parsed.rows[0]!));
   expect((await fetch(`${url()}/open-data/redemptions/2026-13.csv`)).status).toBe(400);
 });
@@ -83,11 +120,17 @@ test('the public route serves the month as CSV and JSON under statistical secrec
 test('the command writes the same files', () => {
   const out = mkdtempSync(join(tmpdir(), 'aptic-open-data-'));
   const run = spawnSync(process.execPath, ['services/analytics/bin/open-data.ts', '--month', '2026-11', '--out', out], {
-    env: { ...process.env, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl }, encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl },
+    encoding: 'utf8',
   });
   expect(run.status, run.stderr).toBe(0);
   const parsed = parseCsv(readFileSync(join(out, 'aptic-utilisations-2026-11.csv'), 'utf8'));
   expect(parsed.ok && parsed.rows.map((r) => Object.values(r))).toEqual(expected);
-  expect(JSON.parse(readFileSync(join(out, 'schema.json'), 'utf8')).primaryKey).toEqual(['mois', 'code_commune', 'service', 'type_lieu']);
+  expect(JSON.parse(readFileSync(join(out, 'schema.json'), 'utf8')).primaryKey).toEqual([
+    'mois',
+    'code_commune',
+    'service',
+    'type_lieu',
+  ]);
   expect(JSON.parse(readFileSync(join(out, 'aptic-utilisations-2026-11.json'), 'utf8')).lignes).toHaveLength(6);
 });

@@ -30,7 +30,8 @@ export async function loginAs(databaseUrl: string, role: string, password: strin
 const INT8 = 20;
 const NUMERIC = 1700;
 /** Rows as plain values: PostgreSQL's bigint and numeric arrive as strings, timestamps as Date. */
-const plain = (v: unknown, type: number) => (v !== null && (type === INT8 || type === NUMERIC) ? Number(v) : v instanceof Date ? v.toISOString() : v);
+const plain = (v: unknown, type: number) =>
+  v !== null && (type === INT8 || type === NUMERIC) ? Number(v) : v instanceof Date ? v.toISOString() : v;
 
 /** Runs a panel's query as Grafana sends it, and answers its rows as arrays of values. */
 export async function runPanel(client: pg.Client, query: PostgresQuery, ctx: QueryContext): Promise<unknown[][]> {

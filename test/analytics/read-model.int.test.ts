@@ -27,11 +27,18 @@ async function figures() {
   const db = node.database.db;
   const rows = async (q: string) => queryRows<Record<string, unknown>>(db, sql.raw(q));
   return {
-    orders: await rows(`SELECT funder_id, passes_issued, carnets_issued, carnets_released, passes_released, passes_blocked, carnets_started,
+    orders:
+      await rows(`SELECT funder_id, passes_issued, carnets_issued, carnets_released, passes_released, passes_blocked, carnets_started,
                                passes_redeemed, redeemed_cents::int, held_cents::int, passes_outstanding FROM analytics.orders ORDER BY order_id`),
-    usage: await rows(`SELECT day::text, funder_id, service_code, commune_code, redemptions, cents::int FROM analytics.usage WHERE redemptions <> 0 ORDER BY 1, 2, 3`),
-    carnets: await rows(`SELECT order_id, carnet_number, redeemed FROM analytics.carnet WHERE redeemed <> 0 ORDER BY 1, 2`),
-    facts: await rows(`SELECT count(*)::int AS n, count(*) FILTER (WHERE cancelled_at IS NULL)::int AS live FROM analytics.redemption_fact`),
+    usage: await rows(
+      `SELECT day::text, funder_id, service_code, commune_code, redemptions, cents::int FROM analytics.usage WHERE redemptions <> 0 ORDER BY 1, 2, 3`,
+    ),
+    carnets: await rows(
+      `SELECT order_id, carnet_number, redeemed FROM analytics.carnet WHERE redeemed <> 0 ORDER BY 1, 2`,
+    ),
+    facts: await rows(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE cancelled_at IS NULL)::int AS live FROM analytics.redemption_fact`,
+    ),
     denied: await rows(`SELECT reason, sum(scans)::int AS n FROM analytics.denied_daily GROUP BY 1 ORDER BY 1`),
     places: await rows(`SELECT count(*)::int AS n FROM analytics.place`),
     periods: await rows(`SELECT count(*)::int AS n FROM analytics.period`),
@@ -41,7 +48,10 @@ async function figures() {
 const settled = (w: ReturnType<typeof analyticsWorld>) => async () => {
   const f = await figures();
   const a = f.orders.find((o) => o.funder_id === w.funderA);
-  return { f, done: a?.passes_redeemed === w.expected.a.passesRedeemed && a?.passes_issued === 30 && a?.passes_blocked === 2 };
+  return {
+    f,
+    done: a?.passes_redeemed === w.expected.a.passesRedeemed && a?.passes_issued === 30 && a?.passes_blocked === 2,
+  };
 };
 
 test('events in any order across types, twice, and again later leave the same figures', async () => {
@@ -52,22 +62,44 @@ test('events in any order across types, twice, and again later leave the same fi
   const first = await eventually(settled(w), (r) => r.done && r.f.denied.length === 2 && r.f.periods[0]?.n === 1);
   const a = first.f.orders.find((o) => o.funder_id === w.funderA)!;
   expect(a).toMatchObject({
-    passes_issued: 30, carnets_issued: 3, passes_released: 20, passes_blocked: 2, carnets_started: 3, passes_redeemed: 5,
-    redeemed_cents: 5_000, held_cents: 25_000, passes_outstanding: 23,
+    passes_issued: 30,
+    carnets_issued: 3,
+    passes_released: 20,
+    passes_blocked: 2,
+    carnets_started: 3,
+    passes_redeemed: 5,
+    redeemed_cents: 5_000,
+    held_cents: 25_000,
+    passes_outstanding: 23,
   });
-  expect(first.f.orders.find((o) => o.funder_id === w.funderB)).toMatchObject({ passes_issued: 20, passes_redeemed: 2, carnets_started: 1 });
-  expect(first.f.usage.filter((u) => u.funder_id === w.funderA).map((u) => [u.day, u.service_code, u.commune_code, u.redemptions])).toEqual([
+  expect(first.f.orders.find((o) => o.funder_id === w.funderB)).toMatchObject({
+    passes_issued: 20,
+    passes_redeemed: 2,
+    carnets_started: 1,
+  });
+  expect(
+    first.f.usage
+      .filter((u) => u.funder_id === w.funderA)
+      .map((u) => [u.day, u.service_code, u.commune_code, u.redemptions]),
+  ).toEqual([
     ['2026-11-02', 'demarches_en_ligne', '16015', 3],
     ['2026-11-03', 'prise_en_main', '16102', 2],
   ]);
   expect(first.f.facts).toEqual([{ n: 8, live: 7 }]);
-  expect(first.f.denied).toEqual([{ reason: 'already_redeemed', n: 2 }, { reason: 'unknown_pass', n: 1 }]);
+  expect(first.f.denied).toEqual([
+    { reason: 'already_redeemed', n: 2 },
+    { reason: 'unknown_pass', n: 1 },
+  ]);
 
   // Every event again, shuffled, under new message ids (JetStream's dedup lets them through): the inbox
   // and the facts' keys must hold the figures still. Then the same envelopes a third time, as a replay would.
-  await publisher.publishMany(shuffled(w.events, 7).map((e) => ({ ...e })), (e) => `again-${e.id}`);
+  await publisher.publishMany(
+    shuffled(w.events, 7).map((e) => ({ ...e })),
+    (e) => `again-${e.id}`,
+  );
   await publisher.publishMany(shuffled(w.events, 11), (e) => `replay-${e.id}`);
-  const inbox = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
+  const inbox = async () =>
+    (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
   await eventually(inbox, (n) => n >= w.events.length);
   // Give the duplicates time to arrive and be skipped.
   await new Promise((r) => setTimeout(r, 1_500));

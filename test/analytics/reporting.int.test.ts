@@ -35,7 +35,8 @@ beforeAll(async () => {
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   await publisher.publishMany(w.events);
   await publisher.close();
-  const count = async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
+  const count = async () =>
+    (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
   await eventually(count, (n) => n === w.events.length);
   roles.a = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderA } })).body;
   roles.b = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderB } })).body;
@@ -49,7 +50,8 @@ afterAll(async () => {
   // Roles belong to the server, not to the test's database: drop them with it.
   const admin = new pg.Client({ connectionString: infra.databaseUrl });
   await admin.connect();
-  for (const r of Object.values(roles)) await admin.query(`DROP OWNED BY "${r.role}"; DROP ROLE IF EXISTS "${r.role}"`).catch(() => {});
+  for (const r of Object.values(roles))
+    await admin.query(`DROP OWNED BY "${r.role}"; DROP ROLE IF EXISTS "${r.role}"`).catch(() => {});
   await admin.end();
   await infra?.cleanup();
 });
@@ -65,11 +67,26 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
     'Carnets entamés': [[a.carnetsStarted, a.carnetsIssued]],
     'Pass expirant sous 60 jours': [[a.expiringPasses]],
     'Montant utilisé et en réserve': [[50, 250]],
-    'Pass utilisés par jour': [[day('2026-11-02'), 3], [day('2026-11-03'), 2]],
-    'Par service': [['demarches_en_ligne', 3], ['prise_en_main', 2]],
-    'Par commune': [['16015', 3], ['16102', 2]],
-    'Par lieu': [[w.places[0]!.name, '16015', 'epn', 3, 30], [w.places[1]!.name, '16102', 'mediatheque', 2, 20]],
-    'Lieux où vos pass ont été utilisés': [[w.places[0]!.name, w.places[0]!.latitude, w.places[0]!.longitude, 3], [w.places[1]!.name, w.places[1]!.latitude, w.places[1]!.longitude, 2]],
+    'Pass utilisés par jour': [
+      [day('2026-11-02'), 3],
+      [day('2026-11-03'), 2],
+    ],
+    'Par service': [
+      ['demarches_en_ligne', 3],
+      ['prise_en_main', 2],
+    ],
+    'Par commune': [
+      ['16015', 3],
+      ['16102', 2],
+    ],
+    'Par lieu': [
+      [w.places[0]!.name, '16015', 'epn', 3, 30],
+      [w.places[1]!.name, '16102', 'mediatheque', 2, 20],
+    ],
+    'Lieux où vos pass ont été utilisés': [
+      [w.places[0]!.name, w.places[0]!.latitude, w.places[0]!.longitude, 3],
+      [w.places[1]!.name, w.places[1]!.latitude, w.places[1]!.longitude, 2],
+    ],
   };
 
   test('every panel has its expected figures', async () => {
@@ -78,15 +95,32 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
   });
 
   test('the variables narrow them: one order, one commune, an EPCI, a département', async () => {
-    const narrowed = (order: string[], territory: string[]) => ({ ...ctx, variables: { order: { value: order, multi: true, includeAll: true, allValue: `'*'` }, territory: { value: territory, multi: true, includeAll: true, allValue: `'*'` } } });
+    const narrowed = (order: string[], territory: string[]) => ({
+      ...ctx,
+      variables: {
+        order: { value: order, multi: true, includeAll: true, allValue: `'*'` },
+        territory: { value: territory, multi: true, includeAll: true, allValue: `'*'` },
+      },
+    });
     const byService = panels.get('Par service')!;
     expect(await runPanel(asA, byService, narrowed([w.orderA], ['commune:16102']))).toEqual([['prise_en_main', 2]]);
-    expect(await runPanel(asA, byService, narrowed([w.orderA], ['epci:200071827']))).toEqual([['demarches_en_ligne', 3]]);
-    expect(await runPanel(asA, byService, narrowed([w.orderA], ['departement:16']))).toEqual([['demarches_en_ligne', 3], ['prise_en_main', 2]]);
+    expect(await runPanel(asA, byService, narrowed([w.orderA], ['epci:200071827']))).toEqual([
+      ['demarches_en_ligne', 3],
+    ]);
+    expect(await runPanel(asA, byService, narrowed([w.orderA], ['departement:16']))).toEqual([
+      ['demarches_en_ligne', 3],
+      ['prise_en_main', 2],
+    ]);
     // Another funder's order named in the variable shows nothing more.
     expect(await runPanel(asA, panels.get('Pass émis')!, narrowed([w.orderB], ['departement:16']))).toEqual([[0]]);
     // The time range: only 3 November.
-    expect(await runPanel(asA, byService, { ...ctx, from: new Date('2026-11-03T00:00:00Z'), to: new Date('2026-11-03T23:59:59.999Z') })).toEqual([['prise_en_main', 2]]);
+    expect(
+      await runPanel(asA, byService, {
+        ...ctx,
+        from: new Date('2026-11-03T00:00:00Z'),
+        to: new Date('2026-11-03T23:59:59.999Z'),
+      }),
+    ).toEqual([['prise_en_main', 2]]);
   });
 
   test('funder B sees its own figures on the same dashboard', async () => {
@@ -100,7 +134,9 @@ describe('tenant isolation in the database', () => {
 
   test('funder B reading funder A’s rows gets zero rows, in every table and view', async () => {
     for (const table of FUNDER_TABLES) {
-      const rows = await asB.query(`SELECT count(*)::int AS n FROM analytics.${table} WHERE funder_id = $1`, [w.funderA]);
+      const rows = await asB.query(`SELECT count(*)::int AS n FROM analytics.${table} WHERE funder_id = $1`, [
+        w.funderA,
+      ]);
       expect(rows.rows[0].n, table).toBe(0);
       const all = await asB.query(`SELECT count(DISTINCT funder_id)::int AS n FROM analytics.${table}`);
       expect(all.rows[0].n, table).toBe(1);
@@ -119,14 +155,23 @@ describe('tenant isolation in the database', () => {
       `CREATE TABLE analytics.mine (x int)`,
       `CREATE TABLE public.mine (x int)`,
     ];
-    for (const statement of writes) await expect(asA.query(statement), statement).rejects.toThrow(/permission denied|read-only/);
+    for (const statement of writes)
+      await expect(asA.query(statement), statement).rejects.toThrow(/permission denied|read-only/);
   });
 
   test('reads outside the reporting relations are refused: internal tables, staff tables, other services, other roles', async () => {
     const reads = [
-      'SELECT * FROM analytics.inbox', 'SELECT * FROM analytics.pass', 'SELECT * FROM analytics.carnet', 'SELECT * FROM analytics.denied_scan',
-      'SELECT * FROM analytics.kiosk', 'SELECT * FROM analytics.denied_daily', 'SELECT * FROM analytics.period', 'SELECT * FROM analytics.payout', 'SELECT * FROM analytics.outbox',
-      'SELECT * FROM drizzle.analytics_migrations', 'SELECT * FROM auth.api_token',
+      'SELECT * FROM analytics.inbox',
+      'SELECT * FROM analytics.pass',
+      'SELECT * FROM analytics.carnet',
+      'SELECT * FROM analytics.denied_scan',
+      'SELECT * FROM analytics.kiosk',
+      'SELECT * FROM analytics.denied_daily',
+      'SELECT * FROM analytics.period',
+      'SELECT * FROM analytics.payout',
+      'SELECT * FROM analytics.outbox',
+      'SELECT * FROM drizzle.analytics_migrations',
+      'SELECT * FROM auth.api_token',
     ];
     for (const statement of reads) await expect(asA.query(statement), statement).rejects.toThrow(/permission denied/);
     await expect(asA.query(`SET ROLE "${roles.staff.role}"`)).rejects.toThrow(/permission denied/);
@@ -135,26 +180,45 @@ describe('tenant isolation in the database', () => {
 
   test('the roles log in, bypass no RLS, own nothing; reporting tables force RLS; views are security invokers', async () => {
     const admin = node.database.db;
-    const attrs = await queryRows<Record<string, unknown>>(admin, sql`
+    const attrs = await queryRows<Record<string, unknown>>(
+      admin,
+      sql`
       SELECT r.rolname, r.rolcanlogin, r.rolbypassrls, r.rolsuper, r.rolcreaterole, r.rolcreatedb,
              (SELECT count(*)::int FROM pg_class c WHERE c.relowner = r.oid) AS owns
-        FROM pg_roles r WHERE r.rolname IN (${roles.a.role}, ${roles.b.role}, ${roles.staff.role})`);
+        FROM pg_roles r WHERE r.rolname IN (${roles.a.role}, ${roles.b.role}, ${roles.staff.role})`,
+    );
     expect(attrs).toHaveLength(3);
-    for (const r of attrs) expect(r).toMatchObject({ rolcanlogin: true, rolbypassrls: false, rolsuper: false, rolcreaterole: false, rolcreatedb: false, owns: 0 });
-    const tables = await queryRows<{ relname: string; rls: boolean; forced: boolean }>(admin, sql`
+    for (const r of attrs)
+      expect(r).toMatchObject({
+        rolcanlogin: true,
+        rolbypassrls: false,
+        rolsuper: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        owns: 0,
+      });
+    const tables = await queryRows<{ relname: string; rls: boolean; forced: boolean }>(
+      admin,
+      sql`
       SELECT relname, relrowsecurity AS rls, relforcerowsecurity AS forced FROM pg_class
        WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'r'
-         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period', 'payout')`);
+         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period', 'payout')`,
+    );
     expect(tables).toHaveLength(10);
     for (const t of tables) expect(t, t.relname).toMatchObject({ rls: true, forced: true });
-    const views = await queryRows<{ options: string[] }>(admin, sql`SELECT reloptions AS options FROM pg_class WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'v'`);
+    const views = await queryRows<{ options: string[] }>(
+      admin,
+      sql`SELECT reloptions AS options FROM pg_class WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'v'`,
+    );
     expect(views.map((v) => v.options)).toEqual([['security_invoker=true'], ['security_invoker=true']]);
   });
 
   test('a new password is set as a SCRAM verifier, the old one no longer matches', async () => {
     const admin = new pg.Client({ connectionString: infra.databaseUrl });
     await admin.connect();
-    const stored = async () => (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [roles.b.role])).rows[0].rolpassword as string;
+    const stored = async () =>
+      (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [roles.b.role])).rows[0]
+        .rolpassword as string;
     const matches = (verifier: string, password: string) => {
       const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(verifier)!;
       return scramVerifier(password, Buffer.from(salt!, 'base64'), Number(iterations)) === verifier;
@@ -168,9 +232,19 @@ describe('tenant isolation in the database', () => {
     // The command does the same, and writes the line Grafana's environment file needs.
     const file = join(mkdtempSync(join(tmpdir(), 'aptic-reporting-')), 'reporting.env');
     writeFileSync(file, 'OTHER=kept\n');
-    const run = spawnSync(process.execPath, ['services/analytics/bin/reporting-role.ts', '--funder', w.funderB, '--env-file', file], {
-      env: { ...process.env, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl, APTIC_NATS_PREFIX: infra.prefix }, encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['services/analytics/bin/reporting-role.ts', '--funder', w.funderB, '--env-file', file],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: infra.databaseUrl,
+          NATS_URL: infra.natsUrl,
+          APTIC_NATS_PREFIX: infra.prefix,
+        },
+        encoding: 'utf8',
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     const [kept, line] = readFileSync(file, 'utf8').trim().split('\n');
     expect(kept).toBe('OTHER=kept');
@@ -188,12 +262,27 @@ describe('the staff’s national view, run as the staff role', () => {
   const expected: Record<string, unknown[][]> = {
     'Pass émis et utilisés': [[50, 7]],
     'Bornes actives': [[2]],
-    'Pass utilisés par jour, France entière': [[day('2026-11-02'), 5], [day('2026-11-03'), 2]],
-    'Par commanditaire': [['Grand Angoulême', 30, 20, 5, 3, 250], ['CCAS de Cognac', 20, 20, 2, 1, 180]],
-    'Activité des lieux': [[w.places[0]!.name, '16015', 'epn', 'qualified', 5, '2026-11-02T14:00:00.000Z'], [w.places[1]!.name, '16102', 'mediatheque', 'qualified', 2, '2026-11-03T11:00:00.000Z']],
-    'Scans refusés par motif': [['already_redeemed', 2], ['unknown_pass', 1]],
+    'Pass utilisés par jour, France entière': [
+      [day('2026-11-02'), 5],
+      [day('2026-11-03'), 2],
+    ],
+    'Par commanditaire': [
+      ['Grand Angoulême', 30, 20, 5, 3, 250],
+      ['CCAS de Cognac', 20, 20, 2, 1, 180],
+    ],
+    'Activité des lieux': [
+      [w.places[0]!.name, '16015', 'epn', 'qualified', 5, '2026-11-02T14:00:00.000Z'],
+      [w.places[1]!.name, '16102', 'mediatheque', 'qualified', 2, '2026-11-03T11:00:00.000Z'],
+    ],
+    'Scans refusés par motif': [
+      ['already_redeemed', 2],
+      ['unknown_pass', 1],
+    ],
     'Endossements par mois': [['2026-10', 1, 4, 40, 1.6, 38.4]],
-    'Virements aux lieux': [['2026-10', 'executed', 1, 38.4, null], ['2026-10', 'held', 1, 9.6, 'IBAN manquant']],
+    'Virements aux lieux': [
+      ['2026-10', 'executed', 1, 38.4, null],
+      ['2026-10', 'held', 1, 9.6, 'IBAN manquant'],
+    ],
   };
 
   test('every panel has its expected figures', async () => {
@@ -209,7 +298,9 @@ describe('the staff’s national view, run as the staff role', () => {
 
 describe('the activity report', () => {
   const report = (funderId: string, token?: string, period = 'from=2026-11-01&to=2026-11-30') =>
-    fetch(`${url()}/funders/${funderId}/report?${period}`, { headers: { authorization: `Bearer ${token ?? 'test-admin-token-not-a-secret-0123456789'}` } });
+    fetch(`${url()}/funders/${funderId}/report?${period}`, {
+      headers: { authorization: `Bearer ${token ?? 'test-admin-token-not-a-secret-0123456789'}` },
+    });
 
   test('a Premium funder’s report is white-label: its name, no #APTIC; key figures, services, places, in French', async () => {
     const response = await report(w.funderA);
@@ -230,7 +321,12 @@ describe('the activity report', () => {
     const { flow } = await readPdf(Buffer.from(await (await report(w.funderB)).arrayBuffer()));
     expect(flow).toContain('#APTIC');
     expect(flow).toContain('CCAS de Cognac');
-    const token = (await call(`${url()}/admin/tokens`, { method: 'POST', body: { name: 'CCAS', role: 'funder', funderId: w.funderB } })).body.token;
+    const token = (
+      await call(`${url()}/admin/tokens`, {
+        method: 'POST',
+        body: { name: 'CCAS', role: 'funder', funderId: w.funderB },
+      })
+    ).body.token;
     expect((await report(w.funderB, token)).status).toBe(200);
     expect((await report(w.funderA, token)).status).toBe(404);
     const bad = await report(w.funderB, undefined, 'from=2026-11-30&to=2026-11-01');

@@ -8,7 +8,11 @@ import { addDays, businessDate } from '@aptic/runtime';
  * blocked passes, refused scans, a closed period. `expected` is what the dashboards must show.
  */
 
-const envelope = <T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = '2026-11-01T08:00:00.000Z'): EventEnvelope<T> => ({
+const envelope = <T extends EventType>(
+  type: T,
+  data: EventDataOf<T>,
+  occurredAt = '2026-11-01T08:00:00.000Z',
+): EventEnvelope<T> => ({
   id: randomUUID(),
   type,
   occurredAt,
@@ -33,17 +37,55 @@ export function analyticsWorld() {
   const orderA = randomUUID();
   const orderB = randomUUID();
   const places = [
-    { placeId: randomUUID(), name: 'Espace numérique du Champ de Mars', type: 'epn', communeCode: '16015', epciCode: '200071827', departementCode: '16', latitude: 45.6484, longitude: 0.1562 },
-    { placeId: randomUUID(), name: 'Médiathèque de Cognac', type: 'mediatheque', communeCode: '16102', epciCode: '200070514', departementCode: '16', latitude: 45.6958, longitude: -0.3287 },
+    {
+      placeId: randomUUID(),
+      name: 'Espace numérique du Champ de Mars',
+      type: 'epn',
+      communeCode: '16015',
+      epciCode: '200071827',
+      departementCode: '16',
+      latitude: 45.6484,
+      longitude: 0.1562,
+    },
+    {
+      placeId: randomUUID(),
+      name: 'Médiathèque de Cognac',
+      type: 'mediatheque',
+      communeCode: '16102',
+      epciCode: '200070514',
+      departementCode: '16',
+      latitude: 45.6958,
+      longitude: -0.3287,
+    },
   ];
   const offers = [
-    { offerId: randomUUID(), placeId: places[0]!.placeId, serviceCode: 'demarches_en_ligne', categoryCode: 'accompagnement', priceCents: 1_000, group: false },
-    { offerId: randomUUID(), placeId: places[1]!.placeId, serviceCode: 'prise_en_main', categoryCode: 'initiation', priceCents: 1_500, group: true },
+    {
+      offerId: randomUUID(),
+      placeId: places[0]!.placeId,
+      serviceCode: 'demarches_en_ligne',
+      categoryCode: 'accompagnement',
+      priceCents: 1_000,
+      group: false,
+    },
+    {
+      offerId: randomUUID(),
+      placeId: places[1]!.placeId,
+      serviceCode: 'prise_en_main',
+      categoryCode: 'initiation',
+      priceCents: 1_500,
+      group: true,
+    },
   ];
   const kiosks = [randomUUID(), randomUUID()];
   // Order A: 3 carnets of 10 (carnets 1-3); order B: 2 carnets of 10 (carnets 4-5).
   const passes = (orderId: string, first: number, carnets: number) =>
-    Array.from({ length: carnets * 10 }, (_, i) => ({ passId: randomUUID(), codeHash: (first * 100 + i).toString(16).padStart(32, '0'), carnetNumber: first + Math.floor(i / 10), position: (i % 10) + 1, orderId }));
+    Array.from({ length: carnets * 10 }, (_, i) => ({
+      passId: randomUUID(),
+      codeHash: (first * 100 + i).toString(16).padStart(32, '0'),
+      carnetNumber: first + Math.floor(i / 10),
+      position: (i % 10) + 1,
+      orderId,
+    }));
   const passesA = passes(orderA, 1, 3);
   const passesB = passes(orderB, 4, 2);
 
@@ -54,22 +96,71 @@ export function analyticsWorld() {
     return e;
   };
   const lastDayA = addDays(today, 20);
-  push('order.paid', { orderId: orderA, funderId: funderA, funderName: 'Grand Angoulême', offer: 'premium', carnetSize: 10, carnets: 3, faceValueCents: 30_000, options: [], rules: rules(lastDayA) });
-  push('order.paid', { orderId: orderB, funderId: funderB, funderName: 'CCAS de Cognac', offer: 'standard', carnetSize: 10, carnets: 2, faceValueCents: 20_000, options: [], rules: rules(addDays(today, 365)) });
-  push('passes.issued', { orderId: orderA, funderId: funderA, chunk: { index: 0, of: 2 }, passes: passesA.slice(0, 20).map(({ orderId: _, ...p }) => p) });
-  push('passes.issued', { orderId: orderA, funderId: funderA, chunk: { index: 1, of: 2 }, passes: passesA.slice(20).map(({ orderId: _, ...p }) => p) });
-  push('passes.issued', { orderId: orderB, funderId: funderB, chunk: { index: 0, of: 1 }, passes: passesB.map(({ orderId: _, ...p }) => p) });
+  push('order.paid', {
+    orderId: orderA,
+    funderId: funderA,
+    funderName: 'Grand Angoulême',
+    offer: 'premium',
+    carnetSize: 10,
+    carnets: 3,
+    faceValueCents: 30_000,
+    options: [],
+    rules: rules(lastDayA),
+  });
+  push('order.paid', {
+    orderId: orderB,
+    funderId: funderB,
+    funderName: 'CCAS de Cognac',
+    offer: 'standard',
+    carnetSize: 10,
+    carnets: 2,
+    faceValueCents: 20_000,
+    options: [],
+    rules: rules(addDays(today, 365)),
+  });
+  push('passes.issued', {
+    orderId: orderA,
+    funderId: funderA,
+    chunk: { index: 0, of: 2 },
+    passes: passesA.slice(0, 20).map(({ orderId: _, ...p }) => p),
+  });
+  push('passes.issued', {
+    orderId: orderA,
+    funderId: funderA,
+    chunk: { index: 1, of: 2 },
+    passes: passesA.slice(20).map(({ orderId: _, ...p }) => p),
+  });
+  push('passes.issued', {
+    orderId: orderB,
+    funderId: funderB,
+    chunk: { index: 0, of: 1 },
+    passes: passesB.map(({ orderId: _, ...p }) => p),
+  });
   push('passes.released', { orderId: orderA, carnetNumbers: [1, 2], releasedAt: '2026-10-20T09:00:00.000Z' });
   push('passes.released', { orderId: orderB, carnetNumbers: [4, 5], releasedAt: '2026-10-21T09:00:00.000Z' });
-  push('passes.blocked', { orderId: orderA, carnetNumber: 2, passIds: [passesA[18]!.passId, passesA[19]!.passId], reason: 'carnet perdu' });
+  push('passes.blocked', {
+    orderId: orderA,
+    carnetNumber: 2,
+    passIds: [passesA[18]!.passId, passesA[19]!.passId],
+    reason: 'carnet perdu',
+  });
   for (const p of places) push('place.qualified', p);
   offers.forEach((o) => push('offer.published', o));
   kiosks.forEach((kioskId, i) => push('kiosk.registered', { kioskId, placeId: places[i]!.placeId }));
 
   const redeem = (p: (typeof passesA)[number], funderId: string, at: number, scannedAt: string) =>
     push('pass.redeemed', {
-      redemptionId: randomUUID(), passId: p.passId, orderId: p.orderId, funderId, placeId: places[at]!.placeId, kioskId: kiosks[at]!,
-      offerId: offers[at]!.offerId, serviceActId: randomUUID(), faceValueCents: 1_000, scannedAt, lateUpload: false,
+      redemptionId: randomUUID(),
+      passId: p.passId,
+      orderId: p.orderId,
+      funderId,
+      placeId: places[at]!.placeId,
+      kioskId: kiosks[at]!,
+      offerId: offers[at]!.offerId,
+      serviceActId: randomUUID(),
+      faceValueCents: 1_000,
+      scannedAt,
+      lateUpload: false,
     });
   // A: 3 at place 0 on 2 November (carnets 1, 1, 2), 3 at place 1 on 3 November (carnet 3), one of them cancelled.
   redeem(passesA[0]!, funderA, 0, '2026-11-02T10:00:00.000Z');
@@ -78,21 +169,59 @@ export function analyticsWorld() {
   redeem(passesA[20]!, funderA, 1, '2026-11-03T10:00:00.000Z');
   redeem(passesA[21]!, funderA, 1, '2026-11-03T10:30:00.000Z');
   const undone = redeem(passesA[22]!, funderA, 1, '2026-11-03T11:00:00.000Z');
-  push('redemption.cancelled', { redemptionId: undone.data.redemptionId, passId: passesA[22]!.passId, orderId: orderA, placeId: places[1]!.placeId, faceValueCents: 1_000, reason: 'erreur de service' });
+  push('redemption.cancelled', {
+    redemptionId: undone.data.redemptionId,
+    passId: passesA[22]!.passId,
+    orderId: orderA,
+    placeId: places[1]!.placeId,
+    faceValueCents: 1_000,
+    reason: 'erreur de service',
+  });
   // B: 2 at place 0 on 2 November, from carnet 4.
   redeem(passesB[0]!, funderB, 0, '2026-11-02T13:00:00.000Z');
   redeem(passesB[1]!, funderB, 0, '2026-11-02T14:00:00.000Z');
-  const deniedScan = (reason: 'already_redeemed' | 'unknown_pass', at: number, scannedAt: string) =>
-    ({ scanId: randomUUID(), kioskId: kiosks[at]!, placeId: places[at]!.placeId, offerId: offers[at]!.offerId, reason, scannedAt });
-  push('scans.denied', { scans: [deniedScan('already_redeemed', 0, '2026-11-02T10:05:00.000Z'), deniedScan('unknown_pass', 0, '2026-11-02T10:06:00.000Z')] });
+  const deniedScan = (reason: 'already_redeemed' | 'unknown_pass', at: number, scannedAt: string) => ({
+    scanId: randomUUID(),
+    kioskId: kiosks[at]!,
+    placeId: places[at]!.placeId,
+    offerId: offers[at]!.offerId,
+    reason,
+    scannedAt,
+  });
+  push('scans.denied', {
+    scans: [
+      deniedScan('already_redeemed', 0, '2026-11-02T10:05:00.000Z'),
+      deniedScan('unknown_pass', 0, '2026-11-02T10:06:00.000Z'),
+    ],
+  });
   push('scans.denied', { scans: [deniedScan('already_redeemed', 1, '2026-11-03T10:05:00.000Z')] });
   const payoutId = randomUUID();
   const payoutHeld = randomUUID();
   // The execution arrives before the sending: the later event wins all the same.
-  push('payout.executed', { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, executedOn: '2026-11-08' }, '2026-11-08T09:00:00.000Z');
-  push('payout.sent', { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, runId: randomUUID() }, '2026-11-06T09:00:00.000Z');
-  push('payout.held', { payoutId: payoutHeld, placeId: places[1]!.placeId, month: '2026-10', netCents: 960, reason: 'IBAN manquant' }, '2026-11-06T09:00:00.000Z');
-  push('period.closed', { periodId: randomUUID(), month: '2026-10', placeId: places[0]!.placeId, grossCents: 4_000, feeCents: 160, netCents: 3_840, passCount: 4 });
+  push(
+    'payout.executed',
+    { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, executedOn: '2026-11-08' },
+    '2026-11-08T09:00:00.000Z',
+  );
+  push(
+    'payout.sent',
+    { payoutId, placeId: places[0]!.placeId, month: '2026-10', netCents: 3_840, runId: randomUUID() },
+    '2026-11-06T09:00:00.000Z',
+  );
+  push(
+    'payout.held',
+    { payoutId: payoutHeld, placeId: places[1]!.placeId, month: '2026-10', netCents: 960, reason: 'IBAN manquant' },
+    '2026-11-06T09:00:00.000Z',
+  );
+  push('period.closed', {
+    periodId: randomUUID(),
+    month: '2026-10',
+    placeId: places[0]!.placeId,
+    grossCents: 4_000,
+    feeCents: 160,
+    netCents: 3_840,
+    passCount: 4,
+  });
 
   return {
     events,
@@ -107,9 +236,21 @@ export function analyticsWorld() {
     range: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
     expected: {
       a: {
-        passesIssued: 30, carnetsIssued: 3, passesReleased: 20, passesRedeemed: 5, passesBlocked: 2, passesOutstanding: 23, carnetsStarted: 3,
-        redeemedCents: 5_000, heldCents: 25_000, expiringPasses: 23, lastRedemptionDay: lastDayA,
-        byDay: [['2026-11-02', 3], ['2026-11-03', 2]],
+        passesIssued: 30,
+        carnetsIssued: 3,
+        passesReleased: 20,
+        passesRedeemed: 5,
+        passesBlocked: 2,
+        passesOutstanding: 23,
+        carnetsStarted: 3,
+        redeemedCents: 5_000,
+        heldCents: 25_000,
+        expiringPasses: 23,
+        lastRedemptionDay: lastDayA,
+        byDay: [
+          ['2026-11-02', 3],
+          ['2026-11-03', 2],
+        ],
         byService: { demarches_en_ligne: 3, prise_en_main: 2 },
         byCommune: { '16015': 3, '16102': 2 },
       },
@@ -117,7 +258,6 @@ export function analyticsWorld() {
     },
   };
 }
-
 
 /** Deterministic shuffle (a seeded LCG), so a failing order can be replayed. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {

@@ -64,7 +64,9 @@ async function seed(client: pg.Client): Promise<void> {
     SELECT ${uuid(`'offer' || i || '-' || j`)}, ${uuid(`'place' || i`)}, 'service_' || ((i + j) % 9), 'categorie_' || ((i + j) % 9), 1000
       FROM generate_series(0, ${FUNDERS * 100 - 1}) i, generate_series(0, 1) j`);
   // Indexes after the load: ten million random UUIDs into a B-tree one by one is the slow way.
-  await client.query(`ALTER TABLE analytics.redemption_fact DROP CONSTRAINT redemption_fact_pkey; DROP INDEX analytics.redemption_fact_funder_scanned`);
+  await client.query(
+    `ALTER TABLE analytics.redemption_fact DROP CONSTRAINT redemption_fact_pkey; DROP INDEX analytics.redemption_fact_funder_scanned`,
+  );
   await client.query(`INSERT INTO analytics.redemption_fact (redemption_id, funder_id, order_id, pass_id, place_id, kiosk_id, offer_id, service_act_id, face_value_cents, scanned_at, late_upload, cancelled_at)
     SELECT ${uuid(`'r' || n`)}, ${uuid(`'funder' || (n % ${FUNDERS})`)}, ${uuid(`'order' || (n % ${FUNDERS}) || '-' || ((n / ${FUNDERS}) % 5)`)},
            ${uuid(`'pass' || n`)}, ${uuid(`'place' || ((n % ${FUNDERS}) * 100 + (n / 100) % 30)`)}, ${uuid(`'kiosk' || ((n % ${FUNDERS}) * 100 + (n / 100) % 30)`)},
@@ -73,7 +75,9 @@ async function seed(client: pg.Client): Promise<void> {
       FROM generate_series(0, ${REDEMPTIONS - 1}) n`);
   console.error(`facts loaded in ${Math.round((Date.now() - t0) / 1000)} s`);
   await client.query(`ALTER TABLE analytics.redemption_fact ADD PRIMARY KEY (redemption_id)`);
-  await client.query(`CREATE INDEX redemption_fact_funder_scanned ON analytics.redemption_fact (funder_id, scanned_at)`);
+  await client.query(
+    `CREATE INDEX redemption_fact_funder_scanned ON analytics.redemption_fact (funder_id, scanned_at)`,
+  );
   await client.query(`INSERT INTO analytics.usage_daily (day, funder_id, order_id, place_id, offer_id, redemptions, cents)
     SELECT (scanned_at AT TIME ZONE 'Europe/Paris')::date, funder_id, order_id, place_id, offer_id, count(*), sum(face_value_cents)
       FROM analytics.redemption_fact WHERE cancelled_at IS NULL GROUP BY 1, 2, 3, 4, 5`);
@@ -87,19 +91,33 @@ async function seed(client: pg.Client): Promise<void> {
 }
 
 const run = await scratch();
-const env = { DATABASE_URL: run.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: run.prefix, ANALYTICS_PORT: '0', APTIC_ADMIN_TOKEN: randomUUID(), LOG_LEVEL: 'warn' };
+const env = {
+  DATABASE_URL: run.databaseUrl,
+  NATS_URL: natsUrl,
+  APTIC_NATS_PREFIX: run.prefix,
+  ANALYTICS_PORT: '0',
+  APTIC_ADMIN_TOKEN: randomUUID(),
+  LOG_LEVEL: 'warn',
+};
 const platform = await startPlatform([analytics], readConfig(env));
 const admin = new pg.Client({ connectionString: run.databaseUrl });
 await admin.connect();
 let role: { role: string; password: string } | undefined;
 try {
   await seed(admin);
-  const [ids] = (await admin.query(`SELECT md5('funder0')::uuid AS funder, md5('order0-0')::uuid AS "order", md5('place0')::uuid AS place,
-    md5('kiosk0')::uuid AS kiosk, md5('offer0-0')::uuid AS offer`)).rows as [Record<'funder' | 'order' | 'place' | 'kiosk' | 'offer', string>];
+  const [ids] = (
+    await admin.query(`SELECT md5('funder0')::uuid AS funder, md5('order0-0')::uuid AS "order", md5('place0')::uuid AS place,
+    md5('kiosk0')::uuid AS kiosk, md5('offer0-0')::uuid AS offer`)
+  ).rows as [Record<'funder' | 'order' | 'place' | 'kiosk' | 'offer', string>];
   const ctx = platform.services[0]!.context;
   role = await ctx.transaction((tx) => provisionReportingRole(tx, run.prefix, ids.funder));
   const asFunder = await loginAs(run.databaseUrl, role.role, role.password);
-  const range = { from: new Date(Date.now() - 90 * 86_400_000), to: new Date(), intervalMs: 3_600_000, variables: allVariables };
+  const range = {
+    from: new Date(Date.now() - 90 * 86_400_000),
+    to: new Date(),
+    intervalMs: 3_600_000,
+    variables: allVariables,
+  };
 
   const timed = async (text: string, runs = RUNS) => {
     const times: number[] = [];
@@ -113,7 +131,9 @@ try {
   const panels: Record<string, unknown> = {};
   for (const [title, query] of panelQueries(funderDashboard().build())) {
     const rollup = await timed(expandQuery(query.rawSql, range));
-    const raw = RAW[title] ? await timed(expandQuery(RAW[title]!, range), RAW_RUNS) : 'no raw equivalent (order counters)';
+    const raw = RAW[title]
+      ? await timed(expandQuery(RAW[title]!, range), RAW_RUNS)
+      : 'no raw equivalent (order counters)';
     panels[title] = { rollup, rawFactTable: raw };
     console.error(`${title}: ${JSON.stringify(panels[title])}`);
   }
@@ -145,11 +165,32 @@ try {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const data = {
-      redemptionId: randomUUID(), passId: randomUUID(), orderId: ids.order, funderId: ids.funder, placeId: ids.place, kioskId: ids.kiosk,
-      offerId: ids.offer, serviceActId: randomUUID(), faceValueCents: 1_000, scannedAt: new Date().toISOString(), lateUpload: false,
+      redemptionId: randomUUID(),
+      passId: randomUUID(),
+      orderId: ids.order,
+      funderId: ids.funder,
+      placeId: ids.place,
+      kioskId: ids.kiosk,
+      offerId: ids.offer,
+      serviceActId: randomUUID(),
+      faceValueCents: 1_000,
+      scannedAt: new Date().toISOString(),
+      lateUpload: false,
     };
     sentAt.push(performance.now());
-    acks.push(js.publish(subject, codec.encode({ id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'bench', data }), { msgID: data.redemptionId }));
+    acks.push(
+      js.publish(
+        subject,
+        codec.encode({
+          id: randomUUID(),
+          type: 'pass.redeemed',
+          occurredAt: new Date().toISOString(),
+          producer: 'bench',
+          data,
+        }),
+        { msgID: data.redemptionId },
+      ),
+    );
   }
   await Promise.all(acks);
   const deadline = performance.now() + 60_000;
@@ -158,7 +199,14 @@ try {
   await poller;
   const latencies = sentAt.slice(0, seen.length).map((t, i) => seen[i]! - t);
   const offered = total / ((sentAt.at(-1)! - start) / 1_000);
-  const freshness = { events: total, applied: seen.length, offeredPerSecond: Math.round(offered), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: quantile(latencies, 1) };
+  const freshness = {
+    events: total,
+    applied: seen.length,
+    offeredPerSecond: Math.round(offered),
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    maxMs: quantile(latencies, 1),
+  };
   console.error(`freshness: ${JSON.stringify(freshness)}`);
   await nc.close();
   await asFunder.end();
@@ -170,7 +218,12 @@ try {
     range: 'last 90 days, all orders and territories',
     panels,
     freshness,
-    targets: { panelP95Ms: TARGET_P95_MS, met: worstP95 <= TARGET_P95_MS, freshnessP99Ms: TARGET_FRESHNESS_P99_MS, freshnessMet: seen.length === total && freshness.p99Ms <= TARGET_FRESHNESS_P99_MS },
+    targets: {
+      panelP95Ms: TARGET_P95_MS,
+      met: worstP95 <= TARGET_P95_MS,
+      freshnessP99Ms: TARGET_FRESHNESS_P99_MS,
+      freshnessMet: seen.length === total && freshness.p99Ms <= TARGET_FRESHNESS_P99_MS,
+    },
   });
 } finally {
   // The role belongs to the server, not to the scratch database.

@@ -30,31 +30,75 @@ type Db = ReturnType<typeof connectPostgres>['db'];
  * each commune at a random point of the département's box; many communes get no place at all.
  */
 async function load(db: Db, communes: readonly string[]): Promise<void> {
-  await db.insert(services).values(REFERENTIEL.map((s) => ({ ...s }))).onConflictDoNothing();
-  const centre = new Map(communes.map((c) => [c, { latitude: 45.2 + Math.random() * 0.95, longitude: -0.45 + Math.random() * 1.3 }]));
+  await db
+    .insert(services)
+    .values(REFERENTIEL.map((s) => ({ ...s })))
+    .onConflictDoNothing();
+  const centre = new Map(
+    communes.map((c) => [c, { latitude: 45.2 + Math.random() * 0.95, longitude: -0.45 + Math.random() * 1.3 }]),
+  );
   const busy = communes.filter(() => Math.random() < 0.6);
   const qualifiedIds: string[] = [];
   for (let i = 0; i < DIRECTORY; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, DIRECTORY - i) }, (_, k) => {
       const communeCode = Math.random() < 0.5 ? pick(busy.slice(0, 40)) : pick(busy);
       const c = centre.get(communeCode)!;
-      return { id: randomUUID(), source: 'import' as const, name: `Lieu ${i + k}`, type: 'association', communeCode, communeName: communeCode, departementCode: DEPARTEMENT, latitude: c.latitude + (Math.random() - 0.5) * 0.03, longitude: c.longitude + (Math.random() - 0.5) * 0.04, positionSource: 'own' as const };
+      return {
+        id: randomUUID(),
+        source: 'import' as const,
+        name: `Lieu ${i + k}`,
+        type: 'association',
+        communeCode,
+        communeName: communeCode,
+        departementCode: DEPARTEMENT,
+        latitude: c.latitude + (Math.random() - 0.5) * 0.03,
+        longitude: c.longitude + (Math.random() - 0.5) * 0.04,
+        positionSource: 'own' as const,
+      };
     });
     await db.insert(places).values(batch);
     const category = () => pick(SERVICE_CATEGORIES).code;
-    await db.insert(offers).values(batch.flatMap((p) => [...new Set([category(), category()])].map((c) => ({ id: randomUUID(), placeId: p.id, serviceCode: c, categoryCode: c, priceCents: 1000, durationMinutes: 60, group: false, publishedBy: 'bench' }))));
+    await db.insert(offers).values(
+      batch.flatMap((p) =>
+        [...new Set([category(), category()])].map((c) => ({
+          id: randomUUID(),
+          placeId: p.id,
+          serviceCode: c,
+          categoryCode: c,
+          priceCents: 1000,
+          durationMinutes: 60,
+          group: false,
+          publishedBy: 'bench',
+        })),
+      ),
+    );
     qualifiedIds.push(...batch.slice(0, Math.round((QUALIFIED * batch.length) / DIRECTORY)).map((p) => p.id));
   }
   const qualified = qualifiedIds.slice(0, QUALIFIED);
-  await db.insert(placeStatus).values(qualified.map((placeId) => ({ placeId, status: 'qualified' as const, statusAt: new Date() })));
+  await db
+    .insert(placeStatus)
+    .values(qualified.map((placeId) => ({ placeId, status: 'qualified' as const, statusAt: new Date() })));
   // What catalogue's status consumer does for each place.qualified.
   await db.execute(sql`UPDATE catalogue.place SET qualified = true WHERE id = ANY(${arrayParam(qualified, 'uuid')})`);
-  const offered = await queryRows<{ id: string; place_id: string }>(db, sql`SELECT id, place_id FROM catalogue.offer WHERE place_id = ANY(${arrayParam(qualified, 'uuid')})`);
+  const offered = await queryRows<{ id: string; place_id: string }>(
+    db,
+    sql`SELECT id, place_id FROM catalogue.offer WHERE place_id = ANY(${arrayParam(qualified, 'uuid')})`,
+  );
   for (let i = 0; i < REDEMPTIONS; i += 5000) {
-    await db.insert(redemptions).values(Array.from({ length: 5000 }, (_, k) => {
-      const o = pick(offered);
-      return { redemptionId: randomUUID(), placeId: o.place_id, offerId: o.id, funderId: randomUUID(), orderId: randomUUID(), scannedAt: new Date(), ...(k % 50 === 0 ? { cancelledAt: new Date() } : {}) };
-    }));
+    await db.insert(redemptions).values(
+      Array.from({ length: 5000 }, (_, k) => {
+        const o = pick(offered);
+        return {
+          redemptionId: randomUUID(),
+          placeId: o.place_id,
+          offerId: o.id,
+          funderId: randomUUID(),
+          orderId: randomUUID(),
+          scannedAt: new Date(),
+          ...(k % 50 === 0 ? { cancelledAt: new Date() } : {}),
+        };
+      }),
+    );
   }
   await db.execute(sql`VACUUM ANALYZE`);
 }
@@ -93,7 +137,10 @@ async function main() {
   const scratchDb = await scratch();
   const database = connectPostgres(scratchDb.databaseUrl, { application: 'bench-diagnosis' });
   try {
-    await database.migrate('catalogue', fileURLToPath(new URL('../../services/catalogue/db/migrations', import.meta.url)));
+    await database.migrate(
+      'catalogue',
+      fileURLToPath(new URL('../../services/catalogue/db/migrations', import.meta.url)),
+    );
     const communes = territory().departement(DEPARTEMENT)!;
     const loadStart = performance.now();
     await load(database.db, communes);
@@ -114,11 +161,13 @@ async function main() {
     for (const s of d.services) {
       const p = plain.find((r) => r.kind === 'service' && r.code === s.code);
       const expected = [p?.a ?? 0, p?.b ?? 0, p?.c ?? 0];
-      if (expected.join() !== [s.qualifiedPlaces, s.directoryPlaces, s.redemptions].join()) mismatches.push(`service ${s.code}: ${expected} ≠ ${[s.qualifiedPlaces, s.directoryPlaces, s.redemptions]}`);
+      if (expected.join() !== [s.qualifiedPlaces, s.directoryPlaces, s.redemptions].join())
+        mismatches.push(`service ${s.code}: ${expected} ≠ ${[s.qualifiedPlaces, s.directoryPlaces, s.redemptions]}`);
     }
     const distances = new Map(plain.filter((r) => r.kind === 'commune').map((r) => [r.code, r.a]));
     for (const c of d.communes) {
-      if ((distances.get(c.code) ?? null) !== c.nearestQualifiedKm) mismatches.push(`commune ${c.code}: ${distances.get(c.code)} ≠ ${c.nearestQualifiedKm}`);
+      if ((distances.get(c.code) ?? null) !== c.nearestQualifiedKm)
+        mismatches.push(`commune ${c.code}: ${distances.get(c.code)} ≠ ${c.nearestQualifiedKm}`);
     }
     const ms = runs.map((r) => r.ms);
     report('diagnosis', {

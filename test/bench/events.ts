@@ -22,13 +22,26 @@ import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PER_TRANSACTION = 500;
 
-const sample = () => ({ funderId: randomUUID(), name: 'Communauté de communes du Rouillacais', kind: 'collectivite' as const, siret: '73282932000074' });
+const sample = () => ({
+  funderId: randomUUID(),
+  name: 'Communauté de communes du Rouillacais',
+  kind: 'collectivite' as const,
+  siret: '73282932000074',
+});
 
 /** The bodies exactly as the relay sends them: the outbox keeps jsonb, which prints with spaces. */
 async function asRelayed(databaseUrl: string, count: number): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const envelopes = Array.from({ length: count }, () => JSON.stringify({ id: randomUUID(), type: 'funder.created', occurredAt: new Date().toISOString(), producer: 'ordering', data: sample() }));
+  const envelopes = Array.from({ length: count }, () =>
+    JSON.stringify({
+      id: randomUUID(),
+      type: 'funder.created',
+      occurredAt: new Date().toISOString(),
+      producer: 'ordering',
+      data: sample(),
+    }),
+  );
   const { rows } = await client.query<{ json: string }>('SELECT unnest($1::jsonb[])::text AS json', [envelopes]);
   await client.end();
   return rows.map((r) => r.json);
@@ -36,12 +49,18 @@ async function asRelayed(databaseUrl: string, count: number): Promise<string[]> 
 
 async function rawPublishRate(databaseUrl: string, prefix: string): Promise<number> {
   const bus = await JetStreamBus.connect({ url: natsUrl, prefix, ackWaitMs: 30_000 });
-  const events = (await asRelayed(databaseUrl, EVENTS)).map((json) => ({ id: randomUUID(), type: 'funder.created', json }));
+  const events = (await asRelayed(databaseUrl, EVENTS)).map((json) => ({
+    id: randomUUID(),
+    type: 'funder.created',
+    json,
+  }));
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   for (let i = 0; i < EVENTS; i += relayBatching.batch) {
     if (inFlight.size === relayBatching.inFlight) await Promise.race(inFlight);
-    const batch: Promise<void> = bus.publish(events.slice(i, i + relayBatching.batch)).finally(() => inFlight.delete(batch));
+    const batch: Promise<void> = bus
+      .publish(events.slice(i, i + relayBatching.batch))
+      .finally(() => inFlight.delete(batch));
     inFlight.add(batch);
   }
   await Promise.all(inFlight);
@@ -63,7 +82,10 @@ async function main() {
   try {
     const raw = await rawPublishRate(db.databaseUrl, `${db.prefix}raw`);
     const producer = await startPlatform([ordering], readConfig(env));
-    const consumer = spawn(process.execPath, ['services/platform/bin/start.ts', 'analytics'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const consumer = spawn(process.execPath, ['services/platform/bin/start.ts', 'analytics'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       consumer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
       consumer.once('exit', (code) => reject(new Error(`consumer exited with ${code}`)));
@@ -88,7 +110,8 @@ async function main() {
       });
     }
     const producedIn = (performance.now() - started) / 1000;
-    const count = () => queryRows<{ n: number }>(context.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`).then((r) => r[0]!.n);
+    const count = () =>
+      queryRows<{ n: number }>(context.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`).then((r) => r[0]!.n);
     while ((await count()) < EVENTS) await new Promise((r) => setTimeout(r, 100));
 
     const applied = await queryRows<{ id: string; at: number }>(
@@ -96,10 +119,16 @@ async function main() {
       sql`SELECT event_id AS id, (extract(epoch FROM processed_at) * 1000)::float AS at FROM analytics.inbox`,
     );
     const latencies = applied.map((r) => r.at - emittedAt.get(r.id)!).sort((a, b) => a - b);
-    const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
+    const percentile = (p: number) =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
     const seconds = (Math.max(...applied.map((r) => r.at)) - Math.min(...emittedAt.values())) / 1000;
-    const cpuMicrosecondsPerEvent = Object.fromEntries(Object.entries(await meter.charge(EVENTS)).map(([role, ms]) => [role, Math.round(ms * 1000)]));
-    const total = await queryRows<{ n: number }>(context.db, sql`SELECT sum(count)::int AS n FROM analytics.funder_count`);
+    const cpuMicrosecondsPerEvent = Object.fromEntries(
+      Object.entries(await meter.charge(EVENTS)).map(([role, ms]) => [role, Math.round(ms * 1000)]),
+    );
+    const total = await queryRows<{ n: number }>(
+      context.db,
+      sql`SELECT sum(count)::int AS n FROM analytics.funder_count`,
+    );
     consumer.kill('SIGTERM');
     await producer.stop();
 

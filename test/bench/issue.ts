@@ -16,24 +16,51 @@ async function main() {
   const db = await scratch();
   const database = connectPostgres(db.databaseUrl);
   try {
-    await database.migrate('printing', fileURLToPath(new URL('../../services/printing/db/migrations', import.meta.url)));
+    await database.migrate(
+      'printing',
+      fileURLToPath(new URL('../../services/printing/db/migrations', import.meta.url)),
+    );
     const year = new Date().getFullYear();
     const event = {
-      id: randomUUID(), type: 'order.paid' as const, occurredAt: new Date().toISOString(), producer: 'bench',
+      id: randomUUID(),
+      type: 'order.paid' as const,
+      occurredAt: new Date().toISOString(),
+      producer: 'bench',
       data: {
-        orderId: randomUUID(), funderId: randomUUID(), funderName: 'Banc d’essai', offer: 'plus' as const, carnetSize: 10 as const, carnets: CARNETS, faceValueCents: CARNETS * 10_000, options: [],
-        rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] },
+        orderId: randomUUID(),
+        funderId: randomUUID(),
+        funderName: 'Banc d’essai',
+        offer: 'plus' as const,
+        carnetSize: 10 as const,
+        carnets: CARNETS,
+        faceValueCents: CARNETS * 10_000,
+        options: [],
+        rules: {
+          validFrom: `${year}-01-01`,
+          validUntil: `${year}-12-31`,
+          perimeter: { communes: [], epcis: [], departements: [] },
+          resolvedCommunes: [],
+          placeTypes: [],
+          serviceCategories: [],
+          publics: [],
+        },
       },
     };
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     await database.db.transaction(async (tx) => {
       const outbox = outboxWriter(printing.tables, 'printing');
-      await issuePasses(tx, outbox.emit, event, { code: 'bench-pass-code-key-0123456789abcdef', lookup: 'bench-pass-lookup-key-0123456789abcdef' });
+      await issuePasses(tx, outbox.emit, event, {
+        code: 'bench-pass-code-key-0123456789abcdef',
+        lookup: 'bench-pass-lookup-key-0123456789abcdef',
+      });
       await outbox.flush(tx);
     });
     const seconds = (performance.now() - started) / 1000;
-    const [counts] = await queryRows<{ passes: number; events: number }>(database.db, sql`SELECT (SELECT count(*)::int FROM printing.pass) AS passes, (SELECT count(*)::int FROM printing.outbox) AS events`);
+    const [counts] = await queryRows<{ passes: number; events: number }>(
+      database.db,
+      sql`SELECT (SELECT count(*)::int FROM printing.pass) AS passes, (SELECT count(*)::int FROM printing.outbox) AS events`,
+    );
     report('issue', {
       passes: counts!.passes,
       passesIssuedEvents: counts!.events,

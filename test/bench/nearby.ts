@@ -20,7 +20,16 @@ const PLACES = Number(process.env.BENCH_PLACES ?? 20_000);
 const QUERIES = 600;
 // "Open now" on a weekday morning, so the figure does not depend on when the bench runs.
 const TUESDAY_10H = new Date('2024-01-09T09:00:00Z');
-const CITIES = [[48.86, 2.35], [45.76, 4.84], [43.3, 5.37], [43.6, 1.44], [44.84, -0.58], [47.22, -1.55], [50.63, 3.06], [45.65, 0.16]] as const;
+const CITIES = [
+  [48.86, 2.35],
+  [45.76, 4.84],
+  [43.3, 5.37],
+  [43.6, 1.44],
+  [44.84, -0.58],
+  [47.22, -1.55],
+  [50.63, 3.06],
+  [45.65, 0.16],
+] as const;
 const HOURS = ['Mo-Fr 09:00-12:00,14:00-18:00', 'Tu-Sa 10:00-18:00', 'Mo,We,Fr 14:00-17:30', null];
 const TARGET_P99_MS = 20;
 const KINDS = ['plain', 'service', 'openNow'] as const;
@@ -36,7 +45,10 @@ function randomPoint(): { latitude: number; longitude: number } {
 }
 
 async function load(db: ReturnType<typeof connectPostgres>['db']): Promise<void> {
-  await db.insert(services).values(REFERENTIEL.map((s) => ({ ...s }))).onConflictDoNothing();
+  await db
+    .insert(services)
+    .values(REFERENTIEL.map((s) => ({ ...s })))
+    .onConflictDoNothing();
   for (let i = 0; i < PLACES; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, PLACES - i) }, (_, k) => ({
       id: randomUUID(),
@@ -51,9 +63,22 @@ async function load(db: ReturnType<typeof connectPostgres>['db']): Promise<void>
       openingHours: pick(HOURS),
     }));
     await db.insert(places).values(batch);
-    await db.insert(placeStatus).values(batch.map((p) => ({ placeId: p.id, status: 'qualified' as const, statusAt: new Date() })));
+    await db
+      .insert(placeStatus)
+      .values(batch.map((p) => ({ placeId: p.id, status: 'qualified' as const, statusAt: new Date() })));
     const categories = () => pick(SERVICE_CATEGORIES).code;
-    const rows = batch.flatMap((p) => [...new Set([categories(), categories()])].map((c) => ({ id: randomUUID(), placeId: p.id, serviceCode: c, categoryCode: c, priceCents: 1000, durationMinutes: 60, group: false, publishedBy: 'bench' })));
+    const rows = batch.flatMap((p) =>
+      [...new Set([categories(), categories()])].map((c) => ({
+        id: randomUUID(),
+        placeId: p.id,
+        serviceCode: c,
+        categoryCode: c,
+        priceCents: 1000,
+        durationMinutes: 60,
+        group: false,
+        publishedBy: 'bench',
+      })),
+    );
     await db.insert(offers).values(rows);
   }
   await db.execute(sql`ANALYZE`);
@@ -64,18 +89,23 @@ function filterOf(kind: (typeof KINDS)[number]) {
   return kind === 'openNow' ? { openNow: true, at: TUESDAY_10H } : {};
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function main() {
   const scratchDb = await scratch();
   const database = connectPostgres(scratchDb.databaseUrl, { application: 'bench-nearby' });
   try {
-    await database.migrate('catalogue', fileURLToPath(new URL('../../services/catalogue/db/migrations', import.meta.url)));
+    await database.migrate(
+      'catalogue',
+      fileURLToPath(new URL('../../services/catalogue/db/migrations', import.meta.url)),
+    );
     const loadStart = performance.now();
     await load(database.db);
     const loadMs = performance.now() - loadStart;
     // Warm-up, every kind: connection, first plans, the opening-hours parse cache.
-    for (let i = 0; i < 30; i++) await nearbyPlaces(database.db, { ...randomPoint(), limit: 10, ...filterOf(KINDS[i % 3]!) });
+    for (let i = 0; i < 30; i++)
+      await nearbyPlaces(database.db, { ...randomPoint(), limit: 10, ...filterOf(KINDS[i % 3]!) });
     const times: number[] = [];
     const perKind: Record<string, number[]> = { plain: [], service: [], openNow: [] };
     for (let i = 0; i < QUERIES; i++) {
@@ -89,7 +119,11 @@ async function main() {
     }
     const stats = (list: number[]) => {
       const sorted = [...list].sort((a, b) => a - b);
-      return { p50Ms: +percentile(sorted, 50).toFixed(2), p99Ms: +percentile(sorted, 99).toFixed(2), maxMs: +sorted.at(-1)!.toFixed(2) };
+      return {
+        p50Ms: +percentile(sorted, 50).toFixed(2),
+        p99Ms: +percentile(sorted, 99).toFixed(2),
+        maxMs: +sorted.at(-1)!.toFixed(2),
+      };
     };
     const byKind = Object.fromEntries(Object.entries(perKind).map(([k, v]) => [k, stats(v)]));
     report('nearby', {
@@ -99,7 +133,8 @@ async function main() {
       loadSeconds: +(loadMs / 1000).toFixed(1),
       all: stats(times),
       byKind,
-      index: 'GiST on point(longitude × cos 45°, latitude): k-nearest-neighbour candidates (2 × limit + 10), ranked by haversine',
+      index:
+        'GiST on point(longitude × cos 45°, latitude): k-nearest-neighbour candidates (2 × limit + 10), ranked by haversine',
       warmUp: '30 queries, every kind, before timing',
       targets: { p99MsEveryKind: TARGET_P99_MS },
       met: Object.values(byKind).every((k) => k.p99Ms < TARGET_P99_MS),

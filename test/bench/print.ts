@@ -22,7 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PdfRenderer, readConfig } from '@aptic/runtime';
 import { carnetsHtml } from '../../services/printing/documents/carnet-html.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, PRINT_RENDER_OPTIONS, renderPrintPdf, type PrintProgress } from '../../services/printing/documents/carnet-pdf.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CONCURRENCY,
+  PRINT_RENDER_OPTIONS,
+  renderPrintPdf,
+  type PrintProgress,
+} from '../../services/printing/documents/carnet-pdf.ts';
 import { PNG_LOGO, printJob } from '../../services/printing/documents/fixtures.ts';
 import { report } from './support.ts';
 
@@ -53,7 +59,8 @@ function tree(): number[] {
     } catch {
       continue; // ended
     }
-    for (const tid of threads) pids.push(...proc(pids[i]!, `task/${tid}/children`).split(' ').filter(Boolean).map(Number));
+    for (const tid of threads)
+      pids.push(...proc(pids[i]!, `task/${tid}/children`).split(' ').filter(Boolean).map(Number));
   }
   return pids;
 }
@@ -96,17 +103,26 @@ async function measured(work: () => Promise<void>): Promise<Measured> {
   samples = 0;
   sample();
   const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-  return { seconds: Number(seconds.toFixed(1)), cpuSeconds: Number(cpuSeconds.toFixed(1)), peakRssMiB: mib(peak.rss), peakPssMiB: mib(peak.pss) };
+  return {
+    seconds: Number(seconds.toFixed(1)),
+    cpuSeconds: Number(cpuSeconds.toFixed(1)),
+    peakRssMiB: mib(peak.rss),
+    peakPssMiB: mib(peak.pss),
+  };
 }
 
 function progressBar(p: PrintProgress): void {
   const width = 30;
   const filled = Math.round((p.batchesDone / p.batchesTotal) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.batchesDone}/${p.batchesTotal} batches, ${p.carnetsDone}/${p.carnetsTotal} carnets`);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.batchesDone}/${p.batchesTotal} batches, ${p.carnetsDone}/${p.carnetsTotal} carnets`,
+  );
   if (p.batchesDone === p.batchesTotal) process.stderr.write('\n');
 }
 
-const job = printJob(CARNETS, 10, 1, { logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/png', data: PNG_LOGO } } });
+const job = printJob(CARNETS, 10, 1, {
+  logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/png', data: PNG_LOGO } },
+});
 const passes = CARNETS * 10;
 const dir = await mkdtemp(join(tmpdir(), 'aptic-print-bench-'));
 const renderer = await PdfRenderer.launch(readConfig().chromiumPath);
@@ -115,18 +131,27 @@ try {
 
   let result: Awaited<ReturnType<typeof renderPrintPdf>> | undefined;
   const pipeline = await measured(async () => {
-    result = await renderPrintPdf(renderer, job, { outFile: join(dir, 'order.pdf'), batchSize: BATCH, concurrency: CONCURRENCY, onProgress: progressBar });
+    result = await renderPrintPdf(renderer, job, {
+      outFile: join(dir, 'order.pdf'),
+      batchSize: BATCH,
+      concurrency: CONCURRENCY,
+      onProgress: progressBar,
+    });
   });
 
   // The same batches' HTML, written to disk beforehand (not timed), printed by the same Chromium
   // with the same options: no layout in Node, no barcodes, no manifest, no merge.
   const batches = Math.ceil(CARNETS / BATCH);
-  for (let i = 0; i < batches; i++) await writeFile(join(dir, `batch-${i}.html`), carnetsHtml(job, job.carnets.slice(i * BATCH, (i + 1) * BATCH)));
+  for (let i = 0; i < batches; i++)
+    await writeFile(join(dir, `batch-${i}.html`), carnetsHtml(job, job.carnets.slice(i * BATCH, (i + 1) * BATCH)));
   const bare = await measured(async () => {
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < batches; i = next++) {
-        await writeFile(join(dir, `bare-${i}.pdf`), await renderer.render(await readFile(join(dir, `batch-${i}.html`), 'utf8'), PRINT_RENDER_OPTIONS));
+        await writeFile(
+          join(dir, `bare-${i}.pdf`),
+          await renderer.render(await readFile(join(dir, `batch-${i}.html`), 'utf8'), PRINT_RENDER_OPTIONS),
+        );
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -145,10 +170,21 @@ try {
     wallSeconds,
     passesPerSecond: Math.round(rate),
     ...pipelineFigures,
-    bareChromium: { wallSeconds: bare.seconds, passesPerSecond: Math.round(bareRate), cpuSeconds: bare.cpuSeconds, peakRssMiB: bare.peakRssMiB, peakPssMiB: bare.peakPssMiB },
+    bareChromium: {
+      wallSeconds: bare.seconds,
+      passesPerSecond: Math.round(bareRate),
+      cpuSeconds: bare.cpuSeconds,
+      peakRssMiB: bare.peakRssMiB,
+      peakPssMiB: bare.peakPssMiB,
+    },
     shareOfBareRate: Number((rate / bareRate).toFixed(2)),
     targets: { wallSeconds: 60, peakRssMiB: 1536, shareOfBareRate: 0.8 },
-    met: { wall: wallSeconds <= 60, rss: pipeline.peakRssMiB <= 1536, pss: pipeline.peakPssMiB <= 1536, share: rate / bareRate >= 0.8 },
+    met: {
+      wall: wallSeconds <= 60,
+      rss: pipeline.peakRssMiB <= 1536,
+      pss: pipeline.peakPssMiB <= 1536,
+      share: rate / bareRate >= 0.8,
+    },
   });
 } finally {
   await renderer.close();

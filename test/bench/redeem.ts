@@ -10,8 +10,24 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
-import { ServiceNames, natsNames, passCode, passLookupHash, type EventEnvelope, type ScanMessage, type Verdict } from '@aptic/contracts';
-import { BatchPublisher, JetStreamBus, busConnectionOptions, queryRows, readConfig, startPlatform, type OutgoingEvent } from '@aptic/runtime';
+import {
+  ServiceNames,
+  natsNames,
+  passCode,
+  passLookupHash,
+  type EventEnvelope,
+  type ScanMessage,
+  type Verdict,
+} from '@aptic/contracts';
+import {
+  BatchPublisher,
+  JetStreamBus,
+  busConnectionOptions,
+  queryRows,
+  readConfig,
+  startPlatform,
+  type OutgoingEvent,
+} from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
 import { useLookupKey } from '@aptic/redemption/db/pass-lookup.ts';
@@ -32,7 +48,14 @@ const json = JSONCodec();
 
 const event = (type: string, data: unknown): OutgoingEvent => {
   const id = randomUUID();
-  return { id, type, json: JSON.stringify({ id, type, occurredAt: new Date().toISOString(), producer: 'bench', data } satisfies Omit<EventEnvelope, 'type' | 'data'> & { type: string; data: unknown }) };
+  return {
+    id,
+    type,
+    json: JSON.stringify({ id, type, occurredAt: new Date().toISOString(), producer: 'bench', data } satisfies Omit<
+      EventEnvelope,
+      'type' | 'data'
+    > & { type: string; data: unknown }),
+  };
 };
 
 async function seed(bus: JetStreamBus, carnets: number) {
@@ -43,15 +66,60 @@ async function seed(bus: JetStreamBus, carnets: number) {
   const kiosks = Array.from({ length: KIOSKS }, () => randomUUID());
   const year = new Date().getFullYear();
   const events: OutgoingEvent[] = [
-    event('order.paid', { orderId, funderId, funderName: 'Banc d’essai', offer: 'plus', carnetSize: 10, carnets, faceValueCents: carnets * 10_000, options: [], rules: { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] } }),
-    event('place.qualified', { placeId, name: 'Lieu de banc d’essai', type: 'centre_social', communeCode: '16015', departementCode: '16' }),
+    event('order.paid', {
+      orderId,
+      funderId,
+      funderName: 'Banc d’essai',
+      offer: 'plus',
+      carnetSize: 10,
+      carnets,
+      faceValueCents: carnets * 10_000,
+      options: [],
+      rules: {
+        validFrom: `${year}-01-01`,
+        validUntil: `${year}-12-31`,
+        perimeter: { communes: [], epcis: [], departements: [] },
+        resolvedCommunes: [],
+        placeTypes: [],
+        serviceCategories: [],
+        publics: [],
+      },
+    }),
+    event('place.qualified', {
+      placeId,
+      name: 'Lieu de banc d’essai',
+      type: 'centre_social',
+      communeCode: '16015',
+      departementCode: '16',
+    }),
     event('kit.subscribed', { placeId, plan: 'monthly' }),
-    event('offer.published', { offerId, placeId, serviceCode: 'seance', categoryCode: 'aide_demarches_administratives', priceCents: 1_000, group: false }),
+    event('offer.published', {
+      offerId,
+      placeId,
+      serviceCode: 'seance',
+      categoryCode: 'aide_demarches_administratives',
+      priceCents: 1_000,
+      group: false,
+    }),
     ...kiosks.map((kioskId) => event('kiosk.registered', { kioskId, placeId })),
   ];
   for (let first = 1; first <= carnets; first += 500) {
     const numbers = Array.from({ length: Math.min(500, carnets - first + 1) }, (_, i) => first + i);
-    events.push(event('passes.issued', { orderId, funderId, chunk: { index: 0, of: 1 }, passes: numbers.flatMap((c) => Array.from({ length: 10 }, (_, p) => ({ passId: randomUUID(), codeHash: passLookupHash(LOOKUP_KEY, passCode(KEY, c, p + 1)), carnetNumber: c, position: p + 1 }))) }));
+    events.push(
+      event('passes.issued', {
+        orderId,
+        funderId,
+        chunk: { index: 0, of: 1 },
+        passes: numbers.flatMap((c) =>
+          Array.from({ length: 10 }, (_, p) => ({
+            passId: randomUUID(),
+            codeHash: passLookupHash(LOOKUP_KEY, passCode(KEY, c, p + 1)),
+            carnetNumber: c,
+            position: p + 1,
+          })),
+        ),
+      }),
+    );
     events.push(event('passes.released', { orderId, carnetNumbers: numbers, releasedAt: new Date().toISOString() }));
   }
   for (let i = 0; i < events.length; i += 200) await bus.publish(events.slice(i, i + 200));
@@ -64,7 +132,8 @@ function percentile(sorted: number[], p: number): number {
 
 /** The codes, one per pass, in an order that never puts two passes of one carnet in a row. */
 function* codes(fromCarnet: number, count: number) {
-  for (let i = 0; i < count; i++) yield passCode(KEY, fromCarnet + (i % Math.ceil(count / 10)), Math.floor(i / Math.ceil(count / 10)) + 1);
+  for (let i = 0; i < count; i++)
+    yield passCode(KEY, fromCarnet + (i % Math.ceil(count / 10)), Math.floor(i / Math.ceil(count / 10)) + 1);
 }
 
 /**
@@ -99,10 +168,20 @@ class Kiosk {
     return k;
   }
   async scan(offerId: string, code: string): Promise<{ verdict: Verdict; ms: number }> {
-    const scan: ScanMessage = { scanId: randomUUID(), kioskId: this.id, sessionId: randomUUID(), offerId, code, scannedAt: new Date().toISOString(), offline: false };
+    const scan: ScanMessage = {
+      scanId: randomUUID(),
+      kioskId: this.id,
+      sessionId: randomUUID(),
+      offerId,
+      code,
+      scannedAt: new Date().toISOString(),
+      offline: false,
+    };
     const started = performance.now();
     const verdict = new Promise<Verdict>((resolve) => this.waiting.set(scan.scanId, resolve));
-    await this.publisher.publish([{ subject: natsNames(this.prefix).kiosk.scans(this.id), data: json.encode(scan), msgID: scan.scanId }]);
+    await this.publisher.publish([
+      { subject: natsNames(this.prefix).kiosk.scans(this.id), data: json.encode(scan), msgID: scan.scanId },
+    ]);
     return { verdict: await verdict, ms: performance.now() - started };
   }
   close() {
@@ -112,7 +191,15 @@ class Kiosk {
 
 async function main() {
   const db = await scratch();
-  const env: Record<string, string> = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', APTIC_PASS_LOOKUP_KEY: LOOKUP_KEY, LOG_LEVEL: 'error', ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])) };
+  const env: Record<string, string> = {
+    DATABASE_URL: db.databaseUrl,
+    NATS_URL: natsUrl,
+    APTIC_NATS_PREFIX: db.prefix,
+    APTIC_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+    APTIC_PASS_LOOKUP_KEY: LOOKUP_KEY,
+    LOG_LEVEL: 'error',
+    ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
+  };
   const carnets = Math.ceil((FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION) / 10) + 20;
   // In this process, redemption without its kiosk intake: read models, and the floor's direct calls.
   const local = await startPlatform([{ ...redemption, start: undefined }], readConfig(env));
@@ -120,7 +207,11 @@ async function main() {
   const bus = await JetStreamBus.connect({ url: natsUrl, prefix: db.prefix, ackWaitMs: 30_000 });
   try {
     const { offerId, kiosks } = await seed(bus, carnets);
-    const ready = () => queryRows<{ n: number }>(local.database.db, sql`SELECT (SELECT count(*) FROM redemption.pass)::int + (SELECT count(*) FROM redemption.kiosk)::int AS n`).then((r) => r[0]!.n);
+    const ready = () =>
+      queryRows<{ n: number }>(
+        local.database.db,
+        sql`SELECT (SELECT count(*) FROM redemption.pass)::int + (SELECT count(*) FROM redemption.kiosk)::int AS n`,
+      ).then((r) => r[0]!.n);
     while ((await ready()) < carnets * 10 + KIOSKS) await new Promise((r) => setTimeout(r, 200));
     const ctx = local.services[0]!.context;
 
@@ -128,12 +219,24 @@ async function main() {
     const floorCodes = [...codes(1, FLOOR)];
     let next = 0;
     const floorStart = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < floorCodes.length) {
-        const code = floorCodes[next++]!;
-        await ctx.transaction((tx, emit) => processScan(tx, emit, { scanId: randomUUID(), kioskId: kiosks[0]!, sessionId: randomUUID(), offerId, code, scannedAt: new Date().toISOString(), offline: false }));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < floorCodes.length) {
+          const code = floorCodes[next++]!;
+          await ctx.transaction((tx, emit) =>
+            processScan(tx, emit, {
+              scanId: randomUUID(),
+              kioskId: kiosks[0]!,
+              sessionId: randomUUID(),
+              offerId,
+              code,
+              scannedAt: new Date().toISOString(),
+              offline: false,
+            }),
+          );
+        }
+      }),
+    );
     const floor = FLOOR / ((performance.now() - floorStart) / 1000);
 
     // Statistics and visibility maps as a running service's tables have them: autovacuum would
@@ -141,7 +244,10 @@ async function main() {
     await local.database.db.execute(sql`VACUUM ANALYZE`);
 
     // The full path: redemption in its own process, kiosks over NATS.
-    const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'redemption'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'redemption'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     // The service goes with the benchmark, however the benchmark ends.
     process.once('exit', () => child.kill('SIGKILL'));
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
@@ -171,10 +277,12 @@ async function main() {
       for (let i = 0; i < count; i++) {
         const wait = start + (i * 1000) / RATE - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        inFlight.push(clients[i % KIOSKS]!.scan(offerId, rateCodes[i]!).then(({ verdict, ms }) => {
-          latencies.push(ms);
-          if (verdict.outcome === 'accepted') accepted++;
-        }));
+        inFlight.push(
+          clients[i % KIOSKS]!.scan(offerId, rateCodes[i]!).then(({ verdict, ms }) => {
+            latencies.push(ms);
+            if (verdict.outcome === 'accepted') accepted++;
+          }),
+        );
       }
       await Promise.all(inFlight);
       return { latencies: latencies.sort((a, b) => a - b), accepted, seconds: (performance.now() - start) / 1000 };
@@ -192,12 +300,16 @@ async function main() {
     let taken = 0;
     let satAccepted = 0;
     const satStart = performance.now();
-    await Promise.all(clients.flatMap((k) => Array.from({ length: OUTSTANDING }, async () => {
-      while (taken < satCodes.length) {
-        const { verdict } = await k.scan(offerId, satCodes[taken++]!);
-        if (verdict.outcome === 'accepted') satAccepted++;
-      }
-    })));
+    await Promise.all(
+      clients.flatMap((k) =>
+        Array.from({ length: OUTSTANDING }, async () => {
+          while (taken < satCodes.length) {
+            const { verdict } = await k.scan(offerId, satCodes[taken++]!);
+            if (verdict.outcome === 'accepted') satAccepted++;
+          }
+        }),
+      ),
+    );
     const sustained = SATURATION / ((performance.now() - satStart) / 1000);
     const cpuMsPerScan = await meter.charge(SATURATION);
     for (const k of clients) await k.close();
@@ -206,8 +318,26 @@ async function main() {
     report('redeem', {
       passes: carnets * 10,
       floorVerdictsPerSecond: Math.round(floor),
-      atFixedLoad: { offeredPerSecond: RATE, warmUpSeconds: WARM_UP_SECONDS, scans: latencies.length, achievedPerSecond: Math.round(latencies.length / rateSeconds), accepted, cpuMsPerScan: rateCpu, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) } },
-      saturation: { scans: SATURATION, outstanding: KIOSKS * OUTSTANDING, accepted: satAccepted, sustainedVerdictsPerSecond: Math.round(sustained), cpuMsPerScan },
+      atFixedLoad: {
+        offeredPerSecond: RATE,
+        warmUpSeconds: WARM_UP_SECONDS,
+        scans: latencies.length,
+        achievedPerSecond: Math.round(latencies.length / rateSeconds),
+        accepted,
+        cpuMsPerScan: rateCpu,
+        latencyMs: {
+          p50: percentile(latencies, 0.5),
+          p99: percentile(latencies, 0.99),
+          max: Math.round(latencies.at(-1)!),
+        },
+      },
+      saturation: {
+        scans: SATURATION,
+        outstanding: KIOSKS * OUTSTANDING,
+        accepted: satAccepted,
+        sustainedVerdictsPerSecond: Math.round(sustained),
+        cpuMsPerScan,
+      },
       shareOfFloor: Number((sustained / floor).toFixed(2)),
       targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },
       met: sustained >= 3_000 && percentile(latencies, 0.99) <= 25 && sustained / floor >= 0.8,
@@ -219,7 +349,8 @@ async function main() {
     const nc = await connect({ servers: natsUrl });
     const jsm = await nc.jetstreamManager();
     const names = natsNames(db.prefix);
-    for (const s of [names.events.stream, names.deadLetters.stream, names.kiosk.stream, names.kiosk.verdictStream]) await jsm.streams.delete(s).catch(() => {});
+    for (const s of [names.events.stream, names.deadLetters.stream, names.kiosk.stream, names.kiosk.verdictStream])
+      await jsm.streams.delete(s).catch(() => {});
     await nc.close();
   }
 }

@@ -22,7 +22,15 @@ const seconds = (from: number) => Number(((performance.now() - from) / 1000).toF
 async function main() {
   const db = await scratch();
   const clock = new Date('2026-11-06T08:00:00Z');
-  const env = { DATABASE_URL: db.databaseUrl, NATS_URL: natsUrl, APTIC_NATS_PREFIX: db.prefix, APTIC_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', QUALIFICATION_PORT: '0', SETTLEMENT_PORT: '0' };
+  const env = {
+    DATABASE_URL: db.databaseUrl,
+    NATS_URL: natsUrl,
+    APTIC_NATS_PREFIX: db.prefix,
+    APTIC_ADMIN_TOKEN: TOKEN,
+    LOG_LEVEL: 'warn',
+    QUALIFICATION_PORT: '0',
+    SETTLEMENT_PORT: '0',
+  };
   const platform = await startPlatform([qualification, settlementService({ now: () => clock })], readConfig(env));
   const pg = platform.database.db;
   const url = platform.services.find((s) => s.name === 'settlement')!.url;
@@ -39,12 +47,16 @@ async function main() {
       SELECT md5('place' || i)::uuid, 'Lieu ' || i, lpad(i::text, 14, '0'), 'siret', 'espace_public_numerique', '{"line1":"1 rue","postalCode":"16000","city":"Angoulême"}',
         '16015', '16', 45.6, 0.15, 'Mo-Fr 09:00-18:00', 'FR7630006000011234567890189', 'AGRIFRPP', 'qualified', now()
       FROM generate_series(1, ${PLACES}) AS i`);
-    await pg.execute(sql`INSERT INTO settlement.place (place_id, name) SELECT md5('place' || i)::uuid, 'Lieu ' || i FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(
+      sql`INSERT INTO settlement.place (place_id, name) SELECT md5('place' || i)::uuid, 'Lieu ' || i FROM generate_series(1, ${PLACES}) AS i`,
+    );
     await pg.execute(sql`
       INSERT INTO settlement.offer (offer_id, place_id, service_code, category_code, price_cents)
       SELECT md5('offer' || i)::uuid, md5('place' || i)::uuid, 'aide_demarches_administratives.accompagnement_individuel', 'aide_demarches_administratives', 1000
       FROM generate_series(1, ${PLACES}) AS i`);
-    await pg.execute(sql`INSERT INTO settlement.kit (place_id, plan, activated_on) SELECT md5('place' || i)::uuid, 'monthly', '2026-09-01' FROM generate_series(1, ${PLACES}) AS i`);
+    await pg.execute(
+      sql`INSERT INTO settlement.kit (place_id, plan, activated_on) SELECT md5('place' || i)::uuid, 'monthly', '2026-09-01' FROM generate_series(1, ${PLACES}) AS i`,
+    );
     await pg.execute(sql`INSERT INTO settlement.period (month) VALUES (${month})`);
     // The redemptions of the month as the consumer books them (1 % of them late uploads from the month before).
     await pg.execute(sql`
@@ -56,7 +68,11 @@ async function main() {
     const seedSeconds = seconds(seeding);
 
     // The raw aggregate: what each place is owed, one GROUP BY over the same rows (run twice, the second timed).
-    const raw = () => queryRows(pg, sql`SELECT place_id, count(*), sum(face_value_cents), sum(fee_cents), count(*) FILTER (WHERE late) FROM settlement.booking WHERE period = ${month} GROUP BY place_id`);
+    const raw = () =>
+      queryRows(
+        pg,
+        sql`SELECT place_id, count(*), sum(face_value_cents), sum(fee_cents), count(*) FILTER (WHERE late) FROM settlement.booking WHERE period = ${month} GROUP BY place_id`,
+      );
     await raw();
     const rawStart = performance.now();
     const rawRows = await raw();
@@ -64,10 +80,18 @@ async function main() {
 
     const load = loadavg();
     const started = performance.now();
-    const closed = (await (await call(`/periods/${month}/close`, 'POST')).json()) as { places: number; passCount: number; netCents: number };
+    const closed = (await (await call(`/periods/${month}/close`, 'POST')).json()) as {
+      places: number;
+      passCount: number;
+      netCents: number;
+    };
     const closeSeconds = seconds(started);
     const runStart = performance.now();
-    const run = (await (await call('/payout-runs', 'POST')).json()) as { id: string; transferCount: number; controlSumCents: number };
+    const run = (await (await call('/payout-runs', 'POST')).json()) as {
+      id: string;
+      transferCount: number;
+      controlSumCents: number;
+    };
     const xml = await (await call(`/payout-runs/${run.id}/sepa.xml`)).text();
     const runSeconds = seconds(runStart);
     const statementsStart = performance.now();
@@ -88,7 +112,13 @@ async function main() {
       statementLines,
       rawGroups: rawRows.length,
       seedSeconds,
-      seconds: { close: closeSeconds, payoutRun: runSeconds, statements: statementsSeconds, total: totalSeconds, rawGroupBy: rawSeconds },
+      seconds: {
+        close: closeSeconds,
+        payoutRun: runSeconds,
+        statements: statementsSeconds,
+        total: totalSeconds,
+        rawGroupBy: rawSeconds,
+      },
       redemptionsPerSecond: Math.round(rate),
       rawRedemptionsPerSecond: Math.round(rawRate),
       ofRaw: Number((rate / rawRate).toFixed(3)),

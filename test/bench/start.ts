@@ -26,7 +26,10 @@ interface Run {
 async function startToReady(dataDir: string, args: string[]): Promise<Run> {
   const began = performance.now();
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, APTIC_DATA_DIR: dataDir, ...ports };
-  const child = spawn(process.execPath, ['services/platform/bin/start.ts', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['services/platform/bin/start.ts', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const marks: { step: string; at: number }[] = [{ step: 'node: loading the code', at: 0 }];
   const ready = await new Promise<number>((resolve, reject) => {
     let buffer = '';
@@ -62,8 +65,16 @@ try {
   const verdict = (s: number) => (s <= TARGET_S ? 'met' : 'not met');
   report('start', {
     targetS: TARGET_S,
-    embeddedStart: { firstStart, existingData, target: `≤ ${TARGET_S} s: ${verdict(firstStart.readyS)} (first start), ${verdict(existingData.readyS)} (existing data)` },
-    demo: { demoFirst, demoAgain, target: `≤ ${TARGET_S} s: ${verdict(demoFirst.readyS)} (seeding), ${verdict(demoAgain.readyS)} (found again)` },
+    embeddedStart: {
+      firstStart,
+      existingData,
+      target: `≤ ${TARGET_S} s: ${verdict(firstStart.readyS)} (first start), ${verdict(existingData.readyS)} (existing data)`,
+    },
+    demo: {
+      demoFirst,
+      demoAgain,
+      target: `≤ ${TARGET_S} s: ${verdict(demoFirst.readyS)} (seeding), ${verdict(demoAgain.readyS)} (found again)`,
+    },
   });
 } finally {
   rmSync(root, { recursive: true, force: true });

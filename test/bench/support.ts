@@ -35,7 +35,12 @@ export function report(name: string, figures: Record<string, unknown>): void {
   const result = {
     benchmark: name,
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     ...figures,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
@@ -60,28 +65,43 @@ type Roles = Record<string, number[]>;
  * work), between the meter's start and `charge()`. Processes are listed again at the end, so one
  * started meanwhile counts whole; one that exited meanwhile is missed (its share is undercounted).
  */
-export async function cpuMeter(roles: () => Promise<Roles>): Promise<{ charge(units: number): Promise<Record<string, number>> }> {
-  const read = async () => new Map(Object.values(await roles()).flat().map((pid) => [pid, cpuSecondsOf(pid)]));
+export async function cpuMeter(
+  roles: () => Promise<Roles>,
+): Promise<{ charge(units: number): Promise<Record<string, number>> }> {
+  const read = async () =>
+    new Map(
+      Object.values(await roles())
+        .flat()
+        .map((pid) => [pid, cpuSecondsOf(pid)]),
+    );
   const start = await read();
   return {
     async charge(units) {
       const end = await read();
       const current = await roles();
-      const used = (pids: number[]) => pids.reduce((sum, pid) => sum + Math.max(0, (end.get(pid) ?? 0) - (start.get(pid) ?? 0)), 0);
-      return Object.fromEntries(Object.entries(current).map(([role, pids]) => [role, Number(((used(pids) * 1000) / units).toFixed(3))]));
+      const used = (pids: number[]) =>
+        pids.reduce((sum, pid) => sum + Math.max(0, (end.get(pid) ?? 0) - (start.get(pid) ?? 0)), 0);
+      return Object.fromEntries(
+        Object.entries(current).map(([role, pids]) => [role, Number(((used(pids) * 1000) / units).toFixed(3))]),
+      );
     },
   };
 }
 
 /** The nats-server processes of this machine, for a CPU meter. */
-export const natsServerPids = (): number[] => execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number);
+export const natsServerPids = (): number[] =>
+  execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number);
 
 /** The PostgreSQL backends serving the benchmark's database, for a CPU meter. */
 export async function postgresPids(databaseUrl: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+    return (
+      await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      )
+    ).rows.map((r) => r.pid);
   } finally {
     await client.end();
   }

@@ -10,23 +10,46 @@ import { ADMIN_TOKEN } from '../support/platform.ts';
 
 const run = promisify(execFile);
 
-export function placeQualified(data: Partial<EventEnvelope<'place.qualified'>['data']> & { placeId: string }, occurredAt = new Date()): EventEnvelope<'place.qualified'> {
+export function placeQualified(
+  data: Partial<EventEnvelope<'place.qualified'>['data']> & { placeId: string },
+  occurredAt = new Date(),
+): EventEnvelope<'place.qualified'> {
   return {
     id: randomUUID(),
     type: 'place.qualified',
     occurredAt: occurredAt.toISOString(),
     producer: 'test',
-    data: { name: 'Espace numérique de test', type: 'espace_public_numerique', communeCode: '16015', departementCode: '16', ...data },
+    data: {
+      name: 'Espace numérique de test',
+      type: 'espace_public_numerique',
+      communeCode: '16015',
+      departementCode: '16',
+      ...data,
+    },
   };
 }
 
-export function placeStatusEvent(type: 'place.suspended' | 'place.revoked', placeId: string, occurredAt = new Date()): EventEnvelope<'place.suspended' | 'place.revoked'> {
-  return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), producer: 'test', data: { placeId, reason: 'test' } };
+export function placeStatusEvent(
+  type: 'place.suspended' | 'place.revoked',
+  placeId: string,
+  occurredAt = new Date(),
+): EventEnvelope<'place.suspended' | 'place.revoked'> {
+  return {
+    id: randomUUID(),
+    type,
+    occurredAt: occurredAt.toISOString(),
+    producer: 'test',
+    data: { placeId, reason: 'test' },
+  };
 }
 
 /** POSTs a file body as it is (JSON text or CSV) to the import endpoint. */
 export async function postFile(url: string, body: string, contentType: string) {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType },
+    body,
+  });
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -40,10 +63,12 @@ export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
     const codes: string[] = [];
     for (const page of pages) {
       // zbarimg exits 4 when a page holds no barcode: that is an empty answer, not an error.
-      const { stdout } = await run('zbarimg', ['--raw', '-q', '-Scode128.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
-        if (err.code === 4) return { stdout: '' };
-        throw err;
-      });
+      const { stdout } = await run('zbarimg', ['--raw', '-q', '-Scode128.enable', join(dir, page)]).catch(
+        (err: { code?: number; stdout?: string }) => {
+          if (err.code === 4) return { stdout: '' };
+          throw err;
+        },
+      );
       codes.push(...stdout.split('\n').filter(Boolean));
     }
     return codes;
@@ -58,8 +83,14 @@ export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
  * dates in ISO form; no other field allowed.
  */
 export function lieuJsonSchema(): object {
-  const table = JSON.parse(readFileSync(new URL('./fixtures/schema-lieux-mediation-numerique.json', import.meta.url), 'utf8')) as {
-    fields: { name: string; type: string; constraints?: { required?: boolean; pattern?: string; maxLength?: number; enum?: string[] } }[];
+  const table = JSON.parse(
+    readFileSync(new URL('./fixtures/schema-lieux-mediation-numerique.json', import.meta.url), 'utf8'),
+  ) as {
+    fields: {
+      name: string;
+      type: string;
+      constraints?: { required?: boolean; pattern?: string; maxLength?: number; enum?: string[] };
+    }[];
   };
   const properties: Record<string, object> = {};
   for (const field of table.fields) {

@@ -32,24 +32,37 @@ interface Demo {
 
 /** The demo's summary with what changes from one start to the next (ports, link signatures) masked. */
 const summary = (lines: string[]) =>
-  lines.slice(lines.findIndex((l) => l.startsWith('Demo, ')) + 1, lines.findIndex((l) => l.includes('npm run kiosk -- --demo')) + 1).map((l) => l.replace(/http:\/\/\S+/g, '<link>'));
+  lines
+    .slice(
+      lines.findIndex((l) => l.startsWith('Demo, ')) + 1,
+      lines.findIndex((l) => l.includes('npm run kiosk -- --demo')) + 1,
+    )
+    .map((l) => l.replace(/http:\/\/\S+/g, '<link>'));
 
 test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans judged), then the demo again on the same data', async () => {
   const platform = await startProcess(['--demo'], env, /^ready \(embedded mode\)$/, 150_000);
   const first = summary(platform.lines);
-  const adminToken = platform.lines.find((l) => l.startsWith('First start: admin token'))!.split(' ').at(-1)!;
+  const adminToken = platform.lines
+    .find((l) => l.startsWith('First start: admin token'))!
+    .split(' ')
+    .at(-1)!;
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo-kiosk.json'), 'utf8')) as Demo;
   try {
     expect(platform.lines).toContain('Demo, seeded:');
     expect(first.some((l) => l.startsWith('  pass codes to try:'))).toBe(true);
-    expect(first).toContain(`  support token: the demo kiosk's, and a bearer token for the admin APIs as role support: ${demo.token}`);
-    expect(first.some((l) => /^ {2}funder: .* \(id [0-9a-f-]{36}\)$/.test(l) )).toBe(true);
+    expect(first).toContain(
+      `  support token: the demo kiosk's, and a bearer token for the admin APIs as role support: ${demo.token}`,
+    );
+    expect(first.some((l) => /^ {2}funder: .* \(id [0-9a-f-]{36}\)$/.test(l))).toBe(true);
     expect(first.some((l) => /^ {2}order: .* \(id [0-9a-f-]{36}\)$/.test(l))).toBe(true);
     // Each start says what it is doing.
     expect(platform.lines.filter((l) => l.startsWith('… ')).length).toBeGreaterThan(8);
 
     // The printed document links open without a bearer header, and only as printed.
-    const printFile = platform.lines.find((l) => l.startsWith('    print-ready PDF'))!.split(': ').at(-1)!;
+    const printFile = platform.lines
+      .find((l) => l.startsWith('    print-ready PDF'))!
+      .split(': ')
+      .at(-1)!;
     const opened = await fetch(printFile);
     expect(opened.status).toBe(200);
     expect(opened.headers.get('content-type')).toContain('application/pdf');
@@ -59,7 +72,11 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
 
     const kiosk = openTerminal(['npm', 'run', 'kiosk', '--', '--demo'], { cwd: process.cwd(), env });
     try {
-      await eventually(async () => kiosk.screen(), (s) => s.some((l) => l.includes('en ligne')), 30_000);
+      await eventually(
+        async () => kiosk.screen(),
+        (s) => s.some((l) => l.includes('en ligne')),
+        30_000,
+      );
       const [firstPass, ...others] = demo.passCodes;
       const mistyped = `${firstPass!.slice(0, 10)}${(Number(firstPass![10]) + 1) % 10}${firstPass!.slice(11)}`;
       kiosk.type(demo.serviceBarcode);
@@ -67,10 +84,16 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
       kiosk.type(printedPassCode(mistyped)); // one digit wrong
       for (const code of others) kiosk.type(code);
       const verdict = /^(✔ Pass accepté|✘ Pass refusé)/;
-      const screen = await eventually(async () => kiosk.screen(), (s) => s.filter((l) => verdict.test(l)).length === demo.passCodes.length, 30_000);
+      const screen = await eventually(
+        async () => kiosk.screen(),
+        (s) => s.filter((l) => verdict.test(l)).length === demo.passCodes.length,
+        30_000,
+      );
       const verdicts = screen.filter((l) => verdict.test(l));
       expect(verdicts.slice(0, -1)).toEqual(others.map(() => '✔ Pass accepté — 10,00\u00a0€'));
-      expect(verdicts.at(-1)).toBe('✘ Pass refusé — Un seul pass d’un même carnet par service : utilisez un pass d’un autre carnet.');
+      expect(verdicts.at(-1)).toBe(
+        '✘ Pass refusé — Un seul pass d’un même carnet par service : utilisez un pass d’un autre carnet.',
+      );
       expect(screen).toContain(`✘ ${REFUSAL_MESSAGES.misread}`);
       expect(screen.some((l) => l.startsWith('▶ Service choisi : Accompagnement individuel'))).toBe(true);
       // French only, no reason code, no log line, no pass "kept offline" while the platform is up.
@@ -80,7 +103,9 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
         expect(line).not.toMatch(/hors ligne|HORS LIGNE|^\{/);
       }
       // The mistyped code never reached the platform; the others were recorded as online scans.
-      const scans = await fetch(`${demo.platformUrl}/scans?kioskId=${demo.kioskId}`, { headers: { authorization: `Bearer ${demo.token}` } });
+      const scans = await fetch(`${demo.platformUrl}/scans?kioskId=${demo.kioskId}`, {
+        headers: { authorization: `Bearer ${demo.token}` },
+      });
       const recorded = (await scans.json()) as { code: string; offline: boolean }[];
       const masked = (code: string) => `${code.slice(0, 8)}${'*'.repeat(13)}${code.slice(21)}`; // as scan listings show codes
       expect(recorded.map((s) => s.code).sort()).toEqual(demo.passCodes.map(masked).sort());
@@ -98,7 +123,9 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
   try {
     expect(again.lines.some((l) => l.startsWith(`Demo, found again in ${dataDir} (seeded `))).toBe(true);
     expect(summary(again.lines)).toEqual(first);
-    const tokens = await fetch(`${urlOf(again, 'ordering')}/admin/tokens`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const tokens = await fetch(`${urlOf(again, 'ordering')}/admin/tokens`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     const live = ((await tokens.json()) as { revokedAt: string | null }[]).filter((t) => t.revokedAt === null);
     expect(live).toHaveLength(2); // the first start's admin token and the demo's support token
   } finally {
@@ -107,4 +134,8 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
   }
 }, 400_000);
 
-const urlOf = (p: { lines: string[] }, service: string) => p.lines.find((l) => l.startsWith(`${service} admin `))!.split(' ').at(-1)!;
+const urlOf = (p: { lines: string[] }, service: string) =>
+  p.lines
+    .find((l) => l.startsWith(`${service} admin `))!
+    .split(' ')
+    .at(-1)!;

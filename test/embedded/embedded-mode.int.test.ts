@@ -23,7 +23,11 @@ describe('npm start without DATABASE_URL/NATS_URL: all seven services in one pro
     const first = await startProcess([], env, /^ready \(embedded mode\)$/);
     // A failed check must not leave the process running. (How fast it starts is not asserted here.)
     onTestFailed(() => void first.child.kill('SIGKILL'));
-    const urls = Object.fromEntries(first.lines.flatMap((l) => (SERVICE_LINE.exec(l) ? [[SERVICE_LINE.exec(l)![1]!, SERVICE_LINE.exec(l)![2]!]] : [])));
+    const urls = Object.fromEntries(
+      first.lines.flatMap((l) =>
+        SERVICE_LINE.exec(l) ? [[SERVICE_LINE.exec(l)![1]!, SERVICE_LINE.exec(l)![2]!]] : [],
+      ),
+    );
     expect(Object.keys(urls).sort()).toEqual([...ServiceNames].sort());
     for (const url of Object.values(urls)) expect((await call(`${url}/health`, { token: null })).status).toBe(200);
 
@@ -33,9 +37,16 @@ describe('npm start without DATABASE_URL/NATS_URL: all seven services in one pro
     expect(token).toMatch(/^apt_/);
 
     // The thin flow through the embedded bus: ordering → outbox → bus → analytics.
-    const created = await call(`${urls.ordering}/funders`, { method: 'POST', token, body: { name: 'Fondation X', kind: 'foundation', siret: '73282932000074' } });
+    const created = await call(`${urls.ordering}/funders`, {
+      method: 'POST',
+      token,
+      body: { name: 'Fondation X', kind: 'foundation', siret: '73282932000074' },
+    });
     expect(created.status).toBe(201);
-    const stats = await eventually(() => call(`${urls.analytics}/stats/funders`, { token }), (r) => r.body?.total === 1);
+    const stats = await eventually(
+      () => call(`${urls.analytics}/stats/funders`, { token }),
+      (r) => r.body?.total === 1,
+    );
     expect(stats.body.byKind).toEqual({ foundation: 1 });
 
     first.child.kill('SIGTERM');
@@ -47,7 +58,10 @@ describe('npm start without DATABASE_URL/NATS_URL: all seven services in one pro
       expect(second.lines.some((l) => l.includes('admin token'))).toBe(false);
       const analytics = second.lines.map((l) => SERVICE_LINE.exec(l)).find((m) => m?.[1] === 'analytics')![2]!;
       await new Promise((r) => setTimeout(r, 500));
-      expect((await call(`${analytics}/stats/funders`, { token })).body).toEqual({ total: 1, byKind: { foundation: 1 } });
+      expect((await call(`${analytics}/stats/funders`, { token })).body).toEqual({
+        total: 1,
+        byKind: { foundation: 1 },
+      });
     } finally {
       second.child.kill('SIGTERM');
       expect(await second.exit).toBe(0);

@@ -23,7 +23,14 @@ afterAll(() => {
 
 const TOKEN = 'exclusive-start-admin-token-0123456789';
 const anyPorts = Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0']));
-const envFor = (dataDir: string, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, HOME: process.env.HOME, APTIC_DATA_DIR: dataDir, APTIC_ADMIN_TOKEN: TOKEN, ...anyPorts, ...extra });
+const envFor = (dataDir: string, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  APTIC_DATA_DIR: dataDir,
+  APTIC_ADMIN_TOKEN: TOKEN,
+  ...anyPorts,
+  ...extra,
+});
 
 async function start(env: Record<string, string | undefined>): Promise<Started> {
   const started = await startProcess([], env, /^ready \(embedded mode\)$/, 120_000);
@@ -32,22 +39,34 @@ async function start(env: Record<string, string | undefined>): Promise<Started> 
 }
 
 /** A start expected to be refused: its exit code and what it printed. */
-function refusedStart(env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function refusedStart(
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['services/platform/bin/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.once('exit', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))),
+  );
 }
 
-const urlOf = (p: Started, service: string) => p.lines.find((l) => l.startsWith(`${service} admin `))!.split(' ').at(-1)!;
+const urlOf = (p: Started, service: string) =>
+  p.lines
+    .find((l) => l.startsWith(`${service} admin `))!
+    .split(' ')
+    .at(-1)!;
 
 test('two starts on one folder, a busy port, an unusable folder, a kill -9: the data stays intact', async () => {
   const dataDir = join(root, 'data');
   const first = await start(envFor(dataDir));
-  const funder = await call(`${urlOf(first, 'ordering')}/funders`, { method: 'POST', token: TOKEN, body: { name: 'Fondation X', kind: 'foundation', siret: '73282932000074' } });
+  const funder = await call(`${urlOf(first, 'ordering')}/funders`, {
+    method: 'POST',
+    token: TOKEN,
+    body: { name: 'Fondation X', kind: 'foundation', siret: '73282932000074' },
+  });
   expect(funder.status).toBe(201);
 
   // The second start on the same folder: refused in one line naming the first, PGlite never opened.
@@ -85,13 +104,17 @@ test('two starts on one folder, a busy port, an unusable folder, a kill -9: the 
   first.child.kill('SIGTERM');
   expect(await first.exit).toBe(0);
   const again = await start(envFor(dataDir));
-  expect((await call(`${urlOf(again, 'ordering')}/funders/${funder.body.id}`, { token: TOKEN })).body.name).toBe('Fondation X');
+  expect((await call(`${urlOf(again, 'ordering')}/funders/${funder.body.id}`, { token: TOKEN })).body.name).toBe(
+    'Fondation X',
+  );
 
   // Killed without a chance to release its lock: the next start takes the folder over at once.
   again.child.kill('SIGKILL');
   await again.exit;
   const afterCrash = await start(envFor(dataDir));
-  expect((await call(`${urlOf(afterCrash, 'ordering')}/funders/${funder.body.id}`, { token: TOKEN })).body.name).toBe('Fondation X');
+  expect((await call(`${urlOf(afterCrash, 'ordering')}/funders/${funder.body.id}`, { token: TOKEN })).body.name).toBe(
+    'Fondation X',
+  );
   afterCrash.child.kill('SIGTERM');
   expect(await afterCrash.exit).toBe(0);
 }, 300_000);

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { connectPostgres, queryRows, readConfig, type Database, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import {
+  connectPostgres,
+  queryRows,
+  readConfig,
+  type Database,
+  type RunningPlatform,
+  type ServiceDefinition,
+} from '@aptic/runtime';
 import { analytics } from '@aptic/analytics';
 import { ordering } from '@aptic/ordering';
 import { isolate, type Isolated } from '../support/infra.ts';
@@ -100,7 +107,10 @@ describe('durable events: outbox → JetStream → inbox', () => {
     const broker = analyticsNode.services[0]!.context.broker;
     const counts = await broker.call('analytics.funderCounts', {});
     expect((counts as { total: number }).total).toBeGreaterThan(0);
-    await expect(broker.call('ordering.getFunder', { funderId: 'not-a-uuid' })).rejects.toMatchObject({ code: 400, type: 'invalid_params' });
+    await expect(broker.call('ordering.getFunder', { funderId: 'not-a-uuid' })).rejects.toMatchObject({
+      code: 400,
+      type: 'invalid_params',
+    });
   });
 });
 
@@ -113,7 +123,11 @@ describe('a consumer killed mid-batch loses nothing and applies nothing twice', 
     const env = { ...process.env, ...testEnv(infra) };
     const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'analytics'], { env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
-    const seen = await eventually(() => funderTotal().catch(() => 0), (n) => n > before, 30_000);
+    const seen = await eventually(
+      () => funderTotal().catch(() => 0),
+      (n) => n > before,
+      30_000,
+    );
     child.kill('SIGKILL');
     await exited;
     const atKill = await funderTotal();
@@ -154,7 +168,13 @@ describe('poison messages are dead-lettered and the stream keeps flowing', () =>
     await eventually(funderTotal, (n) => n === before + 2);
 
     const letters = await eventually(
-      async () => (await call(`${url}/admin/dead-letters`)).body as Array<{ id: string; consumer: string; error: string; deliveries: number }>,
+      async () =>
+        (await call(`${url}/admin/dead-letters`)).body as Array<{
+          id: string;
+          consumer: string;
+          error: string;
+          deliveries: number;
+        }>,
       (list) => list.some((l) => l.error.includes('POISON')),
     );
     const letter = letters.find((l) => l.error.includes('POISON'))!;

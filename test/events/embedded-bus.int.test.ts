@@ -37,7 +37,8 @@ test('embedded bus: dedup by event id, poison parked then replayed, positions su
   await platform.bus.publish([good, good, funderCreated({ name: 'POISON' }), funderCreated()].map(outgoing));
   await eventually(total, (n) => n === 2);
   const letters = await eventually(
-    async () => (await call(`${url}/admin/dead-letters`)).body as Array<{ id: string; error: string; deliveries: number }>,
+    async () =>
+      (await call(`${url}/admin/dead-letters`)).body as Array<{ id: string; error: string; deliveries: number }>,
     (l) => l.length === 1,
   );
   expect(letters[0]!.error).toContain('POISON');

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { arrayParam, connectPostgres, queryRows, type ConsumerDefinition, type Database, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import {
+  arrayParam,
+  connectPostgres,
+  queryRows,
+  type ConsumerDefinition,
+  type Database,
+  type RunningPlatform,
+  type ServiceDefinition,
+} from '@aptic/runtime';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
@@ -29,10 +37,20 @@ const effects: ConsumerDefinition<'funder.created'> = {
   name: 'effects',
   events: ['funder.created'],
   async apply(tx, events) {
-    await tx.execute(sql`INSERT INTO public.effect (event_id) SELECT unnest(${arrayParam(events.map((e) => e.id), 'uuid')})`);
+    await tx.execute(
+      sql`INSERT INTO public.effect (event_id) SELECT unnest(${arrayParam(
+        events.map((e) => e.id),
+        'uuid',
+      )})`,
+    );
   },
 };
-const consumerService: ServiceDefinition = { name: 'analytics', migrations: analytics.migrations, tables: analytics.tables, consumers: () => [effects] };
+const consumerService: ServiceDefinition = {
+  name: 'analytics',
+  migrations: analytics.migrations,
+  tables: analytics.tables,
+  consumers: () => [effects],
+};
 
 beforeAll(async () => {
   infra = await isolate();
@@ -53,7 +71,9 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-test('the database unreachable for 60 s under load: every event applied once afterwards, nothing parked', { timeout: 240_000 }, async () => {
+test('the database unreachable for 60 s under load: every event applied once afterwards, nothing parked', {
+  timeout: 240_000,
+}, async () => {
   const url = node.services[0]!.url;
   const sent: string[] = [];
   load = (async () => {
@@ -65,7 +85,12 @@ test('the database unreachable for 60 s under load: every event applied once aft
     }
   })();
   const applied = async () =>
-    (await queryRows<{ n: number; distinct: number }>(direct.db, sql`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct FROM public.effect`))[0]!;
+    (
+      await queryRows<{ n: number; distinct: number }>(
+        direct.db,
+        sql`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct FROM public.effect`,
+      )
+    )[0]!;
 
   await eventually(applied, (a) => a.n > 100);
   await proxy.cut();
@@ -87,6 +112,11 @@ test('the database unreachable for 60 s under load: every event applied once aft
   await new Promise((r) => setTimeout(r, 1_000));
   expect(await applied()).toEqual({ n: total, distinct: total });
   expect((await call(`${url}/admin/dead-letters`)).body).toEqual([]);
-  await eventually(async () => (await call(`${url}/ready`, { token: null })).status, (s) => s === 200);
-  expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/aptic_events_consumer_waiting\{[^}]*consumer="analytics-effects"[^}]*\} 0/);
+  await eventually(
+    async () => (await call(`${url}/ready`, { token: null })).status,
+    (s) => s === 200,
+  );
+  expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+    /aptic_events_consumer_waiting\{[^}]*consumer="analytics-effects"[^}]*\} 0/,
+  );
 });

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { sql } from 'drizzle-orm';
-import { OutboxRelay, connectPostgres, outboxWriter, queryRows, type Database, type EventBus, type OutgoingEvent } from '@aptic/runtime';
+import {
+  OutboxRelay,
+  connectPostgres,
+  outboxWriter,
+  queryRows,
+  type Database,
+  type EventBus,
+  type OutgoingEvent,
+} from '@aptic/runtime';
 import { ordering } from '@aptic/ordering';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { eventually } from '../support/platform.ts';
@@ -10,7 +18,12 @@ import { eventually } from '../support/platform.ts';
 let infra: Isolated;
 let database: Database;
 const tables = ordering.tables;
-const funder = () => ({ funderId: randomUUID(), name: 'Commune de Test', kind: 'collectivite' as const, siret: '73282932000074' });
+const funder = () => ({
+  funderId: randomUUID(),
+  name: 'Commune de Test',
+  kind: 'collectivite' as const,
+  siret: '73282932000074',
+});
 
 /** Commits `count` events from the ordering producer in one transaction. */
 async function commitEvents(count: number, beforeCommit: () => Promise<void> = async () => {}): Promise<string[]> {
@@ -57,12 +70,18 @@ test('a row committed late, below rows already in flight, still leaves, and no r
 
   relay.start();
   // Both batches of the early rows are handed to the bus and wait there for their acks.
-  await eventually(async () => published.length, (n) => n === 600);
+  await eventually(
+    async () => published.length,
+    (n) => n === 600,
+  );
   commit.resolve();
   const [lateId] = await late;
   acks.resolve();
 
-  await eventually(async () => published.length, (n) => n === 601);
+  await eventually(
+    async () => published.length,
+    (n) => n === 601,
+  );
   await relay.stop();
   const ids = published.map((e) => e.id);
   expect(new Set(ids).size).toBe(601);
@@ -73,7 +92,9 @@ test('a row committed late, below rows already in flight, still leaves, and no r
   expect(left!.n).toBe(0);
 });
 
-test('under sustained load, a row committed late leaves within a second of its commit, and a failed batch is read again at once', { timeout: 60_000 }, async () => {
+test('under sustained load, a row committed late leaves within a second of its commit, and a failed batch is read again at once', {
+  timeout: 60_000,
+}, async () => {
   await database.db.execute(sql`DELETE FROM ordering.outbox`);
   // A bus that takes 150 ms per batch: four batches in flight pass ~13,000 rows/s, fewer than the
   // producer below commits, so the relay never catches up while the load lasts.

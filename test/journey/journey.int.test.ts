@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { parseBarcode, passCode } from '@aptic/contracts';
-import { businessDate, queryRows, readConfig, startPlatform, type RunningPlatform, type ServiceDefinition } from '@aptic/runtime';
+import {
+  businessDate,
+  queryRows,
+  readConfig,
+  startPlatform,
+  type RunningPlatform,
+  type ServiceDefinition,
+} from '@aptic/runtime';
 import { ordering } from '@aptic/ordering';
 import { printing } from '@aptic/printing';
 import { qualificationService } from '@aptic/qualification';
@@ -42,8 +49,21 @@ beforeAll(async () => {
   server = await startOperatorServer();
   const creds = join(dir, 'platform.creds');
   writeFileSync(creds, server.platformCreds, { mode: 0o600 });
-  const kioskEnv = { NATS_ACCOUNT_SIGNING_SEED: server.accountSigningSeed, NATS_ACCOUNT_PUBLIC_KEY: server.accountPublicKey, KIOSK_NATS_URL: server.url, KIOSK_NATS_CREDS_FILE: creds };
-  const services: ServiceDefinition[] = [ordering, printing, qualificationService(kioskEnv), catalogue, redemption, settlementService({ now: () => clock }), analytics];
+  const kioskEnv = {
+    NATS_ACCOUNT_SIGNING_SEED: server.accountSigningSeed,
+    NATS_ACCOUNT_PUBLIC_KEY: server.accountPublicKey,
+    KIOSK_NATS_URL: server.url,
+    KIOSK_NATS_CREDS_FILE: creds,
+  };
+  const services: ServiceDefinition[] = [
+    ordering,
+    printing,
+    qualificationService(kioskEnv),
+    catalogue,
+    redemption,
+    settlementService({ now: () => clock }),
+    analytics,
+  ];
   const config = readConfig(testEnv(infra, { NATS_URL: server.url, NATS_CREDS: creds }));
   // Each service its own broker node: they meet only through NATS.
   for (const s of services) nodes[s.name] = await startPlatform([s], config);
@@ -57,72 +77,160 @@ afterAll(async () => {
 
 test('funder → quote → payment → passes → qualified place → kiosk scans → figures → month close → payout → statement', async () => {
   // The funder orders the seed's reference quote and pays the face value.
-  const funder = await call(`${url('ordering')}/funders`, { method: 'POST', body: { name: 'Communauté d’agglomération du Grand Angoulême', kind: 'collectivite', siret: '73282932000074', publicProcurement: true } });
+  const funder = await call(`${url('ordering')}/funders`, {
+    method: 'POST',
+    body: {
+      name: 'Communauté d’agglomération du Grand Angoulême',
+      kind: 'collectivite',
+      siret: '73282932000074',
+      publicProcurement: true,
+    },
+  });
   const quote = await call(`${url('ordering')}/quotes`, {
     method: 'POST',
-    body: { funderId: funder.body.id, offer: 'plus', carnetSize: 10, carnets: 200, options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'], rules: { perimeter: { departements: ['16'] } } },
+    body: {
+      funderId: funder.body.id,
+      offer: 'plus',
+      carnetSize: 10,
+      carnets: 200,
+      options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'],
+      rules: { perimeter: { departements: ['16'] } },
+    },
   });
   expect(quote.body.totalExclVatCents).toBe(2_545_000);
   const orderId: string = quote.body.id;
-  expect((await call(`${url('ordering')}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0001' } })).body.status).toBe('invoiced');
-  const paid = await call(`${url('ordering')}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 2_000_000, receivedOn: quote.body.issuedOn, reference: 'VIR-JOURNEY' } });
+  expect(
+    (
+      await call(`${url('ordering')}/quotes/${orderId}/acceptance/purchase-order`, {
+        method: 'POST',
+        body: { reference: 'BC-2026-0001' },
+      })
+    ).body.status,
+  ).toBe('invoiced');
+  const paid = await call(`${url('ordering')}/orders/${orderId}/payments`, {
+    method: 'POST',
+    body: { amountCents: 2_000_000, receivedOn: quote.body.issuedOn, reference: 'VIR-JOURNEY' },
+  });
   expect(paid.body.status).toBe('paid');
 
   // Printing issues the 2,000 passes; the funder approves the proof; printed, shipped, delivered.
-  const issued = await eventually(() => call(`${url('printing')}/orders/${orderId}`), (r) => r.body?.passes === 2_000, 30_000);
+  const issued = await eventually(
+    () => call(`${url('printing')}/orders/${orderId}`),
+    (r) => r.body?.passes === 2_000,
+    30_000,
+  );
   expect(issued.body.carnets).toBe(200);
-  const funderToken = (await call(`${url('analytics')}/admin/tokens`, { method: 'POST', body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id } })).body.token;
+  const funderToken = (
+    await call(`${url('analytics')}/admin/tokens`, {
+      method: 'POST',
+      body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id },
+    })
+  ).body.token;
   const proof = (await call(`${url('printing')}/orders/${orderId}/proofs`, { method: 'POST' })).body;
-  const job = (await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })).body.job;
+  const job = (
+    await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })
+  ).body.job;
   // The print-ready file of the 200 carnets is rendered; the print partner downloads it, checksum included.
-  await eventually(() => call(`${url('printing')}/print-jobs/${job.id}/progress`), (p) => p.body?.status === 'ready', 120_000);
-  const file = await fetch(`${url('printing')}/print-jobs/${job.id}/pdf`, { headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789' } });
+  await eventually(
+    () => call(`${url('printing')}/print-jobs/${job.id}/progress`),
+    (p) => p.body?.status === 'ready',
+    120_000,
+  );
+  const file = await fetch(`${url('printing')}/print-jobs/${job.id}/pdf`, {
+    headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789' },
+  });
   const pdf = Buffer.from(await file.arrayBuffer());
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   expect(createHash('sha256').update(pdf).digest('hex')).toBe(file.headers.get('x-checksum-sha256'));
   await call(`${url('printing')}/print-jobs/${job.id}/printed`, { method: 'POST', body: {} });
-  await call(`${url('printing')}/print-jobs/${job.id}/shipped`, { method: 'POST', body: { carrier: 'La Poste', tracking: '6A0001', deliveryPoint: 'Hôtel de ville d’Angoulême' } });
-  expect((await call(`${url('printing')}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {} })).body.status).toBe('delivered');
+  await call(`${url('printing')}/print-jobs/${job.id}/shipped`, {
+    method: 'POST',
+    body: { carrier: 'La Poste', tracking: '6A0001', deliveryPoint: 'Hôtel de ville d’Angoulême' },
+  });
+  expect(
+    (await call(`${url('printing')}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {} })).body.status,
+  ).toBe('delivered');
   const printed = (await call(`${url('printing')}/orders/${orderId}`)).body;
   expect(printed.releasedCarnets).toBe(200);
 
   // A place is qualified, subscribes the kit, publishes an offer and registers a kiosk.
-  const placeId: string = (await call(`${url('qualification')}/places`, { method: 'POST', body: validPlace('44306184100047') })).body.id;
-  await call(`${url('qualification')}/places/${placeId}/questionnaire`, { method: 'POST', body: await bestAnswers(url('qualification')) });
-  await call(`${url('qualification')}/places/${placeId}/charter`, { method: 'POST', body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin' } });
-  expect((await call(`${url('qualification')}/places/${placeId}/decision`, { method: 'POST', body: { decision: 'qualified' } })).status).toBe(200);
-  expect((await call(`${url('qualification')}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
+  const placeId: string = (
+    await call(`${url('qualification')}/places`, { method: 'POST', body: validPlace('44306184100047') })
+  ).body.id;
+  await call(`${url('qualification')}/places/${placeId}/questionnaire`, {
+    method: 'POST',
+    body: await bestAnswers(url('qualification')),
+  });
+  await call(`${url('qualification')}/places/${placeId}/charter`, {
+    method: 'POST',
+    body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin' },
+  });
+  expect(
+    (
+      await call(`${url('qualification')}/places/${placeId}/decision`, {
+        method: 'POST',
+        body: { decision: 'qualified' },
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (await call(`${url('qualification')}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status,
+  ).toBe(201);
   const offer = await eventually(
-    () => call(`${url('catalogue')}/places/${placeId}/offers`, { method: 'POST', body: { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' } }),
+    () =>
+      call(`${url('catalogue')}/places/${placeId}/offers`, {
+        method: 'POST',
+        body: { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' },
+      }),
     (r) => r.status === 201,
   );
-  const kiosk = (await call(`${url('qualification')}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Borne accueil' } })).body as { id: string; creds: string };
+  const kiosk = (
+    await call(`${url('qualification')}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Borne accueil' } })
+  ).body as { id: string; creds: string };
   writeFileSync(join(dir, 'kiosk.creds'), kiosk.creds, { mode: 0o600 });
 
   // The mediator takes the service barcode from the place's service sheet.
   const sheet = await fetchPdf(`${url('catalogue')}/places/${placeId}/service-sheet.pdf`);
-  const service = (await decodeBarcodes(sheet.pdf)).find((c) => { const b = parseBarcode(c); return b.kind === 'service' && b.offerId === offer.body.id; })!;
+  const service = (await decodeBarcodes(sheet.pdf)).find((c) => {
+    const b = parseBarcode(c);
+    return b.kind === 'service' && b.offerId === offer.body.id;
+  })!;
   expect(service).toBeDefined();
 
   // Redemption knows everything it needs before the kiosk scans.
   const r = nodes.redemption!.database.db;
   await eventually(
-    async () => (await queryRows<{ ok: boolean }>(r, sql`SELECT
+    async () =>
+      (
+        await queryRows<{ ok: boolean }>(
+          r,
+          sql`SELECT
       (SELECT qualified AND kit_active FROM redemption.place WHERE place_id = ${placeId}) AND
       EXISTS (SELECT 1 FROM redemption.offer WHERE offer_id = ${offer.body.id}) AND
       EXISTS (SELECT 1 FROM redemption.kiosk WHERE kiosk_id = ${kiosk.id}) AND
       (SELECT count(*) FROM redemption.carnet_release WHERE order_id = ${orderId}) = 200 AND
-      (SELECT count(*) FROM redemption.pass WHERE order_id = ${orderId}) = 2000 AS ok`))[0]?.ok,
+      (SELECT count(*) FROM redemption.pass WHERE order_id = ${orderId}) = 2000 AS ok`,
+        )
+      )[0]?.ok,
     (ok) => ok === true,
     30_000,
   );
 
   // The real kiosk agent, with its own credential: three passes of three carnets, then a second of the first carnet.
   // The codes printed on the carnets (no route gives them: they are made from the key, only in the print file).
-  const byCarnet = (index: number, position: number) => passCode(TEST_PASS_CODE_KEY, printed.firstCarnet + index, position);
+  const byCarnet = (index: number, position: number) =>
+    passCode(TEST_PASS_CODE_KEY, printed.firstCarnet + index, position);
   const passes = [byCarnet(0, 1), byCarnet(1, 1), byCarnet(2, 1), byCarnet(0, 2)];
   const agent = spawn(process.execPath, ['agent/bin/agent.ts'], {
-    env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_KIOSK_ID: kiosk.id, AGENT_CREDS: join(dir, 'kiosk.creds'), AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: infra.prefix, AGENT_JOURNAL: join(dir, 'journal.db') },
+    env: {
+      ...process.env,
+      AGENT_SOURCE: 'stdin',
+      AGENT_KIOSK_ID: kiosk.id,
+      AGENT_CREDS: join(dir, 'kiosk.creds'),
+      AGENT_NATS_URL: server.url,
+      AGENT_NATS_PREFIX: infra.prefix,
+      AGENT_JOURNAL: join(dir, 'journal.db'),
+    },
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   const screen: string[] = [];
@@ -130,7 +238,11 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   agent.stdout!.on('data', (chunk: string) => screen.push(...chunk.replaceAll('\x07', '').split('\n').filter(Boolean)));
   try {
     agent.stdin!.write([service, ...passes].map((c) => `${c}\n`).join(''));
-    const verdicts = await eventually(async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)), (l) => l.length === 4, 30_000);
+    const verdicts = await eventually(
+      async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
+      (l) => l.length === 4,
+      30_000,
+    );
     expect(verdicts.filter((l) => l.includes('accepté'))).toHaveLength(3);
     // In scan order; the fourth is a second pass of the first carnet.
     expect(verdicts.at(-1)).toMatch(/^✘ Pass refusé — Un seul pass d’un même carnet par service/);
@@ -139,39 +251,96 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   }
 
   // The funder's figures, read back through the admin endpoints with the funder's own token.
-  const figures = await eventually(() => call(`${url('analytics')}/funders/${funder.body.id}/figures`, { token: funderToken }), (f) => f.body?.totals?.passesRedeemed === 3, 30_000);
-  expect(figures.body.totals).toEqual({ carnetsIssued: 200, passesIssued: 2_000, carnetsReleased: 200, carnetsStarted: 3, passesRedeemed: 3 });
-  expect((await eventually(() => call(`${url('ordering')}/orders/${orderId}`, { token: funderToken }), (o) => o.body?.redeemedPasses === 3)).body.status).toBe('paid');
+  const figures = await eventually(
+    () => call(`${url('analytics')}/funders/${funder.body.id}/figures`, { token: funderToken }),
+    (f) => f.body?.totals?.passesRedeemed === 3,
+    30_000,
+  );
+  expect(figures.body.totals).toEqual({
+    carnetsIssued: 200,
+    passesIssued: 2_000,
+    carnetsReleased: 200,
+    carnetsStarted: 3,
+    passesRedeemed: 3,
+  });
+  expect(
+    (
+      await eventually(
+        () => call(`${url('ordering')}/orders/${orderId}`, { token: funderToken }),
+        (o) => o.body?.redeemedPasses === 3,
+      )
+    ).body.status,
+  ).toBe('paid');
 
   // The month closes once its grace window has passed: settlement's clock is moved there.
   const s = url('settlement');
-  const financeToken = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'comptable', role: 'finance' } })).body.token;
+  const financeToken = (
+    await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'comptable', role: 'finance' } })
+  ).body.token;
   const money = () => call(`${s}/funders/${funder.body.id}/money`, { token: financeToken });
   await eventually(money, (m) => m.body?.passesRedeemed === 3, 30_000);
   // The kit is billed from the first scan (qualification's kit.activated): in this month's close.
-  await eventually(async () => (await queryRows<{ n: number }>(nodes.settlement!.database.db, sql`SELECT count(*)::int AS n FROM settlement.kit WHERE place_id = ${placeId}`))[0]!.n, (n) => n === 1);
+  await eventually(
+    async () =>
+      (
+        await queryRows<{ n: number }>(
+          nodes.settlement!.database.db,
+          sql`SELECT count(*)::int AS n FROM settlement.kit WHERE place_id = ${placeId}`,
+        )
+      )[0]!.n,
+    (n) => n === 1,
+  );
   const month = businessDate().slice(0, 7);
-  const next = month.endsWith('-12') ? `${Number(month.slice(0, 4)) + 1}-01` : `${month.slice(0, 5)}${String(Number(month.slice(5)) + 1).padStart(2, '0')}`;
+  const next = month.endsWith('-12')
+    ? `${Number(month.slice(0, 4)) + 1}-01`
+    : `${month.slice(0, 5)}${String(Number(month.slice(5)) + 1).padStart(2, '0')}`;
   clock = new Date(`${next}-06T08:00:00Z`);
   const closed = await call(`${s}/periods/${month}/close`, { method: 'POST', token: financeToken });
   // 3 passes: 30,00 € − 4 % (1,20 €) − kit 8,40 € TTC = 20,40 €.
-  expect(closed.body).toMatchObject({ month, places: 1, passCount: 3, grossCents: 3_000, feeCents: 120, kitCents: 840, netCents: 2_040 });
+  expect(closed.body).toMatchObject({
+    month,
+    places: 1,
+    passCount: 3,
+    grossCents: 3_000,
+    feeCents: 120,
+    kitCents: 840,
+    netCents: 2_040,
+  });
   const run = await call(`${s}/payout-runs`, { method: 'POST', token: financeToken });
   expect(run.body).toMatchObject({ transferCount: 1, controlSumCents: 2_040, heldCount: 0 });
-  const xml = await (await fetch(`${s}/payout-runs/${run.body.id}/sepa.xml`, { headers: { authorization: `Bearer ${financeToken}` } })).text();
+  const xml = await (
+    await fetch(`${s}/payout-runs/${run.body.id}/sepa.xml`, { headers: { authorization: `Bearer ${financeToken}` } })
+  ).text();
   assertValidPain001(xml);
   expect(xml).toContain('<IBAN>FR7630006000011234567890189</IBAN>');
   expect(xml).toContain(`<Ustrd>Pass #APTIC ${month} — 3 pass</Ustrd>`);
   const payout = (await call(`${s}/places/${placeId}/payouts`, { token: financeToken })).body[0];
-  expect((await call(`${s}/payouts/${payout.id}/execution`, { method: 'POST', token: financeToken, body: { executedOn: `${next}-07`, amountCents: 2_040 } })).body.status).toBe('executed');
+  expect(
+    (
+      await call(`${s}/payouts/${payout.id}/execution`, {
+        method: 'POST',
+        token: financeToken,
+        body: { executedOn: `${next}-07`, amountCents: 2_040 },
+      })
+    ).body.status,
+  ).toBe('executed');
   // The place reads its statement with its own token.
-  const placeToken = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'Espace numérique', role: 'place', placeId } })).body.token;
-  const statement = await fetch(`${s}/places/${placeId}/statements/${month}/statement.pdf`, { headers: { authorization: `Bearer ${placeToken}` } });
+  const placeToken = (
+    await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'Espace numérique', role: 'place', placeId } })
+  ).body.token;
+  const statement = await fetch(`${s}/places/${placeId}/statements/${month}/statement.pdf`, {
+    headers: { authorization: `Bearer ${placeToken}` },
+  });
   const text = (await readPdf(Buffer.from(await statement.arrayBuffer()))).text;
   expect(text).toMatch(/Valeur faciale \(3 pass\)\s+30,00 €/);
   expect(text).toMatch(/Net à verser\s+20,40 €/);
   expect(text).toContain('exécuté');
-  expect((await money()).body).toMatchObject({ passesIssued: 2_000, passesReleased: 2_000, passesRedeemed: 3, heldCents: 2_000_000 - 3_000 });
+  expect((await money()).body).toMatchObject({
+    passesIssued: 2_000,
+    passesReleased: 2_000,
+    passesRedeemed: 3,
+    heldCents: 2_000_000 - 3_000,
+  });
   const check = await call(`${s}/ledger/check`, { token: financeToken });
   expect(check.body).toMatchObject({ ok: true, violations: [] });
 
@@ -184,7 +353,12 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   const asStaff = await loginAs(infra.databaseUrl, staffRole.role, staffRole.password);
   try {
     const panels = panelQueries(funderDashboard().build());
-    const today = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), intervalMs: 3_600_000, variables: allVariables };
+    const today = {
+      from: new Date(Date.now() - 86_400_000),
+      to: new Date(Date.now() + 86_400_000),
+      intervalMs: 3_600_000,
+      variables: allVariables,
+    };
     const panel = (title: string) => runPanel(asFunder, panels.get(title)!, today);
     expect(await panel('Pass émis')).toEqual([[2_000]]);
     expect(await panel('Pass remis')).toEqual([[2_000]]);
@@ -192,11 +366,13 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
     expect(await panel('Carnets entamés')).toEqual([[3, 200]]);
     expect(await panel('Montant utilisé et en réserve')).toEqual([[30, 19_970]]);
     expect((await panel('Par lieu')).map((row) => row[3])).toEqual([3]);
-    const refused = () => runPanel(asStaff, panelQueries(staffDashboard().build()).get('Scans refusés par motif')!, today);
+    const refused = () =>
+      runPanel(asStaff, panelQueries(staffDashboard().build()).get('Scans refusés par motif')!, today);
     expect(await eventually(refused, (rows) => rows.length > 0)).toEqual([['same_carnet_same_service', 1]]);
   } finally {
     await asFunder.end();
     await asStaff.end();
-    for (const role of [funderRole.role, staffRole.role]) await nodes.analytics!.database.db.execute(sql.raw(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`));
+    for (const role of [funderRole.role, staffRole.role])
+      await nodes.analytics!.database.db.execute(sql.raw(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`));
   }
 }, 240_000);

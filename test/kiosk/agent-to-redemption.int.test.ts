@@ -28,7 +28,10 @@ beforeAll(async () => {
   server = await startOperatorServer();
   const platformCreds = join(dir, 'platform.creds');
   writeFileSync(platformCreds, server.platformCreds, { mode: 0o600 });
-  node = await startPlatform([redemption], readConfig(testEnv(infra, { NATS_URL: server.url, NATS_CREDS: platformCreds })));
+  node = await startPlatform(
+    [redemption],
+    readConfig(testEnv(infra, { NATS_URL: server.url, NATS_CREDS: platformCreds })),
+  );
   w = await buildWorld({ natsUrl: server.url, prefix: infra.prefix, natsCredsFile: platformCreds }, node);
 });
 afterAll(async () => {
@@ -43,13 +46,31 @@ test('a mediator scans the service, then passes: verdicts come back to the kiosk
   const names = natsNames(infra.prefix).kiosk;
   // What qualification does when it registers a kiosk: its verdict consumer and its credential.
   const nc = await server.connect(server.platformCreds);
-  await (await nc.jetstreamManager()).consumers.add(names.verdictStream, { durable_name: names.verdictConsumer(kioskId), filter_subject: names.verdicts(kioskId), ack_policy: AckPolicy.Explicit });
+  await (await nc.jetstreamManager()).consumers.add(names.verdictStream, {
+    durable_name: names.verdictConsumer(kioskId),
+    filter_subject: names.verdicts(kioskId),
+    ack_policy: AckPolicy.Explicit,
+  });
   await nc.close();
-  const { creds } = await issueKioskCredentials({ accountSigningSeed: server.accountSigningSeed, accountPublicKey: server.accountPublicKey, prefix: infra.prefix, kioskId, name: 'borne test' });
+  const { creds } = await issueKioskCredentials({
+    accountSigningSeed: server.accountSigningSeed,
+    accountPublicKey: server.accountPublicKey,
+    prefix: infra.prefix,
+    kioskId,
+    name: 'borne test',
+  });
   writeFileSync(join(dir, 'kiosk.creds'), creds, { mode: 0o600 });
 
   const agent = spawn(process.execPath, ['agent/bin/agent.ts'], {
-    env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_KIOSK_ID: kioskId, AGENT_CREDS: join(dir, 'kiosk.creds'), AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: infra.prefix, AGENT_JOURNAL: join(dir, 'journal.db') },
+    env: {
+      ...process.env,
+      AGENT_SOURCE: 'stdin',
+      AGENT_KIOSK_ID: kioskId,
+      AGENT_CREDS: join(dir, 'kiosk.creds'),
+      AGENT_NATS_URL: server.url,
+      AGENT_NATS_PREFIX: infra.prefix,
+      AGENT_JOURNAL: join(dir, 'journal.db'),
+    },
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   const screen: string[] = [];
@@ -58,12 +79,22 @@ test('a mediator scans the service, then passes: verdicts come back to the kiosk
   try {
     const passes = [w.code(15, 7), w.code(16, 7), w.code(17, 7), w.code(15, 8)];
     agent.stdin!.write([serviceBarcode(w.offer), ...passes].map((c) => `${c}\n`).join(''));
-    const verdictLines = await eventually(async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)), (lines) => lines.length === 4, 30_000);
+    const verdictLines = await eventually(
+      async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
+      (lines) => lines.length === 4,
+      30_000,
+    );
     expect(verdictLines.filter((l) => l.includes('accepté'))).toHaveLength(3);
     // In scan order; the fourth is a second pass of the first carnet.
     expect(verdictLines.at(-1)).toMatch(/^✘ Pass refusé — Un seul pass d’un même carnet par service/);
-    const judged = await queryRows<{ outcome: string; n: number }>(node.database.db, sql`SELECT outcome, count(*)::int AS n FROM redemption.scan WHERE kiosk_id = ${kioskId} GROUP BY outcome ORDER BY outcome`);
-    expect(judged).toEqual([{ outcome: 'accepted', n: 3 }, { outcome: 'denied', n: 1 }]);
+    const judged = await queryRows<{ outcome: string; n: number }>(
+      node.database.db,
+      sql`SELECT outcome, count(*)::int AS n FROM redemption.scan WHERE kiosk_id = ${kioskId} GROUP BY outcome ORDER BY outcome`,
+    );
+    expect(judged).toEqual([
+      { outcome: 'accepted', n: 3 },
+      { outcome: 'denied', n: 1 },
+    ]);
   } finally {
     agent.kill('SIGTERM');
   }

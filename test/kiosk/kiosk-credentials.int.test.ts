@@ -13,7 +13,13 @@ const kioskA = randomUUID();
 const kioskB = randomUUID();
 
 async function kiosk(kioskId: string): Promise<NatsConnection> {
-  const { creds } = await issueKioskCredentials({ accountSigningSeed: server.accountSigningSeed, accountPublicKey: server.accountPublicKey, prefix, kioskId, name: `kiosk ${kioskId}` });
+  const { creds } = await issueKioskCredentials({
+    accountSigningSeed: server.accountSigningSeed,
+    accountPublicKey: server.accountPublicKey,
+    prefix,
+    kioskId,
+    name: `kiosk ${kioskId}`,
+  });
   return server.connect(creds, { inboxPrefix: names.kiosk.inboxPrefix(kioskId) });
 }
 
@@ -21,7 +27,8 @@ async function kiosk(kioskId: string): Promise<NatsConnection> {
 async function permissionError(nc: NatsConnection, ms = 500): Promise<string | undefined> {
   const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
   const error = (async () => {
-    for await (const s of nc.status()) if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
+    for await (const s of nc.status())
+      if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
     return undefined;
   })();
   return Promise.race([error, timeout]);
@@ -34,7 +41,11 @@ beforeAll(async () => {
   await jsm.streams.add({ name: names.kiosk.stream, subjects: [names.kiosk.allScans, names.kiosk.partitioned] });
   await jsm.streams.add({ name: names.kiosk.verdictStream, subjects: [names.kiosk.allVerdicts] });
   for (const k of [kioskA, kioskB]) {
-    await jsm.consumers.add(names.kiosk.verdictStream, { durable_name: names.kiosk.verdictConsumer(k), filter_subject: names.kiosk.verdicts(k), ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add(names.kiosk.verdictStream, {
+      durable_name: names.kiosk.verdictConsumer(k),
+      filter_subject: names.kiosk.verdicts(k),
+      ack_policy: AckPolicy.Explicit,
+    });
   }
 });
 afterAll(async () => {
@@ -57,7 +68,9 @@ test('a kiosk cannot publish on another kiosk’s scan subject', async () => {
   nc.publish(names.kiosk.scans(kioskB), json.encode({ forged: true }));
   expect(await refused).toBe('PERMISSIONS_VIOLATION');
   const jsm = await platform.jetstreamManager();
-  const stored = await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(kioskB) }).catch(() => undefined);
+  const stored = await jsm.streams
+    .getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(kioskB) })
+    .catch(() => undefined);
   expect(stored).toBeUndefined();
   await nc.close();
 });
@@ -83,10 +96,13 @@ test('a kiosk reads its own verdicts, live and from its durable consumer, and ne
   await a.close();
 
   const a2 = await kiosk(kioskA);
-  const other = await a2.jetstream().consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(kioskB)).then(
-    (c) => c.next({ expires: 1000 }),
-    (err: unknown) => err,
-  );
+  const other = await a2
+    .jetstream()
+    .consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(kioskB))
+    .then(
+      (c) => c.next({ expires: 1000 }),
+      (err: unknown) => err,
+    );
   expect(other === null || other instanceof Error).toBe(true);
   await a2.close().catch(() => {});
 });

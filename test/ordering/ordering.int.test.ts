@@ -16,7 +16,12 @@ let node: RunningPlatform;
 let printingNode: RunningPlatform;
 let url: string;
 const received: EventEnvelope<'order.paid' | 'kit.sponsored'>[] = [];
-const paidEvents = { get length() { return received.filter((e) => e.type === 'order.paid').length; }, at: (i: number) => received.filter((e) => e.type === 'order.paid')[i] as EventEnvelope<'order.paid'> | undefined };
+const paidEvents = {
+  get length() {
+    return received.filter((e) => e.type === 'order.paid').length;
+  },
+  at: (i: number) => received.filter((e) => e.type === 'order.paid')[i] as EventEnvelope<'order.paid'> | undefined,
+};
 const today = businessDate();
 
 /** Stands in for printing and qualification: records every order.paid and kit.sponsored it applies. */
@@ -38,11 +43,21 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '55208131766522', '54205118000066'];
+const sirets = [
+  '73282932000074',
+  '44306184100047',
+  '35600000000048',
+  '35600000049837',
+  '55208131766522',
+  '54205118000066',
+];
 let siretIndex = 0;
 async function newFunder(name = 'Communauté d’agglomération du Grand Angoulême'): Promise<string> {
   const siret = sirets[siretIndex++] ?? validSiret(siretIndex++);
-  const response = await call(`${url}/funders`, { method: 'POST', body: { name, kind: 'collectivite', siret, publicProcurement: true } });
+  const response = await call(`${url}/funders`, {
+    method: 'POST',
+    body: { name, kind: 'collectivite', siret, publicProcurement: true },
+  });
   expect(response.status).toBe(201);
   return response.body.id;
 }
@@ -54,7 +69,8 @@ const referenceQuote = (funderId: string) => ({
   options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'],
   rules: { perimeter: { departements: ['16'] }, publics: ['jeunes'] },
 });
-const count = async (table: string) => (await queryRows<{ n: number }>(node.database.db, sql.raw(`SELECT count(*)::int AS n FROM ordering.${table}`)))[0]!.n;
+const count = async (table: string) =>
+  (await queryRows<{ n: number }>(node.database.db, sql.raw(`SELECT count(*)::int AS n FROM ordering.${table}`)))[0]!.n;
 
 describe('the funder’s commercial journey', () => {
   let funderId: string;
@@ -64,7 +80,14 @@ describe('the funder’s commercial journey', () => {
     funderId = await newFunder();
     const quote = await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) });
     expect(quote.status).toBe(201);
-    expect(quote.body).toMatchObject({ status: 'quoted', firstOrder: true, passCount: 2000, totalExclVatCents: 2_545_000, vatCents: 109_000, totalInclVatCents: 2_654_000 });
+    expect(quote.body).toMatchObject({
+      status: 'quoted',
+      firstOrder: true,
+      passCount: 2000,
+      totalExclVatCents: 2_545_000,
+      vatCents: 109_000,
+      totalInclVatCents: 2_654_000,
+    });
     expect(quote.body.number).toMatch(/^DEV-\d{4}-\d{6}$/);
     expect(quote.body.validUntil).toBe(addDays(today, 30));
     expect(quote.body.rules.resolvedCommunes).toContain('16015');
@@ -72,12 +95,25 @@ describe('the funder’s commercial journey', () => {
   });
 
   test('acceptance by purchase order issues the face-value invoice and the services invoice', async () => {
-    const accepted = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0042' } });
+    const accepted = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC-2026-0042' },
+    });
     expect(accepted.status).toBe(201);
     expect(accepted.body.status).toBe('invoiced');
     const [faceValue, services] = accepted.body.invoices;
-    expect(faceValue).toMatchObject({ kind: 'face_value', totalExclVatCents: 2_000_000, vatCents: 0, amountDueCents: 2_000_000 });
-    expect(services).toMatchObject({ kind: 'services', totalExclVatCents: 545_000, vatCents: 109_000, amountDueCents: 654_000 });
+    expect(faceValue).toMatchObject({
+      kind: 'face_value',
+      totalExclVatCents: 2_000_000,
+      vatCents: 0,
+      amountDueCents: 2_000_000,
+    });
+    expect(services).toMatchObject({
+      kind: 'services',
+      totalExclVatCents: 545_000,
+      vatCents: 109_000,
+      amountDueCents: 654_000,
+    });
     expect(faceValue.number).toMatch(/^FA-\d{4}-\d{6}$/);
     expect(accepted.body.purchaseOrderReference).toBe('BC-2026-0042');
     // The quote and the invoices as French PDFs.
@@ -93,26 +129,59 @@ describe('the funder’s commercial journey', () => {
     expect(invoiceText).toContain('BC-2026-0042');
     expect(invoiceText).toContain('20 000,00');
     // Accepting twice is refused and changes nothing.
-    const again = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2' } });
+    const again = await call(`${url}/quotes/${orderId}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC-2' },
+    });
     expect(again).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
   });
 
   test('two partial payments: paid once the face value is covered, order.paid applied once', async () => {
-    const first = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 1_200_000, receivedOn: today, reference: 'VIR-1' } });
+    const first = await call(`${url}/orders/${orderId}/payments`, {
+      method: 'POST',
+      body: { amountCents: 1_200_000, receivedOn: today, reference: 'VIR-1' },
+    });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ status: 'invoiced', allocation: { faceValuePaidCents: 1_200_000, faceValueCovered: false } });
+    expect(first.body).toMatchObject({
+      status: 'invoiced',
+      allocation: { faceValuePaidCents: 1_200_000, faceValueCovered: false },
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(paidEvents).toHaveLength(0);
 
-    const second = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 800_000, receivedOn: today, reference: 'VIR-2' } });
-    expect(second.body).toMatchObject({ status: 'paid', allocation: { faceValuePaidCents: 2_000_000, faceValueCovered: true, servicesPaidCents: 0 } });
-    await eventually(async () => paidEvents.length, (n) => n === 1);
-    expect(paidEvents.at(0)!.data).toMatchObject({ orderId, funderId, offer: 'plus', carnetSize: 10, carnets: 200, faceValueCents: 2_000_000 });
+    const second = await call(`${url}/orders/${orderId}/payments`, {
+      method: 'POST',
+      body: { amountCents: 800_000, receivedOn: today, reference: 'VIR-2' },
+    });
+    expect(second.body).toMatchObject({
+      status: 'paid',
+      allocation: { faceValuePaidCents: 2_000_000, faceValueCovered: true, servicesPaidCents: 0 },
+    });
+    await eventually(
+      async () => paidEvents.length,
+      (n) => n === 1,
+    );
+    expect(paidEvents.at(0)!.data).toMatchObject({
+      orderId,
+      funderId,
+      offer: 'plus',
+      carnetSize: 10,
+      carnets: 200,
+      faceValueCents: 2_000_000,
+    });
     expect(paidEvents.at(0)!.data.rules.perimeter.departements).toEqual(['16']);
 
     // More money: services first, then held as overpayment — never lost, never a second order.paid.
-    const third = await call(`${url}/orders/${orderId}/payments`, { method: 'POST', body: { amountCents: 700_000, receivedOn: today, reference: 'VIR-3' } });
-    expect(third.body.allocation).toEqual({ faceValuePaidCents: 2_000_000, servicesPaidCents: 654_000, overpaidCents: 46_000, faceValueCovered: true });
+    const third = await call(`${url}/orders/${orderId}/payments`, {
+      method: 'POST',
+      body: { amountCents: 700_000, receivedOn: today, reference: 'VIR-3' },
+    });
+    expect(third.body.allocation).toEqual({
+      faceValuePaidCents: 2_000_000,
+      servicesPaidCents: 654_000,
+      overpaidCents: 46_000,
+      faceValueCovered: true,
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(paidEvents).toHaveLength(1);
   });
@@ -135,11 +204,27 @@ describe('the funder’s commercial journey', () => {
   });
 
   test('a support token may not record payments; a funder token sees only its own orders', async () => {
-    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'desk', role: 'support' } })).body.token;
-    expect((await call(`${url}/orders/${orderId}/payments`, { method: 'POST', token: support, body: { amountCents: 1, receivedOn: today, reference: 'Z' } })).status).toBe(403);
-    const own = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'funder', role: 'funder', funderId } })).body.token;
+    const support = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'desk', role: 'support' } }))
+      .body.token;
+    expect(
+      (
+        await call(`${url}/orders/${orderId}/payments`, {
+          method: 'POST',
+          token: support,
+          body: { amountCents: 1, receivedOn: today, reference: 'Z' },
+        })
+      ).status,
+    ).toBe(403);
+    const own = (
+      await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'funder', role: 'funder', funderId } })
+    ).body.token;
     expect((await call(`${url}/orders/${orderId}`, { token: own })).status).toBe(200);
-    const other = (await call(`${url}/admin/tokens`, { method: 'POST', body: { name: 'other', role: 'funder', funderId: randomUUID() } })).body.token;
+    const other = (
+      await call(`${url}/admin/tokens`, {
+        method: 'POST',
+        body: { name: 'other', role: 'funder', funderId: randomUUID() },
+      })
+    ).body.token;
     expect((await call(`${url}/orders/${orderId}`, { token: other })).status).toBe(404);
     expect((await fetchPdf(`${url}/quotes/${orderId}/pdf`, other)).status).toBe(404);
     expect((await fetchPdf(`${url}/quotes/${orderId}/pdf`, own)).status).toBe(200);
@@ -152,7 +237,17 @@ describe('the funder’s commercial journey', () => {
 
   test('every state change has its audit row', async () => {
     const trail = (await call(`${url}/orders/${orderId}/audit`)).body as Array<{ action: string; actor: string }>;
-    expect(trail.map((t) => t.action)).toEqual(['quote', 'move:accepted', 'issue', 'issue', 'move:invoiced', 'record', 'record', 'move:paid', 'record']);
+    expect(trail.map((t) => t.action)).toEqual([
+      'quote',
+      'move:accepted',
+      'issue',
+      'issue',
+      'move:invoiced',
+      'record',
+      'record',
+      'move:paid',
+      'record',
+    ]);
     expect(trail.every((t) => t.actor.includes('APTIC_ADMIN_TOKEN'))).toBe(true);
   });
 
@@ -160,52 +255,127 @@ describe('the funder’s commercial journey', () => {
     // Three redemptions, one cancelled, arrive from redemption's events: the running count.
     const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
     const redeemed = (passId: string): EventEnvelope<'pass.redeemed'> => ({
-      id: randomUUID(), type: 'pass.redeemed', occurredAt: new Date().toISOString(), producer: 'redemption',
-      data: { redemptionId: randomUUID(), passId, orderId, funderId, placeId: randomUUID(), kioskId: randomUUID(), offerId: randomUUID(), serviceActId: randomUUID(), faceValueCents: 1000, scannedAt: new Date().toISOString(), lateUpload: false },
+      id: randomUUID(),
+      type: 'pass.redeemed',
+      occurredAt: new Date().toISOString(),
+      producer: 'redemption',
+      data: {
+        redemptionId: randomUUID(),
+        passId,
+        orderId,
+        funderId,
+        placeId: randomUUID(),
+        kioskId: randomUUID(),
+        offerId: randomUUID(),
+        serviceActId: randomUUID(),
+        faceValueCents: 1000,
+        scannedAt: new Date().toISOString(),
+        lateUpload: false,
+      },
     });
     const events = [redeemed(randomUUID()), redeemed(randomUUID()), redeemed(randomUUID())];
     for (const e of events) await publisher.publish(e, { msgID: e.id });
-    await publisher.publish({ id: randomUUID(), type: 'redemption.cancelled', occurredAt: new Date().toISOString(), producer: 'redemption', data: { redemptionId: events[0]!.data.redemptionId, passId: events[0]!.data.passId, orderId, placeId: randomUUID(), faceValueCents: 1000, reason: 'mis-scan' } });
-    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses, (n) => n === 2);
+    await publisher.publish({
+      id: randomUUID(),
+      type: 'redemption.cancelled',
+      occurredAt: new Date().toISOString(),
+      producer: 'redemption',
+      data: {
+        redemptionId: events[0]!.data.redemptionId,
+        passId: events[0]!.data.passId,
+        orderId,
+        placeId: randomUUID(),
+        faceValueCents: 1000,
+        reason: 'mis-scan',
+      },
+    });
+    await eventually(
+      async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses,
+      (n) => n === 2,
+    );
     expect((await call(`${url}/orders/${orderId}`)).body.status).toBe('paid');
     // Ordering has no clock of its own for it any more, nor a way to close by hand.
     expect((await call(`${url}/orders/${orderId}/close`, { method: 'POST' })).status).toBe(404);
 
     // Redemption closes the order's window: its count is final (five, say, some events of which ordering never heard).
-    const final = { orderId, funderId, passCount: 2000, redeemedCount: 5, unredeemedCount: 1995, unredeemedValueCents: 1_995_000, closedAt: new Date().toISOString() };
-    const closedEvent = (): EventEnvelope<'order.redemption_closed'> => ({ id: randomUUID(), type: 'order.redemption_closed', occurredAt: new Date().toISOString(), producer: 'redemption', data: final });
+    const final = {
+      orderId,
+      funderId,
+      passCount: 2000,
+      redeemedCount: 5,
+      unredeemedCount: 1995,
+      unredeemedValueCents: 1_995_000,
+      closedAt: new Date().toISOString(),
+    };
+    const closedEvent = (): EventEnvelope<'order.redemption_closed'> => ({
+      id: randomUUID(),
+      type: 'order.redemption_closed',
+      occurredAt: new Date().toISOString(),
+      producer: 'redemption',
+      data: final,
+    });
     const first = closedEvent();
     await publisher.publish(first, { msgID: first.id });
-    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.status, (status) => status === 'closed');
+    await eventually(
+      async () => (await call(`${url}/orders/${orderId}`)).body.status,
+      (status) => status === 'closed',
+    );
     // The same announcement again, and a late redemption: nothing more is credited.
     const again = closedEvent();
     await publisher.publish(again, { msgID: again.id });
     const late = redeemed(randomUUID());
     await publisher.publish(late, { msgID: late.id });
     await publisher.close();
-    await eventually(async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses, (n) => n === 3);
-    await eventually(async () => (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.inbox WHERE event_id = ${again.id}`))[0]!.n, (n) => n === 1);
+    await eventually(
+      async () => (await call(`${url}/orders/${orderId}`)).body.redeemedPasses,
+      (n) => n === 3,
+    );
+    await eventually(
+      async () =>
+        (
+          await queryRows<{ n: number }>(
+            node.database.db,
+            sql`SELECT count(*)::int AS n FROM ordering.inbox WHERE event_id = ${again.id}`,
+          )
+        )[0]!.n,
+      (n) => n === 1,
+    );
     const credit = (await call(`${url}/funders/${funderId}/credit-notes`)).body;
     expect(credit).toHaveLength(1);
     expect(credit[0]).toMatchObject({ unusedPasses: 1995, amountCents: 1_995_000, remainingCents: 1_995_000 });
     expect(credit[0].number).toMatch(/^AV-\d{4}-\d{6}$/);
     const trail = (await call(`${url}/orders/${orderId}/audit`)).body as Array<{ action: string; actor: string }>;
-    expect(trail.filter((t) => t.action === 'move:closed')).toEqual([expect.objectContaining({ actor: 'system: redemption window closed' })]);
+    expect(trail.filter((t) => t.action === 'move:closed')).toEqual([
+      expect.objectContaining({ actor: 'system: redemption window closed' }),
+    ]);
     const creditText = await pdfText((await fetchPdf(`${url}/credit-notes/${credit[0].id}/pdf`)).pdf);
     expect(creditText).toContain('AVOIR');
     expect(creditText).toContain('19 950,00');
 
     // Next order: no opening fee, and the credit note pays part of the face value.
-    const next = await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] } });
+    const next = await call(`${url}/quotes`, {
+      method: 'POST',
+      body: { funderId, offer: 'standard', carnetSize: 10, carnets: 150, options: [] },
+    });
     expect(next.body.firstOrder).toBe(false);
     expect(next.body.lines.map((l: { code: string }) => l.code)).toEqual(['face_value', 'contributive_fees']);
-    const accepted = await call(`${url}/quotes/${next.body.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-2026-0043' } });
-    expect(accepted.body.invoices[0]).toMatchObject({ kind: 'face_value', totalExclVatCents: 1_500_000, creditAppliedCents: 1_500_000, amountDueCents: 0 });
+    const accepted = await call(`${url}/quotes/${next.body.id}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC-2026-0043' },
+    });
+    expect(accepted.body.invoices[0]).toMatchObject({
+      kind: 'face_value',
+      totalExclVatCents: 1_500_000,
+      creditAppliedCents: 1_500_000,
+      amountDueCents: 0,
+    });
     // Covered by the credit note: paid at once.
     expect(accepted.body.status).toBe('paid');
     expect((await call(`${url}/funders/${funderId}/credit-notes`)).body[0].remainingCents).toBe(495_000);
     // Invoices cannot be altered, even by the database's owner.
-    await expect(node.database.db.execute(sql`UPDATE ordering.invoice SET amount_due_cents = 0`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/immutable/) } });
+    await expect(node.database.db.execute(sql`UPDATE ordering.invoice SET amount_due_cents = 0`)).rejects.toMatchObject(
+      { cause: { message: expect.stringMatching(/immutable/) } },
+    );
   });
 });
 
@@ -229,13 +399,25 @@ describe('refusals that change nothing', () => {
   });
 
   test('a malformed SIRET, an expired quote, a signed quote that is not a PDF', async () => {
-    expect((await call(`${url}/funders`, { method: 'POST', body: { name: 'X', kind: 'ccas', siret: '12345678901234' } })).body.code).toBe('invalid_siret');
+    expect(
+      (await call(`${url}/funders`, { method: 'POST', body: { name: 'X', kind: 'ccas', siret: '12345678901234' } }))
+        .body.code,
+    ).toBe('invalid_siret');
     const funderId = await newFunder('Fondation Y');
     const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
-    const notPdf = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' }, body: 'hello' });
+    const notPdf = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' },
+      body: 'hello',
+    });
     expect(notPdf.status).toBe(415);
-    await node.database.db.execute(sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -1)} WHERE id = ${quote.id}`);
-    const expired = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC' } });
+    await node.database.db.execute(
+      sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -1)} WHERE id = ${quote.id}`,
+    );
+    const expired = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC' },
+    });
     expect(expired).toMatchObject({ status: 422, body: { code: 'quote_expired' } });
     expect((await call(`${url}/orders/${quote.id}`)).body.status).toBe('quoted');
   });
@@ -244,9 +426,16 @@ describe('refusals that change nothing', () => {
     const funderId = await newFunder('Chambre de commerce Z');
     const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body;
     const pdf = Buffer.from('%PDF-1.4\n% signed quote\n%%EOF\n');
-    const response = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' }, body: pdf });
+    const response = await fetch(`${url}/quotes/${quote.id}/acceptance/signature`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/pdf' },
+      body: pdf,
+    });
     expect(response.status).toBe(201);
-    const [kept] = await queryRows<{ size: number }>(node.database.db, sql`SELECT size FROM ordering.signed_quote WHERE order_id = ${quote.id}`);
+    const [kept] = await queryRows<{ size: number }>(
+      node.database.db,
+      sql`SELECT size FROM ordering.signed_quote WHERE order_id = ${quote.id}`,
+    );
     expect(kept!.size).toBe(pdf.length);
   });
 });
@@ -256,16 +445,35 @@ describe('kit sponsorship and sweeps', () => {
     const funderId = await newFunder('Fondation pour l’inclusion');
     const placeIds = [randomUUID(), randomUUID()];
     const before = paidEvents.length;
-    const sponsored = await call(`${url}/funders/${funderId}/kit-sponsorships`, { method: 'POST', body: { placeIds: [...placeIds, placeIds[0]], from: today, until: addDays(today, 365) } });
+    const sponsored = await call(`${url}/funders/${funderId}/kit-sponsorships`, {
+      method: 'POST',
+      body: { placeIds: [...placeIds, placeIds[0]], from: today, until: addDays(today, 365) },
+    });
     expect(sponsored.status).toBe(201);
     expect(sponsored.body.placeIds).toEqual([...placeIds].sort());
-    const [event] = await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM ordering.audit WHERE action = 'sponsor' AND entity_id = ${sponsored.body.id}`);
+    const [event] = await queryRows<{ n: number }>(
+      node.database.db,
+      sql`SELECT count(*)::int AS n FROM ordering.audit WHERE action = 'sponsor' AND entity_id = ${sponsored.body.id}`,
+    );
     expect(event!.n).toBe(1);
-    const refused = await call(`${url}/funders/${funderId}/kit-sponsorships`, { method: 'POST', body: { placeIds, from: today, until: addDays(today, -1) } });
+    const refused = await call(`${url}/funders/${funderId}/kit-sponsorships`, {
+      method: 'POST',
+      body: { placeIds, from: today, until: addDays(today, -1) },
+    });
     expect(refused).toMatchObject({ status: 422, body: { code: 'invalid_period', field: 'until' } });
-    expect((await call(`${url}/funders/${randomUUID()}/kit-sponsorships`, { method: 'POST', body: { placeIds, from: today, until: today } })).status).toBe(404);
+    expect(
+      (
+        await call(`${url}/funders/${randomUUID()}/kit-sponsorships`, {
+          method: 'POST',
+          body: { placeIds, from: today, until: today },
+        })
+      ).status,
+    ).toBe(404);
     expect(paidEvents.length).toBe(before);
-    const announced = await eventually(async () => received.filter((e) => e.type === 'kit.sponsored'), (list) => list.length === 1);
+    const announced = await eventually(
+      async () => received.filter((e) => e.type === 'kit.sponsored'),
+      (list) => list.length === 1,
+    );
     expect(announced[0]!.data).toMatchObject({ funderId, placeIds: [...placeIds].sort(), from: today });
   });
 
@@ -274,7 +482,9 @@ describe('kit sponsorship and sweeps', () => {
     const funderId = await newFunder('Mairie de Cognac');
     const stale = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body.id;
     const fresh = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(funderId) })).body.id;
-    await node.database.db.execute(sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -2)} WHERE id = ${stale}`);
+    await node.database.db.execute(
+      sql`UPDATE ordering."order" SET quote_valid_until = ${addDays(today, -2)} WHERE id = ${stale}`,
+    );
     await node.services[0]!.context.transaction((tx) => expireQuotes(tx, today));
     expect((await call(`${url}/orders/${stale}`)).body.status).toBe('expired');
     expect((await call(`${url}/orders/${fresh}`)).body.status).toBe('quoted');
@@ -286,11 +496,25 @@ describe('kit sponsorship and sweeps', () => {
 describe('numbering', () => {
   test('20 concurrent acceptances: invoices (FA) and credit notes (AV) each keep their own gapless sequence', async () => {
     const funders = await Promise.all(Array.from({ length: 20 }, (_, i) => newFunder(`Commune ${i}`)));
-    const quotes = await Promise.all(funders.map(async (f) => (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(f) })).body.id as string));
-    const results = await Promise.all(quotes.map((q, i) => call(`${url}/quotes/${q}/acceptance/purchase-order`, { method: 'POST', body: { reference: `BC-${i}` } })));
+    const quotes = await Promise.all(
+      funders.map(
+        async (f) => (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(f) })).body.id as string,
+      ),
+    );
+    const results = await Promise.all(
+      quotes.map((q, i) =>
+        call(`${url}/quotes/${q}/acceptance/purchase-order`, { method: 'POST', body: { reference: `BC-${i}` } }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
-    for (const [series, table] of [['FA', 'invoice'], ['AV', 'credit_note']] as const) {
-      const numbers = await queryRows<{ number: string }>(node.database.db, sql.raw(`SELECT number FROM ordering.${table}`));
+    for (const [series, table] of [
+      ['FA', 'invoice'],
+      ['AV', 'credit_note'],
+    ] as const) {
+      const numbers = await queryRows<{ number: string }>(
+        node.database.db,
+        sql.raw(`SELECT number FROM ordering.${table}`),
+      );
       expect(numbers.length).toBeGreaterThan(0);
       expect(numbers.every((n) => n.number.startsWith(`${series}-`))).toBe(true);
       const sequence = numbers.map((n) => Number(n.number.slice(-6))).sort((a, b) => a - b);
@@ -302,23 +526,65 @@ describe('numbering', () => {
 describe('after the order closed', () => {
   test('a payment of the fees invoice arriving late is recorded and settles it', async () => {
     const funderId = await newFunder('Syndicat mixte du numérique');
-    const quote = (await call(`${url}/quotes`, { method: 'POST', body: { funderId, offer: 'standard', carnetSize: 10, carnets: 100, options: [] } })).body;
-    const accepted = (await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, { method: 'POST', body: { reference: 'BC-LATE' } })).body;
+    const quote = (
+      await call(`${url}/quotes`, {
+        method: 'POST',
+        body: { funderId, offer: 'standard', carnetSize: 10, carnets: 100, options: [] },
+      })
+    ).body;
+    const accepted = (
+      await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, {
+        method: 'POST',
+        body: { reference: 'BC-LATE' },
+      })
+    ).body;
     const services = accepted.invoices.find((i: { kind: string }) => i.kind === 'services');
-    const faceValue = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: 1_000_000, receivedOn: today, reference: 'VIR-FV' } });
+    const faceValue = await call(`${url}/orders/${quote.id}/payments`, {
+      method: 'POST',
+      body: { amountCents: 1_000_000, receivedOn: today, reference: 'VIR-FV' },
+    });
     expect(faceValue.body.status).toBe('paid');
     const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    const final = { orderId: quote.id, funderId, passCount: 1000, redeemedCount: 1000, unredeemedCount: 0, unredeemedValueCents: 0, closedAt: new Date().toISOString() };
+    const final = {
+      orderId: quote.id,
+      funderId,
+      passCount: 1000,
+      redeemedCount: 1000,
+      unredeemedCount: 0,
+      unredeemedValueCents: 0,
+      closedAt: new Date().toISOString(),
+    };
     const closedId = randomUUID();
-    await publisher.publish({ id: closedId, type: 'order.redemption_closed', occurredAt: new Date().toISOString(), producer: 'redemption', data: final }, { msgID: closedId });
+    await publisher.publish(
+      {
+        id: closedId,
+        type: 'order.redemption_closed',
+        occurredAt: new Date().toISOString(),
+        producer: 'redemption',
+        data: final,
+      },
+      { msgID: closedId },
+    );
     await publisher.close();
-    await eventually(async () => (await call(`${url}/orders/${quote.id}`)).body.status, (status) => status === 'closed');
+    await eventually(
+      async () => (await call(`${url}/orders/${quote.id}`)).body.status,
+      (status) => status === 'closed',
+    );
 
-    const late = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' } });
+    const late = await call(`${url}/orders/${quote.id}/payments`, {
+      method: 'POST',
+      body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' },
+    });
     expect(late.status).toBe(201);
-    expect(late.body).toMatchObject({ status: 'closed', allocation: { servicesPaidCents: services.amountDueCents, overpaidCents: 0 } });
+    expect(late.body).toMatchObject({
+      status: 'closed',
+      allocation: { servicesPaidCents: services.amountDueCents, overpaidCents: 0 },
+    });
     // The same transfer twice is still refused.
-    const again = await call(`${url}/orders/${quote.id}/payments`, { method: 'POST', body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' } });
+    const again = await call(`${url}/orders/${quote.id}/payments`, {
+      method: 'POST',
+      body: { amountCents: services.amountDueCents, receivedOn: today, reference: 'VIR-FEES' },
+    });
     expect(again).toMatchObject({ status: 409, body: { code: 'payment_already_recorded' } });
   });
 });

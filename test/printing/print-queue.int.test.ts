@@ -24,41 +24,99 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const rules = { validFrom: `${year}-01-01`, validUntil: `${year}-12-31`, perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] };
+const rules = {
+  validFrom: `${year}-01-01`,
+  validUntil: `${year}-12-31`,
+  perimeter: { communes: [], epcis: [], departements: [] },
+  resolvedCommunes: [],
+  placeTypes: [],
+  serviceCategories: [],
+  publics: [],
+};
 async function approvedJob(): Promise<{ orderId: string; jobId: string }> {
   const paid: EventEnvelope<'order.paid'> = {
-    id: randomUUID(), type: 'order.paid', occurredAt: new Date().toISOString(), producer: 'ordering',
-    data: { orderId: randomUUID(), funderId: randomUUID(), funderName: 'Commune de Test', offer: 'plus', carnetSize: 10, carnets: 1, faceValueCents: 10_000, options: ['logo_pass'], rules },
+    id: randomUUID(),
+    type: 'order.paid',
+    occurredAt: new Date().toISOString(),
+    producer: 'ordering',
+    data: {
+      orderId: randomUUID(),
+      funderId: randomUUID(),
+      funderName: 'Commune de Test',
+      offer: 'plus',
+      carnetSize: 10,
+      carnets: 1,
+      faceValueCents: 10_000,
+      options: ['logo_pass'],
+      rules,
+    },
   };
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   await publisher.publish(paid, { msgID: paid.id });
   await publisher.close();
   const orderId = paid.data.orderId;
-  await eventually(() => call(`${url}/orders/${orderId}`), (r) => r.body?.passes === 10);
+  await eventually(
+    () => call(`${url}/orders/${orderId}`),
+    (r) => r.body?.passes === 10,
+  );
   const proof = (await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' })).body;
   const approved = await call(`${url}/proofs/${proof.id}/approval`, { method: 'POST', body: {} });
   return { orderId, jobId: approved.body.job.id };
 }
-const job = async (id: string) => ((await call(`${url}/print-jobs?limit=100`)).body as Array<{ id: string; status: string; renderAttempts: number; renderError: string | null }>).find((j) => j.id === id)!;
+const job = async (id: string) =>
+  (
+    (await call(`${url}/print-jobs?limit=100`)).body as Array<{
+      id: string;
+      status: string;
+      renderAttempts: number;
+      renderError: string | null;
+    }>
+  ).find((j) => j.id === id)!;
 const putLogo = (orderId: string) =>
-  fetch(`${url}/orders/${orderId}/logos/pass`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/svg+xml' }, body: '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>' });
+  fetch(`${url}/orders/${orderId}/logos/pass`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/svg+xml' },
+    body: '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>',
+  });
 
 test('a job whose file cannot be rendered backs off and fails after its tries, and the queue goes on; logos are locked once the proof is approved', async () => {
   const broken = await approvedJob();
   // A logo that no longer passes the checks (stored before they were tightened): its render fails.
-  await node.database.db.execute(sql`INSERT INTO printing.order_logo (order_id, slot, mime, data) VALUES (${broken.orderId}, 'pass', 'image/png', ${Buffer.from('not a png')})`);
-  await node.database.db.execute(sql`UPDATE printing.print_job SET approved_on = ${addDays(businessDate(), -1)} WHERE id = ${broken.jobId}`);
+  await node.database.db.execute(
+    sql`INSERT INTO printing.order_logo (order_id, slot, mime, data) VALUES (${broken.orderId}, 'pass', 'image/png', ${Buffer.from('not a png')})`,
+  );
+  await node.database.db.execute(
+    sql`UPDATE printing.print_job SET approved_on = ${addDays(businessDate(), -1)} WHERE id = ${broken.jobId}`,
+  );
   const good = await approvedJob();
 
   // The older job fails first; the next one is rendered all the same.
-  await eventually(() => job(good.jobId), (j) => j.status === 'ready', 90_000);
-  expect(await job(broken.jobId)).toMatchObject({ status: 'queued', renderAttempts: 1, renderError: expect.stringContaining('logo') });
+  await eventually(
+    () => job(good.jobId),
+    (j) => j.status === 'ready',
+    90_000,
+  );
+  expect(await job(broken.jobId)).toMatchObject({
+    status: 'queued',
+    renderAttempts: 1,
+    renderError: expect.stringContaining('logo'),
+  });
 
   // Its last try: failed, with its reason; staff may queue it again.
-  await node.database.db.execute(sql`UPDATE printing.print_job SET render_attempts = ${MAX_RENDER_ATTEMPTS - 1}, render_retry_at = now() - interval '1 second' WHERE id = ${broken.jobId}`);
-  await eventually(() => job(broken.jobId), (j) => j.status === 'failed', 30_000);
+  await node.database.db.execute(
+    sql`UPDATE printing.print_job SET render_attempts = ${MAX_RENDER_ATTEMPTS - 1}, render_retry_at = now() - interval '1 second' WHERE id = ${broken.jobId}`,
+  );
+  await eventually(
+    () => job(broken.jobId),
+    (j) => j.status === 'failed',
+    30_000,
+  );
   expect((await job(broken.jobId)).renderAttempts).toBe(MAX_RENDER_ATTEMPTS);
-  expect((await call(`${url}/print-jobs/${broken.jobId}/requeue`, { method: 'POST', body: {} })).body).toMatchObject({ status: 'queued', renderAttempts: 0, renderError: null });
+  expect((await call(`${url}/print-jobs/${broken.jobId}/requeue`, { method: 'POST', body: {} })).body).toMatchObject({
+    status: 'queued',
+    renderAttempts: 0,
+    renderError: null,
+  });
 
   // The approved proof is what is printed: its logo no longer changes.
   const locked = await putLogo(good.orderId);

@@ -43,13 +43,20 @@ afterAll(async () => {
 async function register(placeId: string, name: string) {
   const response = await call(`${url}/places/${placeId}/kiosks`, { method: 'POST', body: { name } });
   expect(response.status).toBe(201);
-  return response.body as { id: string; creds: string; inboxPrefix: string; userPublicKey: string; verdictConsumer: { created: boolean; consumer?: string } };
+  return response.body as {
+    id: string;
+    creds: string;
+    inboxPrefix: string;
+    userPublicKey: string;
+    verdictConsumer: { created: boolean; consumer?: string };
+  };
 }
 
 async function permissionError(nc: NatsConnection, ms = 1000): Promise<string | undefined> {
   const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
   const error = (async () => {
-    for await (const s of nc.status()) if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
+    for await (const s of nc.status())
+      if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
     return undefined;
   })();
   return Promise.race([error, timeout]);
@@ -76,13 +83,17 @@ test('a registered kiosk publishes its own scans, not another’s, and reads onl
   kioskA.publish(names.kiosk.scans(b.id), json.encode({ forged: true }));
   expect(await refusedPublish).toBe('PERMISSIONS_VIOLATION');
   const jsm = await platform.jetstreamManager();
-  expect(await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(b.id) }).catch(() => undefined)).toBeUndefined();
+  expect(
+    await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(b.id) }).catch(() => undefined),
+  ).toBeUndefined();
 
   // Verdicts: its own from the consumer qualification created; another kiosk's, never.
   platform.publish(names.kiosk.verdicts(a.id), json.encode({ scanId: 'a-1' }));
   platform.publish(names.kiosk.verdicts(b.id), json.encode({ scanId: 'b-1' }));
   await platform.flush();
-  const own = await (await kioskA.jetstream().consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(a.id))).next({ expires: 2000 });
+  const own = await (
+    await kioskA.jetstream().consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(a.id))
+  ).next({ expires: 2000 });
   expect(json.decode(own!.data)).toEqual({ scanId: 'a-1' });
   own!.ack();
   const refusedSub = permissionError(kioskA);
@@ -91,10 +102,13 @@ test('a registered kiosk publishes its own scans, not another’s, and reads onl
   await kioskA.close().catch(() => {});
 
   const again = await server.connect(a.creds, { inboxPrefix: a.inboxPrefix });
-  const other = await again.jetstream().consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(b.id)).then(
-    (c) => c.next({ expires: 1000 }),
-    (err: unknown) => err,
-  );
+  const other = await again
+    .jetstream()
+    .consumers.get(names.kiosk.verdictStream, names.kiosk.verdictConsumer(b.id))
+    .then(
+      (c) => c.next({ expires: 1000 }),
+      (err: unknown) => err,
+    );
   expect(other === null || other instanceof Error).toBe(true);
   await again.close().catch(() => {});
 });
@@ -103,15 +117,33 @@ test('revoking a kiosk records its key, announces it and deletes its verdict con
   const placeId = await qualifiedPlace(url, siretFrom(9002));
   const k = await register(placeId, 'Borne mobile');
   const revoked = await call(`${url}/kiosks/${k.id}/revocation`, { method: 'POST', body: { reason: 'Borne perdue' } });
-  expect(revoked).toMatchObject({ status: 200, body: { status: 'revoked', userPublicKey: k.userPublicKey, revokeReason: 'Borne perdue', natsCredential: { revoked: true } } });
-  expect((await call(`${url}/kiosks/${k.id}/revocation`, { method: 'POST', body: { reason: 'Encore' } })).body.code).toBe('kiosk_already_revoked');
+  expect(revoked).toMatchObject({
+    status: 200,
+    body: {
+      status: 'revoked',
+      userPublicKey: k.userPublicKey,
+      revokeReason: 'Borne perdue',
+      natsCredential: { revoked: true },
+    },
+  });
+  expect(
+    (await call(`${url}/kiosks/${k.id}/revocation`, { method: 'POST', body: { reason: 'Encore' } })).body.code,
+  ).toBe('kiosk_already_revoked');
   const jsm = await platform.jetstreamManager();
-  expect(await jsm.consumers.info(names.kiosk.verdictStream, names.kiosk.verdictConsumer(k.id)).catch(() => 'gone')).toBe('gone');
+  expect(
+    await jsm.consumers.info(names.kiosk.verdictStream, names.kiosk.verdictConsumer(k.id)).catch(() => 'gone'),
+  ).toBe('gone');
 });
 
-const revoke = async (kioskId: string) => (await call(`${url}/kiosks/${kioskId}/revocation`, { method: 'POST', body: { reason: 'Borne volée' } })).body;
-const refused = (creds: string) => server.connect(creds, { reconnect: false }).then(async (nc) => void (await nc.close()), (err: unknown) => String(err));
-const scan = (nc: NatsConnection, kioskId: string) => nc.jetstream().publish(names.kiosk.scans(kioskId), json.encode({ scanId: randomUUID() }));
+const revoke = async (kioskId: string) =>
+  (await call(`${url}/kiosks/${kioskId}/revocation`, { method: 'POST', body: { reason: 'Borne volée' } })).body;
+const refused = (creds: string) =>
+  server.connect(creds, { reconnect: false }).then(
+    async (nc) => void (await nc.close()),
+    (err: unknown) => String(err),
+  );
+const scan = (nc: NatsConnection, kioskId: string) =>
+  nc.jetstream().publish(names.kiosk.scans(kioskId), json.encode({ scanId: randomUUID() }));
 
 test('a revoked kiosk is cut off by NATS at once and refused from then on; the other kiosk keeps working', async () => {
   const placeId = await qualifiedPlace(url, siretFrom(9004));
@@ -127,7 +159,9 @@ test('a revoked kiosk is cut off by NATS at once and refused from then on; the o
   expect(() => kioskA.publish(names.kiosk.scans(a.id), json.encode({ scanId: randomUUID() }))).toThrow();
   expect(await refused(a.creds)).toMatch(/authorization/i);
   const jsm = await platform.jetstreamManager();
-  expect((await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(a.id) })).seq).toBeGreaterThan(0);
+  expect(
+    (await jsm.streams.getMessage(names.kiosk.stream, { last_by_subj: names.kiosk.scans(a.id) })).seq,
+  ).toBeGreaterThan(0);
 
   expect((await scan(kioskB, b.id)).stream).toBe(names.kiosk.stream);
   expect(await refused(b.creds)).toBeUndefined();
@@ -139,7 +173,10 @@ test('a revocation the NATS server missed (it was down) is put in force by the n
   const [c, d] = [await register(placeId, 'Borne 1'), await register(placeId, 'Borne 2')];
   await server.pause();
   try {
-    expect((await revoke(c.id)).natsCredential).toMatchObject({ revoked: false, reason: expect.stringContaining('retried') });
+    expect((await revoke(c.id)).natsCredential).toMatchObject({
+      revoked: false,
+      reason: expect.stringContaining('retried'),
+    });
   } finally {
     await server.resume();
   }
@@ -150,6 +187,21 @@ test('a revocation the NATS server missed (it was down) is put in force by the n
 });
 
 test('a place that is not qualified gets no kiosk', async () => {
-  const created = await call(`${url}/places`, { method: 'POST', body: { name: 'Fablab', siret: siretFrom(9003), type: 'fablab', address: { line1: '1 place du Minage', postalCode: '16000', city: 'Angoulême' }, communeCode: '16015', latitude: 45.6, longitude: 0.16, openingHours: 'Tu-Sa 14:00-19:00' } });
-  expect((await call(`${url}/places/${created.body.id}/kiosks`, { method: 'POST', body: { name: 'X' } }))).toMatchObject({ status: 409, body: { code: 'place_not_qualified' } });
+  const created = await call(`${url}/places`, {
+    method: 'POST',
+    body: {
+      name: 'Fablab',
+      siret: siretFrom(9003),
+      type: 'fablab',
+      address: { line1: '1 place du Minage', postalCode: '16000', city: 'Angoulême' },
+      communeCode: '16015',
+      latitude: 45.6,
+      longitude: 0.16,
+      openingHours: 'Tu-Sa 14:00-19:00',
+    },
+  });
+  expect(await call(`${url}/places/${created.body.id}/kiosks`, { method: 'POST', body: { name: 'X' } })).toMatchObject({
+    status: 409,
+    body: { code: 'place_not_qualified' },
+  });
 });

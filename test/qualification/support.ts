@@ -23,25 +23,50 @@ export const siretFrom = (n: number): string => validSiret(n, '7');
 
 /** The best answer to every question of the current questionnaire, read from the service. */
 export async function bestAnswers(url: string): Promise<{ version: string; answers: Record<string, string> }> {
-  const q = (await call(`${url}/questionnaire`)).body as { version: string; themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[] };
-  const answers = Object.fromEntries(q.themes.flatMap((t) => t.questions.map((x) => [x.id, [...x.options].sort((a, b) => b.points - a.points)[0]!.code])));
+  const q = (await call(`${url}/questionnaire`)).body as {
+    version: string;
+    themes: { questions: { id: string; options: { code: string; points: number }[] }[] }[];
+  };
+  const answers = Object.fromEntries(
+    q.themes.flatMap((t) =>
+      t.questions.map((x) => [x.id, [...x.options].sort((a, b) => b.points - a.points)[0]!.code]),
+    ),
+  );
   return { version: q.version, answers };
 }
 
 /** Applies a place through qualification: application, questionnaire, charter, decision. */
-export async function qualifiedPlace(url: string, siret: string, overrides: Record<string, unknown> = {}): Promise<string> {
+export async function qualifiedPlace(
+  url: string,
+  siret: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
   const place = await call(`${url}/places`, { method: 'POST', body: validPlace(siret, overrides) });
   if (place.status !== 201) throw new Error(JSON.stringify(place.body));
   const id = place.body.id as string;
   await call(`${url}/places/${id}/questionnaire`, { method: 'POST', body: await bestAnswers(url) });
-  await call(`${url}/places/${id}/charter`, { method: 'POST', body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin' } });
+  await call(`${url}/places/${id}/charter`, {
+    method: 'POST',
+    body: { version: '2025-01', signedOn: '2026-01-05', signerName: 'Camille Martin' },
+  });
   const decided = await call(`${url}/places/${id}/decision`, { method: 'POST', body: { decision: 'qualified' } });
   if (decided.status !== 200) throw new Error(JSON.stringify(decided.body));
   return id;
 }
 
 /** Stands in for redemption: records every event of these types it applies. */
-export function probe<T extends EventType>(types: T[]): { consumers: ConsumerDefinition<T>[]; seen: EventEnvelope<T>[] } {
+export function probe<T extends EventType>(
+  types: T[],
+): { consumers: ConsumerDefinition<T>[]; seen: EventEnvelope<T>[] } {
   const seen: EventEnvelope<T>[] = [];
-  return { seen, consumers: [{ name: `probe-${randomUUID().slice(0, 8)}`, events: types, apply: async (_tx, events) => void seen.push(...events) }] };
+  return {
+    seen,
+    consumers: [
+      {
+        name: `probe-${randomUUID().slice(0, 8)}`,
+        events: types,
+        apply: async (_tx, events) => void seen.push(...events),
+      },
+    ],
+  };
 }

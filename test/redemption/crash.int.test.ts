@@ -37,10 +37,14 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-test('kill -9 of a redemption process: the scans it held are judged by another instance within seconds', { timeout: 90_000 }, async () => {
+test('kill -9 of a redemption process: the scans it held are judged by another instance within seconds', {
+  timeout: 90_000,
+}, async () => {
   const names = natsNames(infra.prefix);
   const verdicts = new Map<string, number>();
-  nc.subscribe(names.kiosk.allVerdicts, { callback: (_err, m) => verdicts.set((json.decode(m.data) as Verdict).scanId, Date.now()) });
+  nc.subscribe(names.kiosk.allVerdicts, {
+    callback: (_err, m) => verdicts.set((json.decode(m.data) as Verdict).scanId, Date.now()),
+  });
   await nc.flush();
   const js = nc.jetstream();
   const warmUp = w.scan(16, 1);
@@ -50,7 +54,9 @@ test('kill -9 of a redemption process: the scans it held are judged by another i
   // Frozen, the process still receives the scans JetStream pushes to its pending pull, and can
   // neither judge nor acknowledge them.
   crashing!.child.kill('SIGSTOP');
-  const scans = Array.from({ length: 40 }, (_, i) => w.scan(17 + Math.floor(i / 10), (i % 10) + 1, { kioskId: w.kiosks[i]! }));
+  const scans = Array.from({ length: 40 }, (_, i) =>
+    w.scan(17 + Math.floor(i / 10), (i % 10) + 1, { kioskId: w.kiosks[i]! }),
+  );
   for (const s of scans) await js.publish(names.kiosk.scans(s.kioskId), json.encode(s));
   await new Promise((r) => setTimeout(r, 500));
   crashing!.child.kill('SIGKILL');
@@ -59,7 +65,11 @@ test('kill -9 of a redemption process: the scans it held are judged by another i
   expect(scans.filter((s) => verdicts.has(s.scanId))).toEqual([]);
 
   standby = await startDistributed(infra, [redemption], env);
-  await eventually(async () => scans.filter((s) => verdicts.has(s.scanId)).length, (n) => n === scans.length, 40_000);
+  await eventually(
+    async () => scans.filter((s) => verdicts.has(s.scanId)).length,
+    (n) => n === scans.length,
+    40_000,
+  );
   const latest = Math.max(...scans.map((s) => verdicts.get(s.scanId)!)) - killedAt;
   expect(latest).toBeLessThanOrEqual(5_000);
 });

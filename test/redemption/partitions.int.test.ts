@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
-import { SCAN_PARTITIONS, natsNames, scanPartitionMappings, type CancelOutcome, type ScanMessage, type Verdict } from '@aptic/contracts';
+import {
+  SCAN_PARTITIONS,
+  natsNames,
+  scanPartitionMappings,
+  type CancelOutcome,
+  type ScanMessage,
+  type Verdict,
+} from '@aptic/contracts';
 import type { RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
@@ -22,7 +29,11 @@ let nc: NatsConnection;
 
 beforeAll(async () => {
   const isolated = await isolate();
-  nats = await startNatsServer({ port: 14231, dir: `/tmp/aptic-partitions-${isolated.prefix}`, mappings: scanPartitionMappings(isolated.prefix) });
+  nats = await startNatsServer({
+    port: 14231,
+    dir: `/tmp/aptic-partitions-${isolated.prefix}`,
+    mappings: scanPartitionMappings(isolated.prefix),
+  });
   infra = { ...isolated, natsUrl: nats.url };
   for (let i = 0; i < 3; i++) nodes.push(await startDistributed(infra, [redemption]));
   w = await buildWorld(infra, nodes[0]!);
@@ -46,10 +57,18 @@ async function owners(): Promise<Map<string, string>> {
   return leases;
 }
 
-test('partitions are shared by the instances, and each kiosk’s scans and undo keep their order', { timeout: 120_000 }, async () => {
+test('partitions are shared by the instances, and each kiosk’s scans and undo keep their order', {
+  timeout: 120_000,
+}, async () => {
   // 17 partitions (16 mapped, one for unmapped subjects) over 3 instances: 6, 6 and 5.
-  const leases = await eventually(owners, (l) => l.size === SCAN_PARTITIONS + 1 && new Set(l.values()).size === 3, 20_000);
-  const perInstance = [...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort();
+  const leases = await eventually(
+    owners,
+    (l) => l.size === SCAN_PARTITIONS + 1 && new Set(l.values()).size === 3,
+    20_000,
+  );
+  const perInstance = [...new Set(leases.values())]
+    .map((i) => [...leases.values()].filter((v) => v === i).length)
+    .sort();
   expect(perInstance).toEqual([5, 6, 6]);
 
   const names = natsNames(infra.prefix);
@@ -70,9 +89,18 @@ test('partitions are shared by the instances, and each kiosk’s scans and undo 
     w.kiosks.slice(0, 30).map(async (kioskId, k) => {
       const [a, b, c] = [0, 1, 2].map((i) => [15 + Math.floor((3 * k + i) / 10), ((3 * k + i) % 10) + 1] as const);
       const scan = (pass: readonly [number, number]): ScanMessage => w.scan(pass[0], pass[1], { kioskId });
-      const cancel = (s: ScanMessage) => ({ cancelId: randomUUID(), kioskId, scanId: s.scanId, requestedAt: new Date().toISOString() });
-      const s1 = scan(a!), s2 = scan(a!), s3 = scan(b!), s4 = scan(c!);
-      const c1 = cancel(s1), c3 = cancel(s3);
+      const cancel = (s: ScanMessage) => ({
+        cancelId: randomUUID(),
+        kioskId,
+        scanId: s.scanId,
+        requestedAt: new Date().toISOString(),
+      });
+      const s1 = scan(a!),
+        s2 = scan(a!),
+        s3 = scan(b!),
+        s4 = scan(c!);
+      const c1 = cancel(s1),
+        c3 = cancel(s3);
       const steps: [string, unknown, string, string][] = [
         ['scans', s1, s1.scanId, 'accepted'],
         ['cancels', c1, c1.cancelId, 'cancelled'],
@@ -82,19 +110,34 @@ test('partitions are shared by the instances, and each kiosk’s scans and undo 
         ['scans', s4, s4.scanId, 'accepted'],
       ];
       for (const [kind, body, id, outcome] of steps) {
-        await js.publish(kind === 'scans' ? names.kiosk.scans(kioskId) : names.kiosk.cancels(kioskId), json.encode(body));
+        await js.publish(
+          kind === 'scans' ? names.kiosk.scans(kioskId) : names.kiosk.cancels(kioskId),
+          json.encode(body),
+        );
         expected.push([id, outcome]);
       }
     }),
   );
-  await eventually(async () => answers.size, (n) => n === expected.length, 30_000);
+  await eventually(
+    async () => answers.size,
+    (n) => n === expected.length,
+    30_000,
+  );
   sub.unsubscribe();
-  const wrong = expected.filter(([id, outcome]) => answers.get(id)?.outcome !== outcome).map(([id, outcome]) => ({ outcome, got: answers.get(id) }));
+  const wrong = expected
+    .filter(([id, outcome]) => answers.get(id)?.outcome !== outcome)
+    .map(([id, outcome]) => ({ outcome, got: answers.get(id) }));
   expect(wrong).toEqual([]);
 });
 
 test('an instance that stops gives its partitions back, and the others take them', { timeout: 60_000 }, async () => {
   await nodes.pop()!.stop();
-  const leases = await eventually(owners, (l) => l.size === SCAN_PARTITIONS + 1 && new Set(l.values()).size === 2, 20_000);
-  expect([...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort()).toEqual([8, 9]);
+  const leases = await eventually(
+    owners,
+    (l) => l.size === SCAN_PARTITIONS + 1 && new Set(l.values()).size === 2,
+    20_000,
+  );
+  expect([...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort()).toEqual([
+    8, 9,
+  ]);
 });

@@ -28,10 +28,19 @@ function regexesOf(file: string): Found[] {
       const text = node.getText();
       const end = text.lastIndexOf('/');
       found.push({ where: at(node), source: text.slice(1, end), flags: text.slice(end + 1) });
-    } else if (ts.isNewExpression(node) && node.expression.getText() === 'RegExp' && node.arguments?.[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isNewExpression(node) &&
+      node.expression.getText() === 'RegExp' &&
+      node.arguments?.[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       const flags = node.arguments[1] && ts.isStringLiteralLike(node.arguments[1]) ? node.arguments[1].text : '';
       found.push({ where: at(node), source: node.arguments[0].text, flags });
-    } else if (ts.isPropertyAssignment(node) && node.name.getText() === 'pattern' && ts.isStringLiteralLike(node.initializer)) {
+    } else if (
+      ts.isPropertyAssignment(node) &&
+      node.name.getText() === 'pattern' &&
+      ts.isStringLiteralLike(node.initializer)
+    ) {
       found.push({ where: at(node), source: node.initializer.text, flags: '' });
     }
     ts.forEachChild(node, visit);
@@ -47,7 +56,12 @@ test('no regular expression of the code can be made to backtrack super-linearly'
   const verdicts = [];
   for (const r of distinct) {
     const result = await check(r.source, r.flags, { timeout: 20_000 });
-    verdicts.push({ where: r.where, regex: `/${r.source}/${r.flags}`, status: result.status, ...(result.status === 'vulnerable' ? { attack: result.attack.pattern } : {}) });
+    verdicts.push({
+      where: r.where,
+      regex: `/${r.source}/${r.flags}`,
+      status: result.status,
+      ...(result.status === 'vulnerable' ? { attack: result.attack.pattern } : {}),
+    });
   }
   expect(verdicts.filter((v) => v.status !== 'safe')).toEqual([]);
 });

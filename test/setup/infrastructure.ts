@@ -21,7 +21,10 @@ const HOW_TO = [
 async function startContainers(): Promise<{ databaseUrl: string; natsUrl: string; stop: () => Promise<void> }> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const { NatsContainer } = await import('@testcontainers/nats');
-  const [pg, nats] = await Promise.all([new PostgreSqlContainer('postgres:16').start(), new NatsContainer('nats:2.10').withJetStream().start()]);
+  const [pg, nats] = await Promise.all([
+    new PostgreSqlContainer('postgres:16').start(),
+    new NatsContainer('nats:2.10').withJetStream().start(),
+  ]);
   const servers = nats.getConnectionOptions().servers;
   return {
     databaseUrl: pg.getConnectionUri(),

@@ -12,7 +12,12 @@ export function funderCreated(overrides: { name?: string; kind?: FunderKind } = 
     type: 'funder.created',
     occurredAt: new Date().toISOString(),
     producer: 'test',
-    data: { funderId: randomUUID(), name: overrides.name ?? 'Commune de Test', kind: overrides.kind ?? 'collectivite', siret: '73282932000074' },
+    data: {
+      funderId: randomUUID(),
+      name: overrides.name ?? 'Commune de Test',
+      kind: overrides.kind ?? 'collectivite',
+      siret: '73282932000074',
+    },
   };
 }
 
@@ -38,7 +43,11 @@ export class RawPublisher {
   async publish(body: unknown, options: { type?: string; msgID?: string } = {}): Promise<void> {
     const type = options.type ?? (body as { type: string }).type;
     const js = this.nc.jetstream();
-    await js.publish(natsNames(this.prefix).events.subject(type), json.encode(body), options.msgID ? { msgID: options.msgID } : {});
+    await js.publish(
+      natsNames(this.prefix).events.subject(type),
+      json.encode(body),
+      options.msgID ? { msgID: options.msgID } : {},
+    );
   }
 
   /** Publishes envelopes with their id as message id, or another (a duplicate JetStream lets through). */
@@ -46,7 +55,9 @@ export class RawPublisher {
     const js = this.nc.jetstream();
     const subject = (t: string) => natsNames(this.prefix).events.subject(t);
     for (let i = 0; i < bodies.length; i += 1000) {
-      await Promise.all(bodies.slice(i, i + 1000).map((b) => js.publish(subject(b.type), json.encode(b), { msgID: msgID(b) })));
+      await Promise.all(
+        bodies.slice(i, i + 1000).map((b) => js.publish(subject(b.type), json.encode(b), { msgID: msgID(b) })),
+      );
     }
   }
 

@@ -42,7 +42,14 @@ export async function isolate(): Promise<Isolated> {
       const nc = await connect({ servers: natsUrl });
       const jsm = await nc.jetstreamManager();
       const names = natsNames(prefix);
-      for (const stream of [names.events.stream, names.deadLetters.stream, names.kiosk.stream, names.kiosk.verdictStream, `KV_${names.kiosk.stream}_OWNERS`]) await jsm.streams.delete(stream).catch(() => {});
+      for (const stream of [
+        names.events.stream,
+        names.deadLetters.stream,
+        names.kiosk.stream,
+        names.kiosk.verdictStream,
+        `KV_${names.kiosk.stream}_OWNERS`,
+      ])
+        await jsm.streams.delete(stream).catch(() => {});
       await nc.close();
       const client = new pg.Client({ connectionString: baseUrl });
       await client.connect();

@@ -55,7 +55,9 @@ async function waitForPort(url: string, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-export async function startOperatorServer(binary = process.env.NATS_SERVER_BIN ?? 'nats-server'): Promise<OperatorServer> {
+export async function startOperatorServer(
+  binary = process.env.NATS_SERVER_BIN ?? 'nats-server',
+): Promise<OperatorServer> {
   const setup = await createOperatorSetup('aptic-test');
   const dir = await mkdtemp(join(tmpdir(), 'aptic-nats-'));
   const port = await freePort();
@@ -98,7 +100,8 @@ export async function startOperatorServer(binary = process.env.NATS_SERVER_BIN ?
       NATS_OPERATOR_SIGNING_SEED: setup.operatorSigningSeed,
       NATS_SYSTEM_CREDS_FILE: systemCredsFile,
     },
-    connect: (creds, options = {}) => connect({ servers: url, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), ...options }),
+    connect: (creds, options = {}) =>
+      connect({ servers: url, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), ...options }),
     pause: halt,
     resume: start,
     async stop() {

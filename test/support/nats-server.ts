@@ -31,12 +31,26 @@ async function waitUntilUp(url: string, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-export async function startNatsServer(options: { port: number; dir: string; mappings?: Record<string, string> }): Promise<NatsServer> {
+export async function startNatsServer(options: {
+  port: number;
+  dir: string;
+  mappings?: Record<string, string>;
+}): Promise<NatsServer> {
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
   const conf = join(options.dir, 'nats.conf');
   const mappings = Object.entries(options.mappings ?? {}).map(([from, to]) => `  "${from}": "${to}"`);
-  writeFileSync(conf, [`listen: 127.0.0.1:${options.port}`, `jetstream { store_dir: "${join(options.dir, 'js')}" }`, 'mappings = {', ...mappings, '}', ''].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `listen: 127.0.0.1:${options.port}`,
+      `jetstream { store_dir: "${join(options.dir, 'js')}" }`,
+      'mappings = {',
+      ...mappings,
+      '}',
+      '',
+    ].join('\n'),
+  );
   const url = `nats://127.0.0.1:${options.port}`;
   let child: ChildProcess | undefined;
   const server: NatsServer = {

@@ -44,7 +44,14 @@ export async function pdfText(pdf: Buffer): Promise<string> {
   return (await readPdf(pdf)).text;
 }
 
-export async function fetchPdf(url: string, token = 'test-admin-token-not-a-secret-0123456789'): Promise<{ status: number; type: string | null; pdf: Buffer }> {
+export async function fetchPdf(
+  url: string,
+  token = 'test-admin-token-not-a-secret-0123456789',
+): Promise<{ status: number; type: string | null; pdf: Buffer }> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, type: response.headers.get('content-type'), pdf: Buffer.from(await response.arrayBuffer()) };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    pdf: Buffer.from(await response.arrayBuffer()),
+  };
 }

@@ -22,14 +22,23 @@ export function testEnv(infra: Isolated, extra: Record<string, string> = {}): Re
     APTIC_PASS_LOOKUP_KEY: TEST_PASS_LOOKUP_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Free ports, so parallel files never collide.
-    ...Object.fromEntries(['QUALIFICATION', 'CATALOGUE', 'ORDERING', 'PRINTING', 'REDEMPTION', 'SETTLEMENT', 'ANALYTICS'].map((s) => [`${s}_PORT`, '0'])),
+    ...Object.fromEntries(
+      ['QUALIFICATION', 'CATALOGUE', 'ORDERING', 'PRINTING', 'REDEMPTION', 'SETTLEMENT', 'ANALYTICS'].map((s) => [
+        `${s}_PORT`,
+        '0',
+      ]),
+    ),
     ...testEventSettings,
     ...extra,
   };
 }
 
 /** Starts services in distributed mode, each group on its own broker node, against the isolated infrastructure. */
-export function startDistributed(infra: Isolated, definitions: ServiceDefinition[], extra?: Record<string, string>): Promise<RunningPlatform> {
+export function startDistributed(
+  infra: Isolated,
+  definitions: ServiceDefinition[],
+  extra?: Record<string, string>,
+): Promise<RunningPlatform> {
   return startPlatform(definitions, readConfig(testEnv(infra, extra)));
 }
 
@@ -38,17 +47,26 @@ export async function call(url: string, init: { method?: string; body?: unknown;
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? ADMIN_TOKEN}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Polls until the check passes or the time is up (for effects that travel through the bus). */
-export async function eventually<T>(check: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await check();
   while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
     value = await check();
   }

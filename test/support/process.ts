@@ -7,10 +7,18 @@ export interface Started {
 }
 
 /** Runs `npm start` as a person would, and waits until it prints the line that says it is ready. */
-export async function startProcess(args: string[], env: Record<string, string | undefined>, readyLine: RegExp, timeoutMs = 60_000): Promise<Started> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string | undefined>,
+  readyLine: RegExp,
+  timeoutMs = 60_000,
+): Promise<Started> {
   // As `npm start` runs it: the `node` of the PATH given, through the Node 24 launcher (on Node 24
   // the platform runs in that very process, so its pid is the child's).
-  const child = spawn('node', ['scripts/node24.mjs', 'services/platform/bin/start.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['scripts/node24.mjs', 'services/platform/bin/start.ts', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';

@@ -21,7 +21,10 @@ try {
   mkdirSync(values.out, { recursive: true });
   const base = join(values.out, `aptic-utilisations-${values.month}`);
   writeFileSync(`${base}.csv`, openDataCsv(rows));
-  writeFileSync(`${base}.json`, `${JSON.stringify({ mois: values.month, schema: 'schema.json', lignes: rows }, null, 2)}\n`);
+  writeFileSync(
+    `${base}.json`,
+    `${JSON.stringify({ mois: values.month, schema: 'schema.json', lignes: rows }, null, 2)}\n`,
+  );
   writeFileSync(join(values.out, 'schema.json'), `${JSON.stringify(tableSchema, null, 2)}\n`);
   console.log(`${base}.csv, ${base}.json, ${join(values.out, 'schema.json')}: ${rows.length} rows`);
 } finally {

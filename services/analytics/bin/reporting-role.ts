@@ -11,7 +11,9 @@ import { reportingPasswordVariable } from '@aptic/contracts';
 import { connectPostgres, readConfig } from '@aptic/runtime';
 import { provisionReportingRole } from '../db/reporting-roles.ts';
 
-const { values } = parseArgs({ options: { funder: { type: 'string' }, staff: { type: 'boolean' }, 'env-file': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { funder: { type: 'string' }, staff: { type: 'boolean' }, 'env-file': { type: 'string' } },
+});
 if (!values.funder === !values.staff) {
   console.error('usage: reporting-role --funder <funder id> | --staff [--env-file <path>]');
   process.exit(2);
@@ -24,11 +26,17 @@ if (!config.databaseUrl) {
 const database = connectPostgres(config.databaseUrl, { max: 1, application: 'reporting-role' });
 try {
   const funderId = values.funder?.toLowerCase() ?? null;
-  const { role, password } = await database.db.transaction((tx) => provisionReportingRole(tx, config.natsPrefix, funderId));
+  const { role, password } = await database.db.transaction((tx) =>
+    provisionReportingRole(tx, config.natsPrefix, funderId),
+  );
   const line = `${reportingPasswordVariable(funderId)}=${password}`;
   const file = values['env-file'];
   if (file) {
-    const kept = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${reportingPasswordVariable(funderId)}=`)) : [];
+    const kept = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith(`${reportingPasswordVariable(funderId)}=`))
+      : [];
     writeFileSync(file, `${[...kept, line].join('\n')}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     console.log(`${role}: password written to ${file}`);

@@ -6,8 +6,21 @@ const COUNTERS = ['carnetsIssued', 'passesIssued', 'carnetsReleased', 'carnetsSt
 
 /** Per order and in total: carnets issued, handed out (released), started; passes redeemed. */
 export async function readFunderFigures(db: Queryable, funderId: string) {
-  const rows = await db.select().from(orderSummary).where(eq(orderSummary.funderId, funderId)).orderBy(orderSummary.orderId);
-  const orders = rows.map((r) => ({ orderId: r.orderId, ...Object.fromEntries(COUNTERS.map((k) => [k, r[k]])) }) as { orderId: string } & Record<(typeof COUNTERS)[number], number>);
-  const totals = Object.fromEntries(COUNTERS.map((k) => [k, orders.reduce((sum, o) => sum + o[k], 0)])) as Record<(typeof COUNTERS)[number], number>;
+  const rows = await db
+    .select()
+    .from(orderSummary)
+    .where(eq(orderSummary.funderId, funderId))
+    .orderBy(orderSummary.orderId);
+  const orders = rows.map(
+    (r) =>
+      ({ orderId: r.orderId, ...Object.fromEntries(COUNTERS.map((k) => [k, r[k]])) }) as { orderId: string } & Record<
+        (typeof COUNTERS)[number],
+        number
+      >,
+  );
+  const totals = Object.fromEntries(COUNTERS.map((k) => [k, orders.reduce((sum, o) => sum + o[k], 0)])) as Record<
+    (typeof COUNTERS)[number],
+    number
+  >;
   return { funderId, orders, totals };
 }

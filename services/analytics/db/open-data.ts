@@ -8,7 +8,15 @@ import { ALL, publishWithSecrecy, SECRECY_THRESHOLD, type Cell } from '../domain
  * service and place type, under statistical secrecy), as CSV or JSON, and its Table Schema.
  */
 
-const COLUMNS = ['mois', 'code_commune', 'nom_commune', 'service', 'type_lieu', 'nombre_pass', 'secret_statistique'] as const;
+const COLUMNS = [
+  'mois',
+  'code_commune',
+  'nom_commune',
+  'service',
+  'type_lieu',
+  'nombre_pass',
+  'secret_statistique',
+] as const;
 
 export const tableSchema = {
   name: 'aptic-pass-numerique-utilisations',
@@ -18,16 +26,52 @@ export const tableSchema = {
     `commune du lieu, service et type de lieu. Secret statistique : un nombre inférieur à ${SECRECY_THRESHOLD} n'est pas publié, ` +
     `ni un second nombre de la même commune et du même mois quand il permettrait de le retrouver à partir du total ` +
     `(ligne « ${ALL} »). Aucune donnée personnelle.`,
-  licenses: [{ name: 'etalab-2.0', title: 'Licence Ouverte / Open Licence version 2.0', path: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' }],
+  licenses: [
+    {
+      name: 'etalab-2.0',
+      title: 'Licence Ouverte / Open Licence version 2.0',
+      path: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+    },
+  ],
   missingValues: [''],
   fields: [
-    { name: 'mois', type: 'yearmonth', description: 'Mois de l’utilisation (AAAA-MM), heure de Paris', constraints: { required: true } },
-    { name: 'code_commune', type: 'string', description: 'Code officiel géographique (INSEE) de la commune du lieu', constraints: { required: true, pattern: '^(?:[0-9]{2}|2A|2B)[0-9]{3}$' } },
+    {
+      name: 'mois',
+      type: 'yearmonth',
+      description: 'Mois de l’utilisation (AAAA-MM), heure de Paris',
+      constraints: { required: true },
+    },
+    {
+      name: 'code_commune',
+      type: 'string',
+      description: 'Code officiel géographique (INSEE) de la commune du lieu',
+      constraints: { required: true, pattern: '^(?:[0-9]{2}|2A|2B)[0-9]{3}$' },
+    },
     { name: 'nom_commune', type: 'string', description: 'Nom de la commune (Code officiel géographique)' },
-    { name: 'service', type: 'string', description: `Code du service du référentiel national, ou « ${ALL} » pour le total de la commune`, constraints: { required: true } },
-    { name: 'type_lieu', type: 'string', description: `Type de lieu, ou « ${ALL} » pour le total de la commune`, constraints: { required: true } },
-    { name: 'nombre_pass', type: 'integer', description: 'Nombre de pass utilisés ; vide quand le secret statistique s’applique', constraints: { minimum: SECRECY_THRESHOLD } },
-    { name: 'secret_statistique', type: 'boolean', description: 'Vrai quand le nombre n’est pas publié (secret statistique)', constraints: { required: true } },
+    {
+      name: 'service',
+      type: 'string',
+      description: `Code du service du référentiel national, ou « ${ALL} » pour le total de la commune`,
+      constraints: { required: true },
+    },
+    {
+      name: 'type_lieu',
+      type: 'string',
+      description: `Type de lieu, ou « ${ALL} » pour le total de la commune`,
+      constraints: { required: true },
+    },
+    {
+      name: 'nombre_pass',
+      type: 'integer',
+      description: 'Nombre de pass utilisés ; vide quand le secret statistique s’applique',
+      constraints: { minimum: SECRECY_THRESHOLD },
+    },
+    {
+      name: 'secret_statistique',
+      type: 'boolean',
+      description: 'Vrai quand le nombre n’est pas publié (secret statistique)',
+      constraints: { required: true },
+    },
   ],
   primaryKey: ['mois', 'code_commune', 'service', 'type_lieu'],
 };
@@ -36,13 +80,16 @@ export type OpenDataRow = Record<(typeof COLUMNS)[number], string | number | boo
 
 /** The month's published rows. */
 export async function openDataRows(db: Queryable, month: string): Promise<OpenDataRow[]> {
-  const cells = await queryRows<Cell>(db, sql`
+  const cells = await queryRows<Cell>(
+    db,
+    sql`
     SELECT ${month} AS month, p.commune_code AS "communeCode", o.service_code AS "serviceCode", p.type AS "placeType", sum(u.redemptions)::int AS passes
       FROM analytics.usage_daily u
       JOIN analytics.place p ON p.place_id = u.place_id
       JOIN analytics.offer o ON o.offer_id = u.offer_id
      WHERE u.day >= to_date(${month}, 'YYYY-MM') AND u.day < to_date(${month}, 'YYYY-MM') + interval '1 month'
-     GROUP BY p.commune_code, o.service_code, p.type`);
+     GROUP BY p.commune_code, o.service_code, p.type`,
+  );
   const names = territory();
   return publishWithSecrecy(cells).map((c) => ({
     mois: c.month,
@@ -55,4 +102,5 @@ export async function openDataRows(db: Queryable, month: string): Promise<OpenDa
   }));
 }
 
-export const openDataCsv = (rows: readonly OpenDataRow[]) => toCsv([[...COLUMNS], ...rows.map((r) => COLUMNS.map((c) => String(r[c] ?? '')))]);
+export const openDataCsv = (rows: readonly OpenDataRow[]) =>
+  toCsv([[...COLUMNS], ...rows.map((r) => COLUMNS.map((c) => String(r[c] ?? '')))]);

@@ -40,13 +40,49 @@ const redeemed: Applier<'pass.redeemed'> = async (tx, events) => {
   const d = events.map((e) => e.data);
   const col = <T>(pick: (x: (typeof d)[number]) => T) => d.map(pick);
   // The hot path (every scan): one statement, prepared once per connection (planning it cost more than running it).
-  await preparedRows(tx, 'analytics-redeemed', sql`
+  await preparedRows(
+    tx,
+    'analytics-redeemed',
+    sql`
     WITH incoming AS (
       SELECT DISTINCT ON (redemption_id) * FROM unnest(
-        ${arrayParam(col((x) => x.redemptionId), 'uuid')}, ${arrayParam(col((x) => x.funderId), 'uuid')}, ${arrayParam(col((x) => x.orderId), 'uuid')},
-        ${arrayParam(col((x) => x.passId), 'uuid')}, ${arrayParam(col((x) => x.placeId), 'uuid')}, ${arrayParam(col((x) => x.kioskId), 'uuid')},
-        ${arrayParam(col((x) => x.offerId), 'uuid')}, ${arrayParam(col((x) => x.serviceActId), 'uuid')}, ${arrayParam(col((x) => x.faceValueCents), 'integer')},
-        ${arrayParam(col((x) => x.scannedAt), 'timestamptz')}, ${arrayParam(col((x) => x.lateUpload), 'boolean')})
+        ${arrayParam(
+          col((x) => x.redemptionId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.funderId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.orderId),
+          'uuid',
+        )},
+        ${arrayParam(
+          col((x) => x.passId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.placeId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.kioskId),
+          'uuid',
+        )},
+        ${arrayParam(
+          col((x) => x.offerId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.serviceActId),
+          'uuid',
+        )}, ${arrayParam(
+          col((x) => x.faceValueCents),
+          'integer',
+        )},
+        ${arrayParam(
+          col((x) => x.scannedAt),
+          'timestamptz',
+        )}, ${arrayParam(
+          col((x) => x.lateUpload),
+          'boolean',
+        )})
         AS t(redemption_id, funder_id, order_id, pass_id, place_id, kiosk_id, offer_id, service_act_id, face_value_cents, scanned_at, late_upload)
       ORDER BY redemption_id),
     filled AS (
@@ -80,7 +116,8 @@ const redeemed: Applier<'pass.redeemed'> = async (tx, events) => {
     INSERT INTO analytics.order_summary AS s (order_id, funder_id, passes_redeemed, redeemed_cents, carnets_started)
     SELECT o.order_id, o.funder_id, o.n, o.cents, coalesce(st.delta, 0) FROM per_order o LEFT JOIN started st USING (order_id) ORDER BY o.order_id
     ON CONFLICT (order_id) DO UPDATE SET funder_id = excluded.funder_id, passes_redeemed = s.passes_redeemed + excluded.passes_redeemed,
-      redeemed_cents = s.redeemed_cents + excluded.redeemed_cents, carnets_started = s.carnets_started + excluded.carnets_started`);
+      redeemed_cents = s.redeemed_cents + excluded.redeemed_cents, carnets_started = s.carnets_started + excluded.carnets_started`,
+  );
 };
 
 /** Takes back cancelled redemptions that were counted; a cancellation seen first keeps its redemption from ever counting. */
@@ -119,7 +156,13 @@ const issued: Applier<'passes.issued'> = async (tx, events) => {
     await tx.execute(sql`
       WITH pass_after AS (
         INSERT INTO analytics.pass AS p (pass_id, order_id, carnet_number)
-        SELECT id, ${data.orderId}, carnet FROM unnest(${arrayParam(passes.map((p) => p.passId), 'uuid')}, ${arrayParam(passes.map((p) => p.carnetNumber), 'integer')}) AS t(id, carnet)
+        SELECT id, ${data.orderId}, carnet FROM unnest(${arrayParam(
+          passes.map((p) => p.passId),
+          'uuid',
+        )}, ${arrayParam(
+          passes.map((p) => p.carnetNumber),
+          'integer',
+        )}) AS t(id, carnet)
         ON CONFLICT (pass_id) DO UPDATE SET carnet_number = excluded.carnet_number WHERE p.carnet_number IS NULL
         RETURNING order_id, carnet_number, redeemed AS delta),
       ${carnetDeltas(sql`SELECT order_id, carnet_number, delta FROM pass_after`)}
@@ -136,18 +179,35 @@ const addToOrder = (tx: Tx, orderId: string, counters: Record<string, number>, k
   const names = Object.keys(columns);
   return tx.execute(sql`
     INSERT INTO analytics.order_summary AS s (order_id, ${sql.raw(names.join(', '))})
-    VALUES (${orderId}, ${sql.join(names.map((n) => sql`${columns[n]}`), sql`, `)})
+    VALUES (${orderId}, ${sql.join(
+      names.map((n) => sql`${columns[n]}`),
+      sql`, `,
+    )})
     ON CONFLICT (order_id) DO UPDATE SET ${sql.raw(
-      [...Object.keys(known).map((n) => `${n} = excluded.${n}`), ...Object.keys(counters).map((n) => `${n} = s.${n} + excluded.${n}`)].join(', '),
+      [
+        ...Object.keys(known).map((n) => `${n} = excluded.${n}`),
+        ...Object.keys(counters).map((n) => `${n} = s.${n} + excluded.${n}`),
+      ].join(', '),
     )}`);
 };
 
 const paid: Applier<'order.paid'> = async (tx, events) => {
   for (const { data: d, occurredAt } of events) {
-    await addToOrder(tx, d.orderId, {}, {
-      funder_id: d.funderId, funder_name: d.funderName, offer: d.offer, carnet_size: d.carnetSize, face_value_cents: d.faceValueCents,
-      valid_from: d.rules.validFrom, last_redemption_day: lastRedemptionDay(d.rules.validUntil), paid_at: occurredAt,
-    });
+    await addToOrder(
+      tx,
+      d.orderId,
+      {},
+      {
+        funder_id: d.funderId,
+        funder_name: d.funderName,
+        offer: d.offer,
+        carnet_size: d.carnetSize,
+        face_value_cents: d.faceValueCents,
+        valid_from: d.rules.validFrom,
+        last_redemption_day: lastRedemptionDay(d.rules.validUntil),
+        paid_at: occurredAt,
+      },
+    );
   }
 };
 
@@ -160,19 +220,46 @@ const blocked: Applier<'passes.blocked'> = async (tx, events) => {
 };
 
 const credited: Applier<'credit_note.issued'> = async (tx, events) => {
-  for (const { data } of events) await addToOrder(tx, data.orderId, { credit_note_cents: data.amountCents }, { funder_id: data.funderId });
+  for (const { data } of events)
+    await addToOrder(tx, data.orderId, { credit_note_cents: data.amountCents }, { funder_id: data.funderId });
 };
 
 /** Refused scans, each once (keyed by scan), rolled up per day, reason and kiosk. */
 const denied: Applier<'scans.denied'> = async (tx, events) => {
-  const scans = [...new Map(events.flatMap((e) => e.data.scans).map((s) => [s.scanId, s])).values()].sort((a, b) => (a.scanId < b.scanId ? -1 : 1));
+  const scans = [...new Map(events.flatMap((e) => e.data.scans).map((s) => [s.scanId, s])).values()].sort((a, b) =>
+    a.scanId < b.scanId ? -1 : 1,
+  );
   const col = <T>(pick: (s: (typeof scans)[number]) => T) => scans.map(pick);
   await tx.execute(sql`
     WITH fresh AS (
       INSERT INTO analytics.denied_scan (scan_id, kiosk_id, place_id, offer_id, order_id, funder_id, reason, scanned_at)
-      SELECT * FROM unnest(${arrayParam(col((s) => s.scanId), 'uuid')}, ${arrayParam(col((s) => s.kioskId), 'uuid')}, ${arrayParam(col((s) => s.placeId ?? null), 'uuid')},
-        ${arrayParam(col((s) => s.offerId), 'uuid')}, ${arrayParam(col((s) => s.orderId ?? null), 'uuid')}, ${arrayParam(col((s) => s.funderId ?? null), 'uuid')},
-        ${arrayParam(col((s) => s.reason), 'text')}, ${arrayParam(col((s) => s.scannedAt), 'timestamptz')})
+      SELECT * FROM unnest(${arrayParam(
+        col((s) => s.scanId),
+        'uuid',
+      )}, ${arrayParam(
+        col((s) => s.kioskId),
+        'uuid',
+      )}, ${arrayParam(
+        col((s) => s.placeId ?? null),
+        'uuid',
+      )},
+        ${arrayParam(
+          col((s) => s.offerId),
+          'uuid',
+        )}, ${arrayParam(
+          col((s) => s.orderId ?? null),
+          'uuid',
+        )}, ${arrayParam(
+          col((s) => s.funderId ?? null),
+          'uuid',
+        )},
+        ${arrayParam(
+          col((s) => s.reason),
+          'text',
+        )}, ${arrayParam(
+          col((s) => s.scannedAt),
+          'timestamptz',
+        )})
       ON CONFLICT (scan_id) DO NOTHING
       RETURNING *)
     INSERT INTO analytics.denied_daily AS d (day, reason, kiosk_id, scans)
@@ -180,7 +267,11 @@ const denied: Applier<'scans.denied'> = async (tx, events) => {
     ON CONFLICT (day, reason, kiosk_id) DO UPDATE SET scans = d.scans + excluded.scans`);
 };
 
-const placeStatus = { 'place.qualified': 'qualified', 'place.suspended': 'suspended', 'place.revoked': 'revoked' } as const;
+const placeStatus = {
+  'place.qualified': 'qualified',
+  'place.suspended': 'suspended',
+  'place.revoked': 'revoked',
+} as const;
 
 const places: Applier<'place.qualified' | 'place.suspended' | 'place.revoked'> = async (tx, events) => {
   for (const e of events) {
@@ -234,7 +325,12 @@ const periods: Applier<'period.closed'> = async (tx, events) => {
 };
 
 type PayoutEvent = 'payout.sent' | 'payout.executed' | 'payout.rejected' | 'payout.held';
-const payoutStatus = { 'payout.sent': 'sent', 'payout.executed': 'executed', 'payout.rejected': 'rejected', 'payout.held': 'held' } as const;
+const payoutStatus = {
+  'payout.sent': 'sent',
+  'payout.executed': 'executed',
+  'payout.rejected': 'rejected',
+  'payout.held': 'held',
+} as const;
 
 /** A payout at the status of its latest event (by the instant it happened), whatever order they arrive in. */
 const payouts: Applier<PayoutEvent> = async (tx, events) => {

@@ -11,11 +11,28 @@ import { queryRows, type Queryable, type Tx } from '@aptic/runtime';
  */
 
 /** What a funder's role may read: its own rows (RLS) and the public directory of places and offers. */
-export const FUNDER_RELATIONS = ['reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'usage', 'orders'] as const;
+export const FUNDER_RELATIONS = [
+  'reporting_role',
+  'order_summary',
+  'usage_daily',
+  'redemption_fact',
+  'place',
+  'offer',
+  'usage',
+  'orders',
+] as const;
 /** Staff also read the platform's operations: kiosks, refused scans, settlement periods and payouts. */
 export const STAFF_RELATIONS = [...FUNDER_RELATIONS, 'kiosk', 'denied_daily', 'period', 'payout'] as const;
 /** Tables whose every row the staff role reads, through a policy naming it. */
-const STAFF_WIDE = ['order_summary', 'usage_daily', 'redemption_fact', 'kiosk', 'denied_daily', 'period', 'payout'] as const;
+const STAFF_WIDE = [
+  'order_summary',
+  'usage_daily',
+  'redemption_fact',
+  'kiosk',
+  'denied_daily',
+  'period',
+  'payout',
+] as const;
 
 export type ReportingRole = { role: string; password: string; funderId: string | null };
 
@@ -41,9 +58,14 @@ export async function provisionReportingRole(tx: Tx, prefix: string, funderId: s
   const role = reportingRoleName(prefix, funderId);
   const password = randomBytes(24).toString('base64url');
   const verifier = literal(scramVerifier(password));
-  const [exists] = await queryRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ${role}`);
+  const [exists] = await queryRows<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ${role}`,
+  );
   if (exists!.n === 0) {
-    await tx.execute(sql`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 10 PASSWORD ${verifier}`);
+    await tx.execute(
+      sql`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 10 PASSWORD ${verifier}`,
+    );
   } else {
     await tx.execute(sql`ALTER ROLE ${ident(role)} PASSWORD ${verifier}`);
   }
@@ -53,11 +75,15 @@ export async function provisionReportingRole(tx: Tx, prefix: string, funderId: s
   await tx.execute(sql`GRANT CONNECT ON DATABASE ${ident(db)} TO ${ident(role)}`);
   await tx.execute(sql`GRANT USAGE ON SCHEMA analytics TO ${ident(role)}`);
   const relations = funderId ? FUNDER_RELATIONS : STAFF_RELATIONS;
-  await tx.execute(sql`GRANT SELECT ON ${sql.raw(relations.map((r) => `analytics."${r}"`).join(', '))} TO ${ident(role)}`);
+  await tx.execute(
+    sql`GRANT SELECT ON ${sql.raw(relations.map((r) => `analytics."${r}"`).join(', '))} TO ${ident(role)}`,
+  );
   if (!funderId) {
     for (const table of STAFF_WIDE) {
       await tx.execute(sql`DROP POLICY IF EXISTS staff_rows ON analytics.${ident(table)}`);
-      await tx.execute(sql`CREATE POLICY staff_rows ON analytics.${ident(table)} FOR SELECT TO ${ident(role)} USING (true)`);
+      await tx.execute(
+        sql`CREATE POLICY staff_rows ON analytics.${ident(table)} FOR SELECT TO ${ident(role)} USING (true)`,
+      );
     }
   }
   await tx.execute(sql`

@@ -1,4 +1,16 @@
-import { bigint, boolean, date, doublePrecision, index, integer, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { eventTables } from '@aptic/runtime';
 
 /**
@@ -21,60 +33,72 @@ export const funderCounts = analytics.table('funder_count', {
 });
 
 /** Per order: what the funder's dashboard counts, and what the order said when it was paid. */
-export const orderSummary = analytics.table('order_summary', {
-  orderId: uuid('order_id').primaryKey(),
-  funderId: uuid('funder_id'),
-  funderName: text('funder_name'),
-  offer: text('offer'),
-  carnetSize: integer('carnet_size'),
-  faceValueCents: bigint('face_value_cents', { mode: 'number' }),
-  validFrom: date('valid_from'),
-  /** Last day a pass of the order may be redeemed (31 January after a 31 December validity end). */
-  lastRedemptionDay: date('last_redemption_day'),
-  paidAt: timestamp('paid_at', { withTimezone: true }),
-  carnetsIssued: integer('carnets_issued').notNull().default(0),
-  passesIssued: integer('passes_issued').notNull().default(0),
-  carnetsReleased: integer('carnets_released').notNull().default(0),
-  passesBlocked: integer('passes_blocked').notNull().default(0),
-  /** Carnets with at least one pass redeemed (entamés), net of cancellations. */
-  carnetsStarted: integer('carnets_started').notNull().default(0),
-  passesRedeemed: integer('passes_redeemed').notNull().default(0),
-  redeemedCents: bigint('redeemed_cents', { mode: 'number' }).notNull().default(0),
-  creditNoteCents: bigint('credit_note_cents', { mode: 'number' }).notNull().default(0),
-}, (t) => [index('order_summary_funder').on(t.funderId)]);
+export const orderSummary = analytics.table(
+  'order_summary',
+  {
+    orderId: uuid('order_id').primaryKey(),
+    funderId: uuid('funder_id'),
+    funderName: text('funder_name'),
+    offer: text('offer'),
+    carnetSize: integer('carnet_size'),
+    faceValueCents: bigint('face_value_cents', { mode: 'number' }),
+    validFrom: date('valid_from'),
+    /** Last day a pass of the order may be redeemed (31 January after a 31 December validity end). */
+    lastRedemptionDay: date('last_redemption_day'),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+    carnetsIssued: integer('carnets_issued').notNull().default(0),
+    passesIssued: integer('passes_issued').notNull().default(0),
+    carnetsReleased: integer('carnets_released').notNull().default(0),
+    passesBlocked: integer('passes_blocked').notNull().default(0),
+    /** Carnets with at least one pass redeemed (entamés), net of cancellations. */
+    carnetsStarted: integer('carnets_started').notNull().default(0),
+    passesRedeemed: integer('passes_redeemed').notNull().default(0),
+    redeemedCents: bigint('redeemed_cents', { mode: 'number' }).notNull().default(0),
+    creditNoteCents: bigint('credit_note_cents', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('order_summary_funder').on(t.funderId)],
+);
 
 /** Rollup: redemptions net of cancellations per Paris day × funder × order × place × offer (hence service, commune). */
-export const usageDaily = analytics.table('usage_daily', {
-  day: date('day').notNull(),
-  funderId: uuid('funder_id').notNull(),
-  orderId: uuid('order_id').notNull(),
-  placeId: uuid('place_id').notNull(),
-  offerId: uuid('offer_id').notNull(),
-  redemptions: integer('redemptions').notNull(),
-  cents: bigint('cents', { mode: 'number' }).notNull(),
-}, (t) => [
-  primaryKey({ columns: [t.funderId, t.day, t.orderId, t.placeId, t.offerId] }),
-  index('usage_daily_day').on(t.day),
-]);
+export const usageDaily = analytics.table(
+  'usage_daily',
+  {
+    day: date('day').notNull(),
+    funderId: uuid('funder_id').notNull(),
+    orderId: uuid('order_id').notNull(),
+    placeId: uuid('place_id').notNull(),
+    offerId: uuid('offer_id').notNull(),
+    redemptions: integer('redemptions').notNull(),
+    cents: bigint('cents', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.funderId, t.day, t.orderId, t.placeId, t.offerId] }),
+    index('usage_daily_day').on(t.day),
+  ],
+);
 
 /**
  * One row per redemption: filled by pass.redeemed, stamped by redemption.cancelled, whichever comes
  * first (a cancellation seen first leaves a row with only its id and cancelled_at).
  */
-export const redemptionFact = analytics.table('redemption_fact', {
-  redemptionId: uuid('redemption_id').primaryKey(),
-  funderId: uuid('funder_id'),
-  orderId: uuid('order_id'),
-  passId: uuid('pass_id'),
-  placeId: uuid('place_id'),
-  kioskId: uuid('kiosk_id'),
-  offerId: uuid('offer_id'),
-  serviceActId: uuid('service_act_id'),
-  faceValueCents: integer('face_value_cents'),
-  scannedAt: timestamp('scanned_at', { withTimezone: true }),
-  lateUpload: boolean('late_upload'),
-  cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
-}, (t) => [index('redemption_fact_funder_scanned').on(t.funderId, t.scannedAt)]);
+export const redemptionFact = analytics.table(
+  'redemption_fact',
+  {
+    redemptionId: uuid('redemption_id').primaryKey(),
+    funderId: uuid('funder_id'),
+    orderId: uuid('order_id'),
+    passId: uuid('pass_id'),
+    placeId: uuid('place_id'),
+    kioskId: uuid('kiosk_id'),
+    offerId: uuid('offer_id'),
+    serviceActId: uuid('service_act_id'),
+    faceValueCents: integer('face_value_cents'),
+    scannedAt: timestamp('scanned_at', { withTimezone: true }),
+    lateUpload: boolean('late_upload'),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+  },
+  (t) => [index('redemption_fact_funder_scanned').on(t.funderId, t.scannedAt)],
+);
 
 /** Which carnet a pass belongs to (passes.issued) and how many times it is redeemed now (pass.redeemed, cancellations). */
 export const pass = analytics.table('pass', {
@@ -85,11 +109,15 @@ export const pass = analytics.table('pass', {
 });
 
 /** Passes of a carnet redeemed now: a carnet is started while this is above zero. */
-export const carnet = analytics.table('carnet', {
-  orderId: uuid('order_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
-  redeemed: integer('redeemed').notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })]);
+export const carnet = analytics.table(
+  'carnet',
+  {
+    orderId: uuid('order_id').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    redeemed: integer('redeemed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })],
+);
 
 /** Médiation places, as qualification last announced them. Public directory data. */
 export const place = analytics.table('place', {
@@ -136,12 +164,16 @@ export const deniedScan = analytics.table('denied_scan', {
 });
 
 /** Rollup of refused scans per Paris day × reason × kiosk (staff; the kiosk gives the place). */
-export const deniedDaily = analytics.table('denied_daily', {
-  day: date('day').notNull(),
-  reason: text('reason').notNull(),
-  kioskId: uuid('kiosk_id').notNull(),
-  scans: integer('scans').notNull(),
-}, (t) => [primaryKey({ columns: [t.day, t.reason, t.kioskId] })]);
+export const deniedDaily = analytics.table(
+  'denied_daily',
+  {
+    day: date('day').notNull(),
+    reason: text('reason').notNull(),
+    kioskId: uuid('kiosk_id').notNull(),
+    scans: integer('scans').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.reason, t.kioskId] })],
+);
 
 /** Monthly endorsements of places (settlement's period.closed). */
 export const period = analytics.table('period', {

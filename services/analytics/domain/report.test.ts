@@ -8,11 +8,29 @@ const figures = (premium: boolean): ReportFigures => ({
   logo: { mime: 'image/png', base64: 'iVBORw0KGgo=' },
   from: '2026-11-01',
   to: '2026-11-30',
-  totals: { passesIssued: 2_000, passesReleased: 1_500, passesRedeemed: 120, passesOutstanding: 1_880, carnetsIssued: 200, carnetsStarted: 40, redeemedCents: 120_000, heldCents: 1_880_000 },
+  totals: {
+    passesIssued: 2_000,
+    passesReleased: 1_500,
+    passesRedeemed: 120,
+    passesOutstanding: 1_880,
+    carnetsIssued: 200,
+    carnetsStarted: 40,
+    redeemedCents: 120_000,
+    heldCents: 1_880_000,
+  },
   period: { passesRedeemed: 80, redeemedCents: 80_000 },
   byMonth: [{ month: '2026-11', passes: 80 }],
   byService: [{ label: 'Aide aux démarches administratives', passes: 80 }],
-  places: [{ name: 'EPN <Champ de Mars>', commune: 'Angoulême', type: 'Espace public numérique (EPN)', passes: 80, latitude: 45.65, longitude: 0.16 }],
+  places: [
+    {
+      name: 'EPN <Champ de Mars>',
+      commune: 'Angoulême',
+      type: 'Espace public numérique (EPN)',
+      passes: 80,
+      latitude: 45.65,
+      longitude: 0.16,
+    },
+  ],
 });
 
 test('Premium: the funder’s logo and name, nothing of #APTIC; otherwise #APTIC-branded and no logo', () => {

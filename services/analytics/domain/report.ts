@@ -12,12 +12,28 @@ export type ReportFigures = {
   logo: { mime: string; base64: string } | null;
   from: string;
   to: string;
-  totals: { passesIssued: number; passesReleased: number; passesRedeemed: number; passesOutstanding: number; carnetsIssued: number; carnetsStarted: number; redeemedCents: number; heldCents: number };
+  totals: {
+    passesIssued: number;
+    passesReleased: number;
+    passesRedeemed: number;
+    passesOutstanding: number;
+    carnetsIssued: number;
+    carnetsStarted: number;
+    redeemedCents: number;
+    heldCents: number;
+  };
   period: { passesRedeemed: number; redeemedCents: number };
   /** Redemptions per month of the period (YYYY-MM). */
   byMonth: { month: string; passes: number }[];
   byService: { label: string; passes: number }[];
-  places: { name: string; commune: string; type: string; passes: number; latitude: number | null; longitude: number | null }[];
+  places: {
+    name: string;
+    commune: string;
+    type: string;
+    passes: number;
+    latitude: number | null;
+    longitude: number | null;
+  }[];
 };
 
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
@@ -34,7 +50,17 @@ function columns(items: { label: string; value: number }[], width = 640, height 
     bars: items.map((item, i) => {
       const h = Math.round((item.value / max) * height);
       const x = Math.round(i * step + (step - bar) / 2);
-      return { x, y: height - h + 14, w: Math.round(bar), h, label: item.label, value: formatInteger(item.value), labelX: Math.round(x + bar / 2), labelY: height + 32, valueY: height - h + 10 };
+      return {
+        x,
+        y: height - h + 14,
+        w: Math.round(bar),
+        h,
+        label: item.label,
+        value: formatInteger(item.value),
+        labelX: Math.round(x + bar / 2),
+        labelY: height + 32,
+        valueY: height - h + 10,
+      };
     }),
   };
 }
@@ -46,19 +72,31 @@ function rows(items: { label: string; value: number }[], width = 640) {
   return {
     width,
     height: items.length * 26 + 4,
-    bars: items.map((item, i) => ({ y: i * 26 + 4, w: Math.max(2, Math.round((item.value / max) * barArea)), label: item.label, value: formatInteger(item.value), valueX: 290 + Math.max(2, Math.round((item.value / max) * barArea)) + 6 })),
+    bars: items.map((item, i) => ({
+      y: i * 26 + 4,
+      w: Math.max(2, Math.round((item.value / max) * barArea)),
+      label: item.label,
+      value: formatInteger(item.value),
+      valueX: 290 + Math.max(2, Math.round((item.value / max) * barArea)) + 6,
+    })),
   };
 }
 
 /** The places on a plane fitted to their bounding box (longitudes shrunk by the cosine of the mean latitude). */
 function map(places: ReportFigures['places'], width = 640, height = 360) {
-  const located = places.filter((p) => p.latitude !== null && p.longitude !== null) as (ReportFigures['places'][number] & { latitude: number; longitude: number })[];
+  const located = places.filter(
+    (p) => p.latitude !== null && p.longitude !== null,
+  ) as (ReportFigures['places'][number] & { latitude: number; longitude: number })[];
   if (located.length === 0) return null;
   const meanLat = located.reduce((s, p) => s + p.latitude, 0) / located.length;
   const k = Math.cos((meanLat * Math.PI) / 180);
   const xs = located.map((p) => p.longitude * k);
   const ys = located.map((p) => p.latitude);
-  const span = Math.max(0.05, Math.max(...xs) - Math.min(...xs), (Math.max(...ys) - Math.min(...ys)) * (width / height));
+  const span = Math.max(
+    0.05,
+    Math.max(...xs) - Math.min(...xs),
+    (Math.max(...ys) - Math.min(...ys)) * (width / height),
+  );
   const scale = (width - 80) / span;
   const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
   const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
@@ -100,6 +138,8 @@ export function reportView(f: ReportFigures) {
     services: rows(f.byService.map((s) => ({ label: s.label, value: s.passes }))),
     map: map(f.places),
     places: f.places.map((p) => ({ ...p, passes: formatInteger(p.passes) })),
-    footer: f.premium ? `Rapport établi pour ${f.funderName}` : 'Rapport établi par #APTIC, le pass numérique pour l’inclusion numérique',
+    footer: f.premium
+      ? `Rapport établi pour ${f.funderName}`
+      : 'Rapport établi par #APTIC, le pass numérique pour l’inclusion numérique',
   };
 }

@@ -16,7 +16,6 @@ import { communeByCode } from '../domain/communes.ts';
 import { assembleDiagnosis, type Diagnosis, type DiagnosisFacts } from '../domain/diagnosis.ts';
 import { offers, places, placeStatus, redemptions } from './schema.ts';
 
-
 /** Candidates taken from the index before exact ranking (the planar metric is near-isotropic). */
 const NEAREST_CANDIDATES = 8;
 
@@ -74,7 +73,11 @@ function communeFacts(db: Queryable, communes: SQL) {
 }
 
 /** The diagnosis facts of these communes; a funder's redemptions only when `funderId` is given. */
-async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], funderId?: string): Promise<DiagnosisFacts> {
+async function diagnosisFacts(
+  db: Queryable,
+  communeCodes: readonly string[],
+  funderId?: string,
+): Promise<DiagnosisFacts> {
   const communes = arrayParam(communeCodes, 'text');
   const offered = await offersPerService(db, communes);
   const redeemed = await redemptionsPerService(db, communes, funderId);
@@ -83,7 +86,12 @@ async function diagnosisFacts(db: Queryable, communeCodes: readonly string[], fu
   const codes = new Set([...offered.map((o) => o.code), ...redeemedBy.keys()]);
   const offeredBy = new Map(offered.map((o) => [o.code, o]));
   return {
-    services: [...codes].map((code) => ({ code, qualified: offeredBy.get(code)?.qualified ?? 0, directory: offeredBy.get(code)?.directory ?? 0, redemptions: redeemedBy.get(code) ?? 0 })),
+    services: [...codes].map((code) => ({
+      code,
+      qualified: offeredBy.get(code)?.qualified ?? 0,
+      directory: offeredBy.get(code)?.directory ?? 0,
+      redemptions: redeemedBy.get(code) ?? 0,
+    })),
     communes: located,
   };
 }
@@ -99,6 +107,9 @@ export async function diagnosis(db: Db, perimeter: Diagnosis['perimeter'], funde
     const c = communeByCode(code);
     return { code, name: c?.name ?? code, population: c?.population ?? 0 };
   });
-  const facts = await db.transaction((tx) => diagnosisFacts(tx, codes, funderId), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  const facts = await db.transaction((tx) => diagnosisFacts(tx, codes, funderId), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
   return assembleDiagnosis(perimeter, communes, facts, new Date());
 }

@@ -55,8 +55,16 @@ function dateMaj(p: typeof places.$inferSelect): string {
 }
 
 function lieu(p: typeof places.$inferSelect, offered: Offered | undefined): LieuV1 {
-  const modalites = [offered?.individual ? 'Accompagnement individuel' : '', offered?.group ? 'Dans un atelier collectif' : ''].filter(Boolean).join('|');
-  const services = [...(offered?.categories ?? [])].map((c) => LABEL.get(c) ?? c).sort().join('|');
+  const modalites = [
+    offered?.individual ? 'Accompagnement individuel' : '',
+    offered?.group ? 'Dans un atelier collectif' : '',
+  ]
+    .filter(Boolean)
+    .join('|');
+  const services = [...(offered?.categories ?? [])]
+    .map((c) => LABEL.get(c) ?? c)
+    .sort()
+    .join('|');
   return {
     ...p.openData,
     id: p.nationalId ?? p.id,
@@ -66,11 +74,15 @@ function lieu(p: typeof places.$inferSelect, offered: Offered | undefined): Lieu
     code_postal: p.postalCode ?? '',
     ...(p.communeCode ? { code_insee: p.arrondissementCode ?? p.communeCode } : {}),
     adresse: p.address ?? '',
-    ...(p.latitude !== null && p.longitude !== null && p.positionSource === 'own' ? { latitude: p.latitude, longitude: p.longitude } : {}),
+    ...(p.latitude !== null && p.longitude !== null && p.positionSource === 'own'
+      ? { latitude: p.latitude, longitude: p.longitude }
+      : {}),
     ...(services ? { services } : {}),
     ...(p.openingHours ? { horaires: p.openingHours } : {}),
     // What the directory said of its formats, else what the offers say.
-    ...(p.openData.modalites_accompagnement || modalites ? { modalites_accompagnement: p.openData.modalites_accompagnement ?? modalites } : {}),
+    ...(p.openData.modalites_accompagnement || modalites
+      ? { modalites_accompagnement: p.openData.modalites_accompagnement ?? modalites }
+      : {}),
     ...(p.sourceName || !p.nationalId ? { source: p.sourceName ?? PLATFORM_SOURCE } : {}),
     date_maj: dateMaj(p),
   };
@@ -78,9 +90,21 @@ function lieu(p: typeof places.$inferSelect, offered: Offered | undefined): Lieu
 
 /** The places of the scope in the national schema, with what the import read of them. */
 export async function exportLieux(db: Queryable, scope: ExportScope = 'qualified'): Promise<LieuV1[]> {
-  const where: SQL | undefined = scope === 'qualified' ? eq(placeStatus.status, 'qualified') : or(isNull(placeStatus.status), ne(placeStatus.status, 'revoked'));
-  const rows = await db.select({ place: places }).from(places).leftJoin(placeStatus, eq(placeStatus.placeId, places.id)).where(where).orderBy(places.name, places.id);
-  const active = await db.select({ placeId: offers.placeId, categoryCode: offers.categoryCode, group: offers.group }).from(offers).leftJoin(placeStatus, eq(placeStatus.placeId, offers.placeId)).where(and(isNull(offers.withdrawnAt), where));
+  const where: SQL | undefined =
+    scope === 'qualified'
+      ? eq(placeStatus.status, 'qualified')
+      : or(isNull(placeStatus.status), ne(placeStatus.status, 'revoked'));
+  const rows = await db
+    .select({ place: places })
+    .from(places)
+    .leftJoin(placeStatus, eq(placeStatus.placeId, places.id))
+    .where(where)
+    .orderBy(places.name, places.id);
+  const active = await db
+    .select({ placeId: offers.placeId, categoryCode: offers.categoryCode, group: offers.group })
+    .from(offers)
+    .leftJoin(placeStatus, eq(placeStatus.placeId, offers.placeId))
+    .where(and(isNull(offers.withdrawnAt), where));
   const byPlace = offeredBy(active);
   return rows.map(({ place }) => lieu(place, byPlace.get(place.id)));
 }

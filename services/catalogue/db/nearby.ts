@@ -68,10 +68,15 @@ function found(p: Row, distanceKm: number | null, isOpen: IsOpen): Found {
 /** A commune's centre: the mean position of the places we know there with their own coordinates. */
 async function communeCentre(db: Queryable, communeCode: string): Promise<Point | undefined> {
   const [row] = await db
-    .select({ latitude: sql<number | null>`avg(${places.latitude})::float8`, longitude: sql<number | null>`avg(${places.longitude})::float8` })
+    .select({
+      latitude: sql<number | null>`avg(${places.latitude})::float8`,
+      longitude: sql<number | null>`avg(${places.longitude})::float8`,
+    })
     .from(places)
     .where(and(eq(places.communeCode, communeCode), eq(places.positionSource, 'own')));
-  return row?.latitude != null && row.longitude != null ? { latitude: row.latitude, longitude: row.longitude } : undefined;
+  return row?.latitude != null && row.longitude != null
+    ? { latitude: row.latitude, longitude: row.longitude }
+    : undefined;
 }
 
 /** Planar candidates beyond the limit: enough for exact re-ranking of the nearest (the scaled plane is near-isotropic). */
@@ -80,7 +85,13 @@ const candidatesFor = (limit: number) => 2 * limit + 10;
 const OPEN_NOW_PAGE = 100;
 
 /** The nearest qualified places by the index, page by page, as far as `enough` asks. */
-async function nearestRows(db: Queryable, q: NearbyQuery, centre: Point, pageSize: number, enough: (rows: Row[]) => boolean): Promise<Row[]> {
+async function nearestRows(
+  db: Queryable,
+  q: NearbyQuery,
+  centre: Point,
+  pageSize: number,
+  enough: (rows: Row[]) => boolean,
+): Promise<Row[]> {
   // biome-ignore lint/suspicious/noApproximativeNumericConstant: the generated column's factor (schema.ts)
   const origin = sql`point(${centre.longitude * 0.7071}, ${centre.latitude})`;
   const rows: Row[] = [];
@@ -98,10 +109,22 @@ async function nearestRows(db: Queryable, q: NearbyQuery, centre: Point, pageSiz
   }
 }
 
-async function byDistance(db: Queryable, q: NearbyQuery, centre: Point, limit: number, isOpen: IsOpen): Promise<Found[]> {
+async function byDistance(
+  db: Queryable,
+  q: NearbyQuery,
+  centre: Point,
+  limit: number,
+  isOpen: IsOpen,
+): Promise<Found[]> {
   const wanted = candidatesFor(limit);
   const usable = (p: Row) => !q.openNow || isOpen(p.openingHours);
-  const rows = await nearestRows(db, q, centre, q.openNow ? OPEN_NOW_PAGE : wanted, (so) => so.filter(usable).length >= wanted);
+  const rows = await nearestRows(
+    db,
+    q,
+    centre,
+    q.openNow ? OPEN_NOW_PAGE : wanted,
+    (so) => so.filter(usable).length >= wanted,
+  );
   return rows
     .filter(usable)
     .slice(0, wanted)
@@ -112,11 +135,22 @@ async function byDistance(db: Queryable, q: NearbyQuery, centre: Point, limit: n
 }
 
 /** No centre for the commune: its places first, then the rest of its département, by name. */
-async function byTerritory(db: Queryable, q: NearbyQuery, communeCode: string, departementCode: string, limit: number, isOpen: IsOpen): Promise<Found[]> {
+async function byTerritory(
+  db: Queryable,
+  q: NearbyQuery,
+  communeCode: string,
+  departementCode: string,
+  limit: number,
+  isOpen: IsOpen,
+): Promise<Found[]> {
   const rows = await candidates(db, q, [eq(places.departementCode, departementCode)]);
   return rows
     .filter((p) => !q.openNow || isOpen(p.openingHours))
-    .sort((a, b) => Number(b.communeCode === communeCode) - Number(a.communeCode === communeCode) || a.name.localeCompare(b.name, 'fr'))
+    .sort(
+      (a, b) =>
+        Number(b.communeCode === communeCode) - Number(a.communeCode === communeCode) ||
+        a.name.localeCompare(b.name, 'fr'),
+    )
     .slice(0, limit)
     .map((p) => found(p, null, isOpen));
 }
@@ -125,13 +159,27 @@ export async function nearbyPlaces(db: Queryable, q: NearbyQuery): Promise<Nearb
   const limit = q.limit ?? DEFAULT_LIMIT;
   const isOpen = openAt(q.at ?? new Date());
   if (q.latitude !== undefined && q.longitude !== undefined) {
-    return { method: 'distance', places: await byDistance(db, q, { latitude: q.latitude, longitude: q.longitude }, limit, isOpen) };
+    return {
+      method: 'distance',
+      places: await byDistance(db, q, { latitude: q.latitude, longitude: q.longitude }, limit, isOpen),
+    };
   }
-  if (!q.communeCode) throw new DomainError('nearby_origin_missing', 'Indiquez une commune (code INSEE) ou des coordonnées (latitude et longitude).', { status: 422, field: 'communeCode' });
+  if (!q.communeCode)
+    throw new DomainError(
+      'nearby_origin_missing',
+      'Indiquez une commune (code INSEE) ou des coordonnées (latitude et longitude).',
+      { status: 422, field: 'communeCode' },
+    );
   const commune = communeByCode(q.communeCode);
-  if (!commune) throw new DomainError('unknown_commune', `Code INSEE de commune inconnu : ${q.communeCode}.`, { status: 422, field: 'communeCode' });
+  if (!commune)
+    throw new DomainError('unknown_commune', `Code INSEE de commune inconnu : ${q.communeCode}.`, {
+      status: 422,
+      field: 'communeCode',
+    });
   const centre = await communeCentre(db, commune.code);
   if (centre) return { method: 'distance', places: await byDistance(db, q, centre, limit, isOpen) };
-  return { method: 'territory', places: await byTerritory(db, q, commune.code, commune.departementCode, limit, isOpen) };
+  return {
+    method: 'territory',
+    places: await byTerritory(db, q, commune.code, commune.departementCode, limit, isOpen),
+  };
 }
-

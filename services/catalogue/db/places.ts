@@ -23,11 +23,17 @@ async function recordStatus(tx: Tx, e: PlaceEvent): Promise<void> {
   await tx
     .insert(placeStatus)
     .values({ placeId: e.data.placeId, ...values })
-    .onConflictDoUpdate({ target: placeStatus.placeId, set: values, setWhere: newer(sql`${placeStatus.statusVersion}`, sql`${placeStatus.statusAt}`, e) });
+    .onConflictDoUpdate({
+      target: placeStatus.placeId,
+      set: values,
+      setWhere: newer(sql`${placeStatus.statusVersion}`, sql`${placeStatus.statusAt}`, e),
+    });
   // The directory row mirrors the status that won (see `places.qualified`).
   await tx
     .update(places)
-    .set({ qualified: sql`EXISTS (SELECT 1 FROM ${placeStatus} WHERE ${placeStatus.placeId} = ${places.id} AND ${placeStatus.status} = 'qualified')` })
+    .set({
+      qualified: sql`EXISTS (SELECT 1 FROM ${placeStatus} WHERE ${placeStatus.placeId} = ${places.id} AND ${placeStatus.status} = 'qualified')`,
+    })
     .where(eq(places.id, e.data.placeId));
 }
 
@@ -43,7 +49,17 @@ async function recordQualified(tx: Tx, e: EventEnvelope<'place.qualified'>): Pro
   const hours = d.openingHours && isValidOpeningHours(d.openingHours) ? d.openingHours : undefined;
   const located = own ? { latitude: d.latitude!, longitude: d.longitude!, positionSource: 'own' as const } : {};
   const at = new Date(e.occurredAt);
-  const fields = { name: d.name, type: d.type, communeCode: d.communeCode, communeName: commune?.name ?? d.communeCode, departementCode: d.departementCode, ...located, ...(hours ? { openingHours: hours } : {}), ...(d.address ? { address: d.address } : {}), ...(d.postalCode ? { postalCode: d.postalCode } : {}) };
+  const fields = {
+    name: d.name,
+    type: d.type,
+    communeCode: d.communeCode,
+    communeName: commune?.name ?? d.communeCode,
+    departementCode: d.departementCode,
+    ...located,
+    ...(hours ? { openingHours: hours } : {}),
+    ...(d.address ? { address: d.address } : {}),
+    ...(d.postalCode ? { postalCode: d.postalCode } : {}),
+  };
   const version = d.placeVersion ?? 0;
   // An older place.qualified (replayed, or late) never brings back a stale name, type or commune.
   await tx
@@ -69,7 +85,11 @@ export const placeEvents: ConsumerDefinition<'place.qualified' | 'place.suspende
 };
 
 export async function findPlace(db: Queryable, id: string): Promise<Place & { status: PlaceStatus }> {
-  const [row] = await db.select({ place: places, status: placeStatus.status }).from(places).leftJoin(placeStatus, eq(placeStatus.placeId, places.id)).where(eq(places.id, id));
+  const [row] = await db
+    .select({ place: places, status: placeStatus.status })
+    .from(places)
+    .leftJoin(placeStatus, eq(placeStatus.placeId, places.id))
+    .where(eq(places.id, id));
   if (!row) throw new DomainError('unknown_place', 'Lieu inconnu du catalogue.', { status: 404, field: 'placeId' });
   return { ...row.place, status: row.status ?? 'not_qualified' };
 }
@@ -78,12 +98,21 @@ export async function findPlace(db: Queryable, id: string): Promise<Place & { st
 export async function qualifiedPlace(db: Queryable, id: string): Promise<Place> {
   const place = await findPlace(db, id);
   if (place.status !== 'qualified') {
-    throw new DomainError('place_not_qualified', `Ce lieu n’est pas qualifié (statut : ${place.status}) : il ne peut pas publier d’offre.`, { status: 409, field: 'placeId' });
+    throw new DomainError(
+      'place_not_qualified',
+      `Ce lieu n’est pas qualifié (statut : ${place.status}) : il ne peut pas publier d’offre.`,
+      { status: 409, field: 'placeId' },
+    );
   }
   return place;
 }
 
-export async function listPlaces(db: Queryable, filter: { departementCode?: string; status?: PlaceStatus; warning?: boolean }, limit: number, offset: number) {
+export async function listPlaces(
+  db: Queryable,
+  filter: { departementCode?: string; status?: PlaceStatus; warning?: boolean },
+  limit: number,
+  offset: number,
+) {
   const status = sql`coalesce(${placeStatus.status}, 'not_qualified')`;
   const where: SQL[] = [];
   if (filter.departementCode) where.push(eq(places.departementCode, filter.departementCode));

@@ -11,9 +11,18 @@ type UsageEvent = 'pass.redeemed' | 'redemption.cancelled' | 'order.paid';
 
 async function redeemed(tx: Tx, e: EventEnvelope<'pass.redeemed'>): Promise<void> {
   const d = e.data;
-  const facts = { placeId: d.placeId, offerId: d.offerId, funderId: d.funderId, orderId: d.orderId, scannedAt: new Date(d.scannedAt) };
+  const facts = {
+    placeId: d.placeId,
+    offerId: d.offerId,
+    funderId: d.funderId,
+    orderId: d.orderId,
+    scannedAt: new Date(d.scannedAt),
+  };
   // A cancellation delivered first left the row: complete it, keep its cancellation.
-  await tx.insert(redemptions).values({ redemptionId: d.redemptionId, ...facts }).onConflictDoUpdate({ target: redemptions.redemptionId, set: facts });
+  await tx
+    .insert(redemptions)
+    .values({ redemptionId: d.redemptionId, ...facts })
+    .onConflictDoUpdate({ target: redemptions.redemptionId, set: facts });
 }
 
 async function cancelled(tx: Tx, e: EventEnvelope<'redemption.cancelled'>): Promise<void> {
@@ -22,13 +31,24 @@ async function cancelled(tx: Tx, e: EventEnvelope<'redemption.cancelled'>): Prom
   await tx
     .insert(redemptions)
     .values({ redemptionId: d.redemptionId, placeId: d.placeId, orderId: d.orderId, cancelledAt: at })
-    .onConflictDoUpdate({ target: redemptions.redemptionId, set: { cancelledAt: sql`coalesce(${redemptions.cancelledAt}, ${at.toISOString()}::timestamptz)` } });
+    .onConflictDoUpdate({
+      target: redemptions.redemptionId,
+      set: { cancelledAt: sql`coalesce(${redemptions.cancelledAt}, ${at.toISOString()}::timestamptz)` },
+    });
 }
 
 async function paid(tx: Tx, e: EventEnvelope<'order.paid'>): Promise<void> {
   const { orderId, funderId, rules } = e.data;
-  const row = { funderId, perimeter: rules.perimeter, resolvedCommunes: rules.resolvedCommunes, paidAt: new Date(e.occurredAt) };
-  await tx.insert(orderPerimeters).values({ orderId, ...row }).onConflictDoNothing();
+  const row = {
+    funderId,
+    perimeter: rules.perimeter,
+    resolvedCommunes: rules.resolvedCommunes,
+    paidAt: new Date(e.occurredAt),
+  };
+  await tx
+    .insert(orderPerimeters)
+    .values({ orderId, ...row })
+    .onConflictDoNothing();
 }
 
 export const usageEvents: ConsumerDefinition<UsageEvent> = {

@@ -5,7 +5,9 @@ import { businessDate } from '@aptic/runtime';
 import { frenchDate } from '@aptic/contracts';
 import type { Diagnosis } from '../domain/diagnosis.ts';
 
-const template = Handlebars.compile(readFileSync(new URL('./templates/diagnosis.hbs', import.meta.url), 'utf8'), { strict: true });
+const template = Handlebars.compile(readFileSync(new URL('./templates/diagnosis.hbs', import.meta.url), 'utf8'), {
+  strict: true,
+});
 const integer = new Intl.NumberFormat('fr-FR');
 const km = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 /** Communes listed per radius in the document; the CSV has them all. */
@@ -26,7 +28,11 @@ export function diagnosisHtml(d: Diagnosis, territory: string): string {
       radiusKm: u.radiusKm,
       count: u.communes.length,
       population: integer.format(u.population),
-      shown: u.communes.slice(0, SHOWN).map((c) => ({ ...c, population: integer.format(c.population), distance: c.nearestQualifiedKm === null ? 'aucun' : `${km.format(c.nearestQualifiedKm)} km` })),
+      shown: u.communes.slice(0, SHOWN).map((c) => ({
+        ...c,
+        population: integer.format(c.population),
+        distance: c.nearestQualifiedKm === null ? 'aucun' : `${km.format(c.nearestQualifiedKm)} km`,
+      })),
       hidden: Math.max(0, u.communes.length - SHOWN),
     })),
     unlocated: { count: d.unlocated.communes.length, population: integer.format(d.unlocated.population) },

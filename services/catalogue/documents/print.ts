@@ -20,8 +20,24 @@ export function sheetPrinter(ctx: ServiceContext, render: RenderPdf) {
   return async (placeId: string): Promise<{ filename: string; pdf: Buffer }> => {
     const place = await findPlace(ctx.db, placeId);
     const labels = new Map((await listServices(ctx.db)).services.map((s) => [s.code, s.label]));
-    const offers = (await listOffers(ctx.db, placeId, false)).map((o) => ({ offerId: o.id, label: labels.get(o.serviceCode) ?? o.serviceCode, group: o.group, durationMinutes: o.durationMinutes, priceCents: o.priceCents }));
-    const html = serviceSheetHtml({ id: place.id, name: place.name, address: place.address ?? '', commune: place.communeName, status: place.status }, offers, businessDate());
+    const offers = (await listOffers(ctx.db, placeId, false)).map((o) => ({
+      offerId: o.id,
+      label: labels.get(o.serviceCode) ?? o.serviceCode,
+      group: o.group,
+      durationMinutes: o.durationMinutes,
+      priceCents: o.priceCents,
+    }));
+    const html = serviceSheetHtml(
+      {
+        id: place.id,
+        name: place.name,
+        address: place.address ?? '',
+        commune: place.communeName,
+        status: place.status,
+      },
+      offers,
+      businessDate(),
+    );
     return { filename: `services-${place.id}.pdf`, pdf: await render(html) };
   };
 }

@@ -24,9 +24,16 @@ export interface SheetPlace {
   status: string;
 }
 
-const template = Handlebars.compile(readFileSync(new URL('./templates/service-sheet.hbs', import.meta.url), 'utf8'), { strict: true });
+const template = Handlebars.compile(readFileSync(new URL('./templates/service-sheet.hbs', import.meta.url), 'utf8'), {
+  strict: true,
+});
 const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
-const STATUS: Record<string, string> = { qualified: 'qualifié', suspended: 'suspendu', revoked: 'révoqué', not_qualified: 'non qualifié' };
+const STATUS: Record<string, string> = {
+  qualified: 'qualifié',
+  suspended: 'suspendu',
+  revoked: 'révoqué',
+  not_qualified: 'non qualifié',
+};
 
 /**
  * Code 128 as SVG; the text under it is printed by the template. The SVG stretches to the

@@ -62,7 +62,13 @@ function load(): Index {
   const byCode = new Map<string, Commune>();
   for (const c of raw) {
     if (c.type !== 'commune-actuelle' || !c.departement) continue;
-    byCode.set(c.code, { code: c.code, name: c.nom, departementCode: c.departement, postalCodes: c.codesPostaux ?? [], population: c.population ?? 0 });
+    byCode.set(c.code, {
+      code: c.code,
+      name: c.nom,
+      departementCode: c.departement,
+      postalCodes: c.codesPostaux ?? [],
+      population: c.population ?? 0,
+    });
   }
   const arrondissements = new Map<string, { commune: Commune; postalCodes: string[] }>();
   const byPostal = new Map<string, Named[]>();
@@ -99,7 +105,8 @@ export function departementOfPostalCode(postalCode: string): string {
   return postalCode.slice(0, 2);
 }
 
-const departementPrefix = (postalCode: string) => (postalCode.startsWith('20') ? '2' : departementOfPostalCode(postalCode));
+const departementPrefix = (postalCode: string) =>
+  postalCode.startsWith('20') ? '2' : departementOfPostalCode(postalCode);
 const distinctCommunes = (entries: Named[]) => new Set(entries.map((e) => e.commune.code));
 
 /**
@@ -108,21 +115,36 @@ const distinctCommunes = (entries: Named[]) => new Set(entries.map((e) => e.comm
  * no name). A name that matches none of the postal code's communes but exactly one commune of
  * another département is that commune, the postal code being the likelier typo: said in `mismatch`.
  */
-export function resolveCommune(input: { inseeCode?: string | undefined; postalCode?: string | undefined; name?: string | undefined }): Located | undefined {
+export function resolveCommune(input: {
+  inseeCode?: string | undefined;
+  postalCode?: string | undefined;
+  name?: string | undefined;
+}): Located | undefined {
   const postalCode = input.postalCode ?? '';
   if (input.inseeCode) {
     const located = locateCode(input.inseeCode);
     if (!located || !postalCode) return located;
-    const served = located.arrondissementCode ? load().arrondissements.get(located.arrondissementCode)!.postalCodes : located.commune.postalCodes;
-    const elsewhere = !served.includes(postalCode) && !located.commune.departementCode.startsWith(departementPrefix(postalCode));
+    const served = located.arrondissementCode
+      ? load().arrondissements.get(located.arrondissementCode)!.postalCodes
+      : located.commune.postalCodes;
+    const elsewhere =
+      !served.includes(postalCode) && !located.commune.departementCode.startsWith(departementPrefix(postalCode));
     return elsewhere ? { ...located, mismatch: mismatchMessage(postalCode, located.commune) } : located;
   }
   const candidates = postalCode ? (load().byPostal.get(postalCode) ?? []) : [];
   const name = normaliseName(input.name ?? '');
   const named = candidates.filter((c) => c.name === name);
   if (named.length > 0) return withArrondissement(named[0]!, candidates);
-  const misplaced = name && candidates.length > 0 ? uniqueNamed(name, (c) => !c.commune.departementCode.startsWith(departementPrefix(postalCode))) : undefined;
-  if (misplaced) return { commune: misplaced.commune, arrondissementCode: null, mismatch: mismatchMessage(postalCode, misplaced.commune) };
+  const misplaced =
+    name && candidates.length > 0
+      ? uniqueNamed(name, (c) => !c.commune.departementCode.startsWith(departementPrefix(postalCode)))
+      : undefined;
+  if (misplaced)
+    return {
+      commune: misplaced.commune,
+      arrondissementCode: null,
+      mismatch: mismatchMessage(postalCode, misplaced.commune),
+    };
   if (distinctCommunes(candidates).size === 1) return withArrondissement(candidates[0]!, candidates);
   return byNameInDepartement(name, input.postalCode);
 }
@@ -134,7 +156,10 @@ function mismatchMessage(postalCode: string, commune: Commune): string {
 /** A commune with arrondissements: the arrondissement when the postal code designates exactly one. */
 function withArrondissement(entry: Named, candidates: Named[]): Located {
   const parts = candidates.filter((c) => c.arrondissementCode && c.commune.code === entry.commune.code);
-  return { commune: entry.commune, arrondissementCode: entry.arrondissementCode ?? (parts.length === 1 ? parts[0]!.arrondissementCode : null) };
+  return {
+    commune: entry.commune,
+    arrondissementCode: entry.arrondissementCode ?? (parts.length === 1 ? parts[0]!.arrondissementCode : null),
+  };
 }
 
 function uniqueNamed(name: string, keep: (entry: Named) => boolean): Named | undefined {

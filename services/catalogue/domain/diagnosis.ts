@@ -11,7 +11,14 @@ const RADII_KM = [10, 20] as const;
 /** What the database tells of the perimeter (db/diagnosis.ts). */
 export interface DiagnosisFacts {
   services: { code: string; qualified: number; directory: number; redemptions: number }[];
-  communes: { code: string; qualified: number; directory: number; latitude: number | null; longitude: number | null; nearestKm: number | null }[];
+  communes: {
+    code: string;
+    qualified: number;
+    directory: number;
+    latitude: number | null;
+    longitude: number | null;
+    nearestKm: number | null;
+  }[];
 }
 
 export interface PerimeterCommune {
@@ -44,24 +51,43 @@ export interface Diagnosis {
 }
 
 const round = (km: number) => Math.round(km * 10) / 10;
-const byPopulation = (a: DiagnosisCommune, b: DiagnosisCommune) => b.population - a.population || a.code.localeCompare(b.code);
+const byPopulation = (a: DiagnosisCommune, b: DiagnosisCommune) =>
+  b.population - a.population || a.code.localeCompare(b.code);
 const populationOf = (communes: DiagnosisCommune[]) => communes.reduce((sum, c) => sum + c.population, 0);
 
-export function assembleDiagnosis(perimeter: Diagnosis['perimeter'], communes: readonly PerimeterCommune[], facts: DiagnosisFacts, at: Date): Diagnosis {
+export function assembleDiagnosis(
+  perimeter: Diagnosis['perimeter'],
+  communes: readonly PerimeterCommune[],
+  facts: DiagnosisFacts,
+  at: Date,
+): Diagnosis {
   const known = new Map(facts.communes.map((c) => [c.code, c]));
   const rows: DiagnosisCommune[] = communes.map((c) => {
     const f = known.get(c.code);
     const located = f?.latitude != null;
-    return { ...c, qualifiedPlaces: f?.qualified ?? 0, directoryPlaces: f?.directory ?? 0, located, nearestQualifiedKm: f?.nearestKm == null ? null : round(f.nearestKm) };
+    return {
+      ...c,
+      qualifiedPlaces: f?.qualified ?? 0,
+      directoryPlaces: f?.directory ?? 0,
+      located,
+      nearestQualifiedKm: f?.nearestKm == null ? null : round(f.nearestKm),
+    };
   });
   const offered = new Map(facts.services.map((s) => [s.code, s]));
   const services = SERVICE_CATEGORIES.map(({ code, label }) => {
     const s = offered.get(code);
-    return { code, label, qualifiedPlaces: s?.qualified ?? 0, directoryPlaces: s?.directory ?? 0, redemptions: s?.redemptions ?? 0 };
+    return {
+      code,
+      label,
+      qualifiedPlaces: s?.qualified ?? 0,
+      directoryPlaces: s?.directory ?? 0,
+      redemptions: s?.redemptions ?? 0,
+    };
   });
   const located = rows.filter((c) => c.located);
   const unlocated = rows.filter((c) => !c.located).sort(byPopulation);
-  const farther = (c: DiagnosisCommune, radiusKm: number) => c.nearestQualifiedKm === null || c.nearestQualifiedKm > radiusKm;
+  const farther = (c: DiagnosisCommune, radiusKm: number) =>
+    c.nearestQualifiedKm === null || c.nearestQualifiedKm > radiusKm;
   return {
     perimeter,
     generatedAt: at.toISOString(),
@@ -83,10 +109,24 @@ export function diagnosisTables(d: Diagnosis): { services: string[][]; communes:
   return {
     services: [
       ['code_service', 'service', 'lieux_qualifies', 'lieux_annuaire_non_qualifies', 'passages'],
-      ...d.services.map((s) => [s.code, s.label, String(s.qualifiedPlaces), String(s.directoryPlaces), String(s.redemptions)]),
+      ...d.services.map((s) => [
+        s.code,
+        s.label,
+        String(s.qualifiedPlaces),
+        String(s.directoryPlaces),
+        String(s.redemptions),
+      ]),
     ],
     communes: [
-      ['code_insee', 'commune', 'population', 'lieux_qualifies', 'lieux_annuaire_non_qualifies', 'distance_lieu_qualifie_km', ...RADII_KM.map((r) => `sans_lieu_qualifie_${r}km`)],
+      [
+        'code_insee',
+        'commune',
+        'population',
+        'lieux_qualifies',
+        'lieux_annuaire_non_qualifies',
+        'distance_lieu_qualifie_km',
+        ...RADII_KM.map((r) => `sans_lieu_qualifie_${r}km`),
+      ],
       ...d.communes.map((c) => [
         c.code,
         c.name,
@@ -94,7 +134,9 @@ export function diagnosisTables(d: Diagnosis): { services: string[][]; communes:
         String(c.qualifiedPlaces),
         String(c.directoryPlaces),
         c.nearestQualifiedKm === null ? '' : String(c.nearestQualifiedKm).replace('.', ','),
-        ...RADII_KM.map((r) => (!c.located ? 'inconnu' : c.nearestQualifiedKm === null || c.nearestQualifiedKm > r ? 'oui' : 'non')),
+        ...RADII_KM.map((r) =>
+          !c.located ? 'inconnu' : c.nearestQualifiedKm === null || c.nearestQualifiedKm > r ? 'oui' : 'non',
+        ),
       ]),
     ],
   };

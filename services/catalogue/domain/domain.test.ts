@@ -54,7 +54,9 @@ describe('opening hours', () => {
 
   test('one search, many places: each value judged at the same instant; unknown or unreadable hours are not open', () => {
     const isOpen = openAt(new Date('2024-01-09T09:00:00Z'));
-    expect([hours, 'Mo,We,Fr 14:00-17:30', hours, 'Tu-Sa 10:00-18:00', null, undefined, '', 'n’importe quoi'].map(isOpen)).toEqual([true, false, true, true, false, false, false, false]);
+    expect(
+      [hours, 'Mo,We,Fr 14:00-17:30', hours, 'Tu-Sa 10:00-18:00', null, undefined, '', 'n’importe quoi'].map(isOpen),
+    ).toEqual([true, false, true, true, false, false, false, false]);
   });
 });
 
@@ -75,11 +77,14 @@ describe('place ids and communes', () => {
 
 describe('vocabularies', () => {
   test('v1 labels with |, v0 labels with ;, unknown labels reported', () => {
-    expect(readServices('Aide aux démarches administratives|Compréhension du monde numérique').categories).toEqual(['aide_demarches_administratives', 'comprehension_monde_numerique']);
-    expect(readServices('Prendre en main un ordinateur;Accéder à une connexion internet;Utiliser le numérique au quotidien').categories).toEqual([
-      'maitrise_outils_numeriques_quotidien',
-      'acces_internet_materiel_informatique',
+    expect(readServices('Aide aux démarches administratives|Compréhension du monde numérique').categories).toEqual([
+      'aide_demarches_administratives',
+      'comprehension_monde_numerique',
     ]);
+    expect(
+      readServices('Prendre en main un ordinateur;Accéder à une connexion internet;Utiliser le numérique au quotidien')
+        .categories,
+    ).toEqual(['maitrise_outils_numeriques_quotidien', 'acces_internet_materiel_informatique']);
     expect(readServices('Aide aux démarches administratives|Réparer des vélos').unknown).toEqual(['Réparer des vélos']);
   });
   test('types and formats', () => {

@@ -37,12 +37,22 @@ export interface PositionWarning {
 export function positionWarning(p: Point, departementCode: string): PositionWarning | undefined {
   const fallback = COUNTRY_FALLBACKS.find((f) => haversineKm(p, f) <= FALLBACK_RADIUS_KM);
   if (fallback && fallback.departement !== departementCode) {
-    return { code: 'position_centre_france', message: `coordonnées au centre de la France (${p.latitude}, ${p.longitude}), réponse par défaut d’un géocodeur : le lieu est à localiser` };
+    return {
+      code: 'position_centre_france',
+      message: `coordonnées au centre de la France (${p.latitude}, ${p.longitude}), réponse par défaut d’un géocodeur : le lieu est à localiser`,
+    };
   }
   const overseas = departementCode.length === 3;
-  const inMainland = p.latitude >= MAINLAND.south && p.latitude <= MAINLAND.north && p.longitude >= MAINLAND.west && p.longitude <= MAINLAND.east;
+  const inMainland =
+    p.latitude >= MAINLAND.south &&
+    p.latitude <= MAINLAND.north &&
+    p.longitude >= MAINLAND.west &&
+    p.longitude <= MAINLAND.east;
   if (overseas === inMainland) {
-    return { code: 'position_hors_territoire', message: `coordonnées (${p.latitude}, ${p.longitude}) hors du territoire du département ${departementCode} : à vérifier` };
+    return {
+      code: 'position_hors_territoire',
+      message: `coordonnées (${p.latitude}, ${p.longitude}) hors du territoire du département ${departementCode} : à vérifier`,
+    };
   }
   return undefined;
 }

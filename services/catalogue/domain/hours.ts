@@ -33,7 +33,15 @@ export function isValidOpeningHours(value: string): boolean {
 
 // Built once: constructing an Intl formatter costs far more than formatting with it (it was
 // most of an "open now" search's time when built per place).
-const PARIS_FIELDS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const PARIS_FIELDS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** A Date whose local fields are Paris wall-clock time: what the library compares against. */
 function parisWallClock(instant: Date): Date {

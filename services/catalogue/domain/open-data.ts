@@ -25,8 +25,30 @@ interface FieldSpec {
   maxLength?: number;
 }
 
-const PROGRAMMES = ['Aidants Connect', 'Bibliothèques numérique de référence', 'Certification PIX', 'Conseillers numériques', 'Emmaüs Connect', 'France Services', 'Grande école du numérique', 'La Croix Rouge', 'Point d\'accès numérique CAF', 'Promeneurs du net', 'Relais numérique (Emmaüs Connect)'];
-const LABELS = ['Formé à « Mon Espace Santé »', 'Formé à « DUPLEX » (illettrisme)', 'Arnia/MedNum BFC (Bourgogne-Franche-Comté)', 'Collectif ressources et acteurs réemploi (Normandie)', 'Fabriques de Territoire', 'Les Éclaireurs du numérique (Drôme)', 'Mes Papiers (Métropole de Lyon)', 'ORDI 3.0', 'SUD LABS (PACA)'];
+const PROGRAMMES = [
+  'Aidants Connect',
+  'Bibliothèques numérique de référence',
+  'Certification PIX',
+  'Conseillers numériques',
+  'Emmaüs Connect',
+  'France Services',
+  'Grande école du numérique',
+  'La Croix Rouge',
+  "Point d'accès numérique CAF",
+  'Promeneurs du net',
+  'Relais numérique (Emmaüs Connect)',
+];
+const LABELS = [
+  'Formé à « Mon Espace Santé »',
+  'Formé à « DUPLEX » (illettrisme)',
+  'Arnia/MedNum BFC (Bourgogne-Franche-Comté)',
+  'Collectif ressources et acteurs réemploi (Normandie)',
+  'Fabriques de Territoire',
+  'Les Éclaireurs du numérique (Drôme)',
+  'Mes Papiers (Métropole de Lyon)',
+  'ORDI 3.0',
+  'SUD LABS (PACA)',
+];
 
 const FIELDS = {
   telephone: {},
@@ -38,10 +60,37 @@ const FIELDS = {
   dispositif_programmes_nationaux: { multi: true, values: PROGRAMMES },
   formations_labels: { multi: true, values: LABELS },
   autres_formations_labels: {},
-  publics_specifiquement_adresses: { multi: true, values: ['Jeunes', 'Étudiants', 'Familles et/ou enfants', 'Seniors', 'Femmes'] },
-  prise_en_charge_specifique: { multi: true, values: ['Surdité', 'Handicaps moteurs', 'Handicaps mentaux', 'Illettrisme', 'Langues étrangères (anglais)', 'Langues étrangères (autres)', 'Déficience visuelle'] },
-  modalites_acces: { multi: true, values: ['Se présenter', 'Téléphoner', 'Contacter par mail', 'Prendre un RDV en ligne', 'Ce lieu n\'accueille pas de public', 'Envoyer un mail avec une fiche de prescription'] },
-  modalites_accompagnement: { multi: true, values: ['En autonomie', 'Accompagnement individuel', 'Dans un atelier collectif', 'À distance'] },
+  publics_specifiquement_adresses: {
+    multi: true,
+    values: ['Jeunes', 'Étudiants', 'Familles et/ou enfants', 'Seniors', 'Femmes'],
+  },
+  prise_en_charge_specifique: {
+    multi: true,
+    values: [
+      'Surdité',
+      'Handicaps moteurs',
+      'Handicaps mentaux',
+      'Illettrisme',
+      'Langues étrangères (anglais)',
+      'Langues étrangères (autres)',
+      'Déficience visuelle',
+    ],
+  },
+  modalites_acces: {
+    multi: true,
+    values: [
+      'Se présenter',
+      'Téléphoner',
+      'Contacter par mail',
+      'Prendre un RDV en ligne',
+      "Ce lieu n'accueille pas de public",
+      'Envoyer un mail avec une fiche de prescription',
+    ],
+  },
+  modalites_accompagnement: {
+    multi: true,
+    values: ['En autonomie', 'Accompagnement individuel', 'Dans un atelier collectif', 'À distance'],
+  },
   itinerance: { multi: true, values: ['Itinérant', 'Fixe'] },
   typologie: { multi: true },
   structure_parente: {},
@@ -59,7 +108,16 @@ const OPEN_DATA_FIELDS = Object.keys(FIELDS) as OpenDataField[];
 const OLDER: Record<string, { into: OpenDataField[]; values: Record<string, string | null> }> = {
   courriel: { into: ['courriels'], values: {} },
   accessibilite: { into: ['fiche_acces_libre'], values: {} },
-  labels_nationaux: { into: ['dispositif_programmes_nationaux'], values: { CNFS: 'Conseillers numériques', 'Conseiller numérique': 'Conseillers numériques', 'Relais numérique': 'Relais numérique (Emmaüs Connect)', 'Point numérique CAF': 'Point d\'accès numérique CAF', APTIC: null } },
+  labels_nationaux: {
+    into: ['dispositif_programmes_nationaux'],
+    values: {
+      CNFS: 'Conseillers numériques',
+      'Conseiller numérique': 'Conseillers numériques',
+      'Relais numérique': 'Relais numérique (Emmaüs Connect)',
+      'Point numérique CAF': "Point d'accès numérique CAF",
+      APTIC: null,
+    },
+  },
   publics_accueillis: {
     into: ['publics_specifiquement_adresses', 'prise_en_charge_specifique'],
     values: {
@@ -68,15 +126,21 @@ const OLDER: Record<string, { into: OpenDataField[]; values: Record<string, stri
       'Familles/enfants': 'Familles et/ou enfants',
       'Uniquement femmes': 'Femmes',
       'Public langues étrangères': 'Langues étrangères (autres)',
-      'Personnes en situation d\'illettrisme': 'Illettrisme',
-      'Handicaps mentaux : déficiences limitant les activités d\'une personne': 'Handicaps mentaux',
+      "Personnes en situation d'illettrisme": 'Illettrisme',
+      "Handicaps mentaux : déficiences limitant les activités d'une personne": 'Handicaps mentaux',
       'Handicaps psychiques : troubles psychiatriques donnant lieu à des atteintes comportementales': null,
       Adultes: null,
     },
   },
   conditions_acces: {
     into: ['frais_a_charge'],
-    values: { Gratuit: 'Gratuit', 'Gratuit sous condition': 'Gratuit sous condition', Payant: 'Payant', Adhésion: null, 'Accepte le Pass numérique': null },
+    values: {
+      Gratuit: 'Gratuit',
+      'Gratuit sous condition': 'Gratuit sous condition',
+      Payant: 'Payant',
+      Adhésion: null,
+      'Accepte le Pass numérique': null,
+    },
   },
 };
 
@@ -86,17 +150,25 @@ export const OPEN_DATA_COLUMNS: readonly string[] = [...OPEN_DATA_FIELDS, ...Obj
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
 const key = (label: string) => normaliseName(label.split(' : ')[0]!);
 const byKey = (values: readonly string[]) => new Map(values.map((v) => [key(v), v]));
-const VOCABULARIES = new Map(Object.entries(FIELDS).map(([name, spec]) => [name, 'values' in spec ? byKey(spec.values) : undefined]));
+const VOCABULARIES = new Map(
+  Object.entries(FIELDS).map(([name, spec]) => [name, 'values' in spec ? byKey(spec.values) : undefined]),
+);
 
 /** A French number as the schema wants it: +33 then the digits without the leading zero. */
 function internationalPhone(raw: string): string | undefined {
   const digits = raw.replace(/[\s.\-()]/g, '');
   const national = /^0[1-9][0-9]{8}$/.test(digits) ? `+33${digits.slice(1)}` : digits.replace(/^0033/, '+33');
-  return /^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}$/.test(national) ? national : undefined;
+  return /^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)[0-9]{6,9}$/.test(national)
+    ? national
+    : undefined;
 }
 
 /** The values of a multi-valued cell, either separator. */
-const split = (value: string) => value.split(/[|;]/).map((v) => v.trim()).filter(Boolean);
+const split = (value: string) =>
+  value
+    .split(/[|;]/)
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 function capped(name: string, value: string, limit: number, warnings: FieldWarning[]): string {
   if (value.length <= limit) return value;
@@ -108,13 +180,20 @@ function capped(name: string, value: string, limit: number, warnings: FieldWarni
 export function readOpenData(row: Record<string, unknown>): { data: OpenData; warnings: FieldWarning[] } {
   const collected = new Map<OpenDataField, string[]>();
   const warnings: FieldWarning[] = [];
-  const add = (field: OpenDataField, values: string[]) => collected.set(field, [...(collected.get(field) ?? []), ...values]);
+  const add = (field: OpenDataField, values: string[]) =>
+    collected.set(field, [...(collected.get(field) ?? []), ...values]);
   for (const [column, older] of Object.entries(OLDER)) {
     for (const raw of split(text(row[column]))) {
       const mapped = raw in older.values ? older.values[raw] : raw;
-      const target = older.into.find((f) => mapped !== null && mapped !== undefined && (VOCABULARIES.get(f)?.has(key(mapped)) ?? true));
+      const target = older.into.find(
+        (f) => mapped !== null && mapped !== undefined && (VOCABULARIES.get(f)?.has(key(mapped)) ?? true),
+      );
       if (mapped && target) add(target, [mapped]);
-      else warnings.push({ code: 'valeur_hors_vocabulaire', message: `${column} : « ${raw} » n’a pas d’équivalent dans le schéma v1, non repris` });
+      else
+        warnings.push({
+          code: 'valeur_hors_vocabulaire',
+          message: `${column} : « ${raw} » n’a pas d’équivalent dans le schéma v1, non repris`,
+        });
     }
   }
   for (const field of OPEN_DATA_FIELDS) {
@@ -128,14 +207,22 @@ export function readOpenData(row: Record<string, unknown>): { data: OpenData; wa
     const values: string[] = [];
     for (const raw of raws) {
       const value = vocabulary ? vocabulary.get(key(raw)) : raw;
-      if (value === undefined) warnings.push({ code: 'valeur_hors_vocabulaire', message: `${field} : « ${raw} » inconnu du schéma v1, non repris` });
+      if (value === undefined)
+        warnings.push({
+          code: 'valeur_hors_vocabulaire',
+          message: `${field} : « ${raw} » inconnu du schéma v1, non repris`,
+        });
       else if (!values.includes(value)) values.push(value);
     }
     if (values.length === 0) continue;
     if (field === 'telephone') {
       const phone = internationalPhone(values[0]!);
       if (phone) data.telephone = phone;
-      else warnings.push({ code: 'telephone_illisible', message: `téléphone « ${values[0]} » illisible (format +33… attendu), non repris` });
+      else
+        warnings.push({
+          code: 'telephone_illisible',
+          message: `téléphone « ${values[0]} » illisible (format +33… attendu), non repris`,
+        });
       continue;
     }
     data[field] = capped(field, values.join('|'), spec.maxLength ?? MAX_FIELD_LENGTH, warnings);

@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 const NAMESPACE = 'aptic:lieux-mediation-numerique:';
 
 export function placeIdFromNationalId(nationalId: string): string {
-  const h = createHash('sha1').update(NAMESPACE + nationalId).digest();
+  const h = createHash('sha1')
+    .update(NAMESPACE + nationalId)
+    .digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

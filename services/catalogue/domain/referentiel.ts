@@ -18,7 +18,13 @@ export interface ReferentielService {
   introducedIn: number;
 }
 
-const sub = (categoryCode: ServiceCategoryCode, code: string, label: string, group: boolean, durationMinutes: number): ReferentielService => ({
+const sub = (
+  categoryCode: ServiceCategoryCode,
+  code: string,
+  label: string,
+  group: boolean,
+  durationMinutes: number,
+): ReferentielService => ({
   code: `${categoryCode}.${code}`,
   categoryCode,
   label,
@@ -28,16 +34,46 @@ const sub = (categoryCode: ServiceCategoryCode, code: string, label: string, gro
 });
 
 const SUB_SERVICES: ReferentielService[] = [
-  sub('aide_demarches_administratives', 'accompagnement_individuel', 'Accompagnement individuel à une démarche en ligne', false, 60),
-  sub('aide_demarches_administratives', 'comptes_en_ligne', 'Création et gestion des comptes en ligne (impôts, CAF, ANTS, Ameli)', false, 45),
+  sub(
+    'aide_demarches_administratives',
+    'accompagnement_individuel',
+    'Accompagnement individuel à une démarche en ligne',
+    false,
+    60,
+  ),
+  sub(
+    'aide_demarches_administratives',
+    'comptes_en_ligne',
+    'Création et gestion des comptes en ligne (impôts, CAF, ANTS, Ameli)',
+    false,
+    45,
+  ),
   sub('maitrise_outils_numeriques_quotidien', 'seance_individuelle', 'Séance individuelle de prise en main', false, 60),
   sub('maitrise_outils_numeriques_quotidien', 'atelier_collectif', 'Atelier collectif d’initiation', true, 120),
   sub('maitrise_outils_numeriques_quotidien', 'smartphone', 'Prise en main du smartphone et de la tablette', false, 60),
   sub('insertion_professionnelle_numerique', 'cv_candidature', 'CV et candidature en ligne', false, 60),
-  sub('insertion_professionnelle_numerique', 'atelier_emploi', 'Atelier collectif recherche d’emploi en ligne', true, 120),
-  sub('utilisation_securisee_numerique', 'atelier_securite', 'Atelier collectif sécurité et arnaques en ligne', true, 90),
+  sub(
+    'insertion_professionnelle_numerique',
+    'atelier_emploi',
+    'Atelier collectif recherche d’emploi en ligne',
+    true,
+    120,
+  ),
+  sub(
+    'utilisation_securisee_numerique',
+    'atelier_securite',
+    'Atelier collectif sécurité et arnaques en ligne',
+    true,
+    90,
+  ),
   sub('parentalite_education_numerique', 'atelier_familles', 'Atelier parents-enfants autour des écrans', true, 90),
-  sub('loisirs_creations_numeriques', 'atelier_creation', 'Atelier de création numérique (photo, vidéo, impression 3D)', true, 120),
+  sub(
+    'loisirs_creations_numeriques',
+    'atelier_creation',
+    'Atelier de création numérique (photo, vidéo, impression 3D)',
+    true,
+    120,
+  ),
   sub('comprehension_monde_numerique', 'atelier_decouverte', 'Atelier découverte de la culture numérique', true, 90),
   sub('acces_internet_materiel_informatique', 'poste_libre_service', 'Accès accompagné à un poste connecté', false, 60),
   sub('acquisition_materiel_prix_solidaire', 'conseil_achat', 'Conseil à l’achat de matériel reconditionné', false, 30),

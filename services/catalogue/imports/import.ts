@@ -19,7 +19,20 @@ import type { ImportedPlace } from './row.ts';
 import type { ImportReport, ReadFile } from './report.ts';
 
 type PlaceRow = typeof places.$inferSelect;
-const DIRECTORY_FIELDS = ['name', 'type', 'communeCode', 'arrondissementCode', 'communeName', 'departementCode', 'postalCode', 'address', 'pivot', 'openingHours', 'sourceName', 'sourceDate'] as const;
+const DIRECTORY_FIELDS = [
+  'name',
+  'type',
+  'communeCode',
+  'arrondissementCode',
+  'communeName',
+  'departementCode',
+  'postalCode',
+  'address',
+  'pivot',
+  'openingHours',
+  'sourceName',
+  'sourceDate',
+] as const;
 /** The directory's own say, qualified or not (qualification does not set them); compared as JSON. */
 const DESCRIPTIVE_FIELDS = ['openData', 'warnings'] as const;
 /** What the place keeps of the import's warnings: where it is, for staff to fix (the rest is the report's). */
@@ -30,7 +43,9 @@ const duration = (code: string) => REFERENTIEL.find((s) => s.code === code)?.dur
 /** JSON with sorted keys: PostgreSQL's jsonb does not keep the order keys were written in. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -59,7 +74,11 @@ function changes(existing: PlaceRow, incoming: DirectoryValues, qualified: boole
   for (const field of DESCRIPTIVE_FIELDS) {
     if (canonical(incoming[field]) !== canonical(existing[field])) Object.assign(set, { [field]: incoming[field] });
   }
-  if (incoming.latitude !== undefined && (incoming.latitude !== existing.latitude || incoming.longitude !== existing.longitude) && (!qualified || existing.latitude === null)) {
+  if (
+    incoming.latitude !== undefined &&
+    (incoming.latitude !== existing.latitude || incoming.longitude !== existing.longitude) &&
+    (!qualified || existing.latitude === null)
+  ) {
     Object.assign(set, { latitude: incoming.latitude, longitude: incoming.longitude, positionSource: 'own' });
   }
   return set;
@@ -71,14 +90,37 @@ function changes(existing: PlaceRow, incoming: DirectoryValues, qualified: boole
  */
 async function placeIds(tx: Tx, file: ReadFile): Promise<{ ids: string[]; platformOwn: Set<string> }> {
   const uuids = file.places.map((p) => p.place.nationalId).filter((id) => UUID.test(id));
-  const own = uuids.length ? await tx.select({ id: places.id }).from(places).where(and(inArray(places.id, uuids), isNull(places.nationalId))) : [];
+  const own = uuids.length
+    ? await tx
+        .select({ id: places.id })
+        .from(places)
+        .where(and(inArray(places.id, uuids), isNull(places.nationalId)))
+    : [];
   const platformOwn = new Set(own.map((r) => r.id));
-  return { ids: file.places.map((p) => (platformOwn.has(p.place.nationalId) ? p.place.nationalId : placeIdFromNationalId(p.place.nationalId))), platformOwn };
+  return {
+    ids: file.places.map((p) =>
+      platformOwn.has(p.place.nationalId) ? p.place.nationalId : placeIdFromNationalId(p.place.nationalId),
+    ),
+    platformOwn,
+  };
 }
 
-async function upsertPlaces(tx: Tx, file: ReadFile, ids: string[], platformOwn: Set<string>, report: ImportReport): Promise<void> {
-  const existing = new Map((ids.length ? await tx.select().from(places).where(inArray(places.id, ids)) : []).map((p) => [p.id, p]));
-  const spoken = new Set((ids.length ? await tx.select({ id: placeStatus.placeId }).from(placeStatus).where(inArray(placeStatus.placeId, ids)) : []).map((r) => r.id));
+async function upsertPlaces(
+  tx: Tx,
+  file: ReadFile,
+  ids: string[],
+  platformOwn: Set<string>,
+  report: ImportReport,
+): Promise<void> {
+  const existing = new Map(
+    (ids.length ? await tx.select().from(places).where(inArray(places.id, ids)) : []).map((p) => [p.id, p]),
+  );
+  const spoken = new Set(
+    (ids.length
+      ? await tx.select({ id: placeStatus.placeId }).from(placeStatus).where(inArray(placeStatus.placeId, ids))
+      : []
+    ).map((r) => r.id),
+  );
   const today = businessDate();
   for (const [i, { place }] of file.places.entries()) {
     const id = ids[i]!;
@@ -93,24 +135,47 @@ async function upsertPlaces(tx: Tx, file: ReadFile, ids: string[], platformOwn: 
     if (platformOwn.has(id)) continue;
     const set = changes(before, values, spoken.has(id));
     if (Object.keys(set).length === 0) continue;
-    await tx.update(places).set({ ...set, updatedAt: new Date() }).where(sql`${places.id} = ${id}`);
+    await tx
+      .update(places)
+      .set({ ...set, updatedAt: new Date() })
+      .where(sql`${places.id} = ${id}`);
     report.changed++;
   }
 }
 
 /** Offers the places never had (active or withdrawn), at the regulated price. */
-async function addOffers(tx: Tx, emit: Emit, file: ReadFile, ids: string[], platformOwn: Set<string>, report: ImportReport): Promise<void> {
+async function addOffers(
+  tx: Tx,
+  emit: Emit,
+  file: ReadFile,
+  ids: string[],
+  platformOwn: Set<string>,
+  report: ImportReport,
+): Promise<void> {
   const had = new Set(
-    (ids.length ? await tx.select({ placeId: offers.placeId, serviceCode: offers.serviceCode, group: offers.group }).from(offers).where(inArray(offers.placeId, ids)) : []).map(
-      (o) => `${o.placeId}/${o.serviceCode}/${o.group}`,
-    ),
+    (ids.length
+      ? await tx
+          .select({ placeId: offers.placeId, serviceCode: offers.serviceCode, group: offers.group })
+          .from(offers)
+          .where(inArray(offers.placeId, ids))
+      : []
+    ).map((o) => `${o.placeId}/${o.serviceCode}/${o.group}`),
   );
   for (const [i, { place }] of file.places.entries()) {
     const placeId = ids[i]!;
     if (platformOwn.has(placeId)) continue;
     for (const { categoryCode, group } of place.services) {
       if (had.has(`${placeId}/${categoryCode}/${group}`)) continue;
-      const offer = { placeId, serviceCode: categoryCode, categoryCode, priceCents: REGULATED_PRICE_CENTS, durationMinutes: duration(categoryCode), group, replaces: null, publishedBy: 'import' };
+      const offer = {
+        placeId,
+        serviceCode: categoryCode,
+        categoryCode,
+        priceCents: REGULATED_PRICE_CENTS,
+        durationMinutes: duration(categoryCode),
+        group,
+        replaces: null,
+        publishedBy: 'import',
+      };
       if (await insertOffer(tx, emit, offer)) report.offersPublished++;
     }
   }
@@ -129,7 +194,16 @@ async function locateAtCommuneCentre(tx: Tx): Promise<void> {
 }
 
 export async function importPlaces(tx: Tx, emit: Emit, file: ReadFile, rows: number): Promise<ImportReport> {
-  const report: ImportReport = { rows, kept: 0, merged: file.repeats, changed: 0, offersPublished: 0, refused: file.refused, warnings: file.warnings, ignoredColumns: file.ignoredColumns };
+  const report: ImportReport = {
+    rows,
+    kept: 0,
+    merged: file.repeats,
+    changed: 0,
+    offersPublished: 0,
+    refused: file.refused,
+    warnings: file.warnings,
+    ignoredColumns: file.ignoredColumns,
+  };
   const { ids, platformOwn } = await placeIds(tx, file);
   await upsertPlaces(tx, file, ids, platformOwn, report);
   await addOffers(tx, emit, file, ids, platformOwn, report);

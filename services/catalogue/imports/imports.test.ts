@@ -21,7 +21,13 @@ const good = {
 describe('CSV', () => {
   test('comma or semicolon, quotes, embedded separators and line breaks, CRLF', () => {
     const csv = parseCsv('id;nom;services\r\n1;"Lieu ""A""; bis";"a|b"\r\n2;B;"x\ny"\r\n');
-    expect(csv).toEqual({ ok: true, rows: [{ id: '1', nom: 'Lieu "A"; bis', services: 'a|b' }, { id: '2', nom: 'B', services: 'x\ny' }] });
+    expect(csv).toEqual({
+      ok: true,
+      rows: [
+        { id: '1', nom: 'Lieu "A"; bis', services: 'a|b' },
+        { id: '2', nom: 'B', services: 'x\ny' },
+      ],
+    });
   });
   test('a line with a wrong field count is marked; an unclosed quote is unreadable', () => {
     const csv = parseCsv('id,nom\n1,A,extra\n');
@@ -35,7 +41,14 @@ describe('a row of the national schema', () => {
     const r = readRow(good);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.place).toMatchObject({ nationalId: 'lieu-1', type: 'bibliotheque', communeCode: '16102', departementCode: '16', latitude: 45.6958, openingHours: 'Mo-Fr 09:00-17:00' });
+    expect(r.place).toMatchObject({
+      nationalId: 'lieu-1',
+      type: 'bibliotheque',
+      communeCode: '16102',
+      departementCode: '16',
+      latitude: 45.6958,
+      openingHours: 'Mo-Fr 09:00-17:00',
+    });
     expect(r.place.services).toHaveLength(4);
   });
   test('CSV text coordinates with a decimal comma; missing coordinates are left for the commune centre', () => {
@@ -59,12 +72,18 @@ describe('a row of the national schema', () => {
   test('unreadable hours are dropped with a warning, not a refusal', () => {
     const r = readRow({ ...good, horaires: 'le matin' });
     expect(r.ok && r.place.openingHours).toBeNull();
-    expect(r.ok && r.place.warnings[0]).toMatchObject({ code: 'horaires_illisibles', message: expect.stringMatching(/horaires illisibles/) });
+    expect(r.ok && r.place.warnings[0]).toMatchObject({
+      code: 'horaires_illisibles',
+      message: expect.stringMatching(/horaires illisibles/),
+    });
   });
   test('opening hours past the cap are refused before the hours library reads them (40 KB took it seconds)', () => {
     const started = performance.now();
     const r = readRow({ ...good, horaires: 'Mo-Fr 09:00-12:00,14:00-18:00; '.repeat(1_300).slice(0, 40_000) });
-    expect(r).toEqual({ ok: false, refusal: { code: 'champ_trop_long', message: expect.stringContaining('500'), field: 'horaires' } });
+    expect(r).toEqual({
+      ok: false,
+      refusal: { code: 'champ_trop_long', message: expect.stringContaining('500'), field: 'horaires' },
+    });
     expect(performance.now() - started).toBeLessThan(100);
   });
 
@@ -80,9 +99,21 @@ describe('rows that are good but doubtful, and older columns', () => {
   const warningCodes = (r: ReturnType<typeof readRow>) => (r.ok ? r.place.warnings.map((w) => w.code) : ['refused']);
 
   test('an arrondissement municipal is accepted: its commune for perimeters, the arrondissement kept', () => {
-    const marseille = { ...good, commune: 'Marseille', code_postal: '13001', code_insee: '13201', latitude: 43.2999, longitude: 5.3841 };
+    const marseille = {
+      ...good,
+      commune: 'Marseille',
+      code_postal: '13001',
+      code_insee: '13201',
+      latitude: 43.2999,
+      longitude: 5.3841,
+    };
     const r = readRow(marseille);
-    expect(r.ok && r.place).toMatchObject({ communeCode: '13055', arrondissementCode: '13201', communeName: 'Marseille', departementCode: '13' });
+    expect(r.ok && r.place).toMatchObject({
+      communeCode: '13055',
+      arrondissementCode: '13201',
+      communeName: 'Marseille',
+      departementCode: '13',
+    });
     expect(warningCodes(r)).toEqual([]);
     const lyon = readRow({ ...good, commune: 'Lyon', code_postal: '69003', latitude: 45.76, longitude: 4.85 });
     expect(lyon.ok && lyon.place).toMatchObject({ communeCode: '69123', arrondissementCode: '69383' });
@@ -92,7 +123,14 @@ describe('rows that are good but doubtful, and older columns', () => {
     const r = readRow({ ...good, commune: 'Villeurbanne', code_postal: '06100', latitude: 45.7719, longitude: 4.8902 });
     expect(r.ok && r.place).toMatchObject({ communeCode: '69266', departementCode: '69' });
     expect(warningCodes(r)).toEqual(['code_postal_incoherent']);
-    const insee = readRow({ ...good, commune: 'Villeurbanne', code_insee: '69266', code_postal: '06100', latitude: 45.7719, longitude: 4.8902 });
+    const insee = readRow({
+      ...good,
+      commune: 'Villeurbanne',
+      code_insee: '69266',
+      code_postal: '06100',
+      latitude: 45.7719,
+      longitude: 4.8902,
+    });
     expect(warningCodes(insee)).toEqual(['code_postal_incoherent']);
   });
 
@@ -105,7 +143,16 @@ describe('rows that are good but doubtful, and older columns', () => {
   });
 
   test('older `;` columns are read into the v1 fields; a value without equivalent is said', () => {
-    const r = readRow({ ...good, labels_nationaux: 'CNFS;France Services', publics_accueillis: 'Seniors (+ 65 ans);Adultes;Surdité', courriel: 'a@b.fr', telephone: '05 45 00 00 00', frais_a_charge: 'Gratuit', source: 'dora', date_maj: '2023-02-22' });
+    const r = readRow({
+      ...good,
+      labels_nationaux: 'CNFS;France Services',
+      publics_accueillis: 'Seniors (+ 65 ans);Adultes;Surdité',
+      courriel: 'a@b.fr',
+      telephone: '05 45 00 00 00',
+      frais_a_charge: 'Gratuit',
+      source: 'dora',
+      date_maj: '2023-02-22',
+    });
     expect(r.ok && r.place.openData).toEqual({
       dispositif_programmes_nationaux: 'Conseillers numériques|France Services',
       publics_specifiquement_adresses: 'Seniors',
@@ -117,7 +164,9 @@ describe('rows that are good but doubtful, and older columns', () => {
       modalites_accompagnement: 'Accompagnement individuel|Dans un atelier collectif',
     });
     expect(r.ok && r.place).toMatchObject({ sourceName: 'dora', sourceDate: '2023-02-22' });
-    expect(r.ok && r.place.warnings).toEqual([expect.objectContaining({ code: 'valeur_hors_vocabulaire', message: expect.stringContaining('Adultes') })]);
+    expect(r.ok && r.place.warnings).toEqual([
+      expect.objectContaining({ code: 'valeur_hors_vocabulaire', message: expect.stringContaining('Adultes') }),
+    ]);
   });
 
   test('field lengths are capped; the placeholder pivot is no pivot; unknown columns are named', () => {
@@ -125,6 +174,9 @@ describe('rows that are good but doubtful, and older columns', () => {
     expect(r.ok && r.place.address).toHaveLength(500);
     expect(r.ok && r.place.openData.presentation_resume).toHaveLength(280);
     expect(r.ok && r.place.pivot).toBeNull();
-    expect(readFile([{ ...good, cle_ban: '16102_1', colonne_maison: 'x' }]).ignoredColumns).toEqual(['cle_ban', 'colonne_maison']);
+    expect(readFile([{ ...good, cle_ban: '16102_1', colonne_maison: 'x' }]).ignoredColumns).toEqual([
+      'cle_ban',
+      'colonne_maison',
+    ]);
   });
 });

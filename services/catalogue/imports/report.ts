@@ -45,6 +45,7 @@ export function readFile(rows: Record<string, unknown>[]): ReadFile {
 
 function ignoredColumns(rows: Record<string, unknown>[]): string[] {
   const seen = new Set<string>();
-  for (const row of rows) for (const column of Object.keys(row)) if (!READ_COLUMNS.has(column) && column !== '__malformed') seen.add(column);
+  for (const row of rows)
+    for (const column of Object.keys(row)) if (!READ_COLUMNS.has(column) && column !== '__malformed') seen.add(column);
   return [...seen].sort();
 }

@@ -32,7 +32,11 @@ export async function createFunder(tx: Tx, emit: Emit, input: NewFunder): Promis
     })
     .onConflictDoNothing({ target: funders.siret })
     .returning();
-  if (!row) throw new DomainError('siret_taken', 'Un commanditaire avec ce SIRET existe déjà.', { status: 409, field: 'siret' });
+  if (!row)
+    throw new DomainError('siret_taken', 'Un commanditaire avec ce SIRET existe déjà.', {
+      status: 409,
+      field: 'siret',
+    });
   await emit('funder.created', { funderId: row.id, name: row.name, kind: input.kind, siret: row.siret });
   return row;
 }
@@ -44,9 +48,19 @@ export async function findFunder(db: Queryable, id: string): Promise<Funder> {
 }
 
 /** Funders by name (a part of it, any case) or SIRET, in name order. */
-export async function listFunders(db: Queryable, filter: { name?: string; siret?: string }, page: Page): Promise<Funder[]> {
+export async function listFunders(
+  db: Queryable,
+  filter: { name?: string; siret?: string },
+  page: Page,
+): Promise<Funder[]> {
   const where: SQL[] = [];
   if (filter.name) where.push(ilike(funders.name, `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (filter.siret) where.push(eq(funders.siret, filter.siret));
-  return db.select().from(funders).where(and(...where)).orderBy(asc(funders.name), asc(funders.id)).limit(page.limit).offset(page.offset);
+  return db
+    .select()
+    .from(funders)
+    .where(and(...where))
+    .orderBy(asc(funders.name), asc(funders.id))
+    .limit(page.limit)
+    .offset(page.offset);
 }

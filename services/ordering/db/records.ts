@@ -11,13 +11,18 @@ export async function nextDocumentNumber(tx: Tx, series: 'FA' | 'AV', issuedOn: 
   const [row] = await tx
     .insert(documentCounters)
     .values({ series, year, last: 1 })
-    .onConflictDoUpdate({ target: [documentCounters.series, documentCounters.year], set: { last: sql`${documentCounters.last} + 1` } })
+    .onConflictDoUpdate({
+      target: [documentCounters.series, documentCounters.year],
+      set: { last: sql`${documentCounters.last} + 1` },
+    })
     .returning({ last: documentCounters.last });
   return `${series}-${year}-${String(row!.last).padStart(6, '0')}`;
 }
 
 /** Writes ordering's audit rows. */
-export const audit = auditWriter<'funder' | 'order' | 'invoice' | 'payment' | 'credit_note' | 'kit_sponsorship'>(auditLog);
+export const audit = auditWriter<'funder' | 'order' | 'invoice' | 'payment' | 'credit_note' | 'kit_sponsorship'>(
+  auditLog,
+);
 
 /** The audit trail of an order and of the documents attached to it, oldest first. */
 export const orderAudit = (db: Queryable, orderId: string) => auditTrail(db, auditLog, orderId);

@@ -7,16 +7,23 @@ import { redemptionCounts } from './schema.ts';
 /** Net passes redeemed per order in a batch: +1 per redemption, −1 per cancellation. */
 function netByOrder(events: EventEnvelope<'pass.redeemed' | 'redemption.cancelled'>[]): Map<string, number> {
   const net = new Map<string, number>();
-  for (const e of events) net.set(e.data.orderId, (net.get(e.data.orderId) ?? 0) + (e.type === 'pass.redeemed' ? 1 : -1));
+  for (const e of events)
+    net.set(e.data.orderId, (net.get(e.data.orderId) ?? 0) + (e.type === 'pass.redeemed' ? 1 : -1));
   return net;
 }
 
-async function applyRedemptions(tx: Tx, events: EventEnvelope<'pass.redeemed' | 'redemption.cancelled'>[]): Promise<void> {
+async function applyRedemptions(
+  tx: Tx,
+  events: EventEnvelope<'pass.redeemed' | 'redemption.cancelled'>[],
+): Promise<void> {
   for (const [orderId, delta] of netByOrder(events)) {
     await tx
       .insert(redemptionCounts)
       .values({ orderId, redeemed: delta })
-      .onConflictDoUpdate({ target: redemptionCounts.orderId, set: { redeemed: sql`${redemptionCounts.redeemed} + ${delta}` } });
+      .onConflictDoUpdate({
+        target: redemptionCounts.orderId,
+        set: { redeemed: sql`${redemptionCounts.redeemed} + ${delta}` },
+      });
   }
 }
 
@@ -36,6 +43,7 @@ export const orderClosing: ConsumerDefinition<'order.redemption_closed'> = {
   name: 'order-closing',
   events: ['order.redemption_closed'],
   async apply(tx, events, emit) {
-    for (const { data } of events) await closeOrder(tx, emit, data.orderId, data, businessDate(), 'system: redemption window closed');
+    for (const { data } of events)
+      await closeOrder(tx, emit, data.orderId, data, businessDate(), 'system: redemption window closed');
   },
 };

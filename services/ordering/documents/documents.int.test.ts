@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../runtime/config.ts';
 import { PdfRenderer } from '@aptic/runtime';
 import { readPdf } from '../../../test/support/pdf.ts';
-import { CREDIT_NOTE, FACE_VALUE_INVOICE, FACE_VALUE_MENTION, ISSUER, ISSUER_IDENTITY, PENALTIES, PRICED, QUOTE, SERVICES_INVOICE } from './fixtures.ts';
+import {
+  CREDIT_NOTE,
+  FACE_VALUE_INVOICE,
+  FACE_VALUE_MENTION,
+  ISSUER,
+  ISSUER_IDENTITY,
+  PENALTIES,
+  PRICED,
+  QUOTE,
+  SERVICES_INVOICE,
+} from './fixtures.ts';
 import { creditNoteHtml, invoiceHtml, quoteHtml } from './render.ts';
 
 describe('funder documents rendered to PDF by Chromium', () => {

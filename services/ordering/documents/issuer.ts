@@ -70,7 +70,9 @@ export function issuerFromEnv(env: Env = process.env): Issuer {
 
   const vatNumber = compact(value(env, 'APTIC_ISSUER_VAT'))?.toUpperCase() ?? frenchVatNumber(siren);
   if (vatNumber !== frenchVatNumber(siren)) {
-    throw new Error(`APTIC_ISSUER_VAT "${vatNumber}" does not match the SIREN ${siren} (expected ${frenchVatNumber(siren)})`);
+    throw new Error(
+      `APTIC_ISSUER_VAT "${vatNumber}" does not match the SIREN ${siren} (expected ${frenchVatNumber(siren)})`,
+    );
   }
 
   const iban = compact(value(env, 'APTIC_ISSUER_IBAN'))?.toUpperCase() ?? PLACEHOLDER.iban;

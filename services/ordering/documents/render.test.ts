@@ -17,7 +17,16 @@ import {
 import { frenchVatNumber, issuerFromEnv } from './issuer.ts';
 import { creditNoteHtml, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x60': '`', '#x3D': '=', nbsp: ' ' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#x27': "'",
+  '#x60': '`',
+  '#x3D': '=',
+  nbsp: ' ',
+};
 
 /** What a reader sees: no style, no tags, entities decoded, every kind of space collapsed. */
 function visibleText(html: string): string {
@@ -31,7 +40,9 @@ function visibleText(html: string): string {
 describe('French formats', () => {
   it('formats cents as Intl fr-FR does: narrow no-break thousands, comma, no-break space before €', () => {
     expect(formatEuros(2_545_000)).toBe('25\u202f450,00\u00a0€');
-    expect(formatEuros(2_545_000)).toBe(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(25_450));
+    expect(formatEuros(2_545_000)).toBe(
+      new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(25_450),
+    );
     expect(formatEuros(0)).toBe('0,00\u00a0€');
     expect(formatEuros(40)).toBe('0,40\u00a0€');
     expect(formatEuros(100_000_000_012)).toBe('1\u202f000\u202f000\u202f000,12\u00a0€');
@@ -134,7 +145,9 @@ describe('quoteHtml', () => {
   });
 
   it('refuses totals that are not the sum of its lines', () => {
-    expect(() => quoteHtml({ ...QUOTE, totalExclVatCents: QUOTE.totalExclVatCents + 1 }, ISSUER)).toThrow(/sum of its lines/);
+    expect(() => quoteHtml({ ...QUOTE, totalExclVatCents: QUOTE.totalExclVatCents + 1 }, ISSUER)).toThrow(
+      /sum of its lines/,
+    );
     expect(() => quoteHtml({ ...QUOTE, vatCents: 0 }, ISSUER)).toThrow(/sum of its lines/);
     expect(() => quoteHtml({ ...QUOTE, validUntil: '2026-11-21' }, ISSUER)).toThrow(/expires/);
   });
@@ -169,16 +182,20 @@ describe('invoiceHtml', () => {
     expect(text).not.toContain(FACE_VALUE_MENTION);
     expect(text).toContain('Frais contributifs 2 000 0,40 € 20 % 800,00 €');
     expect(text).toContain('20 % 5 450,00 € 1 090,00 €');
-    expect(text).toContain('Total HT 5 450,00 € TVA 1 090,00 € Total TTC 6 540,00 € Avoir déduit -120,00 € Net à payer 6 420,00 €');
+    expect(text).toContain(
+      'Total HT 5 450,00 € TVA 1 090,00 € Total TTC 6 540,00 € Avoir déduit -120,00 € Net à payer 6 420,00 €',
+    );
     expect(text).toContain('Un avoir de 120,00 € est déduit');
     expect(text).toContain(PENALTIES);
   });
 
   it('refuses an amount due that is not the total less the avoir, and VAT on the face value', () => {
-    expect(() => invoiceHtml({ ...SERVICES_INVOICE, amountDueCents: SERVICES_INVOICE.totalInclVatCents }, ISSUER)).toThrow(/amount due/);
-    expect(() => invoiceHtml({ ...SERVICES_INVOICE, creditAppliedCents: 10_000_000, amountDueCents: 0 }, ISSUER)).toThrow(
-      /credit applied/,
-    );
+    expect(() =>
+      invoiceHtml({ ...SERVICES_INVOICE, amountDueCents: SERVICES_INVOICE.totalInclVatCents }, ISSUER),
+    ).toThrow(/amount due/);
+    expect(() =>
+      invoiceHtml({ ...SERVICES_INVOICE, creditAppliedCents: 10_000_000, amountDueCents: 0 }, ISSUER),
+    ).toThrow(/credit applied/);
     expect(() => invoiceHtml({ ...SERVICES_INVOICE, kind: 'face_value' }, ISSUER)).toThrow(/not subject to VAT/);
     expect(() => invoiceHtml({ ...FACE_VALUE_INVOICE, dueOn: '2026-11-24' }, ISSUER)).toThrow(/due before/);
   });
@@ -230,7 +247,9 @@ describe('escaping', () => {
     const dir = new URL('./templates/', import.meta.url);
     const partials = new URL('./partials/', dir);
     const sources = [
-      ...readdirSync(dir).filter((file) => file.endsWith('.hbs')).map((file) => readFileSync(new URL(file, dir), 'utf8')),
+      ...readdirSync(dir)
+        .filter((file) => file.endsWith('.hbs'))
+        .map((file) => readFileSync(new URL(file, dir), 'utf8')),
       ...readdirSync(partials).map((file) => readFileSync(new URL(file, partials), 'utf8')),
     ];
     expect(sources.length).toBeGreaterThanOrEqual(4);

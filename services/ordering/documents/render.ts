@@ -88,7 +88,9 @@ function formatVatRate(basisPoints: number): string {
 
 /** "12345678200010" → "123 456 782 00010", the way a SIRET is printed. */
 function formatSiret(siret: string): string {
-  return /^\d{14}$/.test(siret) ? `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}` : siret;
+  return /^\d{14}$/.test(siret)
+    ? `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}`
+    : siret;
 }
 
 function formatSiren(siren: string): string {
@@ -213,7 +215,9 @@ export function invoiceHtml(doc: InvoiceDocument, issuer: Issuer): string {
     throw new RangeError(`invoice ${doc.number}: credit applied ${credit} is not between 0 and the total`);
   }
   if (doc.amountDueCents !== doc.totalInclVatCents - credit) {
-    throw new RangeError(`invoice ${doc.number}: amount due ${doc.amountDueCents} ≠ total ${doc.totalInclVatCents} − credit ${credit}`);
+    throw new RangeError(
+      `invoice ${doc.number}: amount due ${doc.amountDueCents} ≠ total ${doc.totalInclVatCents} − credit ${credit}`,
+    );
   }
   if (doc.kind === 'face_value' && doc.vatCents !== 0) {
     throw new RangeError(`invoice ${doc.number}: the face value is not subject to VAT`);
@@ -260,7 +264,9 @@ export function creditNoteHtml(doc: CreditNoteDocument, issuer: Issuer): string 
     throw new RangeError(`credit note ${doc.number}: pass count must be a positive integer, got ${doc.passCount}`);
   }
   if (doc.amountCents !== doc.passCount * PASS_FACE_VALUE_CENTS) {
-    throw new RangeError(`credit note ${doc.number}: ${doc.amountCents} cents is not the face value of ${doc.passCount} pass`);
+    throw new RangeError(
+      `credit note ${doc.number}: ${doc.amountCents} cents is not the face value of ${doc.passCount} pass`,
+    );
   }
   const line: QuoteLine = {
     code: 'face_value',
@@ -343,11 +349,18 @@ function hasFaceValue(lines: readonly QuoteLine[]): boolean {
   return lines.some((line) => line.code === 'face_value');
 }
 
-type Totals = { number: string; lines: readonly QuoteLine[]; totalExclVatCents: number; vatCents: number; totalInclVatCents: number };
+type Totals = {
+  number: string;
+  lines: readonly QuoteLine[];
+  totalExclVatCents: number;
+  vatCents: number;
+  totalInclVatCents: number;
+};
 
 function checkLineTotals(doc: Totals): void {
   const amounts = [doc.totalExclVatCents, doc.vatCents, doc.totalInclVatCents];
-  for (const line of doc.lines) amounts.push(line.quantity, line.unitPriceCents, line.amountCents, line.vatRate, line.vatCents);
+  for (const line of doc.lines)
+    amounts.push(line.quantity, line.unitPriceCents, line.amountCents, line.vatRate, line.vatCents);
   if (!amounts.every((amount) => Number.isSafeInteger(amount) && amount >= 0)) {
     throw new RangeError(`document ${doc.number}: amounts must be non-negative integer cents`);
   }

@@ -18,7 +18,11 @@ export interface Allocation {
  * Spreads what the funder has paid over the order's two invoices: the face value first
  * (printing waits for it), then fees and services.
  */
-export function allocatePayments(faceValueDueCents: number, servicesDueCents: number, receivedCents: number): Allocation {
+export function allocatePayments(
+  faceValueDueCents: number,
+  servicesDueCents: number,
+  receivedCents: number,
+): Allocation {
   const faceValuePaidCents = Math.min(receivedCents, faceValueDueCents);
   const servicesPaidCents = Math.min(receivedCents - faceValuePaidCents, servicesDueCents);
   return {
@@ -35,7 +39,10 @@ export interface AvailableCredit {
 }
 
 /** Uses the funder's credit notes (avoirs), oldest first, against a face-value invoice. */
-export function applyCredits(amountCents: number, credits: readonly AvailableCredit[]): { applications: { creditNoteId: string; amountCents: number }[]; dueCents: number } {
+export function applyCredits(
+  amountCents: number,
+  credits: readonly AvailableCredit[],
+): { applications: { creditNoteId: string; amountCents: number }[]; dueCents: number } {
   let dueCents = amountCents;
   const applications: { creditNoteId: string; amountCents: number }[] = [];
   for (const credit of credits) {
@@ -60,11 +67,16 @@ export interface FinalCount {
  * value becomes a credit note. A count that does not add up for this order is refused, not credited.
  */
 export function closing(passCount: number, final: FinalCount): { unusedPasses: number; creditCents: number } {
-  const consistent = final.passCount === passCount
-    && final.redeemedCount + final.unredeemedCount === passCount
-    && final.unredeemedValueCents === final.unredeemedCount * PASS_FACE_VALUE_CENTS;
+  const consistent =
+    final.passCount === passCount &&
+    final.redeemedCount + final.unredeemedCount === passCount &&
+    final.unredeemedValueCents === final.unredeemedCount * PASS_FACE_VALUE_CENTS;
   if (!consistent) {
-    throw new DomainError('final_count_mismatch', `Le décompte final (${final.redeemedCount} pass encaissés sur ${final.passCount}) ne correspond pas à la commande de ${passCount} pass.`, { status: 422 });
+    throw new DomainError(
+      'final_count_mismatch',
+      `Le décompte final (${final.redeemedCount} pass encaissés sur ${final.passCount}) ne correspond pas à la commande de ${passCount} pass.`,
+      { status: 422 },
+    );
   }
   return { unusedPasses: final.unredeemedCount, creditCents: final.unredeemedValueCents };
 }

@@ -33,7 +33,11 @@ export function canMove(from: OrderStatus, to: OrderStatus): boolean {
 /** Refuses a move the lifecycle does not allow, saying where the order stands. */
 export function assertMove(from: OrderStatus, to: OrderStatus): void {
   if (!canMove(from, to)) {
-    throw new DomainError('invalid_transition', `La commande est « ${labels[from]} » : elle ne peut pas passer à « ${labels[to]} ».`, { status: 409 });
+    throw new DomainError(
+      'invalid_transition',
+      `La commande est « ${labels[from]} » : elle ne peut pas passer à « ${labels[to]} ».`,
+      { status: 409 },
+    );
   }
 }
 

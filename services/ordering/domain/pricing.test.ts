@@ -176,7 +176,10 @@ describe('complementary services (options)', () => {
   });
 
   it('include targeting of payable services and white-label reports in Premium, at 0 €', () => {
-    const quote = priceQuote(request({ offer: 'premium', options: ['service_targeting', 'white_label_report'] }), REPEAT);
+    const quote = priceQuote(
+      request({ offer: 'premium', options: ['service_targeting', 'white_label_report'] }),
+      REPEAT,
+    );
     expect(quote.lines.slice(2)).toEqual([
       {
         code: 'service_targeting',
@@ -202,7 +205,11 @@ describe('complementary services (options)', () => {
 
   it('are all open to Premium', () => {
     const all = [...REFERENCE.options, 'service_targeting', 'white_label_report'];
-    expect(lineCodes(request({ offer: 'premium', options: all }), REPEAT)).toEqual(['face_value', 'contributive_fees', ...all]);
+    expect(lineCodes(request({ offer: 'premium', options: all }), REPEAT)).toEqual([
+      'face_value',
+      'contributive_fees',
+      ...all,
+    ]);
   });
 
   it('are open to Plus from exactly 2,000 passes, the cover logo included', () => {
@@ -267,11 +274,14 @@ describe('VAT and percentages (applyBasisPoints)', () => {
 });
 
 describe('refusals', () => {
-  it.each([0, -5, 2.5, Number.NaN, Number.POSITIVE_INFINITY, 100_001])('quantity_out_of_range for %s carnets', (carnets) => {
-    const error = refusalOf(request({ carnets }));
-    expect(error).toMatchObject({ code: 'quantity_out_of_range', status: 422, field: 'carnets' });
-    expect(error.message).toContain('100\u00a0000');
-  });
+  it.each([0, -5, 2.5, Number.NaN, Number.POSITIVE_INFINITY, 100_001])(
+    'quantity_out_of_range for %s carnets',
+    (carnets) => {
+      const error = refusalOf(request({ carnets }));
+      expect(error).toMatchObject({ code: 'quantity_out_of_range', status: 422, field: 'carnets' });
+      expect(error.message).toContain('100\u00a0000');
+    },
+  );
 
   it('accepts the cap of 100,000 carnets', () => {
     expect(priceQuote(request({ carnets: 100_000 }), REPEAT).passCount).toBe(1_000_000);
@@ -317,7 +327,9 @@ describe('refusals', () => {
   it('duplicate_option', () => {
     const error = refusalOf(request({ options: ['logo_pass', 'logo_cover', 'logo_pass'] }));
     expect(error).toMatchObject({ code: 'duplicate_option', status: 422, field: 'options' });
-    expect(error.message).toBe('Le service complémentaire « Ajout de logo(s) couleur sur les pass » est demandé plusieurs fois.');
+    expect(error.message).toBe(
+      'Le service complémentaire « Ajout de logo(s) couleur sur les pass » est demandé plusieurs fois.',
+    );
   });
 
   it('option_not_allowed_for_offer: Standard takes no option, whatever the volume', () => {

@@ -305,4 +305,3 @@ function sum(amounts: readonly number[]): number {
 function refusal(code: string, message: string, field: string): DomainError {
   return new DomainError(code, message, { status: 422, field });
 }
-

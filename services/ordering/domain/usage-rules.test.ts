@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DomainError, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, UsageRules, territory, validate, type Offer } from '@aptic/contracts';
+import {
+  DomainError,
+  PLACE_TYPES,
+  PUBLICS,
+  SERVICE_CATEGORIES,
+  UsageRules,
+  territory,
+  validate,
+  type Offer,
+} from '@aptic/contracts';
 import { resolveUsageRules, type UsageRulesInput } from './usage-rules.ts';
 
 const ISSUED = { issuedOn: '2026-03-10' };
@@ -173,8 +182,14 @@ describe('perimeter', () => {
     const codes = northernDepartements.flatMap((code) => territory().departement(code) ?? []);
     const fiveThousandAndOne = codes.slice(0, 5_001);
     expect(fiveThousandAndOne).toHaveLength(5_001);
-    expectRefusal(refusalOf({ perimeter: { communes: fiveThousandAndOne } }), 'too_many_communes', 'perimeter.communes');
-    expect(resolve({ perimeter: { communes: fiveThousandAndOne.slice(0, 5_000) } }).resolvedCommunes).toHaveLength(5_000);
+    expectRefusal(
+      refusalOf({ perimeter: { communes: fiveThousandAndOne } }),
+      'too_many_communes',
+      'perimeter.communes',
+    );
+    expect(resolve({ perimeter: { communes: fiveThousandAndOne.slice(0, 5_000) } }).resolvedCommunes).toHaveLength(
+      5_000,
+    );
   });
 });
 
@@ -249,7 +264,11 @@ describe('service categories, types of places, publics', () => {
 
   it('targets service categories on Premium, without duplicates, sorted', () => {
     const rules = resolve({
-      serviceCategories: ['utilisation_securisee_numerique', 'aide_demarches_administratives', 'utilisation_securisee_numerique'],
+      serviceCategories: [
+        'utilisation_securisee_numerique',
+        'aide_demarches_administratives',
+        'utilisation_securisee_numerique',
+      ],
     });
     expect(rules.serviceCategories).toEqual(['aide_demarches_administratives', 'utilisation_securisee_numerique']);
   });

@@ -10,7 +10,23 @@
  * Dates are `YYYY-MM-DD` strings compared as strings: that order is the calendar order, and no
  * `Date` (nor its time zone) is involved.
  */
-import { CommuneCode, DepartementCode, DomainError, EpciCode, expandPerimeter, formatInteger, frenchDate, isCalendarDate, PLACE_TYPES, PUBLICS, SERVICE_CATEGORIES, territory, type Offer, type Territory, type UsageRules } from '@aptic/contracts';
+import {
+  CommuneCode,
+  DepartementCode,
+  DomainError,
+  EpciCode,
+  expandPerimeter,
+  formatInteger,
+  frenchDate,
+  isCalendarDate,
+  PLACE_TYPES,
+  PUBLICS,
+  SERVICE_CATEGORIES,
+  territory,
+  type Offer,
+  type Territory,
+  type UsageRules,
+} from '@aptic/contracts';
 
 /** No-break space between thousands in messages. */
 const NBSP = '\u00a0';
@@ -42,7 +58,9 @@ const DEPARTEMENT_FORMAT = new RegExp(DepartementCode.pattern ?? '');
 /** Checks the funder's usage rules for an order of this offer and resolves them, or throws a DomainError. */
 export function resolveUsageRules(input: UsageRulesInput, offer: Offer, context: UsageRulesContext): UsageRules {
   if (!isCalendarDate(context.issuedOn)) {
-    throw new TypeError(`resolveUsageRules: issuedOn must be a YYYY-MM-DD date, got ${JSON.stringify(context.issuedOn)}`);
+    throw new TypeError(
+      `resolveUsageRules: issuedOn must be a YYYY-MM-DD date, got ${JSON.stringify(context.issuedOn)}`,
+    );
   }
   const { validFrom, validUntil } = resolveValidity(input.validFrom, input.validUntil, context.issuedOn);
   const serviceCategories = resolveServiceCategories(input.serviceCategories ?? [], offer);
@@ -201,7 +219,8 @@ function refuseUnknownDepartements(codes: readonly string[], lookup: Territory):
       ? `Le code département ${quoted(unknown)} ne correspond à aucun département.`
       : `Les codes département ${quoted(unknown)} ne correspondent à aucun département.`;
   const hints = unknown.slice(0, MAX_CODES_IN_MESSAGE).flatMap((code) => {
-    if (code === '20') return ['La Corse compte deux départements : indiquez « 2A » (Corse-du-Sud) ou « 2B » (Haute-Corse).'];
+    if (code === '20')
+      return ['La Corse compte deux départements : indiquez « 2A » (Corse-du-Sud) ou « 2B » (Haute-Corse).'];
     // Collectivités d'outre-mer outside the contract's département codes (Saint-Barthélemy…):
     // their communes can still be listed one by one.
     const nom = lookup.departement(code) === undefined ? undefined : lookup.departementNom(code);
@@ -227,4 +246,3 @@ function quoted(codes: readonly string[]): string {
 function refusal(code: string, message: string, field: string): DomainError {
   return new DomainError(code, message, { status: 422, field });
 }
-

@@ -8,4 +8,12 @@ import { settlement } from '@aptic/settlement';
 import { analytics } from '@aptic/analytics';
 
 /** The seven services, in start order. */
-export const allServices: ServiceDefinition[] = [qualification, catalogue, ordering, printing, redemption, settlement, analytics];
+export const allServices: ServiceDefinition[] = [
+  qualification,
+  catalogue,
+  ordering,
+  printing,
+  redemption,
+  settlement,
+  analytics,
+];

@@ -28,12 +28,15 @@ const env = { ...process.env };
 // Embedded mode is for a person at a terminal: warnings only unless asked for more.
 if (!env.DATABASE_URL && !env.LOG_LEVEL) env.LOG_LEVEL = 'warn';
 const config = readConfig(env);
-if (withDemo && config.mode !== 'embedded') throw new StartRefused('--demo seeds the embedded platform: start without DATABASE_URL/NATS_URL.');
+if (withDemo && config.mode !== 'embedded')
+  throw new StartRefused('--demo seeds the embedded platform: start without DATABASE_URL/NATS_URL.');
 const platform = await startPlatform(selectServices(allServices, args), config, undefined, progress);
 
 for (const service of platform.services) console.log(`${service.name} admin ${service.url}`);
 if (platform.bootstrapToken) {
-  console.log(`\nFirst start: admin token, role admin, for every admin API (shown once, keep it): ${platform.bootstrapToken}`);
+  console.log(
+    `\nFirst start: admin token, role admin, for every admin API (shown once, keep it): ${platform.bootstrapToken}`,
+  );
 }
 if (withDemo) {
   const { demo } = await import('./demo.ts');
@@ -59,16 +62,23 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 async function printDemo(platform: RunningPlatform, d: DemoRecord, reused: boolean): Promise<void> {
   const url = (service: string) => platform.services.find((s) => s.name === service)!.url;
   const LINK_MINUTES = 60;
-  const link = (service: string, path: string) => platform.tokens.signLink(d.token, `${url(service)}${path}`, LINK_MINUTES * 60);
+  const link = (service: string, path: string) =>
+    platform.tokens.signLink(d.token, `${url(service)}${path}`, LINK_MINUTES * 60);
   const documents: [string, string][] = [
     ['print-ready PDF of the 200 carnets', await link('printing', `/print-jobs/${d.printJobId}/pdf`)],
-    [`service sheet of "${d.placeName}" (the barcodes the mediator scans)`, await link('catalogue', `/places/${d.placeId}/service-sheet.pdf`)],
+    [
+      `service sheet of "${d.placeName}" (the barcodes the mediator scans)`,
+      await link('catalogue', `/places/${d.placeId}/service-sheet.pdf`),
+    ],
     [`quote ${d.order.number}`, await link('ordering', `/quotes/${d.order.id}/pdf`)],
   ];
-  for (const invoice of d.order.invoices) documents.push([`invoice ${invoice.number}`, await link('ordering', `/invoices/${invoice.id}/pdf`)]);
+  for (const invoice of d.order.invoices)
+    documents.push([`invoice ${invoice.number}`, await link('ordering', `/invoices/${invoice.id}/pdf`)]);
   const lines = [
     '',
-    reused ? `Demo, found again in ${platform.config.dataDir} (seeded ${frenchDateTime(d.seededAt)}):` : 'Demo, seeded:',
+    reused
+      ? `Demo, found again in ${platform.config.dataDir} (seeded ${frenchDateTime(d.seededAt)}):`
+      : 'Demo, seeded:',
     `  funder: ${d.funder.name} (id ${d.funder.id})`,
     `  order: ${d.order.number}, ${d.order.passCount} passes, paid, printed and delivered (id ${d.order.id})`,
     ...d.places.map((p) => `  place: ${p.name} (id ${p.id}), its kiosk ${p.kioskId}`),

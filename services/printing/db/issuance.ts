@@ -14,39 +14,91 @@ const ROWS_PER_INSERT = 50_000;
  * hashes) in the same transaction. An order is issued once:
  * its row is the guard, whatever the redeliveries.
  */
-export async function issuePasses(tx: Tx, emit: Emit, event: EventEnvelope<'order.paid'>, keys: PassKeys): Promise<void> {
+export async function issuePasses(
+  tx: Tx,
+  emit: Emit,
+  event: EventEnvelope<'order.paid'>,
+  keys: PassKeys,
+): Promise<void> {
   const d = event.data;
   const [fresh] = await tx
     .insert(printOrders)
-    .values({ orderId: d.orderId, funderId: d.funderId, funderName: d.funderName, offer: d.offer, carnetSize: d.carnetSize, carnets: d.carnets, options: d.options, rules: d.rules, issuedAt: new Date() })
+    .values({
+      orderId: d.orderId,
+      funderId: d.funderId,
+      funderName: d.funderName,
+      offer: d.offer,
+      carnetSize: d.carnetSize,
+      carnets: d.carnets,
+      options: d.options,
+      rules: d.rules,
+      issuedAt: new Date(),
+    })
     .onConflictDoNothing()
     .returning();
   if (!fresh) return;
-  const numbers = (await queryRows<{ n: number }>(tx, sql`SELECT nextval('printing.carnet_number')::int AS n FROM generate_series(1, ${d.carnets}) ORDER BY 1`)).map((r) => r.n);
-  await tx.execute(sql`INSERT INTO ${carnets} (number, order_id) SELECT unnest(${arrayParam(numbers, 'integer')}), ${d.orderId}`);
+  const numbers = (
+    await queryRows<{ n: number }>(
+      tx,
+      sql`SELECT nextval('printing.carnet_number')::int AS n FROM generate_series(1, ${d.carnets}) ORDER BY 1`,
+    )
+  ).map((r) => r.n);
+  await tx.execute(
+    sql`INSERT INTO ${carnets} (number, order_id) SELECT unnest(${arrayParam(numbers, 'integer')}), ${d.orderId}`,
+  );
   const issued = passesOf(numbers, d.carnetSize, keys);
   for (const part of chunks(issued, ROWS_PER_INSERT)) {
     await tx.execute(sql`
       INSERT INTO ${passes} (pass_id, order_id, carnet_number, position)
       SELECT id, ${d.orderId}, carnet, position
-      FROM unnest(${arrayParam(part.map((p) => p.passId), 'uuid')}, ${arrayParam(part.map((p) => p.carnetNumber), 'integer')},
-                  ${arrayParam(part.map((p) => p.position), 'integer')}) AS t(id, carnet, position)`);
+      FROM unnest(${arrayParam(
+        part.map((p) => p.passId),
+        'uuid',
+      )}, ${arrayParam(
+        part.map((p) => p.carnetNumber),
+        'integer',
+      )},
+                  ${arrayParam(
+                    part.map((p) => p.position),
+                    'integer',
+                  )}) AS t(id, carnet, position)`);
   }
   const parts = chunks(issued, PASSES_PER_EVENT);
-  for (const [index, part] of parts.entries()) await emit('passes.issued', { orderId: d.orderId, funderId: d.funderId, chunk: { index, of: parts.length }, passes: part });
-  await audit(tx, { entity: 'order', entityId: d.orderId, scopeId: d.orderId, action: 'issue', actor: `system: order.paid ${event.id}`, details: { carnets: numbers.length, first: numbers[0], last: numbers.at(-1), passes: issued.length } });
+  for (const [index, part] of parts.entries())
+    await emit('passes.issued', {
+      orderId: d.orderId,
+      funderId: d.funderId,
+      chunk: { index, of: parts.length },
+      passes: part,
+    });
+  await audit(tx, {
+    entity: 'order',
+    entityId: d.orderId,
+    scopeId: d.orderId,
+    action: 'issue',
+    actor: `system: order.paid ${event.id}`,
+    details: { carnets: numbers.length, first: numbers[0], last: numbers.at(-1), passes: issued.length },
+  });
 }
 
 export async function findPrintOrder(db: Queryable, orderId: string) {
   const [order] = await db.select().from(printOrders).where(eq(printOrders.orderId, orderId));
-  if (!order) throw new DomainError('unknown_order', 'Commande inconnue de l’impression (pas encore payée ?).', { status: 404 });
+  if (!order)
+    throw new DomainError('unknown_order', 'Commande inconnue de l’impression (pas encore payée ?).', { status: 404 });
   return order;
 }
 
 /** Where an order's carnets stand: issued, released, blocked passes. */
 export async function orderStatus(db: Queryable, orderId: string) {
   const order = await findPrintOrder(db, orderId);
-  const [counts] = await queryRows<{ carnets: number; released: number; passes: number; blocked: number; first: number; last: number }>(
+  const [counts] = await queryRows<{
+    carnets: number;
+    released: number;
+    passes: number;
+    blocked: number;
+    first: number;
+    last: number;
+  }>(
     db,
     sql`SELECT (SELECT count(*)::int FROM ${carnets} WHERE order_id = ${orderId}) AS carnets,
                (SELECT count(*)::int FROM ${carnets} WHERE order_id = ${orderId} AND released_at IS NOT NULL) AS released,
@@ -55,7 +107,18 @@ export async function orderStatus(db: Queryable, orderId: string) {
                (SELECT min(number) FROM ${carnets} WHERE order_id = ${orderId}) AS first,
                (SELECT max(number) FROM ${carnets} WHERE order_id = ${orderId}) AS last`,
   );
-  return { orderId, funderId: order.funderId, carnetSize: order.carnetSize, issuedAt: order.issuedAt.toISOString(), firstCarnet: counts!.first, lastCarnet: counts!.last, carnets: counts!.carnets, releasedCarnets: counts!.released, passes: counts!.passes, blockedPasses: counts!.blocked };
+  return {
+    orderId,
+    funderId: order.funderId,
+    carnetSize: order.carnetSize,
+    issuedAt: order.issuedAt.toISOString(),
+    firstCarnet: counts!.first,
+    lastCarnet: counts!.last,
+    carnets: counts!.carnets,
+    releasedCarnets: counts!.released,
+    passes: counts!.passes,
+    blockedPasses: counts!.blocked,
+  };
 }
 
 /**
@@ -63,33 +126,80 @@ export async function orderStatus(db: Queryable, orderId: string) {
  * decision with its reason (handed out one by one): their passes become redeemable. Until then a
  * stolen box is worthless.
  */
-export async function releaseCarnets(tx: Tx, emit: Emit, orderId: string, decision: { carnetNumbers?: number[]; reason: string } | 'delivered', actor: string): Promise<number[]> {
+export async function releaseCarnets(
+  tx: Tx,
+  emit: Emit,
+  orderId: string,
+  decision: { carnetNumbers?: number[]; reason: string } | 'delivered',
+  actor: string,
+): Promise<number[]> {
   const requested = decision === 'delivered' ? undefined : decision.carnetNumbers;
   await findPrintOrder(tx, orderId);
-  const ofOrder = await tx.select({ number: carnets.number, releasedAt: carnets.releasedAt }).from(carnets).where(eq(carnets.orderId, orderId)).for('update');
+  const ofOrder = await tx
+    .select({ number: carnets.number, releasedAt: carnets.releasedAt })
+    .from(carnets)
+    .where(eq(carnets.orderId, orderId))
+    .for('update');
   const known = new Set(ofOrder.map((c) => c.number));
   const unknown = (requested ?? []).filter((n) => !known.has(n));
-  if (unknown.length > 0) throw new DomainError('unknown_carnet', `Carnet(s) ${unknown.slice(0, 10).join(', ')} : pas dans cette commande.`, { status: 422, field: 'carnetNumbers' });
+  if (unknown.length > 0)
+    throw new DomainError('unknown_carnet', `Carnet(s) ${unknown.slice(0, 10).join(', ')} : pas dans cette commande.`, {
+      status: 422,
+      field: 'carnetNumbers',
+    });
   const wanted = new Set(requested ?? known);
   const toRelease = ofOrder.filter((c) => wanted.has(c.number) && !c.releasedAt).map((c) => c.number);
   if (toRelease.length === 0) return [];
   const releasedAt = new Date();
-  await tx.update(carnets).set({ releasedAt }).where(and(eq(carnets.orderId, orderId), inArray(carnets.number, toRelease)));
-  for (const part of chunks(toRelease, 5_000)) await emit('passes.released', { orderId, carnetNumbers: part, releasedAt: releasedAt.toISOString() });
+  await tx
+    .update(carnets)
+    .set({ releasedAt })
+    .where(and(eq(carnets.orderId, orderId), inArray(carnets.number, toRelease)));
+  for (const part of chunks(toRelease, 5_000))
+    await emit('passes.released', { orderId, carnetNumbers: part, releasedAt: releasedAt.toISOString() });
   const reason = decision === 'delivered' ? 'print job delivered' : decision.reason;
-  await audit(tx, { entity: 'order', entityId: orderId, scopeId: orderId, action: 'release', actor, details: { carnets: toRelease.length, reason } });
+  await audit(tx, {
+    entity: 'order',
+    entityId: orderId,
+    scopeId: orderId,
+    action: 'release',
+    actor,
+    details: { carnets: toRelease.length, reason },
+  });
   return toRelease;
 }
 
 /** A carnet, or some of its passes, declared lost or stolen: redemption refuses them from then on. */
-export async function blockCarnet(tx: Tx, emit: Emit, carnetNumber: number, input: { reason: string; positions?: number[] }, actor: string): Promise<string[]> {
+export async function blockCarnet(
+  tx: Tx,
+  emit: Emit,
+  carnetNumber: number,
+  input: { reason: string; positions?: number[] },
+  actor: string,
+): Promise<string[]> {
   const [carnet] = await tx.select().from(carnets).where(eq(carnets.number, carnetNumber));
   if (!carnet) throw new DomainError('unknown_carnet', `Carnet ${carnetNumber} inconnu.`, { status: 404 });
-  const where = input.positions?.length ? and(eq(passes.carnetNumber, carnetNumber), inArray(passes.position, input.positions), isNull(passes.blockedAt)) : and(eq(passes.carnetNumber, carnetNumber), isNull(passes.blockedAt));
-  const blocked = await tx.update(passes).set({ blockedAt: new Date(), blockReason: input.reason }).where(where).returning({ passId: passes.passId });
-  if (blocked.length === 0) throw new DomainError('nothing_to_block', 'Ces pass sont déjà bloqués (ou n’existent pas dans ce carnet).', { status: 409 });
+  const where = input.positions?.length
+    ? and(eq(passes.carnetNumber, carnetNumber), inArray(passes.position, input.positions), isNull(passes.blockedAt))
+    : and(eq(passes.carnetNumber, carnetNumber), isNull(passes.blockedAt));
+  const blocked = await tx
+    .update(passes)
+    .set({ blockedAt: new Date(), blockReason: input.reason })
+    .where(where)
+    .returning({ passId: passes.passId });
+  if (blocked.length === 0)
+    throw new DomainError('nothing_to_block', 'Ces pass sont déjà bloqués (ou n’existent pas dans ce carnet).', {
+      status: 409,
+    });
   const passIds = blocked.map((b) => b.passId);
   await emit('passes.blocked', { orderId: carnet.orderId, carnetNumber, passIds, reason: input.reason });
-  await audit(tx, { entity: 'order', entityId: carnet.orderId, scopeId: carnet.orderId, action: 'block', actor, details: { carnetNumber, passes: passIds.length, reason: input.reason } });
+  await audit(tx, {
+    entity: 'order',
+    entityId: carnet.orderId,
+    scopeId: carnet.orderId,
+    action: 'block',
+    actor,
+    details: { carnetNumber, passes: passIds.length, reason: input.reason },
+  });
   return passIds;
 }

@@ -24,8 +24,26 @@ afterAll(async () => {
 
 test('embedded mode (PGlite, whose bytea is a Uint8Array): the stored logos are printed', async () => {
   const orderId = randomUUID();
-  const rules = { validFrom: '2027-01-01', validUntil: '2027-12-31', perimeter: { communes: [], epcis: [], departements: [] }, resolvedCommunes: [], placeTypes: [], serviceCategories: [], publics: [] };
-  await database.db.insert(printOrders).values({ orderId, funderId: randomUUID(), funderName: 'Commune', offer: 'plus', carnetSize: 10, carnets: 1, options: ['logo_pass', 'logo_cover'], rules, issuedAt: new Date() });
+  const rules = {
+    validFrom: '2027-01-01',
+    validUntil: '2027-12-31',
+    perimeter: { communes: [], epcis: [], departements: [] },
+    resolvedCommunes: [],
+    placeTypes: [],
+    serviceCategories: [],
+    publics: [],
+  };
+  await database.db.insert(printOrders).values({
+    orderId,
+    funderId: randomUUID(),
+    funderName: 'Commune',
+    offer: 'plus',
+    carnetSize: 10,
+    carnets: 1,
+    options: ['logo_pass', 'logo_cover'],
+    rules,
+    issuedAt: new Date(),
+  });
   await database.db.transaction(async (tx) => {
     await uploadLogo(tx, orderId, 'pass', 'image/png', PNG_LOGO, 'test');
     await uploadLogo(tx, orderId, 'cover', 'image/svg+xml', SVG_LOGO, 'test');
@@ -35,6 +53,10 @@ test('embedded mode (PGlite, whose bytea is a Uint8Array): the stored logos are 
   const job = validatePrintJob(printJob(1, 10, 42, { logos }));
   const html = carnetsHtml(job, job.carnets);
   // Set once per document as CSS custom properties (the HTML escapes a base64 '=').
-  expect(html).toContain(`--pass-logo: url(&quot;data:image/png;base64,${PNG_LOGO.toString('base64').replaceAll('=', '&#x3D;')}&quot;)`);
-  expect(html).toContain(`--cover-logo: url(&quot;data:image/svg+xml;base64,${SVG_LOGO.toString('base64').replaceAll('=', '&#x3D;')}&quot;)`);
+  expect(html).toContain(
+    `--pass-logo: url(&quot;data:image/png;base64,${PNG_LOGO.toString('base64').replaceAll('=', '&#x3D;')}&quot;)`,
+  );
+  expect(html).toContain(
+    `--cover-logo: url(&quot;data:image/svg+xml;base64,${SVG_LOGO.toString('base64').replaceAll('=', '&#x3D;')}&quot;)`,
+  );
 });

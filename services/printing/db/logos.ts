@@ -8,19 +8,55 @@ import { orderLogos, proofs } from './schema.ts';
 const OPTION: Record<'pass' | 'cover', string> = { pass: 'logo_pass', cover: 'logo_cover' };
 
 /** Stores (or replaces) an order's logo, if the order bought that option and the file is an image ≤ 5 MB. */
-export async function uploadLogo(tx: Tx, orderId: string, slot: 'pass' | 'cover', mime: string, data: Buffer, actor: string): Promise<void> {
+export async function uploadLogo(
+  tx: Tx,
+  orderId: string,
+  slot: 'pass' | 'cover',
+  mime: string,
+  data: Buffer,
+  actor: string,
+): Promise<void> {
   const order = await findPrintOrder(tx, orderId);
-  if (!order.options.includes(OPTION[slot])) throw new DomainError('logo_not_ordered', `Cette commande n’a pas l’option « ${OPTION[slot]} ».`, { status: 409, field: 'slot' });
+  if (!order.options.includes(OPTION[slot]))
+    throw new DomainError('logo_not_ordered', `Cette commande n’a pas l’option « ${OPTION[slot]} ».`, {
+      status: 409,
+      field: 'slot',
+    });
   // The approved proof is what is printed: from then on its logos no longer change.
-  const [approved] = await tx.select({ id: proofs.id }).from(proofs).where(and(eq(proofs.orderId, orderId), eq(proofs.status, 'approved'))).limit(1);
-  if (approved) throw new DomainError('logo_locked', 'Le BAT est approuvé : les logos imprimés sont ceux du BAT et ne changent plus.', { status: 409, field: 'slot' });
+  const [approved] = await tx
+    .select({ id: proofs.id })
+    .from(proofs)
+    .where(and(eq(proofs.orderId, orderId), eq(proofs.status, 'approved')))
+    .limit(1);
+  if (approved)
+    throw new DomainError(
+      'logo_locked',
+      'Le BAT est approuvé : les logos imprimés sont ceux du BAT et ne changent plus.',
+      { status: 409, field: 'slot' },
+    );
   const logo = validateLogo({ mime: mime as LogoMime, data }, `logo_${slot}`);
-  await tx.insert(orderLogos).values({ orderId, slot, mime: logo.mime, data: logo.data }).onConflictDoUpdate({ target: [orderLogos.orderId, orderLogos.slot], set: { mime: logo.mime, data: logo.data, uploadedAt: new Date() } });
-  await audit(tx, { entity: 'order', entityId: orderId, scopeId: orderId, action: `logo:${slot}`, actor, details: { mime: logo.mime, bytes: logo.data.length } });
+  await tx
+    .insert(orderLogos)
+    .values({ orderId, slot, mime: logo.mime, data: logo.data })
+    .onConflictDoUpdate({
+      target: [orderLogos.orderId, orderLogos.slot],
+      set: { mime: logo.mime, data: logo.data, uploadedAt: new Date() },
+    });
+  await audit(tx, {
+    entity: 'order',
+    entityId: orderId,
+    scopeId: orderId,
+    action: `logo:${slot}`,
+    actor,
+    details: { mime: logo.mime, bytes: logo.data.length },
+  });
 }
 
 /** The logos the print file shows. */
 export async function logosOf(db: Queryable, orderId: string): Promise<{ pass?: Logo; cover?: Logo }> {
-  const rows = await db.select().from(orderLogos).where(and(eq(orderLogos.orderId, orderId)));
+  const rows = await db
+    .select()
+    .from(orderLogos)
+    .where(and(eq(orderLogos.orderId, orderId)));
   return Object.fromEntries(rows.map((r) => [r.slot, { mime: r.mime as LogoMime, data: r.data }]));
 }

@@ -15,9 +15,17 @@ import { passes, printJobs, printOrders } from './schema.ts';
 /** The order as the print file shows it: funder, validity, perimeter, carnets and their codes (made again from the key). */
 async function printDocument(ctx: ServiceContext, orderId: string, key: string): Promise<PrintDocument> {
   const [order] = await ctx.db.select().from(printOrders).where(eq(printOrders.orderId, orderId));
-  const rows = await ctx.db.select({ carnet: passes.carnetNumber, position: passes.position }).from(passes).where(eq(passes.orderId, orderId)).orderBy(asc(passes.carnetNumber), asc(passes.position));
+  const rows = await ctx.db
+    .select({ carnet: passes.carnetNumber, position: passes.position })
+    .from(passes)
+    .where(eq(passes.orderId, orderId))
+    .orderBy(asc(passes.carnetNumber), asc(passes.position));
   const carnets = new Map<number, { position: number; code: string }[]>();
-  for (const r of rows) carnets.set(r.carnet, [...(carnets.get(r.carnet) ?? []), { position: r.position, code: passCode(key, r.carnet, r.position) }]);
+  for (const r of rows)
+    carnets.set(r.carnet, [
+      ...(carnets.get(r.carnet) ?? []),
+      { position: r.position, code: passCode(key, r.carnet, r.position) },
+    ]);
   return {
     orderId,
     funderName: order!.funderName,
@@ -48,26 +56,47 @@ export function printFileRenderer(ctx: ServiceContext, folder: string) {
     /** The oldest queued job not waiting after a failure: one that fails never holds back the others. */
     async renderNext(): Promise<void> {
       const due = or(isNull(printJobs.renderRetryAt), lte(printJobs.renderRetryAt, new Date()));
-      const [job] = await ctx.db.select().from(printJobs).where(and(eq(printJobs.status, 'queued'), due)).orderBy(asc(printJobs.approvedOn)).limit(1);
+      const [job] = await ctx.db
+        .select()
+        .from(printJobs)
+        .where(and(eq(printJobs.status, 'queued'), due))
+        .orderBy(asc(printJobs.approvedOn))
+        .limit(1);
       if (!job) return;
       try {
         await render(job);
       } catch (err) {
-        await ctx.transaction((tx, emit) => renderFailed(tx, emit, job, err instanceof Error ? err.message : String(err)));
+        await ctx.transaction((tx, emit) =>
+          renderFailed(tx, emit, job, err instanceof Error ? err.message : String(err)),
+        );
       }
     },
   };
 
   async function render(job: typeof printJobs.$inferSelect): Promise<void> {
-      await mkdir(folder, { recursive: true });
-      const outFile = join(folder, `${job.orderId}.pdf`);
-      const printer = await ctx.pdf();
-      const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId, key), {
-        outFile,
-        workDir: join(folder, `${job.orderId}.parts`),
-        onProgress: (p) => progress.set(job.id, { carnetsDone: p.carnetsDone, carnetsTotal: p.carnetsTotal }),
-      });
-      const details = { file: result.file, fileBytes: result.bytes, filePages: result.pages, fileSha256: await sha256(result.file) };
-      await ctx.transaction((tx, emit) => advanceJob(tx, emit, job.id, 'ready', { ...details, renderRetryAt: null, renderError: null }, 'system: print file rendered'));
+    await mkdir(folder, { recursive: true });
+    const outFile = join(folder, `${job.orderId}.pdf`);
+    const printer = await ctx.pdf();
+    const result = await renderPrintPdf(printer, await printDocument(ctx, job.orderId, key), {
+      outFile,
+      workDir: join(folder, `${job.orderId}.parts`),
+      onProgress: (p) => progress.set(job.id, { carnetsDone: p.carnetsDone, carnetsTotal: p.carnetsTotal }),
+    });
+    const details = {
+      file: result.file,
+      fileBytes: result.bytes,
+      filePages: result.pages,
+      fileSha256: await sha256(result.file),
+    };
+    await ctx.transaction((tx, emit) =>
+      advanceJob(
+        tx,
+        emit,
+        job.id,
+        'ready',
+        { ...details, renderRetryAt: null, renderError: null },
+        'system: print file rendered',
+      ),
+    );
   }
 }

@@ -1,4 +1,16 @@
-import { bigint, customType, date, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { ProofStatus } from '../domain/proof.ts';
 import type { PrintJobStatus } from '../domain/print-job.ts';
 import { auditTable, eventTables } from '@aptic/runtime';
@@ -12,7 +24,8 @@ const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'dat
 /** node-postgres reads bytea as a Buffer, PGlite as a Uint8Array: a Buffer either way. */
 const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
   dataType: () => 'bytea',
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+  fromDriver: (value) =>
+    Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength),
 });
 
 /** Carnet numbers are unique across the platform (they are printed, and carried in every pass code). */
@@ -31,37 +44,49 @@ export const printOrders = printing.table('print_order', {
   issuedAt: stamp('issued_at').notNull(),
 });
 
-export const carnets = printing.table('carnet', {
-  number: integer('number').primaryKey(),
-  orderId: uuid('order_id').notNull(),
-  /** Received at the delivery point (or handed out): its passes may be redeemed. */
-  releasedAt: stamp('released_at'),
-}, (t) => [index('carnet_order').on(t.orderId)]);
+export const carnets = printing.table(
+  'carnet',
+  {
+    number: integer('number').primaryKey(),
+    orderId: uuid('order_id').notNull(),
+    /** Received at the delivery point (or handed out): its passes may be redeemed. */
+    releasedAt: stamp('released_at'),
+  },
+  (t) => [index('carnet_order').on(t.orderId)],
+);
 
 /**
  * Every pass issued. Its code, the bearer instrument, is not kept: it is made again from
  * APTIC_PASS_CODE_KEY, carnet and position when the print file is rendered.
  */
-export const passes = printing.table('pass', {
-  passId: uuid('pass_id').primaryKey(),
-  orderId: uuid('order_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
-  position: integer('position').notNull(),
-  blockedAt: stamp('blocked_at'),
-  blockReason: text('block_reason'),
-}, (t) => [index('pass_carnet').on(t.carnetNumber)]);
+export const passes = printing.table(
+  'pass',
+  {
+    passId: uuid('pass_id').primaryKey(),
+    orderId: uuid('order_id').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    position: integer('position').notNull(),
+    blockedAt: stamp('blocked_at'),
+    blockReason: text('block_reason'),
+  },
+  (t) => [index('pass_carnet').on(t.carnetNumber)],
+);
 
 /** Proofs (BAT) of an order, by version: one awaiting an answer at a time, one approved at most. */
-export const proofs = printing.table('proof', {
-  id: uuid('id').primaryKey(),
-  orderId: uuid('order_id').notNull(),
-  version: integer('version').notNull(),
-  status: text('status').$type<ProofStatus>().notNull(),
-  sentOn: date('sent_on', { mode: 'string' }).notNull(),
-  answerDueOn: date('answer_due_on', { mode: 'string' }).notNull(),
-  answeredBy: text('answered_by'),
-  comments: text('comments'),
-}, (t) => [uniqueIndex('proof_order_version').on(t.orderId, t.version)]);
+export const proofs = printing.table(
+  'proof',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id').notNull(),
+    version: integer('version').notNull(),
+    status: text('status').$type<ProofStatus>().notNull(),
+    sentOn: date('sent_on', { mode: 'string' }).notNull(),
+    answerDueOn: date('answer_due_on', { mode: 'string' }).notNull(),
+    answeredBy: text('answered_by'),
+    comments: text('comments'),
+  },
+  (t) => [uniqueIndex('proof_order_version').on(t.orderId, t.version)],
+);
 
 /** A print partner: prints the carnets of the jobs assigned to it; its tokens see those jobs only. */
 export const printPartners = printing.table('print_partner', {
@@ -105,23 +130,31 @@ export const mailings = printing.table('mailing', {
 });
 
 /** One beneficiary of a mailing and the carnet sent to them. Name and address are personal data, nulled at the purge. */
-export const mailingRecipients = printing.table('mailing_recipient', {
-  mailingId: uuid('mailing_id').notNull(),
-  line: integer('line').notNull(),
-  carnetNumber: integer('carnet_number').notNull().unique(),
-  communeCode: text('commune_code').notNull(),
-  name: text('name'),
-  line1: text('line1'),
-  line2: text('line2'),
-  postalCode: text('postal_code'),
-  city: text('city'),
-}, (t) => [index('mailing_recipient_mailing').on(t.mailingId, t.line)]);
+export const mailingRecipients = printing.table(
+  'mailing_recipient',
+  {
+    mailingId: uuid('mailing_id').notNull(),
+    line: integer('line').notNull(),
+    carnetNumber: integer('carnet_number').notNull().unique(),
+    communeCode: text('commune_code').notNull(),
+    name: text('name'),
+    line1: text('line1'),
+    line2: text('line2'),
+    postalCode: text('postal_code'),
+    city: text('city'),
+  },
+  (t) => [index('mailing_recipient_mailing').on(t.mailingId, t.line)],
+);
 
 /** Logos an order bought (options logo_pass, logo_cover), as uploaded. */
-export const orderLogos = printing.table('order_logo', {
-  orderId: uuid('order_id').notNull(),
-  slot: text('slot').$type<'pass' | 'cover'>().notNull(),
-  mime: text('mime').notNull(),
-  data: bytea('data').notNull(),
-  uploadedAt: stamp('uploaded_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('order_logo_slot').on(t.orderId, t.slot)]);
+export const orderLogos = printing.table(
+  'order_logo',
+  {
+    orderId: uuid('order_id').notNull(),
+    slot: text('slot').$type<'pass' | 'cover'>().notNull(),
+    mime: text('mime').notNull(),
+    data: bytea('data').notNull(),
+    uploadedAt: stamp('uploaded_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('order_logo_slot').on(t.orderId, t.slot)],
+);

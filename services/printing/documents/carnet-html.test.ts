@@ -5,7 +5,9 @@ import { PNG_LOGO, TEST_KEY, printJob } from './fixtures.ts';
 
 /** The SVG faces a document sets as CSS values (base64, its padding escaped by handlebars). */
 function faces(html: string): string[] {
-  return [...html.matchAll(/data:image\/svg\+xml;base64,([A-Za-z0-9+/]+(?:&#x3D;)*)/g)].map((m) => Buffer.from(m[1]!.replaceAll('&#x3D;', '='), 'base64').toString('utf8'));
+  return [...html.matchAll(/data:image\/svg\+xml;base64,([A-Za-z0-9+/]+(?:&#x3D;)*)/g)].map((m) =>
+    Buffer.from(m[1]!.replaceAll('&#x3D;', '='), 'base64').toString('utf8'),
+  );
 }
 
 function refusalCode(run: () => unknown): string {
@@ -24,7 +26,9 @@ test('a carnet prints as its cover then its passes, each page with its numbers a
   expect(html.match(/<section class="sheet cover">/g)).toHaveLength(2);
   expect(html.match(/<section class="sheet pass">/g)).toHaveLength(10);
   expect(html).toContain('@page { size: 7.25in 3.25in; margin: 0; }');
-  expect(html.indexOf('<p class="cover-number mono">0000043</p>')).toBeGreaterThan(html.lastIndexOf('Carnet n° <span class="mono">0000042</span><br>Pass <span class="mono">5/5</span>'));
+  expect(html.indexOf('<p class="cover-number mono">0000043</p>')).toBeGreaterThan(
+    html.lastIndexOf('Carnet n° <span class="mono">0000042</span><br>Pass <span class="mono">5/5</span>'),
+  );
   expect(html).toContain(printedPassCode(passCode(TEST_KEY, 43, 5)));
   const [pass, cover] = faces(html);
   expect(pass).toContain('Valable du 01/01/2027 au 31/12/2027 · Charente (16)');
@@ -48,7 +52,10 @@ test('what all passes share is drawn once per document, as two SVG faces of the 
 });
 
 test('escapes the funder name and perimeter, in the faces as in the pages; the templates inline nothing raw', () => {
-  const html = carnetsHtml(printJob(1, 5, 1, { funderName: '<script>x</script> & "Co"', perimeterLabel: '<b>16</b>' }), printJob(1, 5, 1).carnets);
+  const html = carnetsHtml(
+    printJob(1, 5, 1, { funderName: '<script>x</script> & "Co"', perimeterLabel: '<b>16</b>' }),
+    printJob(1, 5, 1).carnets,
+  );
   for (const face of faces(html)) {
     expect(face).toContain('&lt;script&gt;x&lt;/script&gt; &amp; &quot;Co&quot;');
     expect(face).toContain('&lt;b&gt;16&lt;/b&gt;');
@@ -85,10 +92,14 @@ test('refuses jobs that cannot be printed as they are', () => {
   expect(refusalCode(() => validatePrintJob({ ...job, validUntil: '2026-12-31' }))).toBe('invalid_print_job');
   expect(refusalCode(() => validatePrintJob({ ...job, validFrom: '2027-02-30' }))).toBe('invalid_print_job');
   expect(refusalCode(() => validatePrintJob({ ...job, funderName: ' ' }))).toBe('invalid_print_job');
-  expect(refusalCode(() => validatePrintJob({ ...job, carnets: [job.carnets[0]!, job.carnets[0]!] }))).toBe('invalid_print_job');
+  expect(refusalCode(() => validatePrintJob({ ...job, carnets: [job.carnets[0]!, job.carnets[0]!] }))).toBe(
+    'invalid_print_job',
+  );
   const swapped = { ...job.carnets[0]!, passes: [...job.carnets[0]!.passes].reverse() };
   expect(refusalCode(() => validatePrintJob({ ...job, carnets: [swapped] }))).toBe('invalid_print_job');
   const foreign = { ...job.carnets[0]!, number: 7 };
   expect(refusalCode(() => validatePrintJob({ ...job, carnets: [foreign] }))).toBe('invalid_print_job');
-  expect(refusalCode(() => validatePrintJob({ ...job, logos: { cover: { mime: 'image/png', data: Buffer.from('nope') } } }))).toBe('invalid_logo');
+  expect(
+    refusalCode(() => validatePrintJob({ ...job, logos: { cover: { mime: 'image/png', data: Buffer.from('nope') } } })),
+  ).toBe('invalid_logo');
 });

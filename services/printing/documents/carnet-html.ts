@@ -61,11 +61,17 @@ function refuse(message: string, field?: string): never {
 
 function checkCarnet(carnet: PrintCarnet, size: number, index: number): void {
   const field = `carnets[${index}]`;
-  if (carnet.passes.length !== size) refuse(`Le carnet ${carnet.number} compte ${carnet.passes.length} pass au lieu de ${size}.`, field);
+  if (carnet.passes.length !== size)
+    refuse(`Le carnet ${carnet.number} compte ${carnet.passes.length} pass au lieu de ${size}.`, field);
   carnet.passes.forEach((pass, i) => {
     const reading = readPassCode(pass.code);
     // Printing a code that does not say its own carnet and position would misfile it at the kiosk.
-    if (pass.position !== i + 1 || !reading.ok || reading.carnetNumber !== carnet.number || reading.position !== pass.position) {
+    if (
+      pass.position !== i + 1 ||
+      !reading.ok ||
+      reading.carnetNumber !== carnet.number ||
+      reading.position !== pass.position
+    ) {
       refuse(`Code de pass invalide : carnet ${carnet.number}, position ${pass.position}.`, `${field}.passes[${i}]`);
     }
   });
@@ -150,7 +156,8 @@ function template(path: string): string {
   return source;
 }
 for (const file of readdirSync(new URL('./partials/', TEMPLATES)).sort()) {
-  if (file.endsWith('.hbs')) handlebars.registerPartial(file.slice(0, -4), handlebars.compile(template(`partials/${file}`), OPTIONS));
+  if (file.endsWith('.hbs'))
+    handlebars.registerPartial(file.slice(0, -4), handlebars.compile(template(`partials/${file}`), OPTIONS));
 }
 const carnetsTemplate = handlebars.compile<DocumentView>(template('carnets.hbs'), OPTIONS);
 const faceTemplate = handlebars.compile<FaceView>(template('face.hbs'), OPTIONS);
@@ -173,7 +180,13 @@ function carnetView(carnet: PrintCarnet, size: number): CarnetView {
   const number = carnetNumber(carnet.number);
   return {
     carnet: number,
-    passes: carnet.passes.map((p) => ({ carnet: number, position: p.position, of: size, code: printedPassCode(p.code), barcode: barcode(p.code) })),
+    passes: carnet.passes.map((p) => ({
+      carnet: number,
+      position: p.position,
+      of: size,
+      code: printedPassCode(p.code),
+      barcode: barcode(p.code),
+    })),
   };
 }
 

@@ -22,7 +22,11 @@ async function decodeAll(pdf: string, dir: string): Promise<string[]> {
   await run('pdftoppm', ['-r', '200', '-gray', '-png', pdf, join(dir, 'page')]);
   const pages = (await readdir(dir)).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
   // zbarimg exits 4 when some page (a cover) holds no barcode: an empty answer, not an error.
-  const { stdout } = await run('zbarimg', ['--raw', '-q', '-Sdisable', '-Scode128.enable', ...pages.map((p) => join(dir, p))], { maxBuffer: 1 << 24 }).catch((err: { code?: number; stdout?: string }) => {
+  const { stdout } = await run(
+    'zbarimg',
+    ['--raw', '-q', '-Sdisable', '-Scode128.enable', ...pages.map((p) => join(dir, p))],
+    { maxBuffer: 1 << 24 },
+  ).catch((err: { code?: number; stdout?: string }) => {
     if (err.code === 4 && err.stdout !== undefined) return { stdout: err.stdout };
     throw err;
   });
@@ -58,13 +62,25 @@ describe('print-ready PDF of an order', () => {
   });
 
   it('prints every pass of the order once, each barcode decoding to its stored code, none missing, none extra', async () => {
-    const job = printJob(12, 10, 4_200, { logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/svg+xml', data: SVG_LOGO } } });
+    const job = printJob(12, 10, 4_200, {
+      logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/svg+xml', data: SVG_LOGO } },
+    });
     const progress: PrintProgress[] = [];
     const out = join(dir, 'order.pdf');
-    const result = await renderPrintPdf(renderer, job, { outFile: out, batchSize: 5, onProgress: (p) => progress.push(p) });
+    const result = await renderPrintPdf(renderer, job, {
+      outFile: out,
+      batchSize: 5,
+      onProgress: (p) => progress.push(p),
+    });
 
     expect(result).toMatchObject({ pages: 12 * 11, batches: 3, batchesResumed: 0 });
-    expect(progress.at(-1)).toEqual({ batchesDone: 3, batchesTotal: 3, carnetsDone: 12, carnetsTotal: 12, batchesResumed: 0 });
+    expect(progress.at(-1)).toEqual({
+      batchesDone: 3,
+      batchesTotal: 3,
+      carnetsDone: 12,
+      carnetsTotal: 12,
+      batchesResumed: 0,
+    });
     expect(existsSync(`${out}.parts`)).toBe(false);
 
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
@@ -99,9 +115,13 @@ describe('print-ready PDF of an order', () => {
     const job = printJob(8, 10, 900);
     const out = join(dir, 'resumed.pdf');
     const crashing = crashingPrinter(renderer, 3);
-    await expect(renderPrintPdf(crashing, job, { outFile: out, batchSize: 2, concurrency: 1 })).rejects.toThrow('Chromium crashed');
+    await expect(renderPrintPdf(crashing, job, { outFile: out, batchSize: 2, concurrency: 1 })).rejects.toThrow(
+      'Chromium crashed',
+    );
     expect(existsSync(out)).toBe(false);
-    const manifest = JSON.parse(await readFile(join(`${out}.parts`, 'manifest.json'), 'utf8')) as { parts: Record<string, unknown> };
+    const manifest = JSON.parse(await readFile(join(`${out}.parts`, 'manifest.json'), 'utf8')) as {
+      parts: Record<string, unknown>;
+    };
     expect(Object.keys(manifest.parts).sort()).toEqual(['0', '1']);
     await writeFile(join(`${out}.parts`, 'part-00001.pdf'), 'damaged');
 
@@ -116,7 +136,9 @@ describe('print-ready PDF of an order', () => {
   it('discards the parts of another job instead of resuming from them', async () => {
     const out = join(dir, 'other.pdf');
     const first = printJob(4, 10, 500);
-    await expect(renderPrintPdf(crashingPrinter(renderer, 2), first, { outFile: out, batchSize: 2, concurrency: 1 })).rejects.toThrow();
+    await expect(
+      renderPrintPdf(crashingPrinter(renderer, 2), first, { outFile: out, batchSize: 2, concurrency: 1 }),
+    ).rejects.toThrow();
     const second = printJob(4, 10, 600);
     const counting = crashingPrinter(renderer, 0);
     const result = await renderPrintPdf(counting, second, { outFile: out, batchSize: 2, concurrency: 1 });

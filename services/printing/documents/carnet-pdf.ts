@@ -61,7 +61,13 @@ export type PrintOptions = {
 export type PrintResult = { file: string; bytes: number; pages: number; batches: number; batchesResumed: number };
 
 type PartRecord = { bytes: number; sha256: string };
-type Manifest = { version: 1; jobDigest: string; batchSize: number; batchesTotal: number; parts: Record<string, PartRecord> };
+type Manifest = {
+  version: 1;
+  jobDigest: string;
+  batchSize: number;
+  batchesTotal: number;
+  parts: Record<string, PartRecord>;
+};
 
 export const DEFAULT_BATCH_SIZE = 20;
 export const DEFAULT_CONCURRENCY = 2;
@@ -70,7 +76,9 @@ export const DEFAULT_CONCURRENCY = 2;
 function jobDigest(job: PrintJob): string {
   const logo = (l: { mime: string; data: Buffer } | undefined) => l && { mime: l.mime, sha256: sha256(l.data) };
   const { logos, ...rest } = job;
-  return sha256(JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) }, layout: LAYOUT_DIGEST }));
+  return sha256(
+    JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) }, layout: LAYOUT_DIGEST }),
+  );
 }
 
 function sha256(data: Buffer | string): string {
@@ -105,7 +113,11 @@ async function readManifest(workDir: string): Promise<Manifest | null> {
 }
 
 /** The parts of an earlier run of this same job that are intact on disk. */
-async function intactParts(workDir: string, manifest: Manifest | null, fresh: Manifest): Promise<Record<string, PartRecord>> {
+async function intactParts(
+  workDir: string,
+  manifest: Manifest | null,
+  fresh: Manifest,
+): Promise<Record<string, PartRecord>> {
   if (!manifest || manifest.jobDigest !== fresh.jobDigest || manifest.batchSize !== fresh.batchSize) return {};
   const kept: Record<string, PartRecord> = {};
   for (const [index, record] of Object.entries(manifest.parts)) {
@@ -170,7 +182,8 @@ async function merge(parts: string[], outFile: string): Promise<number> {
 export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, options: PrintOptions): Promise<PrintResult> {
   validatePrintJob(job);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer: ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch size must be a positive integer: ${batchSize}`);
   const workDir = options.workDir ?? `${options.outFile}.parts`;
   const batchesTotal = Math.ceil(job.carnets.length / batchSize);
   const manifest: Manifest = { version: 1, jobDigest: jobDigest(job), batchSize, batchesTotal, parts: {} };
@@ -181,7 +194,13 @@ export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, option
   let saving = writeAtomically(join(workDir, 'manifest.json'), JSON.stringify(manifest));
 
   const carnetsOf = (index: number) => job.carnets.slice(index * batchSize, (index + 1) * batchSize);
-  const progress: PrintProgress = { batchesDone: 0, batchesTotal, carnetsDone: 0, carnetsTotal: job.carnets.length, batchesResumed };
+  const progress: PrintProgress = {
+    batchesDone: 0,
+    batchesTotal,
+    carnetsDone: 0,
+    carnetsTotal: job.carnets.length,
+    batchesResumed,
+  };
   const advance = (index: number) => {
     progress.batchesDone += 1;
     progress.carnetsDone += carnetsOf(index).length;

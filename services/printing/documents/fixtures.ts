@@ -8,7 +8,10 @@ export const TEST_KEY = 'printing-test-key';
 export function printJob(count: number, size: 5 | 10 = 10, first = 42, overrides: Partial<PrintJob> = {}): PrintJob {
   const carnets = Array.from({ length: count }, (_, i) => {
     const number = first + i;
-    return { number, passes: Array.from({ length: size }, (_, p) => ({ position: p + 1, code: passCode(TEST_KEY, number, p + 1) })) };
+    return {
+      number,
+      passes: Array.from({ length: size }, (_, p) => ({ position: p + 1, code: passCode(TEST_KEY, number, p + 1) })),
+    };
   });
   return {
     orderId: 'CMD-2026-0007',
@@ -23,5 +26,10 @@ export function printJob(count: number, size: 5 | 10 = 10, first = 42, overrides
 }
 
 /** A 1 × 1 PNG (red), the smallest real logo. */
-export const PNG_LOGO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-export const SVG_LOGO = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#c33"/></svg>');
+export const PNG_LOGO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+export const SVG_LOGO = Buffer.from(
+  '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#c33"/></svg>',
+);

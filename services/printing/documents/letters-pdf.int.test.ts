@@ -13,9 +13,24 @@ afterAll(async () => {
 
 test('a mailing’s letters are rendered in batches and joined, one page each, in order', async () => {
   const documents: string[] = [];
-  const printer = { render: (html: string, options?: { tagged?: boolean }) => (documents.push(html), renderer.render(html, options)) };
-  const recipients = ['Camille Martin', 'Jean Dupont', 'Awa Diallo'].map((name, i) => ({ carnetNumber: 42 + i, name, line1: `${i + 1} rue de Basseau`, line2: null, postalCode: '16000', city: 'Angoulême', places: [] }));
-  const pdf = await renderLetters(printer, { funderName: 'CCAS', carnetSize: 10, validFrom: '2027-01-01', validUntil: '2027-12-31' }, recipients, 2);
+  const printer = {
+    render: (html: string, options?: { tagged?: boolean }) => (documents.push(html), renderer.render(html, options)),
+  };
+  const recipients = ['Camille Martin', 'Jean Dupont', 'Awa Diallo'].map((name, i) => ({
+    carnetNumber: 42 + i,
+    name,
+    line1: `${i + 1} rue de Basseau`,
+    line2: null,
+    postalCode: '16000',
+    city: 'Angoulême',
+    places: [],
+  }));
+  const pdf = await renderLetters(
+    printer,
+    { funderName: 'CCAS', carnetSize: 10, validFrom: '2027-01-01', validUntil: '2027-12-31' },
+    recipients,
+    2,
+  );
   expect(documents).toHaveLength(2);
   expect(documents[0]).toContain('Jean Dupont');
   expect(documents[0]).not.toContain('Awa Diallo');

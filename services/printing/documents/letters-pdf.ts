@@ -13,7 +13,12 @@ import { joinPdfs } from './pdf-join.ts';
 
 export const LETTERS_PER_BATCH = 500;
 
-export async function renderLetters(printer: HtmlPrinter, order: Parameters<typeof lettersHtml>[0], recipients: LetterRecipient[], perBatch = LETTERS_PER_BATCH): Promise<Buffer> {
+export async function renderLetters(
+  printer: HtmlPrinter,
+  order: Parameters<typeof lettersHtml>[0],
+  recipients: LetterRecipient[],
+  perBatch = LETTERS_PER_BATCH,
+): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'aptic-letters-'));
   try {
     const parts: string[] = [];

@@ -29,7 +29,8 @@ const NOT_AN_IMAGE = 'Le logo doit être une image PNG, JPEG ou SVG.';
 /** Why the bytes are not the image their MIME type says, or null. */
 function problemOf(mime: string, data: Buffer): string | null {
   if (mime === 'image/png') return data.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE) ? null : NOT_AN_IMAGE;
-  if (mime === 'image/jpeg') return data.subarray(0, JPEG_SIGNATURE.length).equals(JPEG_SIGNATURE) ? null : NOT_AN_IMAGE;
+  if (mime === 'image/jpeg')
+    return data.subarray(0, JPEG_SIGNATURE.length).equals(JPEG_SIGNATURE) ? null : NOT_AN_IMAGE;
   if (mime === 'image/svg+xml') {
     const problem = svgProblem(data.toString('utf8'));
     return problem && `Logo SVG refusé : ${problem} n’est pas admis (dessin statique seulement).`;

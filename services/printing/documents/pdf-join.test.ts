@@ -16,7 +16,9 @@ function skiaLikePdf(pages: number, xrefTrailer = ''): Buffer {
     const data = `\x00\xff 9 0 R endobj stream page ${p}`;
     objects.push(`<</Length ${data.length}>> stream\n${data}\nendstream`);
   }
-  objects.push(`<</Type /Pages /Count ${pages} /Kids [${Array.from({ length: pages }, (_, p) => `${2 + p * 2} 0 R`).join(' ')}]>>`);
+  objects.push(
+    `<</Type /Pages /Count ${pages} /Kids [${Array.from({ length: pages }, (_, p) => `${2 + p * 2} 0 R`).join(' ')}]>>`,
+  );
   objects.push(`<</Type /Catalog /Pages ${tree} 0 R>>`);
   let pdf = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets = objects.map((body, i) => {
@@ -34,7 +36,10 @@ function skiaLikePdf(pages: number, xrefTrailer = ''): Buffer {
 function parse(pdf: Buffer): { objects: Map<number, string>; trailer: string } {
   const text = pdf.toString('latin1');
   const xref = Number(/startxref\n(\d+)/.exec(text)![1]);
-  const entries = text.slice(xref).split('\n').slice(3, Number(/^xref\n0 (\d+)/.exec(text.slice(xref))![1]) + 2);
+  const entries = text
+    .slice(xref)
+    .split('\n')
+    .slice(3, Number(/^xref\n0 (\d+)/.exec(text.slice(xref))![1]) + 2);
   const offsets = entries.map((entry) => Number(entry.slice(0, 10)));
   const ends = [...offsets, xref].sort((a, b) => a - b);
   const objects = new Map<number, string>();
@@ -55,11 +60,13 @@ afterAll(async () => {
 });
 
 async function files(...pdfs: Buffer[]): Promise<string[]> {
-  return Promise.all(pdfs.map(async (pdf, i) => {
-    const file = join(dir, `part-${i}.pdf`);
-    await writeFile(file, pdf);
-    return file;
-  }));
+  return Promise.all(
+    pdfs.map(async (pdf, i) => {
+      const file = join(dir, `part-${i}.pdf`);
+      await writeFile(file, pdf);
+      return file;
+    }),
+  );
 }
 
 test('joins parts in order under one page tree, renumbered, stream bytes untouched, catalogs and infos dropped', async () => {
@@ -86,6 +93,11 @@ test('refuses what it was not written for, rather than write a broken PDF', asyn
   const out = join(dir, 'refused.pdf');
   await expect(joinPdfs(await files(Buffer.from('not a pdf')), out)).rejects.toThrow(/not a PDF/);
   await expect(joinPdfs(await files(skiaLikePdf(1, ' /Prev 9')), out)).rejects.toThrow(/more than one revision/);
-  const streamed = Buffer.from(skiaLikePdf(1).toString('latin1').replace(/xref\n0 \d+\n/, 'xref\n1 4\n'), 'latin1');
+  const streamed = Buffer.from(
+    skiaLikePdf(1)
+      .toString('latin1')
+      .replace(/xref\n0 \d+\n/, 'xref\n1 4\n'),
+    'latin1',
+  );
   await expect(joinPdfs(await files(streamed), out)).rejects.toThrow(/classic cross-reference table/);
 });

@@ -13,7 +13,14 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 
 type PartObject = { number: number; bytes: Buffer };
-type Part = { version: string; objects: PartObject[]; catalog: number; info: number | null; pages: number; pageCount: number };
+type Part = {
+  version: string;
+  objects: PartObject[];
+  catalog: number;
+  info: number | null;
+  pages: number;
+  pageCount: number;
+};
 
 const HEADER = /^%PDF-(\d\.\d)/;
 const OBJECT_HEADER = /^(\d+) 0 obj\s/;
@@ -60,12 +67,14 @@ async function readPart(file: string): Promise<Part> {
   const byOffset = [...offsets].sort((a, b) => a[1] - b[1]);
   const objects = byOffset.map(([number, start], i) => {
     const bytes = pdf.subarray(start, byOffset[i + 1]?.[1] ?? xref);
-    if (Number(OBJECT_HEADER.exec(bytes.subarray(0, 24).toString('latin1'))?.[1]) !== number) refuse(file, `object ${number} is not at its offset`);
+    if (Number(OBJECT_HEADER.exec(bytes.subarray(0, 24).toString('latin1'))?.[1]) !== number)
+      refuse(file, `object ${number} is not at its offset`);
     return { number, bytes };
   });
   const catalog = Number(/\/Root (\d+) 0 R/.exec(trailer)?.[1] ?? refuse(file, 'no /Root'));
   const info = /\/Info (\d+) 0 R/.exec(trailer);
-  const dictionary = (n: number) => dictionaryOf(objects.find((o) => o.number === n)?.bytes ?? refuse(file, `object ${n} missing`));
+  const dictionary = (n: number) =>
+    dictionaryOf(objects.find((o) => o.number === n)?.bytes ?? refuse(file, `object ${n} missing`));
   const pages = Number(/\/Pages (\d+) 0 R/.exec(dictionary(catalog))?.[1] ?? refuse(file, 'catalog without /Pages'));
   const pageCount = Number(/\/Count (\d+)/.exec(dictionary(pages))?.[1] ?? refuse(file, 'page tree without /Count'));
   return { version, objects, catalog, info: info ? Number(info[1]) : null, pages, pageCount };
@@ -93,16 +102,26 @@ class PdfWriter {
       for (const chunk of chunks) this.#position += chunk.length;
     }
     const { bytesWritten } = await this.#out.writev(objects.flatMap((o) => o.chunks));
-    if (bytesWritten !== this.#position - start) throw new Error(`short write: ${bytesWritten} of ${this.#position - start} bytes`);
+    if (bytesWritten !== this.#position - start)
+      throw new Error(`short write: ${bytesWritten} of ${this.#position - start} bytes`);
   }
 }
 
 /** Copies a part's objects, renumbered from `first`; returns its page tree's new number and the next free number. */
-async function copyPart(writer: PdfWriter, part: Part, first: number, root: number, file: string): Promise<{ pages: number; next: number }> {
+async function copyPart(
+  writer: PdfWriter,
+  part: Part,
+  first: number,
+  root: number,
+  file: string,
+): Promise<{ pages: number; next: number }> {
   const kept = part.objects.filter((o) => o.number !== part.catalog && o.number !== part.info);
   const renumbered = new Map(kept.map((o, i) => [o.number, first + i]));
   const shift = (text: string) =>
-    text.replace(REFERENCE, (_, n: string) => `${renumbered.get(Number(n)) ?? refuse(file, `reference to dropped object ${n}`)} 0 R`);
+    text.replace(
+      REFERENCE,
+      (_, n: string) => `${renumbered.get(Number(n)) ?? refuse(file, `reference to dropped object ${n}`)} 0 R`,
+    );
   await writer.write(
     kept.map((object) => {
       const dictionary = dictionaryOf(object.bytes);
@@ -127,7 +146,10 @@ export async function joinPdfs(parts: string[], outFile: string): Promise<number
     let next = 3;
     for (const file of parts) {
       const part = await readPart(file);
-      if (version === '') await writer.write([{ chunks: [Buffer.from(`%PDF-${(version = part.version)}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')] }]);
+      if (version === '')
+        await writer.write([
+          { chunks: [Buffer.from(`%PDF-${(version = part.version)}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')] },
+        ]);
       if (part.version > version) refuse(file, `PDF ${part.version} after PDF ${version}`);
       const copied = await copyPart(writer, part, next, root, file);
       kids.push(copied.pages);
@@ -136,11 +158,29 @@ export async function joinPdfs(parts: string[], outFile: string): Promise<number
     }
     await writer.write([
       { number: catalog, chunks: [Buffer.from(`${catalog} 0 obj\n<</Type /Catalog /Pages ${root} 0 R>>\nendobj\n`)] },
-      { number: root, chunks: [Buffer.from(`${root} 0 obj\n<</Type /Pages /Count ${pageCount} /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]>>\nendobj\n`)] },
+      {
+        number: root,
+        chunks: [
+          Buffer.from(
+            `${root} 0 obj\n<</Type /Pages /Count ${pageCount} /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]>>\nendobj\n`,
+          ),
+        ],
+      },
     ]);
     const xref = writer.position;
-    const entries = Array.from({ length: next - 1 }, (_, i) => `${String(writer.offsets[i + 1]).padStart(10, '0')} 00000 n \n`);
-    await writer.write([{ chunks: [Buffer.from(`xref\n0 ${next}\n0000000000 65535 f \n${entries.join('')}trailer\n<</Size ${next} /Root ${catalog} 0 R>>\nstartxref\n${xref}\n%%EOF\n`)] }]);
+    const entries = Array.from(
+      { length: next - 1 },
+      (_, i) => `${String(writer.offsets[i + 1]).padStart(10, '0')} 00000 n \n`,
+    );
+    await writer.write([
+      {
+        chunks: [
+          Buffer.from(
+            `xref\n0 ${next}\n0000000000 65535 f \n${entries.join('')}trailer\n<</Size ${next} /Root ${catalog} 0 R>>\nstartxref\n${xref}\n%%EOF\n`,
+          ),
+        ],
+      },
+    ]);
     return pageCount;
   } finally {
     await out.close();

@@ -7,7 +7,20 @@ describe('French working days', () => {
     expect(easter(2026)).toBe('2026-04-05');
     expect(easter(2027)).toBe('2027-03-28');
     const h = publicHolidays(2026);
-    for (const d of ['2026-01-01', '2026-04-06', '2026-05-01', '2026-05-08', '2026-05-14', '2026-05-25', '2026-07-14', '2026-08-15', '2026-11-01', '2026-11-11', '2026-12-25']) expect(h.has(d)).toBe(true);
+    for (const d of [
+      '2026-01-01',
+      '2026-04-06',
+      '2026-05-01',
+      '2026-05-08',
+      '2026-05-14',
+      '2026-05-25',
+      '2026-07-14',
+      '2026-08-15',
+      '2026-11-01',
+      '2026-11-11',
+      '2026-12-25',
+    ])
+      expect(h.has(d)).toBe(true);
     expect(h.size).toBe(11);
   });
   test('weekends and holidays are skipped', () => {
@@ -29,6 +42,8 @@ describe('proof answers', () => {
     expect(() => assertAwaitingAnswer('approved')).toThrow(expect.objectContaining({ code: 'proof_already_answered' }));
     expect(() => assertMaySend(['rejected', 'expired'])).not.toThrow();
     expect(() => assertMaySend(['sent'])).toThrow(expect.objectContaining({ code: 'proof_pending' }));
-    expect(() => assertMaySend(['rejected', 'approved'])).toThrow(expect.objectContaining({ code: 'proof_already_approved' }));
+    expect(() => assertMaySend(['rejected', 'approved'])).toThrow(
+      expect.objectContaining({ code: 'proof_already_approved' }),
+    );
   });
 });

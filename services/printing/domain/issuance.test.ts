@@ -6,7 +6,18 @@ test('each carnet gets its passes, numbered from 1, known by the lookup hash of 
   const keys = { code: 'code key', lookup: 'lookup key' };
   const passes = passesOf([41, 42], 5, keys);
   expect(passes).toHaveLength(10);
-  expect(passes.map((p) => `${p.carnetNumber}.${p.position}`)).toEqual(['41.1', '41.2', '41.3', '41.4', '41.5', '42.1', '42.2', '42.3', '42.4', '42.5']);
+  expect(passes.map((p) => `${p.carnetNumber}.${p.position}`)).toEqual([
+    '41.1',
+    '41.2',
+    '41.3',
+    '41.4',
+    '41.5',
+    '42.1',
+    '42.2',
+    '42.3',
+    '42.4',
+    '42.5',
+  ]);
   for (const p of passes) {
     const code = passCode(keys.code, p.carnetNumber, p.position);
     expect(p.codeHash).toBe(passLookupHash(keys.lookup, code));

@@ -23,7 +23,12 @@ export function passesOf(carnetNumbers: readonly number[], size: 5 | 10, keys: P
   const out: IssuedPass[] = [];
   for (const carnetNumber of carnetNumbers) {
     for (let position = 1; position <= size; position++) {
-      out.push({ passId: randomUUID(), codeHash: passLookupHash(keys.lookup, passCode(keys.code, carnetNumber, position)), carnetNumber, position });
+      out.push({
+        passId: randomUUID(),
+        codeHash: passLookupHash(keys.lookup, passCode(keys.code, carnetNumber, position)),
+        carnetNumber,
+        position,
+      });
     }
   }
   return out;

@@ -18,7 +18,12 @@ const next: Record<PrintJobStatus, readonly PrintJobStatus[]> = {
 };
 
 export function assertNext(from: PrintJobStatus, to: PrintJobStatus): void {
-  if (!next[from].includes(to)) throw new DomainError('invalid_transition', `Travail d’impression « ${from} » : il ne peut pas passer à « ${to} ».`, { status: 409 });
+  if (!next[from].includes(to))
+    throw new DomainError(
+      'invalid_transition',
+      `Travail d’impression « ${from} » : il ne peut pas passer à « ${to} ».`,
+      { status: 409 },
+    );
 }
 
 export const MAX_RENDER_ATTEMPTS = 5;

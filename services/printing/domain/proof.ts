@@ -15,11 +15,18 @@ const answered: Record<ProofStatus, boolean> = { sent: false, approved: true, re
 
 /** Only a proof awaiting an answer may be approved, rejected or expire. */
 export function assertAwaitingAnswer(status: ProofStatus): void {
-  if (answered[status]) throw new DomainError('proof_already_answered', `Ce BAT est déjà ${status === 'approved' ? 'validé' : status === 'rejected' ? 'refusé' : 'expiré'} : envoyer un nouveau BAT si besoin.`, { status: 409 });
+  if (answered[status])
+    throw new DomainError(
+      'proof_already_answered',
+      `Ce BAT est déjà ${status === 'approved' ? 'validé' : status === 'rejected' ? 'refusé' : 'expiré'} : envoyer un nouveau BAT si besoin.`,
+      { status: 409 },
+    );
 }
 
 /** A new proof may be sent unless one is awaiting an answer or one was approved. */
 export function assertMaySend(previous: ProofStatus[]): void {
-  if (previous.includes('approved')) throw new DomainError('proof_already_approved', 'Le BAT de cette commande est déjà validé.', { status: 409 });
-  if (previous.includes('sent')) throw new DomainError('proof_pending', 'Un BAT attend déjà la réponse du commanditaire.', { status: 409 });
+  if (previous.includes('approved'))
+    throw new DomainError('proof_already_approved', 'Le BAT de cette commande est déjà validé.', { status: 409 });
+  if (previous.includes('sent'))
+    throw new DomainError('proof_pending', 'Un BAT attend déjà la réponse du commanditaire.', { status: 409 });
 }

@@ -18,6 +18,21 @@ test('good lines become recipients; each bad line is reported with its number an
       'Ligne;cassée',
     ]),
   );
-  expect(recipients).toEqual([{ line: 2, name: 'Camille Martin', line1: '12 rue de Basseau', line2: 'Bât. B', postalCode: '16000', city: 'Angoulême', communeCode: '16015' }]);
-  expect(errors.map((e) => [e.line, e.field])).toEqual([[3, 'adresse'], [4, 'code_postal'], [5, 'code_insee'], [6, 'ligne']]);
+  expect(recipients).toEqual([
+    {
+      line: 2,
+      name: 'Camille Martin',
+      line1: '12 rue de Basseau',
+      line2: 'Bât. B',
+      postalCode: '16000',
+      city: 'Angoulême',
+      communeCode: '16015',
+    },
+  ]);
+  expect(errors.map((e) => [e.line, e.field])).toEqual([
+    [3, 'adresse'],
+    [4, 'code_postal'],
+    [5, 'code_insee'],
+    [6, 'ligne'],
+  ]);
 });

@@ -33,7 +33,11 @@ function text(row: Record<string, string>, key: string, max: number): string | u
 export function readRecipients(rows: Record<string, string>[]): { recipients: Recipient[]; errors: LineError[] } {
   const recipients: Recipient[] = [];
   const errors: LineError[] = [];
-  if (rows.length > MAX_RECIPIENTS) return { recipients, errors: [{ line: 1, field: 'fichier', message: `Plus de ${MAX_RECIPIENTS} lignes : découper le fichier.` }] };
+  if (rows.length > MAX_RECIPIENTS)
+    return {
+      recipients,
+      errors: [{ line: 1, field: 'fichier', message: `Plus de ${MAX_RECIPIENTS} lignes : découper le fichier.` }],
+    };
   rows.forEach((row, i) => {
     const line = i + 2;
     const fail = (field: string, message: string) => void errors.push({ line, field, message });
@@ -47,7 +51,8 @@ export function readRecipients(rows: Record<string, string>[]): { recipients: Re
     if (!line1) return fail('adresse', 'adresse manquante (ou plus de 200 caractères)');
     if (!/^[0-9]{5}$/.test(postalCode)) return fail('code_postal', `code postal invalide : « ${postalCode} »`);
     if (!city) return fail('ville', 'ville manquante');
-    if (!territory().commune(communeCode)) return fail('code_insee', `code INSEE de commune inconnu : « ${communeCode} »`);
+    if (!territory().commune(communeCode))
+      return fail('code_insee', `code INSEE de commune inconnu : « ${communeCode} »`);
     recipients.push({ line, name, line1, line2: text(row, 'complement', 200) ?? null, postalCode, city, communeCode });
   });
   return { recipients, errors };

@@ -33,8 +33,21 @@ async function activateKits(tx: Tx, events: EventEnvelope<'pass.redeemed'>[], em
       .where(and(eq(kits.id, kit.id), eq(kits.status, 'subscribed')))
       .returning({ id: kits.id });
     if (activated.length === 0) continue;
-    await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: placeId, action: 'activate', actor: 'system: first scan', fromStatus: 'subscribed', toStatus: 'active', details: { scannedAt } });
-    await emitAboutPlace(tx, emit, 'kit.activated', { placeId, plan: kit.plan, from: new Date(scannedAt).toISOString() });
+    await audit(tx, {
+      entity: 'kit',
+      entityId: kit.id,
+      scopeId: placeId,
+      action: 'activate',
+      actor: 'system: first scan',
+      fromStatus: 'subscribed',
+      toStatus: 'active',
+      details: { scannedAt },
+    });
+    await emitAboutPlace(tx, emit, 'kit.activated', {
+      placeId,
+      plan: kit.plan,
+      from: new Date(scannedAt).toISOString(),
+    });
   }
 }
 
@@ -52,18 +65,44 @@ export const kitActivation: ConsumerDefinition<'pass.redeemed'> = {
 async function applySponsorship(tx: Tx, event: EventEnvelope<'kit.sponsored'>, emit: Emit): Promise<void> {
   const { funderId, placeIds, until } = event.data;
   const actor = `system: kit.sponsored ${event.id}`;
-  const known = await tx.select({ id: places.id, status: places.status }).from(places).where(inArray(places.id, placeIds)).for('update');
+  const known = await tx
+    .select({ id: places.id, status: places.status })
+    .from(places)
+    .where(inArray(places.id, placeIds))
+    .for('update');
   for (const place of known.filter((p) => p.status !== 'revoked')) {
     const kit = await liveKit(tx, place.id);
     if (kit) {
       await tx.update(kits).set({ sponsoredBy: funderId, sponsoredUntil: until }).where(eq(kits.id, kit.id));
-      await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: place.id, action: 'sponsor', actor, details: { funderId, until } });
+      await audit(tx, {
+        entity: 'kit',
+        entityId: kit.id,
+        scopeId: place.id,
+        action: 'sponsor',
+        actor,
+        details: { funderId, until },
+      });
       await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId: place.id, plan: kit.plan, sponsoredBy: funderId });
       continue;
     }
     const id = randomUUID();
-    await tx.insert(kits).values({ id, placeId: place.id, plan: 'monthly', status: 'subscribed', sponsoredBy: funderId, sponsoredUntil: until });
-    await audit(tx, { entity: 'kit', entityId: id, scopeId: place.id, action: 'subscribe', actor, toStatus: 'subscribed', details: { plan: 'monthly', funderId, until } });
+    await tx.insert(kits).values({
+      id,
+      placeId: place.id,
+      plan: 'monthly',
+      status: 'subscribed',
+      sponsoredBy: funderId,
+      sponsoredUntil: until,
+    });
+    await audit(tx, {
+      entity: 'kit',
+      entityId: id,
+      scopeId: place.id,
+      action: 'subscribe',
+      actor,
+      toStatus: 'subscribed',
+      details: { plan: 'monthly', funderId, until },
+    });
     await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId: place.id, plan: 'monthly', sponsoredBy: funderId });
   }
 }

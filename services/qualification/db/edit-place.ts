@@ -13,12 +13,24 @@ const ANNOUNCED = new Set(['name', 'type', 'communeCode', 'latitude', 'longitude
 function asInput(p: Place): PlaceInput {
   const pivot = p.pivotKind === 'siret' ? { siret: p.pivot } : { rna: p.pivot };
   const bank = p.iban && p.bic ? { iban: p.iban, bic: p.bic } : {};
-  return { name: p.name, ...pivot, type: p.type, address: p.address, communeCode: p.communeCode, latitude: p.latitude, longitude: p.longitude, openingHours: p.openingHours, ...bank };
+  return {
+    name: p.name,
+    ...pivot,
+    type: p.type,
+    address: p.address,
+    communeCode: p.communeCode,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    openingHours: p.openingHours,
+    ...bank,
+  };
 }
 
 /** The audit's account of a change: before and after, but only the last four characters of an IBAN (not a log line). */
 function describe(place: Place, next: ReturnType<typeof columns>, changed: (keyof typeof next)[]) {
-  return Object.fromEntries(changed.map((k) => [k, k === 'iban' ? { toLast4: next.iban?.slice(-4) ?? null } : { from: place[k], to: next[k] }]));
+  return Object.fromEntries(
+    changed.map((k) => [k, k === 'iban' ? { toLast4: next.iban?.slice(-4) ?? null } : { from: place[k], to: next[k] }]),
+  );
 }
 
 // The pivot's unique index: another place has (or just took) this SIRET or RNA.
@@ -44,7 +56,14 @@ export async function editPlace(tx: Tx, emit: Emit, id: string, patch: PlacePatc
     .catch((err: unknown) => {
       throw pivotClash(err) ? pivotTaken() : err;
     });
-  await audit(tx, { entity: 'place', entityId: id, scopeId: id, action: 'edit', actor, details: describe(place, next, changed) });
+  await audit(tx, {
+    entity: 'place',
+    entityId: id,
+    scopeId: id,
+    action: 'edit',
+    actor,
+    details: describe(place, next, changed),
+  });
   if (row!.status === 'qualified' && changed.some((k) => ANNOUNCED.has(k))) await announceQualified(tx, emit, row!);
   return row!;
 }

@@ -10,13 +10,33 @@ export type Kiosk = typeof kiosks.$inferSelect;
 
 /** A kiosk may be registered for a qualified (or suspended) place, never a revoked one. */
 export function assertKioskAllowed(place: Place): void {
-  if (!mayOperate(place.status)) throw new DomainError('place_not_qualified', 'Seul un lieu qualifié peut enregistrer une borne.', { status: 409, field: 'placeId' });
+  if (!mayOperate(place.status))
+    throw new DomainError('place_not_qualified', 'Seul un lieu qualifié peut enregistrer une borne.', {
+      status: 409,
+      field: 'placeId',
+    });
 }
 
-export async function insertKiosk(tx: Tx, emit: Emit, kiosk: { id: string; placeId: string; name: string; userPublicKey: string }, actor: string): Promise<Kiosk> {
+export async function insertKiosk(
+  tx: Tx,
+  emit: Emit,
+  kiosk: { id: string; placeId: string; name: string; userPublicKey: string },
+  actor: string,
+): Promise<Kiosk> {
   assertKioskAllowed(await lockPlace(tx, kiosk.placeId));
-  const [row] = await tx.insert(kiosks).values({ ...kiosk, status: 'active', registeredBy: actor }).returning();
-  await audit(tx, { entity: 'kiosk', entityId: kiosk.id, scopeId: kiosk.placeId, action: 'register', actor, toStatus: 'active', details: { name: kiosk.name, userPublicKey: kiosk.userPublicKey } });
+  const [row] = await tx
+    .insert(kiosks)
+    .values({ ...kiosk, status: 'active', registeredBy: actor })
+    .returning();
+  await audit(tx, {
+    entity: 'kiosk',
+    entityId: kiosk.id,
+    scopeId: kiosk.placeId,
+    action: 'register',
+    actor,
+    toStatus: 'active',
+    details: { name: kiosk.name, userPublicKey: kiosk.userPublicKey },
+  });
   await emit('kiosk.registered', { kioskId: kiosk.id, placeId: kiosk.placeId });
   return row!;
 }
@@ -32,30 +52,50 @@ export function placeKiosks(db: Queryable, placeId: string): Promise<Kiosk[]> {
 }
 
 /** Kiosks of every place, by place and status, oldest registration first. */
-export function listKiosks(db: Queryable, filter: { placeId?: string; status?: Kiosk['status'] }, page: Page): Promise<Kiosk[]> {
+export function listKiosks(
+  db: Queryable,
+  filter: { placeId?: string; status?: Kiosk['status'] },
+  page: Page,
+): Promise<Kiosk[]> {
   const where: SQL[] = [];
   if (filter.placeId) where.push(eq(kiosks.placeId, filter.placeId));
   if (filter.status) where.push(eq(kiosks.status, filter.status));
-  const query = db.select().from(kiosks).where(and(...where));
+  const query = db
+    .select()
+    .from(kiosks)
+    .where(and(...where));
   return query.orderBy(asc(kiosks.registeredAt), asc(kiosks.id)).limit(page.limit).offset(page.offset);
 }
 
 /** Records the revocation (the user key stays for the NATS revocation list) and announces it. */
 export async function revokeKiosk(tx: Tx, emit: Emit, kiosk: Kiosk, reason: string, actor: string): Promise<Kiosk> {
-  if (kiosk.status === 'revoked') throw new DomainError('kiosk_already_revoked', 'Cette borne est déjà révoquée.', { status: 409 });
+  if (kiosk.status === 'revoked')
+    throw new DomainError('kiosk_already_revoked', 'Cette borne est déjà révoquée.', { status: 409 });
   const [row] = await tx
     .update(kiosks)
     .set({ status: 'revoked', revokedAt: new Date(), revokedBy: actor, revokeReason: reason })
     .where(and(eq(kiosks.id, kiosk.id), eq(kiosks.status, 'active')))
     .returning();
   if (!row) throw new DomainError('kiosk_already_revoked', 'Cette borne est déjà révoquée.', { status: 409 });
-  await audit(tx, { entity: 'kiosk', entityId: kiosk.id, scopeId: kiosk.placeId, action: 'revoke', actor, fromStatus: 'active', toStatus: 'revoked', details: { reason, userPublicKey: kiosk.userPublicKey } });
+  await audit(tx, {
+    entity: 'kiosk',
+    entityId: kiosk.id,
+    scopeId: kiosk.placeId,
+    action: 'revoke',
+    actor,
+    fromStatus: 'active',
+    toStatus: 'revoked',
+    details: { reason, userPublicKey: kiosk.userPublicKey },
+  });
   await emit('kiosk.revoked', { kioskId: kiosk.id, placeId: kiosk.placeId });
   return row;
 }
 
 export function activeKiosks(db: Queryable, placeId: string): Promise<Kiosk[]> {
-  return db.select().from(kiosks).where(and(eq(kiosks.placeId, placeId), eq(kiosks.status, 'active')));
+  return db
+    .select()
+    .from(kiosks)
+    .where(and(eq(kiosks.placeId, placeId), eq(kiosks.status, 'active')));
 }
 
 /**

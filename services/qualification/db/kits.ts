@@ -11,17 +11,32 @@ import { kits } from './schema.ts';
 export type Kit = typeof kits.$inferSelect;
 
 export async function liveKit(db: Queryable, placeId: string): Promise<Kit | undefined> {
-  const [row] = await db.select().from(kits).where(and(eq(kits.placeId, placeId), ne(kits.status, 'cancelled')));
+  const [row] = await db
+    .select()
+    .from(kits)
+    .where(and(eq(kits.placeId, placeId), ne(kits.status, 'cancelled')));
   return row;
 }
 
 /** The place subscribes the kit; billing waits for its first scan (`kit.activated`). */
 export async function subscribeKit(tx: Tx, emit: Emit, placeId: string, plan: KitPlan, actor: string): Promise<Kit> {
   const place = await lockPlace(tx, placeId);
-  if (!mayOperate(place.status)) throw new DomainError('place_not_qualified', 'Seul un lieu qualifié peut souscrire au kit #APTIC.', { status: 409 });
-  if (await liveKit(tx, placeId)) throw new DomainError('kit_already_subscribed', 'Le lieu a déjà un abonnement au kit en cours.', { status: 409 });
+  if (!mayOperate(place.status))
+    throw new DomainError('place_not_qualified', 'Seul un lieu qualifié peut souscrire au kit #APTIC.', {
+      status: 409,
+    });
+  if (await liveKit(tx, placeId))
+    throw new DomainError('kit_already_subscribed', 'Le lieu a déjà un abonnement au kit en cours.', { status: 409 });
   const [row] = await tx.insert(kits).values({ id: randomUUID(), placeId, plan, status: 'subscribed' }).returning();
-  await audit(tx, { entity: 'kit', entityId: row!.id, scopeId: placeId, action: 'subscribe', actor, toStatus: 'subscribed', details: { plan } });
+  await audit(tx, {
+    entity: 'kit',
+    entityId: row!.id,
+    scopeId: placeId,
+    action: 'subscribe',
+    actor,
+    toStatus: 'subscribed',
+    details: { plan },
+  });
   await emitAboutPlace(tx, emit, 'kit.subscribed', { placeId, plan });
   return row!;
 }
@@ -36,13 +51,29 @@ export async function cancelKit(tx: Tx, emit: Emit, placeId: string, reason: str
 
 export async function endKit(tx: Tx, emit: Emit, kit: Kit, reason: string, actor: string): Promise<Kit> {
   const at = new Date();
-  const [row] = await tx.update(kits).set({ status: 'cancelled', cancelledAt: at, cancelReason: reason }).where(eq(kits.id, kit.id)).returning();
-  await audit(tx, { entity: 'kit', entityId: kit.id, scopeId: kit.placeId, action: 'cancel', actor, fromStatus: kit.status, toStatus: 'cancelled', details: { reason } });
+  const [row] = await tx
+    .update(kits)
+    .set({ status: 'cancelled', cancelledAt: at, cancelReason: reason })
+    .where(eq(kits.id, kit.id))
+    .returning();
+  await audit(tx, {
+    entity: 'kit',
+    entityId: kit.id,
+    scopeId: kit.placeId,
+    action: 'cancel',
+    actor,
+    fromStatus: kit.status,
+    toStatus: 'cancelled',
+    details: { reason },
+  });
   await emitAboutPlace(tx, emit, 'kit.cancelled', { placeId: kit.placeId, at: at.toISOString(), reason });
   return row!;
 }
 
 /** Sponsored kits whose funder's period ended before `today`: the sweep cancels them. */
 export async function expiredSponsorships(db: Queryable, today: string): Promise<Kit[]> {
-  return db.select().from(kits).where(and(ne(kits.status, 'cancelled'), lt(kits.sponsoredUntil, today)));
+  return db
+    .select()
+    .from(kits)
+    .where(and(ne(kits.status, 'cancelled'), lt(kits.sponsoredUntil, today)));
 }

@@ -10,7 +10,12 @@ import { maskIban } from '../domain/bank.ts';
 
 export type Place = typeof places.$inferSelect;
 
-export const pivotTaken = () => new DomainError('siret_taken', 'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.', { status: 409, field: 'siret' });
+export const pivotTaken = () =>
+  new DomainError(
+    'siret_taken',
+    'Ce SIRET (ou RNA) est déjà celui d’un autre lieu : un SIRET ne peut servir qu’à un seul lieu.',
+    { status: 409, field: 'siret' },
+  );
 
 /** A checked place as stored (application and edit alike). */
 export function columns(checked: CheckedPlace) {
@@ -41,10 +46,27 @@ export async function createPlace(tx: Tx, input: PlaceInput & { directoryId?: st
     .returning();
   if (!row) {
     const [same] = await tx.select({ id: places.id }).from(places).where(eq(places.id, id));
-    if (same) throw new DomainError('place_already_registered', 'Ce lieu de l’annuaire a déjà déposé sa candidature.', { status: 409, field: 'directoryId' });
+    if (same)
+      throw new DomainError('place_already_registered', 'Ce lieu de l’annuaire a déjà déposé sa candidature.', {
+        status: 409,
+        field: 'directoryId',
+      });
     throw pivotTaken();
   }
-  await audit(tx, { entity: 'place', entityId: row.id, scopeId: row.id, action: 'apply', actor, toStatus: 'applied', details: { name: row.name, pivot: row.pivot, type: row.type, ...(row.iban ? { bank: { iban: maskIban(row.iban), bic: row.bic } } : {}) } });
+  await audit(tx, {
+    entity: 'place',
+    entityId: row.id,
+    scopeId: row.id,
+    action: 'apply',
+    actor,
+    toStatus: 'applied',
+    details: {
+      name: row.name,
+      pivot: row.pivot,
+      type: row.type,
+      ...(row.iban ? { bank: { iban: maskIban(row.iban), bic: row.bic } } : {}),
+    },
+  });
   return row;
 }
 
@@ -63,12 +85,21 @@ export async function lockPlace(tx: Tx, id: string): Promise<Place> {
 
 /** Places by status, in name order. */
 export async function listPlaces(db: Queryable, status: PlaceStatus | undefined, page: Page): Promise<Place[]> {
-  const query = db.select().from(places).where(status ? eq(places.status, status) : undefined);
+  const query = db
+    .select()
+    .from(places)
+    .where(status ? eq(places.status, status) : undefined);
   return query.orderBy(asc(places.name), asc(places.id)).limit(page.limit).offset(page.offset);
 }
 
 /** Moves a locked place along its lifecycle, with its audit row. */
-export async function movePlace(tx: Tx, place: Place, to: PlaceStatus, actor: string, details?: unknown): Promise<Place> {
+export async function movePlace(
+  tx: Tx,
+  place: Place,
+  to: PlaceStatus,
+  actor: string,
+  details?: unknown,
+): Promise<Place> {
   assertMove(place.status, to);
   const now = new Date();
   const [row] = await tx
@@ -76,17 +107,37 @@ export async function movePlace(tx: Tx, place: Place, to: PlaceStatus, actor: st
     .set({ status: to, updatedAt: now, ...(to === 'qualified' ? { qualifiedAt: now } : {}) })
     .where(eq(places.id, place.id))
     .returning();
-  await audit(tx, { entity: 'place', entityId: place.id, scopeId: place.id, action: `move:${to}`, fromStatus: place.status, toStatus: to, actor, details });
+  await audit(tx, {
+    entity: 'place',
+    entityId: place.id,
+    scopeId: place.id,
+    action: `move:${to}`,
+    fromStatus: place.status,
+    toStatus: to,
+    actor,
+    details,
+  });
   return row!;
 }
 
-type PlaceEventType = 'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.activated' | 'kit.cancelled';
+type PlaceEventType =
+  | 'place.qualified'
+  | 'place.suspended'
+  | 'place.revoked'
+  | 'kit.subscribed'
+  | 'kit.activated'
+  | 'kit.cancelled';
 
 /**
  * Emits an event about a place with the place's next number (`placeVersion`), taken on the place's
  * row in this transaction: the row stays locked until commit, so numbers follow commit order.
  */
-export async function emitAboutPlace<T extends PlaceEventType>(tx: Tx, emit: Emit, type: T, data: Omit<EventDataOf<T>, 'placeVersion'>): Promise<void> {
+export async function emitAboutPlace<T extends PlaceEventType>(
+  tx: Tx,
+  emit: Emit,
+  type: T,
+  data: Omit<EventDataOf<T>, 'placeVersion'>,
+): Promise<void> {
   const [row] = await tx
     .update(places)
     .set({ eventVersion: sql`${places.eventVersion} + 1` })

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { date, doublePrecision, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  date,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { auditTable, eventTables } from '@aptic/runtime';
 import type { PlaceStatus } from '../domain/lifecycle.ts';
 import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
@@ -43,7 +53,9 @@ export const places = qualification.table('place', {
 /** One answered questionnaire, scored with its own version, and the staff decision on it. */
 export const assessments = qualification.table('assessment', {
   id: uuid('id').primaryKey(),
-  placeId: uuid('place_id').notNull().references(() => places.id),
+  placeId: uuid('place_id')
+    .notNull()
+    .references(() => places.id),
   questionnaireVersion: text('questionnaire_version').notNull(),
   answers: jsonb('answers').$type<Answers>().notNull(),
   themeScores: jsonb('theme_scores').$type<Score['themes']>().notNull(),
@@ -62,7 +74,9 @@ export const assessments = qualification.table('assessment', {
 /** The charter (charte #APTIC) signed by the place: version, date, signer. */
 export const charterSignatures = qualification.table('charter_signature', {
   id: uuid('id').primaryKey(),
-  placeId: uuid('place_id').notNull().references(() => places.id),
+  placeId: uuid('place_id')
+    .notNull()
+    .references(() => places.id),
   version: text('version').notNull(),
   signedOn: day('signed_on').notNull(),
   signerName: text('signer_name').notNull(),
@@ -72,25 +86,33 @@ export const charterSignatures = qualification.table('charter_signature', {
 });
 
 /** Kit subscriptions; at most one live (not cancelled) per place. */
-export const kits = qualification.table('kit_subscription', {
-  id: uuid('id').primaryKey(),
-  placeId: uuid('place_id').notNull().references(() => places.id),
-  plan: text('plan').$type<KitPlan>().notNull(),
-  status: text('status').$type<KitStatus>().notNull(),
-  /** The funder paying it (ordering's `kit.sponsored`), and until when. */
-  sponsoredBy: uuid('sponsored_by'),
-  sponsoredUntil: day('sponsored_until'),
-  subscribedAt: stamp('subscribed_at').notNull().defaultNow(),
-  /** The first scan: billing starts here. */
-  activatedAt: stamp('activated_at'),
-  cancelledAt: stamp('cancelled_at'),
-  cancelReason: text('cancel_reason'),
-}, (t) => [uniqueIndex('kit_live_per_place').on(t.placeId).where(sql`status <> 'cancelled'`)]);
+export const kits = qualification.table(
+  'kit_subscription',
+  {
+    id: uuid('id').primaryKey(),
+    placeId: uuid('place_id')
+      .notNull()
+      .references(() => places.id),
+    plan: text('plan').$type<KitPlan>().notNull(),
+    status: text('status').$type<KitStatus>().notNull(),
+    /** The funder paying it (ordering's `kit.sponsored`), and until when. */
+    sponsoredBy: uuid('sponsored_by'),
+    sponsoredUntil: day('sponsored_until'),
+    subscribedAt: stamp('subscribed_at').notNull().defaultNow(),
+    /** The first scan: billing starts here. */
+    activatedAt: stamp('activated_at'),
+    cancelledAt: stamp('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+  },
+  (t) => [uniqueIndex('kit_live_per_place').on(t.placeId).where(sql`status <> 'cancelled'`)],
+);
 
 /** Kiosks: each has its own NATS user (its public key is what revocation names). */
 export const kiosks = qualification.table('kiosk', {
   id: uuid('id').primaryKey(),
-  placeId: uuid('place_id').notNull().references(() => places.id),
+  placeId: uuid('place_id')
+    .notNull()
+    .references(() => places.id),
   name: text('name').notNull(),
   userPublicKey: text('user_public_key').notNull().unique(),
   status: text('status').$type<'active' | 'revoked'>().notNull(),

@@ -9,9 +9,14 @@ export interface BankDetails {
 /** Normalises (no spaces, upper case) and checks an IBAN and a BIC for the monthly payouts. */
 export function checkBankDetails(input: BankDetails): BankDetails {
   const iban = electronicFormatIBAN(input.iban) ?? '';
-  if (!validateIBAN(iban).valid) throw new DomainError('invalid_iban', 'L’IBAN est invalide (longueur, pays ou clé de contrôle).', { status: 422, field: 'iban' });
+  if (!validateIBAN(iban).valid)
+    throw new DomainError('invalid_iban', 'L’IBAN est invalide (longueur, pays ou clé de contrôle).', {
+      status: 422,
+      field: 'iban',
+    });
   const bic = input.bic.replace(/\s+/g, '').toUpperCase();
-  if (!isValidBIC(bic)) throw new DomainError('invalid_bic', 'Le BIC est invalide (8 ou 11 caractères).', { status: 422, field: 'bic' });
+  if (!isValidBIC(bic))
+    throw new DomainError('invalid_bic', 'Le BIC est invalide (8 ou 11 caractères).', { status: 422, field: 'bic' });
   return { iban, bic };
 }
 

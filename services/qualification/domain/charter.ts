@@ -5,5 +5,10 @@ export const CURRENT_CHARTER = '2025-01';
 const KNOWN = new Set([CURRENT_CHARTER]);
 
 export function checkCharterVersion(version: string): void {
-  if (!KNOWN.has(version)) throw new DomainError('unknown_charter_version', `Version de charte inconnue : ${version} (version en vigueur : ${CURRENT_CHARTER}).`, { status: 422, field: 'version' });
+  if (!KNOWN.has(version))
+    throw new DomainError(
+      'unknown_charter_version',
+      `Version de charte inconnue : ${version} (version en vigueur : ${CURRENT_CHARTER}).`,
+      { status: 422, field: 'version' },
+    );
 }

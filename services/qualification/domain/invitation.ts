@@ -17,11 +17,20 @@ const allowed: Record<InvitationStatus, readonly InvitationStatus[]> = {
   declined: [],
 };
 
-const labels: Record<InvitationStatus, string> = { invited: 'invité', applied: 'candidature déposée', qualified: 'qualifié', declined: 'décliné' };
+const labels: Record<InvitationStatus, string> = {
+  invited: 'invité',
+  applied: 'candidature déposée',
+  qualified: 'qualifié',
+  declined: 'décliné',
+};
 
 export function assertInvitationMove(from: InvitationStatus, to: InvitationStatus): void {
   if (!allowed[from].includes(to)) {
-    throw new DomainError('invalid_transition', `L’invitation est « ${labels[from]} » : elle ne peut pas passer à « ${labels[to]} ».`, { status: 409 });
+    throw new DomainError(
+      'invalid_transition',
+      `L’invitation est « ${labels[from]} » : elle ne peut pas passer à « ${labels[to]} ».`,
+      { status: 409 },
+    );
   }
 }
 
@@ -60,7 +69,15 @@ export function prefillFrom(row: DirectoryRow): Prefill {
     name: row.name,
     type: row.type,
     ...(/^[0-9]{14}$/.test(pivot) ? { siret: pivot } : /^W[0-9A-Z]{9}$/.test(pivot) ? { rna: pivot } : {}),
-    ...(row.address && row.postalCode ? { address: { line1: row.address.slice(0, 200), postalCode: row.postalCode, city: row.communeName.slice(0, 120) } } : {}),
+    ...(row.address && row.postalCode
+      ? {
+          address: {
+            line1: row.address.slice(0, 200),
+            postalCode: row.postalCode,
+            city: row.communeName.slice(0, 120),
+          },
+        }
+      : {}),
     ...(row.communeCode ? { communeCode: row.communeCode } : {}),
     ...(row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : {}),
     ...(row.openingHours ? { openingHours: row.openingHours } : {}),

@@ -2,7 +2,9 @@ import { expect, test } from 'vitest';
 import { PlaceStatuses, assertMove, canMove } from './lifecycle.ts';
 
 test('the allowed moves, and only those', () => {
-  const moves = PlaceStatuses.flatMap((from) => PlaceStatuses.filter((to) => canMove(from, to)).map((to) => `${from}→${to}`));
+  const moves = PlaceStatuses.flatMap((from) =>
+    PlaceStatuses.filter((to) => canMove(from, to)).map((to) => `${from}→${to}`),
+  );
   expect(moves).toEqual([
     'applied→assessed',
     'assessed→assessed',
@@ -17,6 +19,8 @@ test('the allowed moves, and only those', () => {
 });
 
 test('revocation is final; a refused move is a 409 saying where the place stands', () => {
-  expect(() => assertMove('revoked', 'qualified')).toThrowError(expect.objectContaining({ code: 'invalid_transition', status: 409 }));
+  expect(() => assertMove('revoked', 'qualified')).toThrowError(
+    expect.objectContaining({ code: 'invalid_transition', status: 409 }),
+  );
   expect(() => assertMove('applied', 'qualified')).toThrow(/candidature déposée/);
 });

@@ -36,7 +36,11 @@ export function canMove(from: PlaceStatus, to: PlaceStatus): boolean {
 /** Refuses a move the lifecycle does not allow, saying where the place stands. */
 export function assertMove(from: PlaceStatus, to: PlaceStatus): void {
   if (!canMove(from, to)) {
-    throw new DomainError('invalid_transition', `Le lieu est « ${labels[from]} » : il ne peut pas passer à « ${labels[to]} ».`, { status: 409 });
+    throw new DomainError(
+      'invalid_transition',
+      `Le lieu est « ${labels[from]} » : il ne peut pas passer à « ${labels[to]} ».`,
+      { status: 409 },
+    );
   }
 }
 

@@ -13,6 +13,10 @@ export function checkOpeningHours(value: string): { value: string; warnings: str
     return { value: trimmed, warnings: parsed.getWarnings() };
   } catch (err) {
     const detail = String(err).split('\n')[0];
-    throw new DomainError('invalid_opening_hours', `Horaires d’ouverture illisibles (syntaxe OpenStreetMap attendue, ex. « Mo-Fr 09:00-12:00,14:00-18:00 ») : ${detail}`, { status: 422, field: 'openingHours' });
+    throw new DomainError(
+      'invalid_opening_hours',
+      `Horaires d’ouverture illisibles (syntaxe OpenStreetMap attendue, ex. « Mo-Fr 09:00-12:00,14:00-18:00 ») : ${detail}`,
+      { status: 422, field: 'openingHours' },
+    );
   }
 }

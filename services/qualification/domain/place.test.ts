@@ -18,14 +18,21 @@ const valid: PlaceInput = {
 
 test('a valid place is normalised and placed in its EPCI and département', () => {
   const place = checkPlace(valid);
-  expect(place).toMatchObject({ name: 'Espace numérique de Basseau', pivot: '73282932000074', pivotKind: 'siret', bank: { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' } });
+  expect(place).toMatchObject({
+    name: 'Espace numérique de Basseau',
+    pivot: '73282932000074',
+    pivotKind: 'siret',
+    bank: { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+  });
   expect(place.commune).toEqual({ code: '16015', nom: 'Angoulême', departement: '16', epci: '200071827' });
 });
 
 test('an association may give its RNA number instead of a SIRET, never both', () => {
   const { siret: _, ...noSiret } = valid;
   expect(checkPlace({ ...noSiret, rna: 'w161000123' })).toMatchObject({ pivot: 'W161000123', pivotKind: 'rna' });
-  expect(() => checkPlace({ ...valid, rna: 'W161000123' })).toThrowError(expect.objectContaining({ code: 'pivot_required' }));
+  expect(() => checkPlace({ ...valid, rna: 'W161000123' })).toThrowError(
+    expect.objectContaining({ code: 'pivot_required' }),
+  );
   expect(() => checkPlace(noSiret)).toThrowError(expect.objectContaining({ code: 'pivot_required' }));
 });
 
@@ -40,22 +47,34 @@ test.each([
   [{ bic: 'AGRI' }, 'invalid_bic', 'bic'],
   [{ bic: undefined }, 'incomplete_bank_details', 'bic'],
 ])('%j is refused: %s', (change, code, field) => {
-  expect(() => checkPlace({ ...valid, ...change } as PlaceInput)).toThrowError(expect.objectContaining({ code, field, status: 422 }));
+  expect(() => checkPlace({ ...valid, ...change } as PlaceInput)).toThrowError(
+    expect.objectContaining({ code, field, status: 422 }),
+  );
 });
 
 test('an edit: the patch over the place; SIRET and RNA replace each other, IBAN and BIC come together', () => {
-  expect(patched(valid, { name: 'EPN de Basseau', latitude: 45.7 })).toEqual({ ...valid, name: 'EPN de Basseau', latitude: 45.7 });
+  expect(patched(valid, { name: 'EPN de Basseau', latitude: 45.7 })).toEqual({
+    ...valid,
+    name: 'EPN de Basseau',
+    latitude: 45.7,
+  });
   const association = patched(valid, { rna: 'W161000123' });
   expect([association.siret, association.rna]).toEqual([undefined, 'W161000123']);
   expect(checkPlace(association)).toMatchObject({ pivot: 'W161000123', pivotKind: 'rna' });
-  expect(() => checkPlace(patched(valid, { iban: 'FR1420041010050500013M02606' }))).toThrowError(expect.objectContaining({ code: 'incomplete_bank_details', field: 'bic' }));
+  expect(() => checkPlace(patched(valid, { iban: 'FR1420041010050500013M02606' }))).toThrowError(
+    expect.objectContaining({ code: 'incomplete_bank_details', field: 'bic' }),
+  );
 });
 
 test('support edits a place, finance its IBAN and BIC, admin both', () => {
   expect(() => assertMayEdit('support', { name: 'X', openingHours: 'Mo 10:00-12:00' })).not.toThrow();
-  expect(() => assertMayEdit('support', { name: 'X', bic: 'AGRIFRPP' })).toThrowError(expect.objectContaining({ code: 'bank_details_finance_only', field: 'bic', status: 403 }));
+  expect(() => assertMayEdit('support', { name: 'X', bic: 'AGRIFRPP' })).toThrowError(
+    expect.objectContaining({ code: 'bank_details_finance_only', field: 'bic', status: 403 }),
+  );
   expect(() => assertMayEdit('finance', { iban: 'FR76', bic: 'AGRIFRPP' })).not.toThrow();
-  expect(() => assertMayEdit('finance', { iban: 'FR76', bic: 'AGRIFRPP', name: 'X' })).toThrowError(expect.objectContaining({ code: 'place_details_support_only', field: 'name', status: 403 }));
+  expect(() => assertMayEdit('finance', { iban: 'FR76', bic: 'AGRIFRPP', name: 'X' })).toThrowError(
+    expect.objectContaining({ code: 'place_details_support_only', field: 'name', status: 403 }),
+  );
   expect(() => assertMayEdit('admin', { iban: 'FR76', bic: 'AGRIFRPP', name: 'X' })).not.toThrow();
 });
 

@@ -44,31 +44,52 @@ const RNA = /^W[0-9A-Z]{9}$/;
 
 function checkPivot(input: PlaceInput): Pick<CheckedPlace, 'pivot' | 'pivotKind'> {
   if ((input.siret === undefined) === (input.rna === undefined)) {
-    throw new DomainError('pivot_required', 'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).', { status: 422, field: 'siret' });
+    throw new DomainError('pivot_required', 'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).', {
+      status: 422,
+      field: 'siret',
+    });
   }
   if (input.siret !== undefined) {
-    if (!isValidSiret(input.siret)) throw new DomainError('invalid_siret', 'Le numéro SIRET est invalide (14 chiffres, clé de contrôle incorrecte).', { status: 422, field: 'siret' });
+    if (!isValidSiret(input.siret))
+      throw new DomainError(
+        'invalid_siret',
+        'Le numéro SIRET est invalide (14 chiffres, clé de contrôle incorrecte).',
+        { status: 422, field: 'siret' },
+      );
     return { pivot: input.siret, pivotKind: 'siret' };
   }
   const rna = input.rna!.toUpperCase();
-  if (!RNA.test(rna)) throw new DomainError('invalid_rna', 'Le numéro RNA est invalide (W suivi de 9 caractères).', { status: 422, field: 'rna' });
+  if (!RNA.test(rna))
+    throw new DomainError('invalid_rna', 'Le numéro RNA est invalide (W suivi de 9 caractères).', {
+      status: 422,
+      field: 'rna',
+    });
   return { pivot: rna, pivotKind: 'rna' };
 }
 
 function checkPlaceType(type: string): PlaceTypeCode {
-  if (!TYPES.has(type)) throw new DomainError('unknown_place_type', `Type de lieu inconnu : ${type}.`, { status: 422, field: 'type' });
+  if (!TYPES.has(type))
+    throw new DomainError('unknown_place_type', `Type de lieu inconnu : ${type}.`, { status: 422, field: 'type' });
   return type as PlaceTypeCode;
 }
 
 function checkCommune(code: string): TerritoryCommune {
   const commune = territory().commune(code);
-  if (!commune) throw new DomainError('unknown_commune', `Code commune INSEE inconnu : ${code}.`, { status: 422, field: 'communeCode' });
+  if (!commune)
+    throw new DomainError('unknown_commune', `Code commune INSEE inconnu : ${code}.`, {
+      status: 422,
+      field: 'communeCode',
+    });
   return commune;
 }
 
 function checkBank(input: PlaceInput): BankDetails | undefined {
   if (input.iban === undefined && input.bic === undefined) return undefined;
-  if (input.iban === undefined || input.bic === undefined) throw new DomainError('incomplete_bank_details', 'L’IBAN et le BIC vont ensemble.', { status: 422, field: input.iban === undefined ? 'iban' : 'bic' });
+  if (input.iban === undefined || input.bic === undefined)
+    throw new DomainError('incomplete_bank_details', 'L’IBAN et le BIC vont ensemble.', {
+      status: 422,
+      field: input.iban === undefined ? 'iban' : 'bic',
+    });
   return checkBankDetails({ iban: input.iban, bic: input.bic });
 }
 
@@ -96,8 +117,14 @@ export type PlacePatch = Partial<PlaceInput>;
  * together, as in an application (one alone is refused).
  */
 export function patched(current: PlaceInput, patch: PlacePatch): PlaceInput {
-  const pivot = patch.siret !== undefined || patch.rna !== undefined ? { siret: patch.siret, rna: patch.rna } : { siret: current.siret, rna: current.rna };
-  const bank = patch.iban !== undefined || patch.bic !== undefined ? { iban: patch.iban, bic: patch.bic } : { iban: current.iban, bic: current.bic };
+  const pivot =
+    patch.siret !== undefined || patch.rna !== undefined
+      ? { siret: patch.siret, rna: patch.rna }
+      : { siret: current.siret, rna: current.rna };
+  const bank =
+    patch.iban !== undefined || patch.bic !== undefined
+      ? { iban: patch.iban, bic: patch.bic }
+      : { iban: current.iban, bic: current.bic };
   return { ...current, ...patch, ...pivot, ...bank };
 }
 
@@ -108,7 +135,11 @@ const BANK_FIELDS = new Set<string>(['iban', 'bic']);
 export function assertMayChangeBank(role: Role | undefined, fields: readonly string[]): void {
   const bank = fields.find((f) => BANK_FIELDS.has(f));
   if (bank && role !== 'finance' && role !== 'admin') {
-    throw new DomainError('bank_details_finance_only', 'Seule la finance saisit ou modifie l’IBAN et le BIC d’un lieu.', { status: 403, field: bank });
+    throw new DomainError(
+      'bank_details_finance_only',
+      'Seule la finance saisit ou modifie l’IBAN et le BIC d’un lieu.',
+      { status: 403, field: bank },
+    );
   }
 }
 
@@ -117,6 +148,10 @@ export function assertMayEdit(role: Role | undefined, patch: PlacePatch): void {
   assertMayChangeBank(role, fields);
   const detail = fields.find((f) => !BANK_FIELDS.has(f));
   if (detail && role !== 'support' && role !== 'admin') {
-    throw new DomainError('place_details_support_only', 'Seul le support modifie la fiche d’un lieu (la finance : son IBAN et son BIC).', { status: 403, field: detail });
+    throw new DomainError(
+      'place_details_support_only',
+      'Seul le support modifie la fiche d’un lieu (la finance : son IBAN et son BIC).',
+      { status: 403, field: detail },
+    );
   }
 }

@@ -57,7 +57,13 @@ export const questionnaireV1: Questionnaire = {
           weight: 2,
           options: scale('Non', 'En partie', 'Oui', 'Oui, avec du matériel adapté (handicap, mobilité)'),
         },
-        { id: 'apt_formation', label: 'Les médiateurs sont-ils formés ou certifiés (Pix, CCP « Responsable d’espace de médiation numérique »…) ?', weight: 2, options: scale('Non', 'En cours', 'Oui, en partie', 'Oui, tous') },
+        {
+          id: 'apt_formation',
+          label:
+            'Les médiateurs sont-ils formés ou certifiés (Pix, CCP « Responsable d’espace de médiation numérique »…) ?',
+          weight: 2,
+          options: scale('Non', 'En cours', 'Oui, en partie', 'Oui, tous'),
+        },
       ],
     },
     {
@@ -65,7 +71,13 @@ export const questionnaireV1: Questionnaire = {
       label: 'Publics',
       weight: 25,
       questions: [
-        { id: 'pub_eloignes', label: 'Accompagnez-vous des personnes éloignées du numérique (seniors, demandeurs d’emploi, allocataires de minima sociaux…) ?', weight: 3, options: scale('Non', 'Occasionnellement', 'Régulièrement', 'C’est notre public principal') },
+        {
+          id: 'pub_eloignes',
+          label:
+            'Accompagnez-vous des personnes éloignées du numérique (seniors, demandeurs d’emploi, allocataires de minima sociaux…) ?',
+          weight: 3,
+          options: scale('Non', 'Occasionnellement', 'Régulièrement', 'C’est notre public principal'),
+        },
         {
           id: 'pub_volume',
           label: 'Combien de personnes différentes accompagnez-vous par mois ?',
@@ -77,8 +89,19 @@ export const questionnaireV1: Questionnaire = {
             { code: 'plus_200', label: 'Plus de 200', points: 4 },
           ],
         },
-        { id: 'pub_prescripteurs', label: 'Travaillez-vous avec des prescripteurs (CCAS, France Travail, travailleurs sociaux…) qui vous orientent des personnes ?', weight: 2, options: scale('Non', 'Ponctuellement', 'Oui, régulièrement', 'Oui, par convention') },
-        { id: 'pub_accessibilite', label: 'Le lieu est-il accessible aux personnes à mobilité réduite ?', weight: 1, options: yesNo },
+        {
+          id: 'pub_prescripteurs',
+          label:
+            'Travaillez-vous avec des prescripteurs (CCAS, France Travail, travailleurs sociaux…) qui vous orientent des personnes ?',
+          weight: 2,
+          options: scale('Non', 'Ponctuellement', 'Oui, régulièrement', 'Oui, par convention'),
+        },
+        {
+          id: 'pub_accessibilite',
+          label: 'Le lieu est-il accessible aux personnes à mobilité réduite ?',
+          weight: 1,
+          options: yesNo,
+        },
       ],
     },
     {
@@ -86,9 +109,24 @@ export const questionnaireV1: Questionnaire = {
       label: 'Territoires',
       weight: 15,
       questions: [
-        { id: 'ter_prioritaire', label: 'Intervenez-vous en quartier prioritaire de la ville ou en zone rurale peu dotée en services ?', weight: 2, options: scale('Non', 'Un peu', 'Oui', 'Exclusivement') },
-        { id: 'ter_itinerance', label: 'Proposez-vous des permanences hors les murs ou une offre itinérante ?', weight: 1, options: scale('Non', 'Rarement', 'Régulièrement', 'C’est un axe fort de notre action') },
-        { id: 'ter_reseau', label: 'Êtes-vous membre d’un réseau local de médiation numérique (hub, Hinaura, PIX, France Services…) ?', weight: 2, options: yesNo },
+        {
+          id: 'ter_prioritaire',
+          label: 'Intervenez-vous en quartier prioritaire de la ville ou en zone rurale peu dotée en services ?',
+          weight: 2,
+          options: scale('Non', 'Un peu', 'Oui', 'Exclusivement'),
+        },
+        {
+          id: 'ter_itinerance',
+          label: 'Proposez-vous des permanences hors les murs ou une offre itinérante ?',
+          weight: 1,
+          options: scale('Non', 'Rarement', 'Régulièrement', 'C’est un axe fort de notre action'),
+        },
+        {
+          id: 'ter_reseau',
+          label: 'Êtes-vous membre d’un réseau local de médiation numérique (hub, Hinaura, PIX, France Services…) ?',
+          weight: 2,
+          options: yesNo,
+        },
       ],
     },
     {
@@ -96,9 +134,25 @@ export const questionnaireV1: Questionnaire = {
       label: 'Innovation',
       weight: 15,
       questions: [
-        { id: 'inn_ateliers', label: 'Proposez-vous des ateliers collectifs ou des formats nouveaux (fabrication numérique, jeux, pair-à-pair) ?', weight: 2, options: scale('Non', 'Ponctuellement', 'Régulièrement', 'Oui, et nous les essaimons') },
-        { id: 'inn_evaluation', label: 'Mesurez-vous les progrès des personnes accompagnées (évaluation, suivi, retour d’expérience) ?', weight: 1, options: scale('Non', 'De manière informelle', 'Oui', 'Oui, avec un outil partagé') },
-        { id: 'inn_partenariats', label: 'Menez-vous des projets avec d’autres acteurs (entreprises, collectivités, tiers-lieux) ?', weight: 1, options: scale('Non', 'Un projet', 'Plusieurs projets', 'C’est notre mode de fonctionnement') },
+        {
+          id: 'inn_ateliers',
+          label:
+            'Proposez-vous des ateliers collectifs ou des formats nouveaux (fabrication numérique, jeux, pair-à-pair) ?',
+          weight: 2,
+          options: scale('Non', 'Ponctuellement', 'Régulièrement', 'Oui, et nous les essaimons'),
+        },
+        {
+          id: 'inn_evaluation',
+          label: 'Mesurez-vous les progrès des personnes accompagnées (évaluation, suivi, retour d’expérience) ?',
+          weight: 1,
+          options: scale('Non', 'De manière informelle', 'Oui', 'Oui, avec un outil partagé'),
+        },
+        {
+          id: 'inn_partenariats',
+          label: 'Menez-vous des projets avec d’autres acteurs (entreprises, collectivités, tiers-lieux) ?',
+          weight: 1,
+          options: scale('Non', 'Un projet', 'Plusieurs projets', 'C’est notre mode de fonctionnement'),
+        },
       ],
     },
     {
@@ -106,9 +160,30 @@ export const questionnaireV1: Questionnaire = {
       label: 'Compétences spécifiques',
       weight: 20,
       questions: [
-        { id: 'cmp_demarches', label: 'Accompagnez-vous les démarches administratives en ligne (habilitation Aidants Connect, sensibilisation au secret professionnel) ?', weight: 3, options: scale('Non', 'Sans habilitation', 'Oui, avec une personne habilitée', 'Oui, toute l’équipe est habilitée') },
-        { id: 'cmp_securite', label: 'Sensibilisez-vous à la sécurité en ligne et à la protection des données personnelles ?', weight: 2, options: scale('Non', 'Ponctuellement', 'Régulièrement', 'Oui, avec des ateliers dédiés') },
-        { id: 'cmp_pro', label: 'Accompagnez-vous l’insertion professionnelle par le numérique (CV, candidatures, outils des TPE) ?', weight: 2, options: scale('Non', 'Ponctuellement', 'Régulièrement', 'C’est une spécialité du lieu') },
+        {
+          id: 'cmp_demarches',
+          label:
+            'Accompagnez-vous les démarches administratives en ligne (habilitation Aidants Connect, sensibilisation au secret professionnel) ?',
+          weight: 3,
+          options: scale(
+            'Non',
+            'Sans habilitation',
+            'Oui, avec une personne habilitée',
+            'Oui, toute l’équipe est habilitée',
+          ),
+        },
+        {
+          id: 'cmp_securite',
+          label: 'Sensibilisez-vous à la sécurité en ligne et à la protection des données personnelles ?',
+          weight: 2,
+          options: scale('Non', 'Ponctuellement', 'Régulièrement', 'Oui, avec des ateliers dédiés'),
+        },
+        {
+          id: 'cmp_pro',
+          label: 'Accompagnez-vous l’insertion professionnelle par le numérique (CV, candidatures, outils des TPE) ?',
+          weight: 2,
+          options: scale('Non', 'Ponctuellement', 'Régulièrement', 'C’est une spécialité du lieu'),
+        },
       ],
     },
   ],

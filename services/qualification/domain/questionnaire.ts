@@ -23,23 +23,39 @@ export const currentQuestionnaire = questionnaireV1;
 
 export function questionnaire(version: string): Questionnaire {
   const found = versions.get(version);
-  if (!found) throw new DomainError('unknown_questionnaire_version', `Version de questionnaire inconnue : ${version}.`, { status: 422, field: 'version' });
+  if (!found)
+    throw new DomainError('unknown_questionnaire_version', `Version de questionnaire inconnue : ${version}.`, {
+      status: 422,
+      field: 'version',
+    });
   return found;
 }
 
 /** The option chosen for a question, refusing missing or unknown answers. */
 function chosen(question: Question, answers: Answers): AnswerOption {
   const code = answers[question.id];
-  if (code === undefined) throw new DomainError('missing_answer', `Question sans réponse : « ${question.label} »`, { status: 422, field: `answers.${question.id}` });
+  if (code === undefined)
+    throw new DomainError('missing_answer', `Question sans réponse : « ${question.label} »`, {
+      status: 422,
+      field: `answers.${question.id}`,
+    });
   const option = question.options.find((o) => o.code === code);
-  if (!option) throw new DomainError('invalid_answer', `Réponse « ${code} » inconnue pour la question « ${question.label} ».`, { status: 422, field: `answers.${question.id}` });
+  if (!option)
+    throw new DomainError('invalid_answer', `Réponse « ${code} » inconnue pour la question « ${question.label} ».`, {
+      status: 422,
+      field: `answers.${question.id}`,
+    });
   return option;
 }
 
 function checkNoStrayAnswers(q: Questionnaire, answers: Answers): void {
   const known = new Set(q.themes.flatMap((t) => t.questions.map((x) => x.id)));
   const stray = Object.keys(answers).find((id) => !known.has(id));
-  if (stray !== undefined) throw new DomainError('unknown_question', `Question inconnue dans la version ${q.version} : ${stray}.`, { status: 422, field: `answers.${stray}` });
+  if (stray !== undefined)
+    throw new DomainError('unknown_question', `Question inconnue dans la version ${q.version} : ${stray}.`, {
+      status: 422,
+      field: `answers.${stray}`,
+    });
 }
 
 /** Scores answers with their questionnaire version: integer scores 0–100, and the proposal. */
@@ -66,12 +82,31 @@ export function score(q: Questionnaire, answers: Answers): Score {
   return { version: q.version, themes, overall, ...propose(q, themes, overall, eliminated, reasons) };
 }
 
-function propose(q: Questionnaire, themes: Record<ThemeCode, number>, overall: number, eliminated: boolean, reasons: string[]): { proposal: Proposal; reasons: string[] } {
+function propose(
+  q: Questionnaire,
+  themes: Record<ThemeCode, number>,
+  overall: number,
+  eliminated: boolean,
+  reasons: string[],
+): { proposal: Proposal; reasons: string[] } {
   const { qualified, refused, themeFloor } = q.thresholds;
   if (eliminated) return { proposal: 'refused', reasons };
-  if (overall < refused) return { proposal: 'refused', reasons: [...reasons, `Score global ${overall}/100 sous le seuil de refus (${refused}).`] };
-  const weak = q.themes.filter((t) => themes[t.code] < themeFloor).map((t) => `Thème « ${t.label} » à ${themes[t.code]}/100, sous le plancher de ${themeFloor}.`);
-  if (overall >= qualified && weak.length === 0) return { proposal: 'qualified', reasons: [...reasons, `Score global ${overall}/100, seuil de qualification ${qualified} atteint.`] };
-  const below = overall < qualified ? [`Score global ${overall}/100, entre le seuil de refus (${refused}) et celui de qualification (${qualified}).`] : [];
+  if (overall < refused)
+    return {
+      proposal: 'refused',
+      reasons: [...reasons, `Score global ${overall}/100 sous le seuil de refus (${refused}).`],
+    };
+  const weak = q.themes
+    .filter((t) => themes[t.code] < themeFloor)
+    .map((t) => `Thème « ${t.label} » à ${themes[t.code]}/100, sous le plancher de ${themeFloor}.`);
+  if (overall >= qualified && weak.length === 0)
+    return {
+      proposal: 'qualified',
+      reasons: [...reasons, `Score global ${overall}/100, seuil de qualification ${qualified} atteint.`],
+    };
+  const below =
+    overall < qualified
+      ? [`Score global ${overall}/100, entre le seuil de refus (${refused}) et celui de qualification (${qualified}).`]
+      : [];
   return { proposal: 'to_review', reasons: [...reasons, ...below, ...weak] };
 }

@@ -25,16 +25,19 @@ function pair(env: Env, seedName: string, seedPrefix: string, otherName: string)
   const seed = env[seedName] || undefined;
   const other = env[otherName] || undefined;
   if (Boolean(seed) !== Boolean(other)) throw new Error(`Set both ${seedName} and ${otherName}, or neither.`);
-  if (seed && !seed.startsWith(seedPrefix)) throw new Error(`${seedName} must be a seed of the right kind (${seedPrefix}…).`);
+  if (seed && !seed.startsWith(seedPrefix))
+    throw new Error(`${seedName} must be a seed of the right kind (${seedPrefix}…).`);
   return seed && other ? [seed, other] : undefined;
 }
 
 export function readKioskConfig(env: Env, defaultNatsUrl: string | undefined): KioskAuthConfig {
   const signing = pair(env, 'NATS_ACCOUNT_SIGNING_SEED', 'SA', 'NATS_ACCOUNT_PUBLIC_KEY');
-  if (signing && !signing[1].startsWith('A')) throw new Error('NATS_ACCOUNT_PUBLIC_KEY must be an account public key (A…).');
+  if (signing && !signing[1].startsWith('A'))
+    throw new Error('NATS_ACCOUNT_PUBLIC_KEY must be an account public key (A…).');
   const revocation = pair(env, 'NATS_OPERATOR_SIGNING_SEED', 'SO', 'NATS_SYSTEM_CREDS_FILE');
   // Revocation edits the account kiosks are signed in: it means nothing without that account.
-  if (revocation && !signing) throw new Error('NATS_OPERATOR_SIGNING_SEED needs NATS_ACCOUNT_SIGNING_SEED and NATS_ACCOUNT_PUBLIC_KEY.');
+  if (revocation && !signing)
+    throw new Error('NATS_OPERATOR_SIGNING_SEED needs NATS_ACCOUNT_SIGNING_SEED and NATS_ACCOUNT_PUBLIC_KEY.');
   const credsFile = env.KIOSK_NATS_CREDS_FILE || undefined;
   return {
     signing: signing && { accountSigningSeed: signing[0], accountPublicKey: signing[1] },

@@ -39,11 +39,19 @@ export async function registerKiosk(deps: KioskDeps, placeId: string, name: stri
     : { created: false, reason: 'embedded mode: no NATS server, the verdict consumer is not created' };
   let kiosk: Kiosk;
   try {
-    kiosk = await deps.ctx.transaction((tx, emit) => insertKiosk(tx, emit, { id: kioskId, placeId, name, userPublicKey }, actor));
+    kiosk = await deps.ctx.transaction((tx, emit) =>
+      insertKiosk(tx, emit, { id: kioskId, placeId, name, userPublicKey }, actor),
+    );
   } catch (err) {
     await deps.verdicts?.remove(kioskId);
     throw err;
   }
   const { kiosk: subjects } = natsNames(prefix);
-  return { kiosk, creds, inboxPrefix: subjects.inboxPrefix(kioskId), subjects: { scans: subjects.scans(kioskId), verdicts: subjects.verdicts(kioskId) }, verdictConsumer: consumer };
+  return {
+    kiosk,
+    creds,
+    inboxPrefix: subjects.inboxPrefix(kioskId),
+    subjects: { scans: subjects.scans(kioskId), verdicts: subjects.verdicts(kioskId) },
+    verdictConsumer: consumer,
+  };
 }

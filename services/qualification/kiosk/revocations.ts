@@ -26,12 +26,23 @@ export class AccountRevocations {
 
   private async request(verb: 'LOOKUP' | 'UPDATE', body = ''): Promise<string> {
     // Reconnects forever: after an outage the next push (or the periodic sync) must get through.
-    this.connection ??= connect({ servers: this.url, name: 'qualification-revocations', maxReconnectAttempts: -1, authenticator: credsAuthenticator(new TextEncoder().encode(this.systemCreds)) });
-    const nc = await this.connection;
-    const reply = await nc.request(`$SYS.REQ.ACCOUNT.${this.accountPublicKey}.CLAIMS.${verb}`, new TextEncoder().encode(body), { timeout: REQUEST_MS }).catch((err: unknown) => {
-      // No responder: the server's resolver keeps account JWTs in memory only (`MEMORY`), or this is not a system account user.
-      throw new Error(`NATS account resolver did not answer ${verb} (${String(err)}): it must be of type full or cache, and NATS_SYSTEM_CREDS_FILE a system account user`);
+    this.connection ??= connect({
+      servers: this.url,
+      name: 'qualification-revocations',
+      maxReconnectAttempts: -1,
+      authenticator: credsAuthenticator(new TextEncoder().encode(this.systemCreds)),
     });
+    const nc = await this.connection;
+    const reply = await nc
+      .request(`$SYS.REQ.ACCOUNT.${this.accountPublicKey}.CLAIMS.${verb}`, new TextEncoder().encode(body), {
+        timeout: REQUEST_MS,
+      })
+      .catch((err: unknown) => {
+        // No responder: the server's resolver keeps account JWTs in memory only (`MEMORY`), or this is not a system account user.
+        throw new Error(
+          `NATS account resolver did not answer ${verb} (${String(err)}): it must be of type full or cache, and NATS_SYSTEM_CREDS_FILE a system account user`,
+        );
+      });
     return text(reply.data);
   }
 
@@ -41,8 +52,14 @@ export class AccountRevocations {
     if (!current) throw new Error(`the NATS server does not know account ${this.accountPublicKey}`);
     const updated = await withRevokedUsers(current, users, this.operatorSigningSeed);
     if (!updated) return false;
-    const answer = JSON.parse(await this.request('UPDATE', updated)) as { data?: { code: number }; error?: { code: number; description: string } };
-    if (answer.data?.code !== 200) throw new Error(`the NATS server refused the account update: ${answer.error?.description ?? JSON.stringify(answer)}`);
+    const answer = JSON.parse(await this.request('UPDATE', updated)) as {
+      data?: { code: number };
+      error?: { code: number; description: string };
+    };
+    if (answer.data?.code !== 200)
+      throw new Error(
+        `the NATS server refused the account update: ${answer.error?.description ?? JSON.stringify(answer)}`,
+      );
     return true;
   }
 

@@ -11,8 +11,15 @@ export type CredentialOutcome = { revoked: true } | { revoked: false; reason: st
  * Revokes a kiosk: recorded (its user public key kept for the account's revocation list),
  * announced (`kiosk.revoked`: redemption refuses its scans), then its NATS side undone.
  */
-export async function revokeKioskById(deps: KioskDeps, kioskId: string, reason: string, actor: string): Promise<{ kiosk: Kiosk; natsCredential: CredentialOutcome }> {
-  const kiosk = await deps.ctx.transaction(async (tx, emit) => revokeKiosk(tx, emit, await findKiosk(tx, kioskId), reason, actor));
+export async function revokeKioskById(
+  deps: KioskDeps,
+  kioskId: string,
+  reason: string,
+  actor: string,
+): Promise<{ kiosk: Kiosk; natsCredential: CredentialOutcome }> {
+  const kiosk = await deps.ctx.transaction(async (tx, emit) =>
+    revokeKiosk(tx, emit, await findKiosk(tx, kioskId), reason, actor),
+  );
   return { kiosk, natsCredential: await afterRevocation(deps, [kioskId]) };
 }
 
@@ -28,14 +35,21 @@ export async function afterRevocation(deps: KioskDeps, kioskIds: string[]): Prom
     await enforceRevocations(deps.ctx, deps.revocations);
     return { revoked: true };
   } catch (err) {
-    deps.ctx.log.warn({ err, kioskIds }, 'revoked kiosks still hold a valid NATS credential: retried by the periodic sync');
+    deps.ctx.log.warn(
+      { err, kioskIds },
+      'revoked kiosks still hold a valid NATS credential: retried by the periodic sync',
+    );
     return { revoked: false, reason: `${err instanceof Error ? err.message : String(err)} (retried every minute)` };
   }
 }
 
 async function dropConsumers(deps: KioskDeps, kioskIds: string[]): Promise<void> {
   for (const id of kioskIds) {
-    await deps.verdicts?.remove(id).catch((err: unknown) => deps.ctx.log.warn({ err, kioskId: id }, 'could not delete a revoked kiosk’s verdict consumer'));
+    await deps.verdicts
+      ?.remove(id)
+      .catch((err: unknown) =>
+        deps.ctx.log.warn({ err, kioskId: id }, 'could not delete a revoked kiosk’s verdict consumer'),
+      );
   }
 }
 
@@ -52,7 +66,9 @@ const notEnforced = (deps: KioskDeps) =>
 export async function enforceRevocations(ctx: ServiceContext, nats: AccountRevocations): Promise<boolean> {
   return ctx.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('qualification.kiosk-revocations'))`);
-    const users = (await revokedUsers(tx)).map((k) => [k.userPublicKey, Math.ceil((k.revokedAt ?? new Date()).getTime() / 1000)] as const);
+    const users = (await revokedUsers(tx)).map(
+      (k) => [k.userPublicKey, Math.ceil((k.revokedAt ?? new Date()).getTime() / 1000)] as const,
+    );
     return nats.revoke(Object.fromEntries(users));
   });
 }

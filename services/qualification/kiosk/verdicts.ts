@@ -1,4 +1,14 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, connect, credsAuthenticator, nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  credsAuthenticator,
+  nanos,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import { natsNames } from '@aptic/contracts';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +31,11 @@ export class VerdictConsumers {
   }
 
   private async jsm(): Promise<JetStreamManager> {
-    this.connection ??= connect({ servers: this.url, name: 'qualification-kiosks', ...(this.creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(this.creds)) } : {}) });
+    this.connection ??= connect({
+      servers: this.url,
+      name: 'qualification-kiosks',
+      ...(this.creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(this.creds)) } : {}),
+    });
     return (await this.connection).jetstreamManager();
   }
 
@@ -32,7 +46,13 @@ export class VerdictConsumers {
       await jsm.streams.info(kiosk.verdictStream);
     } catch {
       await jsm.streams
-        .add({ name: kiosk.verdictStream, subjects: [kiosk.allVerdicts], storage: StorageType.File, retention: RetentionPolicy.Limits, max_age: nanos(30 * DAY_MS) })
+        .add({
+          name: kiosk.verdictStream,
+          subjects: [kiosk.allVerdicts],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          max_age: nanos(30 * DAY_MS),
+        })
         .catch((err: unknown) => {
           if (!/already in use/i.test(String(err))) throw err;
         });
@@ -44,14 +64,21 @@ export class VerdictConsumers {
     await this.ensureStream(jsm);
     const { kiosk } = this.names;
     const consumer = kiosk.verdictConsumer(kioskId);
-    await jsm.consumers.add(kiosk.verdictStream, { durable_name: consumer, filter_subject: kiosk.verdicts(kioskId), ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
+    await jsm.consumers.add(kiosk.verdictStream, {
+      durable_name: consumer,
+      filter_subject: kiosk.verdicts(kioskId),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+    });
     return { stream: kiosk.verdictStream, consumer };
   }
 
   /** Best effort: a revoked kiosk's missed verdicts are of no use to anyone. */
   async remove(kioskId: string): Promise<boolean> {
     const jsm = await this.jsm();
-    return jsm.consumers.delete(this.names.kiosk.verdictStream, this.names.kiosk.verdictConsumer(kioskId)).catch(() => false);
+    return jsm.consumers
+      .delete(this.names.kiosk.verdictStream, this.names.kiosk.verdictConsumer(kioskId))
+      .catch(() => false);
   }
 
   async close(): Promise<void> {

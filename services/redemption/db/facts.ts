@@ -1,5 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { lastRedemptionDay, readPassCode, type DenialReason, type ScanMessage, type UsageRules } from '@aptic/contracts';
+import {
+  lastRedemptionDay,
+  readPassCode,
+  type DenialReason,
+  type ScanMessage,
+  type UsageRules,
+} from '@aptic/contracts';
 import { arrayParam, businessDate, preparedRows, type Queryable } from '@aptic/runtime';
 import type { OrderFacts, ScanFacts } from '../domain/verdict.ts';
 import { scanTime, type ScanTime } from '../domain/clock.ts';
@@ -50,7 +56,13 @@ interface Row {
   rules: UsageRules | null;
   /** Likewise: when the order's redemption window closed, if it did. */
   windowClosedAt: string | null;
-  place: { name: string | null; type: string | null; communeCode: string | null; qualified: boolean; kitActive: boolean } | null;
+  place: {
+    name: string | null;
+    type: string | null;
+    communeCode: string | null;
+    qualified: boolean;
+    kitActive: boolean;
+  } | null;
   offer: { placeId: string | null; categoryCode: string | null; withdrawn: boolean } | null;
   actId: string | null;
   carnetInAct: boolean;
@@ -64,7 +76,12 @@ interface Row {
  * turn an EXISTS into a hash of the whole table (every live redemption, every release), a cost
  * that would grow with the scheme's history instead of with the batch.
  */
-async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date, arrivals: readonly Date[]): Promise<Row[]> {
+async function factRows(
+  tx: Queryable,
+  scans: readonly ScanMessage[],
+  now: Date,
+  arrivals: readonly Date[],
+): Promise<Row[]> {
   const hashes = scans.map((s) => (readPassCode(s.code).ok ? lookupHashOf(s.code) : null));
   return preparedRows<Row>(
     tx,
@@ -96,9 +113,27 @@ async function factRows(tx: Queryable, scans: readonly ScanMessage[], now: Date,
       (SELECT true FROM redemption.redemption r
         WHERE r.service_act_id = a.id AND r.cancelled_at IS NULL
           AND r.order_id = p.order_id AND r.carnet_number = p.carnet_number) IS NOT NULL AS "carnetInAct"
-    FROM unnest(${arrayParam(scans.map((s) => s.scanId), 'uuid')}, ${arrayParam(scans.map((s) => s.kioskId), 'uuid')}, ${arrayParam(hashes, 'text')},
-                ${arrayParam(scans.map((s) => s.offerId), 'uuid')}, ${arrayParam(scans.map((s) => s.sessionId), 'uuid')},
-                ${arrayParam(scans.map((s) => s.offline), 'boolean')}, ${arrayParam(arrivals.map((a) => a.toISOString()), 'timestamptz')})
+    FROM unnest(${arrayParam(
+      scans.map((s) => s.scanId),
+      'uuid',
+    )}, ${arrayParam(
+      scans.map((s) => s.kioskId),
+      'uuid',
+    )}, ${arrayParam(hashes, 'text')},
+                ${arrayParam(
+                  scans.map((s) => s.offerId),
+                  'uuid',
+                )}, ${arrayParam(
+                  scans.map((s) => s.sessionId),
+                  'uuid',
+                )},
+                ${arrayParam(
+                  scans.map((s) => s.offline),
+                  'boolean',
+                )}, ${arrayParam(
+                  arrivals.map((a) => a.toISOString()),
+                  'timestamptz',
+                )})
          WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, offline, arrived_at, i)
     LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
@@ -128,10 +163,28 @@ function scanFacts(f: Row, code: string, order: OrderFacts | undefined, time: Sc
     kiosk: f.kiosk ?? undefined,
     recentUnknownScans: f.unknown,
     reading: readPassCode(code),
-    pass: f.pass ? { status: f.blocked ? 'blocked' : f.released ? 'released' : 'issued', redeemed: f.redeemed ? { at: new Date(f.redeemed.at).toISOString(), placeName: f.redeemed.placeName ?? 'une autre structure' } : undefined } : undefined,
+    pass: f.pass
+      ? {
+          status: f.blocked ? 'blocked' : f.released ? 'released' : 'issued',
+          redeemed: f.redeemed
+            ? { at: new Date(f.redeemed.at).toISOString(), placeName: f.redeemed.placeName ?? 'une autre structure' }
+            : undefined,
+        }
+      : undefined,
     order,
-    place: f.place?.name && f.place.type && f.place.communeCode ? { qualified: f.place.qualified, kitActive: f.place.kitActive, type: f.place.type, communeCode: f.place.communeCode } : undefined,
-    offer: f.offer?.placeId && f.offer.categoryCode ? { placeId: f.offer.placeId, categoryCode: f.offer.categoryCode, withdrawn: f.offer.withdrawn } : undefined,
+    place:
+      f.place?.name && f.place.type && f.place.communeCode
+        ? {
+            qualified: f.place.qualified,
+            kitActive: f.place.kitActive,
+            type: f.place.type,
+            communeCode: f.place.communeCode,
+          }
+        : undefined,
+    offer:
+      f.offer?.placeId && f.offer.categoryCode
+        ? { placeId: f.offer.placeId, categoryCode: f.offer.categoryCode, withdrawn: f.offer.withdrawn }
+        : undefined,
     carnetAlreadyInAct: f.carnetInAct,
   };
 }
@@ -154,18 +207,30 @@ export type Arrivals = ReadonlyMap<string, Date>;
  * data and this transaction's own writes show them; each scan judged at its arrival, or at its
  * offline scan time within bounds (domain/clock.ts).
  */
-export async function gatherFacts(tx: Queryable, scans: readonly ScanMessage[], now: Date, arrivals: Arrivals = new Map()): Promise<GatheredScan[]> {
+export async function gatherFacts(
+  tx: Queryable,
+  scans: readonly ScanMessage[],
+  now: Date,
+  arrivals: Arrivals = new Map(),
+): Promise<GatheredScan[]> {
   if (scans.length === 0) return [];
   if (offlineLimitDays === undefined) throw new Error('redemption: the offline limit is not set (service not started)');
   const arrived = scans.map((s) => arrivals.get(s.scanId) ?? now);
   const rows = await factRows(tx, scans, now, arrived);
   const orders = new Map<string, OrderFacts>();
-  for (const row of rows) if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules, row.windowClosedAt));
+  for (const row of rows)
+    if (row.pass && row.rules) orders.set(row.pass.orderId, orderFacts(row.rules, row.windowClosedAt));
   return rows.map((row, i) => {
     const scan = scans[i]!;
     const arrivedAt = arrived[i]!;
     const lastOnlineAt = row.lastOnlineAt === null ? undefined : new Date(row.lastOnlineAt);
-    const time = scanTime({ scannedAt: scan.scannedAt, offline: scan.offline, arrivedAt, lastOnlineAt, offlineLimitDays: offlineLimitDays! });
+    const time = scanTime({
+      scannedAt: scan.scannedAt,
+      offline: scan.offline,
+      arrivedAt,
+      lastOnlineAt,
+      offlineLimitDays: offlineLimitDays!,
+    });
     return {
       stored: row.stored ?? undefined,
       facts: scanFacts(row, scan.code, row.pass ? orders.get(row.pass.orderId) : undefined, time, arrivedAt),

@@ -42,7 +42,13 @@ export function decideAll(batch: readonly ScanMessage[], gathered: readonly Gath
 /** The verdict a kiosk is sent for a recorded scan. */
 export function storedVerdict(row: StoredVerdict): Verdict {
   return row.outcome === 'accepted'
-    ? { scanId: row.scanId, outcome: 'accepted', redemptionId: row.redemptionId!, faceValueCents: FACE_VALUE_CENTS, message: row.message }
+    ? {
+        scanId: row.scanId,
+        outcome: 'accepted',
+        redemptionId: row.redemptionId!,
+        faceValueCents: FACE_VALUE_CENTS,
+        message: row.message,
+      }
     : { scanId: row.scanId, outcome: 'denied', reason: row.reason!, message: row.message };
 }
 
@@ -58,9 +64,27 @@ export function actRows(acts: readonly ActRow[]): SQL {
   const col = <T>(pick: (r: ActRow) => T) => rows.map(pick);
   return sql`(id, session_id, kiosk_id, place_id, offer_id, price_cents, started_at)
     SELECT a.id, a.session_id, a.kiosk_id, a.place_id, a.offer_id, coalesce((SELECT price_cents FROM redemption.offer o WHERE o.offer_id = a.offer_id), 0), a.started_at
-      FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.first.scan.sessionId), 'uuid')},
-                  ${arrayParam(col((r) => r.first.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.first.placeId), 'uuid')},
-                  ${arrayParam(col((r) => r.first.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.first.at), 'timestamptz')})
+      FROM unnest(${arrayParam(
+        col((r) => r.id),
+        'uuid',
+      )}, ${arrayParam(
+        col((r) => r.first.scan.sessionId),
+        'uuid',
+      )},
+                  ${arrayParam(
+                    col((r) => r.first.scan.kioskId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.first.placeId),
+                    'uuid',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.first.scan.offerId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.first.at),
+                    'timestamptz',
+                  )})
            WITH ORDINALITY AS a(id, session_id, kiosk_id, place_id, offer_id, started_at, i)
      ORDER BY a.i`;
 }
@@ -81,10 +105,46 @@ export function redemptionRows(redemptions: readonly RedemptionRow[]): SQL {
   const col = <T>(pick: (r: RedemptionRow) => T) => rows.map(pick);
   return sql`(id, scan_id, pass_id, order_id, funder_id, carnet_number, service_act_id, place_id, kiosk_id, offer_id, face_value_cents, scanned_at, late_upload)
     SELECT r.id, r.scan_id, r.pass_id, r.order_id, r.funder_id, r.carnet_number, r.act_id, r.place_id, r.kiosk_id, r.offer_id, ${FACE_VALUE_CENTS}, r.scanned_at, r.late
-      FROM unnest(${arrayParam(col((r) => r.id), 'uuid')}, ${arrayParam(col((r) => r.j.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.passId), 'uuid')},
-                  ${arrayParam(col((r) => r.j.pass!.orderId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.funderId), 'uuid')}, ${arrayParam(col((r) => r.j.pass!.carnetNumber), 'integer')},
-                  ${arrayParam(col((r) => r.actId), 'uuid')}, ${arrayParam(col((r) => r.j.placeId), 'uuid')}, ${arrayParam(col((r) => r.j.scan.kioskId), 'uuid')},
-                  ${arrayParam(col((r) => r.j.scan.offerId), 'uuid')}, ${arrayParam(col((r) => r.j.at), 'timestamptz')}, ${arrayParam(col((r) => r.j.scan.offline), 'boolean')})
+      FROM unnest(${arrayParam(
+        col((r) => r.id),
+        'uuid',
+      )}, ${arrayParam(
+        col((r) => r.j.scan.scanId),
+        'uuid',
+      )}, ${arrayParam(
+        col((r) => r.j.pass!.passId),
+        'uuid',
+      )},
+                  ${arrayParam(
+                    col((r) => r.j.pass!.orderId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.j.pass!.funderId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.j.pass!.carnetNumber),
+                    'integer',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.actId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.j.placeId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.j.scan.kioskId),
+                    'uuid',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.j.scan.offerId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => r.j.at),
+                    'timestamptz',
+                  )}, ${arrayParam(
+                    col((r) => r.j.scan.offline),
+                    'boolean',
+                  )})
            WITH ORDINALITY AS r(id, scan_id, pass_id, order_id, funder_id, carnet_number, act_id, place_id, kiosk_id, offer_id, scanned_at, late, i)
      ORDER BY r.i`;
 }
@@ -92,14 +152,37 @@ export function redemptionRows(redemptions: readonly RedemptionRow[]): SQL {
 /** Announces a recorded redemption (settlement pays it, analytics counts it). */
 export function announce(emit: Emit, r: RedemptionRow): Promise<unknown> {
   const { scan, pass, placeId } = r.j;
-  return emit('pass.redeemed', { redemptionId: r.id, passId: pass!.passId, orderId: pass!.orderId, funderId: pass!.funderId, placeId: placeId!, kioskId: scan.kioskId, offerId: scan.offerId, serviceActId: r.actId, faceValueCents: FACE_VALUE_CENTS, scannedAt: r.j.at, lateUpload: scan.offline });
+  return emit('pass.redeemed', {
+    redemptionId: r.id,
+    passId: pass!.passId,
+    orderId: pass!.orderId,
+    funderId: pass!.funderId,
+    placeId: placeId!,
+    kioskId: scan.kioskId,
+    offerId: scan.offerId,
+    serviceActId: r.actId,
+    faceValueCents: FACE_VALUE_CENTS,
+    scannedAt: r.j.at,
+    lateUpload: scan.offline,
+  });
 }
 
 /** Announces the refused scans of a batch in one event (analytics counts denials by reason). */
 export async function announceDenied(emit: Emit, judged: readonly Judged[]): Promise<void> {
   const scans = judged.flatMap(({ scan, pass, placeId, decision, at }) =>
     decision.outcome === 'denied'
-      ? [{ scanId: scan.scanId, kioskId: scan.kioskId, placeId, offerId: scan.offerId, orderId: pass?.orderId, funderId: pass?.funderId, reason: decision.reason, scannedAt: at }]
+      ? [
+          {
+            scanId: scan.scanId,
+            kioskId: scan.kioskId,
+            placeId,
+            offerId: scan.offerId,
+            orderId: pass?.orderId,
+            funderId: pass?.funderId,
+            reason: decision.reason,
+            scannedAt: at,
+          },
+        ]
       : [],
   );
   if (scans.length > 0) await emit('scans.denied', { scans });
@@ -118,16 +201,54 @@ export function verdictRow(j: Judged): StoredVerdict {
 
 /** Columns and rows of judged scans with their verdicts, for an INSERT INTO redemption.scan; in scan id order. */
 export function scanRows(judged: readonly Judged[]): SQL {
-  const rows = [...judged].sort((a, b) => (a.scan.scanId < b.scan.scanId ? -1 : 1)).map((j) => ({ scan: j.scan, arrivedAt: j.arrivedAt, verdict: verdictRow(j) }));
+  const rows = [...judged]
+    .sort((a, b) => (a.scan.scanId < b.scan.scanId ? -1 : 1))
+    .map((j) => ({ scan: j.scan, arrivedAt: j.arrivedAt, verdict: verdictRow(j) }));
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
   // scanned_at: the kiosk's own clock, as sent; received_at: the arrival the scan was judged at.
   return sql`(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at)
     SELECT scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at
-      FROM unnest(${arrayParam(col((r) => r.scan.scanId), 'uuid')}, ${arrayParam(col((r) => r.scan.kioskId), 'uuid')}, ${arrayParam(col((r) => r.scan.sessionId), 'uuid')},
-                  ${arrayParam(col((r) => r.scan.offerId), 'uuid')}, ${arrayParam(col((r) => maskPassCode(r.scan.code)), 'text')}, ${arrayParam(col((r) => r.scan.scannedAt), 'timestamptz')},
-                  ${arrayParam(col((r) => r.scan.offline), 'boolean')}, ${arrayParam(col((r) => r.verdict.outcome), 'text')}, ${arrayParam(col((r) => r.verdict.reason), 'text')},
-                  ${arrayParam(col((r) => r.verdict.message), 'text')}, ${arrayParam(col((r) => r.verdict.redemptionId), 'uuid')},
-                  ${arrayParam(col((r) => r.arrivedAt.toISOString()), 'timestamptz')})
+      FROM unnest(${arrayParam(
+        col((r) => r.scan.scanId),
+        'uuid',
+      )}, ${arrayParam(
+        col((r) => r.scan.kioskId),
+        'uuid',
+      )}, ${arrayParam(
+        col((r) => r.scan.sessionId),
+        'uuid',
+      )},
+                  ${arrayParam(
+                    col((r) => r.scan.offerId),
+                    'uuid',
+                  )}, ${arrayParam(
+                    col((r) => maskPassCode(r.scan.code)),
+                    'text',
+                  )}, ${arrayParam(
+                    col((r) => r.scan.scannedAt),
+                    'timestamptz',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.scan.offline),
+                    'boolean',
+                  )}, ${arrayParam(
+                    col((r) => r.verdict.outcome),
+                    'text',
+                  )}, ${arrayParam(
+                    col((r) => r.verdict.reason),
+                    'text',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.verdict.message),
+                    'text',
+                  )}, ${arrayParam(
+                    col((r) => r.verdict.redemptionId),
+                    'uuid',
+                  )},
+                  ${arrayParam(
+                    col((r) => r.arrivedAt.toISOString()),
+                    'timestamptz',
+                  )})
            WITH ORDINALITY AS s(scan_id, kiosk_id, session_id, offer_id, code, scanned_at, offline, outcome, reason, message, redemption_id, received_at, i)
      ORDER BY s.i`;
 }

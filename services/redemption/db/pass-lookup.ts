@@ -21,10 +21,20 @@ export function lookupHashOf(code: string): string {
 /** Passes recorded with their code before codes were hashed: hashed, and the code erased. */
 export async function hashLegacyCodes(db: Db): Promise<void> {
   for (;;) {
-    const rows = await db.select({ passId: passes.passId, code: passes.code }).from(passes).where(isNotNull(passes.code)).limit(5_000);
+    const rows = await db
+      .select({ passId: passes.passId, code: passes.code })
+      .from(passes)
+      .where(isNotNull(passes.code))
+      .limit(5_000);
     if (rows.length === 0) return;
     await db.execute(sql`UPDATE ${passes} p SET code_hash = t.hash, code = NULL
-      FROM unnest(${arrayParam(rows.map((r) => r.passId), 'uuid')}, ${arrayParam(rows.map((r) => lookupHashOf(r.code!)), 'text')}) AS t(id, hash)
+      FROM unnest(${arrayParam(
+        rows.map((r) => r.passId),
+        'uuid',
+      )}, ${arrayParam(
+        rows.map((r) => lookupHashOf(r.code!)),
+        'text',
+      )}) AS t(id, hash)
       WHERE p.pass_id = t.id`);
   }
 }

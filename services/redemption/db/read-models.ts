@@ -1,7 +1,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
 import type { ConsumerDefinition, Tx } from '@aptic/runtime';
-import { carnetReleases, kiosks, offers, orderRules, orderWindows, passBlocks, passes, places, settledPeriods } from './schema.ts';
+import {
+  carnetReleases,
+  kiosks,
+  offers,
+  orderRules,
+  orderWindows,
+  passBlocks,
+  passes,
+  places,
+  settledPeriods,
+} from './schema.ts';
 
 type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
 
@@ -20,28 +30,53 @@ const at = (event: EventEnvelope) => new Date(event.occurredAt);
 
 const orderRulesModel = readModel('order-rules', {
   'order.paid': async (tx, { data }) => {
-    await tx.insert(orderRules).values({ orderId: data.orderId, funderId: data.funderId, rules: data.rules }).onConflictDoNothing();
-    const window = { orderId: data.orderId, funderId: data.funderId, passCount: data.carnets * data.carnetSize, lastDay: lastRedemptionDay(data.rules.validUntil) };
+    await tx
+      .insert(orderRules)
+      .values({ orderId: data.orderId, funderId: data.funderId, rules: data.rules })
+      .onConflictDoNothing();
+    const window = {
+      orderId: data.orderId,
+      funderId: data.funderId,
+      passCount: data.carnets * data.carnetSize,
+      lastDay: lastRedemptionDay(data.rules.validUntil),
+    };
     await tx.insert(orderWindows).values(window).onConflictDoNothing();
   },
 });
 
 const passesModel = readModel('passes', {
   'passes.issued': async (tx, { data }) => {
-    const rows = data.passes.map((p) => ({ passId: p.passId, codeHash: p.codeHash, orderId: data.orderId, funderId: data.funderId, carnetNumber: p.carnetNumber, position: p.position }));
+    const rows = data.passes.map((p) => ({
+      passId: p.passId,
+      codeHash: p.codeHash,
+      orderId: data.orderId,
+      funderId: data.funderId,
+      carnetNumber: p.carnetNumber,
+      position: p.position,
+    }));
     if (rows.length > 0) await tx.insert(passes).values(rows).onConflictDoNothing();
   },
   'passes.released': async (tx, { data }) => {
-    const rows = data.carnetNumbers.map((carnetNumber) => ({ orderId: data.orderId, carnetNumber, releasedAt: new Date(data.releasedAt) }));
+    const rows = data.carnetNumbers.map((carnetNumber) => ({
+      orderId: data.orderId,
+      carnetNumber,
+      releasedAt: new Date(data.releasedAt),
+    }));
     await tx.insert(carnetReleases).values(rows).onConflictDoNothing();
   },
   'passes.blocked': async (tx, { data }) => {
-    if (data.passIds.length > 0) await tx.insert(passBlocks).values(data.passIds.map((passId) => ({ passId, reason: data.reason }))).onConflictDoNothing();
+    if (data.passIds.length > 0)
+      await tx
+        .insert(passBlocks)
+        .values(data.passIds.map((passId) => ({ passId, reason: data.reason })))
+        .onConflictDoNothing();
   },
 });
 
 /** A fact about a place: its place version (0 on events from before versions), then its time. */
-type PlaceFact = EventEnvelope<'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.cancelled'>;
+type PlaceFact = EventEnvelope<
+  'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.cancelled'
+>;
 const factOf = (e: PlaceFact) => ({ version: e.data.placeVersion ?? 0, asOf: at(e) });
 /** Whether the fact is newer than the one a row holds (by place version, then time). */
 const newer = (version: SQL, asOf: SQL, e: PlaceFact) =>
@@ -53,21 +88,34 @@ const newer = (version: SQL, asOf: SQL, e: PlaceFact) =>
  * stale commune or type never comes back (and an older qualification's details still fill a place
  * whose suspension came first).
  */
-async function setQualified(tx: Tx, e: PlaceFact, qualified: boolean, details?: { name: string; type: string; communeCode: string }): Promise<void> {
+async function setQualified(
+  tx: Tx,
+  e: PlaceFact,
+  qualified: boolean,
+  details?: { name: string; type: string; communeCode: string },
+): Promise<void> {
   const { version, asOf } = factOf(e);
   const status = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf };
   const described = details ? { ...details, detailsVersion: version, detailsAsOf: asOf } : {};
   const statusNewer = newer(sql`${places.qualifiedVersion}`, sql`${places.qualifiedAsOf}`, e);
   const detailsNewer = newer(sql`${places.detailsVersion}`, sql`${places.detailsAsOf}`, e);
   const when = (isNewer: SQL, values: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(values).map(([key, value]) => {
-      const column = places[key as keyof typeof status & keyof typeof places.$inferSelect];
-      return [key, sql`CASE WHEN ${isNewer} THEN ${value instanceof Date ? value.toISOString() : value} ELSE ${column} END`];
-    }));
+    Object.fromEntries(
+      Object.entries(values).map(([key, value]) => {
+        const column = places[key as keyof typeof status & keyof typeof places.$inferSelect];
+        return [
+          key,
+          sql`CASE WHEN ${isNewer} THEN ${value instanceof Date ? value.toISOString() : value} ELSE ${column} END`,
+        ];
+      }),
+    );
   await tx
     .insert(places)
     .values({ placeId: e.data.placeId, ...status, ...described })
-    .onConflictDoUpdate({ target: places.placeId, set: { ...when(statusNewer, status), ...when(detailsNewer, described) } });
+    .onConflictDoUpdate({
+      target: places.placeId,
+      set: { ...when(statusNewer, status), ...when(detailsNewer, described) },
+    });
 }
 
 async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {
@@ -76,11 +124,16 @@ async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {
   await tx
     .insert(places)
     .values({ placeId: e.data.placeId, ...values })
-    .onConflictDoUpdate({ target: places.placeId, set: values, setWhere: newer(sql`${places.kitVersion}`, sql`${places.kitAsOf}`, e) });
+    .onConflictDoUpdate({
+      target: places.placeId,
+      set: values,
+      setWhere: newer(sql`${places.kitVersion}`, sql`${places.kitAsOf}`, e),
+    });
 }
 
 const placesModel = readModel('places', {
-  'place.qualified': (tx, e) => setQualified(tx, e, true, { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
+  'place.qualified': (tx, e) =>
+    setQualified(tx, e, true, { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
   'place.suspended': (tx, e) => setQualified(tx, e, false),
   'place.revoked': (tx, e) => setQualified(tx, e, false),
   'kit.subscribed': (tx, e) => setKit(tx, e, true),
@@ -89,11 +142,22 @@ const placesModel = readModel('places', {
 
 const offersModel = readModel('offers', {
   'offer.published': async (tx, { data }) => {
-    const values = { placeId: data.placeId, serviceCode: data.serviceCode, categoryCode: data.categoryCode, priceCents: data.priceCents };
-    await tx.insert(offers).values({ offerId: data.offerId, ...values }).onConflictDoUpdate({ target: offers.offerId, set: values });
+    const values = {
+      placeId: data.placeId,
+      serviceCode: data.serviceCode,
+      categoryCode: data.categoryCode,
+      priceCents: data.priceCents,
+    };
+    await tx
+      .insert(offers)
+      .values({ offerId: data.offerId, ...values })
+      .onConflictDoUpdate({ target: offers.offerId, set: values });
   },
   'offer.withdrawn': async (tx, { data }) => {
-    await tx.insert(offers).values({ offerId: data.offerId, placeId: data.placeId, withdrawn: true }).onConflictDoUpdate({ target: offers.offerId, set: { withdrawn: true } });
+    await tx
+      .insert(offers)
+      .values({ offerId: data.offerId, placeId: data.placeId, withdrawn: true })
+      .onConflictDoUpdate({ target: offers.offerId, set: { withdrawn: true } });
   },
 });
 
@@ -102,7 +166,10 @@ const kiosksModel = readModel('kiosks', {
     await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId }).onConflictDoNothing();
   },
   'kiosk.revoked': async (tx, { data }) => {
-    await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId, revoked: true }).onConflictDoUpdate({ target: kiosks.kioskId, set: { revoked: true } });
+    await tx
+      .insert(kiosks)
+      .values({ kioskId: data.kioskId, placeId: data.placeId, revoked: true })
+      .onConflictDoUpdate({ target: kiosks.kioskId, set: { revoked: true } });
   },
 });
 

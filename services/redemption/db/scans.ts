@@ -6,7 +6,17 @@ import { earlierScanWins } from '../domain/cancellation.ts';
 import { isSettled, markCancelled } from './cancellations.ts';
 import { conflicts, redemptions, scans } from './schema.ts';
 import { gatherFacts, type Arrivals } from './facts.ts';
-import { actRows, announce, announceDenied, decideAll, redemptionRows, scanRows, storedVerdict, verdictRow, type Judged } from './judged.ts';
+import {
+  actRows,
+  announce,
+  announceDenied,
+  decideAll,
+  redemptionRows,
+  scanRows,
+  storedVerdict,
+  verdictRow,
+  type Judged,
+} from './judged.ts';
 
 /** The instant a batch is judged, and when each of its scans arrived. */
 interface Timing {
@@ -25,11 +35,25 @@ async function judge(tx: Tx, batch: readonly ScanMessage[], t: Timing): Promise<
  */
 async function resolveOfflineConflict(tx: Tx, emit: Emit, judged: Judged, t: Timing): Promise<Judged> {
   const { scan } = judged;
-  const [existing] = await tx.select().from(redemptions).where(and(eq(redemptions.passId, judged.pass!.passId), isNull(redemptions.cancelledAt))).for('update');
+  const [existing] = await tx
+    .select()
+    .from(redemptions)
+    .where(and(eq(redemptions.passId, judged.pass!.passId), isNull(redemptions.cancelledAt)))
+    .for('update');
   if (!existing) return (await judge(tx, [scan], t))[0]!;
   const scannedAt = new Date(judged.at);
-  const wins = earlierScanWins(scannedAt, { scannedAt: existing.scannedAt, settled: await isSettled(tx, existing.placeId, existing.scannedAt) });
-  if (wins) await markCancelled(tx, emit, existing, `supplanté par un scan hors ligne antérieur (${scan.scanId})`, 'system: offline conflict');
+  const wins = earlierScanWins(scannedAt, {
+    scannedAt: existing.scannedAt,
+    settled: await isSettled(tx, existing.placeId, existing.scannedAt),
+  });
+  if (wins)
+    await markCancelled(
+      tx,
+      emit,
+      existing,
+      `supplanté par un scan hors ligne antérieur (${scan.scanId})`,
+      'system: offline conflict',
+    );
   await tx.insert(conflicts).values({
     id: randomUUID(),
     passId: existing.passId,
@@ -63,8 +87,12 @@ async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]>
   if (accepted.length === 0) return [];
   const acts = await serviceActs(tx, accepted);
   const rows = accepted.map((j) => ({ id: j.redemptionId!, actId: acts.get(j.scan.sessionId)!, j }));
-  const won = await preparedRows<{ scan_id: string }>(tx, 'redemption-insert-redemptions', sql`
-    INSERT INTO redemption.redemption ${redemptionRows(rows)} ON CONFLICT DO NOTHING RETURNING scan_id`);
+  const won = await preparedRows<{ scan_id: string }>(
+    tx,
+    'redemption-insert-redemptions',
+    sql`
+    INSERT INTO redemption.redemption ${redemptionRows(rows)} ON CONFLICT DO NOTHING RETURNING scan_id`,
+  );
   const winners = new Set(won.map((w) => w.scan_id));
   for (const r of rows) if (winners.has(r.j.scan.scanId)) await announce(emit, r);
   return accepted.filter((j) => !winners.has(j.scan.scanId));
@@ -78,11 +106,18 @@ async function redeem(tx: Tx, emit: Emit, accepted: Judged[]): Promise<Judged[]>
  */
 async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<{ mine: Judged[]; theirs: Verdict[] }> {
   if (judged.length === 0) return { mine: [], theirs: [] };
-  const written = await preparedRows<{ scan_id: string }>(tx, 'redemption-insert-scans', sql`
-    INSERT INTO redemption.scan ${scanRows(judged)} ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id`);
+  const written = await preparedRows<{ scan_id: string }>(
+    tx,
+    'redemption-insert-scans',
+    sql`
+    INSERT INTO redemption.scan ${scanRows(judged)} ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id`,
+  );
   const ids = new Set(written.map((w) => w.scan_id));
   const others = judged.filter((j) => !ids.has(j.scan.scanId)).map((j) => j.scan);
-  return { mine: judged.filter((j) => ids.has(j.scan.scanId)), theirs: (await gatherFacts(tx, others, new Date())).map((g) => storedVerdict(g.stored!)) };
+  return {
+    mine: judged.filter((j) => ids.has(j.scan.scanId)),
+    theirs: (await gatherFacts(tx, others, new Date())).map((g) => storedVerdict(g.stored!)),
+  };
 }
 
 /**
@@ -92,10 +127,23 @@ async function recordScans(tx: Tx, judged: readonly Judged[]): Promise<{ mine: J
 async function record(tx: Tx, emit: Emit, judged: Judged[], t: Timing): Promise<Verdict[]> {
   for (const j of judged) if (j.decision.outcome === 'accepted') j.redemptionId = randomUUID();
   const { mine, theirs } = await recordScans(tx, judged);
-  const lost = await redeem(tx, emit, mine.filter((j) => j.decision.outcome === 'accepted'));
-  const again = new Map((await judge(tx, lost.map((j) => j.scan), t)).map((j) => [j.scan.scanId, j]));
+  const lost = await redeem(
+    tx,
+    emit,
+    mine.filter((j) => j.decision.outcome === 'accepted'),
+  );
+  const again = new Map(
+    (
+      await judge(
+        tx,
+        lost.map((j) => j.scan),
+        t,
+      )
+    ).map((j) => [j.scan.scanId, j]),
+  );
   for (const j of again.values()) {
-    if (j.decision.outcome === 'accepted') throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
+    if (j.decision.outcome === 'accepted')
+      throw new Error(`redemption conflict not explained by the rules for scan ${j.scan.scanId}`);
     const { outcome, reason, message, redemptionId } = verdictRow(j);
     await tx.update(scans).set({ outcome, reason, message, redemptionId }).where(eq(scans.scanId, j.scan.scanId));
   }
@@ -109,19 +157,38 @@ async function record(tx: Tx, emit: Emit, judged: Judged[], t: Timing): Promise<
  * in order. The same scan (same scan id) always gets the same verdict; a pass is redeemed once,
  * whatever the concurrency; a batch decides what the same scans judged one by one would.
  */
-export async function processScans(tx: Tx, emit: Emit, batch: readonly ScanMessage[], now: Date = new Date(), arrivals: Arrivals = new Map()): Promise<Verdict[]> {
+export async function processScans(
+  tx: Tx,
+  emit: Emit,
+  batch: readonly ScanMessage[],
+  now: Date = new Date(),
+  arrivals: Arrivals = new Map(),
+): Promise<Verdict[]> {
   const t = { now, arrivals };
   const unique = [...new Map(batch.map((s) => [s.scanId, s])).values()];
   const gathered = await gatherFacts(tx, unique, now, arrivals);
   const verdicts = new Map<string, Verdict>();
   const add = (vs: Verdict[]) => vs.forEach((v) => verdicts.set(v.scanId, v));
   add(gathered.flatMap((g) => (g.stored ? [storedVerdict(g.stored)] : [])));
-  const online = unique.flatMap((s, i) => (verdicts.has(s.scanId) || s.offline ? [] : [{ scan: s, gathered: gathered[i]! }]));
-  add(await record(tx, emit, decideAll(online.map((o) => o.scan), online.map((o) => o.gathered)), t));
+  const online = unique.flatMap((s, i) =>
+    verdicts.has(s.scanId) || s.offline ? [] : [{ scan: s, gathered: gathered[i]! }],
+  );
+  add(
+    await record(
+      tx,
+      emit,
+      decideAll(
+        online.map((o) => o.scan),
+        online.map((o) => o.gathered),
+      ),
+      t,
+    ),
+  );
   // Offline scans may have to take a pass back from a later scan: one by one, once the online ones are written.
   for (const scan of unique.filter((s) => s.offline && !verdicts.has(s.scanId))) {
     let [judged] = await judge(tx, [scan], t);
-    if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed') judged = await resolveOfflineConflict(tx, emit, judged!, t);
+    if (judged!.decision.outcome === 'denied' && judged!.decision.reason === 'already_redeemed')
+      judged = await resolveOfflineConflict(tx, emit, judged!, t);
     add(await record(tx, emit, [judged!], t));
   }
   return batch.map((s) => verdicts.get(s.scanId)!);

@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { eventTables } from '@aptic/runtime';
 import type { DenialReason, UsageRules } from '@aptic/contracts';
 
@@ -15,23 +28,31 @@ const cents = (name: string) => bigint(name, { mode: 'number' });
 // kept on its own (a release may come before the issue) and statuses are derived when read.
 
 /** Passes issued by printing (passes.issued), known by their codes' lookup hash, never by the code. */
-export const passes = redemption.table('pass', {
-  passId: uuid('pass_id').primaryKey(),
-  codeHash: text('code_hash').unique(),
-  /** Only in rows written before codes were hashed: hashed, then cleared, when the service starts. */
-  code: text('code'),
-  orderId: uuid('order_id').notNull(),
-  funderId: uuid('funder_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
-  position: integer('position').notNull(),
-}, (t) => [index('pass_carnet').on(t.orderId, t.carnetNumber)]);
+export const passes = redemption.table(
+  'pass',
+  {
+    passId: uuid('pass_id').primaryKey(),
+    codeHash: text('code_hash').unique(),
+    /** Only in rows written before codes were hashed: hashed, then cleared, when the service starts. */
+    code: text('code'),
+    orderId: uuid('order_id').notNull(),
+    funderId: uuid('funder_id').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [index('pass_carnet').on(t.orderId, t.carnetNumber)],
+);
 
 /** Carnets received at their delivery point or handed out (passes.released): their passes may be redeemed. */
-export const carnetReleases = redemption.table('carnet_release', {
-  orderId: uuid('order_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
-  releasedAt: stamp('released_at').notNull(),
-}, (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })]);
+export const carnetReleases = redemption.table(
+  'carnet_release',
+  {
+    orderId: uuid('order_id').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    releasedAt: stamp('released_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })],
+);
 
 /** Passes declared lost or stolen (passes.blocked). */
 export const passBlocks = redemption.table('pass_block', {
@@ -107,26 +128,30 @@ export const kiosks = redemption.table('kiosk', {
 // Redemption's own records.
 
 /** Every scan received, with its verdict: the scan id makes a redelivered scan answer the same. */
-export const scans = redemption.table('scan', {
-  scanId: uuid('scan_id').primaryKey(),
-  kioskId: uuid('kiosk_id').notNull(),
-  sessionId: uuid('session_id').notNull(),
-  offerId: uuid('offer_id').notNull(),
-  /** The code as read, masked (maskPassCode): carnet and position digits and check digit only. */
-  code: text('code').notNull(),
-  scannedAt: stamp('scanned_at').notNull(),
-  receivedAt: stamp('received_at').notNull().defaultNow(),
-  offline: boolean('offline').notNull(),
-  outcome: text('outcome').$type<'accepted' | 'denied'>().notNull(),
-  reason: text('reason').$type<DenialReason>(),
-  message: text('message').notNull(),
-  redemptionId: uuid('redemption_id'),
-}, (t) => [
-  index('scan_kiosk_time').on(t.kioskId, t.receivedAt),
-  index('scan_code').on(t.code),
-  // The guessing limit counts a kiosk's recent unknown codes on every scan: only those rows.
-  index('scan_kiosk_unknown').on(t.kioskId, t.receivedAt).where(sql`${t.reason} IN ('unknown_pass', 'misread')`),
-]);
+export const scans = redemption.table(
+  'scan',
+  {
+    scanId: uuid('scan_id').primaryKey(),
+    kioskId: uuid('kiosk_id').notNull(),
+    sessionId: uuid('session_id').notNull(),
+    offerId: uuid('offer_id').notNull(),
+    /** The code as read, masked (maskPassCode): carnet and position digits and check digit only. */
+    code: text('code').notNull(),
+    scannedAt: stamp('scanned_at').notNull(),
+    receivedAt: stamp('received_at').notNull().defaultNow(),
+    offline: boolean('offline').notNull(),
+    outcome: text('outcome').$type<'accepted' | 'denied'>().notNull(),
+    reason: text('reason').$type<DenialReason>(),
+    message: text('message').notNull(),
+    redemptionId: uuid('redemption_id'),
+  },
+  (t) => [
+    index('scan_kiosk_time').on(t.kioskId, t.receivedAt),
+    index('scan_code').on(t.code),
+    // The guessing limit counts a kiosk's recent unknown codes on every scan: only those rows.
+    index('scan_kiosk_unknown').on(t.kioskId, t.receivedAt).where(sql`${t.reason} IN ('unknown_pass', 'misread')`),
+  ],
+);
 
 /** A service act: one service chosen at the kiosk, paid by one or more passes (of distinct carnets). */
 export const serviceActs = redemption.table('service_act', {
@@ -143,35 +168,45 @@ export const serviceActs = redemption.table('service_act', {
  * Accepted passes. At most one live redemption per pass, and one pass per carnet per service act:
  * both are unique indexes, so concurrent scans cannot both win whatever the timing.
  */
-export const redemptions = redemption.table('redemption', {
-  id: uuid('id').primaryKey(),
-  scanId: uuid('scan_id').notNull().unique(),
-  passId: uuid('pass_id').notNull(),
-  orderId: uuid('order_id').notNull(),
-  funderId: uuid('funder_id').notNull(),
-  carnetNumber: integer('carnet_number').notNull(),
-  serviceActId: uuid('service_act_id').notNull(),
-  placeId: uuid('place_id').notNull(),
-  kioskId: uuid('kiosk_id').notNull(),
-  offerId: uuid('offer_id').notNull(),
-  faceValueCents: cents('face_value_cents').notNull(),
-  scannedAt: stamp('scanned_at').notNull(),
-  acceptedAt: stamp('accepted_at').notNull().defaultNow(),
-  lateUpload: boolean('late_upload').notNull(),
-  cancelledAt: stamp('cancelled_at'),
-  cancelledBy: text('cancelled_by'),
-  cancelReason: text('cancel_reason'),
-}, (t) => [
-  uniqueIndex('redemption_live_pass').on(t.passId).where(sql`${t.cancelledAt} IS NULL`),
-  uniqueIndex('redemption_one_per_carnet_per_act').on(t.serviceActId, t.orderId, t.carnetNumber).where(sql`${t.cancelledAt} IS NULL`),
-  index('redemption_place_time').on(t.placeId, t.scannedAt),
-]);
+export const redemptions = redemption.table(
+  'redemption',
+  {
+    id: uuid('id').primaryKey(),
+    scanId: uuid('scan_id').notNull().unique(),
+    passId: uuid('pass_id').notNull(),
+    orderId: uuid('order_id').notNull(),
+    funderId: uuid('funder_id').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    serviceActId: uuid('service_act_id').notNull(),
+    placeId: uuid('place_id').notNull(),
+    kioskId: uuid('kiosk_id').notNull(),
+    offerId: uuid('offer_id').notNull(),
+    faceValueCents: cents('face_value_cents').notNull(),
+    scannedAt: stamp('scanned_at').notNull(),
+    acceptedAt: stamp('accepted_at').notNull().defaultNow(),
+    lateUpload: boolean('late_upload').notNull(),
+    cancelledAt: stamp('cancelled_at'),
+    cancelledBy: text('cancelled_by'),
+    cancelReason: text('cancel_reason'),
+  },
+  (t) => [
+    uniqueIndex('redemption_live_pass').on(t.passId).where(sql`${t.cancelledAt} IS NULL`),
+    uniqueIndex('redemption_one_per_carnet_per_act')
+      .on(t.serviceActId, t.orderId, t.carnetNumber)
+      .where(sql`${t.cancelledAt} IS NULL`),
+    index('redemption_place_time').on(t.placeId, t.scannedAt),
+  ],
+);
 
 /** Months already settled per place (settlement's period.closed): their redemptions are final. */
-export const settledPeriods = redemption.table('settled_period', {
-  placeId: uuid('place_id').notNull(),
-  month: text('month').notNull(),
-}, (t) => [primaryKey({ columns: [t.placeId, t.month] })]);
+export const settledPeriods = redemption.table(
+  'settled_period',
+  {
+    placeId: uuid('place_id').notNull(),
+    month: text('month').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.placeId, t.month] })],
+);
 
 /** An offline scan that came late and found its pass redeemed by a later scan: who won, who lost. */
 export const conflicts = redemption.table('conflict', {

@@ -23,12 +23,18 @@ export async function searchScans(db: Queryable, q: ScanQuery) {
   const where: SQL[] = [];
   if (q.code) where.push(eq(scans.code, maskPassCode(q.code)));
   if (q.carnet !== undefined) where.push(like(scans.code, `${carnetDigits(q.carnet)}%`));
-  if (q.placeId) where.push(sql`${scans.kioskId} IN (SELECT kiosk_id FROM redemption.kiosk WHERE place_id = ${q.placeId})`);
+  if (q.placeId)
+    where.push(sql`${scans.kioskId} IN (SELECT kiosk_id FROM redemption.kiosk WHERE place_id = ${q.placeId})`);
   if (q.kioskId) where.push(eq(scans.kioskId, q.kioskId));
   if (q.reason) where.push(eq(scans.reason, q.reason as never));
   if (q.from) where.push(gte(scans.scannedAt, new Date(`${q.from}T00:00:00Z`)));
   if (q.to) where.push(lt(scans.scannedAt, new Date(`${q.to}T23:59:59.999Z`)));
-  return db.select().from(scans).where(and(...where)).orderBy(desc(scans.scannedAt)).limit(q.limit ?? 100);
+  return db
+    .select()
+    .from(scans)
+    .where(and(...where))
+    .orderBy(desc(scans.scannedAt))
+    .limit(q.limit ?? 100);
 }
 
 export async function findRedemption(db: Queryable, id: string) {
@@ -41,7 +47,10 @@ export async function findRedemption(db: Queryable, id: string) {
 export async function serviceActView(db: Queryable, id: string) {
   const [act] = await db.select().from(serviceActs).where(eq(serviceActs.id, id));
   if (!act) throw new DomainError('unknown_service_act', 'Acte de service inconnu.', { status: 404 });
-  const paid = await db.select().from(redemptions).where(and(eq(redemptions.serviceActId, id), isNull(redemptions.cancelledAt)));
+  const paid = await db
+    .select()
+    .from(redemptions)
+    .where(and(eq(redemptions.serviceActId, id), isNull(redemptions.cancelledAt)));
   const coveredCents = paid.reduce((sum, r) => sum + r.faceValueCents, 0);
   return {
     ...act,

@@ -4,7 +4,14 @@ import { BatchTally, type BatchScan } from './batch.ts';
 import { decide, type ScanFacts } from './verdict.ts';
 
 const pass = { passId: 'p1', orderId: 'o1', carnetNumber: 7 };
-const scan = (over: Partial<BatchScan> = {}): BatchScan => ({ kioskId: 'k1', sessionId: 's1', scannedAt: '2026-03-02T09:15:00.000Z', pass, placeName: 'Médiathèque', ...over });
+const scan = (over: Partial<BatchScan> = {}): BatchScan => ({
+  kioskId: 'k1',
+  sessionId: 's1',
+  scannedAt: '2026-03-02T09:15:00.000Z',
+  pass,
+  placeName: 'Médiathèque',
+  ...over,
+});
 const stored = (over: Partial<ScanFacts> = {}): ScanFacts => ({
   scannedOn: '2026-03-02',
   clockSkew: undefined,
@@ -12,7 +19,14 @@ const stored = (over: Partial<ScanFacts> = {}): ScanFacts => ({
   recentUnknownScans: 0,
   reading: readPassCode('0'.repeat(22)),
   pass: { status: 'released', redeemed: undefined },
-  order: { validFrom: '2026-01-01', lastDay: '2027-01-31', windowClosedAt: undefined, communes: null, placeTypes: null, serviceCategories: null },
+  order: {
+    validFrom: '2026-01-01',
+    lastDay: '2027-01-31',
+    windowClosedAt: undefined,
+    communes: null,
+    placeTypes: null,
+    serviceCategories: null,
+  },
   place: { qualified: true, kitActive: true, type: 'bibliotheque', communeCode: '16015' },
   offer: { placeId: 'pl1', categoryCode: 'x', withdrawn: false },
   carnetAlreadyInAct: false,
@@ -32,7 +46,9 @@ describe('BatchTally: the batch’s earlier decisions, not yet in the database',
     const tally = new BatchTally();
     tally.record(scan(), { outcome: 'accepted' });
     const earlier = { at: '2026-02-01T10:00:00.000Z', placeName: 'Fablab' };
-    expect(tally.facts(scan(), stored({ pass: { status: 'released', redeemed: earlier } })).pass?.redeemed).toBe(earlier);
+    expect(tally.facts(scan(), stored({ pass: { status: 'released', redeemed: earlier } })).pass?.redeemed).toBe(
+      earlier,
+    );
   });
 
   test('another pass of the same carnet in the same act is refused; in another act it is not', () => {

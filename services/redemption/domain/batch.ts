@@ -26,14 +26,19 @@ export class BatchTally {
     return {
       ...stored,
       recentUnknownScans: stored.recentUnknownScans + (this.unknownByKiosk.get(scan.kioskId) ?? 0),
-      pass: stored.pass && redeemedHere && !stored.pass.redeemed ? { ...stored.pass, redeemed: redeemedHere } : stored.pass,
-      carnetAlreadyInAct: stored.carnetAlreadyInAct || (scan.pass !== undefined && this.carnetsInActs.has(actCarnet(scan))),
+      pass:
+        stored.pass && redeemedHere && !stored.pass.redeemed ? { ...stored.pass, redeemed: redeemedHere } : stored.pass,
+      carnetAlreadyInAct:
+        stored.carnetAlreadyInAct || (scan.pass !== undefined && this.carnetsInActs.has(actCarnet(scan))),
     };
   }
 
   record(scan: BatchScan, decision: Decision): void {
     if (decision.outcome === 'accepted' && scan.pass) {
-      this.redeemed.set(scan.pass.passId, { at: new Date(scan.scannedAt).toISOString(), placeName: scan.placeName ?? 'une autre structure' });
+      this.redeemed.set(scan.pass.passId, {
+        at: new Date(scan.scannedAt).toISOString(),
+        placeName: scan.placeName ?? 'une autre structure',
+      });
       this.carnetsInActs.add(actCarnet(scan));
     } else if (decision.outcome === 'denied' && (decision.reason === 'unknown_pass' || decision.reason === 'misread')) {
       this.unknownByKiosk.set(scan.kioskId, (this.unknownByKiosk.get(scan.kioskId) ?? 0) + 1);

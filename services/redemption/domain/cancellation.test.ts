@@ -8,13 +8,25 @@ const later = (ms: number) => new Date(accepted.getTime() + ms);
 describe('cancelling a redemption', () => {
   test('the same kiosk, within 15 minutes', () => {
     expect(mayCancel(facts, { kind: 'kiosk', kioskId: 'k1' }, later(KIOSK_UNDO_WINDOW_MS))).toEqual({ ok: true });
-    expect(mayCancel(facts, { kind: 'kiosk', kioskId: 'k1' }, later(KIOSK_UNDO_WINDOW_MS + 1))).toMatchObject({ ok: false, code: 'undo_window_passed' });
-    expect(mayCancel(facts, { kind: 'kiosk', kioskId: 'k2' }, later(1000))).toMatchObject({ ok: false, code: 'not_this_kiosk' });
+    expect(mayCancel(facts, { kind: 'kiosk', kioskId: 'k1' }, later(KIOSK_UNDO_WINDOW_MS + 1))).toMatchObject({
+      ok: false,
+      code: 'undo_window_passed',
+    });
+    expect(mayCancel(facts, { kind: 'kiosk', kioskId: 'k2' }, later(1000))).toMatchObject({
+      ok: false,
+      code: 'not_this_kiosk',
+    });
   });
   test('staff, any time until the month is settled; never twice', () => {
     expect(mayCancel(facts, { kind: 'staff', reason: 'erreur' }, later(40 * 86_400_000))).toEqual({ ok: true });
-    expect(mayCancel({ ...facts, settled: true }, { kind: 'staff', reason: 'erreur' }, later(1000))).toMatchObject({ ok: false, code: 'period_settled' });
-    expect(mayCancel({ ...facts, cancelled: true }, { kind: 'kiosk', kioskId: 'k1' }, later(1000))).toMatchObject({ ok: false, code: 'already_cancelled' });
+    expect(mayCancel({ ...facts, settled: true }, { kind: 'staff', reason: 'erreur' }, later(1000))).toMatchObject({
+      ok: false,
+      code: 'period_settled',
+    });
+    expect(mayCancel({ ...facts, cancelled: true }, { kind: 'kiosk', kioskId: 'k1' }, later(1000))).toMatchObject({
+      ok: false,
+      code: 'already_cancelled',
+    });
   });
   test('settlement months and offline conflicts', () => {
     expect(settlementMonth('2026-11-30')).toBe('2026-11');

@@ -15,15 +15,30 @@ export interface RedemptionFacts {
   settled: boolean;
 }
 
-export type CancelDecision = { ok: true } | { ok: false; code: 'already_cancelled' | 'period_settled' | 'not_this_kiosk' | 'undo_window_passed'; message: string };
+export type CancelDecision =
+  | { ok: true }
+  | {
+      ok: false;
+      code: 'already_cancelled' | 'period_settled' | 'not_this_kiosk' | 'undo_window_passed';
+      message: string;
+    };
 
-const refuse = (code: Exclude<CancelDecision, { ok: true }>['code'], message: string): CancelDecision => ({ ok: false, code, message });
+const refuse = (code: Exclude<CancelDecision, { ok: true }>['code'], message: string): CancelDecision => ({
+  ok: false,
+  code,
+  message,
+});
 
 export function mayCancel(redemption: RedemptionFacts, by: Canceller, now: Date): CancelDecision {
   if (redemption.cancelled) return refuse('already_cancelled', 'Ce passage a déjà été annulé.');
-  if (redemption.settled) return refuse('period_settled', 'Le mois de ce passage est déjà réglé à la structure : il ne peut plus être annulé.');
+  if (redemption.settled)
+    return refuse(
+      'period_settled',
+      'Le mois de ce passage est déjà réglé à la structure : il ne peut plus être annulé.',
+    );
   if (by.kind === 'staff') return { ok: true };
-  if (by.kioskId !== redemption.kioskId) return refuse('not_this_kiosk', 'Seule la borne qui a scanné ce pass peut l’annuler.');
+  if (by.kioskId !== redemption.kioskId)
+    return refuse('not_this_kiosk', 'Seule la borne qui a scanné ce pass peut l’annuler.');
   if (now.getTime() - redemption.acceptedAt.getTime() > KIOSK_UNDO_WINDOW_MS) {
     return refuse('undo_window_passed', 'Plus de 15 minutes depuis le scan : demandez l’annulation à #APTIC.');
   }

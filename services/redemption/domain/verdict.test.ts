@@ -10,7 +10,14 @@ const valid = (): ScanFacts => ({
   recentUnknownScans: 0,
   reading: { ok: true, carnetNumber: 42, position: 3 },
   pass: { status: 'released', redeemed: undefined },
-  order: { validFrom: '2026-01-01', lastDay: '2027-01-31', windowClosedAt: undefined, communes: new Set(['16015']), placeTypes: new Set(['centre_social']), serviceCategories: new Set(['aide_demarches_administratives']) },
+  order: {
+    validFrom: '2026-01-01',
+    lastDay: '2027-01-31',
+    windowClosedAt: undefined,
+    communes: new Set(['16015']),
+    placeTypes: new Set(['centre_social']),
+    serviceCategories: new Set(['aide_demarches_administratives']),
+  },
   place: { qualified: true, kitActive: true, type: 'centre_social', communeCode: '16015' },
   offer: { placeId: PLACE, categoryCode: 'aide_demarches_administratives', withdrawn: false },
   carnetAlreadyInAct: false,
@@ -41,12 +48,25 @@ describe('a scan is accepted only when every rule holds', () => {
     ['unknown_pass', (f) => (f.pass = undefined)],
     ['blocked', (f) => (f.pass = { status: 'blocked', redeemed: undefined })],
     ['not_released', (f) => (f.pass = { status: 'issued', redeemed: undefined })],
-    ['already_redeemed', (f) => (f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00.000Z' } })],
+    [
+      'already_redeemed',
+      (f) =>
+        (f.pass = {
+          status: 'released',
+          redeemed: { placeName: 'Médiathèque de Cognac', at: '2026-11-20T14:05:00.000Z' },
+        }),
+    ],
     ['redemption_window_closed', (f) => (f.order = { ...f.order!, windowClosedAt: '2027-02-05T23:15:00.000Z' })],
-    ['redemption_window_closed', (f) => {
-      f.order = { ...f.order!, windowClosedAt: '2027-02-05T23:15:00.000Z' };
-      f.pass = { status: 'released', redeemed: { placeName: 'Médiathèque de Cognac', at: '2027-01-31T14:05:00.000Z' } };
-    }],
+    [
+      'redemption_window_closed',
+      (f) => {
+        f.order = { ...f.order!, windowClosedAt: '2027-02-05T23:15:00.000Z' };
+        f.pass = {
+          status: 'released',
+          redeemed: { placeName: 'Médiathèque de Cognac', at: '2027-01-31T14:05:00.000Z' },
+        };
+      },
+    ],
     ['not_yet_valid', (f) => (f.scannedOn = '2025-12-31')],
     ['expired', (f) => (f.order = { ...f.order!, lastDay: '2026-11-21' })],
     ['place_not_qualified', (f) => (f.place = { ...f.place!, qualified: false })],

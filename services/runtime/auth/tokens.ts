@@ -34,7 +34,8 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A signed link is short-lived: never valid for more than a day. */
 const MAX_LINK_SECONDS = 24 * 3600;
-const linkSignature = (tokenHash: string, path: string, expires: number) => createHmac('sha256', tokenHash).update(`GET ${path} ${expires}`).digest('base64url');
+const linkSignature = (tokenHash: string, path: string, expires: number) =>
+  createHmac('sha256', tokenHash).update(`GET ${path} ${expires}`).digest('base64url');
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -44,13 +45,19 @@ function scopeOf(request: TokenRequest): string | null {
   for (const field of Object.values(ScopeFields)) {
     if (field !== own && request[field] !== undefined) {
       const allowed = Object.entries(ScopeFields).find(([, f]) => f === field)![0];
-      throw new DomainError(`${snake(field)}_not_allowed`, `Seul un jeton ${allowed} porte ${field}.`, { status: 400, field });
+      throw new DomainError(`${snake(field)}_not_allowed`, `Seul un jeton ${allowed} porte ${field}.`, {
+        status: 400,
+        field,
+      });
     }
   }
   if (!own) return null;
   const scopeId = request[own];
   if (!scopeId) {
-    throw new DomainError(`${snake(own)}_required`, `Un jeton ${request.role} doit nommer son périmètre (${own}).`, { status: 400, field: own });
+    throw new DomainError(`${snake(own)}_required`, `Un jeton ${request.role} doit nommer son périmètre (${own}).`, {
+      status: 400,
+      field: own,
+    });
   }
   return scopeId;
 }
@@ -86,7 +93,9 @@ export class TokenStore {
     const scopeId = scopeOf(request);
     const token = `apt_${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
-    await this.db.insert(apiTokens).values({ id, name: request.name, role: request.role, scopeId, hash: hashOf(token), createdBy });
+    await this.db
+      .insert(apiTokens)
+      .values({ id, name: request.name, role: request.role, scopeId, hash: hashOf(token), createdBy });
     return { tokenId: id, name: request.name, role: request.role, scopeId, token };
   }
 
@@ -122,16 +131,28 @@ export class TokenStore {
     if (!principal || principal.tokenId === 'bootstrap') throw new Error('signLink: needs a stored, unrevoked token');
     const link = new URL(url);
     const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
-    link.search = new URLSearchParams({ link: principal.tokenId, expires: String(expires), signature: linkSignature(hashOf(token), link.pathname, expires) }).toString();
+    link.search = new URLSearchParams({
+      link: principal.tokenId,
+      expires: String(expires),
+      signature: linkSignature(hashOf(token), link.pathname, expires),
+    }).toString();
     return link.toString();
   }
 
   /** The principal of a signed link for `path`, if it is genuine, unexpired and its token live. */
-  async authenticateLink(path: string, query: { link?: unknown; expires?: unknown; signature?: unknown }): Promise<Principal | undefined> {
+  async authenticateLink(
+    path: string,
+    query: { link?: unknown; expires?: unknown; signature?: unknown },
+  ): Promise<Principal | undefined> {
     const expires = Number(query.expires);
-    if (typeof query.link !== 'string' || !UUID.test(query.link) || typeof query.signature !== 'string') return undefined;
-    if (!Number.isSafeInteger(expires) || expires < Date.now() / 1000 || expires > Date.now() / 1000 + MAX_LINK_SECONDS) return undefined;
-    const [row] = await this.db.select().from(apiTokens).where(and(eq(apiTokens.id, query.link), isNull(apiTokens.revokedAt)));
+    if (typeof query.link !== 'string' || !UUID.test(query.link) || typeof query.signature !== 'string')
+      return undefined;
+    if (!Number.isSafeInteger(expires) || expires < Date.now() / 1000 || expires > Date.now() / 1000 + MAX_LINK_SECONDS)
+      return undefined;
+    const [row] = await this.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, query.link), isNull(apiTokens.revokedAt)));
     if (!row) return undefined;
     const expected = Buffer.from(linkSignature(row.hash, path, expires));
     const given = Buffer.from(query.signature);

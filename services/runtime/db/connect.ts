@@ -13,7 +13,11 @@ import { StartRefused } from '../refused.ts';
 
 /** The drizzle handle a service works with, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
-export type Tx = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+export type Tx = PgTransaction<
+  PgQueryResultHKT,
+  Record<string, never>,
+  ExtractTablesWithRelations<Record<string, never>>
+>;
 /** Anything that runs queries: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
@@ -65,7 +69,11 @@ export interface Database {
  * Migration bookkeeping lives outside the service's schema: the first migration creates that
  * schema itself, which would fail if the migrator had created it first for its table.
  */
-const tracking = (schema: string, migrationsFolder: string) => ({ migrationsFolder, migrationsSchema: 'drizzle', migrationsTable: `${schema}_migrations` });
+const tracking = (schema: string, migrationsFolder: string) => ({
+  migrationsFolder,
+  migrationsSchema: 'drizzle',
+  migrationsTable: `${schema}_migrations`,
+});
 
 export function connectPostgres(url: string, options: { max?: number; application?: string } = {}): Database {
   const pool = new pg.Pool({
@@ -128,8 +136,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     db,
-    migrate: (schema, migrationsFolder) =>
-      migratePglite(drizzlePglite(client), tracking(schema, migrationsFolder)),
+    migrate: (schema, migrationsFolder) => migratePglite(drizzlePglite(client), tracking(schema, migrationsFolder)),
     async ping() {
       await db.execute(sql`SELECT 1`);
     },

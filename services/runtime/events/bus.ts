@@ -1,4 +1,3 @@
-
 /** An outbox row on its way out: the envelope as stored JSON text, relayed without re-encoding. */
 export interface OutgoingEvent {
   id: string;

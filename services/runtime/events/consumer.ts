@@ -117,7 +117,8 @@ export class DurableConsumer {
       } catch (err) {
         if (!isTransient(err) || this.stopping) throw err;
         const reason = err instanceof Error ? err.message : String(err);
-        if (this.heldBy === undefined) this.log.warn({ err: reason }, 'transient failure: holding the events until it passes');
+        if (this.heldBy === undefined)
+          this.log.warn({ err: reason }, 'transient failure: holding the events until it passes');
         this.heldBy = reason;
         this.hooks.transient(this.durable);
         await new Promise<void>((resolve) => {
@@ -135,10 +136,16 @@ export class DurableConsumer {
   async applyOnce(events: EventEnvelope[]): Promise<number> {
     const applied = await this.db.transaction(async (tx) => {
       const { inbox } = this.tables;
-      const inserted = await queryRows<{ id: string }>(tx, sql`
+      const inserted = await queryRows<{ id: string }>(
+        tx,
+        sql`
         INSERT INTO ${inbox} (${sql.identifier(inbox.consumer.name)}, ${sql.identifier(inbox.eventId.name)})
-        SELECT ${this.durable}, unnest(${arrayParam(events.map((e) => e.id), 'uuid')})
-        ON CONFLICT DO NOTHING RETURNING ${sql.identifier(inbox.eventId.name)} AS id`);
+        SELECT ${this.durable}, unnest(${arrayParam(
+          events.map((e) => e.id),
+          'uuid',
+        )})
+        ON CONFLICT DO NOTHING RETURNING ${sql.identifier(inbox.eventId.name)} AS id`,
+      );
       const fresh = new Set(inserted.map((r) => r.id));
       const toApply = events.filter((e) => fresh.delete(e.id));
       if (toApply.length === 0) return 0;
@@ -154,7 +161,8 @@ export class DurableConsumer {
   /** Applies a parked message again, with the same checks as on delivery. */
   async replay(body: unknown): Promise<number> {
     const checked = check(body, this.definition.events);
-    if ('invalid' in checked) throw new DomainError('dead_letter_invalid', `Not a valid event for this consumer: ${checked.invalid}`);
+    if ('invalid' in checked)
+      throw new DomainError('dead_letter_invalid', `Not a valid event for this consumer: ${checked.invalid}`);
     return this.applyOnce([checked.envelope]);
   }
 
@@ -199,7 +207,13 @@ export class DurableConsumer {
 
   private async park(delivery: Delivery, error: string): Promise<void> {
     try {
-      await this.bus.park({ consumer: this.durable, subject: delivery.subject, error, deliveries: delivery.deliveries, body: delivery.body });
+      await this.bus.park({
+        consumer: this.durable,
+        subject: delivery.subject,
+        error,
+        deliveries: delivery.deliveries,
+        body: delivery.body,
+      });
     } catch (err) {
       // Not parked, so not given up: it comes back later.
       this.log.error({ err }, 'could not park a dead letter; will retry');

@@ -83,9 +83,12 @@ export class InProgress {
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(ackWaitMs: number) {
-    this.timer = setInterval(() => {
-      for (const m of this.held) m.working();
-    }, Math.max(100, Math.floor(ackWaitMs / 3)));
+    this.timer = setInterval(
+      () => {
+        for (const m of this.held) m.working();
+      },
+      Math.max(100, Math.floor(ackWaitMs / 3)),
+    );
     this.timer.unref();
   }
 
@@ -135,8 +138,19 @@ export class JetStreamBus implements EventBus {
     this.publisher = new BatchPublisher(nc);
   }
 
-  static async connect(options: { url: string; prefix: string; ackWaitMs: number; name?: string; credsFile?: string }): Promise<JetStreamBus> {
-    const nc = await connect({ servers: options.url, name: options.name, ...natsAuth(options.credsFile), ...busConnectionOptions });
+  static async connect(options: {
+    url: string;
+    prefix: string;
+    ackWaitMs: number;
+    name?: string;
+    credsFile?: string;
+  }): Promise<JetStreamBus> {
+    const nc = await connect({
+      servers: options.url,
+      name: options.name,
+      ...natsAuth(options.credsFile),
+      ...busConnectionOptions,
+    });
     const jsm = await nc.jetstreamManager();
     const names = natsNames(options.prefix);
     await ensureStream(jsm, {
@@ -163,15 +177,25 @@ export class JetStreamBus implements EventBus {
 
   async publish(events: OutgoingEvent[]): Promise<void> {
     // All in flight at once, then wait for every ack: the event id is the dedup key.
-    await this.publisher.publish(events.map((e) => ({ subject: this.names.events.subject(e.type), data: text.encode(e.json), msgID: e.id })));
+    await this.publisher.publish(
+      events.map((e) => ({ subject: this.names.events.subject(e.type), data: text.encode(e.json), msgID: e.id })),
+    );
   }
 
-  async subscribe(consumer: string, types: readonly string[], onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    consumer: string,
+    types: readonly string[],
+    onBatch: (batch: Delivery[]) => Promise<void>,
+  ): Promise<Subscription> {
     const subscriptions = await Promise.all(types.map((type) => this.consumeType(consumer, type, onBatch)));
     return { stop: async () => void (await Promise.all(subscriptions.map((s) => s.stop()))) };
   }
 
-  private async consumeType(consumer: string, type: string, onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {
+  private async consumeType(
+    consumer: string,
+    type: string,
+    onBatch: (batch: Delivery[]) => Promise<void>,
+  ): Promise<Subscription> {
     const durable = durableName(consumer, type);
     await this.jsm.consumers.add(this.names.events.stream, {
       durable_name: durable,
@@ -183,7 +207,9 @@ export class JetStreamBus implements EventBus {
       max_deliver: -1,
       max_ack_pending: 5_000,
     });
-    const messages = await (await this.js.consumers.get(this.names.events.stream, durable)).consume({ max_messages: 2 * BATCH });
+    const messages = await (await this.js.consumers.get(this.names.events.stream, durable)).consume({
+      max_messages: 2 * BATCH,
+    });
     const inProgress = new InProgress(this.ackWaitMs);
     const batcher = new MicroBatcher<JsMsg>(BATCH, (batch) => onBatch(batch.map((m) => delivery(m, inProgress))));
     const pump = (async () => {
@@ -214,7 +240,8 @@ export class JetStreamBus implements EventBus {
     const letters: DeadLetter[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq && letters.length < 1_000; seq++) {
       const stored = await this.jsm.streams.getMessage(this.names.deadLetters.stream, { seq }).catch(() => undefined);
-      if (stored && wanted.has(stored.subject)) letters.push({ id: String(seq), ...(json.decode(stored.data) as ParkedBody) });
+      if (stored && wanted.has(stored.subject))
+        letters.push({ id: String(seq), ...(json.decode(stored.data) as ParkedBody) });
     }
     return letters;
   }

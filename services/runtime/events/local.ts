@@ -33,7 +33,11 @@ export class LocalBus implements EventBus {
     for (const wake of this.wakers) wake();
   }
 
-  async subscribe(consumer: string, types: readonly string[], onBatch: (batch: Delivery[]) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    consumer: string,
+    types: readonly string[],
+    onBatch: (batch: Delivery[]) => Promise<void>,
+  ): Promise<Subscription> {
     let stopped = false;
     let wake: () => void = () => {};
     const waker = () => wake();
@@ -122,7 +126,10 @@ export class LocalBus implements EventBus {
   async removeDeadLetter(id: string): Promise<boolean> {
     const n = Number(id);
     if (!Number.isSafeInteger(n)) return false;
-    const removed = await this.db.delete(deadLetterTable).where(eq(deadLetterTable.id, n)).returning({ id: deadLetterTable.id });
+    const removed = await this.db
+      .delete(deadLetterTable)
+      .where(eq(deadLetterTable.id, n))
+      .returning({ id: deadLetterTable.id });
     return removed.length > 0;
   }
 

@@ -144,7 +144,10 @@ export class OutboxRelay {
   /** Rows not yet acknowledged by the bus. */
   async backlog(): Promise<number> {
     const { outbox } = this.tables;
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.seq} <> ALL(${arrayParam(this.acked, 'bigint')})`);
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(outbox)
+      .where(sql`${outbox.seq} <> ALL(${arrayParam(this.acked, 'bigint')})`);
     return row?.n ?? 0;
   }
 
@@ -195,10 +198,21 @@ export class OutboxRelay {
       this.batchFailed = false;
       this.rereadAt = Date.now() + REREAD_MS;
       const ranges = [...this.batches.values()];
-      const los = arrayParam(ranges.map((r) => r.lo), 'bigint');
-      const his = arrayParam(ranges.map((r) => r.hi), 'bigint');
-      this.send(await this.read('reread', (outbox) => sql`${outbox.seq} <= ${this.readUpTo}
-        AND NOT EXISTS (SELECT 1 FROM unnest(${los}, ${his}) AS f(lo, hi) WHERE ${outbox.seq} BETWEEN f.lo AND f.hi)`));
+      const los = arrayParam(
+        ranges.map((r) => r.lo),
+        'bigint',
+      );
+      const his = arrayParam(
+        ranges.map((r) => r.hi),
+        'bigint',
+      );
+      this.send(
+        await this.read(
+          'reread',
+          (outbox) => sql`${outbox.seq} <= ${this.readUpTo}
+        AND NOT EXISTS (SELECT 1 FROM unnest(${los}, ${his}) AS f(lo, hi) WHERE ${outbox.seq} BETWEEN f.lo AND f.hi)`,
+        ),
+      );
     }
     const rows = await this.read('read', (outbox) => sql`${outbox.seq} > ${this.readUpTo}`);
     if (rows.length > 0) this.readUpTo = rows[rows.length - 1]!.seq;
@@ -212,10 +226,14 @@ export class OutboxRelay {
     const forget = this.acked;
     this.acked = [];
     const seqs = arrayParam(forget, 'bigint');
-    return preparedRows<Relayed>(this.db, `outbox-${kind}-${this.schema}`, sql`
+    return preparedRows<Relayed>(
+      this.db,
+      `outbox-${kind}-${this.schema}`,
+      sql`
       WITH forgotten AS (DELETE FROM ${outbox} WHERE ${outbox.seq} = ANY(${seqs}))
       SELECT ${outbox.seq} AS seq, ${outbox.id} AS id, ${outbox.type} AS type, ${outbox.payload}::text AS json
-        FROM ${outbox} WHERE ${where(outbox)} AND ${outbox.seq} <> ALL(${seqs}) ORDER BY ${outbox.seq} LIMIT ${BATCH}`).catch((err: unknown) => {
+        FROM ${outbox} WHERE ${where(outbox)} AND ${outbox.seq} <> ALL(${seqs}) ORDER BY ${outbox.seq} LIMIT ${BATCH}`,
+    ).catch((err: unknown) => {
       this.acked.push(...forget);
       throw err;
     });

@@ -63,7 +63,10 @@ export class BatchPublisher {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(() => settle(new TransientError(`JetStream did not ack within ${ACK_TIMEOUT_MS} ms`)), ACK_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => settle(new TransientError(`JetStream did not ack within ${ACK_TIMEOUT_MS} ms`)),
+        ACK_TIMEOUT_MS,
+      );
       const acked = (reply: Msg) => {
         const problem = refusal(reply);
         if (problem) settle(new Error(problem));

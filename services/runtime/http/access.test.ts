@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError, type Role } from '@aptic/contracts';
 import { assertScope, callerScope } from './access.ts';
 
-const as = (role: Role, scopeId: string | null) => ({ principal: { tokenId: 't', name: 'n', role, scopeId } }) as FastifyRequest;
+const as = (role: Role, scopeId: string | null) =>
+  ({ principal: { tokenId: 't', name: 'n', role, scopeId } }) as FastifyRequest;
 const notFound = () => new DomainError('unknown_thing', 'Inconnu.', { status: 404 });
 const sees = (request: FastifyRequest, owners: Parameters<typeof assertScope>[1]) => {
   try {

@@ -9,10 +9,13 @@ const TokenView = Type.Object({
   tokenId: Type.String(),
   name: Type.String(),
   role: Role,
-  scopeId: Type.Union([Uuid, Type.Null()], { description: 'the funder, place, print partner or prescriber a scoped token sees' }),
+  scopeId: Type.Union([Uuid, Type.Null()], {
+    description: 'the funder, place, print partner or prescriber a scoped token sees',
+  }),
 });
 
-const scope = (role: keyof typeof ScopeFields) => Type.Optional(Type.String({ format: 'uuid', description: `${role} tokens only: the one it sees` }));
+const scope = (role: keyof typeof ScopeFields) =>
+  Type.Optional(Type.String({ format: 'uuid', description: `${role} tokens only: the one it sees` }));
 /** A scoped role names its record in the field `ScopeFields` gives it. */
 const TokenRequest = Type.Object(
   {
@@ -44,7 +47,8 @@ export function tokenRoutes(app: AdminApp, tokens: TokenStore): void {
     '/admin/tokens/:id',
     { schema: { summary: 'Revoke an API token', params: Type.Object({ id: Uuid }) } },
     async (request, reply) => {
-      if (!(await tokens.revoke(request.params.id))) throw new DomainError('token_not_found', 'No active token with this id.', { status: 404 });
+      if (!(await tokens.revoke(request.params.id)))
+        throw new DomainError('token_not_found', 'No active token with this id.', { status: 404 });
       return reply.status(204).send();
     },
   );
@@ -53,12 +57,19 @@ export function tokenRoutes(app: AdminApp, tokens: TokenStore): void {
 /** The dead letters of this service's consumers: listed, and replayed once the cause is fixed. */
 export function deadLetterRoutes(app: AdminApp, bus: EventBus, consumers: DurableConsumer[]): void {
   const byName = new Map(consumers.map((c) => [c.durable, c]));
-  app.get('/admin/dead-letters', { config: { roles: ['support'] }, schema: { summary: 'Events parked after repeated failures' } }, async () =>
-    bus.deadLetters([...byName.keys()]),
+  app.get(
+    '/admin/dead-letters',
+    { config: { roles: ['support'] }, schema: { summary: 'Events parked after repeated failures' } },
+    async () => bus.deadLetters([...byName.keys()]),
   );
   app.post(
     '/admin/dead-letters/:id/replay',
-    { schema: { summary: 'Apply a parked event again (exactly once), then remove it', params: Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) }) } },
+    {
+      schema: {
+        summary: 'Apply a parked event again (exactly once), then remove it',
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) }),
+      },
+    },
     async (request) => {
       const letters = await bus.deadLetters([...byName.keys()]);
       const letter = letters.find((l) => l.id === request.params.id);
@@ -67,7 +78,11 @@ export function deadLetterRoutes(app: AdminApp, bus: EventBus, consumers: Durabl
         await byName.get(letter.consumer)!.replay(letter.body);
       } catch (err) {
         if (err instanceof DomainError) throw err;
-        throw new DomainError('replay_failed', `Replay failed again: ${err instanceof Error ? err.message : String(err)}`, { status: 409 });
+        throw new DomainError(
+          'replay_failed',
+          `Replay failed again: ${err instanceof Error ? err.message : String(err)}`,
+          { status: 409 },
+        );
       }
       await bus.removeDeadLetter(letter.id);
       return { replayed: letter.id, consumer: letter.consumer };

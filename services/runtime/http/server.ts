@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -29,7 +35,9 @@ function errorHandler(error: FastifyError, request: FastifyRequest, reply: Fasti
   if (error instanceof DomainError) return reply.status(error.status).send(error.toRefusal());
   if (error.validation) {
     const first = error.validation[0];
-    const field = first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || (first?.params as { missingProperty?: string })?.missingProperty;
+    const field =
+      first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') ||
+      (first?.params as { missingProperty?: string })?.missingProperty;
     const where = error.validationContext ?? 'body';
     return reply.status(400).send({
       code: `invalid_${where}`,
@@ -64,11 +72,17 @@ function authenticate(tokens: TokenStore) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match ? await tokens.authenticate(match[1]!) : await signedLink(tokens, request);
     if (!principal) {
-      return reply.status(401).header('www-authenticate', 'Bearer').send({ code: 'unauthenticated', message: 'A valid bearer token is required.' });
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ code: 'unauthenticated', message: 'A valid bearer token is required.' });
     }
     const allowed = principal.role === 'admin' || (config?.roles ?? []).includes(principal.role);
     if (!allowed) {
-      return reply.status(403).send({ code: 'forbidden', message: `The ${principal.role} role may not use ${request.method} ${request.routeOptions.url}.` });
+      return reply.status(403).send({
+        code: 'forbidden',
+        message: `The ${principal.role} role may not use ${request.method} ${request.routeOptions.url}.`,
+      });
     }
     request.principal = principal;
   };
@@ -81,10 +95,15 @@ export async function createAdminServer(options: {
   metrics: Registry;
   ready: () => Promise<string | undefined>;
 }): Promise<AdminApp> {
-  const app = Fastify({ loggerInstance: options.log as FastifyBaseLogger, bodyLimit: 1_048_576 }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    bodyLimit: 1_048_576,
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url}.` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url}.` }),
+  );
   app.decorateRequest('principal', null);
   app.addHook('onRequest', authenticate(options.tokens));
 
@@ -95,7 +114,10 @@ export async function createAdminServer(options: {
     registers: [options.metrics],
   });
   app.addHook('onResponse', async (request, reply) => {
-    duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
   });
 
   await app.register(swagger, {
@@ -107,7 +129,10 @@ export async function createAdminServer(options: {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
+  app.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+    service: options.service,
+  }));
   app.get('/ready', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const problem = await options.ready();
     return problem ? reply.status(503).send({ ready: false, reason: problem }) : { ready: true };

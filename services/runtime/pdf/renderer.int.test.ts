@@ -20,7 +20,9 @@ describe('PdfRenderer', () => {
   });
 
   it('renders HTML to a PDF whose text poppler can read back, accents and no-break spaces included', async () => {
-    const pdf = await renderer.render(page('<h1>Bonjour le monde</h1><p>Médiation numérique : 25\u202f450,00\u00a0€</p>'));
+    const pdf = await renderer.render(
+      page('<h1>Bonjour le monde</h1><p>Médiation numérique : 25\u202f450,00\u00a0€</p>'),
+    );
 
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const text = await pdfText(pdf);
@@ -39,7 +41,8 @@ describe('PdfRenderer', () => {
 
   it('prints each document alone on a page kept from an earlier one', async () => {
     const texts: string[] = [];
-    for (const name of ['Premier document', 'Second document', 'Troisième document']) texts.push(await pdfText(await renderer.render(page(`<p>${name}</p>`))));
+    for (const name of ['Premier document', 'Second document', 'Troisième document'])
+      texts.push(await pdfText(await renderer.render(page(`<p>${name}</p>`))));
     expect(texts.map((t) => t.trim())).toEqual(['Premier document', 'Second document', 'Troisième document']);
   });
 

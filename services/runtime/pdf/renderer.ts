@@ -104,7 +104,12 @@ export class PdfRenderer {
     let reusable = false;
     try {
       await page.setContent(html, { waitUntil: 'load' });
-      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, tagged: options.tagged ?? true });
+      const pdf = await page.pdf({
+        format: 'A4',
+        printBackground: true,
+        preferCSSPageSize: true,
+        tagged: options.tagged ?? true,
+      });
       reusable = true;
       return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
     } finally {

@@ -26,18 +26,32 @@ const ordersConsumer = consumer('orders', {
   'order.paid': async (tx, { data }) => {
     const inserted = await tx
       .insert(orders)
-      .values({ orderId: data.orderId, funderId: data.funderId, funderName: data.funderName, carnetSize: data.carnetSize, faceValueCents: data.faceValueCents })
+      .values({
+        orderId: data.orderId,
+        funderId: data.funderId,
+        funderName: data.funderName,
+        carnetSize: data.carnetSize,
+        faceValueCents: data.faceValueCents,
+      })
       .onConflictDoNothing()
       .returning({ orderId: orders.orderId });
     if (inserted.length > 0) await book(tx, [postings.orderPaid(data)]);
   },
   'passes.issued': async (tx, { data }) => {
-    const updated = await tx.update(orders).set({ passesIssued: sql`${orders.passesIssued} + ${data.passes.length}` }).where(eq(orders.orderId, data.orderId)).returning({ id: orders.orderId });
+    const updated = await tx
+      .update(orders)
+      .set({ passesIssued: sql`${orders.passesIssued} + ${data.passes.length}` })
+      .where(eq(orders.orderId, data.orderId))
+      .returning({ id: orders.orderId });
     if (updated.length === 0) throw new Error(`passes.issued for order ${data.orderId} before its order.paid`);
   },
   'passes.released': async (tx, { data }) => {
     const released = sql`${orders.passesReleased} + ${orders.carnetSize} * ${data.carnetNumbers.length}`;
-    const updated = await tx.update(orders).set({ passesReleased: released }).where(eq(orders.orderId, data.orderId)).returning({ id: orders.orderId });
+    const updated = await tx
+      .update(orders)
+      .set({ passesReleased: released })
+      .where(eq(orders.orderId, data.orderId))
+      .returning({ id: orders.orderId });
     if (updated.length === 0) throw new Error(`passes.released for order ${data.orderId} before its order.paid`);
   },
 });
@@ -46,7 +60,11 @@ const ordersConsumer = consumer('orders', {
 async function bookCredit(tx: Tx, credit: { orderId: string; funderId: string; amountCents: number }): Promise<void> {
   const [order] = await tx.select({ id: orders.orderId }).from(orders).where(eq(orders.orderId, credit.orderId));
   if (!order) throw new Error(`credit for order ${credit.orderId} before its order.paid`);
-  const closed = await tx.update(orders).set({ redemptionClosedAt: new Date() }).where(and(eq(orders.orderId, credit.orderId), isNull(orders.redemptionClosedAt))).returning({ id: orders.orderId });
+  const closed = await tx
+    .update(orders)
+    .set({ redemptionClosedAt: new Date() })
+    .where(and(eq(orders.orderId, credit.orderId), isNull(orders.redemptionClosedAt)))
+    .returning({ id: orders.orderId });
   if (closed.length === 0) return;
   if (credit.amountCents > 0) await book(tx, [postings.credited(credit)]);
 }
@@ -57,26 +75,49 @@ async function bookCredit(tx: Tx, credit: { orderId: string; funderId: string; a
  * ordering's credit note (credit_note.issued) is the document of that same amount.
  */
 const creditsConsumer = consumer('credits', {
-  'order.redemption_closed': async (tx, { data }) => bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.unredeemedValueCents }),
+  'order.redemption_closed': async (tx, { data }) =>
+    bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.unredeemedValueCents }),
 });
 
 /** Places, their offers (statement lines by service) and kits (deducted from payouts). */
 const placesConsumer = consumer('places', {
   'place.qualified': async (tx, { data }) => {
-    await tx.insert(places).values({ placeId: data.placeId, name: data.name }).onConflictDoUpdate({ target: places.placeId, set: { name: data.name } });
+    await tx
+      .insert(places)
+      .values({ placeId: data.placeId, name: data.name })
+      .onConflictDoUpdate({ target: places.placeId, set: { name: data.name } });
   },
   'offer.published': async (tx, { data }) => {
-    await tx.insert(offers).values({ offerId: data.offerId, placeId: data.placeId, serviceCode: data.serviceCode, categoryCode: data.categoryCode, priceCents: data.priceCents }).onConflictDoNothing();
+    await tx
+      .insert(offers)
+      .values({
+        offerId: data.offerId,
+        placeId: data.placeId,
+        serviceCode: data.serviceCode,
+        categoryCode: data.categoryCode,
+        priceCents: data.priceCents,
+      })
+      .onConflictDoNothing();
   },
   'kit.activated': async (tx, { data }) => {
     const activatedOn = businessDate(new Date(data.from));
-    await tx.insert(kits).values({ placeId: data.placeId, plan: data.plan, activatedOn }).onConflictDoUpdate({ target: kits.placeId, set: { plan: data.plan, activatedOn, cancelledOn: null } });
+    await tx
+      .insert(kits)
+      .values({ placeId: data.placeId, plan: data.plan, activatedOn })
+      .onConflictDoUpdate({ target: kits.placeId, set: { plan: data.plan, activatedOn, cancelledOn: null } });
   },
   'kit.cancelled': async (tx, { data }) => {
-    await tx.execute(sql`UPDATE ${kits} SET cancelled_on = ${businessDate(new Date(data.at))} WHERE place_id = ${data.placeId}`);
+    await tx.execute(
+      sql`UPDATE ${kits} SET cancelled_on = ${businessDate(new Date(data.at))} WHERE place_id = ${data.placeId}`,
+    );
   },
   'kit.sponsored': async (tx, { data }) => {
-    await tx.insert(kitSponsorships).values(data.placeIds.map((placeId) => ({ placeId, funderId: data.funderId, from: data.from, until: data.until }))).onConflictDoNothing();
+    await tx
+      .insert(kitSponsorships)
+      .values(
+        data.placeIds.map((placeId) => ({ placeId, funderId: data.funderId, from: data.from, until: data.until })),
+      )
+      .onConflictDoNothing();
   },
 });
 
@@ -97,7 +138,10 @@ interface BookingRow {
 
 async function insertBookings(tx: Tx, rows: BookingRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  await tx.insert(periods).values([...new Set(rows.map((r) => r.period))].map((month) => ({ month }))).onConflictDoNothing();
+  await tx
+    .insert(periods)
+    .values([...new Set(rows.map((r) => r.period))].map((month) => ({ month })))
+    .onConflictDoNothing();
   const inserted = await tx.insert(bookings).values(rows).onConflictDoNothing().returning({ id: bookings.id });
   return new Set(inserted.map((r) => r.id));
 }
@@ -106,22 +150,55 @@ async function insertBookings(tx: Tx, rows: BookingRow[]): Promise<Set<string>> 
  * Redemptions and their cancellations, in the period they are paid in. The shared period lock
  * makes a close wait for batches under way, and batches after it see the month closed.
  */
-async function applyRedemptions(tx: Tx, events: EventEnvelope<'pass.redeemed' | 'redemption.cancelled'>[]): Promise<void> {
+async function applyRedemptions(
+  tx: Tx,
+  events: EventEnvelope<'pass.redeemed' | 'redemption.cancelled'>[],
+): Promise<void> {
   await sharePeriodLock(tx);
   const lastClosed = await lastClosedMonth(tx);
-  const redeemed = events.filter((e): e is EventEnvelope<'pass.redeemed'> => e.type === 'pass.redeemed').map((e) => e.data);
-  const cancelled = events.filter((e): e is EventEnvelope<'redemption.cancelled'> => e.type === 'redemption.cancelled').map((e) => e.data);
+  const redeemed = events
+    .filter((e): e is EventEnvelope<'pass.redeemed'> => e.type === 'pass.redeemed')
+    .map((e) => e.data);
+  const cancelled = events
+    .filter((e): e is EventEnvelope<'redemption.cancelled'> => e.type === 'redemption.cancelled')
+    .map((e) => e.data);
   const rows: BookingRow[] = redeemed.map((r) => {
     const scanDay = businessDate(new Date(r.scannedAt));
-    return { id: randomUUID(), redemptionId: r.redemptionId, sign: 1, placeId: r.placeId, orderId: r.orderId, funderId: r.funderId, offerId: r.offerId, faceValueCents: r.faceValueCents, feeCents: feeOf(r.faceValueCents), scanDay, ...periodFor(monthOf(scanDay), lastClosed) };
+    return {
+      id: randomUUID(),
+      redemptionId: r.redemptionId,
+      sign: 1,
+      placeId: r.placeId,
+      orderId: r.orderId,
+      funderId: r.funderId,
+      offerId: r.offerId,
+      faceValueCents: r.faceValueCents,
+      feeCents: feeOf(r.faceValueCents),
+      scanDay,
+      ...periodFor(monthOf(scanDay), lastClosed),
+    };
   });
   const fresh = await insertBookings(tx, rows);
   const booked: Posting[] = rows.filter((r) => fresh.has(r.id)).map((r) => postings.redeemed(r));
   if (cancelled.length > 0) {
     const ids = cancelled.map((c) => c.redemptionId);
-    const originals = await queryRows<{ redemption_id: string; place_id: string; order_id: string; funder_id: string; offer_id: string; face_value_cents: string; fee_cents: string; scan_day: string; period: string; late: boolean }>(tx, sql`
+    const originals = await queryRows<{
+      redemption_id: string;
+      place_id: string;
+      order_id: string;
+      funder_id: string;
+      offer_id: string;
+      face_value_cents: string;
+      fee_cents: string;
+      scan_day: string;
+      period: string;
+      late: boolean;
+    }>(
+      tx,
+      sql`
       SELECT redemption_id, place_id, order_id, funder_id, offer_id, face_value_cents, fee_cents, scan_day::text, period, late FROM ${bookings}
-      WHERE sign = 1 AND redemption_id = ANY(${sql.param(ids)}::uuid[])`);
+      WHERE sign = 1 AND redemption_id = ANY(${sql.param(ids)}::uuid[])`,
+    );
     const byId = new Map(originals.map((o) => [o.redemption_id, o]));
     const missing = ids.filter((id) => !byId.has(id));
     // Another consumer carries pass.redeemed: the cancellation waits for it (redelivered later).

@@ -1,9 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type ActionResponse } from '@aptic/contracts';
-import { businessDate, addDays, queryRows, type Emit, type Queryable, type ServiceContext, type Tx } from '@aptic/runtime';
+import {
+  businessDate,
+  addDays,
+  queryRows,
+  type Emit,
+  type Queryable,
+  type ServiceContext,
+  type Tx,
+} from '@aptic/runtime';
 import { postings, type Posting } from '../domain/accounts.ts';
-import { assertPayoutMove, decide, endToEndId, HoldReasons, RejectionCodes, remittance, type HoldReason, type PayoutStatus, type RejectionCode } from '../domain/payout.ts';
+import {
+  assertPayoutMove,
+  decide,
+  endToEndId,
+  HoldReasons,
+  RejectionCodes,
+  remittance,
+  type HoldReason,
+  type PayoutStatus,
+  type RejectionCode,
+} from '../domain/payout.ts';
 import { sepaCreditTransfers, type Debtor, type Transfer } from '../domain/sepa.ts';
 import { book } from './ledger.ts';
 import { audit, payoutRuns, payouts, placePeriods, runTransfers } from './schema.ts';
@@ -51,7 +69,13 @@ async function move(tx: Tx, emit: Emit, moves: Move[], actor: string): Promise<v
     action: m.to === m.payout.status ? 'update' : m.to,
     fromStatus: m.payout.status,
     toStatus: m.to,
-    details: { period: m.payout.period, holdReason: rows[i]!.holdReason, rejectionCode: rows[i]!.rejectionCode, runId: rows[i]!.runId, ...(m.details ?? {}) },
+    details: {
+      period: m.payout.period,
+      holdReason: rows[i]!.holdReason,
+      rejectionCode: rows[i]!.rejectionCode,
+      runId: rows[i]!.runId,
+      ...(m.details ?? {}),
+    },
   }));
   await tx.execute(sql`
     INSERT INTO ${audit} (entity, entity_id, scope_id, action, from_status, to_status, actor, details)
@@ -72,7 +96,11 @@ const awaiting = sql`(status IN ('due', 'rejected') OR (status = 'held' AND hold
 async function bankDetails(ctx: ServiceContext, placeIds: string[], role: string): Promise<Map<string, BankPlace>> {
   const found = new Map<string, BankPlace>();
   for (let i = 0; i < placeIds.length; i += 5000) {
-    const reply = await ctx.broker.call<ActionResponse<'qualification.bankDetails'>, { placeIds: string[] }>('qualification.bankDetails', { placeIds: placeIds.slice(i, i + 5000) }, { meta: { role } });
+    const reply = await ctx.broker.call<ActionResponse<'qualification.bankDetails'>, { placeIds: string[] }>(
+      'qualification.bankDetails',
+      { placeIds: placeIds.slice(i, i + 5000) },
+      { meta: { role } },
+    );
     for (const p of reply.places) found.set(p.placeId, p);
   }
   return found;
@@ -90,21 +118,42 @@ export interface RunInput {
  * (and tried again by the next run). One run at a time; the file's bytes are kept.
  */
 export async function runPayouts(ctx: ServiceContext, input: RunInput) {
-  const pending = await queryRows<{ place_id: string }>(ctx.db, sql`SELECT DISTINCT place_id FROM ${payouts} WHERE ${awaiting}`);
-  if (pending.length === 0) throw new DomainError('nothing_to_pay', 'Aucun virement en attente : rien à envoyer.', { status: 409 });
-  const bank = await bankDetails(ctx, pending.map((p) => p.place_id), input.role);
+  const pending = await queryRows<{ place_id: string }>(
+    ctx.db,
+    sql`SELECT DISTINCT place_id FROM ${payouts} WHERE ${awaiting}`,
+  );
+  if (pending.length === 0)
+    throw new DomainError('nothing_to_pay', 'Aucun virement en attente : rien à envoyer.', { status: 409 });
+  const bank = await bankDetails(
+    ctx,
+    pending.map((p) => p.place_id),
+    input.role,
+  );
   return ctx.transaction(async (tx, emit) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${RUN_LOCK})`);
-    const candidates = await tx.select().from(payouts).where(awaiting).orderBy(payouts.period, payouts.placeId).for('update');
-    const counts = new Map((await queryRows<{ place_id: string; period: string; pass_count: number }>(tx, sql`
-      SELECT place_id, period, pass_count FROM ${placePeriods} WHERE (place_id, period) IN (SELECT place_id, period FROM ${payouts} WHERE ${awaiting})`)).map((r) => [`${r.place_id}|${r.period}`, r.pass_count]));
+    const candidates = await tx
+      .select()
+      .from(payouts)
+      .where(awaiting)
+      .orderBy(payouts.period, payouts.placeId)
+      .for('update');
+    const counts = new Map(
+      (
+        await queryRows<{ place_id: string; period: string; pass_count: number }>(
+          tx,
+          sql`
+      SELECT place_id, period, pass_count FROM ${placePeriods} WHERE (place_id, period) IN (SELECT place_id, period FROM ${payouts} WHERE ${awaiting})`,
+        )
+      ).map((r) => [`${r.place_id}|${r.period}`, r.pass_count]),
+    );
     const runId = randomUUID();
     const createdAt = input.now;
     const messageId = `APTIC-${businessDate(createdAt).replaceAll('-', '')}-${runId.slice(0, 8)}`;
     const executionDate = addDays(businessDate(createdAt), 1);
     const moves: Move[] = [];
     const transfers: Transfer[] = [];
-    const sentRows: { id: string; runId: string; payoutId: string; amountCents: number; bankFingerprint: string }[] = [];
+    const sentRows: { id: string; runId: string; payoutId: string; amountCents: number; bankFingerprint: string }[] =
+      [];
     const booked: Posting[] = [];
     for (const payout of candidates) {
       const place = bank.get(payout.placeId);
@@ -112,17 +161,48 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
       if (!decision.send) {
         if (payout.status !== 'held' || payout.holdReason !== decision.reason) {
           // A rejected payout stays rejected while its bank details are unchanged.
-          if (!(payout.status === 'rejected' && decision.reason === 'bank_details_unchanged')) moves.push({ payout, to: 'held', holdReason: decision.reason, runId });
+          if (!(payout.status === 'rejected' && decision.reason === 'bank_details_unchanged'))
+            moves.push({ payout, to: 'held', holdReason: decision.reason, runId });
         }
         continue;
       }
       const transferId = randomUUID();
-      transfers.push({ endToEndId: endToEndId(payout.id), creditorName: place!.name, iban: decision.iban, bic: decision.bic, amountCents: payout.netCents, remittance: remittance(payout.period, counts.get(`${payout.placeId}|${payout.period}`) ?? 0) });
-      sentRows.push({ id: transferId, runId, payoutId: payout.id, amountCents: payout.netCents, bankFingerprint: place!.fingerprint ?? '' });
-      booked.push(postings.payoutSent({ transferId, placeId: payout.placeId, period: payout.period, payableCents: payout.payableCents, kitCents: payout.kitCents }));
-      moves.push({ payout, to: 'sent', holdReason: null, runId, details: { transferId, amountCents: payout.netCents } });
+      transfers.push({
+        endToEndId: endToEndId(payout.id),
+        creditorName: place!.name,
+        iban: decision.iban,
+        bic: decision.bic,
+        amountCents: payout.netCents,
+        remittance: remittance(payout.period, counts.get(`${payout.placeId}|${payout.period}`) ?? 0),
+      });
+      sentRows.push({
+        id: transferId,
+        runId,
+        payoutId: payout.id,
+        amountCents: payout.netCents,
+        bankFingerprint: place!.fingerprint ?? '',
+      });
+      booked.push(
+        postings.payoutSent({
+          transferId,
+          placeId: payout.placeId,
+          period: payout.period,
+          payableCents: payout.payableCents,
+          kitCents: payout.kitCents,
+        }),
+      );
+      moves.push({
+        payout,
+        to: 'sent',
+        holdReason: null,
+        runId,
+        details: { transferId, amountCents: payout.netCents },
+      });
     }
-    const file = transfers.length > 0 ? sepaCreditTransfers({ messageId, createdAt, executionDate, debtor: input.debtor, transfers }) : undefined;
+    const file =
+      transfers.length > 0
+        ? sepaCreditTransfers({ messageId, createdAt, executionDate, debtor: input.debtor, transfers })
+        : undefined;
     const heldCount = candidates.length - transfers.length;
     await tx.insert(payoutRuns).values({
       id: runId,
@@ -139,7 +219,15 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
     if (sentRows.length > 0) await tx.insert(runTransfers).values(sentRows);
     await move(tx, emit, moves, input.actor);
     await book(tx, booked);
-    return { id: runId, messageId, executionDate, transferCount: transfers.length, controlSumCents: file?.controlSumCents ?? 0, heldCount, createdAt: createdAt.toISOString() };
+    return {
+      id: runId,
+      messageId,
+      executionDate,
+      transferCount: transfers.length,
+      controlSumCents: file?.controlSumCents ?? 0,
+      heldCount,
+      createdAt: createdAt.toISOString(),
+    };
   });
 }
 
@@ -150,33 +238,83 @@ async function lockPayout(tx: Tx, id: string): Promise<Payout> {
 }
 
 async function lastTransfer(tx: Tx, payout: Payout) {
-  const [transfer] = await tx.select().from(runTransfers).where(and(eq(runTransfers.payoutId, payout.id), eq(runTransfers.runId, payout.runId!)));
+  const [transfer] = await tx
+    .select()
+    .from(runTransfers)
+    .where(and(eq(runTransfers.payoutId, payout.id), eq(runTransfers.runId, payout.runId!)));
   return transfer!;
 }
 
 /** The bank executed the transfer: the amount it names must be the payout's, to the cent. */
-export async function markExecuted(tx: Tx, emit: Emit, id: string, input: { executedOn: string; amountCents: number }, actor: string): Promise<Payout> {
+export async function markExecuted(
+  tx: Tx,
+  emit: Emit,
+  id: string,
+  input: { executedOn: string; amountCents: number },
+  actor: string,
+): Promise<Payout> {
   const payout = await lockPayout(tx, id);
   assertPayoutMove(payout.status, 'executed');
   if (input.amountCents !== payout.netCents) {
-    throw new DomainError('amount_mismatch', `Le montant exécuté (${input.amountCents} centimes) n’est pas celui du virement (${payout.netCents} centimes).`, { status: 422, field: 'amountCents' });
+    throw new DomainError(
+      'amount_mismatch',
+      `Le montant exécuté (${input.amountCents} centimes) n’est pas celui du virement (${payout.netCents} centimes).`,
+      { status: 422, field: 'amountCents' },
+    );
   }
   const transfer = await lastTransfer(tx, payout);
-  await move(tx, emit, [{ payout, to: 'executed', executedOn: input.executedOn, details: { transferId: transfer.id } }], actor);
-  await book(tx, [postings.payoutExecuted({ transferId: transfer.id, placeId: payout.placeId, period: payout.period, netCents: payout.netCents })]);
+  await move(
+    tx,
+    emit,
+    [{ payout, to: 'executed', executedOn: input.executedOn, details: { transferId: transfer.id } }],
+    actor,
+  );
+  await book(tx, [
+    postings.payoutExecuted({
+      transferId: transfer.id,
+      placeId: payout.placeId,
+      period: payout.period,
+      netCents: payout.netCents,
+    }),
+  ]);
   return lockPayout(tx, id);
 }
 
 /** The bank returned the transfer: what it carried is owed to the place again, held until its bank details change. */
 export async function markRejected(tx: Tx, emit: Emit, id: string, reasonCode: string, actor: string): Promise<Payout> {
   if (!Object.hasOwn(RejectionCodes, reasonCode)) {
-    throw new DomainError('unknown_reason_code', `Code de rejet inconnu « ${reasonCode} » (codes acceptés : ${Object.keys(RejectionCodes).join(', ')}).`, { status: 422, field: 'reasonCode' });
+    throw new DomainError(
+      'unknown_reason_code',
+      `Code de rejet inconnu « ${reasonCode} » (codes acceptés : ${Object.keys(RejectionCodes).join(', ')}).`,
+      { status: 422, field: 'reasonCode' },
+    );
   }
   const payout = await lockPayout(tx, id);
   assertPayoutMove(payout.status, 'rejected');
   const transfer = await lastTransfer(tx, payout);
-  await move(tx, emit, [{ payout, to: 'rejected', rejectionCode: reasonCode as RejectionCode, rejectedFingerprint: transfer.bankFingerprint, details: { transferId: transfer.id } }], actor);
-  await book(tx, [postings.payoutRejected({ transferId: transfer.id, placeId: payout.placeId, period: payout.period, payableCents: payout.payableCents, kitCents: payout.kitCents })]);
+  await move(
+    tx,
+    emit,
+    [
+      {
+        payout,
+        to: 'rejected',
+        rejectionCode: reasonCode as RejectionCode,
+        rejectedFingerprint: transfer.bankFingerprint,
+        details: { transferId: transfer.id },
+      },
+    ],
+    actor,
+  );
+  await book(tx, [
+    postings.payoutRejected({
+      transferId: transfer.id,
+      placeId: payout.placeId,
+      period: payout.period,
+      payableCents: payout.payableCents,
+      kitCents: payout.kitCents,
+    }),
+  ]);
   return lockPayout(tx, id);
 }
 
@@ -189,7 +327,11 @@ export const payoutView = (p: Payout) => ({
   netCents: p.netCents,
   status: p.status,
   holdReason: p.holdReason,
-  holdMessage: p.holdReason ? HoldReasons[p.holdReason] : p.status === 'rejected' ? HoldReasons.bank_details_unchanged : null,
+  holdMessage: p.holdReason
+    ? HoldReasons[p.holdReason]
+    : p.status === 'rejected'
+      ? HoldReasons.bank_details_unchanged
+      : null,
   rejectionCode: p.rejectionCode,
   rejectionLabel: p.rejectionCode ? RejectionCodes[p.rejectionCode] : null,
   runId: p.runId,
@@ -210,19 +352,42 @@ export async function listPayouts(db: Queryable, filter: { status?: PayoutStatus
   if (filter.status) conditions.push(eq(payouts.status, filter.status));
   if (filter.placeId) conditions.push(eq(payouts.placeId, filter.placeId));
   if (filter.period) conditions.push(eq(payouts.period, filter.period));
-  return (await db.select().from(payouts).where(and(...conditions)).orderBy(desc(payouts.period), payouts.placeId).limit(5000)).map(payoutView);
+  return (
+    await db
+      .select()
+      .from(payouts)
+      .where(and(...conditions))
+      .orderBy(desc(payouts.period), payouts.placeId)
+      .limit(5000)
+  ).map(payoutView);
 }
 
 export async function listRuns(db: Queryable) {
   return db
-    .select({ id: payoutRuns.id, messageId: payoutRuns.messageId, executionDate: payoutRuns.executionDate, transferCount: payoutRuns.transferCount, controlSumCents: payoutRuns.controlSumCents, heldCount: payoutRuns.heldCount, sha256: payoutRuns.sha256, createdBy: payoutRuns.createdBy, createdAt: payoutRuns.createdAt })
+    .select({
+      id: payoutRuns.id,
+      messageId: payoutRuns.messageId,
+      executionDate: payoutRuns.executionDate,
+      transferCount: payoutRuns.transferCount,
+      controlSumCents: payoutRuns.controlSumCents,
+      heldCount: payoutRuns.heldCount,
+      sha256: payoutRuns.sha256,
+      createdBy: payoutRuns.createdBy,
+      createdAt: payoutRuns.createdAt,
+    })
     .from(payoutRuns)
     .orderBy(desc(payoutRuns.createdAt));
 }
 
 export async function runFile(db: Queryable, id: string): Promise<{ messageId: string; xml: string }> {
-  const [run] = await db.select({ messageId: payoutRuns.messageId, xml: payoutRuns.xml }).from(payoutRuns).where(eq(payoutRuns.id, id));
+  const [run] = await db
+    .select({ messageId: payoutRuns.messageId, xml: payoutRuns.xml })
+    .from(payoutRuns)
+    .where(eq(payoutRuns.id, id));
   if (!run) throw new DomainError('unknown_run', 'Campagne de virements inconnue.', { status: 404 });
-  if (!run.xml) throw new DomainError('no_transfer_in_run', 'Cette campagne n’a envoyé aucun virement : pas de fichier SEPA.', { status: 404 });
+  if (!run.xml)
+    throw new DomainError('no_transfer_in_run', 'Cette campagne n’a envoyé aucun virement : pas de fichier SEPA.', {
+      status: 404,
+    });
   return { messageId: run.messageId, xml: run.xml };
 }

@@ -15,7 +15,10 @@ export const sharePeriodLock = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xac
 const exclusivePeriodLock = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock(${PERIOD_LOCK})`);
 
 export async function lastClosedMonth(db: Queryable): Promise<string | null> {
-  const [row] = await queryRows<{ month: string | null }>(db, sql`SELECT max(month) AS month FROM ${periods} WHERE status = 'closed'`);
+  const [row] = await queryRows<{ month: string | null }>(
+    db,
+    sql`SELECT max(month) AS month FROM ${periods} WHERE status = 'closed'`,
+  );
   return row?.month ?? null;
 }
 
@@ -33,11 +36,23 @@ export interface CloseResult {
 }
 
 async function summary(db: Queryable, month: string, alreadyClosed: boolean): Promise<CloseResult> {
-  const [row] = await queryRows<{ closed_at: Date; places: number; passes: string | null; gross: string | null; fee: string | null; kit: string | null; net: string | null; held: number }>(db, sql`
+  const [row] = await queryRows<{
+    closed_at: Date;
+    places: number;
+    passes: string | null;
+    gross: string | null;
+    fee: string | null;
+    kit: string | null;
+    net: string | null;
+    held: number;
+  }>(
+    db,
+    sql`
     SELECT p.closed_at, count(pp.place_id)::int AS places, sum(pp.pass_count) AS passes, sum(pp.gross_cents) AS gross, sum(pp.fee_cents) AS fee,
       sum(pp.kit_cents) AS kit, sum(pp.net_cents) AS net,
       (SELECT count(*)::int FROM ${payouts} WHERE period = ${month} AND status = 'held') AS held
-    FROM ${periods} p LEFT JOIN ${placePeriods} pp ON pp.period = p.month WHERE p.month = ${month} GROUP BY p.closed_at`);
+    FROM ${periods} p LEFT JOIN ${placePeriods} pp ON pp.period = p.month WHERE p.month = ${month} GROUP BY p.closed_at`,
+  );
   return {
     month,
     alreadyClosed,
@@ -54,15 +69,28 @@ async function summary(db: Queryable, month: string, alreadyClosed: boolean): Pr
 
 /** The statement lines of the month, written in one pass over its bookings, and each place's sums. */
 async function writeStatementLines(tx: Tx, month: string): Promise<Map<string, PlaceSums>> {
-  const rows = await queryRows<{ place_id: string; passes: string; late: string; gross: string; fee: string }>(tx, sql`
+  const rows = await queryRows<{ place_id: string; passes: string; late: string; gross: string; fee: string }>(
+    tx,
+    sql`
     WITH lines AS (
       INSERT INTO settlement.statement_line (period, place_id, offer_id, scan_day, late, pass_count, gross_cents, fee_cents)
       SELECT ${month}, place_id, offer_id, scan_day, late, sum(sign), sum(sign * face_value_cents), sum(sign * fee_cents)
       FROM settlement.booking WHERE period = ${month} GROUP BY place_id, offer_id, scan_day, late
       RETURNING place_id, late, pass_count, gross_cents, fee_cents)
     SELECT place_id, sum(pass_count) AS passes, sum(pass_count) FILTER (WHERE late) AS late, sum(gross_cents) AS gross, sum(fee_cents) AS fee
-    FROM lines GROUP BY place_id`);
-  return new Map(rows.map((r) => [r.place_id, { passCount: Number(r.passes), latePassCount: Number(r.late ?? 0), grossCents: Number(r.gross), feeCents: Number(r.fee) }]));
+    FROM lines GROUP BY place_id`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.place_id,
+      {
+        passCount: Number(r.passes),
+        latePassCount: Number(r.late ?? 0),
+        grossCents: Number(r.gross),
+        feeCents: Number(r.fee),
+      },
+    ]),
+  );
 }
 
 async function kitsByPlace(tx: Tx): Promise<{ kits: Map<string, Kit>; sponsorships: Map<string, Sponsorship[]> }> {
@@ -75,10 +103,15 @@ async function kitsByPlace(tx: Tx): Promise<{ kits: Map<string, Kit>; sponsorshi
 
 /** Payouts held for a net ≤ 0: folded into this close, so the place's next net bears them. */
 async function carriedPayouts(tx: Tx): Promise<Map<string, Carried & { ids: string[] }>> {
-  const rows = await queryRows<{ place_id: string; ids: string[]; payable: string; kit: string }>(tx, sql`
+  const rows = await queryRows<{ place_id: string; ids: string[]; payable: string; kit: string }>(
+    tx,
+    sql`
     SELECT place_id, array_agg(id) AS ids, sum(payable_cents) AS payable, sum(kit_cents) AS kit FROM ${payouts}
-    WHERE status = 'held' AND hold_reason = 'net_not_positive' GROUP BY place_id`);
-  return new Map(rows.map((r) => [r.place_id, { ids: r.ids, payableCents: Number(r.payable), kitCents: Number(r.kit) }]));
+    WHERE status = 'held' AND hold_reason = 'net_not_positive' GROUP BY place_id`,
+  );
+  return new Map(
+    rows.map((r) => [r.place_id, { ids: r.ids, payableCents: Number(r.payable), kitCents: Number(r.kit) }]),
+  );
 }
 
 const json = (rows: unknown[]) => sql`jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS e`;
@@ -89,18 +122,36 @@ const json = (rows: unknown[]) => sql`jsonb_array_elements(${JSON.stringify(rows
  * transaction under the exclusive period lock: a second close, or one at the same time, finds
  * the month closed and answers its figures, paying nothing twice.
  */
-export async function closePeriod(tx: Tx, emit: Emit, input: { month: string; today: string; graceDays: number; actor: string }): Promise<CloseResult> {
+export async function closePeriod(
+  tx: Tx,
+  emit: Emit,
+  input: { month: string; today: string; graceDays: number; actor: string },
+): Promise<CloseResult> {
   const { month } = input;
   await exclusivePeriodLock(tx);
   const [first] = await queryRows<{ month: string | null }>(tx, sql`SELECT min(month) AS month FROM ${periods}`);
   const from = first?.month && first.month < month ? first.month : month;
-  await tx.insert(periods).values(monthsBetween(from, month).map((m) => ({ month: m }))).onConflictDoNothing();
-  const [period] = await queryRows<{ status: string }>(tx, sql`SELECT status FROM ${periods} WHERE month = ${month} FOR UPDATE`);
+  await tx
+    .insert(periods)
+    .values(monthsBetween(from, month).map((m) => ({ month: m })))
+    .onConflictDoNothing();
+  const [period] = await queryRows<{ status: string }>(
+    tx,
+    sql`SELECT status FROM ${periods} WHERE month = ${month} FOR UPDATE`,
+  );
   if (period!.status === 'closed') return summary(tx, month, true);
   const allowed = closability(month, input.today, input.graceDays);
   if (!allowed.ok) throw new DomainError(allowed.code, allowed.message, { status: 409, field: 'month' });
-  const [earlier] = await queryRows<{ month: string | null }>(tx, sql`SELECT min(month) AS month FROM ${periods} WHERE status = 'open' AND month < ${month}`);
-  if (earlier?.month) throw new DomainError('earlier_period_open', `Le mois ${earlier.month} n’est pas encore clos : les mois se clôturent dans l’ordre.`, { status: 409, field: 'month' });
+  const [earlier] = await queryRows<{ month: string | null }>(
+    tx,
+    sql`SELECT min(month) AS month FROM ${periods} WHERE status = 'open' AND month < ${month}`,
+  );
+  if (earlier?.month)
+    throw new DomainError(
+      'earlier_period_open',
+      `Le mois ${earlier.month} n’est pas encore clos : les mois se clôturent dans l’ordre.`,
+      { status: 409, field: 'month' },
+    );
 
   const closedAt = new Date();
   const sums = await writeStatementLines(tx, month);
@@ -122,14 +173,59 @@ export async function closePeriod(tx: Tx, emit: Emit, input: { month: string; to
     placeRows.push({ ...f, period: month, placeId, periodId });
     const status = f.netCents > 0 ? 'due' : 'held';
     const holdReason = status === 'held' ? 'net_not_positive' : null;
-    payoutRows.push({ id: payoutId, placeId, period: month, payableCents: f.payableCents, kitCents: f.deductedKitCents, netCents: f.netCents, status, holdReason });
-    auditRows.push({ entity: 'payout', entityId: payoutId, scopeId: placeId, action: 'create', fromStatus: null, toStatus: status, actor: input.actor, details: { period: month, netCents: f.netCents, holdReason } });
+    payoutRows.push({
+      id: payoutId,
+      placeId,
+      period: month,
+      payableCents: f.payableCents,
+      kitCents: f.deductedKitCents,
+      netCents: f.netCents,
+      status,
+      holdReason,
+    });
+    auditRows.push({
+      entity: 'payout',
+      entityId: payoutId,
+      scopeId: placeId,
+      action: 'create',
+      fromStatus: null,
+      toStatus: status,
+      actor: input.actor,
+      details: { period: month, netCents: f.netCents, holdReason },
+    });
     for (const id of carry?.ids ?? []) {
-      auditRows.push({ entity: 'payout', entityId: id, scopeId: placeId, action: 'carry', fromStatus: 'held', toStatus: 'carried', actor: input.actor, details: { into: month, payoutId } });
+      auditRows.push({
+        entity: 'payout',
+        entityId: id,
+        scopeId: placeId,
+        action: 'carry',
+        fromStatus: 'held',
+        toStatus: 'carried',
+        actor: input.actor,
+        details: { into: month, payoutId },
+      });
     }
-    booked.push(postings.territorialFund({ placePeriodId: periodId, period: month, amountCents: f.territorialFundCents }));
-    booked.push(postings.kitDue({ placePeriodId: periodId, placeId, period: month, exclVatCents: kit.exclVatCents, vatCents: kit.vatCents }));
-    await emit('period.closed', { periodId, month, placeId, grossCents: f.grossCents, feeCents: f.feeCents, netCents: f.netCents, passCount: f.passCount });
+    booked.push(
+      postings.territorialFund({ placePeriodId: periodId, period: month, amountCents: f.territorialFundCents }),
+    );
+    booked.push(
+      postings.kitDue({
+        placePeriodId: periodId,
+        placeId,
+        period: month,
+        exclVatCents: kit.exclVatCents,
+        vatCents: kit.vatCents,
+      }),
+    );
+    await emit('period.closed', {
+      periodId,
+      month,
+      placeId,
+      grossCents: f.grossCents,
+      feeCents: f.feeCents,
+      netCents: f.netCents,
+      passCount: f.passCount,
+    });
     if (holdReason) await emit('payout.held', { payoutId, placeId, month, netCents: f.netCents, reason: holdReason });
   }
   if (placeRows.length > 0) {
@@ -147,28 +243,45 @@ export async function closePeriod(tx: Tx, emit: Emit, input: { month: string; to
       SELECT e->>'entity', (e->>'entityId')::uuid, (e->>'scopeId')::uuid, e->>'action', e->>'fromStatus', e->>'toStatus', e->>'actor', e->'details' FROM ${json(auditRows)}`);
     const carriedIds = [...carried.values()].flatMap((c) => c.ids);
     if (carriedIds.length > 0) {
-      await tx.execute(sql`UPDATE ${payouts} SET status = 'carried', carried_into = ${month}, hold_reason = NULL, updated_at = now() WHERE id = ANY(${sql.param(carriedIds)}::uuid[])`);
+      await tx.execute(
+        sql`UPDATE ${payouts} SET status = 'carried', carried_into = ${month}, hold_reason = NULL, updated_at = now() WHERE id = ANY(${sql.param(carriedIds)}::uuid[])`,
+      );
     }
     await book(tx, booked);
   }
-  await tx.execute(sql`UPDATE ${periods} SET status = 'closed', closed_at = ${closedAt}, closed_by = ${input.actor} WHERE month = ${month}`);
+  await tx.execute(
+    sql`UPDATE ${periods} SET status = 'closed', closed_at = ${closedAt}, closed_by = ${input.actor} WHERE month = ${month}`,
+  );
   return summary(tx, month, false);
 }
 
 /** The months the daily job closes today: every open month, in order, as long as each may be closed. */
 export async function monthsDue(db: Queryable, today: string, graceDays: number): Promise<string[]> {
-  const [row] = await queryRows<{ first: string | null; last: string | null }>(db, sql`
-    SELECT min(month) FILTER (WHERE status = 'open') AS first, max(month) AS last FROM ${periods}`);
+  const [row] = await queryRows<{ first: string | null; last: string | null }>(
+    db,
+    sql`
+    SELECT min(month) FILTER (WHERE status = 'open') AS first, max(month) AS last FROM ${periods}`,
+  );
   if (!row?.first) return [];
   return monthsBetween(row.first, row.last!).filter((m) => closability(m, today, graceDays).ok);
 }
 
 export async function listPeriods(db: Queryable, graceDays: number) {
-  const rows = await queryRows<{ month: string; status: string; closed_at: Date | null; closed_by: string | null; places: number; bookings: string }>(db, sql`
+  const rows = await queryRows<{
+    month: string;
+    status: string;
+    closed_at: Date | null;
+    closed_by: string | null;
+    places: number;
+    bookings: string;
+  }>(
+    db,
+    sql`
     SELECT p.month, p.status, p.closed_at, p.closed_by,
       (SELECT count(*)::int FROM ${placePeriods} pp WHERE pp.period = p.month) AS places,
       (SELECT count(*) FROM settlement.booking b WHERE b.period = p.month) AS bookings
-    FROM ${periods} p ORDER BY p.month DESC`);
+    FROM ${periods} p ORDER BY p.month DESC`,
+  );
   return rows.map((r) => ({
     month: r.month,
     status: r.status,

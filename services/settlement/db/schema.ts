@@ -1,4 +1,17 @@
-import { bigint, bigserial, boolean, date, index, integer, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { auditTable, eventTables } from '@aptic/runtime';
 import type { AccountKind } from '../domain/accounts.ts';
 import type { HoldReason, PayoutStatus, RejectionCode } from '../domain/payout.ts';

@@ -6,17 +6,42 @@ import type { Statement } from '../documents/statement.ts';
 import { balances } from './ledger.ts';
 import { orders, payoutRuns, payouts, placePeriods, places } from './schema.ts';
 
-const notReady = (month: string) => new DomainError('statement_not_found', `Pas de relevé pour ${month} : le mois n’est pas clos, ou le lieu n’y a rien encaissé.`, { status: 404 });
+const notReady = (month: string) =>
+  new DomainError(
+    'statement_not_found',
+    `Pas de relevé pour ${month} : le mois n’est pas clos, ou le lieu n’y a rien encaissé.`,
+    { status: 404 },
+  );
 
 /** The statement lines of a month, per place (of one place, or of all). */
 async function linesOf(db: Queryable, month: string, placeId?: string): Promise<Map<string, Statement['lines']>> {
-  const rows = await queryRows<{ place_id: string; day: string; service_code: string | null; category_code: string | null; late: boolean; pass_count: number; gross_cents: string; fee_cents: string }>(db, sql`
+  const rows = await queryRows<{
+    place_id: string;
+    day: string;
+    service_code: string | null;
+    category_code: string | null;
+    late: boolean;
+    pass_count: number;
+    gross_cents: string;
+    fee_cents: string;
+  }>(
+    db,
+    sql`
     SELECT l.place_id, l.scan_day::text AS day, o.service_code, o.category_code, l.late, l.pass_count, l.gross_cents, l.fee_cents
     FROM settlement.statement_line l LEFT JOIN settlement.offer o ON o.offer_id = l.offer_id
-    WHERE l.period = ${month} ${placeId ? sql`AND l.place_id = ${placeId}` : sql``} ORDER BY l.place_id, l.scan_day, o.service_code, l.late`);
+    WHERE l.period = ${month} ${placeId ? sql`AND l.place_id = ${placeId}` : sql``} ORDER BY l.place_id, l.scan_day, o.service_code, l.late`,
+  );
   const byPlace = new Map<string, Statement['lines']>();
   for (const l of rows) {
-    const line = { day: l.day, serviceCode: l.service_code ?? 'inconnu', categoryCode: l.category_code ?? 'inconnu', late: l.late, passCount: l.pass_count, grossCents: Number(l.gross_cents), feeCents: Number(l.fee_cents) };
+    const line = {
+      day: l.day,
+      serviceCode: l.service_code ?? 'inconnu',
+      categoryCode: l.category_code ?? 'inconnu',
+      late: l.late,
+      passCount: l.pass_count,
+      grossCents: Number(l.gross_cents),
+      feeCents: Number(l.fee_cents),
+    };
     const lines = byPlace.get(l.place_id);
     if (lines) lines.push(line);
     else byPlace.set(l.place_id, [line]);
@@ -25,29 +50,69 @@ async function linesOf(db: Queryable, month: string, placeId?: string): Promise<
 }
 
 /** Every place's statement lines of a closed month (finance's export), with the places' names. */
-export async function monthStatementLines(db: Queryable, month: string): Promise<Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]> {
+export async function monthStatementLines(
+  db: Queryable,
+  month: string,
+): Promise<Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]> {
   const names = new Map((await db.select().from(places)).map((p) => [p.placeId, p.name]));
-  return [...(await linesOf(db, month))].map(([placeId, lines]) => ({ placeId, placeName: names.get(placeId) ?? placeId, lines }));
+  return [...(await linesOf(db, month))].map(([placeId, lines]) => ({
+    placeId,
+    placeName: names.get(placeId) ?? placeId,
+    lines,
+  }));
 }
 
 /** A place's statement of a closed month: its lines, figures and payout. */
 export async function statementOf(db: Queryable, placeId: string, month: string): Promise<Statement> {
-  const [figures] = await db.select().from(placePeriods).where(and(eq(placePeriods.placeId, placeId), eq(placePeriods.period, month)));
+  const [figures] = await db
+    .select()
+    .from(placePeriods)
+    .where(and(eq(placePeriods.placeId, placeId), eq(placePeriods.period, month)));
   if (!figures) throw notReady(month);
   const [place] = await db.select({ name: places.name }).from(places).where(eq(places.placeId, placeId));
   const lines = (await linesOf(db, month, placeId)).get(placeId) ?? [];
-  const [payout] = await db.select().from(payouts).where(and(eq(payouts.placeId, placeId), eq(payouts.period, month)));
-  const [run] = payout?.runId ? await db.select({ executionDate: payoutRuns.executionDate }).from(payoutRuns).where(eq(payoutRuns.id, payout.runId)) : [];
-  const reason = payout?.holdReason ? HoldReasons[payout.holdReason] : payout?.rejectionCode ? `${payout.rejectionCode} — ${RejectionCodes[payout.rejectionCode]}` : payout?.carriedInto ? `reporté sur ${payout.carriedInto}` : null;
+  const [payout] = await db
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.placeId, placeId), eq(payouts.period, month)));
+  const [run] = payout?.runId
+    ? await db
+        .select({ executionDate: payoutRuns.executionDate })
+        .from(payoutRuns)
+        .where(eq(payoutRuns.id, payout.runId))
+    : [];
+  const reason = payout?.holdReason
+    ? HoldReasons[payout.holdReason]
+    : payout?.rejectionCode
+      ? `${payout.rejectionCode} — ${RejectionCodes[payout.rejectionCode]}`
+      : payout?.carriedInto
+        ? `reporté sur ${payout.carriedInto}`
+        : null;
   return {
     placeId,
     placeName: place?.name ?? placeId,
     period: month,
     closedAt: figures.closedAt.toISOString(),
     lines,
-    figures: { passCount: figures.passCount, latePassCount: figures.latePassCount, grossCents: figures.grossCents, feeCents: figures.feeCents, kitCents: figures.kitCents, kitSponsored: figures.kitSponsored, carriedCents: figures.carriedCents, netCents: figures.netCents },
+    figures: {
+      passCount: figures.passCount,
+      latePassCount: figures.latePassCount,
+      grossCents: figures.grossCents,
+      feeCents: figures.feeCents,
+      kitCents: figures.kitCents,
+      kitSponsored: figures.kitSponsored,
+      carriedCents: figures.carriedCents,
+      netCents: figures.netCents,
+    },
     payout: payout
-      ? { id: payout.id, endToEndId: endToEndId(payout.id), status: payout.status, statusLabel: PayoutStatusLabels[payout.status], date: payout.executedOn ?? (payout.status === 'sent' ? run?.executionDate ?? null : null), reason }
+      ? {
+          id: payout.id,
+          endToEndId: endToEndId(payout.id),
+          status: payout.status,
+          statusLabel: PayoutStatusLabels[payout.status],
+          date: payout.executedOn ?? (payout.status === 'sent' ? (run?.executionDate ?? null) : null),
+          reason,
+        }
       : null,
   };
 }
@@ -60,11 +125,20 @@ export async function statementsOf(db: Queryable, placeId: string) {
 /** A funder's passes and money, per order: issued, released, redeemed, outstanding, held, credited. */
 export async function funderFigures(db: Queryable, funderId: string) {
   const rows = await db.select().from(orders).where(eq(orders.funderId, funderId)).orderBy(orders.orderId);
-  if (rows.length === 0) throw new DomainError('unknown_funder', 'Aucune commande payée connue pour ce commanditaire.', { status: 404 });
-  const redeemed = new Map((await queryRows<{ order_id: string; n: string }>(db, sql`
-    SELECT order_id, sum(sign) AS n FROM settlement.booking WHERE funder_id = ${funderId} GROUP BY order_id`)).map((r) => [r.order_id, Number(r.n)]));
+  if (rows.length === 0)
+    throw new DomainError('unknown_funder', 'Aucune commande payée connue pour ce commanditaire.', { status: 404 });
+  const redeemed = new Map(
+    (
+      await queryRows<{ order_id: string; n: string }>(
+        db,
+        sql`
+    SELECT order_id, sum(sign) AS n FROM settlement.booking WHERE funder_id = ${funderId} GROUP BY order_id`,
+      )
+    ).map((r) => [r.order_id, Number(r.n)]),
+  );
   const money = await balances(db, { funderId });
-  const held = (orderId: string, account: 'funder_held' | 'credit_notes') => -(money.find((b) => b.account === account && b.owner === orderId)?.balanceCents ?? 0);
+  const held = (orderId: string, account: 'funder_held' | 'credit_notes') =>
+    -(money.find((b) => b.account === account && b.owner === orderId)?.balanceCents ?? 0);
   const perOrder = rows.map((o) => {
     const redeemedCount = redeemed.get(o.orderId) ?? 0;
     return {
@@ -79,7 +153,9 @@ export async function funderFigures(db: Queryable, funderId: string) {
       redemptionClosed: o.redemptionClosedAt !== null,
     };
   });
-  const sum = (k: 'passesIssued' | 'passesReleased' | 'passesRedeemed' | 'passesOutstanding' | 'heldCents' | 'creditedCents') => perOrder.reduce((t, o) => t + o[k], 0);
+  const sum = (
+    k: 'passesIssued' | 'passesReleased' | 'passesRedeemed' | 'passesOutstanding' | 'heldCents' | 'creditedCents',
+  ) => perOrder.reduce((t, o) => t + o[k], 0);
   return {
     funderId,
     funderName: rows[0]!.funderName,

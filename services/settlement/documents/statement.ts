@@ -27,16 +27,48 @@ export interface Statement {
   period: string;
   closedAt: string;
   lines: StatementLine[];
-  figures: { passCount: number; latePassCount: number; grossCents: number; feeCents: number; kitCents: number; kitSponsored: boolean; carriedCents: number; netCents: number };
-  payout: { id: string; endToEndId: string; status: string; statusLabel: string; date: string | null; reason: string | null } | null;
+  figures: {
+    passCount: number;
+    latePassCount: number;
+    grossCents: number;
+    feeCents: number;
+    kitCents: number;
+    kitSponsored: boolean;
+    carriedCents: number;
+    netCents: number;
+  };
+  payout: {
+    id: string;
+    endToEndId: string;
+    status: string;
+    statusLabel: string;
+    date: string | null;
+    reason: string | null;
+  } | null;
 }
 
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const MONTHS = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
 const monthLabel = (period: string) => `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
 const categories = new Map<string, string>(SERVICE_CATEGORIES.map((c) => [c.code, c.label]));
 const serviceLabel = (l: StatementLine) => `${categories.get(l.categoryCode) ?? l.categoryCode} (${l.serviceCode})`;
 
-const template = Handlebars.create().compile(readFileSync(new URL('./templates/statement.hbs', import.meta.url), 'utf8'), { strict: true, knownHelpersOnly: true });
+const template = Handlebars.create().compile(
+  readFileSync(new URL('./templates/statement.hbs', import.meta.url), 'utf8'),
+  { strict: true, knownHelpersOnly: true },
+);
 
 export function statementHtml(s: Statement): string {
   const f = s.figures;
@@ -46,28 +78,75 @@ export function statementHtml(s: Statement): string {
     monthLabel: monthLabel(s.period),
     periodLabel: `du ${frenchDate(`${s.period}-01`)} au ${frenchDate(lastDay(s.period))}`,
     closedOn: frenchDate(s.closedAt.slice(0, 10)),
-    lines: s.lines.map((l) => ({ day: frenchDate(l.day), late: l.late, service: serviceLabel(l), passes: formatInteger(l.passCount), gross: formatEuros(l.grossCents), fee: formatEuros(l.feeCents) })),
+    lines: s.lines.map((l) => ({
+      day: frenchDate(l.day),
+      late: l.late,
+      service: serviceLabel(l),
+      passes: formatInteger(l.passCount),
+      gross: formatEuros(l.grossCents),
+      fee: formatEuros(l.feeCents),
+    })),
     totals: [
-      { label: `Valeur faciale (${formatInteger(f.passCount)} pass)`, amount: formatEuros(f.grossCents), strong: false },
+      {
+        label: `Valeur faciale (${formatInteger(f.passCount)} pass)`,
+        amount: formatEuros(f.grossCents),
+        strong: false,
+      },
       { label: 'Frais aval (4 %)', amount: formatEuros(-f.feeCents), strong: false },
-      { label: f.kitSponsored ? 'Abonnement kit (pris en charge)' : 'Abonnement kit (TTC)', amount: formatEuros(-f.kitCents), strong: false },
-      ...(f.carriedCents !== 0 ? [{ label: 'Report du mois précédent', amount: formatEuros(f.carriedCents), strong: false }] : []),
+      {
+        label: f.kitSponsored ? 'Abonnement kit (pris en charge)' : 'Abonnement kit (TTC)',
+        amount: formatEuros(-f.kitCents),
+        strong: false,
+      },
+      ...(f.carriedCents !== 0
+        ? [{ label: 'Report du mois précédent', amount: formatEuros(f.carriedCents), strong: false }]
+        : []),
       { label: 'Net à verser', amount: formatEuros(f.netCents), strong: true },
     ],
-    payout: { status: s.payout?.statusLabel ?? 'aucun', reference: s.payout?.endToEndId ?? '', date: s.payout?.date ? frenchDate(s.payout.date) : '', reason: s.payout?.reason ?? '' },
+    payout: {
+      status: s.payout?.statusLabel ?? 'aucun',
+      reference: s.payout?.endToEndId ?? '',
+      date: s.payout?.date ? frenchDate(s.payout.date) : '',
+      reason: s.payout?.reason ?? '',
+    },
     hasLate: f.latePassCount > 0,
     kitSponsored: f.kitSponsored,
   });
 }
 
-const CSV_HEADER = ['mois', 'lieu_id', 'lieu', 'jour', 'categorie', 'service', 'en_retard', 'pass', 'valeur_faciale_centimes', 'frais_centimes'];
+const CSV_HEADER = [
+  'mois',
+  'lieu_id',
+  'lieu',
+  'jour',
+  'categorie',
+  'service',
+  'en_retard',
+  'pass',
+  'valeur_faciale_centimes',
+  'frais_centimes',
+];
 
 /** Statement lines as CSV, amounts in cents (integers, for spreadsheets and accounting tools): one place's, or a month's. */
-export function statementsCsv(period: string, places: readonly Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]): string {
+export function statementsCsv(
+  period: string,
+  places: readonly Pick<Statement, 'placeId' | 'placeName' | 'lines'>[],
+): string {
   return toCsv([
     CSV_HEADER,
     ...places.flatMap((p) =>
-      p.lines.map((l) => [period, p.placeId, p.placeName, l.day, l.categoryCode, l.serviceCode, l.late ? 'oui' : 'non', String(l.passCount), String(l.grossCents), String(l.feeCents)]),
+      p.lines.map((l) => [
+        period,
+        p.placeId,
+        p.placeName,
+        l.day,
+        l.categoryCode,
+        l.serviceCode,
+        l.late ? 'oui' : 'non',
+        String(l.passCount),
+        String(l.grossCents),
+        String(l.feeCents),
+      ]),
     ),
   ]);
 }

@@ -79,14 +79,21 @@ export const feeOf = (faceValueCents: number): number => share(faceValueCents, F
 export function assertBalanced(posting: Posting): void {
   let sum = 0;
   for (const line of posting.lines) {
-    if (!Number.isSafeInteger(line.amountCents)) throw new Error(`${posting.kind} ${posting.ref}: ${line.amountCents} is not integer cents`);
+    if (!Number.isSafeInteger(line.amountCents))
+      throw new Error(`${posting.kind} ${posting.ref}: ${line.amountCents} is not integer cents`);
     sum += line.amountCents;
   }
   if (sum !== 0) throw new Error(`${posting.kind} ${posting.ref} does not balance (${sum} cents)`);
 }
 
-const dr = (account: AccountKind, amountCents: number, owner?: string, funderId?: string): Line => ({ account, amountCents, owner, funderId });
-const cr = (account: AccountKind, amountCents: number, owner?: string, funderId?: string): Line => dr(account, -amountCents, owner, funderId);
+const dr = (account: AccountKind, amountCents: number, owner?: string, funderId?: string): Line => ({
+  account,
+  amountCents,
+  owner,
+  funderId,
+});
+const cr = (account: AccountKind, amountCents: number, owner?: string, funderId?: string): Line =>
+  dr(account, -amountCents, owner, funderId);
 
 export const postings = {
   /** The face value reached the bank: it is the funder's money, held until redemption or credit. */
@@ -97,27 +104,54 @@ export const postings = {
     lines: [dr('bank', p.faceValueCents), cr('funder_held', p.faceValueCents, p.orderId, p.funderId)],
   }),
   /** A pass redeemed: its face value leaves the funder's money, owed to the place less the fee. */
-  redeemed: (p: { redemptionId: string; orderId: string; funderId: string; placeId: string; faceValueCents: number; feeCents: number; period: string }): Posting => ({
+  redeemed: (p: {
+    redemptionId: string;
+    orderId: string;
+    funderId: string;
+    placeId: string;
+    faceValueCents: number;
+    feeCents: number;
+    period: string;
+  }): Posting => ({
     kind: 'redemption',
     ref: p.redemptionId,
     period: p.period,
     memo: 'Pass encaissé par le lieu',
-    lines: [dr('funder_held', p.faceValueCents, p.orderId, p.funderId), cr('place_payable', p.faceValueCents - p.feeCents, p.placeId), cr('platform_fees', p.feeCents)],
+    lines: [
+      dr('funder_held', p.faceValueCents, p.orderId, p.funderId),
+      cr('place_payable', p.faceValueCents - p.feeCents, p.placeId),
+      cr('platform_fees', p.feeCents),
+    ],
   }),
   /** A redemption cancelled: the exact reverse of its booking. */
-  cancelled: (p: { redemptionId: string; orderId: string; funderId: string; placeId: string; faceValueCents: number; feeCents: number; period: string }): Posting => ({
+  cancelled: (p: {
+    redemptionId: string;
+    orderId: string;
+    funderId: string;
+    placeId: string;
+    faceValueCents: number;
+    feeCents: number;
+    period: string;
+  }): Posting => ({
     kind: 'cancellation',
     ref: p.redemptionId,
     period: p.period,
     memo: 'Encaissement annulé',
-    lines: [cr('funder_held', p.faceValueCents, p.orderId, p.funderId), dr('place_payable', p.faceValueCents - p.feeCents, p.placeId), dr('platform_fees', p.feeCents)],
+    lines: [
+      cr('funder_held', p.faceValueCents, p.orderId, p.funderId),
+      dr('place_payable', p.faceValueCents - p.feeCents, p.placeId),
+      dr('platform_fees', p.feeCents),
+    ],
   }),
   /** The final count of an order: its unredeemed face value becomes the funder's credit (avoir). */
   credited: (p: { orderId: string; funderId: string; amountCents: number }): Posting => ({
     kind: 'credit',
     ref: p.orderId,
     memo: 'Valeur non utilisée rendue en avoir',
-    lines: [dr('funder_held', p.amountCents, p.orderId, p.funderId), cr('credit_notes', p.amountCents, p.orderId, p.funderId)],
+    lines: [
+      dr('funder_held', p.amountCents, p.orderId, p.funderId),
+      cr('credit_notes', p.amountCents, p.orderId, p.funderId),
+    ],
   }),
   /** At a place's monthly close: 1 % of its passes' value from the fees to the territorial fund. */
   territorialFund: (p: { placePeriodId: string; period: string; amountCents: number }): Posting => ({
@@ -128,28 +162,58 @@ export const postings = {
     lines: [dr('platform_fees', p.amountCents), cr('territorial_fund', p.amountCents)],
   }),
   /** At a place's monthly close: its kit subscription due, VAT included. */
-  kitDue: (p: { placePeriodId: string; placeId: string; period: string; exclVatCents: number; vatCents: number }): Posting => ({
+  kitDue: (p: {
+    placePeriodId: string;
+    placeId: string;
+    period: string;
+    exclVatCents: number;
+    vatCents: number;
+  }): Posting => ({
     kind: 'kit_due',
     ref: p.placePeriodId,
     period: p.period,
     memo: 'Abonnement kit dû',
-    lines: [dr('kit_receivable', p.exclVatCents + p.vatCents, p.placeId), cr('kit_revenue', p.exclVatCents), cr('vat_collected', p.vatCents)],
+    lines: [
+      dr('kit_receivable', p.exclVatCents + p.vatCents, p.placeId),
+      cr('kit_revenue', p.exclVatCents),
+      cr('vat_collected', p.vatCents),
+    ],
   }),
   /** A transfer sent: what the place is owed, less its kit, leaves for the bank. */
-  payoutSent: (p: { transferId: string; placeId: string; period: string; payableCents: number; kitCents: number }): Posting => ({
+  payoutSent: (p: {
+    transferId: string;
+    placeId: string;
+    period: string;
+    payableCents: number;
+    kitCents: number;
+  }): Posting => ({
     kind: 'payout_sent',
     ref: p.transferId,
     period: p.period,
     memo: 'Virement émis',
-    lines: [dr('place_payable', p.payableCents, p.placeId), cr('kit_receivable', p.kitCents, p.placeId), cr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId)],
+    lines: [
+      dr('place_payable', p.payableCents, p.placeId),
+      cr('kit_receivable', p.kitCents, p.placeId),
+      cr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId),
+    ],
   }),
   /** The bank rejected the transfer: back to what the place is owed, kit included. */
-  payoutRejected: (p: { transferId: string; placeId: string; period: string; payableCents: number; kitCents: number }): Posting => ({
+  payoutRejected: (p: {
+    transferId: string;
+    placeId: string;
+    period: string;
+    payableCents: number;
+    kitCents: number;
+  }): Posting => ({
     kind: 'payout_rejected',
     ref: p.transferId,
     period: p.period,
     memo: 'Virement rejeté par la banque',
-    lines: [dr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId), dr('kit_receivable', p.kitCents, p.placeId), cr('place_payable', p.payableCents, p.placeId)],
+    lines: [
+      dr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId),
+      dr('kit_receivable', p.kitCents, p.placeId),
+      cr('place_payable', p.payableCents, p.placeId),
+    ],
   }),
   /** The bank executed the transfer: the money left the operator's account. */
   payoutExecuted: (p: { transferId: string; placeId: string; period: string; netCents: number }): Posting => ({
@@ -180,5 +244,11 @@ export interface Violation {
 export function wrongSide(balances: Balance[]): Violation[] {
   return balances
     .filter((b) => (isDebitNormal(b.account) ? b.balanceCents < 0 : b.balanceCents > 0))
-    .map((b) => ({ code: 'wrong_side' as const, account: b.account, owner: b.owner, cents: b.balanceCents, message: `${AccountLabels[b.account]} ${b.owner ?? ''} est du mauvais côté (${b.balanceCents} centimes)` }));
+    .map((b) => ({
+      code: 'wrong_side' as const,
+      account: b.account,
+      owner: b.owner,
+      cents: b.balanceCents,
+      message: `${AccountLabels[b.account]} ${b.owner ?? ''} est du mauvais côté (${b.balanceCents} centimes)`,
+    }));
 }

@@ -35,7 +35,8 @@ export function kitCharge(kit: Kit | undefined, month: string, sponsorships: rea
   const first = monthOf(kit.activatedOn);
   if (month < first || (kit.cancelledOn !== null && month > monthOf(kit.cancelledOn))) return NONE;
   if (kit.plan === 'yearly' && (monthIndex(month) - monthIndex(first)) % 12 !== 0) return NONE;
-  if (sponsorships.some((s) => s.from <= lastDay(month) && s.until >= `${month}-01`)) return { ...NONE, sponsored: true };
+  if (sponsorships.some((s) => s.from <= lastDay(month) && s.until >= `${month}-01`))
+    return { ...NONE, sponsored: true };
   const exclVatCents = kit.plan === 'monthly' ? KIT_MONTHLY_EXCL_VAT_CENTS : KIT_YEARLY_EXCL_VAT_CENTS;
   return { exclVatCents, vatCents: share(exclVatCents, KIT_VAT_BASIS_POINTS), sponsored: false };
 }

@@ -32,7 +32,11 @@ export const PayoutStatusLabels: Record<PayoutStatus, string> = {
 
 export function assertPayoutMove(from: PayoutStatus, to: PayoutStatus): void {
   if (!allowed[from].includes(to)) {
-    throw new DomainError('invalid_payout_transition', `Le virement est « ${PayoutStatusLabels[from]} » : il ne peut pas passer à « ${PayoutStatusLabels[to]} ».`, { status: 409 });
+    throw new DomainError(
+      'invalid_payout_transition',
+      `Le virement est « ${PayoutStatusLabels[from]} » : il ne peut pas passer à « ${PayoutStatusLabels[to]} ».`,
+      { status: 409 },
+    );
   }
 }
 
@@ -44,8 +48,10 @@ export const HoldReasons = {
   place_revoked: 'La qualification du lieu est révoquée.',
   place_not_qualified: 'Le lieu n’est pas qualifié.',
   place_unknown: 'Le lieu est inconnu de la qualification.',
-  net_not_positive: 'Le net du mois est nul ou négatif (abonnement kit supérieur aux encaissements) : reporté sur le mois suivant.',
-  bank_details_unchanged: 'Le dernier virement a été rejeté par la banque : en attente de nouvelles coordonnées bancaires.',
+  net_not_positive:
+    'Le net du mois est nul ou négatif (abonnement kit supérieur aux encaissements) : reporté sur le mois suivant.',
+  bank_details_unchanged:
+    'Le dernier virement a été rejeté par la banque : en attente de nouvelles coordonnées bancaires.',
 } as const;
 export type HoldReason = keyof typeof HoldReasons;
 
@@ -81,7 +87,10 @@ export interface BankFacts {
 export type RunDecision = { send: true; iban: string; bic: string } | { send: false; reason: HoldReason };
 
 /** What a payout run does with a payout awaiting money, given the place's qualification and bank details now. */
-export function decide(payout: { netCents: number; status: PayoutStatus; rejectedFingerprint: string | null }, bank: BankFacts | undefined): RunDecision {
+export function decide(
+  payout: { netCents: number; status: PayoutStatus; rejectedFingerprint: string | null },
+  bank: BankFacts | undefined,
+): RunDecision {
   if (payout.netCents <= 0) return { send: false, reason: 'net_not_positive' };
   if (!bank) return { send: false, reason: 'place_unknown' };
   if (bank.status === 'suspended') return { send: false, reason: 'place_suspended' };
@@ -92,7 +101,8 @@ export function decide(payout: { netCents: number; status: PayoutStatus; rejecte
   if (!validateIBAN(iban).valid) return { send: false, reason: 'invalid_iban' };
   const bic = (bank.bic ?? '').replace(/\s+/g, '').toUpperCase();
   if (!isValidBIC(bic)) return { send: false, reason: 'invalid_bic' };
-  if (payout.rejectedFingerprint !== null && payout.rejectedFingerprint === bank.fingerprint) return { send: false, reason: 'bank_details_unchanged' };
+  if (payout.rejectedFingerprint !== null && payout.rejectedFingerprint === bank.fingerprint)
+    return { send: false, reason: 'bank_details_unchanged' };
   return { send: true, iban, bic };
 }
 

@@ -36,10 +36,19 @@ export type Closability = { ok: true } | { ok: false; code: 'month_not_ended' | 
 
 /** May `month` be closed on `today` (a Paris business date)? */
 export function closability(month: string, today: string, graceDays: number): Closability {
-  if (today <= lastDay(month)) return { ok: false, code: 'month_not_ended', message: `Le mois ${month} n’est pas terminé : il ne peut pas encore être clos.` };
+  if (today <= lastDay(month))
+    return {
+      ok: false,
+      code: 'month_not_ended',
+      message: `Le mois ${month} n’est pas terminé : il ne peut pas encore être clos.`,
+    };
   const from = closableFrom(month, graceDays);
   if (today < from) {
-    return { ok: false, code: 'grace_window', message: `Le mois ${month} est dans son délai de grâce pour les bornes hors ligne (${graceDays} jours) : clôture possible à partir du ${from}.` };
+    return {
+      ok: false,
+      code: 'grace_window',
+      message: `Le mois ${month} est dans son délai de grâce pour les bornes hors ligne (${graceDays} jours) : clôture possible à partir du ${from}.`,
+    };
   }
   return { ok: true };
 }

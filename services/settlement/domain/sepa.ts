@@ -31,7 +31,8 @@ export interface SepaRun {
 
 /** 123456 → "1234.56", in integer arithmetic. */
 export function decimalEuros(cents: number): string {
-  if (!Number.isSafeInteger(cents) || cents < 0) throw new RangeError(`not a non-negative integer number of cents: ${cents}`);
+  if (!Number.isSafeInteger(cents) || cents < 0)
+    throw new RangeError(`not a non-negative integer number of cents: ${cents}`);
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
@@ -44,7 +45,8 @@ const name70 = (name: string) => name.slice(0, 70);
  */
 export function sepaCreditTransfers(run: SepaRun): { xml: string; controlSumCents: number } {
   if (run.transfers.length === 0) throw new Error('a SEPA file needs at least one transfer');
-  if (run.messageId.length > 24 || run.transfers.length > 99_999) throw new Error('SEPA message id over 24 characters or over 99,999 transfers');
+  if (run.messageId.length > 24 || run.transfers.length > 99_999)
+    throw new Error('SEPA message id over 24 characters or over 99,999 transfers');
   const doc = new SEPA.Document('pain.001.001.03');
   doc.grpHdr.id = run.messageId;
   doc.grpHdr.created = run.createdAt;
@@ -70,6 +72,7 @@ export function sepaCreditTransfers(run: SepaRun): { xml: string; controlSumCent
   const xml = doc.toString();
   const expected = decimalEuros(controlSumCents);
   const sums = [...xml.matchAll(/<CtrlSum>([0-9.]+)<\/CtrlSum>/g)].map((m) => m[1]);
-  if (sums.length !== 2 || sums.some((s) => s !== expected)) throw new Error(`SEPA control sums ${sums.join(', ')} differ from ${expected}`);
+  if (sums.length !== 2 || sums.some((s) => s !== expected))
+    throw new Error(`SEPA control sums ${sums.join(', ')} differ from ${expected}`);
   return { xml, controlSumCents };
 }

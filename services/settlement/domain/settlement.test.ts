@@ -17,15 +17,44 @@ describe('money', () => {
     expect(share(-1_000, 100)).toBe(-10);
   });
   test('every posting balances; an unbalanced one is refused', () => {
-    const r = { redemptionId: 'r', orderId: 'o', funderId: 'f', placeId: 'p', faceValueCents: 1_000, feeCents: 40, period: '2026-12' };
-    for (const p of [postings.redeemed(r), postings.cancelled(r), postings.orderPaid({ orderId: 'o', funderId: 'f', faceValueCents: 5 }), postings.payoutSent({ transferId: 't', placeId: 'p', period: 'x', payableCents: 960, kitCents: 840 })]) {
+    const r = {
+      redemptionId: 'r',
+      orderId: 'o',
+      funderId: 'f',
+      placeId: 'p',
+      faceValueCents: 1_000,
+      feeCents: 40,
+      period: '2026-12',
+    };
+    for (const p of [
+      postings.redeemed(r),
+      postings.cancelled(r),
+      postings.orderPaid({ orderId: 'o', funderId: 'f', faceValueCents: 5 }),
+      postings.payoutSent({ transferId: 't', placeId: 'p', period: 'x', payableCents: 960, kitCents: 840 }),
+    ]) {
       expect(() => assertBalanced(p)).not.toThrow();
     }
-    expect(() => assertBalanced({ kind: 'x', ref: 'y', memo: '', lines: [{ account: 'bank', amountCents: 1 }] })).toThrow(/does not balance/);
-    expect(() => assertBalanced({ kind: 'x', ref: 'y', memo: '', lines: [{ account: 'bank', amountCents: 0.5 }, { account: 'bank', amountCents: -0.5 }] })).toThrow(/integer/);
+    expect(() =>
+      assertBalanced({ kind: 'x', ref: 'y', memo: '', lines: [{ account: 'bank', amountCents: 1 }] }),
+    ).toThrow(/does not balance/);
+    expect(() =>
+      assertBalanced({
+        kind: 'x',
+        ref: 'y',
+        memo: '',
+        lines: [
+          { account: 'bank', amountCents: 0.5 },
+          { account: 'bank', amountCents: -0.5 },
+        ],
+      }),
+    ).toThrow(/integer/);
   });
   test('accounts on the wrong side are reported', () => {
-    const v = wrongSide([{ account: 'place_payable', owner: 'p', balanceCents: 10 }, { account: 'funder_held', owner: 'o', balanceCents: -5 }, { account: 'bank', owner: null, balanceCents: -1 }]);
+    const v = wrongSide([
+      { account: 'place_payable', owner: 'p', balanceCents: 10 },
+      { account: 'funder_held', owner: 'o', balanceCents: -5 },
+      { account: 'bank', owner: null, balanceCents: -1 },
+    ]);
     expect(v.map((x) => x.account)).toEqual(['place_payable', 'bank']);
   });
 });
@@ -58,11 +87,25 @@ describe('kit', () => {
     expect(kitCharge(yearly, '2026-12', [])).toEqual({ exclVatCents: 7_700, vatCents: 1_540, sponsored: false });
     expect(kitCharge(yearly, '2027-06', [])).toMatchObject({ exclVatCents: 0 });
     expect(kitCharge(yearly, '2027-12', [])).toMatchObject({ exclVatCents: 7_700 });
-    expect(kitCharge(monthly, '2027-01', [{ from: '2027-01-20', until: '2027-06-30' }])).toEqual({ exclVatCents: 0, vatCents: 0, sponsored: true });
+    expect(kitCharge(monthly, '2027-01', [{ from: '2027-01-20', until: '2027-06-30' }])).toEqual({
+      exclVatCents: 0,
+      vatCents: 0,
+      sponsored: true,
+    });
   });
   test('a place’s net: gross − fee − kit, with a negative net carried', () => {
-    const f = placeFigures({ passCount: 3, latePassCount: 0, grossCents: 3_000, feeCents: 120 }, { exclVatCents: 700, vatCents: 140, sponsored: false }, { payableCents: 0, kitCents: 840 });
-    expect(f).toMatchObject({ payableCents: 2_880, deductedKitCents: 1_680, netCents: 1_200, territorialFundCents: 30, carriedCents: -840 });
+    const f = placeFigures(
+      { passCount: 3, latePassCount: 0, grossCents: 3_000, feeCents: 120 },
+      { exclVatCents: 700, vatCents: 140, sponsored: false },
+      { payableCents: 0, kitCents: 840 },
+    );
+    expect(f).toMatchObject({
+      payableCents: 2_880,
+      deductedKitCents: 1_680,
+      netCents: 1_200,
+      territorialFundCents: 30,
+      carriedCents: -840,
+    });
   });
 });
 
@@ -73,11 +116,17 @@ describe('payouts', () => {
     expect(decide(payout, bank)).toEqual({ send: true, iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' });
     expect(decide({ ...payout, netCents: 0 }, bank)).toEqual({ send: false, reason: 'net_not_positive' });
     expect(decide(payout, { ...bank, iban: null })).toEqual({ send: false, reason: 'no_iban' });
-    expect(decide(payout, { ...bank, iban: 'FR7630006000011234567890188' })).toEqual({ send: false, reason: 'invalid_iban' });
+    expect(decide(payout, { ...bank, iban: 'FR7630006000011234567890188' })).toEqual({
+      send: false,
+      reason: 'invalid_iban',
+    });
     expect(decide(payout, { ...bank, status: 'suspended' })).toEqual({ send: false, reason: 'place_suspended' });
     expect(decide(payout, { ...bank, status: 'revoked' })).toEqual({ send: false, reason: 'place_revoked' });
     expect(decide(payout, undefined)).toEqual({ send: false, reason: 'place_unknown' });
-    expect(decide({ ...payout, rejectedFingerprint: 'f1' }, bank)).toEqual({ send: false, reason: 'bank_details_unchanged' });
+    expect(decide({ ...payout, rejectedFingerprint: 'f1' }, bank)).toEqual({
+      send: false,
+      reason: 'bank_details_unchanged',
+    });
     expect(decide({ ...payout, rejectedFingerprint: 'f0' }, bank).send).toBe(true);
   });
   test('one state machine', () => {
@@ -98,8 +147,21 @@ describe('SEPA file', () => {
     expect(decimalEuros(123_456)).toBe('1234.56');
     expect(() => decimalEuros(1.5)).toThrow();
     // Amounts whose float sum drifts: 0.1 + 0.2 ≠ 0.3.
-    const transfers = [10, 20, 1_234_567, 999_999_99].map((amountCents, i) => ({ endToEndId: `E2E${i}`, creditorName: `Lieu ${i}`, iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP', amountCents, remittance: remittance('2026-12', i) }));
-    const { xml, controlSumCents } = sepaCreditTransfers({ messageId: 'RUN-1', createdAt: new Date('2027-01-06T08:00:00Z'), executionDate: '2027-01-07', debtor: { name: 'APTIC', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' }, transfers });
+    const transfers = [10, 20, 1_234_567, 999_999_99].map((amountCents, i) => ({
+      endToEndId: `E2E${i}`,
+      creditorName: `Lieu ${i}`,
+      iban: 'FR7630006000011234567890189',
+      bic: 'AGRIFRPP',
+      amountCents,
+      remittance: remittance('2026-12', i),
+    }));
+    const { xml, controlSumCents } = sepaCreditTransfers({
+      messageId: 'RUN-1',
+      createdAt: new Date('2027-01-06T08:00:00Z'),
+      executionDate: '2027-01-07',
+      debtor: { name: 'APTIC', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+      transfers,
+    });
     expect(controlSumCents).toBe(10 + 20 + 1_234_567 + 999_999_99);
     expect(xml).toContain('<CtrlSum>1012345.96</CtrlSum>');
     assertValidPain001(xml);
