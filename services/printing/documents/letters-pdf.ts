@@ -11,7 +11,7 @@ import type { HtmlPrinter } from './carnet-pdf.ts';
 import { lettersHtml, type LetterRecipient } from './letters.ts';
 import { joinPdfs } from './pdf-join.ts';
 
-export const LETTERS_PER_BATCH = 500;
+const LETTERS_PER_BATCH = 500;
 
 export async function renderLetters(
   printer: HtmlPrinter,

@@ -7,7 +7,7 @@ import { frenchDateTime } from '@aptic/contracts';
  * offline limit), else the scan is refused for a skewed clock. A drift of a couple of minutes
  * between the kiosk's clock and the platform's is tolerated.
  */
-export const CLOCK_TOLERANCE_MS = 2 * 60_000;
+const CLOCK_TOLERANCE_MS = 2 * 60_000;
 const DAY_MS = 86_400_000;
 
 export interface ScanClock {
