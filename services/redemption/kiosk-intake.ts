@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   JSONCodec,
   RetentionPolicy,
   StorageType,
@@ -50,6 +51,14 @@ const DAY_NS = nanos(86_400_000);
 const SCAN_ACK_WAIT_MS = 2_000;
 /** The partition of messages published on the kiosks' own subjects (no mapping on the server). */
 const UNMAPPED = 'unmapped';
+/**
+ * What one kiosk may keep waiting in the scans queue (each kiosk publishes on subjects of its own,
+ * so a per-subject limit is a per-kiosk one): past it the server refuses the kiosk's publications,
+ * which stay in its journal, instead of letting one kiosk fill the stream for everyone.
+ */
+const KIOSK_QUEUED_SCANS_MAX = 10_000;
+/** A scan or an undo is a few hundred bytes; anything larger is refused by the server. */
+const KIOSK_MESSAGE_MAX_BYTES = 4_096;
 
 async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
   const streams = [
@@ -59,6 +68,10 @@ async function ensureStreams(jsm: JetStreamManager, names: NatsNames): Promise<v
       subjects: [names.kiosk.allScans, names.kiosk.allCancels, names.kiosk.partitioned],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
+      max_msgs_per_subject: KIOSK_QUEUED_SCANS_MAX,
+      discard: DiscardPolicy.New,
+      discard_new_per_subject: true,
+      max_msg_size: KIOSK_MESSAGE_MAX_BYTES,
     },
     // Verdicts stay a week, for kiosks that were offline when they were sent.
     {
