@@ -504,9 +504,13 @@ async function directoryPlace(
   placeId: string,
 ): Promise<ActionResponse<'catalogue.directoryPlace'>> {
   try {
+    // Another node's catalogue may not be discovered yet, just after a start: wait for it a little.
+    await ctx.broker.waitForServices(['catalogue'], 5_000).catch(() => {});
     return await ctx.broker.call('catalogue.directoryPlace', { placeId });
   } catch (err) {
-    if ((err as { code?: number }).code === 404)
+    // Moleculer's "service not found" is a 404 too: only catalogue's own refusal means an unknown place.
+    const { code, type } = err as { code?: number; type?: string };
+    if (code === 404 && type !== 'SERVICE_NOT_FOUND')
       throw new DomainError('unknown_place', 'Lieu inconnu de l’annuaire.', { status: 404, field: 'placeId' });
     throw new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', {
       status: 503,
