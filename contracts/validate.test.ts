@@ -26,7 +26,14 @@ test('a refusal names the field and never coerces', () => {
     netCents: 960,
     passCount: 1,
   });
-  expect(money).toMatchObject({ ok: false, refusal: { code: 'invalid_message', field: 'grossCents' } });
+  expect(money).toMatchObject({
+    ok: false,
+    refusal: {
+      code: 'invalid_message',
+      field: 'grossCents',
+      message: '« grossCents » : nombre entier attendu (sans décimales ; les montants sont en centimes)',
+    },
+  });
 });
 
 test('kiosk scans: digits only, no extra fields, real dates', () => {
@@ -44,6 +51,34 @@ test('kiosk scans: digits only, no extra fields, real dates', () => {
     ok: false,
     refusal: { field: 'code' },
   });
-  expect(validate(ScanMessage, { ...scan, extra: 1 }).ok).toBe(false);
+  expect(validate(ScanMessage, { ...scan, extra: 1 })).toMatchObject({
+    ok: false,
+    refusal: { field: 'extra', message: '« extra » : champ inconnu : retirez-le' },
+  });
   expect(validate(ScanMessage, { ...scan, scannedAt: 'yesterday' }).ok).toBe(false);
+});
+
+test('refusals are worded in French, naming the field', () => {
+  const refusal = (schema: Parameters<typeof validate>[0], value: unknown) => {
+    const result = validate(schema, value);
+    return result.ok ? undefined : result.refusal.message;
+  };
+  const funder = {
+    funderId: '3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c',
+    name: 'CCAS',
+    kind: 'ccas',
+    siret: '73282932000074',
+  };
+  const { name: _name, ...nameless } = funder;
+  expect(refusal(EventData['funder.created'], nameless)).toBe('« name » : champ obligatoire absent');
+  expect(refusal(EventData['funder.created'], { ...funder, siret: '7328293200007A' })).toBe(
+    '« siret » : 14 chiffres attendus',
+  );
+  expect(refusal(EventData['funder.created'], { ...funder, funderId: 'x' })).toMatch(
+    /^« funderId » : identifiant UUID/,
+  );
+  expect(refusal(EventData['funder.created'], { ...funder, kind: 'pirate' })).toMatch(
+    /^« kind » : une de ces valeurs attendue : « collectivite », « public_body », « ccas »/,
+  );
+  expect(refusal(EventData['funder.created'], 'CCAS')).toBe('message : objet JSON attendu');
 });

@@ -1,7 +1,9 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { SetErrorFunction } from '@sinclair/typebox/errors';
 import type { Refusal } from './errors.ts';
+import { frenchValidationMessage } from './validation-messages.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -16,6 +18,8 @@ function isCalendarDate(value: string): boolean {
 FormatRegistry.Set('uuid', (v) => UUID.test(v));
 FormatRegistry.Set('date', isCalendarDate);
 FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v));
+// TypeBox is one module instance for the whole process: HTTP routes and messages alike answer in French.
+SetErrorFunction(frenchValidationMessage);
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
@@ -38,7 +42,20 @@ export function validate<T extends TSchema>(schema: T, value: unknown, code = 'i
   const check = checker(schema);
   if (check.Check(value)) return { ok: true, value: value as Static<T> };
   const first = check.Errors(value).First();
-  const field = first?.path ? first.path.replace(/^\//, '').replaceAll('/', '.') : undefined;
-  const message = first ? `${field || 'message'}: ${first.message}` : 'invalid message';
-  return { ok: false, refusal: field ? { code, message, field } : { code, message } };
+  return { ok: false, refusal: validationRefusal(code, first?.path, first?.message, 'message') };
+}
+
+/**
+ * The refusal of a value that failed its schema: the reason code, the field as a dotted path
+ * (`lines.0.amountCents`) and a French message naming it (`« lines.0.amountCents » : nombre entier attendu`).
+ */
+export function validationRefusal(
+  code: string,
+  path: string | undefined,
+  message = 'valeur non valide',
+  what = 'valeur',
+): Refusal {
+  const field = path ? path.replace(/^\//, '').replaceAll('/', '.') : undefined;
+  const text = `${field ? `« ${field} »` : what} : ${message}`;
+  return field ? { code, message: text, field } : { code, message: text };
 }

@@ -134,31 +134,80 @@ describe('admin endpoints: authentication and roles', () => {
 });
 
 describe('admin endpoints: bad input is refused with a reason and changes nothing', () => {
-  const cases: Array<[string, unknown, number, string, string?]> = [
-    ['unknown kind', { ...funder, kind: 'pirate' }, 400, 'invalid_body', 'kind'],
-    ['missing name', { kind: 'ccas', siret: funder.siret }, 400, 'invalid_body', 'name'],
-    ['SIRET with letters', { ...funder, siret: '7328293200007A' }, 400, 'invalid_body', 'siret'],
-    ['extra property', { ...funder, admin: true }, 400, 'invalid_body'],
-    ['SIRET with a wrong key', { ...funder, siret: '73282932000075' }, 422, 'invalid_siret', 'siret'],
+  // Each refusal: its status, reason code, field and the French message a staff member reads.
+  const cases: Array<[string, unknown, number, string, string | undefined, string | RegExp]> = [
+    [
+      'unknown kind',
+      { ...funder, kind: 'pirate' },
+      400,
+      'invalid_body',
+      'kind',
+      /^« kind » : une de ces valeurs attendue : « collectivite », /,
+    ],
+    [
+      'missing name',
+      { kind: 'ccas', siret: funder.siret },
+      400,
+      'invalid_body',
+      'name',
+      '« name » : champ obligatoire absent',
+    ],
+    [
+      'SIRET with letters',
+      { ...funder, siret: '7328293200007A' },
+      400,
+      'invalid_body',
+      'siret',
+      '« siret » : 14 chiffres attendus',
+    ],
+    [
+      'extra property',
+      { ...funder, admin: true },
+      400,
+      'invalid_body',
+      'admin',
+      '« admin » : champ inconnu : retirez-le',
+    ],
+    ['not an object', ['Charente'], 400, 'invalid_body', undefined, 'corps de la requête : objet JSON attendu'],
+    ['SIRET with a wrong key', { ...funder, siret: '73282932000075' }, 422, 'invalid_siret', 'siret', /SIRET/],
   ];
-  test.each(cases)('%s', async (_label, body, status, code, field) => {
+  test.each(cases)('%s', async (_label, body, status, code, field, message) => {
     const before = await funderCount();
     const response = await call(`${url}/funders`, { method: 'POST', body });
     expect(response.status).toBe(status);
     expect(response.body.code).toBe(code);
-    if (field) expect(response.body.field).toBe(field);
-    expect(typeof response.body.message).toBe('string');
+    expect(response.body.field).toBe(field);
+    expect(response.body.message).toMatch(message);
     expect(await funderCount()).toBe(before);
   });
 
-  test('malformed JSON → 400, unknown route → 404, unknown funder → 404', async () => {
-    const malformed = await fetch(`${url}/funders`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-admin-token-not-a-secret-0123456789', 'content-type': 'application/json' },
-      body: '{"name": ',
+  test('malformed or empty JSON → 400 in French, a bad query → 400, unknown route → 404, unknown funder → 404', async () => {
+    const post = (body: string) =>
+      fetch(`${url}/funders`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer test-admin-token-not-a-secret-0123456789',
+          'content-type': 'application/json',
+        },
+        body,
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect(await post('{"name": ')).toEqual({
+      status: 400,
+      body: { code: 'invalid_json', message: 'le corps de la requête n’est pas du JSON valide.' },
     });
-    expect(malformed.status).toBe(400);
-    expect((await call(`${url}/nowhere`)).body.code).toBe('not_found');
+    expect(await post('')).toMatchObject({ status: 400, body: { code: 'empty_body' } });
+    expect(await call(`${url}/funders?limit=many`)).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_querystring', field: 'limit', message: expect.stringMatching(/^« limit » : nombre/) },
+    });
+    expect(await call(`${url}/nowhere`)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found', message: expect.stringMatching(/^Aucune route/) },
+    });
+    expect(await call(`${url}/funders`, { token: null })).toMatchObject({
+      status: 401,
+      body: { message: expect.stringMatching(/^Un jeton d’accès valide est requis/) },
+    });
     const unknown = await call(`${url}/funders/3f1c2b7e-9a4d-4c1e-8b2a-0d9e8f7a6b5c`);
     expect(unknown).toMatchObject({ status: 404, body: { code: 'unknown_funder' } });
   });

@@ -48,7 +48,7 @@ export function tokenRoutes(app: AdminApp, tokens: TokenStore): void {
     { schema: { summary: 'Revoke an API token', params: Type.Object({ id: Uuid }) } },
     async (request, reply) => {
       if (!(await tokens.revoke(request.params.id)))
-        throw new DomainError('token_not_found', 'No active token with this id.', { status: 404 });
+        throw new DomainError('token_not_found', 'Aucun jeton actif ne porte cet identifiant.', { status: 404 });
       return reply.status(204).send();
     },
   );
@@ -73,14 +73,17 @@ export function deadLetterRoutes(app: AdminApp, bus: EventBus, consumers: Durabl
     async (request) => {
       const letters = await bus.deadLetters([...byName.keys()]);
       const letter = letters.find((l) => l.id === request.params.id);
-      if (!letter) throw new DomainError('dead_letter_not_found', 'No dead letter with this id.', { status: 404 });
+      if (!letter)
+        throw new DomainError('dead_letter_not_found', 'Aucun événement en souffrance ne porte cet identifiant.', {
+          status: 404,
+        });
       try {
         await byName.get(letter.consumer)!.replay(letter.body);
       } catch (err) {
         if (err instanceof DomainError) throw err;
         throw new DomainError(
           'replay_failed',
-          `Replay failed again: ${err instanceof Error ? err.message : String(err)}`,
+          `Le rejeu a encore échoué : ${err instanceof Error ? err.message : String(err)}`,
           { status: 409 },
         );
       }

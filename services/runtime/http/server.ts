@@ -8,7 +8,7 @@ import Fastify, {
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DomainError, type Role, type ServiceName } from '@aptic/contracts';
+import { DomainError, validationRefusal, type Role, type ServiceName } from '@aptic/contracts';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Principal, TokenStore } from '../auth/tokens.ts';
@@ -30,27 +30,51 @@ declare module 'fastify' {
 
 const PUBLIC_PREFIXES = ['/docs'];
 
-/** Maps every error to the one refusal shape; a user's mistake is never a 500. */
+/** What each part of a request is called in a refusal that names no field. */
+const REQUEST_PARTS: Record<string, string> = {
+  body: 'corps de la requête',
+  querystring: 'paramètres de l’adresse',
+  params: 'adresse',
+  headers: 'en-têtes',
+};
+
+/** Fastify's own refusals of a request (before any route runs), with their code and French message. */
+const REQUEST_REFUSALS: Record<string, [code: string, message: string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'le corps de la requête n’est pas du JSON valide.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [
+    'empty_body',
+    'le corps de la requête est vide alors qu’il est annoncé en JSON (content-type: application/json).',
+  ],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'ce type de contenu n’est pas accepté par cette route.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'le corps de la requête est trop volumineux pour cette route.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    'invalid_content_length',
+    'la taille du corps de la requête ne correspond pas à son en-tête Content-Length.',
+  ],
+  FST_ERR_BAD_URL: ['bad_url', 'l’adresse demandée est mal formée.'],
+};
+
+/** Maps every error to the one refusal shape, in French; a user's mistake is never a 500. */
 function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof DomainError) return reply.status(error.status).send(error.toRefusal());
   if (error.validation) {
     const first = error.validation[0];
-    const field =
-      first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') ||
-      (first?.params as { missingProperty?: string })?.missingProperty;
     const where = error.validationContext ?? 'body';
-    return reply.status(400).send({
-      code: `invalid_${where}`,
-      message: `${field || where}: ${first?.message ?? 'invalid'}`,
-      ...(field ? { field } : {}),
-    });
+    return reply
+      .status(400)
+      .send(validationRefusal(`invalid_${where}`, first?.instancePath, first?.message, REQUEST_PARTS[where]));
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return reply.status(status).send({ code: (error.code ?? 'bad_request').toLowerCase(), message: error.message });
+    const known = REQUEST_REFUSALS[error.code];
+    if (known) return reply.status(status).send({ code: known[0], message: known[1] });
+    request.log.info({ err: error }, 'request refused');
+    return reply
+      .status(status)
+      .send({ code: (error.code ?? 'bad_request').toLowerCase(), message: `Requête refusée (${status}).` });
   }
   request.log.error({ err: error }, 'unexpected error');
-  return reply.status(500).send({ code: 'internal_error', message: 'Unexpected error; it has been logged.' });
+  return reply.status(500).send({ code: 'internal_error', message: 'Erreur inattendue ; elle a été journalisée.' });
 }
 
 /** A GET with a signed link (TokenStore.signLink) instead of a bearer header: its query parameters are the link's, not the route's. */
@@ -72,16 +96,16 @@ function authenticate(tokens: TokenStore) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match ? await tokens.authenticate(match[1]!) : await signedLink(tokens, request);
     if (!principal) {
-      return reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ code: 'unauthenticated', message: 'A valid bearer token is required.' });
+      return reply.status(401).header('www-authenticate', 'Bearer').send({
+        code: 'unauthenticated',
+        message: 'Un jeton d’accès valide est requis (en-tête Authorization: Bearer …).',
+      });
     }
     const allowed = principal.role === 'admin' || (config?.roles ?? []).includes(principal.role);
     if (!allowed) {
       return reply.status(403).send({
         code: 'forbidden',
-        message: `The ${principal.role} role may not use ${request.method} ${request.routeOptions.url}.`,
+        message: `Le rôle ${principal.role} ne peut pas utiliser ${request.method} ${request.routeOptions.url}.`,
       });
     }
     request.principal = principal;
@@ -102,7 +126,7 @@ export async function createAdminServer(options: {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url}.` }),
+    reply.status(404).send({ code: 'not_found', message: `Aucune route ${request.method} ${request.url}.` }),
   );
   app.decorateRequest('principal', null);
   app.addHook('onRequest', authenticate(options.tokens));
