@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -54,4 +55,22 @@ export async function fetchPdf(
     type: response.headers.get('content-type'),
     pdf: Buffer.from(await response.arrayBuffer()),
   };
+}
+
+/** Where tests leave the first page of each document as a PNG, for a person to review (git-ignored). */
+const DOCUMENT_PNGS = fileURLToPath(new URL('../results/documents/', import.meta.url));
+
+/** Writes the PDF's first page as `<DOCUMENT_PNGS>/<name>.png` (poppler, 110 dpi); returns its path. */
+export async function saveFirstPage(pdf: Buffer | string, name: string, page = 1): Promise<string> {
+  await mkdir(DOCUMENT_PNGS, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'aptic-png-'));
+  try {
+    const file = typeof pdf === 'string' ? pdf : join(dir, 'document.pdf');
+    if (typeof pdf !== 'string') await writeFile(file, pdf);
+    const out = join(DOCUMENT_PNGS, name);
+    await run('pdftoppm', ['-r', '110', '-png', '-singlefile', '-f', String(page), '-l', String(page), file, out]);
+    return `${out}.png`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

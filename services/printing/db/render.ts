@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
-import { passCode } from '@aptic/contracts';
+import { passCode, territory } from '@aptic/contracts';
 import { passCodeKey, type ServiceContext } from '@aptic/runtime';
 import { renderPrintPdf } from '../documents/carnet-pdf.ts';
 import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
-import { perimeterLabel } from '../domain/perimeter-label.ts';
+import { perimeterLabel, type TerritoryNames } from '../domain/perimeter-label.ts';
 import { advanceJob, renderFailed } from './proofs.ts';
 import { logosOf } from './logos.ts';
 import { passes, printJobs, printOrders } from './schema.ts';
@@ -31,10 +31,20 @@ async function printDocument(ctx: ServiceContext, orderId: string, key: string):
     funderName: order!.funderName,
     validFrom: order!.rules.validFrom,
     validUntil: order!.rules.validUntil,
-    perimeterLabel: perimeterLabel(order!.rules.perimeter),
+    perimeterLabel: perimeterLabel(order!.rules.perimeter, territoryNames()),
     carnetSize: order!.carnetSize as 5 | 10,
     carnets: [...carnets].map(([number, list]) => ({ number, passes: list })),
     logos: await logosOf(ctx.db, orderId),
+  };
+}
+
+/** The territory lookup's names, loaded on the first print file. */
+function territoryNames(): TerritoryNames {
+  const names = territory();
+  return {
+    departementNom: names.departementNom,
+    epciNom: names.epciNom,
+    communeNom: (code) => names.commune(code)?.nom,
   };
 }
 

@@ -10,17 +10,18 @@
  *   - A carnet is its cover followed by its passes, same 160 × 60 mm trim, bound on the left edge
  *     (the stubs' side): 1 + 10 (or 1 + 5) PDF pages per carnet, in carnet order then position
  *     order, one carnet after the other, so the printer cuts, collates and binds without sorting.
- *   - Each PDF page is 7.25 × 3.25 in (184.15 × 82.55 mm, MediaBox 522 × 234 pt exactly): the trim
- *     box centred in a ≈ 12 × 11 mm slug. Inches, because Chromium snaps page sizes to its own grid
+ *   - Chromium's page is 7.25 × 3.25 in (184.15 × 82.55 mm, 522 × 234 pt exactly): the trim box
+ *     centred in a ≈ 12 × 11 mm slug. Inches, because Chromium snaps page sizes to its own grid
  *     (180 × 80 mm would print as 179.9 × 80.1 mm); this size prints exactly as written. Colour that
- *     touches the trim edge runs 3 mm beyond it (bleed); crop marks are drawn in the slug on the trim
- *     lines, from the page edge to the bleed edge (3 mm off the trim). @page has no margin.
+ *     touches the trim edge runs 3 mm beyond it (bleed). @page has no margin. The print file's
+ *     MediaBox and BleedBox are the trim plus 3 mm, its TrimBox the trim (print-ready.ts): no crop
+ *     marks, the print shop imposes the pages and marks its sheets.
  *   - Text is DejaVu Sans / DejaVu Sans Mono, installed system fonts that Chromium subsets and
  *     embeds. Barcodes are vectors: one SVG path per pass. Carnet and pass numbers and the pass
  *     code are printed human-readable.
  *
- * Cheap to print (22,000 pages for 2,000 carnets): what all passes of the order share (art, crop
- * marks, funder, validity, labels) is one SVG "face" per batch, drawn as every page's background
+ * Cheap to print (22,000 pages for 2,000 carnets): what all passes of the order share (art,
+ * funder, validity, terms, labels) is one SVG "face" per batch, drawn as every page's background
  * and so laid out once; a page holds only its numbers, its barcode and its logo, placed by a grid.
  *
  * Pure: no I/O besides reading the templates at import. Every user-provided text (funder name,

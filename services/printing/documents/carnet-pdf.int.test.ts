@@ -14,8 +14,52 @@ import { PdfRenderer, readConfig } from '@aptic/runtime';
 import { renderPrintPdf, type HtmlPrinter, type PrintProgress } from './carnet-pdf.ts';
 import type { PrintJob } from './carnet-html.ts';
 import { PNG_LOGO, SVG_LOGO, printJob } from './fixtures.ts';
+import { saveFirstPage } from '../../../test/support/pdf.ts';
 
 const run = promisify(execFile);
+
+/** Pixels of exactly this colour on one page rasterised at 100 dpi (poppler, binary PPM). */
+async function pixelsOf(pdf: string, page: number, [r, g, b]: [number, number, number]): Promise<number> {
+  const { stdout } = await run('pdftoppm', ['-r', '100', '-f', String(page), '-l', String(page), pdf], {
+    encoding: 'buffer',
+    maxBuffer: 1 << 26,
+  });
+  const image = stdout as unknown as Buffer;
+  // P6 header: magic, width, height, maximum value, each followed by one whitespace.
+  let offset = 0;
+  for (let fields = 0; fields < 4; offset++) if (/\s/.test(String.fromCharCode(image[offset]!))) fields++;
+  let count = 0;
+  for (let i = offset; i + 2 < image.length; i += 3)
+    if (image[i] === r && image[i + 1] === g && image[i + 2] === b) count++;
+  return count;
+}
+
+/** Ghostscript's ink coverage (C, M, Y, K fractions) of a page, or of a region of it given in points from the MediaBox's corner. */
+async function inkCoverage(
+  pdf: string,
+  page: number,
+  region?: { x: number; y: number; width: number; height: number },
+) {
+  const crop = region
+    ? [`-dDEVICEWIDTHPOINTS=${region.width}`, `-dDEVICEHEIGHTPOINTS=${region.height}`, '-dFIXEDMEDIA']
+    : [];
+  const offset = region ? ['-c', `<</PageOffset [${-region.x} ${-region.y}]>> setpagedevice`] : [];
+  const { stdout } = await run('gs', [
+    '-q',
+    '-dSAFER',
+    '-o',
+    '-',
+    '-sDEVICE=inkcov',
+    `-dFirstPage=${page}`,
+    `-dLastPage=${page}`,
+    ...crop,
+    ...offset,
+    '-f',
+    pdf,
+  ]);
+  const [c, m, y, k] = stdout.trim().split(/\s+/).slice(0, 4).map(Number);
+  return { c: c!, m: m!, y: y!, k: k! };
+}
 
 /** Every Code 128 zbarimg reads on the PDF's pages rasterised at 200 dpi, in page order. */
 async function decodeAll(pdf: string, dir: string): Promise<string[]> {
@@ -99,7 +143,7 @@ describe('print-ready PDF of an order', () => {
       run('pdftotext', ['-layout', out, '-']),
     ]);
     expect(info).toMatch(/Pages:\s+12\n/);
-    expect(info).toContain('Page size:       522 x 234 pts');
+    expect(info).toContain('Page size:       470.552 x 187.086 pts');
     expect(fonts).toMatch(/DejaVuSans\s.*\byes\s+yes\b/);
     expect(fonts).not.toMatch(/\bno\s+(yes|no)\s+(yes|no)\s+\d+/);
     // no logo in this job: any image would be a rasterised barcode
@@ -109,6 +153,46 @@ describe('print-ready PDF of an order', () => {
     expect(text).toMatch(/0000077 4 \d{13} \d/);
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
     expect(decoded).toEqual(storedCodes(job));
+  });
+
+  it('is print-ready: trim and bleed boxes on every page, a title, text and barcodes in black ink alone, the logos printed', async () => {
+    const job = printJob(3, 10, 300, {
+      logos: { pass: { mime: 'image/png', data: PNG_LOGO }, cover: { mime: 'image/svg+xml', data: SVG_LOGO } },
+    });
+    const out = join(dir, 'print-ready.pdf');
+    await renderPrintPdf(renderer, job, { outFile: out, batchSize: 2 });
+    const { stdout: info } = await run('pdfinfo', ['-box', '-f', '1', '-l', '33', out]);
+    expect(info).toContain(
+      'Title:           Pass numériques #APTIC offerts par Communauté de communes <Test> & Co — carnets 300 à 302',
+    );
+    const mm = (pt: string) => (Number(pt) * 25.4) / 72;
+    for (let page = 1; page <= 33; page++) {
+      const box = (name: string) => {
+        const found = new RegExp(`Page +${page} ${name}: +([\\d.]+) +([\\d.]+) +([\\d.]+) +([\\d.]+)`).exec(info);
+        expect(found, `page ${page} ${name}`).not.toBeNull();
+        const [x0, y0, x1, y1] = found!.slice(1).map(mm);
+        return { x0: x0!, y0: y0!, width: x1! - x0!, height: y1! - y0! };
+      };
+      const [media, bleed, trim] = [box('MediaBox'), box('BleedBox'), box('TrimBox')];
+      expect(trim.width).toBeCloseTo(160, 1);
+      expect(trim.height).toBeCloseTo(60, 1);
+      expect(bleed).toEqual(media);
+      expect(media.width).toBeCloseTo(166, 1);
+      expect(media.height).toBeCloseTo(66, 1);
+      expect(trim.x0 - media.x0).toBeCloseTo(3, 1);
+      expect(trim.y0 - media.y0).toBeCloseTo(3, 1);
+    }
+    // The barcode and its printed code, from the MediaBox's lower left corner: black ink, nothing else.
+    const barcode = await inkCoverage(out, 2, { x: 118, y: 6, width: 190, height: 72 });
+    expect(barcode).toMatchObject({ c: 0, m: 0, y: 0 });
+    expect(barcode.k).toBeGreaterThan(0.15);
+    // The band and logo are colour; the page as a whole is not black ink alone.
+    expect((await inkCoverage(out, 2)).c).toBeGreaterThan(0);
+    // The logos: their pixels on a pass (the red PNG) and on the cover (the SVG's #c33).
+    expect(await pixelsOf(out, 2, [255, 0, 0])).toBeGreaterThan(1000);
+    expect(await pixelsOf(out, 1, [0xcc, 0x33, 0x33])).toBeGreaterThan(1000);
+    await saveFirstPage(out, 'carnet-cover', 1);
+    await saveFirstPage(out, 'carnet-pass', 2);
   });
 
   it('resumes after a crash without printing again the batches already on disk, and re-prints a damaged part', async () => {

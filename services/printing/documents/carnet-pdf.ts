@@ -21,8 +21,9 @@
  * removed once it is.
  *
  * Progress goes to `onProgress` after every batch (the admin endpoint and the CLI bar read it).
- * PDF boxes: Chromium sets every box to the MediaBox (the whole 7.25 × 3.25 in page); the trim is
- * given by the crop marks, as the format in carnet-html.ts documents.
+ * PDF boxes and inks: Chromium sets every box to the MediaBox (the whole 7.25 × 3.25 in page) and
+ * writes RGB; the join sets the trim and bleed boxes and turns text and barcodes into black ink
+ * alone (print-ready.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -30,6 +31,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAYOUT_DIGEST, carnetsHtml, validatePrintJob, type PrintJob } from './carnet-html.ts';
 import { joinPdfs } from './pdf-join.ts';
+import { PRINT_PAGE_BOXES, neutralsAsBlackInk } from './print-ready.ts';
 
 /** What prints one HTML document to PDF bytes: PdfRenderer from @aptic/runtime. */
 export type HtmlPrinter = { render(html: string, options?: { tagged?: boolean }): Promise<Buffer> };
@@ -167,10 +169,16 @@ function limited<A extends unknown[], T>(slots: number, task: (...args: A) => Pr
   };
 }
 
-/** Joins the parts, in order, into outFile (via outFile.tmp); returns its page count. */
-async function merge(parts: string[], outFile: string): Promise<number> {
+/** The print file's title: who offers the carnets, and which ones. */
+function printTitle(job: PrintJob): string {
+  const numbers = job.carnets.map((c) => c.number);
+  return `Pass numériques #APTIC offerts par ${job.funderName} — carnets ${Math.min(...numbers)} à ${Math.max(...numbers)}`;
+}
+
+/** Joins the parts, in order, into outFile (via outFile.tmp), print-ready (print-ready.ts); returns its page count. */
+async function merge(parts: string[], outFile: string, title: string): Promise<number> {
   const tmp = `${outFile}.tmp`;
-  const pages = await joinPdfs(parts, tmp);
+  const pages = await joinPdfs(parts, tmp, { title, pageBoxes: PRINT_PAGE_BOXES, content: neutralsAsBlackInk });
   await rename(tmp, outFile);
   return pages;
 }
@@ -226,7 +234,7 @@ export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, option
   });
 
   const parts = Array.from({ length: batchesTotal }, (_, i) => partFile(workDir, i));
-  const pages = await merge(parts, options.outFile);
+  const pages = await merge(parts, options.outFile, printTitle(job));
   await rm(workDir, { recursive: true, force: true });
   const { size } = await stat(options.outFile);
   return { file: options.outFile, bytes: size, pages, batches: batchesTotal, batchesResumed };

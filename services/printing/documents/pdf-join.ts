@@ -9,8 +9,21 @@
  * anything else rather than guess — one revision, a classic cross-reference table (no xref or
  * object streams), generation 0, a catalog whose /Pages is the page tree. Each part's catalog and
  * document info are dropped; an object that still refers to them is refused.
+ *
+ * On the way it can give the joined document a title (its Info dictionary), replace every page's
+ * MediaBox by other boxes, and rewrite every page's content stream (decoded, then compressed again).
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { deflateSync, inflateSync } from 'node:zlib';
+
+export type JoinOptions = {
+  /** the document's title, in its Info dictionary */
+  title?: string;
+  /** what replaces each page's `/MediaBox […]` entry, e.g. `/MediaBox […] /BleedBox […] /TrimBox […]` */
+  pageBoxes?: string;
+  /** rewrites each page's content stream, given and returned as latin1 text (PDF operators) */
+  content?: (operators: string) => string;
+};
 
 type PartObject = { number: number; bytes: Buffer };
 type Part = {
@@ -20,12 +33,16 @@ type Part = {
   info: number | null;
   pages: number;
   pageCount: number;
+  /** the objects that are some page's /Contents stream */
+  contents: Set<number>;
 };
 
 const HEADER = /^%PDF-(\d\.\d)/;
 const OBJECT_HEADER = /^(\d+) 0 obj\s/;
 // Starts at the first digit of a number only: from each later digit the scan would run the rest again (quadratic).
 const REFERENCE = /(?<![0-9])(\d+) 0 R\b/g;
+const PAGE = /\/Type \/Page\b(?!s)/;
+const MEDIA_BOX = /\/MediaBox \[[^\]]*\]/;
 
 function refuse(file: string, why: string): never {
   throw new Error(`cannot join ${file}: ${why}`);
@@ -77,7 +94,43 @@ async function readPart(file: string): Promise<Part> {
     dictionaryOf(objects.find((o) => o.number === n)?.bytes ?? refuse(file, `object ${n} missing`));
   const pages = Number(/\/Pages (\d+) 0 R/.exec(dictionary(catalog))?.[1] ?? refuse(file, 'catalog without /Pages'));
   const pageCount = Number(/\/Count (\d+)/.exec(dictionary(pages))?.[1] ?? refuse(file, 'page tree without /Count'));
-  return { version, objects, catalog, info: info ? Number(info[1]) : null, pages, pageCount };
+  const contents = new Set<number>();
+  for (const object of objects) {
+    const dict = dictionaryOf(object.bytes);
+    if (!PAGE.test(dict)) continue;
+    contents.add(
+      Number(/\/Contents (\d+) 0 R/.exec(dict)?.[1] ?? refuse(file, `page ${object.number} without one /Contents`)),
+    );
+  }
+  return { version, objects, catalog, info: info ? Number(info[1]) : null, pages, pageCount, contents };
+}
+
+/** A Flate content stream's dictionary and what follows it, its data decoded, rewritten and compressed again. */
+function rewriteStream(
+  bytes: Buffer,
+  dictionary: string,
+  rewrite: (operators: string) => string,
+  file: string,
+): { dictionary: string; rest: Buffer } {
+  const length = Number(
+    /\/Length (\d+)/.exec(dictionary)?.[1] ?? refuse(file, 'content stream without a direct /Length'),
+  );
+  if (!/\/Filter \/FlateDecode\b/.test(dictionary)) refuse(file, 'content stream not Flate-compressed');
+  let start = dictionary.length + 'stream'.length;
+  if (bytes[start] === 0x0d) start += 1;
+  if (bytes[start] === 0x0a) start += 1;
+  const operators = inflateSync(bytes.subarray(start, start + length)).toString('latin1');
+  const data = deflateSync(Buffer.from(rewrite(operators), 'latin1'));
+  return {
+    dictionary: dictionary.replace(/\/Length \d+/, `/Length ${data.length}`),
+    rest: Buffer.concat([Buffer.from('stream\n'), data, bytes.subarray(start + length)]),
+  };
+}
+
+/** A PDF text string: UTF-16BE with its byte-order mark, in hex, so any title is written as it is. */
+function textString(text: string): string {
+  const utf16 = Buffer.from(`\ufeff${text}`, 'utf16le').swap16();
+  return `<${utf16.toString('hex')}>`;
 }
 
 /** Writes a PDF's objects in order, keeping each one's offset for the cross-reference table. */
@@ -114,6 +167,7 @@ async function copyPart(
   first: number,
   root: number,
   file: string,
+  options: JoinOptions,
 ): Promise<{ pages: number; next: number }> {
   const kept = part.objects.filter((o) => o.number !== part.catalog && o.number !== part.info);
   const renumbered = new Map(kept.map((o, i) => [o.number, first + i]));
@@ -124,18 +178,25 @@ async function copyPart(
     );
   await writer.write(
     kept.map((object) => {
-      const dictionary = dictionaryOf(object.bytes);
+      let dictionary = dictionaryOf(object.bytes);
+      let rest = object.bytes.subarray(dictionary.length);
+      if (options.content && part.contents.has(object.number))
+        ({ dictionary, rest } = rewriteStream(object.bytes, dictionary, options.content, file));
       const number = renumbered.get(object.number)!;
       let head = shift(dictionary).replace(OBJECT_HEADER, `${number} 0 obj\n`);
       if (object.number === part.pages) head = head.replace('<<', `<</Parent ${root} 0 R `);
-      return { number, chunks: [Buffer.from(head, 'latin1'), object.bytes.subarray(dictionary.length)] };
+      if (options.pageBoxes && PAGE.test(head)) {
+        if (!MEDIA_BOX.test(head)) refuse(file, `page ${object.number} without a MediaBox`);
+        head = head.replace(MEDIA_BOX, options.pageBoxes);
+      }
+      return { number, chunks: [Buffer.from(head, 'latin1'), rest] };
     }),
   );
   return { pages: renumbered.get(part.pages)!, next: first + kept.length };
 }
 
 /** Joins `parts`, in order, into `outFile`; returns the joined document's page count. */
-export async function joinPdfs(parts: string[], outFile: string): Promise<number> {
+export async function joinPdfs(parts: string[], outFile: string, options: JoinOptions = {}): Promise<number> {
   const out = await open(outFile, 'w');
   try {
     const writer = new PdfWriter(out);
@@ -151,32 +212,31 @@ export async function joinPdfs(parts: string[], outFile: string): Promise<number
           { chunks: [Buffer.from(`%PDF-${(version = part.version)}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')] },
         ]);
       if (part.version > version) refuse(file, `PDF ${part.version} after PDF ${version}`);
-      const copied = await copyPart(writer, part, next, root, file);
+      const copied = await copyPart(writer, part, next, root, file, options);
       kids.push(copied.pages);
       next = copied.next;
       pageCount += part.pageCount;
     }
-    await writer.write([
-      { number: catalog, chunks: [Buffer.from(`${catalog} 0 obj\n<</Type /Catalog /Pages ${root} 0 R>>\nendobj\n`)] },
-      {
-        number: root,
-        chunks: [
-          Buffer.from(
-            `${root} 0 obj\n<</Type /Pages /Count ${pageCount} /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]>>\nendobj\n`,
-          ),
-        ],
-      },
-    ]);
+    const info = options.title === undefined ? null : next++;
+    const objects = [
+      { number: catalog, text: `<</Type /Catalog /Pages ${root} 0 R>>` },
+      { number: root, text: `<</Type /Pages /Count ${pageCount} /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]>>` },
+    ];
+    if (info !== null) objects.push({ number: info, text: `<</Title ${textString(options.title!)}>>` });
+    await writer.write(
+      objects.map(({ number, text }) => ({ number, chunks: [Buffer.from(`${number} 0 obj\n${text}\nendobj\n`)] })),
+    );
     const xref = writer.position;
     const entries = Array.from(
       { length: next - 1 },
       (_, i) => `${String(writer.offsets[i + 1]).padStart(10, '0')} 00000 n \n`,
     );
+    const infoEntry = info === null ? '' : ` /Info ${info} 0 R`;
     await writer.write([
       {
         chunks: [
           Buffer.from(
-            `xref\n0 ${next}\n0000000000 65535 f \n${entries.join('')}trailer\n<</Size ${next} /Root ${catalog} 0 R>>\nstartxref\n${xref}\n%%EOF\n`,
+            `xref\n0 ${next}\n0000000000 65535 f \n${entries.join('')}trailer\n<</Size ${next} /Root ${catalog} 0 R${infoEntry}>>\nstartxref\n${xref}\n%%EOF\n`,
           ),
         ],
       },
