@@ -31,11 +31,13 @@ export function funderDashboard() {
       sqlVariable(
         'territory',
         'Territoire',
-        [
-          `SELECT DISTINCT 'departement:' || departement_code AS __value, 'Département ' || departement_code AS __text FROM analytics.usage WHERE departement_code IS NOT NULL`,
-          `SELECT DISTINCT 'epci:' || epci_code, 'EPCI ' || epci_code FROM analytics.usage WHERE epci_code IS NOT NULL`,
-          `SELECT DISTINCT 'commune:' || commune_code, 'Commune ' || commune_code FROM analytics.usage WHERE commune_code IS NOT NULL`,
-        ].join(' UNION '),
+        // The funder's usage read once (its places), not once per kind of territory.
+        `WITH used AS (SELECT DISTINCT departement_code, epci_code, commune_code FROM analytics.place WHERE place_id IN (SELECT place_id FROM analytics.usage)) ` +
+          [
+            `SELECT 'departement:' || departement_code AS __value, 'Département ' || departement_code AS __text FROM used WHERE departement_code IS NOT NULL`,
+            `SELECT 'epci:' || epci_code, 'EPCI ' || epci_code FROM used WHERE epci_code IS NOT NULL`,
+            `SELECT 'commune:' || commune_code, 'Commune ' || commune_code FROM used WHERE commune_code IS NOT NULL`,
+          ].join(' UNION '),
       ),
     )
     .withRow(new RowBuilder('Mes pass'))
@@ -88,6 +90,14 @@ export function funderDashboard() {
         `SELECT coalesce(sum(redeemed_cents), 0) / 100.0 AS "Utilisé", coalesce(sum(held_cents), 0) / 100.0 AS "En réserve" FROM ${ORDERS}`,
         'currencyEUR',
       ).span(8),
+    )
+    .withPanel(
+      stat(
+        'Rendu en avoir',
+        'Valeur faciale des pass restés inutilisés à la fin de la période d’utilisation de leur commande : créditée, ou à créditer, en avoir.',
+        `SELECT coalesce(sum(credit_cents), 0) / 100.0 AS "Rendu en avoir" FROM ${ORDERS}`,
+        'currencyEUR',
+      ),
     )
     .withRow(new RowBuilder('Utilisation'))
     .withPanel(

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import type { EventDataOf, EventEnvelope, EventType } from '@aptic/contracts';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { RawPublisher } from '../support/events.ts';
@@ -114,4 +116,115 @@ test('a random order per type, with redemptions and their passes applied concurr
     const a = r.f.orders.find((o) => o.funder_id === w.funderA)!;
     expect(a).toMatchObject({ carnets_started: 3, passes_redeemed: 5, redeemed_cents: 5_000 });
   }
+});
+
+const envelope = <T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = new Date()): EventEnvelope<T> => ({
+  id: randomUUID(),
+  type,
+  occurredAt: occurredAt.toISOString(),
+  producer: 'test',
+  data,
+});
+
+test('order.redemption_closed: nothing of the order in circulation nor held, its unused passes credited, before its order is known and twice', async () => {
+  const w = analyticsWorld();
+  const closing = envelope('order.redemption_closed', {
+    orderId: w.orderA,
+    funderId: w.funderA,
+    passCount: 30,
+    redeemedCount: 5,
+    unredeemedCount: 25,
+    unredeemedValueCents: 25_000,
+    closedAt: '2027-02-01T00:00:00.000Z',
+  });
+  const order = async (orderId: string) =>
+    (
+      await queryRows<Record<string, unknown>>(
+        node.database.db,
+        sql`SELECT passes_issued, passes_redeemed, passes_blocked, passes_outstanding, held_cents::int, redemption_closed_at IS NOT NULL AS closed,
+                   passes_unused, unused_cents::int, credit_note_cents::int, credit_cents::int FROM analytics.orders WHERE order_id = ${orderId}`,
+      )
+    )[0];
+  // The closing first, before the order.paid that makes the order known.
+  await publisher.publishMany([closing, ...w.events]);
+  const closed = await eventually(
+    () => order(w.orderA),
+    (o) => o?.passes_redeemed === 5 && o?.passes_issued === 30 && o?.passes_blocked === 2 && o?.closed === true,
+  );
+  expect(closed).toMatchObject({
+    passes_outstanding: 0,
+    held_cents: 0,
+    passes_unused: 25,
+    unused_cents: 25_000,
+    credit_note_cents: 0,
+    credit_cents: 25_000,
+  });
+  // Ordering's credit note follows, and the closing is announced again: the credit counts once.
+  await publisher.publishMany([
+    envelope('credit_note.issued', {
+      creditNoteId: randomUUID(),
+      funderId: w.funderA,
+      orderId: w.orderA,
+      number: 'AV-2027-000001',
+      amountCents: 25_000,
+    }),
+    { ...closing, id: randomUUID() },
+  ]);
+  const credited = await eventually(
+    () => order(w.orderA),
+    (o) => o?.credit_note_cents === 25_000,
+  );
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(await order(w.orderA)).toEqual(credited);
+  expect(credited).toMatchObject({ passes_outstanding: 0, held_cents: 0, passes_unused: 25, credit_cents: 25_000 });
+  // The other funder's order is still open.
+  expect(await order(w.orderB)).toMatchObject({
+    closed: false,
+    passes_outstanding: 18,
+    held_cents: 18_000,
+    credit_cents: 0,
+  });
+});
+
+test('place events out of order: the newest place version wins, details and status each', async () => {
+  const placeId = randomUUID();
+  const now = Date.now();
+  const qualified = (placeVersion: number, communeCode: string, name: string, at: number) =>
+    envelope(
+      'place.qualified',
+      { placeId, placeVersion, name, type: 'centre_social', communeCode, epciCode: '200071827', departementCode: '16' },
+      new Date(at),
+    );
+  const place = async () =>
+    (
+      await queryRows<{ name: string | null; commune: string | null; status: string }>(
+        node.database.db,
+        sql`SELECT name, commune_code AS commune, status FROM analytics.place WHERE place_id = ${placeId}`,
+      )
+    )[0];
+  // The suspension (version 3) first: the place is known by its status only.
+  await publisher.publish(
+    envelope('place.suspended', { placeId, placeVersion: 3, reason: 'contrôle' }, new Date(now - 60_000)),
+  );
+  expect(await eventually(place, (p) => p !== undefined)).toEqual({ name: null, commune: null, status: 'suspended' });
+  // Its qualification (version 2) comes after: it fills in the details, the place stays suspended.
+  await publisher.publish(qualified(2, '16102', 'Médiathèque (nouvelle adresse)', now));
+  const current = { name: 'Médiathèque (nouvelle adresse)', commune: '16102', status: 'suspended' };
+  await eventually(place, (p) => p?.name !== null);
+  expect(await place()).toEqual(current);
+  // An older qualification replayed, with a later time (another clock): neither name nor commune nor status come back.
+  await publisher.publish(qualified(1, '16015', 'Médiathèque', now + 60_000));
+  // A newer fact after it still applies: the older one was seen and ignored, not merely not yet read.
+  await publisher.publish(
+    envelope('place.revoked', { placeId, placeVersion: 4, reason: 'fermeture' }, new Date(now - 30_000)),
+  );
+  await eventually(place, (p) => p?.status === 'revoked');
+  expect(await place()).toEqual({ ...current, status: 'revoked' });
+  // A newer qualification moves both again.
+  await publisher.publish(qualified(5, '16015', 'Médiathèque de Cognac', now - 10_000));
+  expect(await eventually(place, (p) => p?.status === 'qualified')).toEqual({
+    name: 'Médiathèque de Cognac',
+    commune: '16015',
+    status: 'qualified',
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
+import type { EventEnvelope } from '@aptic/contracts';
 import { analytics } from '@aptic/analytics';
 import { scramVerifier } from '@aptic/analytics/db/reporting-roles.ts';
 import { funderDashboard, staffDashboard } from '@aptic/dashboards';
@@ -19,6 +21,22 @@ import { allVariables, loginAs, panelQueries, runPanel } from './panels.ts';
 let infra: Isolated;
 let node: RunningPlatform;
 const w = analyticsWorld();
+/** Funder B's order is over: its redemption window closed on 2 redeemed passes of 20. */
+const closedB: EventEnvelope<'order.redemption_closed'> = {
+  id: randomUUID(),
+  type: 'order.redemption_closed',
+  occurredAt: '2026-11-30T23:00:00.000Z',
+  producer: 'test',
+  data: {
+    orderId: w.orderB,
+    funderId: w.funderB,
+    passCount: 20,
+    redeemedCount: 2,
+    unredeemedCount: 18,
+    unredeemedValueCents: 18_000,
+    closedAt: '2026-11-30T23:00:00.000Z',
+  },
+};
 const roles: Record<'a' | 'b' | 'staff', { role: string; password: string }> = {} as never;
 const clients: pg.Client[] = [];
 let asA: pg.Client;
@@ -33,11 +51,11 @@ beforeAll(async () => {
   infra = await isolate();
   node = await startDistributed(infra, [analytics]);
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-  await publisher.publishMany(w.events);
+  await publisher.publishMany([...w.events, closedB]);
   await publisher.close();
   const count = async () =>
     (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
-  await eventually(count, (n) => n === w.events.length);
+  await eventually(count, (n) => n === w.events.length + 1);
   roles.a = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderA } })).body;
   roles.b = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderB } })).body;
   roles.staff = (await call(`${url()}/reporting-roles/staff`, { method: 'POST' })).body;
@@ -67,6 +85,7 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
     'Carnets entamés': [[a.carnetsStarted, a.carnetsIssued]],
     'Pass expirant sous 60 jours': [[a.expiringPasses]],
     'Montant utilisé et en réserve': [[50, 250]],
+    'Rendu en avoir': [[0]],
     'Pass utilisés par jour': [
       [day('2026-11-02'), 3],
       [day('2026-11-03'), 2],
@@ -123,9 +142,27 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
     ).toEqual([['prise_en_main', 2]]);
   });
 
-  test('funder B sees its own figures on the same dashboard', async () => {
+  test('funder B sees its own figures on the same dashboard: its order over, nothing outstanding nor held, the rest credited', async () => {
     expect(await runPanel(asB, panels.get('Pass utilisés')!, ctx)).toEqual([[w.expected.b.passesRedeemed]]);
     expect(await runPanel(asB, panels.get('Carnets entamés')!, ctx)).toEqual([[w.expected.b.carnetsStarted, 2]]);
+    expect(await runPanel(asB, panels.get('Pass en circulation')!, ctx)).toEqual([[0]]);
+    expect(await runPanel(asB, panels.get('Pass expirant sous 60 jours')!, ctx)).toEqual([[0]]);
+    expect(await runPanel(asB, panels.get('Montant utilisé et en réserve')!, ctx)).toEqual([[20, 0]]);
+    expect(await runPanel(asB, panels.get('Rendu en avoir')!, ctx)).toEqual([[180]]);
+  });
+
+  test('the variables list the funder’s own orders and the territories of the places its passes were used in', async () => {
+    const variables = Object.fromEntries(
+      (funderDashboard().build().templating?.list ?? []).map((v) => [v.name, String(v.query ?? '')]),
+    );
+    const values = async (client: pg.Client, name: string) =>
+      (await client.query({ text: variables[name]!, rowMode: 'array' })).rows.map((r: unknown[]) => r[0]).sort();
+    expect(await values(asA, 'order')).toEqual([w.orderA]);
+    expect(await values(asA, 'territory')).toEqual(
+      ['commune:16015', 'commune:16102', 'departement:16', 'epci:200070514', 'epci:200071827'].sort(),
+    );
+    expect(await values(asB, 'order')).toEqual([w.orderB]);
+    expect(await values(asB, 'territory')).toEqual(['commune:16015', 'departement:16', 'epci:200071827']);
   });
 });
 
@@ -268,7 +305,7 @@ describe('the staff’s national view, run as the staff role', () => {
     ],
     'Par commanditaire': [
       ['Grand Angoulême', 30, 20, 5, 3, 250],
-      ['CCAS de Cognac', 20, 20, 2, 1, 180],
+      ['CCAS de Cognac', 20, 20, 2, 1, 0],
     ],
     'Activité des lieux': [
       [w.places[0]!.name, '16015', 'epn', 'qualified', 5, '2026-11-02T14:00:00.000Z'],

@@ -13,7 +13,8 @@ import { arrayParam, preparedRows, type ConsumerDefinition, type Tx } from '@apt
  *   the later transaction sees the earlier one's effect), and the order's "carnets started" moves
  *   when a carnet's count leaves or reaches zero;
  * - counters of an order add what one event says, once per event (the inbox);
- * - dimensions (places, offers, kiosks) are upserts of what the last event said.
+ * - dimensions (offers, kiosks) are upserts of what the last event said; places keep the newest
+ *   fact by their place version.
  */
 
 type Applier<T extends EventType> = (tx: Tx, events: EventEnvelope<T>[]) => Promise<void>;
@@ -219,6 +220,26 @@ const blocked: Applier<'passes.blocked'> = async (tx, events) => {
   for (const { data } of events) await addToOrder(tx, data.orderId, { passes_blocked: data.passIds.length });
 };
 
+/**
+ * The order's redemption window closed (redemption's final count): nothing of it is in circulation
+ * or held any more, its unused passes' value is to be credited to the funder. Values, not
+ * increments: announced again, it changes nothing.
+ */
+const closed: Applier<'order.redemption_closed'> = async (tx, events) => {
+  for (const { data } of events)
+    await addToOrder(
+      tx,
+      data.orderId,
+      {},
+      {
+        funder_id: data.funderId,
+        redemption_closed_at: data.closedAt,
+        passes_unused: data.unredeemedCount,
+        unused_cents: data.unredeemedValueCents,
+      },
+    );
+};
+
 const credited: Applier<'credit_note.issued'> = async (tx, events) => {
   for (const { data } of events)
     await addToOrder(tx, data.orderId, { credit_note_cents: data.amountCents }, { funder_id: data.funderId });
@@ -272,20 +293,32 @@ const placeStatus = {
   'place.suspended': 'suspended',
   'place.revoked': 'revoked',
 } as const;
+type PlaceEvent = EventEnvelope<keyof typeof placeStatus>;
 
-const places: Applier<'place.qualified' | 'place.suspended' | 'place.revoked'> = async (tx, events) => {
+/** Whether the event is newer than the fact a place row holds: by place version (0 before versions), then time. */
+const newerPlaceFact = (e: PlaceEvent, version: 'status_version' | 'details_version', at: 'status_at' | 'details_at') =>
+  sql`(coalesce(p.${sql.raw(version)}, -1), coalesce(p.${sql.raw(at)}, '-infinity')) < (${e.data.placeVersion ?? 0}, ${e.occurredAt}::timestamptz)`;
+
+/**
+ * A place's status, and what place.qualified describes, each set only by a newer fact than the
+ * one held: a suspension delivered before its qualification keeps the place suspended while the
+ * qualification still fills in its details; an older event replayed later changes nothing.
+ */
+const places: Applier<keyof typeof placeStatus> = async (tx, events) => {
   for (const e of events) {
-    const status = placeStatus[e.type];
-    if (e.type !== 'place.qualified') {
-      await tx.execute(sql`UPDATE analytics.place SET status = ${status} WHERE place_id = ${e.data.placeId}`);
-      continue;
-    }
+    const version = e.data.placeVersion ?? 0;
+    await tx.execute(sql`
+      INSERT INTO analytics.place AS p (place_id, status, status_version, status_at)
+      VALUES (${e.data.placeId}, ${placeStatus[e.type]}, ${version}, ${e.occurredAt})
+      ON CONFLICT (place_id) DO UPDATE SET status = excluded.status, status_version = excluded.status_version, status_at = excluded.status_at
+        WHERE ${newerPlaceFact(e, 'status_version', 'status_at')}`);
+    if (e.type !== 'place.qualified') continue;
     const d = (e as EventEnvelope<'place.qualified'>).data;
     await tx.execute(sql`
-      INSERT INTO analytics.place (place_id, name, type, commune_code, epci_code, departement_code, latitude, longitude, status)
-      VALUES (${d.placeId}, ${d.name}, ${d.type}, ${d.communeCode}, ${d.epciCode ?? null}, ${d.departementCode}, ${d.latitude ?? null}, ${d.longitude ?? null}, ${status})
-      ON CONFLICT (place_id) DO UPDATE SET name = excluded.name, type = excluded.type, commune_code = excluded.commune_code, epci_code = excluded.epci_code,
-        departement_code = excluded.departement_code, latitude = excluded.latitude, longitude = excluded.longitude, status = excluded.status`);
+      UPDATE analytics.place p SET name = ${d.name}, type = ${d.type}, commune_code = ${d.communeCode}, epci_code = ${d.epciCode ?? null},
+        departement_code = ${d.departementCode}, latitude = ${d.latitude ?? null}, longitude = ${d.longitude ?? null},
+        details_version = ${version}, details_at = ${e.occurredAt}
+       WHERE place_id = ${d.placeId} AND ${newerPlaceFact(e, 'details_version', 'details_at')}`);
   }
 };
 
@@ -365,6 +398,7 @@ export const usage = consumer('usage', {
   'passes.blocked': blocked,
   'order.paid': paid,
   'credit_note.issued': credited,
+  'order.redemption_closed': closed,
 });
 
 /** Places, offers, kiosks, refused scans, settlement periods and payouts: the dimensions and the staff's figures. */

@@ -55,11 +55,23 @@ export const orderSummary = analytics.table(
     passesRedeemed: integer('passes_redeemed').notNull().default(0),
     redeemedCents: bigint('redeemed_cents', { mode: 'number' }).notNull().default(0),
     creditNoteCents: bigint('credit_note_cents', { mode: 'number' }).notNull().default(0),
+    /**
+     * Redemption's final word (order.redemption_closed): the order's redemption window closed, no
+     * pass of it is redeemed any more; its unused passes and their face value, to be credited to the
+     * funder (ordering's credit note, credit_note.issued, follows).
+     */
+    redemptionClosedAt: timestamp('redemption_closed_at', { withTimezone: true }),
+    passesUnused: integer('passes_unused'),
+    unusedCents: bigint('unused_cents', { mode: 'number' }),
   },
   (t) => [index('order_summary_funder').on(t.funderId)],
 );
 
-/** Rollup: redemptions net of cancellations per Paris day × funder × order × place × offer (hence service, commune). */
+/**
+ * Rollup: redemptions net of cancellations per Paris day × funder × order × place × offer (hence
+ * service, commune). Also indexed by (funder, day) with every column it needs included, for the
+ * funders' panels (0005_closed_orders_place_versions.sql: the builder has no INCLUDE).
+ */
 export const usageDaily = analytics.table(
   'usage_daily',
   {
@@ -119,17 +131,26 @@ export const carnet = analytics.table(
   (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })],
 );
 
-/** Médiation places, as qualification last announced them. Public directory data. */
+/**
+ * Médiation places, as qualification last announced them. Public directory data. A fact applies
+ * only if newer than the one held, by the place's version then time (detailsVersion/At for what
+ * place.qualified describes, statusVersion/At for the status): a late or replayed older event
+ * changes nothing. A place whose suspension came first has its status and no details yet.
+ */
 export const place = analytics.table('place', {
   placeId: uuid('place_id').primaryKey(),
-  name: text('name').notNull(),
-  type: text('type').notNull(),
-  communeCode: text('commune_code').notNull(),
+  name: text('name'),
+  type: text('type'),
+  communeCode: text('commune_code'),
   epciCode: text('epci_code'),
-  departementCode: text('departement_code').notNull(),
+  departementCode: text('departement_code'),
   latitude: doublePrecision('latitude'),
   longitude: doublePrecision('longitude'),
+  detailsVersion: integer('details_version'),
+  detailsAt: timestamp('details_at', { withTimezone: true }),
   status: text('status').notNull(),
+  statusVersion: integer('status_version'),
+  statusAt: timestamp('status_at', { withTimezone: true }),
 });
 
 /** Offers of a service by a place (catalogue). Public directory data. */
