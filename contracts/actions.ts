@@ -20,6 +20,14 @@ export const Actions = {
     response: Type.Union([Type.Object({ mime: Type.String(), base64: Type.String() }), Type.Null()]),
   },
   /**
+   * The pass a feedback code (code avis, contracts' feedback-code.ts) names, for qualification's
+   * rating page: printing alone holds the key that checks the code. null for a code it did not make.
+   */
+  'printing.feedbackPass': {
+    params: Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false }),
+    response: Type.Union([Type.Object({ passId: Uuid, orderId: Uuid }), Type.Null()]),
+  },
+  /**
    * The qualified places nearest to a commune's centre or to coordinates (printing's cover
    * letters; staff search). `method` says how they were chosen: by distance, or — for a commune
    * whose centre catalogue cannot place — by commune then département, without distances.

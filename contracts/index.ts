@@ -14,3 +14,4 @@ export * from './dates.ts';
 export * from './territory.ts';
 export * from './reporting.ts';
 export * from './money-format.ts';
+export * from './feedback-code.ts';

@@ -11,6 +11,7 @@ import { logosOf } from './db/logos.ts';
 import { expireProofs } from './db/proofs.ts';
 import * as schema from './db/schema.ts';
 import { issuePasses } from './db/issuance.ts';
+import { feedbackPass } from './db/feedback-pass.ts';
 import { printingRoutes } from './http.ts';
 
 /**
@@ -35,6 +36,9 @@ export const printing: ServiceDefinition = {
   },
   moleculer: (ctx) => ({
     actions: {
+      feedbackPass: contractAction('printing.feedbackPass', ({ code }) =>
+        feedbackPass(ctx.db, passCodeKey(ctx.config), code),
+      ),
       orderLogo: contractAction('printing.orderLogo', async ({ orderId }) => {
         const logos = await logosOf(ctx.db, orderId);
         const logo = logos.cover ?? logos.pass;

@@ -43,6 +43,8 @@ export interface PlatformConfig {
    * its passes' last valid day.
    */
   kioskOfflineDays: number;
+  /** The public rating page's address (qualification's `/avis`), printed on every pass's stub. */
+  feedbackUrl: string;
   port(service: ServiceName): number;
 }
 
@@ -66,6 +68,14 @@ function adminToken(raw: string | undefined): string | undefined {
       `APTIC_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`), got ${raw.length}`,
     );
   }
+  return raw;
+}
+
+/** APTIC_FEEDBACK_URL, printed on passes: a mistake here would print a dead address on a whole order. */
+function feedbackUrl(env: Env, qualificationPort: number): string {
+  const raw = env.APTIC_FEEDBACK_URL || `http://localhost:${qualificationPort}/avis`;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(raw) || raw.endsWith('/'))
+    throw new StartRefused(`APTIC_FEEDBACK_URL must be an http(s) address without a trailing slash, got "${raw}"`);
   return raw;
 }
 
@@ -104,6 +114,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
       backoffMs: integer(env, 'APTIC_EVENTS_BACKOFF_MS', 1_000),
     },
     kioskOfflineDays: integer(env, 'APTIC_KIOSK_OFFLINE_DAYS', 5),
+    feedbackUrl: feedbackUrl(env, ports.get('qualification')!),
     port: (service) => ports.get(service)!,
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +73,23 @@ export async function saveFirstPage(pdf: Buffer | string, name: string, page = 1
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every symbol of one kind (`code128`, `qrcode`) that zbar, an independent decoder, reads on a PDF's
+ * pages rasterised at 200 dpi the way a scan of the print would be, in page order.
+ */
+export async function decodeSymbols(pdf: string, dir: string, symbology: 'code128' | 'qrcode'): Promise<string[]> {
+  await run('pdftoppm', ['-r', '200', '-gray', '-png', pdf, join(dir, 'page')]);
+  const pages = (await readdir(dir)).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
+  // zbarimg exits 4 when some page (a cover) holds no symbol: an empty answer, not an error.
+  const { stdout } = await run(
+    'zbarimg',
+    ['--raw', '-q', '-Sdisable', `-S${symbology}.enable`, ...pages.map((p) => join(dir, p))],
+    { maxBuffer: 1 << 24 },
+  ).catch((err: { code?: number; stdout?: string }) => {
+    if (err.code === 4 && err.stdout !== undefined) return { stdout: err.stdout };
+    throw err;
+  });
+  return stdout.split('\n').filter(Boolean);
 }

@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
-import { passCode, territory } from '@aptic/contracts';
+import { feedbackCode, passCode, territory } from '@aptic/contracts';
 import { passCodeKey, type ServiceContext } from '@aptic/runtime';
 import { renderPrintPdf } from '../documents/carnet-pdf.ts';
-import type { PrintJob as PrintDocument } from '../documents/carnet-html.ts';
+import type { PrintCarnet, PrintJob as PrintDocument } from '../documents/carnet-html.ts';
 import { perimeterLabel, type TerritoryNames } from '../domain/perimeter-label.ts';
 import { advanceJob, renderFailed } from './proofs.ts';
 import { logosOf } from './logos.ts';
@@ -20,11 +20,15 @@ async function printDocument(ctx: ServiceContext, orderId: string, key: string):
     .from(passes)
     .where(eq(passes.orderId, orderId))
     .orderBy(asc(passes.carnetNumber), asc(passes.position));
-  const carnets = new Map<number, { position: number; code: string }[]>();
+  const carnets = new Map<number, PrintCarnet['passes']>();
   for (const r of rows)
     carnets.set(r.carnet, [
       ...(carnets.get(r.carnet) ?? []),
-      { position: r.position, code: passCode(key, r.carnet, r.position) },
+      {
+        position: r.position,
+        code: passCode(key, r.carnet, r.position),
+        feedbackCode: feedbackCode(key, r.carnet, r.position),
+      },
     ]);
   return {
     orderId,
@@ -35,6 +39,7 @@ async function printDocument(ctx: ServiceContext, orderId: string, key: string):
     carnetSize: order!.carnetSize as 5 | 10,
     carnets: [...carnets].map(([number, list]) => ({ number, passes: list })),
     logos: await logosOf(ctx.db, orderId),
+    feedbackUrl: ctx.config.feedbackUrl,
   };
 }
 

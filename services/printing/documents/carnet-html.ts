@@ -34,8 +34,16 @@ import bwipjs from 'bwip-js';
 import Handlebars from 'handlebars';
 import { DomainError, frenchDate, isCalendarDate, printedPassCode, readPassCode } from '@aptic/contracts';
 import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
+import {
+  checkFeedbackUrl,
+  feedbackCodeNames,
+  feedbackView,
+  printedAddress,
+  type FeedbackView,
+} from './feedback-stub.ts';
 
-export type PrintCarnet = { number: number; passes: { position: number; code: string }[] };
+/** `feedbackCode`: the pass's code for the rating page (contracts' feedbackCode), printed on its stub. */
+export type PrintCarnet = { number: number; passes: { position: number; code: string; feedbackCode: string }[] };
 
 export type PrintJob = {
   orderId: string;
@@ -48,6 +56,8 @@ export type PrintJob = {
   carnetSize: 5 | 10;
   carnets: PrintCarnet[];
   logos?: { pass?: Logo; cover?: Logo };
+  /** The rating page's address (APTIC_FEEDBACK_URL), printed on every stub and, with the code, in its QR code. */
+  feedbackUrl: string;
 };
 
 const PASS_FACE_VALUE_EUROS = 10;
@@ -75,6 +85,8 @@ function checkCarnet(carnet: PrintCarnet, size: number, index: number): void {
     ) {
       refuse(`Code de pass invalide : carnet ${carnet.number}, position ${pass.position}.`, `${field}.passes[${i}]`);
     }
+    if (!feedbackCodeNames(pass.feedbackCode, carnet.number, pass.position))
+      refuse(`Code avis invalide : carnet ${carnet.number}, position ${pass.position}.`, `${field}.passes[${i}]`);
   });
 }
 
@@ -86,6 +98,7 @@ export function validatePrintJob(job: PrintJob): PrintJob {
   if (!isCalendarDate(job.validUntil)) refuse(`Date invalide : ${job.validUntil}`, 'validUntil');
   if (job.validUntil < job.validFrom) refuse('La fin de validité précède son début.', 'validUntil');
   if (job.carnets.length === 0) refuse('La commande ne compte aucun carnet.', 'carnets');
+  checkFeedbackUrl(job.feedbackUrl);
   const seen = new Set<number>();
   job.carnets.forEach((carnet, i) => {
     if (seen.has(carnet.number)) refuse(`Carnet ${carnet.number} en double.`, `carnets[${i}]`);
@@ -128,7 +141,14 @@ export function barcode(code: string): BarcodeView {
 // ---------------------------------------------------------------------------------------------
 // Views and templates
 
-type PassView = { carnet: string; position: number; of: number; code: string; barcode: BarcodeView };
+type PassView = {
+  carnet: string;
+  position: number;
+  of: number;
+  code: string;
+  barcode: BarcodeView;
+  feedback: FeedbackView;
+};
 type CarnetView = { carnet: string; passes: PassView[] };
 type DocumentView = {
   orderId: string;
@@ -138,6 +158,7 @@ type DocumentView = {
   carnetSize: number;
   faceValue: string;
   carnetValue: string;
+  feedbackAddress: string;
   /** `url("data:…")` CSS values, set once per document as custom properties: one copy of each face and logo per batch, not per page */
   passFace: string;
   coverFace: string;
@@ -177,7 +198,7 @@ function faceUrl(view: FaceView): string {
   return `url("data:image/svg+xml;base64,${Buffer.from(faceTemplate(view)).toString('base64')}")`;
 }
 
-function carnetView(carnet: PrintCarnet, size: number): CarnetView {
+function carnetView(carnet: PrintCarnet, size: number, feedbackUrl: string): CarnetView {
   const number = carnetNumber(carnet.number);
   return {
     carnet: number,
@@ -187,6 +208,7 @@ function carnetView(carnet: PrintCarnet, size: number): CarnetView {
       of: size,
       code: printedPassCode(p.code),
       barcode: barcode(p.code),
+      feedback: feedbackView(feedbackUrl, p.feedbackCode),
     })),
   };
 }
@@ -204,6 +226,7 @@ export function carnetsHtml(job: PrintJob, carnets: PrintCarnet[]): string {
     carnetSize: job.carnetSize,
     faceValue: `${PASS_FACE_VALUE_EUROS}${NBSP}€`,
     carnetValue: `${PASS_FACE_VALUE_EUROS * job.carnetSize}${NBSP}€`,
+    feedbackAddress: printedAddress(job.feedbackUrl),
     passLogo: cssUrl(job.logos?.pass),
     coverLogo: cssUrl(job.logos?.cover),
   };
@@ -211,6 +234,6 @@ export function carnetsHtml(job: PrintJob, carnets: PrintCarnet[]): string {
     ...doc,
     passFace: faceUrl({ doc, cover: false }),
     coverFace: faceUrl({ doc, cover: true }),
-    carnets: carnets.map((c) => carnetView(c, job.carnetSize)),
+    carnets: carnets.map((c) => carnetView(c, job.carnetSize, job.feedbackUrl)),
   });
 }

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,9 @@ import { PdfRenderer, readConfig } from '@aptic/runtime';
 import { renderPrintPdf, type HtmlPrinter, type PrintProgress } from './carnet-pdf.ts';
 import type { PrintJob } from './carnet-html.ts';
 import { PNG_LOGO, SVG_LOGO, printJob } from './fixtures.ts';
-import { saveFirstPage } from '../../../test/support/pdf.ts';
+import { decodeSymbols, saveFirstPage } from '../../../test/support/pdf.ts';
+import { feedbackLink } from './feedback-stub.ts';
+import { groupedFeedbackCode } from '@aptic/contracts';
 
 const run = promisify(execFile);
 
@@ -61,21 +63,7 @@ async function inkCoverage(
   return { c: c!, m: m!, y: y!, k: k! };
 }
 
-/** Every Code 128 zbarimg reads on the PDF's pages rasterised at 200 dpi, in page order. */
-async function decodeAll(pdf: string, dir: string): Promise<string[]> {
-  await run('pdftoppm', ['-r', '200', '-gray', '-png', pdf, join(dir, 'page')]);
-  const pages = (await readdir(dir)).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
-  // zbarimg exits 4 when some page (a cover) holds no barcode: an empty answer, not an error.
-  const { stdout } = await run(
-    'zbarimg',
-    ['--raw', '-q', '-Sdisable', '-Scode128.enable', ...pages.map((p) => join(dir, p))],
-    { maxBuffer: 1 << 24 },
-  ).catch((err: { code?: number; stdout?: string }) => {
-    if (err.code === 4 && err.stdout !== undefined) return { stdout: err.stdout };
-    throw err;
-  });
-  return stdout.split('\n').filter(Boolean);
-}
+const decodeAll = (pdf: string, dir: string) => decodeSymbols(pdf, dir, 'code128');
 
 const storedCodes = (job: PrintJob) => job.carnets.flatMap((c) => c.passes.map((p) => p.code));
 
@@ -153,6 +141,13 @@ describe('print-ready PDF of an order', () => {
     expect(text).toMatch(/0000077 4 \d{13} \d/);
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
     expect(decoded).toEqual(storedCodes(job));
+    // Each stub: the rating page's line, the feedback code grouped, and a vector QR code of the page's address with it.
+    const feedback = job.carnets.flatMap((c) => c.passes.map((p) => p.feedbackCode));
+    // (the address wraps on the 36 mm stub)
+    expect(text.replace(/\s+/g, ' ').match(/Donnez votre avis : avis\.pass- ?numerique\.fr/g)).toHaveLength(10);
+    for (const group of groupedFeedbackCode(feedback[0]!).split('-')) expect(text).toContain(group);
+    const links = await decodeSymbols(out, await mkdtemp(join(dir, 'qr-')), 'qrcode');
+    expect(links).toEqual(feedback.map((code) => feedbackLink(job.feedbackUrl, code)));
   });
 
   it('is print-ready: trim and bleed boxes on every page, a title, text and barcodes in black ink alone, the logos printed', async () => {

@@ -1,5 +1,5 @@
 /** Print jobs for tests and the benchmark: real pass codes (contracts' passCode) under a test key. */
-import { passCode } from '@aptic/contracts';
+import { feedbackCode, passCode } from '@aptic/contracts';
 import type { PrintJob } from './carnet-html.ts';
 
 export const TEST_KEY = 'printing-test-key';
@@ -10,7 +10,11 @@ export function printJob(count: number, size: 5 | 10 = 10, first = 42, overrides
     const number = first + i;
     return {
       number,
-      passes: Array.from({ length: size }, (_, p) => ({ position: p + 1, code: passCode(TEST_KEY, number, p + 1) })),
+      passes: Array.from({ length: size }, (_, p) => ({
+        position: p + 1,
+        code: passCode(TEST_KEY, number, p + 1),
+        feedbackCode: feedbackCode(TEST_KEY, number, p + 1),
+      })),
     };
   });
   return {
@@ -21,6 +25,7 @@ export function printJob(count: number, size: 5 | 10 = 10, first = 42, overrides
     perimeterLabel: 'Charente (16)',
     carnetSize: size,
     carnets,
+    feedbackUrl: 'https://avis.pass-numerique.fr',
     ...overrides,
   };
 }

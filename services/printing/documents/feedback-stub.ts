@@ -1,0 +1,64 @@
+/**
+ * What the stub of each pass carries for the rating page (avis): the pass's feedback code, grouped
+ * for reading aloud, a QR code of the page's address with the code in it, and the page's address.
+ * The QR is a vector path like the barcode, so it prints sharp at any resolution.
+ */
+import bwipjs from 'bwip-js';
+import { DomainError, groupedFeedbackCode, readFeedbackCode } from '@aptic/contracts';
+
+type QrView = { viewBox: string; d: string };
+export type FeedbackView = { groups: string[]; qr: QrView };
+
+/** ISO/IEC 18004's quiet zone, in modules, around a QR symbol. */
+const QR_QUIET_ZONE = 4;
+
+/**
+ * QR code (error correction M: a stub gets worn in a carnet) of `text`, encoded by bwip-js, as one
+ * SVG path: a rectangle per run of dark modules in a row, quiet zone inside the viewBox.
+ */
+function qrCode(text: string): QrView {
+  const [symbol] = bwipjs.raw('qrcode', text, 'eclevel=M') as { pixs?: number[]; pixx?: number }[];
+  const size = symbol?.pixx ?? 0;
+  const pixs = symbol?.pixs ?? [];
+  if (size === 0) throw new Error(`bwip-js gave no QR code for ${text}`);
+  let d = '';
+  for (let y = 0; y < size; y++) {
+    let x = 0;
+    while (x < size) {
+      if (!pixs[y * size + x]) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < size && pixs[y * size + x]) x++;
+      d += `M${start + QR_QUIET_ZONE} ${y + QR_QUIET_ZONE}h${x - start}v1h-${x - start}z`;
+    }
+  }
+  const side = size + 2 * QR_QUIET_ZONE;
+  return { viewBox: `0 0 ${side} ${side}`, d };
+}
+
+/** The rating page's address for a code, as the QR code holds it. */
+export const feedbackLink = (pageUrl: string, code: string) => `${pageUrl}/${code}`;
+
+/** The address as printed for typing: without `https://`, which browsers add. */
+export const printedAddress = (pageUrl: string) => pageUrl.replace(/^https:\/\//, '');
+
+export function feedbackView(pageUrl: string, code: string): FeedbackView {
+  return { groups: groupedFeedbackCode(code).split('-'), qr: qrCode(feedbackLink(pageUrl, code)) };
+}
+
+/** A print job's rating page address: an absolute http(s) URL without a trailing slash. */
+export function checkFeedbackUrl(pageUrl: string): void {
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(pageUrl) || pageUrl.endsWith('/'))
+    throw new DomainError('invalid_print_job', `Adresse de la page d'avis invalide : ${pageUrl}`, {
+      status: 422,
+      field: 'feedbackUrl',
+    });
+}
+
+/** True when `code` is a well-formed feedback code of this carnet and position. */
+export function feedbackCodeNames(code: string, carnet: number, position: number): boolean {
+  const reading = readFeedbackCode(code);
+  return reading.ok && reading.code === code && reading.carnetNumber === carnet && reading.position === position;
+}
