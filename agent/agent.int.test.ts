@@ -2,7 +2,6 @@
  * The agent against a real nats-server in operator mode (the kiosk credentials of production),
  * run as a real process (the CLI with the stdin source) so it can be killed with SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import {
   type ScanMessage,
 } from '@aptic/contracts';
 import { startOperatorServer, type OperatorServer } from '../test/support/nats-operator.ts';
+import { killAgents, spawnAgent, until } from '../test/support/agent-process.ts';
 
 const prefix = 'aptic';
 const names = natsNames(prefix).kiosk;
@@ -29,7 +29,6 @@ let server: OperatorServer;
 let platform: NatsConnection;
 let jsm: JetStreamManager;
 let dir: string;
-const running = new Set<ChildProcess>();
 
 async function registerKiosk(kioskId: string): Promise<string> {
   await jsm.consumers.add(names.verdictStream, {
@@ -49,69 +48,9 @@ async function registerKiosk(kioskId: string): Promise<string> {
   return path;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-interface Log {
-  msg: string;
-  scanId?: string;
-  duplicate?: boolean;
-  offline?: boolean;
-  detail?: string;
-}
-
-/** The agent's CLI as a child process, fed barcodes on stdin; stdout is the mediator's screen, stderr the JSON logs. */
-function agent(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['agent/bin/agent.ts', ...args], {
-    env: { ...process.env, AGENT_SOURCE: 'stdin', AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: prefix, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const screen: string[] = [];
-  const logs: Log[] = [];
-  const lines = (sink: (line: string) => void) => {
-    let buffer = '';
-    return (chunk: string) => {
-      buffer += chunk;
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      parts.forEach(sink);
-    };
-  };
-  child.stdout!.setEncoding('utf8'); // a multi-byte character may straddle two chunks
-  child.stderr!.setEncoding('utf8');
-  // The terminal bell (BEL) of the previous verdict starts the next line: the screen keeps the text.
-  child.stdout!.on(
-    'data',
-    lines((l) => screen.push(l.replaceAll('\x07', ''))),
-  );
-  child.stderr!.on(
-    'data',
-    lines((l) => logs.push(l.startsWith('{') ? (JSON.parse(l) as Log) : { msg: l })),
-  );
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('exit', (code, signal) => (running.delete(child), resolve({ code, signal }))),
-  );
-  return {
-    screen,
-    logs,
-    exit,
-    scan: (...codes: string[]) => void child.stdin!.write(codes.map((c) => `${c}\n`).join('')),
-    log: (msg: string) => until(`log "${msg}"`, () => logs.find((l) => l.msg === msg)),
-    stop: async () => (child.kill('SIGTERM'), exit),
-  };
-}
+/** The agent's CLI against the test's server. */
+const agent = (env: Record<string, string>, args: string[] = []) =>
+  spawnAgent({ AGENT_NATS_URL: server.url, AGENT_NATS_PREFIX: prefix, ...env }, args);
 
 /** A kiosk's scan subject, as it published it or as the server's partition mapping rewrote it. */
 function isScanOf(subject: string, kioskId: string): boolean {
@@ -148,7 +87,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of running) child.kill('SIGKILL');
+  killAgents();
   await platform?.close();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });

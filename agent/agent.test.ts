@@ -17,6 +17,7 @@ function setup(maxScans = 100, online = true) {
     online,
     start: async (e) => void (linkEvents = e),
     wake: () => void wakes++,
+    heartbeat: async () => undefined,
     stop: async () => {},
   };
   let scanner: ScannerEvents | undefined;
@@ -148,4 +149,20 @@ test('the mediator reads French lines: the service by its name, one verdict line
   expect(describe({ kind: 'refused', reason: 'no_service', message: 'Choisissez d’abord le service.' })).toBe(
     '✘ Choisissez d’abord le service.',
   );
+});
+
+test('an outage says HORS LIGNE and its end says so; a clean stop says "Borne arrêtée", never "hors ligne"', async () => {
+  const t = setup();
+  await t.agent.start();
+  t.link().offline('publish not acknowledged');
+  t.scan(serviceBarcode(OFFER));
+  t.scan(P1);
+  t.link().online();
+  const lines = () => t.shown.map(describe).filter(Boolean);
+  expect(lines()).toContain('· HORS LIGNE : les scans sont gardés sur la borne et seront envoyés au retour du réseau');
+  expect(lines()).toContain('· EN LIGNE : réseau rétabli, les scans gardés sur la borne sont envoyés');
+  const before = t.shown.length;
+  await t.agent.stop();
+  const after = t.shown.slice(before).map(describe);
+  expect(after).toEqual(['· Borne arrêtée : 1 scan(s) gardé(s) sur la borne, envoyé(s) au prochain démarrage']);
 });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ScanMessage, validate, type Verdict } from '@aptic/contracts';
 import type { FeedbackOutput } from './feedback.ts';
+import type { Heartbeats } from './heartbeat.ts';
 import { JournalFullError, type Journal } from './journal.ts';
 import type { ScanLink } from './link.ts';
 import { IDLE, REFUSAL_MESSAGES, scan, tick, type SessionState } from './session.ts';
@@ -23,10 +24,15 @@ export interface AgentOptions {
   log: Logger;
   /** The place's services by offer id, to name the chosen one (its barcode carries only the id). */
   offers?: Readonly<Record<string, string>>;
+  /** The fleet heartbeat (NATS kiosks): fed the scanner's state, sent again when the link returns. */
+  heartbeats?: Heartbeats;
   now?: () => number;
   /** Test hook: SIGKILL right after a scan is journaled, before the link sees it. */
   crashAfterJournal?: boolean;
 }
+
+const OFFLINE = 'HORS LIGNE : les scans sont gardés sur la borne et seront envoyés au retour du réseau';
+const BACK_ONLINE = 'EN LIGNE : réseau rétabli, les scans gardés sur la borne sont envoyés';
 
 export class Agent {
   #o: AgentOptions;
@@ -41,35 +47,51 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    const { link, source, feedback, log, journal } = this.#o;
+    const { link, source, feedback, log, journal, heartbeats } = this.#o;
     const backlog = journal.pendingCount();
     if (backlog) log.info({ backlog }, 'scans from before the restart are waiting in the journal; sending them first');
-    const offline = 'HORS LIGNE : les scans sont gardés et seront envoyés au retour du réseau';
+    const status = (message: string) => feedback.show({ kind: 'status', message });
+    let wasOffline = false;
     // Online or not before the first scan, so a pass scanned while the platform is up is not
     // shown as kept offline because the link had not heard from it yet.
     await link.start({
-      online: () => feedback.show({ kind: 'status', message: 'en ligne' }),
-      offline: () => feedback.show({ kind: 'status', message: offline }),
+      online: () => {
+        status(wasOffline ? BACK_ONLINE : 'en ligne');
+        void heartbeats?.beat();
+      },
+      offline: () => ((wasOffline = true), status(OFFLINE)),
       sent: () => this.#checkJournalRoom(),
       verdict: (v) => this.#onVerdict(v),
+      slow: () => status('la plateforme tarde à répondre : les verdicts s’afficheront dès leur arrivée'),
     });
-    if (!link.online) feedback.show({ kind: 'status', message: offline });
+    if (!link.online) (wasOffline = true), status(OFFLINE);
     await source.start({
       barcode: (code) => this.onBarcode(code),
-      status: (state, detail, screen) => {
-        (state === 'connected' ? log.info : log.warn).call(log, { scanner: state }, detail);
-        feedback.show({ kind: 'status', message: screen });
+      status: (state, detail, screen, scanner) => {
+        (state === 'connected' ? log.info : log.warn).call(log, { scanner: state, ...scanner }, detail);
+        heartbeats?.scanner(state === 'connected', scanner);
+        status(screen);
       },
     });
+    heartbeats?.start();
     this.#timer = setInterval(() => this.onTick(), 1_000);
     this.#timer.unref();
     log.info('agent ready');
   }
 
+  /** A clean stop (SIGTERM, SIGINT): says so, and how many scans stay on the kiosk; never "hors ligne". */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#o.source.stop();
+    await this.#o.heartbeats?.stop();
     await this.#o.link.stop();
+    const kept = this.#o.journal.pendingCount();
+    this.#o.feedback.show({
+      kind: 'status',
+      message: kept
+        ? `Borne arrêtée : ${kept} scan(s) gardé(s) sur la borne, envoyé(s) au prochain démarrage`
+        : 'Borne arrêtée',
+    });
   }
 
   /** One barcode from the scanner. Public for tests. */

@@ -42,6 +42,11 @@ export class HttpLink implements ScanLink {
     this.#wake();
   }
 
+  /** The embedded mode has no fleet to watch: no heartbeat is sent. */
+  async heartbeat(): Promise<undefined> {
+    return undefined;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#wake();

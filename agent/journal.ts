@@ -62,6 +62,18 @@ export class Journal {
     return (this.#db.prepare('SELECT count(*) AS n FROM pending').get() as { n: number }).n;
   }
 
+  /** How deep the journal is, for the heartbeat: waiting to be sent, waiting for a verdict, the oldest unsent scan. */
+  depth(): { pending: number; awaitingVerdict: number; max: number; oldestPendingAt: string | undefined } {
+    const [oldest] = this.pending(1);
+    const awaiting = (this.#db.prepare('SELECT count(*) AS n FROM awaiting').get() as { n: number }).n;
+    return {
+      pending: this.pendingCount(),
+      awaitingVerdict: awaiting,
+      max: this.#max,
+      oldestPendingAt: oldest?.scannedAt,
+    };
+  }
+
   isFull(): boolean {
     return this.pendingCount() >= this.#max;
   }

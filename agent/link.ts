@@ -4,10 +4,16 @@
  * scan re-sent after a crash is stored once), deletes a scan only once JetStream acknowledged
  * it, and collects verdicts: live on the kiosk's verdict subject, and after every
  * (re)connection from the kiosk's own durable consumer, for those it missed.
+ *
+ * A stalled link (a half-open connection, a frozen server) is seen within seconds, not at the next
+ * two-minute ping: pings every 2 s, the connection dropped after 3 unanswered (6 to 8 s); a publish
+ * that times out, or a verdict that does not come while the server does not answer a ping either,
+ * marks the link offline at once. The link is back online on reconnection, on a publish
+ * acknowledged, or (nothing left to send) on a ping answered. A stop is not an outage: it says nothing.
  */
 import { connect, credsAuthenticator, JSONCodec, type NatsConnection, type Msg, type JetStreamClient } from 'nats';
 import type { Logger } from 'pino';
-import { natsNames, validate, Verdict, type ScanMessage } from '@aptic/contracts';
+import { HeartbeatAnswer, natsNames, validate, Verdict, type KioskHeartbeat, type ScanMessage } from '@aptic/contracts';
 import type { Journal } from './journal.ts';
 
 export interface LinkEvents {
@@ -16,6 +22,8 @@ export interface LinkEvents {
   /** JetStream stored the scan (`duplicate`: it already had it, from a send before a crash). */
   sent(scan: ScanMessage, duplicate: boolean): void;
   verdict(verdict: Verdict): void;
+  /** Scans sent, their verdict late, while the server still answers: the platform is slow, not the link. */
+  slow(): void;
 }
 
 export interface LinkOptions {
@@ -37,12 +45,20 @@ export interface ScanLink {
   start(events: LinkEvents): Promise<void>;
   /** A scan was journaled: send it. */
   wake(): void;
+  /** Sends a heartbeat while online; resolves with the platform's answer, undefined when not sent or not answered. */
+  heartbeat(beat: KioskHeartbeat): Promise<HeartbeatAnswer | undefined>;
   stop(): Promise<void>;
 }
 
 const json = JSONCodec();
 const RETRY_MAX_MS = 30_000;
 const COLLECT_EVERY_MS = 30_000;
+/** Kiosk-tuned liveness (the client's defaults, 2 min × 2, would leave a dead link unseen for minutes). */
+const PING_INTERVAL_MS = 2_000;
+const MAX_PINGS_OUT = 3;
+/** A verdict not back this long after the publish was acknowledged: is the server still there? */
+const VERDICT_WAIT_MS = 5_000;
+const PROBE_MS = 2_000;
 /** How long start waits for the first connection before the agent takes scans (kept offline meanwhile). */
 export const FIRST_CONTACT_MS = 3_000;
 
@@ -53,7 +69,12 @@ export class NatsLink implements ScanLink {
   #nc: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
   #online = false;
+  /** The client's own view: connected (or reconnected) and not since disconnected. */
+  #connected = false;
   #stopped = false;
+  /** Scans acknowledged by JetStream in this run whose verdict has not come: scan id → when acknowledged. */
+  #inFlight = new Map<string, number>();
+  #probing = false;
   #wakeUp: (() => void) | undefined;
   #collecting: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -75,6 +96,7 @@ export class NatsLink implements ScanLink {
     const firstContact = new Promise<void>((resolve) => (connected = resolve));
     void this.#run(connected);
     this.#timers.push(setInterval(() => void this.#collect(), COLLECT_EVERY_MS));
+    this.#timers.push(setInterval(() => void this.#checkVerdicts(), 1_000));
     await Promise.race([firstContact, new Promise((r) => this.#timers.push(setTimeout(r, FIRST_CONTACT_MS)))]);
   }
 
@@ -102,6 +124,7 @@ export class NatsLink implements ScanLink {
       } catch (err) {
         this.#o.log.error({ err }, 'NATS connection failed');
       }
+      this.#connected = false;
       this.#setOffline('connection closed');
       if (!this.#stopped) await new Promise((r) => setTimeout(r, 5_000));
     }
@@ -116,7 +139,10 @@ export class NatsLink implements ScanLink {
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,
-      pingInterval: 10_000,
+      // A server that accepts the TCP connection but never answers (frozen) is given up in 5 s, not 20.
+      timeout: 5_000,
+      pingInterval: PING_INTERVAL_MS,
+      maxPingOut: MAX_PINGS_OUT,
     });
     if (this.#stopped) {
       await nc.close();
@@ -129,14 +155,20 @@ export class NatsLink implements ScanLink {
       callback: (err, msg) => (err ? this.#o.log.error({ err }, 'verdict subscription failed') : this.#onVerdict(msg)),
     });
     await nc.flush();
+    this.#connected = true;
     this.#setOnline();
     return nc;
   }
 
   async #watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') this.#setOffline(`disconnected from ${String(s.data)}`);
-      else if (s.type === 'reconnect') this.#setOnline();
+      if (s.type === 'disconnect') {
+        this.#connected = false;
+        this.#setOffline(`disconnected from ${String(s.data)}`);
+      } else if (s.type === 'reconnect') {
+        this.#connected = true;
+        this.#setOnline();
+      } else if (s.type === 'staleConnection') this.#o.log.warn('NATS pings unanswered: connection dropped');
       else if (s.type === 'error')
         this.#o.log.error(
           { detail: String(s.data), permission: (s as { permissionContext?: unknown }).permissionContext },
@@ -146,6 +178,8 @@ export class NatsLink implements ScanLink {
   }
 
   #setOnline(): void {
+    if (this.#stopped || this.#online) return;
+    this.#inFlight.clear();
     this.#online = true;
     this.#o.log.info('NATS connected');
     this.#events?.online();
@@ -154,7 +188,7 @@ export class NatsLink implements ScanLink {
   }
 
   #setOffline(detail: string): void {
-    if (!this.#online) return;
+    if (!this.#online || this.#stopped) return;
     this.#online = false;
     this.#o.log.warn({ detail }, 'NATS offline: scans are journaled and sent when it returns');
     this.#events?.offline(detail);
@@ -164,9 +198,11 @@ export class NatsLink implements ScanLink {
   async #publishLoop(): Promise<void> {
     let retryMs = 500;
     while (!this.#stopped) {
-      const batch = this.#online && this.#js ? this.#o.journal.pending(100) : [];
+      // Sent whenever the client is connected, online or not: an acknowledgement is what proves the link again.
+      const batch = this.#connected && this.#js ? this.#o.journal.pending(100) : [];
       if (batch.length === 0) {
-        await this.#idle(5_000);
+        if (!this.#online && this.#connected) await this.#probe();
+        await this.#idle(this.#online ? 5_000 : 1_000);
         continue;
       }
       const failed = await this.#publish(batch);
@@ -181,11 +217,13 @@ export class NatsLink implements ScanLink {
   async #publish(batch: ScanMessage[]): Promise<boolean> {
     const subject = this.#names.scans(this.#o.kioskId);
     for (const scan of batch) {
-      if (this.#stopped || !this.#online || !this.#js) return true;
+      if (this.#stopped || !this.#connected || !this.#js) return true;
       try {
         const ack = await this.#js.publish(subject, json.encode(scan), { msgID: scan.scanId });
         if (this.#o.crashAfterPublish) process.kill(process.pid, 'SIGKILL');
         this.#o.journal.markSent(scan);
+        this.#setOnline();
+        this.#inFlight.set(scan.scanId, Date.now());
         this.#o.log.info({ scanId: scan.scanId, seq: ack.seq, duplicate: ack.duplicate }, 'scan published');
         this.#events?.sent(scan, ack.duplicate);
       } catch (err) {
@@ -193,6 +231,7 @@ export class NatsLink implements ScanLink {
           { err: String(err), scanId: scan.scanId, subject },
           'scan not acknowledged yet; kept in the journal, retrying',
         );
+        if (isTimeout(err)) this.#setOffline(`publish not acknowledged in ${this.#o.publishTimeoutMs} ms`);
         return true;
       }
     }
@@ -232,7 +271,55 @@ export class NatsLink implements ScanLink {
     }
     const checked = validate(Verdict, body);
     if (!checked.ok) return void this.#o.log.warn({ refusal: checked.refusal }, 'ignored a malformed verdict');
+    this.#inFlight.delete(checked.value.scanId);
     this.#events?.verdict(checked.value);
+  }
+
+  async heartbeat(beat: KioskHeartbeat): Promise<HeartbeatAnswer | undefined> {
+    const nc = this.#nc;
+    if (!nc || !this.#online || this.#stopped) return undefined;
+    try {
+      const reply = await nc.request(this.#names.heartbeat(this.#o.kioskId), json.encode(beat), { timeout: PROBE_MS });
+      const checked = validate(HeartbeatAnswer, json.decode(reply.data));
+      return checked.ok ? checked.value : undefined;
+    } catch (err) {
+      this.#o.log.debug({ err: String(err) }, 'heartbeat not answered');
+      return undefined;
+    }
+  }
+
+  /**
+   * A scan acknowledged but still without its verdict: a ping tells a dead link (offline now,
+   * rather than when the client's pings run out) from a slow platform (said once, the link kept).
+   */
+  async #checkVerdicts(): Promise<void> {
+    const oldest = Math.min(...this.#inFlight.values());
+    if (!this.#online || this.#probing || Date.now() - oldest < VERDICT_WAIT_MS) return;
+    this.#inFlight.clear();
+    if (await this.#probe()) {
+      this.#o.log.warn('verdicts late while NATS answers: the platform is slow; they will be shown when they come');
+      this.#events?.slow();
+    }
+  }
+
+  /** One ping round trip within PROBE_MS: online when answered, offline when not. */
+  async #probe(): Promise<boolean> {
+    const nc = this.#nc;
+    if (!nc || this.#probing) return false;
+    this.#probing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      nc.flush().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_MS))),
+    ]);
+    clearTimeout(timer);
+    this.#probing = false;
+    if (answered) this.#setOnline();
+    else this.#setOffline(`no answer from the server within ${PROBE_MS} ms`);
+    return answered;
   }
 
   /** Waits for a wake-up (new scan, reconnection, stop) or the delay. */
@@ -246,6 +333,10 @@ export class NatsLink implements ScanLink {
       this.#wakeUp = done;
     });
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'TIMEOUT' || /timeout/i.test(String(err));
 }
 
 function permissionHint(detail: string): string {

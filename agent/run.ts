@@ -11,6 +11,7 @@ import type { AgentConfig } from './config.ts';
 import { TerminalFeedback, terminalBell, type Beeper, type FeedbackOutput } from './feedback.ts';
 import { describe, nodeHid, type HidBackend } from './hid/device.ts';
 import { HidSource } from './hid/hid-source.ts';
+import { Heartbeats } from './heartbeat.ts';
 import { Journal } from './journal.ts';
 import { NatsLink } from './link.ts';
 import { HttpLink } from './http-link.ts';
@@ -61,7 +62,15 @@ export async function startAgent(
       : new HidSource({ backend: options.hid ?? nodeHid(), selector: config.device, layout: config.layout }));
   const feedback =
     options.feedback ?? new TerminalFeedback(process.stdout, options.beeper ?? terminalBell(process.stdout));
+  const heartbeats = new Heartbeats({
+    kioskId: config.kioskId,
+    layout: config.layout,
+    journal,
+    link,
+    log: log.child({ part: 'heartbeat' }),
+  });
   const agent = new Agent({
+    heartbeats,
     kioskId: config.kioskId,
     sessionTimeoutMs: config.sessionTimeoutMs,
     journal,

@@ -1,3 +1,11 @@
+import type { ScannerMode } from '@aptic/contracts';
+
+/** Which scanner a source reads, and how (for the heartbeat and `--check`). */
+export interface ScannerInfo {
+  model: string | null;
+  mode: ScannerMode;
+}
+
 /**
  * Where barcodes come from. A source emits complete barcodes (the text between two Enter/Tab, or
  * one HID POS read) and its own state changes, and never needs the agent restarted.
@@ -8,7 +16,7 @@ export interface ScannerEvents {
    * State changes: `detail` for the logs ("no scanner found", "no permission" …), `screen` for
    * the mediator, in French and without technical detail.
    */
-  status(state: 'connected' | 'disconnected' | 'error', detail: string, screen: string): void;
+  status(state: 'connected' | 'disconnected' | 'error', detail: string, screen: string, scanner?: ScannerInfo): void;
 }
 
 export interface ScannerSource {

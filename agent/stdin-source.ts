@@ -28,7 +28,10 @@ export class StdinSource implements ScannerSource {
         'saisie terminée : plus aucun code n’est lu',
       ),
     );
-    events.status('connected', 'reading barcodes from standard input', 'tapez (ou scannez) un code puis Entrée');
+    events.status('connected', 'reading barcodes from standard input', 'tapez (ou scannez) un code puis Entrée', {
+      model: null,
+      mode: 'stdin',
+    });
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@
  * - publish its scans on `<prefix>.kiosk.<id>.scans`, and its requests to take back a mis-scan on
  *   `<prefix>.kiosk.<id>.cancels` (JetStream stores them; the ack comes back on its own inbox prefix);
  * - receive its verdicts live on `<prefix>.kiosk.<id>.verdicts`;
+ * - publish its heartbeat on `<prefix>.kiosk.<id>.heartbeat` (the answer comes back on its inbox);
  * - after a reconnection, pull the verdicts it missed from its own durable consumer on the
  *   verdicts stream (created by the platform when the kiosk is registered: a kiosk cannot create
  *   consumers, so it cannot read another kiosk's verdicts).
@@ -30,6 +31,7 @@ export function kioskPermissions(prefix: string, kioskId: string): KioskPermissi
     publish: [
       kiosk.scans(kioskId),
       kiosk.cancels(kioskId),
+      kiosk.heartbeat(kioskId),
       // Where the account's subject mapping puts them (its partition): NATS checks the mapped subject too.
       kiosk.partitionOf(kioskId, 'scans'),
       kiosk.partitionOf(kioskId, 'cancels'),

@@ -119,3 +119,54 @@ export const Verdict = Type.Union([
   }),
 ]);
 export type Verdict = Static<typeof Verdict>;
+
+/** How the kiosk reads barcodes: a keyboard-emulation scanner, a HID POS scanner, or lines on standard input. */
+export const ScannerModes = ['keyboard', 'hid_pos', 'stdin'] as const;
+export type ScannerMode = (typeof ScannerModes)[number];
+
+const Count = Type.Integer({ minimum: 0, maximum: 10_000_000 });
+
+/**
+ * What a kiosk says of itself every 30 s on its own heartbeat subject (and once more when it is
+ * stopped cleanly, `stopping`). A last-value signal: each one supersedes the one before.
+ */
+export const KioskHeartbeat = Type.Object(
+  {
+    kioskId: Uuid,
+    sentAt: Instant,
+    /** The agent's version (agent/package.json). */
+    version: Type.String({ maxLength: 40 }),
+    /** The keyboard layout a keyboard-emulation scanner is read with. */
+    layout: Type.String({ maxLength: 16 }),
+    scanner: Type.Object(
+      {
+        connected: Type.Boolean(),
+        /** The scanner's make and product, as far as the agent knows it. */
+        model: Type.Union([Type.String({ maxLength: 160 }), Type.Null()]),
+        mode: Type.Union([...ScannerModes.map((m) => Type.Literal(m)), Type.Null()]),
+      },
+      { additionalProperties: false },
+    ),
+    journal: Type.Object(
+      {
+        /** Scans journaled, not yet acknowledged by the platform. */
+        pending: Count,
+        /** Scans the platform holds, whose verdict the kiosk has not received yet. */
+        awaitingVerdict: Count,
+        /** The journal's bound (journalMaxScans): past it, new scans are refused. */
+        max: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+        oldestPendingAgeSeconds: Type.Union([Count, Type.Null()]),
+      },
+      { additionalProperties: false },
+    ),
+    /** The server's clock minus the kiosk's, measured on the previous heartbeat's answer; null before one. */
+    clockOffsetMs: Type.Union([Type.Integer({ minimum: -1e12, maximum: 1e12 }), Type.Null()]),
+    stopping: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type KioskHeartbeat = Static<typeof KioskHeartbeat>;
+
+/** The answer to a heartbeat: the time the platform received it (the kiosk measures its clock offset with it). */
+export const HeartbeatAnswer = Type.Object({ receivedAt: Instant }, { additionalProperties: false });
+export type HeartbeatAnswer = Static<typeof HeartbeatAnswer>;

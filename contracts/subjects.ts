@@ -42,6 +42,12 @@ export function natsNames(prefix = 'aptic') {
       verdictStream: `${upper}_VERDICTS`,
       allVerdicts: `${prefix}.kiosk.*.verdicts`,
       verdicts: (kioskId: string) => `${prefix}.kiosk.${kioskId}.verdicts`,
+      /**
+       * A kiosk's heartbeat (every 30 s: its state, journal depth, scanner), a request answered with
+       * the server's time. Core NATS, in no stream: only the newest one means anything.
+       */
+      heartbeat: (kioskId: string) => `${prefix}.kiosk.${kioskId}.heartbeat`,
+      allHeartbeats: `${prefix}.kiosk.*.heartbeat`,
       /** The kiosk's own durable consumer on the verdicts stream, created when the kiosk is registered. */
       verdictConsumer: (kioskId: string) => `kiosk_${kioskId.replaceAll('-', '')}`,
       /** The kiosk's own reply-subject prefix (JetStream acks, requests): nobody else can read it. */

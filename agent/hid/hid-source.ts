@@ -3,7 +3,7 @@
  * bus re-enumerated and the device reopened, with a growing delay, for as long as the agent runs.
  */
 import { access, constants } from 'node:fs/promises';
-import type { ScannerEvents, ScannerSource } from '../source.ts';
+import type { ScannerEvents, ScannerInfo, ScannerSource } from '../source.ts';
 import {
   describe,
   matches,
@@ -16,6 +16,7 @@ import {
 import { KeyboardDecoder } from './keyboard.ts';
 import type { LayoutName } from './layouts.ts';
 import { PosDecoder } from './pos.ts';
+import { scannerInfo } from './scanners.ts';
 
 export const UDEV_HINT =
   'install deploy/kiosk/99-aptic-scanner.rules in /etc/udev/rules.d/, run `udevadm control --reload && udevadm trigger`, ' +
@@ -82,7 +83,7 @@ export class HidSource implements ScannerSource {
       for (const code of decode(data)) this.#events?.barcode(code);
     });
     handle.on('error', (err) => void this.#lost(err));
-    this.#status('connected', `scanner ${describe(device)}`);
+    this.#status('connected', `scanner ${describe(device)}`, scannerInfo(device));
   }
 
   async #find(): Promise<HidDeviceInfo | undefined> {
@@ -114,11 +115,11 @@ export class HidSource implements ScannerSource {
   }
 
   /** The same message is not repeated at every retry. */
-  #status(state: 'connected' | 'disconnected' | 'error', detail: string): void {
+  #status(state: 'connected' | 'disconnected' | 'error', detail: string, scanner?: ScannerInfo): void {
     const key = `${state}:${detail}`;
     if (key === this.#lastStatus) return;
     this.#lastStatus = key;
-    this.#events?.status(state, detail, SCREEN[state]);
+    this.#events?.status(state, detail, SCREEN[state], scanner);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * A plain NATS server (JetStream, no auth) of the test's own, on a port and in a folder of its own,
- * with subject mappings: for tests of partitioned scans and of faults (restart, kill).
+ * with subject mappings: for tests of partitioned scans and of faults (restart, kill, freeze).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,10 @@ export interface NatsServer {
   /** SIGKILL, data kept. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP: the process stays, its sockets open, and answers nothing (a stalled link, a hung host). */
+  freeze(): void;
+  /** SIGCONT after a freeze. */
+  thaw(): void;
   /** Kills the server and removes its folder. */
   close(): Promise<void>;
 }
@@ -59,6 +63,8 @@ export async function startNatsServer(options: {
       child = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-c', conf], { stdio: 'ignore' });
       await waitUntilUp(url);
     },
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async kill() {
       const running = child;
       child = undefined;
