@@ -31,6 +31,7 @@ export { actorOf, assertScope, callerScope, type RecordScope } from './http/acce
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';
+export { newerFact, setIfNewer, type Fact } from './db/facts.ts';
 export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, toCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import { catalogue } from '@aptic/catalogue';
 import { redemption } from '@aptic/redemption';
+import { settlement } from '@aptic/settlement';
 import type { EventDataOf, EventEnvelope, EventType } from '@aptic/contracts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { eventually, startDistributed } from '../support/platform.ts';
@@ -30,7 +31,7 @@ const qualified = (placeId: string, placeVersion: number, communeCode: string, n
 
 beforeAll(async () => {
   infra = await isolate();
-  node = await startDistributed(infra, [redemption, catalogue]);
+  node = await startDistributed(infra, [redemption, catalogue, settlement]);
   publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
 });
 afterAll(async () => {
@@ -102,4 +103,55 @@ test('an older place.qualified replayed after a newer one restores neither commu
       )
     )[0]?.s,
   ).toBe('suspended');
+});
+
+test('settlement: an older place.qualified or kit.activated, replayed or late, changes neither the name nor the kit', async () => {
+  const placeId = randomUUID();
+  const now = Date.now();
+  const kit = async () =>
+    (
+      await queryRows<{ kit: string }>(
+        node.database.db,
+        sql`SELECT concat_ws('/', p.name, k.plan, k.activated_on::text, coalesce(k.cancelled_on::text, 'live')) AS kit
+        FROM settlement.place p FULL JOIN settlement.kit k USING (place_id) WHERE ${placeId} IN (p.place_id, k.place_id)`,
+      )
+    )[0]?.kit;
+  /** Publishes the events and waits until settlement has applied (or skipped) every one. */
+  const deliver = async (...events: EventEnvelope[]) => {
+    for (const e of events) await publisher.publish(e, { msgID: e.id });
+    await eventually(
+      async () =>
+        (
+          await queryRows<{ n: number }>(
+            node.database.db,
+            sql`SELECT count(*)::int AS n FROM settlement.inbox WHERE event_id = ANY(${sql.param(events.map((e) => e.id))}::uuid[])`,
+          )
+        )[0]!.n,
+      (n) => n === events.length,
+    );
+  };
+  const activated = (placeVersion: number, plan: 'monthly' | 'yearly', from: string, at: Date) =>
+    event('kit.activated', { placeId, placeVersion, plan, from: `${from}T10:00:00.000Z` }, at);
+
+  // The cancellation (version 5) arrives before the activation it ends (version 4).
+  await deliver(
+    qualified(placeId, 2, '16102', 'Espace numérique (nouveau nom)', new Date(now)),
+    event(
+      'kit.cancelled',
+      { placeId, placeVersion: 5, at: '2026-03-31T10:00:00.000Z', reason: 'résiliation' },
+      new Date(now),
+    ),
+  );
+  await deliver(activated(4, 'monthly', '2026-01-15', new Date(now - 60_000)));
+  const current = 'Espace numérique (nouveau nom)/monthly/2026-01-15/2026-03-31';
+  expect(await kit()).toBe(current);
+  // Older facts, carrying later times (another clock, a replay): an older name, an older activation.
+  await deliver(
+    qualified(placeId, 1, '16015', 'Espace numérique', new Date(now + 60_000)),
+    activated(3, 'yearly', '2025-06-01', new Date(now + 60_000)),
+  );
+  expect(await kit()).toBe(current);
+  // A newer activation (a new subscription) reopens the kit, from its own first day.
+  await deliver(activated(6, 'yearly', '2026-05-02', new Date(now - 120_000)));
+  expect(await kit()).toBe('Espace numérique (nouveau nom)/yearly/2026-05-02/live');
 });

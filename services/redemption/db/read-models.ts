@@ -1,6 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
 import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
-import type { ConsumerDefinition, Tx } from '@aptic/runtime';
+import { newerFact, setIfNewer, type ConsumerDefinition, type Fact, type Tx } from '@aptic/runtime';
 import {
   carnetReleases,
   kiosks,
@@ -77,10 +76,7 @@ const passesModel = readModel('passes', {
 type PlaceFact = EventEnvelope<
   'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.cancelled'
 >;
-const factOf = (e: PlaceFact) => ({ version: e.data.placeVersion ?? 0, asOf: at(e) });
-/** Whether the fact is newer than the one a row holds (by place version, then time). */
-const newer = (version: SQL, asOf: SQL, e: PlaceFact) =>
-  sql`(${version}, coalesce(${asOf}, '-infinity')) < (${factOf(e).version}, ${factOf(e).asOf.toISOString()}::timestamptz)`;
+const factOf = (e: PlaceFact): Fact => ({ version: e.data.placeVersion ?? 0, asOf: at(e) });
 
 /**
  * Sets a place's qualification, and the details a `place.qualified` carries, each only if the fact
@@ -97,24 +93,14 @@ async function setQualified(
   const { version, asOf } = factOf(e);
   const status = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf };
   const described = details ? { ...details, detailsVersion: version, detailsAsOf: asOf } : {};
-  const statusNewer = newer(sql`${places.qualifiedVersion}`, sql`${places.qualifiedAsOf}`, e);
-  const detailsNewer = newer(sql`${places.detailsVersion}`, sql`${places.detailsAsOf}`, e);
-  const when = (isNewer: SQL, values: Record<string, unknown>) =>
-    Object.fromEntries(
-      Object.entries(values).map(([key, value]) => {
-        const column = places[key as keyof typeof status & keyof typeof places.$inferSelect];
-        return [
-          key,
-          sql`CASE WHEN ${isNewer} THEN ${value instanceof Date ? value.toISOString() : value} ELSE ${column} END`,
-        ];
-      }),
-    );
+  const statusNewer = newerFact(places.qualifiedVersion, places.qualifiedAsOf, factOf(e));
+  const detailsNewer = newerFact(places.detailsVersion, places.detailsAsOf, factOf(e));
   await tx
     .insert(places)
     .values({ placeId: e.data.placeId, ...status, ...described })
     .onConflictDoUpdate({
       target: places.placeId,
-      set: { ...when(statusNewer, status), ...when(detailsNewer, described) },
+      set: { ...setIfNewer(places, statusNewer, status), ...setIfNewer(places, detailsNewer, described) },
     });
 }
 
@@ -127,7 +113,7 @@ async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {
     .onConflictDoUpdate({
       target: places.placeId,
       set: values,
-      setWhere: newer(sql`${places.kitVersion}`, sql`${places.kitAsOf}`, e),
+      setWhere: newerFact(places.kitVersion, places.kitAsOf, factOf(e)),
     });
 }
 

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { EventEnvelope, EventType } from '@aptic/contracts';
-import { businessDate, queryRows, type ConsumerDefinition, type Tx } from '@aptic/runtime';
+import {
+  businessDate,
+  newerFact,
+  queryRows,
+  setIfNewer,
+  type ConsumerDefinition,
+  type Fact,
+  type Tx,
+} from '@aptic/runtime';
 import { feeOf, postings, type Posting } from '../domain/accounts.ts';
 import { monthOf, periodFor } from '../domain/periods.ts';
 import { book } from './ledger.ts';
@@ -79,13 +87,61 @@ const creditsConsumer = consumer('credits', {
     bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.unredeemedValueCents }),
 });
 
+/** A fact about a place: its place version (0 on events from before versions), then its time. */
+type PlaceFact = EventEnvelope<'place.qualified' | 'kit.activated' | 'kit.cancelled'>;
+const factOf = (e: PlaceFact): Fact => ({ version: e.data.placeVersion ?? 0, asOf: new Date(e.occurredAt) });
+
+/**
+ * Kit facts apply only if newer than those the row holds, so an older activation replayed or
+ * delivered late neither reopens a cancelled kit nor replaces a newer plan, and a cancellation
+ * that arrives before its activation is kept.
+ */
+async function kitActivated(tx: Tx, e: EventEnvelope<'kit.activated'>): Promise<void> {
+  const { version, asOf } = factOf(e);
+  const activation = {
+    plan: e.data.plan,
+    activatedOn: businessDate(new Date(e.data.from)),
+    activatedVersion: version,
+    activatedAsOf: asOf,
+  };
+  const state = { cancelledOn: null, stateVersion: version, stateAsOf: asOf };
+  const activationNewer = newerFact(kits.activatedVersion, kits.activatedAsOf, factOf(e));
+  const stateNewer = newerFact(kits.stateVersion, kits.stateAsOf, factOf(e));
+  await tx
+    .insert(kits)
+    .values({ placeId: e.data.placeId, ...activation, ...state })
+    .onConflictDoUpdate({
+      target: kits.placeId,
+      set: { ...setIfNewer(kits, activationNewer, activation), ...setIfNewer(kits, stateNewer, state) },
+    });
+}
+
+async function kitCancelled(tx: Tx, e: EventEnvelope<'kit.cancelled'>): Promise<void> {
+  const { version, asOf } = factOf(e);
+  const state = { cancelledOn: businessDate(new Date(e.data.at)), stateVersion: version, stateAsOf: asOf };
+  await tx
+    .insert(kits)
+    .values({ placeId: e.data.placeId, ...state })
+    .onConflictDoUpdate({
+      target: kits.placeId,
+      set: state,
+      setWhere: newerFact(kits.stateVersion, kits.stateAsOf, factOf(e)),
+    });
+}
+
 /** Places, their offers (statement lines by service) and kits (deducted from payouts). */
 const placesConsumer = consumer('places', {
-  'place.qualified': async (tx, { data }) => {
+  // The name of the newest qualification: an older one, replayed, never brings back a former name.
+  'place.qualified': async (tx, e) => {
+    const values = { name: e.data.name, ...factOf(e) };
     await tx
       .insert(places)
-      .values({ placeId: data.placeId, name: data.name })
-      .onConflictDoUpdate({ target: places.placeId, set: { name: data.name } });
+      .values({ placeId: e.data.placeId, ...values })
+      .onConflictDoUpdate({
+        target: places.placeId,
+        set: values,
+        setWhere: newerFact(places.version, places.asOf, factOf(e)),
+      });
   },
   'offer.published': async (tx, { data }) => {
     await tx
@@ -99,18 +155,8 @@ const placesConsumer = consumer('places', {
       })
       .onConflictDoNothing();
   },
-  'kit.activated': async (tx, { data }) => {
-    const activatedOn = businessDate(new Date(data.from));
-    await tx
-      .insert(kits)
-      .values({ placeId: data.placeId, plan: data.plan, activatedOn })
-      .onConflictDoUpdate({ target: kits.placeId, set: { plan: data.plan, activatedOn, cancelledOn: null } });
-  },
-  'kit.cancelled': async (tx, { data }) => {
-    await tx.execute(
-      sql`UPDATE ${kits} SET cancelled_on = ${businessDate(new Date(data.at))} WHERE place_id = ${data.placeId}`,
-    );
-  },
+  'kit.activated': kitActivated,
+  'kit.cancelled': kitCancelled,
   'kit.sponsored': async (tx, { data }) => {
     await tx
       .insert(kitSponsorships)

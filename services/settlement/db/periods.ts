@@ -98,7 +98,11 @@ async function kitsByPlace(tx: Tx): Promise<{ kits: Map<string, Kit>; sponsorshi
   const sponsorRows = await tx.select().from(kitSponsorships);
   const sponsorships = new Map<string, Sponsorship[]>();
   for (const s of sponsorRows) sponsorships.set(s.placeId, [...(sponsorships.get(s.placeId) ?? []), s]);
-  return { kits: new Map(kitRows.map((k) => [k.placeId, k])), sponsorships };
+  // A kit whose cancellation arrived before its activation has no plan yet: nothing to bill.
+  const known = kitRows.flatMap(({ placeId, plan, activatedOn, cancelledOn }) =>
+    plan && activatedOn ? [[placeId, { plan, activatedOn, cancelledOn }] as const] : [],
+  );
+  return { kits: new Map(known), sponsorships };
 }
 
 /** Payouts held for a net ≤ 0: folded into this close, so the place's next net bears them. */

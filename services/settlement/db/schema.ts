@@ -189,9 +189,12 @@ export const runTransfers = settlement.table(
 
 // Read models, from other services' events.
 
+/** A place's name, from the newest `place.qualified` applied (its place version, then its time). */
 export const places = settlement.table('place', {
   placeId: uuid('place_id').primaryKey(),
   name: text('name').notNull(),
+  version: integer('version').notNull().default(0),
+  asOf: stamp('as_of'),
 });
 
 export const offers = settlement.table('offer', {
@@ -213,12 +216,21 @@ export const orders = settlement.table('order', {
   redemptionClosedAt: stamp('redemption_closed_at'),
 });
 
-/** A place's kit subscription, billed from its first scan. */
+/**
+ * A place's kit subscription, billed from its first scan. Kit events may arrive in any order: plan
+ * and first day come from the newest `kit.activated` applied (`activated*`), whether it has ended
+ * from the newest kit fact, activation or cancellation (`state*`); a cancellation arriving before
+ * its activation leaves a row with no plan yet, which bills nothing.
+ */
 export const kits = settlement.table('kit', {
   placeId: uuid('place_id').primaryKey(),
-  plan: text('plan').$type<'monthly' | 'yearly'>().notNull(),
-  activatedOn: day('activated_on').notNull(),
+  plan: text('plan').$type<'monthly' | 'yearly'>(),
+  activatedOn: day('activated_on'),
   cancelledOn: day('cancelled_on'),
+  activatedVersion: integer('activated_version').notNull().default(0),
+  activatedAsOf: stamp('activated_as_of'),
+  stateVersion: integer('state_version').notNull().default(0),
+  stateAsOf: stamp('state_as_of'),
 });
 
 /** A funder pays the kit of a place over a span of days. */
