@@ -2,19 +2,30 @@
  * Redemption under load. Kiosks are NATS clients publishing scans of distinct valid passes; the
  * full path is JetStream → redemption (its own process) → PostgreSQL commit → verdict back on the
  * kiosk's subject. Measured: latency at a fixed offered load (1,000 scans/s, after a 2 s warm-up at
- * that rate that is not counted), sustained verdicts/s at saturation, and beside them the floor: the
- * same checks and insert called directly from one Node process, one transaction per scan, with the
- * same concurrency. CPU per scan of each process is measured for both loads.
+ * that rate that is not counted), sustained verdicts/s at saturation with 1, 2 and 3 redemption
+ * instances sharing the scan partitions, and beside them the floor: the same checks and insert called
+ * directly from one Node process, one transaction per scan, with the same concurrency. CPU per scan
+ * of each process is measured for each load. With 3 instances, every kiosk then scans a pass, takes
+ * it back and scans it again at once: the outcomes show whether its messages kept their order.
+ * The NATS server is the benchmark's own, with the partition mappings production has (the
+ * machine's shared server has none, so every kiosk would be in one partition).
  */
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JSONCodec, connect, type NatsConnection } from 'nats';
 import {
+  SCAN_PARTITIONS,
   ServiceNames,
   natsNames,
   passCode,
   passLookupHash,
+  scanPartitionMappings,
+  type CancelOutcome,
+  type CancelRequest,
   type EventEnvelope,
   type ScanMessage,
   type Verdict,
@@ -31,11 +42,17 @@ import {
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
 import { useLookupKey } from '@aptic/redemption/db/pass-lookup.ts';
-import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
+import { useOfflineLimit } from '@aptic/redemption/db/facts.ts';
+import { startNatsServer } from '../support/nats-server.ts';
+import { cpuMeter, postgresPids, report, scratch } from './support.ts';
 
 const KEY = 'bench-key';
 const LOOKUP_KEY = 'bench-pass-lookup-key-0123456789abcdef';
-const KIOSKS = 20;
+/** Enough kiosks for every partition to have some (a kiosk's partition is a hash of its id). */
+const KIOSKS = 48;
+const INSTANCES = [1, 2, 3];
+/** The benchmark's own NATS server (a port of the range kept for fault and scale-out runs). */
+const NATS_PORT = 14240;
 const RATE = 1_000;
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
@@ -143,7 +160,7 @@ function* codes(fromCarnet: number, count: number) {
  * charge this machine for work that real kiosks do on their own hardware.
  */
 class Kiosk {
-  private readonly waiting = new Map<string, (v: Verdict) => void>();
+  private readonly waiting = new Map<string, (v: Verdict | CancelOutcome) => void>();
   readonly id: string;
   private readonly nc: NatsConnection;
   private readonly prefix: string;
@@ -154,21 +171,29 @@ class Kiosk {
     this.prefix = prefix;
     this.publisher = new BatchPublisher(nc);
   }
-  static async open(id: string, prefix: string): Promise<Kiosk> {
+  static async open(id: string, prefix: string, natsUrl: string): Promise<Kiosk> {
     const k = new Kiosk(id, await connect({ servers: natsUrl, ...busConnectionOptions }), prefix);
     const sub = k.nc.subscribe(natsNames(prefix).kiosk.verdicts(id));
     void (async () => {
       for await (const m of sub) {
-        const v = json.decode(m.data) as Verdict;
-        k.waiting.get(v.scanId)?.(v);
-        k.waiting.delete(v.scanId);
+        const v = json.decode(m.data) as Verdict | CancelOutcome;
+        const key = 'cancelId' in v ? v.cancelId : v.scanId;
+        k.waiting.get(key)?.(v);
+        k.waiting.delete(key);
       }
     })();
     await k.nc.flush();
     return k;
   }
-  async scan(offerId: string, code: string): Promise<{ verdict: Verdict; ms: number }> {
-    const scan: ScanMessage = {
+  /** Publishes a message (in the order of calls) and resolves with its answer. */
+  private send<T>(kind: 'scans' | 'cancels', id: string, body: unknown): Promise<T> {
+    const answer = new Promise<T>((resolve) => this.waiting.set(id, resolve as (v: Verdict | CancelOutcome) => void));
+    const names = natsNames(this.prefix).kiosk;
+    const subject = kind === 'scans' ? names.scans(this.id) : names.cancels(this.id);
+    return this.publisher.publish([{ subject, data: json.encode(body), msgID: id }]).then(() => answer);
+  }
+  scanMessage(offerId: string, code: string): ScanMessage {
+    return {
       scanId: randomUUID(),
       kioskId: this.id,
       sessionId: randomUUID(),
@@ -177,34 +202,70 @@ class Kiosk {
       scannedAt: new Date().toISOString(),
       offline: false,
     };
+  }
+  judge(scan: ScanMessage): Promise<Verdict> {
+    return this.send('scans', scan.scanId, scan);
+  }
+  cancel(scanId: string): Promise<CancelOutcome> {
+    const request: CancelRequest = {
+      cancelId: randomUUID(),
+      kioskId: this.id,
+      scanId,
+      requestedAt: new Date().toISOString(),
+    };
+    return this.send('cancels', request.cancelId, request);
+  }
+  async scan(offerId: string, code: string): Promise<{ verdict: Verdict; ms: number }> {
     const started = performance.now();
-    const verdict = new Promise<Verdict>((resolve) => this.waiting.set(scan.scanId, resolve));
-    await this.publisher.publish([
-      { subject: natsNames(this.prefix).kiosk.scans(this.id), data: json.encode(scan), msgID: scan.scanId },
-    ]);
-    return { verdict: await verdict, ms: performance.now() - started };
+    const verdict = await this.judge(this.scanMessage(offerId, code));
+    return { verdict, ms: performance.now() - started };
   }
   close() {
     return this.nc.close();
   }
 }
 
+/** Which instance holds each scan partition's lease (the unmapped subjects' partition included). */
+async function leaseHolders(nc: NatsConnection, prefix: string): Promise<string[]> {
+  const kv = await nc.jetstream().views.kv(`${natsNames(prefix).kiosk.stream}_OWNERS`);
+  const holders: string[] = [];
+  for (const partition of ['unmapped', ...Array.from({ length: SCAN_PARTITIONS }, (_, i) => String(i))]) {
+    const entry = await kv.get(`lease.${partition}`);
+    if (entry?.operation === 'PUT') holders.push(entry.string());
+  }
+  return holders;
+}
+
 async function main() {
   const db = await scratch();
+  const nats = await startNatsServer({
+    port: NATS_PORT,
+    dir: mkdtempSync(join(tmpdir(), 'aptic-bench-nats-')),
+    mappings: scanPartitionMappings(db.prefix),
+  });
   const env: Record<string, string> = {
     DATABASE_URL: db.databaseUrl,
-    NATS_URL: natsUrl,
+    NATS_URL: nats.url,
     APTIC_NATS_PREFIX: db.prefix,
     APTIC_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
     APTIC_PASS_LOOKUP_KEY: LOOKUP_KEY,
     LOG_LEVEL: 'error',
     ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
   };
-  const carnets = Math.ceil((FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION) / 10) + 20;
+  const carnets =
+    Math.ceil((FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION * INSTANCES.length + KIOSKS) / 10) + 20;
   // In this process, redemption without its kiosk intake: read models, and the floor's direct calls.
   const local = await startPlatform([{ ...redemption, start: undefined }], readConfig(env));
   useLookupKey(LOOKUP_KEY);
-  const bus = await JetStreamBus.connect({ url: natsUrl, prefix: db.prefix, ackWaitMs: 30_000 });
+  useOfflineLimit(local.config.kioskOfflineDays);
+  const bus = await JetStreamBus.connect({ url: nats.url, prefix: db.prefix, ackWaitMs: 30_000 });
+  const instances: ChildProcess[] = [];
+  // The services go with the benchmark, however the benchmark ends.
+  process.once('exit', () => {
+    for (const child of instances) child.kill('SIGKILL');
+    void nats.kill();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
   try {
     const { offerId, kiosks } = await seed(bus, carnets);
     const ready = () =>
@@ -243,26 +304,36 @@ async function main() {
     // otherwise pick these fresh tables up in the middle of the measurement.
     await local.database.db.execute(sql`VACUUM ANALYZE`);
 
-    // The full path: redemption in its own process, kiosks over NATS.
-    const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'redemption'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    // The service goes with the benchmark, however the benchmark ends.
-    process.once('exit', () => child.kill('SIGKILL'));
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
-      child.once('exit', (code) => reject(new Error(`redemption exited with ${code}`)));
-    });
-    const clients = await Promise.all(kiosks.map((id) => Kiosk.open(id, db.prefix)));
+    // The full path: redemption in processes of its own, kiosks over NATS.
+    const admin = await connect({ servers: nats.url });
+    const startInstance = async () => {
+      const child = spawn(process.execPath, ['services/platform/bin/start.ts', 'redemption'], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      instances.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready (') && resolve());
+        child.once('exit', (code) => reject(new Error(`redemption exited with ${code}`)));
+      });
+      // Measured only once the partitions are shared by every instance.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const holders = await leaseHolders(admin, db.prefix);
+        if (holders.length === SCAN_PARTITIONS + 1 && new Set(holders).size === instances.length) return;
+        if (Date.now() > deadline) throw new Error(`partitions not shared by ${instances.length} instances`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await startInstance();
+    const clients = await Promise.all(kiosks.map((id) => Kiosk.open(id, db.prefix, nats.url)));
     let carnet = Math.ceil(FLOOR / 10) + 1;
 
     // CPU per scan of each part: redemption, simulated kiosks (this process), NATS, PostgreSQL.
     const roles = async () => ({
-      redemption: [child.pid!],
+      redemption: instances.map((c) => c.pid!),
       kiosks: [process.pid],
-      nats: natsServerPids(),
+      nats: [nats.pid!],
       postgres: await postgresPids(db.databaseUrl),
     });
 
@@ -294,64 +365,87 @@ async function main() {
 
     const rateCpu = await rateMeter.charge(latencies.length);
 
-    // Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each.
-    const meter = await cpuMeter(roles);
-    const satCodes = [...codes(carnet, SATURATION)];
-    let taken = 0;
-    let satAccepted = 0;
-    const satStart = performance.now();
-    await Promise.all(
-      clients.flatMap((k) =>
-        Array.from({ length: OUTSTANDING }, async () => {
-          while (taken < satCodes.length) {
-            const { verdict } = await k.scan(offerId, satCodes[taken++]!);
-            if (verdict.outcome === 'accepted') satAccepted++;
-          }
-        }),
-      ),
-    );
-    const sustained = SATURATION / ((performance.now() - satStart) / 1000);
-    const cpuMsPerScan = await meter.charge(SATURATION);
-    for (const k of clients) await k.close();
-    child.kill('SIGTERM');
+    /** Saturation: every kiosk scans as fast as verdicts come back, several scans outstanding each. */
+    const saturate = async () => {
+      const meter = await cpuMeter(roles);
+      const satCodes = [...codes(carnet, SATURATION)];
+      carnet += Math.ceil(SATURATION / 10);
+      let taken = 0;
+      let satAccepted = 0;
+      const satStart = performance.now();
+      await Promise.all(
+        clients.flatMap((k) =>
+          Array.from({ length: OUTSTANDING }, async () => {
+            while (taken < satCodes.length) {
+              const { verdict } = await k.scan(offerId, satCodes[taken++]!);
+              if (verdict.outcome === 'accepted') satAccepted++;
+            }
+          }),
+        ),
+      );
+      const sustained = SATURATION / ((performance.now() - satStart) / 1000);
+      return {
+        instances: instances.length,
+        scans: SATURATION,
+        outstanding: KIOSKS * OUTSTANDING,
+        accepted: satAccepted,
+        sustainedVerdictsPerSecond: Math.round(sustained),
+        shareOfFloor: Number((sustained / floor).toFixed(2)),
+        cpuMsPerScan: await meter.charge(SATURATION),
+      };
+    };
+    const saturation = [];
+    for (const count of INSTANCES) {
+      while (instances.length < count) await startInstance();
+      saturation.push(await saturate());
+    }
 
+    // With every instance running: each kiosk scans a pass, takes it back and scans it again, sent
+    // at once; in order, the answers are accepted, cancelled, accepted.
+    const orderCodes = [...codes(carnet, KIOSKS)];
+    const sequences = await Promise.all(
+      clients.map(async (k, i) => {
+        const first = k.scanMessage(offerId, orderCodes[i]!);
+        const again = k.scanMessage(offerId, orderCodes[i]!);
+        const answers = await Promise.all([k.judge(first), k.cancel(first.scanId), k.judge(again)]);
+        return answers.map((a) => a.outcome).join(',');
+      }),
+    );
+    const inOrder = sequences.filter((s) => s === 'accepted,cancelled,accepted').length;
+    for (const k of clients) await k.close();
+    await admin.close();
+    for (const child of instances) child.kill('SIGTERM');
+
+    const one = saturation[0]!;
+    const p99 = percentile(latencies, 0.99);
     report('redeem', {
       passes: carnets * 10,
+      kiosks: KIOSKS,
       floorVerdictsPerSecond: Math.round(floor),
       atFixedLoad: {
+        instances: 1,
         offeredPerSecond: RATE,
         warmUpSeconds: WARM_UP_SECONDS,
         scans: latencies.length,
         achievedPerSecond: Math.round(latencies.length / rateSeconds),
         accepted,
         cpuMsPerScan: rateCpu,
-        latencyMs: {
-          p50: percentile(latencies, 0.5),
-          p99: percentile(latencies, 0.99),
-          max: Math.round(latencies.at(-1)!),
-        },
+        latencyMs: { p50: percentile(latencies, 0.5), p99, max: Math.round(latencies.at(-1)!) },
       },
-      saturation: {
-        scans: SATURATION,
-        outstanding: KIOSKS * OUTSTANDING,
-        accepted: satAccepted,
-        sustainedVerdictsPerSecond: Math.round(sustained),
-        cpuMsPerScan,
+      saturation,
+      kioskOrderWithAllInstances: {
+        kiosks: KIOSKS,
+        inOrder,
+        outOfOrder: sequences.filter((s) => s !== 'accepted,cancelled,accepted'),
       },
-      shareOfFloor: Number((sustained / floor).toFixed(2)),
       targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },
-      met: sustained >= 3_000 && percentile(latencies, 0.99) <= 25 && sustained / floor >= 0.8,
+      met: one.sustainedVerdictsPerSecond >= 3_000 && p99 <= 25 && one.shareOfFloor >= 0.8 && inOrder === KIOSKS,
     });
   } finally {
     await bus.close();
     await local.stop();
     await db.drop();
-    const nc = await connect({ servers: natsUrl });
-    const jsm = await nc.jetstreamManager();
-    const names = natsNames(db.prefix);
-    for (const s of [names.events.stream, names.deadLetters.stream, names.kiosk.stream, names.kiosk.verdictStream])
-      await jsm.streams.delete(s).catch(() => {});
-    await nc.close();
+    await nats.close();
   }
 }
 

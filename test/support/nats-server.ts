@@ -9,6 +9,8 @@ import { connect } from 'nats';
 
 export interface NatsServer {
   url: string;
+  /** The running server's process id (a CPU meter's). */
+  readonly pid: number | undefined;
   /** SIGKILL, data kept. */
   kill(): Promise<void>;
   start(): Promise<void>;
@@ -59,6 +61,9 @@ export async function startNatsServer(options: {
   let child: ChildProcess | undefined;
   const server: NatsServer = {
     url,
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       child = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-c', conf], { stdio: 'ignore' });
       await waitUntilUp(url);
