@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { KioskHeartbeat } from '@aptic/contracts';
+import { MAX_AGE_SECONDS, type KioskHeartbeat } from '@aptic/contracts';
 import type { Journal } from './journal.ts';
 import type { ScanLink } from './link.ts';
 import type { ScannerInfo } from './source.ts';
@@ -35,6 +35,7 @@ export class Heartbeats {
   #scanner: KioskHeartbeat['scanner'] = { connected: false, model: null, mode: null };
   #clockOffsetMs: number | null = null;
   #sending: Promise<void> | undefined;
+  #started = false;
 
   constructor(options: HeartbeatOptions) {
     this.#o = options;
@@ -46,7 +47,9 @@ export class Heartbeats {
     this.#scanner = { connected, model: info?.model ?? this.#scanner.model, mode: info?.mode ?? this.#scanner.mode };
   }
 
+  /** The first heartbeat waits for the agent to be ready (the scanner's state known). */
   start(): void {
+    this.#started = true;
     this.#timer = setInterval(() => void this.beat(), this.#o.everyMs ?? HEARTBEAT_EVERY_MS);
     this.#timer.unref();
     void this.beat();
@@ -54,6 +57,7 @@ export class Heartbeats {
 
   /** Sends one now (one at a time); the answer's time gives the clock offset for the next. */
   beat(stopping = false): Promise<void> {
+    if (!this.#started) return Promise.resolve();
     this.#sending ??= this.#send(stopping).finally(() => (this.#sending = undefined));
     return this.#sending;
   }
@@ -88,7 +92,8 @@ export class Heartbeats {
         pending: depth.pending,
         awaitingVerdict: depth.awaitingVerdict,
         max: depth.max,
-        oldestPendingAgeSeconds: oldest === undefined ? null : Math.max(0, Math.floor((at - oldest) / 1000)),
+        oldestPendingAgeSeconds:
+          oldest === undefined ? null : Math.min(MAX_AGE_SECONDS, Math.max(0, Math.floor((at - oldest) / 1000))),
       },
       clockOffsetMs: this.#clockOffsetMs,
       stopping,

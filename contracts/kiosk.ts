@@ -125,6 +125,8 @@ export const ScannerModes = ['keyboard', 'hid_pos', 'stdin'] as const;
 export type ScannerMode = (typeof ScannerModes)[number];
 
 const Count = Type.Integer({ minimum: 0, maximum: 10_000_000 });
+/** Ages are bounded (a kiosk whose clock jumped says so through its clock offset, not a 50-year-old scan). */
+export const MAX_AGE_SECONDS = 2_147_483_647;
 
 /**
  * What a kiosk says of itself every 30 s on its own heartbeat subject (and once more when it is
@@ -155,12 +157,12 @@ export const KioskHeartbeat = Type.Object(
         awaitingVerdict: Count,
         /** The journal's bound (journalMaxScans): past it, new scans are refused. */
         max: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
-        oldestPendingAgeSeconds: Type.Union([Count, Type.Null()]),
+        oldestPendingAgeSeconds: Type.Union([Type.Integer({ minimum: 0, maximum: MAX_AGE_SECONDS }), Type.Null()]),
       },
       { additionalProperties: false },
     ),
     /** The server's clock minus the kiosk's, measured on the previous heartbeat's answer; null before one. */
-    clockOffsetMs: Type.Union([Type.Integer({ minimum: -1e12, maximum: 1e12 }), Type.Null()]),
+    clockOffsetMs: Type.Union([Type.Integer({ minimum: -1e13, maximum: 1e13 }), Type.Null()]),
     stopping: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BusinessDate, DomainError, Refusal, Uuid, validate, type ActionResponse } from '@aptic/contracts';
-import { actorOf, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
@@ -19,7 +19,8 @@ import {
   suspend,
 } from './db/qualification.ts';
 import { cancelKit, liveKit, subscribeKit } from './db/kits.ts';
-import { listKiosks, placeKiosks } from './db/kiosks.ts';
+import { fleetKiosks } from './db/fleet.ts';
+import { fleetAlerts, fleetKioskView } from './kiosk/fleet.ts';
 import { placeAudit } from './db/audit.ts';
 import { applyFromInvitation, declineInvitation, findInvitation, invite, listInvitations } from './db/invitations.ts';
 import { InvitationStatuses, type InvitationStatus } from './domain/invitation.ts';
@@ -30,7 +31,8 @@ import {
   invitationView,
   AssessmentView,
   CharterView,
-  KioskView,
+  FleetKioskView,
+  KioskAlertView,
   KitView,
   PlaceView,
   RegisteredKioskView,
@@ -126,6 +128,7 @@ const KiosksQuery = Type.Object(
 );
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const staff = ['support'] as const;
+const unknownPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status: 404, field: 'placeId' });
 const money = ['support', 'finance'] as const;
 
 /** Qualification's staff endpoints: places, questionnaire, decision, charter, lifecycle, kit, kiosks. */
@@ -452,20 +455,46 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
     {
       config: { roles: staff },
       schema: {
-        summary: 'Kiosks of every place, by place and status',
+        summary:
+          'The fleet: kiosks of every place, by place and status, each with its health (last seen, link state, journal, scanner, alerts)',
         querystring: KiosksQuery,
-        response: { 200: Type.Array(KioskView) },
+        response: { 200: Type.Array(FleetKioskView) },
       },
     },
-    async (request) => (await listKiosks(ctx.db, request.query, pageOf(request.query))).map(kioskView),
+    async (request) => {
+      const now = new Date();
+      const rows = await fleetKiosks(ctx.db, request.query, pageOf(request.query));
+      return rows.map((row) => fleetKioskView(row, now, kiosks.alerts));
+    },
+  );
+  app.get(
+    '/kiosks/alerts',
+    {
+      config: { roles: staff },
+      schema: {
+        summary:
+          'Active kiosks that need someone: silent longer than KIOSK_SILENT_ALERT_MINUTES, or journal near its bound',
+        response: { 200: Type.Array(KioskAlertView) },
+      },
+    },
+    async () => fleetAlerts(ctx, kiosks.alerts),
   );
   app.get(
     '/places/:id/kiosks',
     {
-      config: { roles: staff },
-      schema: { summary: 'The place’s kiosks', params: Id, response: { 200: Type.Array(KioskView), 404: Refusal } },
+      config: { roles: [...staff, 'place'] },
+      schema: {
+        summary: 'The place’s kiosks and their health (a place’s own token sees its own)',
+        params: Id,
+        response: { 200: Type.Array(FleetKioskView), 404: Refusal },
+      },
     },
-    async (request) => (await placeKiosks(ctx.db, (await findPlace(ctx.db, request.params.id)).id)).map(kioskView),
+    async (request) => {
+      assertScope(request, { place: request.params.id }, unknownPlace);
+      const place = await findPlace(ctx.db, request.params.id);
+      const now = new Date();
+      return (await fleetKiosks(ctx.db, { placeId: place.id })).map((row) => fleetKioskView(row, now, kiosks.alerts));
+    },
   );
   app.post(
     '/kiosks/:id/revocation',

@@ -10,6 +10,10 @@ import { VerdictConsumers } from './kiosk/verdicts.ts';
 import { AccountRevocations } from './kiosk/revocations.ts';
 import { enforceRevocations } from './kiosk/revoke.ts';
 import type { KioskDeps } from './kiosk/register.ts';
+import { HeartbeatListener } from './kiosk/heartbeats.ts';
+import { fleetMetrics } from './kiosk/fleet.ts';
+import { recordHeartbeat } from './db/fleet.ts';
+import { readAlertSettings } from './domain/fleet.ts';
 
 const HOUR = 3_600_000;
 /** A revocation the NATS server missed (it was down) reaches it within this delay. */
@@ -19,16 +23,20 @@ type Env = Record<string, string | undefined>;
 /** Kiosk signing keys and the NATS connections for verdict consumers and revocations (none in embedded mode). */
 function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
   const config = readKioskConfig(env, ctx.config.natsUrl);
+  const alerts = readAlertSettings(env);
   if (ctx.config.mode !== 'distributed' || !config.natsUrl)
-    return { ctx, config, verdicts: undefined, revocations: undefined };
-  const verdicts = new VerdictConsumers({ url: config.natsUrl, creds: config.creds, prefix: ctx.config.natsPrefix });
+    return { ctx, config, alerts, verdicts: undefined, revocations: undefined, heartbeats: undefined };
+  const nats = { url: config.natsUrl, creds: config.creds, prefix: ctx.config.natsPrefix };
+  const verdicts = new VerdictConsumers(nats);
   ctx.onStop(() => verdicts.close());
+  const heartbeats = new HeartbeatListener({ ...nats, log: ctx.log });
+  ctx.onStop(() => heartbeats.close());
   if (!config.signing || !config.revocation) {
     if (config.signing)
       ctx.log.warn(
         'NATS_OPERATOR_SIGNING_SEED / NATS_SYSTEM_CREDS_FILE not set: a revoked kiosk keeps a valid NATS credential',
       );
-    return { ctx, config, verdicts, revocations: undefined };
+    return { ctx, config, alerts, verdicts, revocations: undefined, heartbeats };
   }
   const revocations = new AccountRevocations({
     url: config.natsUrl,
@@ -37,7 +45,7 @@ function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
     operatorSigningSeed: config.revocation.operatorSigningSeed,
   });
   ctx.onStop(() => revocations.close());
-  return { ctx, config, verdicts, revocations };
+  return { ctx, config, alerts, verdicts, revocations, heartbeats };
 }
 
 /**
@@ -65,7 +73,10 @@ export function qualificationService(env: Env = process.env): ServiceDefinition 
           );
         }
       });
-      const nats = kiosks(ctx).revocations;
+      const kioskSide = kiosks(ctx);
+      fleetMetrics(ctx, kioskSide.alerts);
+      await kioskSide.heartbeats?.start((beat, receivedAt) => recordHeartbeat(ctx.db, beat, receivedAt));
+      const nats = kioskSide.revocations;
       if (!nats) return;
       ctx.every('kiosk-revocations', REVOCATION_SYNC_MS, async () => {
         if (await enforceRevocations(ctx, nats))

@@ -7,6 +7,7 @@ import type { Assessment, CharterSignature } from './db/qualification.ts';
 import type { Kit } from './db/kits.ts';
 import type { Kiosk } from './db/kiosks.ts';
 import type { Invitation } from './db/invitations.ts';
+import { KioskAlertKinds, KioskLinkStates } from './domain/fleet.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Type.String();
@@ -154,6 +155,44 @@ export function kioskView(k: Kiosk): Static<typeof KioskView> {
     revokeReason: k.revokeReason,
   };
 }
+
+const Count = Type.Integer({ minimum: 0 });
+const AlertView = Type.Object({ kind: Type.Union(KioskAlertKinds.map((k) => Type.Literal(k))), message: Str });
+const LinkState = Type.Union(
+  KioskLinkStates.map((s) => Type.Literal(s)),
+  {
+    description: 'online: heartbeat within 2 min; silent: none since; offline: stopped cleanly, or never seen',
+  },
+);
+
+/** A kiosk with its health, from its last heartbeat (nulls: it never sent one). */
+export const FleetKioskView = Type.Composite([
+  KioskView,
+  Type.Object({
+    health: Type.Object({
+      state: LinkState,
+      lastSeenAt: Nullable(Str),
+      version: Nullable(Str),
+      layout: Nullable(Str),
+      scanner: Nullable(Type.Object({ connected: Type.Boolean(), model: Nullable(Str), mode: Nullable(Str) })),
+      journal: Nullable(
+        Type.Object({
+          pending: Count,
+          awaitingVerdict: Count,
+          max: Count,
+          oldestPendingAgeSeconds: Nullable(Count),
+        }),
+      ),
+      clockOffsetMs: Nullable(Type.Integer()),
+      alerts: Type.Array(AlertView),
+    }),
+  }),
+]);
+
+export const KioskAlertView = Type.Composite([
+  AlertView,
+  Type.Object({ kioskId: Uuid, placeId: Uuid, name: Str, state: LinkState, lastSeenAt: Nullable(Str) }),
+]);
 
 /** The registration answer: the only time the `.creds` secret leaves the platform. */
 export const RegisteredKioskView = Type.Composite([

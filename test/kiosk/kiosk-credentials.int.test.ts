@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { AckPolicy, JSONCodec, type NatsConnection } from 'nats';
 import { issueKioskCredentials, natsNames } from '@aptic/contracts';
-import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
+import { permissionError, startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
 
 const prefix = 'aptic';
 const names = natsNames(prefix);
@@ -21,17 +21,6 @@ async function kiosk(kioskId: string): Promise<NatsConnection> {
     name: `kiosk ${kioskId}`,
   });
   return server.connect(creds, { inboxPrefix: names.kiosk.inboxPrefix(kioskId) });
-}
-
-/** The first permission error the connection reports, or undefined within the delay. */
-async function permissionError(nc: NatsConnection, ms = 500): Promise<string | undefined> {
-  const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
-  const error = (async () => {
-    for await (const s of nc.status())
-      if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
-    return undefined;
-  })();
-  return Promise.race([error, timeout]);
 }
 
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import { natsNames } from '@aptic/contracts';
 import type { RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, startDistributed } from '../support/platform.ts';
-import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
-import { qualifiedPlace, siretFrom } from './support.ts';
+import { permissionError, startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
+import { qualifiedPlace, registerKiosk, siretFrom } from './support.ts';
 
 /**
  * Kiosk registration and revocation end to end: qualification signs kiosk users with the account
@@ -40,27 +40,7 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-async function register(placeId: string, name: string) {
-  const response = await call(`${url}/places/${placeId}/kiosks`, { method: 'POST', body: { name } });
-  expect(response.status).toBe(201);
-  return response.body as {
-    id: string;
-    creds: string;
-    inboxPrefix: string;
-    userPublicKey: string;
-    verdictConsumer: { created: boolean; consumer?: string };
-  };
-}
-
-async function permissionError(nc: NatsConnection, ms = 1000): Promise<string | undefined> {
-  const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
-  const error = (async () => {
-    for await (const s of nc.status())
-      if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
-    return undefined;
-  })();
-  return Promise.race([error, timeout]);
-}
+const register = (placeId: string, name: string) => registerKiosk(url, placeId, name);
 
 test('a registered kiosk publishes its own scans, not another’s, and reads only its own verdicts', async () => {
   const placeId = await qualifiedPlace(url, siretFrom(9001));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumerDefinition } from '@aptic/runtime';
 import type { EventEnvelope, EventType } from '@aptic/contracts';
+import { expect } from 'vitest';
 import { call } from '../support/platform.ts';
 import { validSiret } from '../support/siret.ts';
 
@@ -68,5 +69,18 @@ export function probe<T extends EventType>(
         apply: async (_tx, events) => void seen.push(...events),
       },
     ],
+  };
+}
+
+/** Registers a kiosk through qualification: the answer carries its `.creds` (shown once). */
+export async function registerKiosk(url: string, placeId: string, name: string) {
+  const response = await call(`${url}/places/${placeId}/kiosks`, { method: 'POST', body: { name } });
+  expect(response.status).toBe(201);
+  return response.body as {
+    id: string;
+    creds: string;
+    inboxPrefix: string;
+    userPublicKey: string;
+    verdictConsumer: { created: boolean; consumer?: string };
   };
 }

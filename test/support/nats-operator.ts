@@ -110,3 +110,14 @@ export async function startOperatorServer(
     },
   };
 }
+
+/** The permission error the server reports to this connection within `ms`, if any. */
+export async function permissionError(nc: NatsConnection, ms = 1_000): Promise<string | undefined> {
+  const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
+  const error = (async () => {
+    for await (const s of nc.status())
+      if (s.type === 'error' && /permission/i.test(String(s.data))) return String(s.data);
+    return undefined;
+  })();
+  return Promise.race([error, timeout]);
+}

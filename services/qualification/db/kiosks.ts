@@ -1,6 +1,6 @@
-import { and, asc, eq, like, type SQL } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
-import type { Emit, Page, Queryable, Tx } from '@aptic/runtime';
+import type { Emit, Queryable, Tx } from '@aptic/runtime';
 import { mayOperate } from '../domain/lifecycle.ts';
 import { audit } from './audit.ts';
 import { lockPlace, type Place } from './places.ts';
@@ -45,26 +45,6 @@ export async function findKiosk(db: Queryable, id: string): Promise<Kiosk> {
   const [row] = await db.select().from(kiosks).where(eq(kiosks.id, id));
   if (!row) throw new DomainError('unknown_kiosk', 'Borne inconnue.', { status: 404, field: 'kioskId' });
   return row;
-}
-
-export function placeKiosks(db: Queryable, placeId: string): Promise<Kiosk[]> {
-  return db.select().from(kiosks).where(eq(kiosks.placeId, placeId)).orderBy(kiosks.registeredAt);
-}
-
-/** Kiosks of every place, by place and status, oldest registration first. */
-export function listKiosks(
-  db: Queryable,
-  filter: { placeId?: string; status?: Kiosk['status'] },
-  page: Page,
-): Promise<Kiosk[]> {
-  const where: SQL[] = [];
-  if (filter.placeId) where.push(eq(kiosks.placeId, filter.placeId));
-  if (filter.status) where.push(eq(kiosks.status, filter.status));
-  const query = db
-    .select()
-    .from(kiosks)
-    .where(and(...where));
-  return query.orderBy(asc(kiosks.registeredAt), asc(kiosks.id)).limit(page.limit).offset(page.offset);
 }
 
 /** Records the revocation (the user key stays for the NATS revocation list) and announces it. */

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  boolean,
   date,
   doublePrecision,
   integer,
@@ -10,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ScannerMode } from '@aptic/contracts';
 import { auditTable, eventTables } from '@aptic/runtime';
 import type { PlaceStatus } from '../domain/lifecycle.ts';
 import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
@@ -121,6 +124,30 @@ export const kiosks = qualification.table('kiosk', {
   revokedBy: text('revoked_by'),
   revokedAt: stamp('revoked_at'),
   revokeReason: text('revoke_reason'),
+});
+
+/**
+ * The last heartbeat of each kiosk (one row per kiosk, replaced by each newer one): a last-value
+ * signal, not an event. `receivedAt` is the platform's clock, what "last seen" means.
+ */
+export const kioskHeartbeats = qualification.table('kiosk_heartbeat', {
+  kioskId: uuid('kiosk_id')
+    .primaryKey()
+    .references(() => kiosks.id),
+  receivedAt: stamp('received_at').notNull(),
+  sentAt: stamp('sent_at').notNull(),
+  version: text('version').notNull(),
+  layout: text('layout').notNull(),
+  scannerConnected: boolean('scanner_connected').notNull(),
+  scannerModel: text('scanner_model'),
+  scannerMode: text('scanner_mode').$type<ScannerMode>(),
+  pending: integer('pending').notNull(),
+  awaitingVerdict: integer('awaiting_verdict').notNull(),
+  journalMax: integer('journal_max').notNull(),
+  oldestPendingAgeSeconds: integer('oldest_pending_age_seconds'),
+  clockOffsetMs: bigint('clock_offset_ms', { mode: 'number' }),
+  /** The kiosk's clean stop: it is offline on purpose, not silent. */
+  stopping: boolean('stopping').notNull(),
 });
 
 /** Every state change: who, when, what; read by place (scopeId). Append-only. */

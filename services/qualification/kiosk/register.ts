@@ -6,6 +6,8 @@ import { assertKioskAllowed, insertKiosk, type Kiosk } from '../db/kiosks.ts';
 import { notConfigured, type KioskAuthConfig } from './config.ts';
 import type { AccountRevocations } from './revocations.ts';
 import type { VerdictConsumers } from './verdicts.ts';
+import type { HeartbeatListener } from './heartbeats.ts';
+import type { FleetAlertSettings } from '../domain/fleet.ts';
 
 type ConsumerOutcome = { stream: string; consumer: string; created: true } | { created: false; reason: string };
 
@@ -16,6 +18,9 @@ export interface KioskDeps {
   verdicts: VerdictConsumers | undefined;
   /** Undefined in embedded mode, or without the operator's signing key (kiosk/config.ts). */
   revocations: AccountRevocations | undefined;
+  /** Undefined in embedded mode: its kiosk has no NATS to beat on. */
+  heartbeats: HeartbeatListener | undefined;
+  alerts: FleetAlertSettings;
 }
 
 /**
