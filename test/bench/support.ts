@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
@@ -48,14 +48,40 @@ export function report(name: string, figures: Record<string, unknown>): void {
   console.log(JSON.stringify(result, null, 2));
 }
 
+/** Fields of /proc/<pid>/stat after the command's name (state first), or none once it has exited. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 once it has exited. */
 export function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
+/**
+ * CPU seconds a process and all its descendants have used so far: the living ones (Chromium's
+ * processes, say) and the children it has already waited for.
+ */
+export function cpuSecondsOfTree(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    const parent = Number.isInteger(pid) ? Number(statFields(pid)?.[1]) : Number.NaN;
+    if (Number.isInteger(parent)) children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
+  let total = 0;
+  for (const pending = [root]; pending.length > 0; ) {
+    const pid = pending.pop()!;
+    const fields = statFields(pid);
+    if (fields) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
 }
 
 type Roles = Record<string, number[]>;

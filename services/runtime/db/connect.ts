@@ -10,6 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { StartRefused } from '../refused.ts';
+import { fillNewDatabase } from './prepared-database.ts';
 
 /** The drizzle handle a service works with, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -126,6 +127,8 @@ function unopenableDatabase(folder: string, err: unknown): StartRefused {
 export async function openPglite(dataDir: string): Promise<Database> {
   const folder = resolve(dataDir, 'pglite');
   let client: PGlite;
+  // Without a prepared database (node_modules read-only, say), PGlite creates one itself: slower, the same.
+  await fillNewDatabase(folder).catch(() => {});
   try {
     mkdirSync(folder, { recursive: true });
     client = await PGlite.create(folder);
