@@ -1,4 +1,4 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, RowBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as BarChart } from '@grafana/grafana-foundation-sdk/barchart';
 import { PanelBuilder as Table } from '@grafana/grafana-foundation-sdk/table';
@@ -8,6 +8,8 @@ import { DATASOURCE, ORDER_FILTER, TERRITORY_FILTER, datasourceVariable, query, 
 /** Redemptions in the dashboard's range, for the chosen orders and territory. */
 const USAGE = `analytics.usage WHERE $__timeFilter(day) AND ${ORDER_FILTER} AND ${TERRITORY_FILTER}`;
 const ORDERS = `analytics.orders WHERE ${ORDER_FILTER}`;
+/** The same per place, summed before the place's details are joined (once per place, not per row). */
+const BY_PLACE = `(SELECT place_id, sum(redemptions) AS redemptions, sum(cents) AS cents FROM ${USAGE} GROUP BY place_id) u LEFT JOIN analytics.place p USING (place_id)`;
 
 /** A funder's dashboard: its passes and what they paid for, under its own PostgreSQL role. */
 export function funderDashboard() {
@@ -31,13 +33,14 @@ export function funderDashboard() {
       sqlVariable(
         'territory',
         'Territoire',
-        // The funder's usage read once (its places), not once per kind of territory.
-        `WITH used AS (SELECT DISTINCT departement_code, epci_code, commune_code FROM analytics.place WHERE place_id IN (SELECT place_id FROM analytics.usage)) ` +
+        // The places of the funder's usage in the range, read once, not once per kind of territory.
+        `WITH used AS (SELECT DISTINCT departement_code, epci_code, commune_code FROM analytics.place WHERE place_id IN (SELECT place_id FROM analytics.usage WHERE $__timeFilter(day))) ` +
           [
             `SELECT 'departement:' || departement_code AS __value, 'Département ' || departement_code AS __text FROM used WHERE departement_code IS NOT NULL`,
             `SELECT 'epci:' || epci_code, 'EPCI ' || epci_code FROM used WHERE epci_code IS NOT NULL`,
             `SELECT 'commune:' || commune_code, 'Commune ' || commune_code FROM used WHERE commune_code IS NOT NULL`,
           ].join(' UNION '),
+        VariableRefresh.OnTimeRangeChanged,
       ),
     )
     .withRow(new RowBuilder('Mes pass'))
@@ -146,7 +149,7 @@ export function funderDashboard() {
         .span(12)
         .withTarget(
           query(
-            `SELECT place_name AS "Lieu", commune_code AS "Commune", place_type AS "Type", sum(redemptions) AS "Pass utilisés", sum(cents) / 100.0 AS "Montant (€)" FROM ${USAGE} GROUP BY place_id, place_name, commune_code, place_type ORDER BY 4 DESC, 1`,
+            `SELECT p.name AS "Lieu", p.commune_code AS "Commune", p.type AS "Type", u.redemptions AS "Pass utilisés", u.cents / 100.0 AS "Montant (€)" FROM ${BY_PLACE} ORDER BY 4 DESC, 1`,
           ),
         ),
     )
@@ -170,7 +173,7 @@ export function funderDashboard() {
         ])
         .withTarget(
           query(
-            `SELECT place_name AS "Lieu", latitude, longitude, sum(redemptions) AS "Pass utilisés" FROM ${USAGE} AND latitude IS NOT NULL GROUP BY place_id, place_name, latitude, longitude ORDER BY 4 DESC, 1`,
+            `SELECT p.name AS "Lieu", p.latitude, p.longitude, u.redemptions AS "Pass utilisés" FROM ${BY_PLACE} WHERE p.latitude IS NOT NULL ORDER BY 4 DESC, 1`,
           ),
         ),
     );

@@ -21,8 +21,16 @@ export const DATASOURCE: DataSourceRef = { type: POSTGRES, uid: '${ds}' };
 
 export const datasourceVariable = () => new DatasourceVariableBuilder('ds').label('Source').type(POSTGRES);
 
-/** A variable from a query, several values or all; "all" is `'*'`, which the filters below test first. */
-export const sqlVariable = (name: string, label: string, rawSql: string) =>
+/**
+ * A variable from a query, several values or all; "all" is `'*'`, which the filters below test
+ * first. A query using the time range's macros is run again when the range changes.
+ */
+export const sqlVariable = (
+  name: string,
+  label: string,
+  rawSql: string,
+  refresh: VariableRefresh = VariableRefresh.OnDashboardLoad,
+) =>
   new QueryVariableBuilder(name)
     .label(label)
     .datasource(DATASOURCE)
@@ -32,7 +40,7 @@ export const sqlVariable = (name: string, label: string, rawSql: string) =>
     .includeAll(true)
     .allValue(`'*'`)
     .current({ text: 'All', value: '$__all' })
-    .refresh(VariableRefresh.OnDashboardLoad)
+    .refresh(refresh)
     .sort(VariableSort.AlphabeticalAsc);
 
 /** Rows of the orders chosen in `$order`. */

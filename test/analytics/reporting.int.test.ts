@@ -10,7 +10,7 @@ import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import type { EventEnvelope } from '@aptic/contracts';
 import { analytics } from '@aptic/analytics';
 import { scramVerifier } from '@aptic/analytics/db/reporting-roles.ts';
-import { funderDashboard, staffDashboard } from '@aptic/dashboards';
+import { expandQuery, funderDashboard, staffDashboard } from '@aptic/dashboards';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { RawPublisher } from '../support/events.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
@@ -151,18 +151,24 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
     expect(await runPanel(asB, panels.get('Rendu en avoir')!, ctx)).toEqual([[180]]);
   });
 
-  test('the variables list the funder’s own orders and the territories of the places its passes were used in', async () => {
+  test('the variables list the funder’s own orders and the territories of the places its passes were used in, in the range', async () => {
     const variables = Object.fromEntries(
       (funderDashboard().build().templating?.list ?? []).map((v) => [v.name, String(v.query ?? '')]),
     );
     const values = async (client: pg.Client, name: string) =>
-      (await client.query({ text: variables[name]!, rowMode: 'array' })).rows.map((r: unknown[]) => r[0]).sort();
+      (await client.query({ text: expandQuery(variables[name]!, ctx), rowMode: 'array' })).rows
+        .map((r: unknown[]) => r[0])
+        .sort();
     expect(await values(asA, 'order')).toEqual([w.orderA]);
     expect(await values(asA, 'territory')).toEqual(
       ['commune:16015', 'commune:16102', 'departement:16', 'epci:200070514', 'epci:200071827'].sort(),
     );
     expect(await values(asB, 'order')).toEqual([w.orderB]);
     expect(await values(asB, 'territory')).toEqual(['commune:16015', 'departement:16', 'epci:200071827']);
+    // October: no pass of A used, no territory to choose.
+    const october = { ...ctx, from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-31T23:59:59Z') };
+    const territories = await asA.query(expandQuery(variables.territory!, october));
+    expect(territories.rows).toEqual([]);
   });
 });
 
