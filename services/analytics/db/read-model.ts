@@ -1,6 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
-import { arrayParam, preparedRows, type ConsumerDefinition, type Tx } from '@aptic/runtime';
+import { lastRedemptionDay, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
+import {
+  arrayParam,
+  newerFact,
+  preparedRows,
+  setIfNewer,
+  type ConsumerDefinition,
+  type Fact,
+  type Tx,
+} from '@aptic/runtime';
+import { place } from './schema.ts';
 
 /**
  * The read model's consumers. Each batch is applied with a few set-based statements. What makes
@@ -295,9 +304,21 @@ const placeStatus = {
 } as const;
 type PlaceEvent = EventEnvelope<keyof typeof placeStatus>;
 
-/** Whether the event is newer than the fact a place row holds: by place version (0 before versions), then time. */
-const newerPlaceFact = (e: PlaceEvent, version: 'status_version' | 'details_version', at: 'status_at' | 'details_at') =>
-  sql`(coalesce(p.${sql.raw(version)}, -1), coalesce(p.${sql.raw(at)}, '-infinity')) < (${e.data.placeVersion ?? 0}, ${e.occurredAt}::timestamptz)`;
+/** A fact about a place: its place version (0 on events from before versions), then its time. */
+const placeFact = (e: PlaceEvent): Fact => ({ version: e.data.placeVersion ?? 0, asOf: new Date(e.occurredAt) });
+
+/** What place.qualified describes, with the fact it comes from. */
+const detailsOf = (d: EventDataOf<'place.qualified'>, fact: Fact) => ({
+  name: d.name,
+  type: d.type,
+  communeCode: d.communeCode,
+  epciCode: d.epciCode ?? null,
+  departementCode: d.departementCode,
+  latitude: d.latitude ?? null,
+  longitude: d.longitude ?? null,
+  detailsVersion: fact.version,
+  detailsAt: fact.asOf,
+});
 
 /**
  * A place's status, and what place.qualified describes, each set only by a newer fact than the
@@ -306,19 +327,19 @@ const newerPlaceFact = (e: PlaceEvent, version: 'status_version' | 'details_vers
  */
 const places: Applier<keyof typeof placeStatus> = async (tx, events) => {
   for (const e of events) {
-    const version = e.data.placeVersion ?? 0;
-    await tx.execute(sql`
-      INSERT INTO analytics.place AS p (place_id, status, status_version, status_at)
-      VALUES (${e.data.placeId}, ${placeStatus[e.type]}, ${version}, ${e.occurredAt})
-      ON CONFLICT (place_id) DO UPDATE SET status = excluded.status, status_version = excluded.status_version, status_at = excluded.status_at
-        WHERE ${newerPlaceFact(e, 'status_version', 'status_at')}`);
-    if (e.type !== 'place.qualified') continue;
-    const d = (e as EventEnvelope<'place.qualified'>).data;
-    await tx.execute(sql`
-      UPDATE analytics.place p SET name = ${d.name}, type = ${d.type}, commune_code = ${d.communeCode}, epci_code = ${d.epciCode ?? null},
-        departement_code = ${d.departementCode}, latitude = ${d.latitude ?? null}, longitude = ${d.longitude ?? null},
-        details_version = ${version}, details_at = ${e.occurredAt}
-       WHERE place_id = ${d.placeId} AND ${newerPlaceFact(e, 'details_version', 'details_at')}`);
+    const fact = placeFact(e);
+    const status = { status: placeStatus[e.type], statusVersion: fact.version, statusAt: fact.asOf };
+    const details = e.type === 'place.qualified' ? detailsOf((e as EventEnvelope<'place.qualified'>).data, fact) : {};
+    await tx
+      .insert(place)
+      .values({ placeId: e.data.placeId, ...status, ...details })
+      .onConflictDoUpdate({
+        target: place.placeId,
+        set: {
+          ...setIfNewer(place, newerFact(place.statusVersion, place.statusAt, fact), status),
+          ...setIfNewer(place, newerFact(place.detailsVersion, place.detailsAt, fact), details),
+        },
+      });
   }
 };
 

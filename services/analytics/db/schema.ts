@@ -146,10 +146,10 @@ export const place = analytics.table('place', {
   departementCode: text('departement_code'),
   latitude: doublePrecision('latitude'),
   longitude: doublePrecision('longitude'),
-  detailsVersion: integer('details_version'),
+  detailsVersion: integer('details_version').notNull().default(0),
   detailsAt: timestamp('details_at', { withTimezone: true }),
   status: text('status').notNull(),
-  statusVersion: integer('status_version'),
+  statusVersion: integer('status_version').notNull().default(0),
   statusAt: timestamp('status_at', { withTimezone: true }),
 });
 
