@@ -3,7 +3,7 @@
  * variables. Read once at start; a bad value stops the start with a message naming it.
  */
 import { readFileSync } from 'node:fs';
-import { parseSelector, POS_USAGE_PAGE, type DeviceSelector } from './hid/device.ts';
+import { parseSelector, type DeviceSelector } from './hid/device.ts';
 import type { LayoutName } from './hid/layouts.ts';
 
 export interface AgentConfig {
@@ -76,10 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): AgentConfig {
   const required = (key: Key): string => raw(key) ?? fail(key, 'required');
   const kioskId = required('kioskId');
   if (!UUID.test(kioskId)) fail('kioskId', `"${kioskId}" is not a UUID`);
-  const device = raw('device') ?? `usage:${POS_USAGE_PAGE.toString(16)}`;
+  const device = raw('device') ?? 'auto';
   const selector =
     parseSelector(device) ??
-    fail('device', `"${device}" is neither vid:pid (e.g. 0c2e:0b61) nor usage:<page> (e.g. usage:8c)`);
+    fail('device', `"${device}" is neither auto, vid:pid (e.g. 0c2e:0b61) nor usage:<page> (e.g. usage:8c)`);
   const platformUrl = raw('platformUrl');
   return {
     kioskId: kioskId.toLowerCase(),

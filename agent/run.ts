@@ -9,7 +9,8 @@ import { natsNames } from '@aptic/contracts';
 import { Agent } from './agent.ts';
 import type { AgentConfig } from './config.ts';
 import { TerminalFeedback, terminalBell, type Beeper, type FeedbackOutput } from './feedback.ts';
-import { describe, nodeHid, type HidBackend } from './hid/device.ts';
+import { describe, nodeHid, type HidBackend, type HidDeviceInfo } from './hid/device.ts';
+import { findScanner, MODE_NAMES, SCANNER_VENDORS, scannerMode, scannerModel } from './hid/scanners.ts';
 import { HidSource } from './hid/hid-source.ts';
 import { Heartbeats } from './heartbeat.ts';
 import { Journal } from './journal.ts';
@@ -99,21 +100,42 @@ function readCreds(path: string): Uint8Array {
   }
 }
 
+/**
+ * The HID devices (a known scanner maker named), and the scanner the agent would read: its maker
+ * and product, and its mode (HID POS or keyboard emulation). None found fails the check when the
+ * agent reads HID.
+ */
+async function checkScanner(config: AgentConfig, out: (line: string) => void, hid: HidBackend): Promise<boolean> {
+  if (config.source === 'stdin') out('scanner: none read over HID (source stdin: one barcode per line)');
+  let devices: HidDeviceInfo[];
+  try {
+    devices = await hid.devices();
+  } catch (err) {
+    out(`HID: cannot enumerate devices: ${(err as Error).message}`);
+    return config.source !== 'hid';
+  }
+  out(`HID devices (${devices.length}):`);
+  for (const d of devices) {
+    const maker = SCANNER_VENDORS.get(d.vendorId);
+    out(`  ${describe(d)}${maker ? `  ← scanner maker: ${maker}` : ''}`);
+  }
+  if (config.source !== 'hid') return true;
+  const found = findScanner(devices, config.device);
+  if (!found) {
+    out('scanner: none found matching AGENT_DEVICE (is it plugged in? its vendor in the udev rule?)');
+    return false;
+  }
+  out(`scanner: ${scannerModel(found)}, mode ${MODE_NAMES[scannerMode(found)]} (${describe(found)})`);
+  return true;
+}
+
 /** `--check`: lists HID devices and tests the NATS connection with the kiosk's credential. Returns the exit code. */
 export async function check(
   config: AgentConfig,
   out: (line: string) => void,
   hid: HidBackend = nodeHid(),
 ): Promise<number> {
-  let ok = true;
-  try {
-    const devices = await hid.devices();
-    out(`HID devices (${devices.length}):`);
-    for (const d of devices) out(`  ${describe(d)}`);
-  } catch (err) {
-    ok = config.source !== 'hid';
-    out(`HID: cannot enumerate devices: ${(err as Error).message}`);
-  }
+  let ok = await checkScanner(config, out, hid);
   try {
     const names = natsNames(config.natsPrefix).kiosk;
     const nc = await connect({

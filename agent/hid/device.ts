@@ -25,10 +25,14 @@ export interface HidBackend {
   open(path: string): Promise<HidHandle>;
 }
 
-/** Which device to read: a vendor:product pair, or a usage page (0x8C, HID POS scanners). */
-export type DeviceSelector = { vendorId: number; productId: number } | { usagePage: number };
+/**
+ * Which device to read: a vendor:product pair, a usage page (0x8C, HID POS scanners), or `auto`:
+ * a HID POS scanner, else a scanner of a known maker (hid/scanners.ts).
+ */
+export type DeviceSelector = { vendorId: number; productId: number } | { usagePage: number } | { auto: true };
 
 export function parseSelector(text: string): DeviceSelector | undefined {
+  if (text.trim().toLowerCase() === 'auto') return { auto: true };
   const vidPid = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(text.trim());
   if (vidPid) return { vendorId: parseInt(vidPid[1]!, 16), productId: parseInt(vidPid[2]!, 16) };
   const page = /^(?:usage|page|usagepage)[:=](0x)?([0-9a-f]{1,4})$/i.exec(text.trim());
@@ -36,7 +40,7 @@ export function parseSelector(text: string): DeviceSelector | undefined {
   return undefined;
 }
 
-export function matches(device: HidDeviceInfo, selector: DeviceSelector): boolean {
+export function matches(device: HidDeviceInfo, selector: Exclude<DeviceSelector, { auto: true }>): boolean {
   if ('usagePage' in selector) return device.usagePage === selector.usagePage;
   return device.vendorId === selector.vendorId && device.productId === selector.productId;
 }

@@ -6,7 +6,6 @@ import { access, constants } from 'node:fs/promises';
 import type { ScannerEvents, ScannerInfo, ScannerSource } from '../source.ts';
 import {
   describe,
-  matches,
   POS_USAGE_PAGE,
   type DeviceSelector,
   type HidBackend,
@@ -16,7 +15,7 @@ import {
 import { KeyboardDecoder } from './keyboard.ts';
 import type { LayoutName } from './layouts.ts';
 import { PosDecoder } from './pos.ts';
-import { scannerInfo } from './scanners.ts';
+import { findScanner, scannerInfo } from './scanners.ts';
 
 export const UDEV_HINT =
   'install deploy/kiosk/99-aptic-scanner.rules in /etc/udev/rules.d/, run `udevadm control --reload && udevadm trigger`, ' +
@@ -88,7 +87,7 @@ export class HidSource implements ScannerSource {
 
   async #find(): Promise<HidDeviceInfo | undefined> {
     try {
-      return (await this.#options.backend.devices()).find((d) => matches(d, this.#options.selector));
+      return findScanner(await this.#options.backend.devices(), this.#options.selector);
     } catch {
       return undefined;
     }
