@@ -287,23 +287,38 @@ try {
     ...Object.values(panels).map((p) => (p as { rollup: { p95Ms: number } }).rollup.p95Ms),
     ...Object.values(variables).map((v) => (v as { p95Ms: number }).p95Ms),
   );
-  report('analytics', {
-    redemptions: REDEMPTIONS,
-    funders: FUNDERS,
-    rollupRows: Number((await admin.query('SELECT count(*) FROM analytics.usage_daily')).rows[0].count),
-    range: 'last 90 days, all orders and territories',
-    seedingS,
-    load,
-    panels,
-    variables,
-    freshness,
-    targets: {
-      panelP95Ms: TARGET_P95_MS,
-      met: worstP95 <= TARGET_P95_MS,
-      freshnessP99Ms: TARGET_FRESHNESS_P99_MS,
-      freshnessMet: Object.values(freshness).every((f) => f.applied === total && f.p99Ms <= TARGET_FRESHNESS_P99_MS),
+  report(
+    'analytics',
+    {
+      redemptions: REDEMPTIONS,
+      funders: FUNDERS,
+      rollupRows: Number((await admin.query('SELECT count(*) FROM analytics.usage_daily')).rows[0].count),
+      range: 'last 90 days, all orders and territories',
+      seedingS,
+      load,
+      panels,
+      variables,
+      freshness,
+      targets: {
+        panelP95Ms: TARGET_P95_MS,
+        met: worstP95 <= TARGET_P95_MS,
+        freshnessP99Ms: TARGET_FRESHNESS_P99_MS,
+        freshnessMet: Object.values(freshness).every((f) => f.applied === total && f.p99Ms <= TARGET_FRESHNESS_P99_MS),
+      },
     },
-  });
+    [
+      {
+        figure: `${REDEMPTIONS} redemptions: worst panel or variable p95 ${worstP95} ms`,
+        target: `p95 ≤ ${TARGET_P95_MS} ms`,
+        met: worstP95 <= TARGET_P95_MS,
+      },
+      ...Object.entries(freshness).map(([title, f]) => ({
+        figure: `freshness of ${title}: p99 ${f.p99Ms} ms at ${f.offeredPerSecond} events/s, ${f.applied} of ${total} applied`,
+        target: `p99 ≤ ${TARGET_FRESHNESS_P99_MS} ms, all applied`,
+        met: f.applied === total && f.p99Ms <= TARGET_FRESHNESS_P99_MS,
+      })),
+    ],
+  );
 } finally {
   await platform.stop();
   if (KEEP) {

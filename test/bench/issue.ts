@@ -61,15 +61,19 @@ async function main() {
       database.db,
       sql`SELECT (SELECT count(*)::int FROM printing.pass) AS passes, (SELECT count(*)::int FROM printing.outbox) AS events`,
     );
-    report('issue', {
-      passes: counts!.passes,
-      passesIssuedEvents: counts!.events,
-      seconds: Number(seconds.toFixed(2)),
-      passesPerSecond: Math.round(counts!.passes / seconds),
-      rssGrowthMB: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
-      target: { seconds: 3 },
-      met: seconds <= 3,
-    });
+    report(
+      'issue',
+      {
+        passes: counts!.passes,
+        passesIssuedEvents: counts!.events,
+        seconds: Number(seconds.toFixed(2)),
+        passesPerSecond: Math.round(counts!.passes / seconds),
+        rssGrowthMB: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
+        target: { seconds: 3 },
+        met: seconds <= 3,
+      },
+      [{ figure: `${counts!.passes} passes issued in ${seconds.toFixed(2)} s`, target: '≤ 3 s', met: seconds <= 3 }],
+    );
   } finally {
     await database.close();
     await db.drop();

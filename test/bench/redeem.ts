@@ -2,10 +2,15 @@
  * Redemption under load. Kiosks are NATS clients publishing scans of distinct valid passes; the
  * full path is JetStream → redemption (its own process) → PostgreSQL commit → verdict back on the
  * kiosk's subject. Measured: latency at a fixed offered load (1,000 scans/s, after a 2 s warm-up at
- * that rate that is not counted), sustained verdicts/s at saturation with 1, 2 and 3 redemption
- * instances sharing the scan partitions, and beside them the floor: the same checks and insert called
- * directly from one Node process, one transaction per scan, with the same concurrency. CPU per scan
- * of each process is measured for each load. With 3 instances, every kiosk then scans a pass, takes
+ * that rate that is not counted) from each scan's intended send time (a late send counts against
+ * the path), and sustained verdicts/s at saturation with 1, 2 and 3 redemption instances sharing the
+ * scan partitions. Beside them, in the same run, two floors:
+ * - naive: a well-written one transaction per scan (floors/redemption.ts), after the same warm-up
+ *   and VACUUM ANALYZE, at the full path's concurrency;
+ * - composed: its parts measured alone, the JetStream round trip (scan publish → consume → verdict
+ *   publish → ack) and the batched writes of the same rows, as their serial rate and their CPU
+ *   ceiling on this machine's cores (floors/compose.ts).
+ * CPU per scan of each process is measured for each load. With 3 instances, every kiosk then scans a pass, takes
  * it back and scans it again at once: the outcomes show whether its messages kept their order.
  * The NATS server is the benchmark's own, with the partition mappings production has (the
  * machine's shared server has none, so every kiosk would be in one partition).
@@ -40,11 +45,11 @@ import {
   type OutgoingEvent,
 } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
-import { processScan } from '@aptic/redemption/db/scans.ts';
-import { useLookupKey } from '@aptic/redemption/db/pass-lookup.ts';
-import { useOfflineLimit } from '@aptic/redemption/db/facts.ts';
 import { startNatsServer } from '../support/nats-server.ts';
 import { cpuMeter, postgresPids, report, scratch } from './support.ts';
+import { composeFloor } from './floors/compose.ts';
+import { scanRoundTrip } from './floors/jetstream.ts';
+import { batchedWrites, naiveFloor } from './floors/redemption.ts';
 
 const KEY = 'bench-key';
 const LOOKUP_KEY = 'bench-pass-lookup-key-0123456789abcdef';
@@ -57,10 +62,17 @@ const RATE = 1_000;
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
 const SATURATION = Number(process.env.BENCH_SCANS ?? 10_000);
-const FLOOR = 5_000;
-const CONCURRENCY = 16;
+/** Scans of the naive floor, after as many again of warm-up. */
+const FLOOR = Number(process.env.BENCH_FLOOR_SCANS ?? 3_000);
 /** Scans each kiosk keeps outstanding at saturation (a kiosk sending its offline journal has many). */
 const OUTSTANDING = Number(process.env.BENCH_OUTSTANDING ?? 10);
+/**
+ * The naive floor's connections: as many as its scans in flight (KIOSKS × OUTSTANDING) would pass
+ * the shared server's 100 connections, so 40, every scan in flight waiting for one.
+ */
+const NAIVE_CONNECTIONS = Math.min(40, KIOSKS * OUTSTANDING);
+/** The kiosk intake's largest batch, which the floors' consumer and batched writes take too. */
+const BATCH = 200;
 const json = JSONCodec();
 
 const event = (type: string, data: unknown): OutgoingEvent => {
@@ -140,7 +152,7 @@ async function seed(bus: JetStreamBus, carnets: number) {
     events.push(event('passes.released', { orderId, carnetNumbers: numbers, releasedAt: new Date().toISOString() }));
   }
   for (let i = 0; i < events.length; i += 200) await bus.publish(events.slice(i, i + 200));
-  return { offerId, kiosks };
+  return { orderId, funderId, placeId, offerId, kiosks };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -215,10 +227,10 @@ class Kiosk {
     };
     return this.send('cancels', request.cancelId, request);
   }
-  async scan(offerId: string, code: string): Promise<{ verdict: Verdict; ms: number }> {
-    const started = performance.now();
+  /** Sends a scan; resolves with its verdict and when it came back (performance.now()). */
+  async scan(offerId: string, code: string): Promise<{ verdict: Verdict; at: number }> {
     const verdict = await this.judge(this.scanMessage(offerId, code));
-    return { verdict, ms: performance.now() - started };
+    return { verdict, at: performance.now() };
   }
   close() {
     return this.nc.close();
@@ -253,11 +265,9 @@ async function main() {
     ...Object.fromEntries(ServiceNames.map((s) => [`${s.toUpperCase()}_PORT`, '0'])),
   };
   const carnets =
-    Math.ceil((FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION * INSTANCES.length + KIOSKS) / 10) + 20;
-  // In this process, redemption without its kiosk intake: read models, and the floor's direct calls.
+    Math.ceil((2 * FLOOR + RATE * (WARM_UP_SECONDS + RATE_SECONDS) + SATURATION * INSTANCES.length + KIOSKS) / 10) + 20;
+  // In this process, redemption without its kiosk intake: its read models, filled from the seed's events.
   const local = await startPlatform([{ ...redemption, start: undefined }], readConfig(env));
-  useLookupKey(LOOKUP_KEY);
-  useOfflineLimit(local.config.kioskOfflineDays);
   const bus = await JetStreamBus.connect({ url: nats.url, prefix: db.prefix, ackWaitMs: 30_000 });
   const instances: ChildProcess[] = [];
   // The services go with the benchmark, however the benchmark ends.
@@ -267,42 +277,48 @@ async function main() {
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
   try {
-    const { offerId, kiosks } = await seed(bus, carnets);
+    const { orderId, funderId, placeId, offerId, kiosks } = await seed(bus, carnets);
     const ready = () =>
       queryRows<{ n: number }>(
         local.database.db,
         sql`SELECT (SELECT count(*) FROM redemption.pass)::int + (SELECT count(*) FROM redemption.kiosk)::int AS n`,
       ).then((r) => r[0]!.n);
     while ((await ready()) < carnets * 10 + KIOSKS) await new Promise((r) => setTimeout(r, 200));
-    const ctx = local.services[0]!.context;
+    // Statistics and visibility maps as a running service's tables have them (autovacuum would
+    // otherwise pick these fresh tables up in the middle of a measurement): before each path.
+    const vacuum = () => local.database.db.execute(sql`VACUUM ANALYZE`);
+    await vacuum();
 
-    // Floor: the same processing, called directly, one transaction per scan, same concurrency.
-    const floorCodes = [...codes(1, FLOOR)];
-    let next = 0;
-    const floorStart = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < floorCodes.length) {
-          const code = floorCodes[next++]!;
-          await ctx.transaction((tx, emit) =>
-            processScan(tx, emit, {
-              scanId: randomUUID(),
-              kioskId: kiosks[0]!,
-              sessionId: randomUUID(),
-              offerId,
-              code,
-              scannedAt: new Date().toISOString(),
-              offline: false,
-            }),
-          );
-        }
-      }),
+    const place = { placeId, offerId, lookupKey: LOOKUP_KEY };
+    const floorScans = (from: number, count: number) =>
+      [...codes(from, count)].map((code, i) => ({ code, kioskId: kiosks[i % KIOSKS]! }));
+    const naive = await naiveFloor(db.databaseUrl, place, {
+      warmUp: floorScans(1, FLOOR),
+      scans: floorScans(1 + Math.ceil(FLOOR / 10), FLOOR),
+      concurrency: KIOSKS * OUTSTANDING,
+      connections: NAIVE_CONNECTIONS,
+    });
+    const writes = await batchedWrites(
+      db.databaseUrl,
+      { ...place, orderId, funderId },
+      { scans: floorScans(1, SATURATION), batch: BATCH, inFlight: 2 },
     );
-    const floor = FLOOR / ((performance.now() - floorStart) / 1000);
-
-    // Statistics and visibility maps as a running service's tables have them: autovacuum would
-    // otherwise pick these fresh tables up in the middle of the measurement.
-    await local.database.db.execute(sql`VACUUM ANALYZE`);
+    const sampleScan = {
+      sessionId: randomUUID(),
+      offerId,
+      code: passCode(KEY, 1, 1),
+      scannedAt: new Date().toISOString(),
+      offline: false,
+    };
+    const roundTrip = await scanRoundTrip({
+      server: { url: nats.url, pids: () => [nats.pid!] },
+      prefix: db.prefix,
+      scans: Array.from({ length: SATURATION }, (_, i) => ({ kioskId: kiosks[i % KIOSKS]!, body: sampleScan })),
+      outstanding: KIOSKS * OUTSTANDING,
+      batch: BATCH,
+    });
+    const composed = composeFloor({ jetStream: roundTrip, postgres: writes });
+    await vacuum();
 
     // The full path: redemption in processes of its own, kiosks over NATS.
     const admin = await connect({ servers: nats.url });
@@ -327,7 +343,7 @@ async function main() {
     };
     await startInstance();
     const clients = await Promise.all(kiosks.map((id) => Kiosk.open(id, db.prefix, nats.url)));
-    let carnet = Math.ceil(FLOOR / 10) + 1;
+    let carnet = 2 * Math.ceil(FLOOR / 10) + 1;
 
     // CPU per scan of each part: redemption, simulated kiosks (this process), NATS, PostgreSQL.
     const roles = async () => ({
@@ -346,11 +362,14 @@ async function main() {
       const start = performance.now();
       const inFlight: Promise<void>[] = [];
       for (let i = 0; i < count; i++) {
-        const wait = start + (i * 1000) / RATE - performance.now();
+        // Latency counts from when the scan was due, not from when it was sent: a sender held up
+        // by a slow path must not hide the scans that waited behind it (coordinated omission).
+        const due = start + (i * 1000) / RATE;
+        const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
         inFlight.push(
-          clients[i % KIOSKS]!.scan(offerId, rateCodes[i]!).then(({ verdict, ms }) => {
-            latencies.push(ms);
+          clients[i % KIOSKS]!.scan(offerId, rateCodes[i]!).then(({ verdict, at }) => {
+            latencies.push(at - due);
             if (verdict.outcome === 'accepted') accepted++;
           }),
         );
@@ -390,7 +409,9 @@ async function main() {
         outstanding: KIOSKS * OUTSTANDING,
         accepted: satAccepted,
         sustainedVerdictsPerSecond: Math.round(sustained),
-        shareOfFloor: Number((sustained / floor).toFixed(2)),
+        ofNaive: Number((sustained / naive.perSecond).toFixed(2)),
+        ofComposedSerial: Number((sustained / composed.serialPerSecond).toFixed(3)),
+        ofCpuCeiling: Number((sustained / composed.cpuCeilingPerSecond).toFixed(3)),
         cpuMsPerScan: await meter.charge(SATURATION),
       };
     };
@@ -418,29 +439,64 @@ async function main() {
 
     const one = saturation[0]!;
     const p99 = percentile(latencies, 0.99);
-    report('redeem', {
-      passes: carnets * 10,
-      kiosks: KIOSKS,
-      floorVerdictsPerSecond: Math.round(floor),
-      atFixedLoad: {
-        instances: 1,
-        offeredPerSecond: RATE,
-        warmUpSeconds: WARM_UP_SECONDS,
-        scans: latencies.length,
-        achievedPerSecond: Math.round(latencies.length / rateSeconds),
-        accepted,
-        cpuMsPerScan: rateCpu,
-        latencyMs: { p50: percentile(latencies, 0.5), p99, max: Math.round(latencies.at(-1)!) },
-      },
-      saturation,
-      kioskOrderWithAllInstances: {
+    const allAccepted = accepted === latencies.length && saturation.every((r) => r.accepted === r.scans);
+    const orderKept = inOrder === KIOSKS;
+    const cpuSum = (cpu: Record<string, number>) =>
+      Object.values(cpu)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2);
+    const pct = (share: number) => `${Math.round(100 * share)} %`;
+    report(
+      'redeem',
+      {
+        passes: carnets * 10,
         kiosks: KIOSKS,
-        inOrder,
-        outOfOrder: sequences.filter((s) => s !== 'accepted,cancelled,accepted'),
+        atFixedLoad: {
+          instances: 1,
+          offeredPerSecond: RATE,
+          warmUpSeconds: WARM_UP_SECONDS,
+          scans: latencies.length,
+          achievedPerSecond: Math.round(latencies.length / rateSeconds),
+          accepted,
+          cpuMsPerScan: rateCpu,
+          latencyMsFromIntendedSend: { p50: percentile(latencies, 0.5), p99, max: Math.round(latencies.at(-1)!) },
+        },
+        saturation,
+        naiveFloor: {
+          scans: FLOOR,
+          inFlight: KIOSKS * OUTSTANDING,
+          connections: NAIVE_CONNECTIONS,
+          accepted: naive.accepted,
+          verdictsPerSecond: Math.round(naive.perSecond),
+          cpuMsPerScan: naive.cpuMsPerUnit,
+        },
+        composedFloor: composed,
+        kioskOrderWithAllInstances: {
+          kiosks: KIOSKS,
+          inOrder,
+          outOfOrder: sequences.filter((s) => s !== 'accepted,cancelled,accepted'),
+        },
+        targets: { ofComposedSerial: 0.5, p99MsAt1000: 25, everyScanAccepted: true, kioskOrderKept: true },
+        met: allAccepted && orderKept && p99 <= 25 && one.ofComposedSerial >= 0.5,
       },
-      targets: { sustainedVerdictsPerSecond: 3_000, p99MsAt1000: 25, shareOfFloor: 0.8 },
-      met: one.sustainedVerdictsPerSecond >= 3_000 && p99 <= 25 && one.shareOfFloor >= 0.8 && inOrder === KIOSKS,
-    });
+      [
+        {
+          figure: `${one.sustainedVerdictsPerSecond} verdicts/s sustained, 1 instance (${saturation
+            .slice(1)
+            .map((r) => `${r.instances}: ${r.sustainedVerdictsPerSecond}/s`)
+            .join(', ')}), ${KIOSKS * OUTSTANDING} in flight, ${cpuSum(one.cpuMsPerScan)} ms CPU/scan`,
+          target: '≥ 50 % of composed serial floor, every scan accepted, each kiosk’s order kept',
+          floor: `composed: serial ${composed.serialPerSecond}/s (JetStream ${composed.parts.jetStream.perSecond}/s, PostgreSQL ${composed.parts.postgres.perSecond}/s), CPU ceiling ${composed.cpuCeilingPerSecond}/s (${composed.cpuMsPerUnit} ms/scan); naive ${Math.round(naive.perSecond)}/s`,
+          ratio: `${pct(one.ofComposedSerial)} of serial, ${pct(one.ofCpuCeiling)} of ceiling, ${one.ofNaive} × naive`,
+          met: allAccepted && orderKept && one.ofComposedSerial >= 0.5,
+        },
+        {
+          figure: `p99 ${p99} ms (p50 ${percentile(latencies, 0.5)}) at ${RATE}/s from intended send, ${cpuSum(rateCpu)} ms CPU/scan`,
+          target: 'p99 ≤ 25 ms, every scan accepted',
+          met: allAccepted && p99 <= 25,
+        },
+      ],
+    );
   } finally {
     await bus.close();
     await local.stop();

@@ -1,15 +1,26 @@
-/** `npm run bench [-- <name>...]`: runs the named benchmarks (all when none is named). */
+/**
+ * `npm run bench [-- <name>... | all | summary]`: runs the named benchmarks one after the other (all
+ * of them when none or `all` is named). After `all`, and alone with `summary`, writes the summary of
+ * every latest result file (results/summary.md: figure, target, floor, ratio, load) and puts it in
+ * the README as it is.
+ */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { SummaryRow } from './support.ts';
 
 const here = new URL('.', import.meta.url);
 const available = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && !['run.ts', 'support.ts'].includes(f))
   .map((f) => f.slice(0, -3));
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === 'summary') {
+  writeSummary();
+  process.exit(0);
+}
+const wanted = args.filter((w) => w !== 'all');
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length) {
-  console.error(`unknown benchmark ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  console.error(`unknown benchmark ${unknown.join(', ')}; available: ${available.join(', ')}, all, summary`);
   process.exit(2);
 }
 let failed = false;
@@ -18,4 +29,51 @@ for (const name of wanted.length ? wanted : available) {
   const run = spawnSync(process.execPath, [new URL(`${name}.ts`, here).pathname], { stdio: 'inherit' });
   failed ||= run.status !== 0;
 }
+if (wanted.length === 0) writeSummary();
 process.exit(failed ? 1 : 0);
+
+interface Result {
+  at: string;
+  load?: { before: { loadAverage: number[] }; after: { loadAverage: number[]; stealPercent: number } };
+  summary?: SummaryRow[];
+}
+
+/** One table row per summary row of each benchmark's latest result. */
+function writeSummary(): void {
+  const cell = (text: string | undefined) => (text ?? '—').replaceAll('|', '\\|');
+  const rows = available.flatMap((name) => {
+    let result: Result;
+    try {
+      result = JSON.parse(readFileSync(new URL(`results/${name}.json`, here), 'utf8')) as Result;
+    } catch {
+      return [`| \`${name}\` | no result | | | | | |`];
+    }
+    const load = result.load
+      ? `${result.load.before.loadAverage[0]} → ${result.load.after.loadAverage[0]}, steal ${result.load.after.stealPercent} %`
+      : 'not recorded';
+    const at = `${result.at.slice(0, 16).replace('T', ' ')} UTC`;
+    if (!result.summary)
+      return [`| \`${name}\` | result older than this table: run it again | | | | | ${load} (${at}) |`];
+    return result.summary.map(
+      (r) =>
+        `| \`${name}\` | ${cell(r.figure)} | ${cell(r.target)} | ${cell(r.floor)} | ${cell(r.ratio)} | ${r.met ? '**met**' : '**not met**'} | ${load} (${at}) |`,
+    );
+  });
+  const table = [
+    '| benchmark | figure | target | floor | ratio | | load average (1 min) before → after, steal (run date) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  writeFileSync(new URL('results/summary.md', here), `${table}\n`);
+  const readme = new URL('../../README.md', here);
+  const begin = '<!-- bench summary: written by `npm run bench -- all` -->';
+  const end = '<!-- end of bench summary -->';
+  const text = readFileSync(readme, 'utf8');
+  const [before, rest] = text.split(begin);
+  if (rest === undefined) {
+    console.error(`README.md has no "${begin}" section: summary left in results/summary.md`);
+    return;
+  }
+  writeFileSync(readme, `${before}${begin}\n${table}\n${end}${rest.slice(rest.indexOf(end) + end.length)}`);
+  console.log(table);
+}

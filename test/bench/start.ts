@@ -65,19 +65,29 @@ try {
   const demoFirst = await startToReady(demoDir, ['--demo']);
   const demoAgain = await startToReady(demoDir, ['--demo']);
   const verdict = (s: number) => (s <= TARGET_S ? 'met' : 'not met');
-  report('start', {
-    targetS: TARGET_S,
-    embeddedStart: {
-      firstStart,
-      existingData,
-      target: `≤ ${TARGET_S} s: ${verdict(firstStart.readyS)} (first start), ${verdict(existingData.readyS)} (existing data)`,
+  report(
+    'start',
+    {
+      targetS: TARGET_S,
+      embeddedStart: {
+        firstStart,
+        existingData,
+        target: `≤ ${TARGET_S} s: ${verdict(firstStart.readyS)} (first start), ${verdict(existingData.readyS)} (existing data)`,
+      },
+      demo: {
+        demoFirst,
+        demoAgain,
+        target: `≤ ${TARGET_S} s: ${verdict(demoFirst.readyS)} (seeding), ${verdict(demoAgain.readyS)} (found again)`,
+      },
     },
-    demo: {
-      demoFirst,
-      demoAgain,
-      target: `≤ ${TARGET_S} s: ${verdict(demoFirst.readyS)} (seeding), ${verdict(demoAgain.readyS)} (found again)`,
-    },
-  });
+    [
+      {
+        figure: `to ready: first start ${firstStart.readyS} s, existing data ${existingData.readyS} s, demo seeding ${demoFirst.readyS} s, found again ${demoAgain.readyS} s`,
+        target: `≤ ${TARGET_S} s each`,
+        met: [firstStart, existingData, demoFirst, demoAgain].every((s) => s.readyS <= TARGET_S),
+      },
+    ],
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

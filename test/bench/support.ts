@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
@@ -30,8 +30,41 @@ export async function scratch(): Promise<{ databaseUrl: string; prefix: string; 
   };
 }
 
-/** Prints the figures and writes them to test/bench/results/<name>.json. */
-export function report(name: string, figures: Record<string, unknown>): void {
+/** The machine's CPU time so far, in clock ticks: all of it, and what the hypervisor took (steal). */
+function cpuTicks(): { total: number; steal: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? 0 };
+}
+
+/** How busy the machine was: load averages (1, 5, 15 min), and the share of CPU time stolen since `from`. */
+function machineLoad(from: { total: number; steal: number }) {
+  const now = cpuTicks();
+  return {
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+    stealSeconds: Number((now.steal / 100).toFixed(1)),
+    stealPercent: Number(((100 * (now.steal - from.steal)) / Math.max(1, now.total - from.total)).toFixed(1)),
+  };
+}
+
+/** When this benchmark's process started, for the load it ran under (shared machine). */
+const bootTicks = { total: 0, steal: 0 };
+const startTicks = cpuTicks();
+const loadBefore = machineLoad(bootTicks);
+
+/** A summary row of `npm run bench -- all`: the figure, its target, the floor it is compared with. */
+export interface SummaryRow {
+  figure: string;
+  target: string;
+  floor?: string;
+  ratio?: string;
+  met: boolean;
+}
+
+/**
+ * Prints the figures and writes them to test/bench/results/<name>.json, with the machine's load
+ * before the benchmark (steal share since boot) and after it (steal share during the run).
+ */
+export function report(name: string, figures: Record<string, unknown>, summary: SummaryRow[] = []): void {
   const result = {
     benchmark: name,
     at: new Date().toISOString(),
@@ -41,7 +74,9 @@ export function report(name: string, figures: Record<string, unknown>): void {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
     },
+    load: { before: loadBefore, after: machineLoad(startTicks) },
     ...figures,
+    summary,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
@@ -114,20 +149,37 @@ export async function cpuMeter(
   };
 }
 
-/** The nats-server processes of this machine, for a CPU meter. */
-export const natsServerPids = (): number[] =>
-  execFileSync('pgrep', ['-x', 'nats-server']).toString().trim().split('\n').map(Number);
+/**
+ * The nats-server serving the benchmark (the one listening on NATS_URL's port), for a CPU meter:
+ * other servers of this machine (tests' own) do other work.
+ */
+export function natsServerPids(): number[] {
+  const port = new URL(natsUrl).port || '4222';
+  const listening = execFileSync('ss', ['-Hltnp', `sport = :${port}`]).toString();
+  const pids = [...listening.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+  if (pids.length === 0) throw new Error(`no process found listening on port ${port}`);
+  return [...new Set(pids)];
+}
 
-/** The PostgreSQL backends serving the benchmark's database, for a CPU meter. */
+/** A process's parent, from /proc. */
+const parentOf = (pid: number) => Number(statFields(pid)?.[1]);
+
+/**
+ * The PostgreSQL processes doing the benchmark's work, for a CPU meter: the postmaster, every
+ * background process of the cluster (WAL writer, checkpointer, background writer, autovacuum
+ * launcher, ...) and every backend of the benchmark's database (autovacuum workers included);
+ * not the backends of other databases, which serve other work on this shared server.
+ */
 export async function postgresPids(databaseUrl: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (
-      await client.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-      )
-    ).rows.map((r) => r.pid);
+    const { rows } = await client.query<{ pid: number; self: boolean }>(
+      `SELECT pid, pid = pg_backend_pid() AS self FROM pg_stat_activity
+        WHERE datname = current_database() OR datname IS NULL`,
+    );
+    const others = rows.filter((r) => !r.self).map((r) => r.pid);
+    return [parentOf(rows.find((r) => r.self)!.pid), ...others];
   } finally {
     await client.end();
   }

