@@ -10,7 +10,7 @@ import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { lieuJsonSchema, placeQualified, postFile } from './support.ts';
+import { lieuJsonSchema, placeQualified, postFile, standardModelRefusal } from './support.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -372,11 +372,12 @@ describe('rows that are good but doubtful, older columns, and an export that rou
     expect(exported.status).toBe(200);
     const valid = schemaValidator();
     for (const lieu of exported.body)
-      expect({ id: lieu.id, ok: valid(lieu), errors: valid.errors ?? null }).toEqual({
+      expect({
         id: lieu.id,
-        ok: true,
-        errors: null,
-      });
+        ok: valid(lieu),
+        errors: valid.errors ?? null,
+        standardModel: standardModelRefusal(lieu) ?? 'read',
+      }).toEqual({ id: lieu.id, ok: true, errors: null, standardModel: 'read' });
     const marseille = exported.body.find((l: { id: string }) => l.id === 'fx-marseille-1er');
     expect(marseille).toMatchObject({
       code_insee: '13201',
@@ -443,6 +444,7 @@ describe('the real Charente file', () => {
     expect(exported.filter((lieu) => !conforms(lieu)).map((lieu) => ({ id: lieu.id, errors: valid.errors }))).toEqual(
       [],
     );
+    expect(exported.flatMap((lieu) => standardModelRefusal(lieu) ?? [])).toEqual([]);
     const third = await postFile(`${url}/imports`, JSON.stringify(exported), 'application/json');
     expect(third.body).toMatchObject({ kept: 0, changed: 0, offersPublished: 0, refused: [] });
     expect(await snapshot()).toBe(before);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventEnvelope } from '@aptic/contracts';
+import { fromSchemaLieuDeMediationNumerique } from '@gouvfr-anct/lieux-de-mediation-numerique';
 import { ADMIN_TOKEN } from '../support/platform.ts';
 
 const run = promisify(execFile);
@@ -106,4 +107,20 @@ export function lieuJsonSchema(): object {
   }
   const required = table.fields.filter((f) => f.constraints?.required).map((f) => f.name);
   return { type: 'object', properties, required, additionalProperties: false };
+}
+
+/**
+ * Why the standard's own model refuses an exported place, or undefined: the library of the ANCT's
+ * national cartography (`@gouvfr-anct/lieux-de-mediation-numerique`), which reads a row of the
+ * schema field by field and checks its vocabularies (services, typologies, fees, access…), SIRET
+ * or RNA, postal and INSEE codes, coordinates and URLs. A second check beside ajv, by the
+ * standard's maintainers rather than a copy of its constraints.
+ */
+export function standardModelRefusal(lieu: unknown): string | undefined {
+  try {
+    fromSchemaLieuDeMediationNumerique(lieu as Parameters<typeof fromSchemaLieuDeMediationNumerique>[0]);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
 }
