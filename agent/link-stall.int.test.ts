@@ -33,6 +33,8 @@ let platform: NatsConnection;
 let js: JetStreamClient;
 let dir: string;
 const heartbeats: KioskHeartbeat[] = [];
+/** Kiosks whose scans this stand-in redemption leaves unjudged (a slow platform). */
+const unjudged = new Set<string>();
 
 /** Stands in for redemption (one accepted verdict per scan id) and for qualification (answers heartbeats). */
 function playPlatform(nc: NatsConnection): void {
@@ -40,7 +42,7 @@ function playPlatform(nc: NatsConnection): void {
   nc.subscribe(names.allScans, {
     callback: (_err, msg) => {
       const scan = json.decode(msg.data) as ScanMessage;
-      if (judged.has(scan.scanId)) return;
+      if (judged.has(scan.scanId) || unjudged.has(scan.kioskId)) return;
       judged.add(scan.scanId);
       void js
         .publish(
@@ -182,5 +184,19 @@ test('server frozen with nothing to send: the unanswered pings alone show HORS L
   server.thaw();
   await until('EN LIGNE', () => a.screen.some((l) => l.startsWith('· EN LIGNE : réseau rétabli')), 30_000);
   console.log(`idle stall seen after ${seenAfterMs} ms`);
+  expect(await a.stop()).toMatchObject({ code: 0 });
+}, 60_000);
+
+test('verdicts late while the server answers pings: "la plateforme tarde à répondre", the link stays online', async () => {
+  const { kioskId, agent: a } = await kiosk();
+  unjudged.add(kioskId);
+  a.scan(serviceBarcode(randomUUID()), code(6_000_000));
+  await a.log('scan published');
+  await until(
+    'the slow platform said',
+    () => a.screen.some((l) => l.startsWith('· la plateforme tarde à répondre')),
+    15_000,
+  );
+  expect(a.screen.filter((l) => l.includes('HORS LIGNE'))).toEqual([]);
   expect(await a.stop()).toMatchObject({ code: 0 });
 }, 60_000);
