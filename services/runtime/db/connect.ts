@@ -11,6 +11,7 @@ import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction }
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { StartRefused } from '../refused.ts';
 import { fillNewDatabase } from './prepared-database.ts';
+import { isTransient } from '../faults.ts';
 
 /** The drizzle handle a service works with, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -76,6 +77,21 @@ const tracking = (schema: string, migrationsFolder: string) => ({
   migrationsTable: `${schema}_migrations`,
 });
 
+/**
+ * Services and their instances may start together: one migrates at a time (they share the
+ * "drizzle" bookkeeping schema), the others wait on the same lock.
+ */
+async function migrateLocked(pool: pg.Pool, config: ReturnType<typeof tracking>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['aptic-migrate']);
+    await migratePg(drizzlePg(client), config);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['aptic-migrate']).catch(() => {});
+    client.release();
+  }
+}
+
 export function connectPostgres(url: string, options: { max?: number; application?: string } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -98,15 +114,15 @@ export function connectPostgres(url: string, options: { max?: number; applicatio
     kind: 'postgres',
     db,
     async migrate(schema, migrationsFolder) {
-      // Services and their instances may start together: one migrates at a time (they share the
-      // "drizzle" bookkeeping schema), the others wait on the same lock.
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['aptic-migrate']);
-        await migratePg(drizzlePg(client), tracking(schema, migrationsFolder));
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['aptic-migrate']).catch(() => {});
-        client.release();
+      // A start while the database restarts waits for it (as it waits for NATS) rather than exit:
+      // each migration is a transaction, so one cut short is simply run again.
+      for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+        try {
+          return await migrateLocked(pool, tracking(schema, migrationsFolder));
+        } catch (err) {
+          if (!isTransient(err)) throw err;
+          await new Promise((r) => setTimeout(r, delay));
+        }
       }
     },
     async ping() {
