@@ -7,9 +7,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventEnvelope } from '@aptic/contracts';
 import { fromSchemaLieuDeMediationNumerique } from '@gouvfr-anct/lieux-de-mediation-numerique';
-import { ADMIN_TOKEN } from '../support/platform.ts';
+import { ADMIN_TOKEN, call, eventually } from '../support/platform.ts';
 
 const run = promisify(execFile);
+
+/** Publishes a place's offer of individual help with procedures, as soon as catalogue knows the place qualified. */
+export const offerOnceQualified = (catalogueUrl: string, placeId: string, timeoutMs?: number) =>
+  eventually(
+    () =>
+      call(`${catalogueUrl}/places/${placeId}/offers`, {
+        method: 'POST',
+        body: { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' },
+      }),
+    (r) => r.status === 201,
+    timeoutMs,
+  );
 
 export function placeQualified(
   data: Partial<EventEnvelope<'place.qualified'>['data']> & { placeId: string },

@@ -31,7 +31,7 @@ import { startOperatorServer, type OperatorServer } from '../support/nats-operat
 import { TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platform.ts';
 import { fetchPdf, readPdf } from '../support/pdf.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
-import { decodeBarcodes } from '../catalogue/support.ts';
+import { decodeBarcodes, offerOnceQualified } from '../catalogue/support.ts';
 import { funderDashboard, staffDashboard } from '@aptic/dashboards';
 import { allVariables, loginAs, panelQueries, runPanel } from '../analytics/panels.ts';
 import { bestAnswers, validPlace } from '../qualification/support.ts';
@@ -176,14 +176,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   expect(
     (await call(`${url('qualification')}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status,
   ).toBe(201);
-  const offer = await eventually(
-    () =>
-      call(`${url('catalogue')}/places/${placeId}/offers`, {
-        method: 'POST',
-        body: { serviceCode: 'aide_demarches_administratives.accompagnement_individuel' },
-      }),
-    (r) => r.status === 201,
-  );
+  const offer = await offerOnceQualified(url('catalogue'), placeId);
   const kiosk = (
     await call(`${url('qualification')}/places/${placeId}/kiosks`, { method: 'POST', body: { name: 'Borne accueil' } })
   ).body as { id: string; creds: string };
