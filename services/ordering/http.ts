@@ -10,7 +10,7 @@ import {
   type AdminApp,
   type ServiceContext,
 } from '@aptic/runtime';
-import { createFunder, findFunder, listFunders } from './db/funders.ts';
+import { createFunder, findFunder, listFunders, setFunderBilling } from './db/funders.ts';
 import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
 import { OrderStatuses } from './domain/lifecycle.ts';
 import { acceptQuote, creditBalances, recordPayment } from './db/billing.ts';
@@ -38,6 +38,8 @@ const Contact = Type.Object(
   },
   { additionalProperties: false },
 );
+/** A public buyer's code service (Chorus Pro): up to 100 characters, no spaces. */
+const ServiceCode = Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$' });
 const NewFunderBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -45,6 +47,7 @@ const NewFunderBody = Type.Object(
     siret: Siret,
     publicProcurement: Type.Optional(Type.Boolean()),
     billingAddress: Type.Optional(Address),
+    serviceCode: Type.Optional(ServiceCode),
     contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
   },
   { additionalProperties: false },
@@ -56,9 +59,15 @@ const FunderView = Type.Object({
   siret: Type.String(),
   publicProcurement: Type.Boolean(),
   billingAddress: Type.Union([Address, Type.Null()]),
+  serviceCode: Type.Union([Type.String(), Type.Null()]),
   contacts: Type.Array(Contact),
   createdAt: Type.String(),
 });
+
+const BillingBody = Type.Object(
+  { billingAddress: Address, serviceCode: Type.Optional(Type.Union([ServiceCode, Type.Null()])) },
+  { additionalProperties: false },
+);
 
 const FundersQuery = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), siret: Type.Optional(Siret), ...PageQuery },
@@ -177,6 +186,20 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
       return (await findFunder(ctx.db, request.params.id)) as never;
     },
   );
+  app.put(
+    '/funders/:id/billing',
+    {
+      config: { roles: staff },
+      schema: {
+        summary:
+          'The funder’s billing address (required before an invoice) and, for a public buyer, its Chorus Pro service code',
+        params: Id,
+        body: BillingBody,
+        response: { 200: FunderView, ...errors },
+      },
+    },
+    async (request) => (await ctx.transaction((tx) => setFunderBilling(tx, request.params.id, request.body))) as never,
+  );
   app.get(
     '/funders/:id/credit-notes',
     {
@@ -263,7 +286,11 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
         summary: 'Accept with a public purchase order (bon de commande)',
         params: Id,
         body: Type.Object(
-          { reference: Type.String({ minLength: 1, maxLength: 100 }) },
+          {
+            reference: Type.String({ minLength: 1, maxLength: 100 }),
+            /** numéro d'engagement juridique, printed and carried by the Factur-X invoices */
+            engagementNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+          },
           { additionalProperties: false },
         ),
         response: { 201: OrderView, ...errors },
@@ -275,7 +302,11 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
           tx,
           emit,
           request.params.id,
-          { method: 'purchase_order', reference: request.body.reference.trim() },
+          {
+            method: 'purchase_order',
+            reference: request.body.reference.trim(),
+            engagementNumber: request.body.engagementNumber?.trim() || null,
+          },
           businessDate(),
           actorOf(request),
         ),

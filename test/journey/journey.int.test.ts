@@ -28,7 +28,7 @@ import { settlementService } from '@aptic/settlement';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
-import { TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platform.ts';
+import { ADMIN_TOKEN, TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platform.ts';
 import { fetchPdf, readPdf } from '../support/pdf.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { decodeBarcodes, offerOnceQualified } from '../catalogue/support.ts';
@@ -84,6 +84,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
       kind: 'collectivite',
       siret: '73282932000074',
       publicProcurement: true,
+      billingAddress: { line1: '25 boulevard Besson Bey', postalCode: '16000', city: 'Angoulême' },
     },
   });
   const quote = await call(`${url('ordering')}/quotes`, {
@@ -126,6 +127,13 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
       body: { name: 'Grand Angoulême', role: 'funder', funderId: funder.body.id },
     })
   ).body.token;
+  // The order bought logos on passes and cover: they are uploaded before the proof.
+  for (const slot of ['pass', 'cover'])
+    await fetch(`${url('printing')}/orders/${orderId}/logos/${slot}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/svg+xml' },
+      body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 2"><rect width="4" height="2" fill="#c33"/></svg>',
+    });
   const proof = (await call(`${url('printing')}/orders/${orderId}/proofs`, { method: 'POST' })).body;
   const job = (
     await call(`${url('printing')}/proofs/${proof.id}/approval`, { method: 'POST', body: {}, token: funderToken })

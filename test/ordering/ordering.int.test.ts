@@ -56,7 +56,13 @@ async function newFunder(name = 'Communauté d’agglomération du Grand Angoul�
   const siret = sirets[siretIndex++] ?? validSiret(siretIndex++);
   const response = await call(`${url}/funders`, {
     method: 'POST',
-    body: { name, kind: 'collectivite', siret, publicProcurement: true },
+    body: {
+      name,
+      kind: 'collectivite',
+      siret,
+      publicProcurement: true,
+      billingAddress: { line1: '25 boulevard Besson Bey', postalCode: '16000', city: 'Angoulême' },
+    },
   });
   expect(response.status).toBe(201);
   return response.body.id;
@@ -92,6 +98,44 @@ describe('the funder’s commercial journey', () => {
     expect(quote.body.validUntil).toBe(addDays(today, 30));
     expect(quote.body.rules.resolvedCommunes).toContain('16015');
     orderId = quote.body.id;
+  });
+
+  test('no acceptance (so no invoice) while the funder has no billing address; its service code and engagement number reach the Factur-X invoice', async () => {
+    const response = await call(`${url}/funders`, {
+      method: 'POST',
+      body: { name: 'Commune de Soyaux', kind: 'collectivite', siret: validSiret(7_000), publicProcurement: true },
+    });
+    const quote = (await call(`${url}/quotes`, { method: 'POST', body: referenceQuote(response.body.id) })).body;
+    const refused = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC-1' },
+    });
+    expect([refused.status, refused.body.code]).toEqual([422, 'billing_address_missing']);
+    expect((await call(`${url}/orders/${quote.id}`)).body.status).toBe('quoted');
+    const billing = await call(`${url}/funders/${response.body.id}/billing`, {
+      method: 'PUT',
+      body: {
+        billingAddress: { line1: 'Place Jean Jaurès', postalCode: '16800', city: 'Soyaux' },
+        serviceCode: 'SERVICE_FINANCES',
+      },
+    });
+    expect(billing.body).toMatchObject({ serviceCode: 'SERVICE_FINANCES', billingAddress: { city: 'Soyaux' } });
+    const accepted = await call(`${url}/quotes/${quote.id}/acceptance/purchase-order`, {
+      method: 'POST',
+      body: { reference: 'BC-1', engagementNumber: '1300098765' },
+    });
+    expect(accepted.status).toBe(201);
+    const invoice = await fetchPdf(`${url}/invoices/${accepted.body.invoices[0].id}/pdf`);
+    const text = await pdfText(invoice.pdf);
+    for (const mention of [
+      'Place Jean Jaurès',
+      'SERVICE_FINANCES',
+      'Engagement juridique n° 1300098765',
+      'Votre bon de commande n° BC-1',
+    ])
+      expect(text).toContain(mention);
+    // The Factur-X attachment is there (its content is checked in documents.int.test.ts).
+    expect(invoice.pdf.includes('factur-x.xml')).toBe(true);
   });
 
   test('acceptance by purchase order issues the face-value invoice and the services invoice', async () => {

@@ -59,6 +59,10 @@ async function approvedJob(): Promise<{ orderId: string; jobId: string }> {
     () => call(`${url}/orders/${orderId}`),
     (r) => r.body?.passes === 10,
   );
+  // The order bought a logo: no proof before it is uploaded.
+  const refused = await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' });
+  expect([refused.status, refused.body.code]).toEqual([409, 'logo_missing']);
+  expect((await putLogo(orderId)).status).toBe(204);
   const proof = (await call(`${url}/orders/${orderId}/proofs`, { method: 'POST' })).body;
   const approved = await call(`${url}/proofs/${proof.id}/approval`, { method: 'POST', body: {} });
   return { orderId, jobId: approved.body.job.id };
@@ -83,7 +87,7 @@ test('a job whose file cannot be rendered backs off and fails after its tries, a
   const broken = await approvedJob();
   // A logo that no longer passes the checks (stored before they were tightened): its render fails.
   await node.database.db.execute(
-    sql`INSERT INTO printing.order_logo (order_id, slot, mime, data) VALUES (${broken.orderId}, 'pass', 'image/png', ${Buffer.from('not a png')})`,
+    sql`UPDATE printing.order_logo SET mime = 'image/png', data = ${Buffer.from('not a png')} WHERE order_id = ${broken.orderId} AND slot = 'pass'`,
   );
   await node.database.db.execute(
     sql`UPDATE printing.print_job SET approved_on = ${addDays(businessDate(), -1)} WHERE id = ${broken.jobId}`,

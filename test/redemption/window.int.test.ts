@@ -98,6 +98,7 @@ async function paidOrder(carnet: number): Promise<PaidOrder> {
       name: `Commune ${carnet}`,
       kind: 'collectivite',
       siret: validSiret(900 + sirets++),
+      billingAddress: { line1: '25 boulevard Besson Bey', postalCode: '16000', city: 'Angoulême' },
       publicProcurement: true,
     },
   });

@@ -20,7 +20,9 @@ export type Invoice = typeof invoices.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type CreditNote = typeof creditNotes.$inferSelect;
 
-export type Acceptance = { method: 'signature'; signedPdf: Buffer } | { method: 'purchase_order'; reference: string };
+export type Acceptance =
+  | { method: 'signature'; signedPdf: Buffer }
+  | { method: 'purchase_order'; reference: string; engagementNumber: string | null };
 
 const sum = (lines: QuoteLine[], pick: (l: QuoteLine) => number) => lines.reduce((total, l) => total + pick(l), 0);
 
@@ -94,6 +96,14 @@ export async function acceptQuote(
       { status: 422 },
     );
   }
+  if (!funder.billingAddress) {
+    // Acceptance issues the invoices, and an invoice names the client's postal address.
+    throw new DomainError(
+      'billing_address_missing',
+      'L’adresse de facturation du commanditaire est obligatoire sur ses factures : renseignez-la avant d’accepter le devis.',
+      { status: 422, field: 'billingAddress' },
+    );
+  }
   if (quote.firstOrder && funder.openedAt) {
     throw new DomainError(
       'quote_outdated',
@@ -110,6 +120,7 @@ export async function acceptQuote(
     {
       acceptance: acceptance.method,
       purchaseOrderReference: acceptance.method === 'purchase_order' ? acceptance.reference : null,
+      engagementNumber: acceptance.method === 'purchase_order' ? acceptance.engagementNumber : null,
       acceptedAt: new Date(),
     },
   );

@@ -5,12 +5,15 @@ import type { Emit, Page, Queryable, Tx } from '@aptic/runtime';
 import { checkFunderSiret } from '../domain/funder.ts';
 import { funders } from './schema.ts';
 
+export type BillingAddress = { line1: string; line2?: string; postalCode: string; city: string };
+
 export interface NewFunder {
   name: string;
   kind: FunderKind;
   siret: string;
   publicProcurement?: boolean;
-  billingAddress?: { line1: string; line2?: string; postalCode: string; city: string };
+  billingAddress?: BillingAddress;
+  serviceCode?: string;
   contacts?: { name: string; email: string; phone?: string; role?: string }[];
 }
 
@@ -28,6 +31,7 @@ export async function createFunder(tx: Tx, emit: Emit, input: NewFunder): Promis
       siret: input.siret,
       publicProcurement: input.publicProcurement ?? false,
       billingAddress: input.billingAddress ?? null,
+      serviceCode: input.serviceCode ?? null,
       contacts: input.contacts ?? [],
     })
     .onConflictDoNothing({ target: funders.siret })
@@ -43,6 +47,24 @@ export async function createFunder(tx: Tx, emit: Emit, input: NewFunder): Promis
 
 export async function findFunder(db: Queryable, id: string): Promise<Funder> {
   const [row] = await db.select().from(funders).where(eq(funders.id, id));
+  if (!row) throw new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404, field: 'funderId' });
+  return row;
+}
+
+/** Sets the address invoices are made out to and, for a public buyer, its Chorus Pro service code. */
+export async function setFunderBilling(
+  tx: Tx,
+  id: string,
+  billing: { billingAddress: BillingAddress; serviceCode?: string | null },
+): Promise<Funder> {
+  const [row] = await tx
+    .update(funders)
+    .set({
+      billingAddress: billing.billingAddress,
+      ...(billing.serviceCode === undefined ? {} : { serviceCode: billing.serviceCode }),
+    })
+    .where(eq(funders.id, id))
+    .returning();
   if (!row) throw new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404, field: 'funderId' });
   return row;
 }

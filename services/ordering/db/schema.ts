@@ -35,6 +35,8 @@ export const funders = ordering.table('funder', {
   contacts: jsonb('contacts').notNull().default([]),
   /** Buys through public procurement (bon de commande) rather than a signed quote. */
   publicProcurement: boolean('public_procurement').notNull().default(false),
+  /** A public buyer's service code (code service Chorus Pro), carried by its invoices. */
+  serviceCode: text('service_code'),
   /** The account opens with the first accepted order, which pays the opening fee. */
   openedAt: stamp('opened_at'),
   createdAt: stamp('created_at').notNull().defaultNow(),
@@ -64,6 +66,8 @@ export const orders = ordering.table('order', {
   quoteValidUntil: day('quote_valid_until').notNull(),
   acceptance: text('acceptance').$type<'signature' | 'purchase_order'>(),
   purchaseOrderReference: text('purchase_order_reference'),
+  /** A public buyer's engagement juridique number, given with its purchase order. */
+  engagementNumber: text('engagement_number'),
   acceptedAt: stamp('accepted_at'),
   paidAt: stamp('paid_at'),
   closedAt: stamp('closed_at'),

@@ -16,6 +16,9 @@ export const FUNDER: FunderParty = {
   billingAddress: { line1: '42 rue Jules Ferry', line2: 'Service des finances', postalCode: '33500', city: 'Libourne' },
 };
 
+/** The same funder as a public buyer with its Chorus Pro service code. */
+const PUBLIC_BUYER: FunderParty = { ...FUNDER, serviceCode: 'FACTURES_PUBLIQUES' };
+
 /** The reference quote of seed 000 (offer Plus, first order, 200 carnets of 10, four options). */
 export const PRICED = priceQuote(
   {
@@ -57,10 +60,10 @@ export const FACE_VALUE_INVOICE: InvoiceDocument = {
   kind: 'face_value',
   issuedOn: '2026-11-25',
   dueOn: '2026-12-25',
-  orderNumber: 'CMD-2026-0007',
   quoteNumber: 'DEV-2026-0042',
   purchaseOrderReference: 'BC-2026-331',
-  funder: FUNDER,
+  engagementNumber: '1300012345',
+  funder: PUBLIC_BUYER,
   ...FACE_VALUE,
   amountDueCents: FACE_VALUE.totalInclVatCents,
 };
@@ -71,7 +74,6 @@ export const SERVICES_INVOICE: InvoiceDocument = {
   kind: 'services',
   issuedOn: '2026-11-25',
   dueOn: '2026-12-25',
-  orderNumber: 'CMD-2026-0007',
   quoteNumber: 'DEV-2026-0042',
   funder: FUNDER,
   ...SERVICES,
@@ -83,8 +85,9 @@ export const SERVICES_INVOICE: InvoiceDocument = {
 export const CREDIT_NOTE: CreditNoteDocument = {
   number: 'AV-2027-0003',
   issuedOn: '2027-02-01',
-  orderNumber: 'CMD-2026-0007',
-  funder: FUNDER,
+  orderNumber: 'DEV-2026-0042',
+  invoiceNumber: 'FAC-2026-0100',
+  funder: PUBLIC_BUYER,
   passCount: 1_234,
   amountCents: 1_234_000,
   reason: 'Fin de validité des pass au 31/01/2027',

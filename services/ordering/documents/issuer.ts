@@ -106,6 +106,14 @@ export function issuerFromEnv(env: Env = process.env): Issuer {
   };
 }
 
+/**
+ * Whether the issuer is still (in part) the fictitious placeholder: its documents then carry a
+ * SPÉCIMEN watermark and the start warns. The SIRET and the IBAN are what make a document real.
+ */
+export function isPlaceholderIssuer(issuer: Issuer): boolean {
+  return issuer.siret === PLACEHOLDER.siret || issuer.iban === PLACEHOLDER.iban;
+}
+
 export function sirenOf(siret: string): string {
   return siret.slice(0, 9);
 }

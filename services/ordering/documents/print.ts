@@ -1,11 +1,19 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
 import type { Queryable, ServiceContext } from '@aptic/runtime';
 import { findFunder, type Funder } from '../db/funders.ts';
 import { findOrder } from '../db/orders.ts';
 import { creditNotes, invoices } from '../db/schema.ts';
 import { issuerFromEnv } from './issuer.ts';
-import { creditNoteHtml, invoiceHtml, quoteHtml, type FunderParty } from './render.ts';
+import { creditNoteData, facturX, invoiceData } from './factur-x.ts';
+import {
+  creditNoteHtml,
+  invoiceHtml,
+  quoteHtml,
+  type CreditNoteDocument,
+  type FunderParty,
+  type InvoiceDocument,
+} from './render.ts';
 
 export interface PrintedDocument {
   funderId: string;
@@ -17,11 +25,12 @@ const party = (funder: Funder): FunderParty => ({
   name: funder.name,
   siret: funder.siret,
   ...(funder.billingAddress ? { billingAddress: funder.billingAddress as FunderParty['billingAddress'] } : {}),
+  ...(funder.serviceCode ? { serviceCode: funder.serviceCode } : {}),
 });
 
 /**
  * Quotes, invoices and credit notes as French PDFs, rendered on demand from their immutable
- * records, with the service's Chromium.
+ * records, with the service's Chromium; invoices and credit notes as Factur-X (factur-x.ts).
  */
 export function documentPrinter(ctx: ServiceContext) {
   // A malformed APTIC_ISSUER_* stops the start: a wrong SIRET or IBAN must never be printed.
@@ -57,26 +66,25 @@ export function documentPrinter(ctx: ServiceContext) {
       if (!invoice) throw new DomainError('unknown_invoice', 'Facture inconnue.', { status: 404 });
       const order = await findOrder(db, invoice.orderId);
       const funder = await findFunder(db, invoice.funderId);
-      const html = invoiceHtml(
-        {
-          number: invoice.number,
-          kind: invoice.kind,
-          issuedOn: invoice.issuedOn,
-          dueOn: invoice.dueOn,
-          orderNumber: order.quoteNumber,
-          quoteNumber: order.quoteNumber,
-          ...(order.purchaseOrderReference ? { purchaseOrderReference: order.purchaseOrderReference } : {}),
-          funder: party(funder),
-          lines: invoice.lines,
-          totalExclVatCents: invoice.totalExclVatCents,
-          vatCents: invoice.vatCents,
-          totalInclVatCents: invoice.totalInclVatCents,
-          creditAppliedCents: invoice.creditAppliedCents,
-          amountDueCents: invoice.amountDueCents,
-        },
-        issuer,
-      );
-      return { funderId: funder.id, filename: `${invoice.number}.pdf`, pdf: await render(html) };
+      const doc: InvoiceDocument = {
+        number: invoice.number,
+        kind: invoice.kind,
+        issuedOn: invoice.issuedOn,
+        dueOn: invoice.dueOn,
+        quoteNumber: order.quoteNumber,
+        ...(order.purchaseOrderReference ? { purchaseOrderReference: order.purchaseOrderReference } : {}),
+        ...(order.engagementNumber ? { engagementNumber: order.engagementNumber } : {}),
+        funder: party(funder),
+        lines: invoice.lines,
+        totalExclVatCents: invoice.totalExclVatCents,
+        vatCents: invoice.vatCents,
+        totalInclVatCents: invoice.totalInclVatCents,
+        creditAppliedCents: invoice.creditAppliedCents,
+        amountDueCents: invoice.amountDueCents,
+      };
+      const filename = `${invoice.number}.pdf`;
+      const pdf = await facturX(await render(invoiceHtml(doc, issuer)), invoiceData(doc, issuer), filename);
+      return { funderId: funder.id, filename, pdf };
     },
 
     async creditNote(id: string): Promise<PrintedDocument> {
@@ -84,19 +92,24 @@ export function documentPrinter(ctx: ServiceContext) {
       if (!note) throw new DomainError('unknown_credit_note', 'Avoir inconnu.', { status: 404 });
       const order = await findOrder(db, note.orderId);
       const funder = await findFunder(db, note.funderId);
-      const html = creditNoteHtml(
-        {
-          number: note.number,
-          issuedOn: note.issuedOn,
-          orderNumber: order.quoteNumber,
-          funder: party(funder),
-          passCount: note.unusedPasses,
-          amountCents: note.amountCents,
-          reason: 'Pass non utilisés à la fin de leur validité',
-        },
-        issuer,
-      );
-      return { funderId: funder.id, filename: `${note.number}.pdf`, pdf: await render(html) };
+      // The credit note gives back face value: it corrects the order's face-value invoice.
+      const [invoice] = await db
+        .select({ number: invoices.number })
+        .from(invoices)
+        .where(and(eq(invoices.orderId, note.orderId), eq(invoices.kind, 'face_value')));
+      const doc: CreditNoteDocument = {
+        number: note.number,
+        issuedOn: note.issuedOn,
+        orderNumber: order.quoteNumber,
+        invoiceNumber: invoice!.number,
+        funder: party(funder),
+        passCount: note.unusedPasses,
+        amountCents: note.amountCents,
+        reason: 'Pass non utilisés à la fin de leur validité',
+      };
+      const filename = `${note.number}.pdf`;
+      const pdf = await facturX(await render(creditNoteHtml(doc, issuer)), creditNoteData(doc, issuer), filename);
+      return { funderId: funder.id, filename, pdf };
     },
   };
 }

@@ -29,7 +29,12 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** What a reader sees: no style, no tags, entities decoded, every kind of space collapsed. */
+/** The text a reader sees, spaces collapsed and apostrophes made plain (as readPdf does). */
 function visibleText(html: string): string {
+  return rawText(html).replace(/’/g, "'");
+}
+
+function rawText(html: string): string {
   return html
     .replace(/<style>[\s\S]*?<\/style>/g, ' ')
     .replace(/<[^>]*>/g, ' ')
@@ -98,9 +103,9 @@ describe('the issuer', () => {
 /** The issuer's and the funder's legal identity, as every document must print them. */
 function expectParties(text: string): void {
   for (const mention of ISSUER_IDENTITY) expect(text).toContain(mention);
-  expect(text).toContain('12 rue de l’Exemple');
+  expect(text).toContain("12 rue de l'Exemple");
   expect(text).toContain(FUNDER.name);
-  expect(text).toContain('SIRET 200 040 184 00015');
+  expect(text).toContain('SIREN 200 040 184 · SIRET 200 040 184 00015');
   expect(text).toContain('42 rue Jules Ferry Service des finances 33500 Libourne');
 }
 
@@ -121,7 +126,7 @@ describe('quoteHtml', () => {
     expect(text).toContain('Date 22/11/2026');
     expect(text).toContain("Valable jusqu'au 22/12/2026");
     expect(text).toContain('offre Plus, 200 carnets de 10 pass (2 000 pass de 10 €)');
-    for (const line of PRICED.lines) expect(text).toContain(line.label);
+    for (const line of PRICED.lines) expect(text).toContain(line.label.replace(/’/g, "'"));
     expect(text).toContain('200 carnets de 10 pass 200 100,00 € Non soumis 20 000,00 €');
     expect(text).toContain('Frais contributifs 2 000 0,40 € 20 % 800,00 €');
     expect(text).toContain('Ouverture du compte commanditaire 1 150,00 € 20 % 150,00 €');
@@ -161,9 +166,12 @@ describe('invoiceHtml', () => {
     expect(text).toContain('N° FAC-2026-0100');
     expect(text).toContain('Date 25/11/2026');
     expect(text).toContain('Échéance 25/12/2026');
-    expect(text).toContain('Commande n° CMD-2026-0007');
     expect(text).toContain('Devis n° DEV-2026-0042');
-    expect(text).toContain('Bon de commande n° BC-2026-331');
+    expect(text).toContain('Votre bon de commande n° BC-2026-331');
+    expect(text).toContain('Engagement juridique n° 1300012345');
+    expect(text).toContain('Code service : FACTURES_PUBLIQUES');
+    expect(text).not.toContain('CMD-');
+    expect(text).toContain("Nature de l'opération : prestation de services.");
     expect(text).toContain('200 carnets de 10 pass 200 100,00 € Non soumis 20 000,00 €');
     expect(text).toContain('Total HT 20 000,00 € TVA 0,00 € Total TTC 20 000,00 € Net à payer 20 000,00 €');
     expect(text).toContain(FACE_VALUE_MENTION);
@@ -207,7 +215,8 @@ describe('creditNoteHtml', () => {
     expect(text).toContain('AVOIR');
     expect(text).toContain('N° AV-2027-0003');
     expect(text).toContain('Date 01/02/2027');
-    expect(text).toContain('Commande n° CMD-2026-0007');
+    expect(text).toContain("Facture d'origine n° FAC-2026-0100");
+    expect(text).toContain('il rectifie la facture FAC-2026-0100');
     expect(text).toContain('Motif : Fin de validité des pass au 31/01/2027');
     expect(text).toContain('Valeur faciale des pass non utilisés 1 234 10,00 € Non soumis 12 340,00 €');
     expect(text).toContain("Montant de l'avoir 12 340,00 €");
@@ -219,6 +228,34 @@ describe('creditNoteHtml', () => {
   it('refuses an amount that is not the face value of the unused passes', () => {
     expect(() => creditNoteHtml({ ...CREDIT_NOTE, amountCents: 1_234_001 }, ISSUER)).toThrow(/face value/);
     expect(() => creditNoteHtml({ ...CREDIT_NOTE, passCount: 0, amountCents: 0 }, ISSUER)).toThrow(/positive/);
+  });
+});
+
+describe('mandatory mentions', () => {
+  it('refuses an invoice or credit note whose client has no postal address', () => {
+    const { billingAddress: _, ...noAddress } = FUNDER;
+    expect(() => invoiceHtml({ ...SERVICES_INVOICE, funder: noAddress }, ISSUER)).toThrow(/postal address/);
+    expect(() => creditNoteHtml({ ...CREDIT_NOTE, funder: noAddress }, ISSUER)).toThrow(/postal address/);
+  });
+
+  it('writes apostrophes the typographic way (’), everywhere', () => {
+    for (const html of [
+      quoteHtml(QUOTE, ISSUER),
+      invoiceHtml(FACE_VALUE_INVOICE, ISSUER),
+      creditNoteHtml(CREDIT_NOTE, ISSUER),
+    ])
+      expect(rawText(html)).not.toMatch(/\p{L}'\p{L}/u);
+  });
+
+  it('marks every document SPÉCIMEN while the issuer is the placeholder, and only then', () => {
+    const real = { ...ISSUER, siret: '73282932000074', iban: 'FR1420041010050500013M02606' };
+    for (const html of [
+      quoteHtml(QUOTE, ISSUER),
+      invoiceHtml(SERVICES_INVOICE, ISSUER),
+      creditNoteHtml(CREDIT_NOTE, ISSUER),
+    ])
+      expect(visibleText(html)).toContain('SPÉCIMEN');
+    expect(visibleText(invoiceHtml(SERVICES_INVOICE, real))).not.toContain('SPÉCIMEN');
   });
 });
 

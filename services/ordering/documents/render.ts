@@ -13,12 +13,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatEuros, formatInteger, frenchDate } from '@aptic/contracts';
 import { PASS_FACE_VALUE_CENTS, type CarnetSize, type QuoteLine } from '../domain/pricing.ts';
-import { sirenOf, type Issuer } from './issuer.ts';
+import { isPlaceholderIssuer, sirenOf, type Issuer } from './issuer.ts';
 
 export type FunderParty = {
   name: string;
   siret: string;
+  /** mandatory on invoices and credit notes (acceptance refuses a funder without one) */
   billingAddress?: { line1: string; line2?: string; postalCode: string; city: string };
+  /** a public buyer's code service (Chorus Pro) */
+  serviceCode?: string;
 };
 
 export type QuoteDocument = {
@@ -44,10 +47,11 @@ export type InvoiceDocument = {
   issuedOn: string;
   /** échéance, YYYY-MM-DD */
   dueOn: string;
-  orderNumber: string;
   quoteNumber: string;
-  /** a public buyer's purchase order (bon de commande) that accepted the quote */
+  /** the funder's own order reference: the purchase order (bon de commande) that accepted the quote */
   purchaseOrderReference?: string;
+  /** a public buyer's numéro d'engagement juridique */
+  engagementNumber?: string;
   funder: FunderParty;
   lines: QuoteLine[];
   totalExclVatCents: number;
@@ -63,6 +67,8 @@ export type CreditNoteDocument = {
   number: string;
   issuedOn: string;
   orderNumber: string;
+  /** the face-value invoice this credit note gives part of back */
+  invoiceNumber: string;
   funder: FunderParty;
   /** passes of the order never redeemed before the end of their validity */
   passCount: number;
@@ -118,7 +124,7 @@ type IssuerView = {
   email: string;
 };
 
-type PartyView = { name: string; siret: string; addressLines: string[] };
+type PartyView = { name: string; siren: string; siret: string; addressLines: string[]; serviceCode: string | null };
 
 type LineView = { label: string; quantity: string; unitPrice: string; vatRate: string; amount: string };
 
@@ -129,6 +135,8 @@ type SummaryView = {
 
 /** What the layout partial reads; each document adds its own fields. */
 type LayoutView = SummaryView & {
+  /** the issuer is still the fictitious placeholder: every page says SPÉCIMEN */
+  specimen: boolean;
   title: string;
   subtitle: string;
   number: string;
@@ -147,7 +155,7 @@ type InvoiceView = LayoutView & {
   creditApplied: string | null;
 };
 
-type CreditNoteView = LayoutView & { reason: string; passCount: string; orderNumber: string };
+type CreditNoteView = LayoutView & { reason: string; passCount: string; orderNumber: string; invoiceNumber: string };
 
 const TEMPLATES_DIR = new URL('./templates/', import.meta.url);
 
@@ -187,12 +195,13 @@ export function quoteHtml(doc: QuoteDocument, issuer: Issuer): string {
   if (doc.validUntil < doc.issuedOn) throw new RangeError(`quote ${doc.number} expires before it is issued`);
   const passCount = doc.carnets * doc.carnetSize;
   return quoteTemplate({
+    specimen: isPlaceholderIssuer(issuer),
     title: 'DEVIS',
     subtitle: 'Pass numérique #APTIC',
     number: doc.number,
     meta: [
       { label: 'Date', value: issuedOn },
-      { label: "Valable jusqu'au", value: validUntil },
+      { label: 'Valable jusqu’au', value: validUntil },
     ],
     issuer: issuerView(issuer),
     client: partyView(doc.funder),
@@ -237,19 +246,21 @@ export function invoiceHtml(doc: InvoiceDocument, issuer: Issuer): string {
   const meta = [
     { label: 'Date', value: issuedOn },
     { label: 'Échéance', value: dueOn },
-    { label: 'Commande n°', value: doc.orderNumber },
     { label: 'Devis n°', value: doc.quoteNumber },
   ];
   const purchaseOrder = doc.purchaseOrderReference?.trim();
-  if (purchaseOrder) meta.push({ label: 'Bon de commande n°', value: purchaseOrder });
+  if (purchaseOrder) meta.push({ label: 'Votre bon de commande n°', value: purchaseOrder });
+  const engagement = doc.engagementNumber?.trim();
+  if (engagement) meta.push({ label: 'Engagement juridique n°', value: engagement });
 
   return invoiceTemplate({
+    specimen: isPlaceholderIssuer(issuer),
     title: 'FACTURE',
     subtitle: doc.kind === 'face_value' ? 'Valeur faciale des pass #APTIC' : 'Frais et services #APTIC',
     number: doc.number,
     meta,
     issuer: issuerView(issuer),
-    client: partyView(doc.funder),
+    client: billedParty(doc.funder, doc.number),
     lines: doc.lines.map(lineView),
     ...summaryView(doc.lines, totals),
     dueOn,
@@ -268,7 +279,31 @@ export function creditNoteHtml(doc: CreditNoteDocument, issuer: Issuer): string 
       `credit note ${doc.number}: ${doc.amountCents} cents is not the face value of ${doc.passCount} pass`,
     );
   }
-  const line: QuoteLine = {
+  const line = creditNoteLine(doc);
+  return creditNoteTemplate({
+    specimen: isPlaceholderIssuer(issuer),
+    title: 'AVOIR',
+    subtitle: 'Pass #APTIC non utilisés',
+    number: doc.number,
+    meta: [
+      { label: 'Date', value: frenchDate(doc.issuedOn) },
+      { label: 'Facture d’origine n°', value: doc.invoiceNumber },
+      { label: 'Devis n°', value: doc.orderNumber },
+    ],
+    issuer: issuerView(issuer),
+    client: billedParty(doc.funder, doc.number),
+    lines: [lineView(line)],
+    ...summaryView([line], [{ label: 'Montant de l’avoir', amount: formatEuros(doc.amountCents), strong: true }]),
+    reason: doc.reason,
+    passCount: formatInteger(doc.passCount),
+    orderNumber: doc.orderNumber,
+    invoiceNumber: doc.invoiceNumber,
+  });
+}
+
+/** The one line of a credit note: the face value of the passes never used. */
+export function creditNoteLine(doc: CreditNoteDocument): QuoteLine {
+  return {
     code: 'face_value',
     label: 'Valeur faciale des pass non utilisés',
     quantity: doc.passCount,
@@ -277,22 +312,6 @@ export function creditNoteHtml(doc: CreditNoteDocument, issuer: Issuer): string 
     vatRate: 0,
     vatCents: 0,
   };
-  return creditNoteTemplate({
-    title: 'AVOIR',
-    subtitle: 'Pass #APTIC non utilisés',
-    number: doc.number,
-    meta: [
-      { label: 'Date', value: frenchDate(doc.issuedOn) },
-      { label: 'Commande n°', value: doc.orderNumber },
-    ],
-    issuer: issuerView(issuer),
-    client: partyView(doc.funder),
-    lines: [lineView(line)],
-    ...summaryView([line], [{ label: "Montant de l'avoir", amount: formatEuros(doc.amountCents), strong: true }]),
-    reason: doc.reason,
-    passCount: formatInteger(doc.passCount),
-    orderNumber: doc.orderNumber,
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,7 +337,20 @@ function partyView(funder: FunderParty): PartyView {
   const addressLines = address
     ? [address.line1, address.line2 ?? '', `${address.postalCode} ${address.city}`].filter((line) => line.trim() !== '')
     : [];
-  return { name: funder.name, siret: formatSiret(funder.siret), addressLines };
+  return {
+    name: funder.name,
+    siren: formatSiren(sirenOf(funder.siret)),
+    siret: formatSiret(funder.siret),
+    addressLines,
+    serviceCode: funder.serviceCode?.trim() || null,
+  };
+}
+
+/** The client of an invoice or credit note, whose postal address is a mandatory mention. */
+function billedParty(funder: FunderParty, number: string): PartyView {
+  const party = partyView(funder);
+  if (party.addressLines.length === 0) throw new RangeError(`document ${number}: the client has no postal address`);
+  return party;
 }
 
 function lineView(line: QuoteLine): LineView {

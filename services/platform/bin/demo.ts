@@ -37,7 +37,12 @@ const FUNDER = {
   kind: 'collectivite',
   siret: '73282932000074',
   publicProcurement: true,
+  billingAddress: { line1: '25 boulevard Besson Bey', postalCode: '16000', city: 'Angoulême' },
+  serviceCode: 'FINANCES',
 };
+/** The funder's logo, a plain drawing standing in for the file a funder sends: printed on passes and cover, as it bought. */
+const FUNDER_LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><rect width="120" height="40" rx="6" fill="#0b6e4f"/><circle cx="20" cy="20" r="12" fill="#f2c14e"/><path d="M40 30 L54 10 L68 30 Z M62 30 L78 6 L94 30 Z" fill="#ffffff"/></svg>';
 const SERVICE = 'aide_demarches_administratives.accompagnement_individuel';
 const PLACES = [
   {
@@ -151,7 +156,10 @@ async function seed(
     options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'],
     rules: { perimeter: { departements: ['16'] } },
   });
-  await must('ordering', `/quotes/${quote.id}/acceptance/purchase-order`, { reference: 'BC-DEMO-0001' });
+  await must('ordering', `/quotes/${quote.id}/acceptance/purchase-order`, {
+    reference: 'BC-DEMO-0001',
+    engagementNumber: '1300004567',
+  });
   await must('ordering', `/orders/${quote.id}/payments`, {
     amountCents: quote.faceValueCents,
     receivedOn: quote.issuedOn,
@@ -163,6 +171,15 @@ async function seed(
     () => call('printing', `/orders/${quote.id}`),
     (r) => r.body.passes === quote.passCount,
   );
+  // The order bought logos on passes and cover: no proof before they are uploaded.
+  for (const slot of ['pass', 'cover']) {
+    const response = await fetch(`${base('printing')}/orders/${quote.id}/logos/${slot}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'image/svg+xml' },
+      body: FUNDER_LOGO,
+    });
+    if (response.status !== 204) throw new Error(`demo: printing logo ${slot} answered ${response.status}`);
+  }
   const proof = await must('printing', `/orders/${quote.id}/proofs`, {});
   const job = (await must('printing', `/proofs/${proof.id}/approval`, {})).job;
   // Two places qualified, with their kit, an offer and a kiosk, while Chromium renders the print file.

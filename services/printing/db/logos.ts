@@ -2,16 +2,15 @@ import { and, eq } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
 import type { Queryable, Tx } from '@aptic/runtime';
 import { validateLogo, type Logo, type LogoMime } from '../documents/logo.ts';
+import { LOGO_OPTIONS as OPTION, type LogoSlot } from '../domain/proof.ts';
 import { audit, findPrintOrder } from './issuance.ts';
 import { orderLogos, proofs } from './schema.ts';
-
-const OPTION: Record<'pass' | 'cover', string> = { pass: 'logo_pass', cover: 'logo_cover' };
 
 /** Stores (or replaces) an order's logo, if the order bought that option and the file is an image ≤ 5 MB. */
 export async function uploadLogo(
   tx: Tx,
   orderId: string,
-  slot: 'pass' | 'cover',
+  slot: LogoSlot,
   mime: string,
   data: Buffer,
   actor: string,
@@ -50,6 +49,12 @@ export async function uploadLogo(
     actor,
     details: { mime: logo.mime, bytes: logo.data.length },
   });
+}
+
+/** Where the order has a logo uploaded. */
+export async function uploadedLogoSlots(db: Queryable, orderId: string): Promise<string[]> {
+  const rows = await db.select({ slot: orderLogos.slot }).from(orderLogos).where(eq(orderLogos.orderId, orderId));
+  return rows.map((r) => r.slot);
 }
 
 /** The logos the print file shows. */

@@ -3,9 +3,16 @@ import { and, asc, eq, lt, type SQL } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
 import { addDays, type Emit, type Page, type Queryable, type Tx } from '@aptic/runtime';
 import { addWorkingDays } from '../domain/calendar.ts';
-import { PRINT_WORKING_DAYS, PROOF_ANSWER_DAYS, assertAwaitingAnswer, assertMaySend } from '../domain/proof.ts';
+import {
+  PRINT_WORKING_DAYS,
+  PROOF_ANSWER_DAYS,
+  assertAwaitingAnswer,
+  assertLogosUploaded,
+  assertMaySend,
+} from '../domain/proof.ts';
 import { MAX_RENDER_ATTEMPTS, assertNext, renderRetryDelayMs, type PrintJobStatus } from '../domain/print-job.ts';
 import { audit, findPrintOrder, releaseCarnets } from './issuance.ts';
+import { uploadedLogoSlots } from './logos.ts';
 import { printJobs, printOrders, proofs } from './schema.ts';
 
 type Proof = typeof proofs.$inferSelect;
@@ -22,6 +29,7 @@ const notPaid = () =>
 export async function sendProof(tx: Tx, orderId: string, today: string, actor: string): Promise<Proof> {
   const [order] = await tx.select().from(printOrders).where(eq(printOrders.orderId, orderId)).for('update');
   if (!order) throw notPaid();
+  assertLogosUploaded(order.options, await uploadedLogoSlots(tx, orderId));
   const previous = await tx.select().from(proofs).where(eq(proofs.orderId, orderId)).orderBy(asc(proofs.version));
   assertMaySend(previous.map((p) => p.status));
   const [proof] = await tx

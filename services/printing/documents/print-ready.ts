@@ -33,15 +33,14 @@ const pdfBox = (box: Box) => `[${box.map((n) => n.toFixed(3)).join(' ')}]`;
 /** The page boxes of the print file, in place of Chromium's MediaBox. */
 export const PRINT_PAGE_BOXES = `/MediaBox ${pdfBox(centred(BLEED_MM))} /BleedBox ${pdfBox(centred(BLEED_MM))} /TrimBox ${pdfBox(centred(0))}`;
 
-// An RGB colour operator as Skia writes it ("0 0 0 rg", ".3333 .3333 .3333 RG"); the lookbehind
-// keeps a number from matching from its middle.
-const RGB_OPERATOR = /(?<![\d.])(\d*\.?\d+) (\d*\.?\d+) (\d*\.?\d+) (rg|RG)\b/g;
+// A neutral RGB colour operator as Skia writes it ("0 0 0 rg", ".3333 .3333 .3333 RG": one number
+// three times); the lookbehind keeps a number from matching from its middle.
+const NEUTRAL_RGB = /(?<![\d.])(\d*\.?\d+) \1 \1 (rg|RG)\b/g;
 
 /** A content stream's neutral RGB colours as black ink alone (DeviceCMYK `0 0 0 K k`); others unchanged. */
 export function neutralsAsBlackInk(operators: string): string {
-  return operators.replace(RGB_OPERATOR, (colour, r: string, g: string, b: string, operator: string) => {
-    if (r !== g || g !== b) return colour;
-    const black = Number((1 - Number(r)).toFixed(4));
+  return operators.replace(NEUTRAL_RGB, (_, grey: string, operator: string) => {
+    const black = Number((1 - Number(grey)).toFixed(4));
     return `0 0 0 ${black} ${operator === 'rg' ? 'k' : 'K'}`;
   });
 }

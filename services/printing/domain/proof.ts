@@ -30,3 +30,24 @@ export function assertMaySend(previous: ProofStatus[]): void {
   if (previous.includes('sent'))
     throw new DomainError('proof_pending', 'Un BAT attend déjà la réponse du commanditaire.', { status: 409 });
 }
+
+/** The options that buy a logo, by where it is printed. */
+export const LOGO_OPTIONS = { pass: 'logo_pass', cover: 'logo_cover' } as const;
+export type LogoSlot = keyof typeof LOGO_OPTIONS;
+const SLOT_NAMES: Record<LogoSlot, string> = { pass: 'les pass', cover: 'la couverture' };
+
+/**
+ * A proof shows what will be printed: an order that bought a logo has no proof until that logo is
+ * uploaded (the print file would go out without what the funder paid for).
+ */
+export function assertLogosUploaded(options: readonly string[], uploaded: readonly string[]): void {
+  const missing = (Object.keys(LOGO_OPTIONS) as LogoSlot[]).filter(
+    (slot) => options.includes(LOGO_OPTIONS[slot]) && !uploaded.includes(slot),
+  );
+  if (missing.length > 0)
+    throw new DomainError(
+      'logo_missing',
+      `La commande a acheté un logo pour ${missing.map((s) => SLOT_NAMES[s]).join(' et ')} : déposez-le avant d’envoyer le BAT.`,
+      { status: 409, field: `logo_${missing[0]}` },
+    );
+}
