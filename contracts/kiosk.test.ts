@@ -22,7 +22,16 @@ test('barcodes: pass codes as scanned or typed as printed, service codes carry t
     expect(parseBarcode(typo)).toEqual({ kind: 'invalid', reason: 'misread' });
   }
   expect(parseBarcode(serviceBarcode(offerId))).toEqual({ kind: 'service', offerId });
-  expect(parseBarcode(serviceBarcode(offerId).toUpperCase())).toEqual({ kind: 'service', offerId });
+  expect(parseBarcode(serviceBarcode(offerId).toLowerCase())).toEqual({ kind: 'service', offerId });
+  // 27 characters (a 99 mm Code 128), where the first sheets printed 40; those are still read.
+  expect(serviceBarcode('0b8e5f7e-9a55-4c1e-9d2c-1a2b3c4d5e6f')).toBe('S0BHSFQX6JN9GF9TB0T5CY4TQKF');
+  expect(serviceBarcode('ffffffff-ffff-ffff-ffff-ffffffffffff')).toMatch(/^S7Z{25}$/);
+  expect(parseBarcode(serviceBarcode('00000000-0000-4000-8000-000000000000'))).toEqual({
+    kind: 'service',
+    offerId: '00000000-0000-4000-8000-000000000000',
+  });
+  expect(parseBarcode(`SRV-${offerId.toUpperCase()}`)).toEqual({ kind: 'service', offerId });
+  expect(parseBarcode('S8ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toEqual({ kind: 'invalid', reason: 'unrecognised' });
   expect(parseBarcode(`${code}-`)).toEqual({ kind: 'invalid', reason: 'unrecognised' });
   expect(parseBarcode("12345678' OR 1=1")).toEqual({ kind: 'invalid', reason: 'unrecognised' });
   expect(parseBarcode('1'.repeat(MAX_BARCODE_LENGTH + 1))).toEqual({ kind: 'invalid', reason: 'too_long' });

@@ -16,12 +16,28 @@ export type Barcode =
 
 /** Digits, possibly in groups separated by spaces or dashes: someone typed a pass code. */
 const TYPED_DIGITS = /^[0-9]+(?:[ -]+[0-9]+)*$/;
-const SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** The first service sheets' form, still read: SRV- and the offer's UUID (40 characters, a 171 mm barcode). */
+const LONG_SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** S and the offer's 128 bits in Crockford's base32: 27 characters, a 99 mm barcode a handheld scanner takes in. */
+const SERVICE_CODE = /^S([0-7][0-9A-HJKMNP-TV-Z]{25})$/i;
+/** Crockford's base32 alphabet: no I, L, O or U, so a code typed back is not misread. */
+const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Longer than any code we print: a stuck key or a wrong symbology. */
 export const MAX_BARCODE_LENGTH = 64;
 
+/** The code a service sheet prints (as Code 128 and as a QR code) to choose an offer at the kiosk. */
 export function serviceBarcode(offerId: string): string {
-  return `SRV-${offerId.toLowerCase()}`;
+  let bits = BigInt(`0x${offerId.replace(/-/g, '')}`);
+  let code = '';
+  for (let i = 0; i < 26; i++, bits >>= 5n) code = BASE32[Number(bits & 31n)] + code;
+  return `S${code}`;
+}
+
+function offerIdOf(code: string): string {
+  let bits = 0n;
+  for (const char of code.toUpperCase()) bits = (bits << 5n) | BigInt(BASE32.indexOf(char));
+  const hex = bits.toString(16).padStart(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function parseBarcode(text: string): Barcode {
@@ -32,7 +48,9 @@ export function parseBarcode(text: string): Barcode {
     return readPassCode(code).ok ? { kind: 'pass', code } : { kind: 'invalid', reason: 'misread' };
   }
   const service = SERVICE_CODE.exec(value);
-  if (service) return { kind: 'service', offerId: service[1]!.toLowerCase() };
+  if (service) return { kind: 'service', offerId: offerIdOf(service[1]!) };
+  const long = LONG_SERVICE_CODE.exec(value);
+  if (long) return { kind: 'service', offerId: long[1]!.toLowerCase() };
   return { kind: 'invalid', reason: 'unrecognised' };
 }
 

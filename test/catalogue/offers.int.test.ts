@@ -8,7 +8,7 @@ import { queryRows, type ConsumerDefinition, type RunningPlatform } from '@aptic
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
-import { fetchPdf, pdfText } from '../support/pdf.ts';
+import { fetchPdf, pdfText, saveFirstPage } from '../support/pdf.ts';
 import { decodeBarcodes, placeQualified, placeStatusEvent } from './support.ts';
 
 let infra: Isolated;
@@ -212,5 +212,8 @@ describe('the service sheet', () => {
     const offers = codes.map((c) => parseBarcode(c));
     for (const o of offers) expect(o.kind).toBe('service');
     expect(offers.map((o) => (o.kind === 'service' ? o.offerId : '')).sort()).toEqual([...ids].sort());
+    // Beside each Code 128, a QR code of the same text.
+    expect((await decodeBarcodes(sheet.pdf, 'qrcode')).sort()).toEqual([...codes].sort());
+    await saveFirstPage(sheet.pdf, 'service-sheet');
   });
 });

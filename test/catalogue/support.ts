@@ -66,8 +66,8 @@ export async function postFile(url: string, body: string, contentType: string) {
   return { status: response.status, body: (await response.json()) as any };
 }
 
-/** Every barcode zbarimg reads on the PDF's pages, rasterised at 200 dpi by pdftoppm. */
-export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
+/** Every barcode of one symbology (Code 128 by default) zbarimg reads on the PDF's pages, rasterised at 200 dpi by pdftoppm. */
+export async function decodeBarcodes(pdf: Buffer, symbology: 'code128' | 'qrcode' = 'code128'): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'aptic-sheet-'));
   try {
     await writeFile(join(dir, 'sheet.pdf'), pdf);
@@ -76,12 +76,16 @@ export async function decodeBarcodes(pdf: Buffer): Promise<string[]> {
     const codes: string[] = [];
     for (const page of pages) {
       // zbarimg exits 4 when a page holds no barcode: that is an empty answer, not an error.
-      const { stdout } = await run('zbarimg', ['--raw', '-q', '-Scode128.enable', join(dir, page)]).catch(
-        (err: { code?: number; stdout?: string }) => {
-          if (err.code === 4) return { stdout: '' };
-          throw err;
-        },
-      );
+      const { stdout } = await run('zbarimg', [
+        '--raw',
+        '-q',
+        '-Sdisable',
+        `-S${symbology}.enable`,
+        join(dir, page),
+      ]).catch((err: { code?: number; stdout?: string }) => {
+        if (err.code === 4) return { stdout: '' };
+        throw err;
+      });
       codes.push(...stdout.split('\n').filter(Boolean));
     }
     return codes;

@@ -35,14 +35,25 @@ const STATUS: Record<string, string> = {
   not_qualified: 'non qualifié',
 };
 
+/** Module width of the service Code 128: what handheld scanners read at arm's length. */
+const MODULE_MM = 0.28;
+/** bwip-js units per module at scale 2. */
+const SCALE = 2;
+
 /**
- * Code 128 as SVG; the text under it is printed by the template. The SVG stretches to the
- * sheet's width: a uniform horizontal stretch keeps every bar's ratio to the others, which is
- * all a linear barcode needs, so the aspect ratio is released.
+ * Code 128 as SVG, each module 0.28 mm (quiet zones of 10 modules included): the 27-character service
+ * code is ≈ 99 mm wide. The text under it is printed by the template.
  */
 function barcodeSvg(text: string): string {
-  const svg = bwipjs.toSVG({ bcid: 'code128', text, scale: 2, height: 10, paddingwidth: 10, paddingheight: 0 });
-  return svg.replace('<svg ', '<svg preserveAspectRatio="none" ');
+  const svg = bwipjs.toSVG({ bcid: 'code128', text, scale: SCALE, height: 10, paddingwidth: 10, paddingheight: 0 });
+  const units = Number(/viewBox="0 0 (\d+(?:\.\d+)?) /.exec(svg)?.[1]);
+  const width = ((units / SCALE) * MODULE_MM).toFixed(1);
+  return svg.replace('<svg ', `<svg preserveAspectRatio="none" style="width: ${width}mm" `);
+}
+
+/** The same code as a QR code, for scanners that read 2D codes (and from a phone screen). */
+function qrSvg(text: string): string {
+  return bwipjs.toSVG({ bcid: 'qrcode', text, scale: SCALE, paddingwidth: 4, paddingheight: 4 });
 }
 
 export function serviceSheetHtml(place: SheetPlace, offers: SheetOffer[], printedOn: string): string {
@@ -55,8 +66,9 @@ export function serviceSheetHtml(place: SheetPlace, offers: SheetOffer[], printe
       duration: `${o.durationMinutes} min`,
       price: euros.format(o.priceCents / 100),
       code: serviceBarcode(o.offerId),
-      // {{{ }}}: our own SVG, built from a UUID we generated; nothing user-typed goes into it.
+      // {{{ }}}: our own SVGs, built from a UUID we generated; nothing user-typed goes into them.
       svg: barcodeSvg(serviceBarcode(o.offerId)),
+      qr: qrSvg(serviceBarcode(o.offerId)),
     })),
   });
 }

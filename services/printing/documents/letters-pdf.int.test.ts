@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PdfRenderer, readConfig } from '@aptic/runtime';
-import { pdfText } from '../../../test/support/pdf.ts';
+import { pdfText, saveFirstPage } from '../../../test/support/pdf.ts';
 import { renderLetters } from './letters-pdf.ts';
 
 let renderer: PdfRenderer;
@@ -23,7 +23,25 @@ test('a mailing’s letters are rendered in batches and joined, one page each, i
     line2: null,
     postalCode: '16000',
     city: 'Angoulême',
-    places: [],
+    places:
+      i === 0
+        ? [
+            {
+              placeId: '0b8e5f7e-9a55-4c1e-9d2c-1a2b3c4d5e6f',
+              name: 'Espace numérique de Basseau',
+              type: 'espace_public_numerique',
+              communeCode: '16015',
+              communeName: 'Angoulême',
+              postalCode: '16000',
+              address: '2 rue de Basseau',
+              latitude: null,
+              longitude: null,
+              distanceKm: 0.4,
+              openingHours: null,
+              openNow: false,
+            },
+          ]
+        : [],
   }));
   const pdf = await renderLetters(
     printer,
@@ -37,4 +55,5 @@ test('a mailing’s letters are rendered in batches and joined, one page each, i
   const text = await pdfText(pdf);
   expect(text.indexOf('Camille Martin')).toBeLessThan(text.indexOf('Awa Diallo'));
   expect(pdf.toString('latin1')).toContain('/Count 3');
+  await saveFirstPage(pdf, 'cover-letter');
 });
