@@ -172,6 +172,36 @@ export const EventData = {
     reason: Type.String(),
   }),
   /**
+   * qualification: a beneficiary rated (or changed the rating of) the service act a pass paid for,
+   * on the public rating page. `revision` counts the changes (1 for the first): read models keep
+   * the highest. The comment stays in qualification (staff and the place only): never in an event.
+   */
+  'service.rated': Type.Object({
+    ratingId: Uuid,
+    revision: Type.Integer({ minimum: 1 }),
+    redemptionId: Uuid,
+    passId: Uuid,
+    orderId: Uuid,
+    funderId: Uuid,
+    placeId: Uuid,
+    offerId: Uuid,
+    serviceCode: Type.String(),
+    score: Type.Integer({ minimum: 1, maximum: 5 }),
+    wouldReturn: Type.Boolean(),
+    /** When the service act took place (the redemption's scan) and when it was first rated. */
+    redeemedAt: Instant,
+    ratedAt: Instant,
+  }),
+  /** qualification: a rating no longer counts: the redemption it was about was cancelled. */
+  'rating.withdrawn': Type.Object({
+    ratingId: Uuid,
+    revision: Type.Integer({ minimum: 2 }),
+    redemptionId: Uuid,
+    placeId: Uuid,
+    funderId: Uuid,
+    reason: Type.String({ maxLength: 500 }),
+  }),
+  /**
    * redemption: the scans of one judged batch that were refused, for the staff's figures by reason
    * (one event per batch, not per scan: the hot path writes one more outbox row at most).
    * No pass code: a denied code may still be a genuine pass.

@@ -4,6 +4,8 @@ import * as schema from './db/schema.ts';
 import { countFunders, readFunderCounts } from './db/funder-counts.ts';
 import { directory, usage } from './db/read-model.ts';
 import { routes } from './http.ts';
+import { ratingsConsumer } from './db/ratings.ts';
+import { ratingRoutes } from './ratings-http.ts';
 
 const funderStats: ConsumerDefinition<'funder.created'> = {
   name: 'funder-stats',
@@ -16,9 +18,12 @@ export const analytics: ServiceDefinition = {
   name: 'analytics',
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   tables: schema,
-  consumers: () => [funderStats, usage, directory],
+  consumers: () => [funderStats, usage, directory, ratingsConsumer],
   moleculer: (ctx) => ({
     actions: { funderCounts: contractAction('analytics.funderCounts', () => readFunderCounts(ctx.db)) },
   }),
-  routes,
+  routes: (app, ctx) => {
+    routes(app, ctx);
+    ratingRoutes(app, ctx);
+  },
 };

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { businessDate, type ServiceContext, type ServiceDefinition } from '@aptic/runtime';
+import { Gauge } from 'prom-client';
+import { businessDate, StartRefused, type ServiceContext, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { qualificationRoutes } from './http.ts';
 import { qualificationActions } from './service.ts';
@@ -14,6 +15,11 @@ import { HeartbeatListener } from './kiosk/heartbeats.ts';
 import { fleetMetrics } from './kiosk/fleet.ts';
 import { recordHeartbeat } from './db/fleet.ts';
 import { readAlertSettings } from './domain/fleet.ts';
+import { alertThreshold } from './domain/rating.ts';
+import { flaggedCount, ratingConsumers } from './db/ratings.ts';
+import { ATTEMPT_WINDOW_MS, sweepAttempts } from './db/attempts.ts';
+import { feedbackRoutes } from './feedback/routes.ts';
+import { ratingStaffRoutes } from './feedback/staff-routes.ts';
 
 const HOUR = 3_600_000;
 /** A revocation the NATS server missed (it was down) reaches it within this delay. */
@@ -48,23 +54,56 @@ function kioskDeps(ctx: ServiceContext, env: Env): KioskDeps {
   return { ctx, config, alerts, verdicts, revocations, heartbeats };
 }
 
+/** QUALIFICATION_RATING_ALERT_THRESHOLD, read once at start. */
+function readThreshold(env: Env): number {
+  const raw = env.QUALIFICATION_RATING_ALERT_THRESHOLD;
+  const threshold = alertThreshold(raw);
+  if (threshold === undefined)
+    throw new StartRefused(`QUALIFICATION_RATING_ALERT_THRESHOLD must be a mean from 1 to 5, got "${raw}"`);
+  return threshold;
+}
+
+/** The places under the rating alert threshold, as a metric (an alert rule watches it). */
+function flaggedGauge(ctx: ServiceContext): void {
+  new Gauge({
+    name: 'aptic_places_rating_alert',
+    help: 'Places whose mean over their latest 20 ratings is under QUALIFICATION_RATING_ALERT_THRESHOLD',
+    registers: [ctx.metrics],
+    async collect() {
+      // The database down: the last figure stays, the other metrics are still served.
+      await flaggedCount(ctx.db).then(
+        (n) => this.set(n),
+        () => {},
+      );
+    },
+  });
+}
+
 /**
  * Qualification: médiation places, their eligibility questionnaire and qualification lifecycle,
- * charter, kit subscription and kiosks (with their NATS credentials).
+ * charter, kit subscription and kiosks (with their NATS credentials), and the beneficiaries'
+ * ratings of the services their passes paid (the public rating page, feedback/).
  * `env` is where the kiosk settings are read from (kiosk/config.ts); tests pass their own.
  */
 export function qualificationService(env: Env = process.env): ServiceDefinition {
   // One per running service: routes and start share it (a definition may run in several platforms).
   const deps = new WeakMap<ServiceContext, KioskDeps>();
   const kiosks = (ctx: ServiceContext) => deps.get(ctx) ?? deps.set(ctx, kioskDeps(ctx, env)).get(ctx)!;
+  const threshold = readThreshold(env);
   return {
     name: 'qualification',
     migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
     tables: schema,
     moleculer: qualificationActions,
-    routes: (app, ctx) => qualificationRoutes(kiosks(ctx))(app, ctx),
-    consumers: () => [kitActivation, kitSponsorship],
+    routes: (app, ctx) => {
+      qualificationRoutes(kiosks(ctx))(app, ctx);
+      ratingStaffRoutes(threshold)(app, ctx);
+      feedbackRoutes(threshold)(app, ctx);
+    },
+    consumers: () => [kitActivation, kitSponsorship, ...ratingConsumers(threshold)],
     async start(ctx) {
+      flaggedGauge(ctx);
+      ctx.every('feedback-attempts-sweep', ATTEMPT_WINDOW_MS, () => sweepAttempts(ctx.db));
       // A funder's sponsorship ends with its period: the kit it paid for ends then.
       ctx.every('sponsorship-end', HOUR, async () => {
         for (const kit of await expiredSponsorships(ctx.db, businessDate())) {

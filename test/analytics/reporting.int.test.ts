@@ -245,15 +245,16 @@ describe('tenant isolation in the database', () => {
       sql`
       SELECT relname, relrowsecurity AS rls, relforcerowsecurity AS forced FROM pg_class
        WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'r'
-         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period', 'payout')`,
+         AND relname IN ('reporting_role', 'order_summary', 'usage_daily', 'redemption_fact', 'place', 'offer', 'kiosk', 'denied_daily', 'period', 'payout', 'rating_fact')`,
     );
-    expect(tables).toHaveLength(10);
+    expect(tables).toHaveLength(11);
     for (const t of tables) expect(t, t.relname).toMatchObject({ rls: true, forced: true });
     const views = await queryRows<{ options: string[] }>(
       admin,
       sql`SELECT reloptions AS options FROM pg_class WHERE relnamespace = 'analytics'::regnamespace AND relkind = 'v'`,
     );
-    expect(views.map((v) => v.options)).toEqual([['security_invoker=true'], ['security_invoker=true']]);
+    expect(views.map((v) => v.options)).toEqual(views.map(() => ['security_invoker=true']));
+    expect(views).toHaveLength(3);
   });
 
   test('a new password is set as a SCRAM verifier, the old one no longer matches', async () => {

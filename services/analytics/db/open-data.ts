@@ -102,5 +102,8 @@ export async function openDataRows(db: Queryable, month: string): Promise<OpenDa
   }));
 }
 
-export const openDataCsv = (rows: readonly OpenDataRow[]) =>
-  toCsv([[...COLUMNS], ...rows.map((r) => COLUMNS.map((c) => String(r[c] ?? '')))]);
+/** An open-data table as CSV: its columns' names, then each row's values in that order (none: empty). */
+export const tableCsv = <C extends string>(columns: readonly C[], rows: readonly Record<C, unknown>[]) =>
+  toCsv([[...columns], ...rows.map((r) => columns.map((c) => String(r[c] ?? '')))]);
+
+export const openDataCsv = (rows: readonly OpenDataRow[]) => tableCsv(COLUMNS, rows);

@@ -20,6 +20,8 @@ export const FUNDER_RELATIONS = [
   'offer',
   'usage',
   'orders',
+  'rating_fact',
+  'satisfaction',
 ] as const;
 /** Staff also read the platform's operations: kiosks, refused scans, settlement periods and payouts. */
 export const STAFF_RELATIONS = [...FUNDER_RELATIONS, 'kiosk', 'denied_daily', 'period', 'payout'] as const;
@@ -28,6 +30,7 @@ const STAFF_WIDE = [
   'order_summary',
   'usage_daily',
   'redemption_fact',
+  'rating_fact',
   'kiosk',
   'denied_daily',
   'period',

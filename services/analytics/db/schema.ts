@@ -228,3 +228,28 @@ export const reportingRole = analytics.table('reporting_role', {
   staff: boolean('staff').notNull().default(false),
   rotatedAt: timestamp('rotated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Reporting: one row per beneficiary rating (qualification's service.rated), at its highest
+ * revision; `withdrawn` once its redemption was cancelled (rating.withdrawn, whichever comes
+ * first: a withdrawal seen first leaves a row without figures that a lower revision never fills).
+ * No comment: comments stay in qualification. Funders read their own rows (RLS, 0007_ratings.sql).
+ */
+export const ratingFact = analytics.table(
+  'rating_fact',
+  {
+    ratingId: uuid('rating_id').primaryKey(),
+    revision: integer('revision').notNull(),
+    funderId: uuid('funder_id').notNull(),
+    orderId: uuid('order_id'),
+    placeId: uuid('place_id').notNull(),
+    offerId: uuid('offer_id'),
+    serviceCode: text('service_code'),
+    score: integer('score'),
+    wouldReturn: boolean('would_return'),
+    redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
+    ratedAt: timestamp('rated_at', { withTimezone: true }),
+    withdrawn: boolean('withdrawn').notNull(),
+  },
+  (t) => [index('rating_fact_funder').on(t.funderId, t.placeId)],
+);

@@ -4,9 +4,11 @@ import {
   boolean,
   date,
   doublePrecision,
+  index,
   integer,
   jsonb,
   pgSchema,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -19,6 +21,7 @@ import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
 import type { KitPlan, KitStatus } from '../domain/kit.ts';
 import type { PlaceAddress } from '../domain/place.ts';
 import type { InvitationStatus, Prefill } from '../domain/invitation.ts';
+import type { RatingStatus } from '../domain/rating.ts';
 
 export const qualification = pgSchema('qualification');
 export const { outbox, inbox } = eventTables(qualification);
@@ -172,4 +175,86 @@ export const invitations = qualification.table(
   },
   // One invitation under way per place; a declined one may be followed by a new one.
   (t) => [uniqueIndex('invitation_open_per_place').on(t.placeId).where(sql`status IN ('invited', 'applied')`)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Ratings (avis) of the service acts passes paid for: the facts they are about, learnt from
+// redemption's and catalogue's events, the ratings, each place's figures, and the rating page's
+// rate limit.
+
+/**
+ * A redemption (pass.redeemed), and its cancellation (redemption.cancelled) whichever comes first:
+ * the act a rating is about. No pass code: the pass is known by its id only.
+ */
+export const ratedActs = qualification.table(
+  'rated_act',
+  {
+    redemptionId: uuid('redemption_id').primaryKey(),
+    passId: uuid('pass_id').notNull(),
+    orderId: uuid('order_id'),
+    funderId: uuid('funder_id'),
+    placeId: uuid('place_id'),
+    offerId: uuid('offer_id'),
+    redeemedAt: stamp('redeemed_at'),
+    cancelledAt: stamp('cancelled_at'),
+  },
+  (t) => [index('rated_act_pass').on(t.passId)],
+);
+
+/** Catalogue's offers (offer.published), for the service an act was: its référentiel codes. */
+export const ratedOffers = qualification.table('rated_offer', {
+  offerId: uuid('offer_id').primaryKey(),
+  placeId: uuid('place_id').notNull(),
+  serviceCode: text('service_code').notNull(),
+  categoryCode: text('category_code').notNull(),
+});
+
+/** One rating per redemption; `status` follows domain/rating.ts, every change audited. */
+export const ratings = qualification.table(
+  'rating',
+  {
+    id: uuid('id').primaryKey(),
+    redemptionId: uuid('redemption_id').notNull().unique(),
+    passId: uuid('pass_id').notNull(),
+    placeId: uuid('place_id').notNull(),
+    offerId: uuid('offer_id').notNull(),
+    funderId: uuid('funder_id').notNull(),
+    score: integer('score').notNull(),
+    wouldReturn: boolean('would_return').notNull(),
+    /** Shown to staff and to the place, never published nor sent in an event. */
+    comment: text('comment'),
+    status: text('status').$type<RatingStatus>().notNull(),
+    /** Changes so far (service.rated's revision). */
+    revision: integer('revision').notNull(),
+    ratedAt: stamp('rated_at').notNull(),
+    updatedAt: stamp('updated_at').notNull(),
+  },
+  (t) => [index('rating_place_recent').on(t.placeId, t.ratedAt)],
+);
+
+/** Each place's rating figures (domain/rating.ts placeFigures), kept in the transaction of each change. */
+export const placeRatings = qualification.table('place_rating', {
+  placeId: uuid('place_id').primaryKey(),
+  count: integer('count').notNull(),
+  mean: doublePrecision('mean'),
+  recentMean: doublePrecision('recent_mean'),
+  previousMean: doublePrecision('previous_mean'),
+  trend: text('trend').$type<'up' | 'down' | 'stable'>(),
+  flagged: boolean('flagged').notNull(),
+  flaggedAt: stamp('flagged_at'),
+  updatedAt: stamp('updated_at').notNull(),
+});
+
+/**
+ * The rating page's tries per bucket (an address's hash, or a code prefix) and window: a counter
+ * that every instance shares. Old windows are swept.
+ */
+export const feedbackAttempts = qualification.table(
+  'feedback_attempt',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: stamp('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })],
 );

@@ -1,0 +1,45 @@
+import { Type } from '@sinclair/typebox';
+import { DomainError, Uuid } from '@aptic/contracts';
+import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { funderSatisfaction, ratingOpenDataCsv, ratingOpenDataRows } from './db/ratings.ts';
+
+const Month = Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' }) });
+const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 });
+
+/** Beneficiaries' ratings: each funder's satisfaction per place and service, and the public open data. */
+export function ratingRoutes(app: AdminApp, ctx: ServiceContext): void {
+  app.get(
+    '/funders/:id/satisfaction',
+    {
+      config: { roles: ['support', 'finance', 'funder'] },
+      schema: {
+        summary: 'Beneficiaries’ ratings of the services the funder’s passes paid, per place and service',
+        params: Type.Object({ id: Uuid }),
+      },
+    },
+    async (request) => {
+      assertScope(request, { funder: request.params.id }, unknownFunder);
+      return { funderId: request.params.id, places: await funderSatisfaction(ctx.db, request.params.id) };
+    },
+  );
+  app.get(
+    '/open-data/ratings/:month.json',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Ratings given in a month, per commune, service and place type (statistical secrecy applied)',
+        params: Month,
+      },
+    },
+    async (request) => ({ mois: request.params.month, lignes: await ratingOpenDataRows(ctx.db, request.params.month) }),
+  );
+  app.get(
+    '/open-data/ratings/:month.csv',
+    { config: { public: true }, schema: { summary: 'The same, as CSV', params: Month } },
+    async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="aptic-avis-${request.params.month}.csv"`)
+        .send(ratingOpenDataCsv(await ratingOpenDataRows(ctx.db, request.params.month))),
+  );
+}
