@@ -8,7 +8,7 @@ import { DATASOURCE, ORDER_FILTER, TERRITORY_FILTER, datasourceVariable, query, 
 /** Redemptions in the dashboard's range, for the chosen orders and territory. */
 const USAGE = `analytics.usage WHERE $__timeFilter(day) AND ${ORDER_FILTER} AND ${TERRITORY_FILTER}`;
 const ORDERS = `analytics.orders WHERE ${ORDER_FILTER}`;
-/** The same per place, summed before the place's details are joined (once per place, not per row). */
+/** The usage per place, summed before the place's details are joined (once per place, not per row of the rollup). */
 const BY_PLACE = `(SELECT place_id, sum(redemptions) AS redemptions, sum(cents) AS cents FROM ${USAGE} GROUP BY place_id) u LEFT JOIN analytics.place p USING (place_id)`;
 
 /** A funder's dashboard: its passes and what they paid for, under its own PostgreSQL role. */
@@ -125,7 +125,7 @@ export function funderDashboard() {
         .span(12)
         .withTarget(
           query(
-            `SELECT service_code AS "Service", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`,
+            `SELECT o.service_code AS "Service", sum(u.redemptions) AS "Pass utilisés" FROM (SELECT offer_id, sum(redemptions) AS redemptions FROM ${USAGE} GROUP BY offer_id) u LEFT JOIN analytics.offer o USING (offer_id) GROUP BY 1 ORDER BY 2 DESC, 1`,
           ),
         ),
     )
@@ -137,7 +137,7 @@ export function funderDashboard() {
         .span(12)
         .withTarget(
           query(
-            `SELECT commune_code AS "Commune", sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 2 DESC, 1`,
+            `SELECT p.commune_code AS "Commune", sum(u.redemptions) AS "Pass utilisés" FROM ${BY_PLACE} GROUP BY 1 ORDER BY 2 DESC, 1`,
           ),
         ),
     )
