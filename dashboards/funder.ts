@@ -112,7 +112,8 @@ export function funderDashboard() {
         .unit('none')
         .withTarget(
           query(
-            `SELECT $__timeGroupAlias(day, '1d'), sum(redemptions) AS "Pass utilisés" FROM ${USAGE} GROUP BY 1 ORDER BY 1`,
+            // Summed per day first: the macro's epoch arithmetic (numeric) then runs once per day, not per row.
+            `SELECT $__timeGroupAlias(day, '1d'), sum(redemptions) AS "Pass utilisés" FROM (SELECT day, sum(redemptions) AS redemptions FROM ${USAGE} GROUP BY day) d GROUP BY 1 ORDER BY 1`,
             'time_series',
           ),
         ),
