@@ -303,18 +303,19 @@ async function main() {
       { ...place, orderId, funderId },
       { scans: floorScans(1, SATURATION), batch: BATCH, inFlight: 2 },
     );
-    const sampleScan = {
-      sessionId: randomUUID(),
-      offerId,
-      code: passCode(KEY, 1, 1),
-      scannedAt: new Date().toISOString(),
-      offline: false,
-    };
     const roundTrip = await scanRoundTrip({
       server: { url: nats.url, pids: () => [nats.pid!] },
       prefix: db.prefix,
-      scans: Array.from({ length: SATURATION }, (_, i) => ({ kioskId: kiosks[i % KIOSKS]!, body: sampleScan })),
-      outstanding: KIOSKS * OUTSTANDING,
+      kiosks,
+      scans: SATURATION,
+      body: {
+        sessionId: randomUUID(),
+        offerId,
+        code: passCode(KEY, 1, 1),
+        scannedAt: new Date().toISOString(),
+        offline: false,
+      },
+      outstanding: OUTSTANDING,
       batch: BATCH,
     });
     const composed = composeFloor({ jetStream: roundTrip, postgres: writes });

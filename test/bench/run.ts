@@ -2,7 +2,7 @@
  * `npm run bench [-- <name>... | all | summary]`: runs the named benchmarks one after the other (all
  * of them when none or `all` is named). After `all`, and alone with `summary`, writes the summary of
  * every latest result file (results/summary.md: figure, target, floor, ratio, load) and puts it in
- * the README as it is.
+ * the README as it is. BENCH_<NAME>_<VARIABLE> sets a variable for one benchmark (sizesOf).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -26,11 +26,27 @@ if (unknown.length) {
 let failed = false;
 for (const name of wanted.length ? wanted : available) {
   console.log(`== bench ${name}`);
-  const run = spawnSync(process.execPath, [new URL(`${name}.ts`, here).pathname], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [new URL(`${name}.ts`, here).pathname], {
+    stdio: 'inherit',
+    env: { ...process.env, ...sizesOf(name) },
+  });
   failed ||= run.status !== 0;
 }
 if (wanted.length === 0) writeSummary();
 process.exit(failed ? 1 : 0);
+
+/**
+ * A size for one benchmark only: BENCH_<NAME>_<VARIABLE> is given to that benchmark as
+ * BENCH_<VARIABLE> (BENCH_ANALYTICS_REDEMPTIONS=1000000 sizes analytics, not settle).
+ */
+function sizesOf(name: string): Record<string, string> {
+  const prefix = `BENCH_${name.toUpperCase()}_`;
+  return Object.fromEntries(
+    Object.entries(process.env)
+      .filter(([key, value]) => key.startsWith(prefix) && value !== undefined)
+      .map(([key, value]) => [`BENCH_${key.slice(prefix.length)}`, value!]),
+  );
+}
 
 interface Result {
   at: string;

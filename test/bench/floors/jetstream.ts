@@ -87,14 +87,17 @@ async function withStreams<T>(
 }
 
 /**
- * Redemption's JetStream round trip: kiosks publish scans (Nats-Msg-Id, stream ack) to a work
- * queue, keeping `outstanding` in flight; the consumer publishes each verdict to a stream kept for
- * kiosks, then acks the scan; the kiosks read verdicts on their subjects.
+ * Redemption's JetStream round trip: kiosks, each a connection of its own as in the field, publish
+ * scans (Nats-Msg-Id, stream ack) to a work queue, each keeping `outstanding` in flight; the
+ * consumer publishes each verdict to a stream kept for kiosks, then acks the scan; each kiosk reads
+ * its verdicts on its own subject.
  */
 export function scanRoundTrip(options: {
   server: Server;
   prefix: string;
-  scans: { kioskId: string; body: Record<string, unknown> }[];
+  kiosks: string[];
+  scans: number;
+  body: Record<string, unknown>;
   outstanding: number;
   batch: number;
 }): Promise<FloorPart> {
@@ -106,36 +109,49 @@ export function scanRoundTrip(options: {
       { name: `${p}_scans`, subjects: [`${p}.scans.>`], retention: RetentionPolicy.Workqueue },
       { name: `${p}_verdicts`, subjects: [`${p}.verdicts.>`], retention: RetentionPolicy.Limits },
     ],
-    (nc) => {
-      const waiting = new Map<string, () => void>();
-      nc.subscribe(`${p}.verdicts.>`, {
-        callback: (_err, m) => {
-          const { scanId } = json.decode(m.data) as { scanId: string };
-          waiting.get(scanId)?.();
-          waiting.delete(scanId);
-        },
-      });
-      const publisher = new BatchPublisher(nc);
-      let next = 0;
-      const kiosk = async () => {
-        while (next < options.scans.length) {
-          const { kioskId, body } = options.scans[next++]!;
-          const scanId = randomUUID();
-          const verdict = new Promise<void>((resolve) => waiting.set(scanId, resolve));
-          await publisher.publish([
-            { subject: `${p}.scans.${kioskId}`, data: json.encode({ ...body, scanId, kioskId }), msgID: scanId },
-          ]);
-          await verdict;
-        }
+    async (nc) => {
+      let taken = 0;
+      const kiosk = async (kioskId: string) => {
+        const own = await connect({ servers: options.server.url, ...busConnectionOptions });
+        const waiting = new Map<string, () => void>();
+        own.subscribe(`${p}.verdicts.${kioskId}`, {
+          callback: (_err, m) => {
+            const { scanId } = json.decode(m.data) as { scanId: string };
+            waiting.get(scanId)?.();
+            waiting.delete(scanId);
+          },
+        });
+        await own.flush();
+        const publisher = new BatchPublisher(own);
+        const scan = async () => {
+          while (taken++ < options.scans) {
+            const scanId = randomUUID();
+            const verdict = new Promise<void>((resolve) => waiting.set(scanId, resolve));
+            await publisher.publish([
+              {
+                subject: `${p}.scans.${kioskId}`,
+                data: json.encode({ ...options.body, scanId, kioskId }),
+                msgID: scanId,
+              },
+            ]);
+            await verdict;
+          }
+        };
+        return { run: () => Promise.all(Array.from({ length: options.outstanding }, scan)), close: () => own.close() };
       };
-      return measure(
-        nc,
-        options.server,
-        p,
-        'scans',
-        { batch: options.batch, count: options.scans.length, answerTo: `${p}.verdicts` },
-        async () => void (await Promise.all(Array.from({ length: options.outstanding }, kiosk))),
-      );
+      const kiosks = await Promise.all(options.kiosks.map(kiosk));
+      try {
+        return await measure(
+          nc,
+          options.server,
+          p,
+          'scans',
+          { batch: options.batch, count: options.scans, answerTo: `${p}.verdicts` },
+          async () => void (await Promise.all(kiosks.map((k) => k.run()))),
+        );
+      } finally {
+        await Promise.all(kiosks.map((k) => k.close()));
+      }
     },
   );
 }
