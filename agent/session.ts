@@ -45,6 +45,9 @@ export function scan(
   switch (barcode.kind) {
     case 'invalid':
       return [current, { kind: 'refused', reason: barcode.reason, closed }];
+    // A carnet's cover barcode is read when a prescripteur hands it out (distribution mode), never to pay.
+    case 'carnet':
+      return [current, { kind: 'refused', reason: 'unrecognised', closed }];
     case 'service': {
       const sessionId = newId();
       const previous: Closed =

@@ -111,6 +111,14 @@ export const Actions = {
       openingHours: Type.Union([Type.String(), Type.Null()]),
     }),
   },
+  /**
+   * Passes of a carnet redeemed now (net of cancellations): printing asks before it records the
+   * renewal of a 5-pass carnet, which needs at least one of them used.
+   */
+  'redemption.carnetUsage': {
+    params: Type.Object({ orderId: Uuid, carnetNumber: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    response: Type.Object({ redeemed: Type.Integer({ minimum: 0 }) }),
+  },
   'analytics.funderCounts': {
     params: Type.Object({}, { additionalProperties: false }),
     response: Type.Object({ total: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()) }),

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Uuid, Cents, PositiveCents, Instant, BusinessDate, Siret } from './primitives.ts';
-import { UsageRules } from './rules.ts';
+import { CommuneCode, UsageRules } from './rules.ts';
 import { DenialReason } from './kiosk.ts';
 
 export const FunderKinds = [
@@ -93,6 +93,31 @@ export const EventData = {
     carnetNumbers: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }),
     releasedAt: Instant,
   }),
+  /**
+   * printing: a prescripteur handed a carnet out to a beneficiary. Data minimisation: no name, no
+   * address, no date of birth — only the public (one of the order's target publics) and the commune
+   * of residence, both optional (test/printing/distribution.int.test.ts checks the fields).
+   */
+  'carnet.handed_out': Type.Object(
+    {
+      handOutId: Uuid,
+      orderId: Uuid,
+      funderId: Uuid,
+      prescriberId: Uuid,
+      /** The prescripteur organisation's name, for the funder's figures per prescripteur. */
+      prescriberName: Type.String({ minLength: 1, maxLength: 200 }),
+      carnetNumber: Type.Integer({ minimum: 1 }),
+      carnetSize: CarnetSize,
+      handedOutAt: Instant,
+      /** When its print job was delivered, if it was (the delay delivery → hand-out). */
+      deliveredAt: Type.Optional(Instant),
+      publicCode: Type.Optional(Type.String({ maxLength: 64 })),
+      communeCode: Type.Optional(CommuneCode),
+      /** The 5-pass carnet this one renews (once, after at least one of its passes was used). */
+      renewsCarnetNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: false },
+  ),
   /** printing: a carnet or a pass declared lost or stolen. */
   'passes.blocked': Type.Object({
     orderId: Uuid,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { readPassCode } from './pass-code.ts';
+import { carnetDigits, readPassCode } from './pass-code.ts';
 import { Uuid, Instant, PositiveCents } from './primitives.ts';
 
 /**
@@ -12,6 +12,7 @@ import { Uuid, Instant, PositiveCents } from './primitives.ts';
 export type Barcode =
   | { kind: 'pass'; code: string }
   | { kind: 'service'; offerId: string }
+  | { kind: 'carnet'; carnetNumber: number }
   | { kind: 'invalid'; reason: 'too_long' | 'unrecognised' | 'misread' };
 
 /** Digits, possibly in groups separated by spaces or dashes: someone typed a pass code. */
@@ -22,6 +23,8 @@ const LONG_SERVICE_CODE = /^SRV-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 const SERVICE_CODE = /^S([0-7][0-9A-HJKMNP-TV-Z]{25})$/i;
 /** Crockford's base32 alphabet: no I, L, O or U, so a code typed back is not misread. */
 const BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The carnet's own barcode, on its cover (its number, not a secret): read when it is handed out. */
+const CARNET_CODE = /^CAR-([0-9]{1,10})$/i;
 /** Longer than any code we print: a stuck key or a wrong symbology. */
 export const MAX_BARCODE_LENGTH = 64;
 
@@ -40,6 +43,10 @@ function offerIdOf(code: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+export function carnetBarcode(carnetNumber: number): string {
+  return `CAR-${carnetDigits(carnetNumber)}`;
+}
+
 export function parseBarcode(text: string): Barcode {
   const value = text.trim();
   if (value.length > MAX_BARCODE_LENGTH) return { kind: 'invalid', reason: 'too_long' };
@@ -51,6 +58,8 @@ export function parseBarcode(text: string): Barcode {
   if (service) return { kind: 'service', offerId: offerIdOf(service[1]!) };
   const long = LONG_SERVICE_CODE.exec(value);
   if (long) return { kind: 'service', offerId: long[1]!.toLowerCase() };
+  const carnet = CARNET_CODE.exec(value);
+  if (carnet && Number(carnet[1]) >= 1) return { kind: 'carnet', carnetNumber: Number(carnet[1]) };
   return { kind: 'invalid', reason: 'unrecognised' };
 }
 
@@ -99,6 +108,7 @@ export const DenialReasons = [
   'misread',
   'unknown_pass',
   'not_released',
+  'not_handed_out',
   'blocked',
   'already_redeemed',
   'expired',

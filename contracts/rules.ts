@@ -28,6 +28,11 @@ export const UsageRules = Type.Object({
   placeTypes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }),
   serviceCategories: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }),
   publics: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }),
+  /**
+   * When the passes become redeemable: absent, when their carnets reach the delivery point;
+   * `hand_out`, only once a prescripteur has handed each carnet out (activation à la remise).
+   */
+  activation: Type.Optional(Type.Literal('hand_out')),
 });
 export type UsageRules = Static<typeof UsageRules>;
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseBarcode, printedPassCode } from '@aptic/contracts';
 import { loadConfig } from '../config.ts';
 import { check, createLogger, startAgent } from '../run.ts';
+import { isDistributionMode, loadDistributionConfig, startDistribution } from '../distribution.ts';
 
 interface DemoKiosk {
   platformUrl: string;
@@ -66,6 +67,7 @@ async function main(): Promise<number | undefined> {
     );
     return 0;
   }
+  if (isDistributionMode(process.env)) return distribute();
   const config = loadConfig(process.env, values.config);
   if (values.check) return check(config, (line) => console.log(line));
   const log = createLogger(config.logLevel, config.logFile);
@@ -85,6 +87,16 @@ async function main(): Promise<number | undefined> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  return undefined;
+}
+
+/** `AGENT_MODE=distribution`: the scanner at a prescripteur's desk records carnets handed out. */
+async function distribute(): Promise<undefined> {
+  const log = createLogger(process.env.AGENT_LOG_LEVEL ?? 'info', process.env.AGENT_LOG_FILE);
+  const running = await startDistribution(loadDistributionConfig(process.env), { log });
+  const stop = () => void running.stop().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import { BusinessDate, DomainError, isCalendarDate, Uuid } from '@aptic/contract
 import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readFunderCounts } from './db/funder-counts.ts';
 import { readFunderFigures } from './db/funder-figures.ts';
+import { readDistribution } from './db/distribution.ts';
 import { listReportingRoles, provisionReportingRole } from './db/reporting-roles.ts';
 import { openDataCsv, openDataRows, tableSchema } from './db/open-data.ts';
 import { reportFigures } from './db/report.ts';
@@ -44,6 +45,20 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
       // A funder's token sees its own figures only.
       assertScope(request, { funder: request.params.id }, unknownFunder);
       return readFunderFigures(ctx.db, request.params.id);
+    },
+  );
+  app.get(
+    '/funders/:id/distribution',
+    {
+      config: { roles: ['support', 'finance', 'funder'] },
+      schema: {
+        summary: 'A funder’s carnets handed out: per prescripteur, public and commune; renewals; delays',
+        params: Type.Object({ id: Uuid }),
+      },
+    },
+    (request) => {
+      assertScope(request, { funder: request.params.id }, unknownFunder);
+      return readDistribution(ctx.db, request.params.id);
     },
   );
 

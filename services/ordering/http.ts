@@ -96,6 +96,7 @@ const RulesBody = Type.Object(
     placeTypes: Codes(50),
     serviceCategories: Codes(50),
     publics: Codes(50),
+    activation: Type.Optional(Type.Union([Type.Literal('delivery'), Type.Literal('hand_out')])),
   },
   { additionalProperties: false },
 );

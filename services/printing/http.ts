@@ -29,6 +29,7 @@ import { assignJob, createPartner, listPartners, partnerOfOrder } from './db/par
 import { PrintJobStatuses, type PrintJobStatus } from './domain/print-job.ts';
 import { printFileRenderer } from './db/render.ts';
 import { mailingRoutes } from './mailing-http.ts';
+import { distributionRoutes } from './distribution-http.ts';
 import { uploadLogo } from './db/logos.ts';
 import { proofs } from './db/schema.ts';
 
@@ -366,6 +367,7 @@ export function printingRoutes(app: AdminApp, ctx: ServiceContext): void {
   logoRoutes(app, ctx);
   proofRoutes(app, ctx);
   mailingRoutes(app, ctx);
+  distributionRoutes(app, ctx);
   partnerRoutes(app, ctx);
   printJobRoutes(app, ctx);
   app.get(

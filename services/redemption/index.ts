@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { businessDate, passLookupKey, type ServiceDefinition } from '@aptic/runtime';
+import { businessDate, contractAction, passLookupKey, type ServiceDefinition } from '@aptic/runtime';
+import { carnetUsage } from './db/search.ts';
 import * as schema from './db/schema.ts';
 import { readModels } from './db/read-models.ts';
 import { useOfflineLimit } from './db/facts.ts';
@@ -20,6 +21,13 @@ export const redemption: ServiceDefinition = {
   tables: schema,
   consumers: () => readModels,
   routes: redemptionRoutes,
+  moleculer: (ctx) => ({
+    actions: {
+      carnetUsage: contractAction('redemption.carnetUsage', ({ orderId, carnetNumber }) =>
+        carnetUsage(ctx.db, orderId, carnetNumber),
+      ),
+    },
+  }),
   async start(ctx) {
     useLookupKey(passLookupKey(ctx.config));
     useOfflineLimit(ctx.config.kioskOfflineDays);

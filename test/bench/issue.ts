@@ -9,6 +9,7 @@ import { connectPostgres, outboxWriter, queryRows } from '@aptic/runtime';
 import { printing } from '@aptic/printing';
 import { issuePasses } from '@aptic/printing/db/issuance.ts';
 import { report, scratch } from './support.ts';
+import { openRules } from '../support/rules.ts';
 
 const CARNETS = Number(process.env.BENCH_CARNETS ?? 10_000);
 
@@ -20,7 +21,6 @@ async function main() {
       'printing',
       fileURLToPath(new URL('../../services/printing/db/migrations', import.meta.url)),
     );
-    const year = new Date().getFullYear();
     const event = {
       id: randomUUID(),
       type: 'order.paid' as const,
@@ -35,15 +35,7 @@ async function main() {
         carnets: CARNETS,
         faceValueCents: CARNETS * 10_000,
         options: [],
-        rules: {
-          validFrom: `${year}-01-01`,
-          validUntil: `${year}-12-31`,
-          perimeter: { communes: [], epcis: [], departements: [] },
-          resolvedCommunes: [],
-          placeTypes: [],
-          serviceCategories: [],
-          publics: [],
-        },
+        rules: openRules(),
       },
     };
     const rssBefore = process.memoryUsage().rss;

@@ -50,6 +50,7 @@ import { cpuMeter, postgresPids, report, scratch } from './support.ts';
 import { composeFloor } from './floors/compose.ts';
 import { scanRoundTrip } from './floors/jetstream.ts';
 import { batchedWrites, naiveFloor } from './floors/redemption.ts';
+import { openRules } from '../support/rules.ts';
 
 const KEY = 'bench-key';
 const LOOKUP_KEY = 'bench-pass-lookup-key-0123456789abcdef';
@@ -93,7 +94,6 @@ async function seed(bus: JetStreamBus, carnets: number) {
   const placeId = randomUUID();
   const offerId = randomUUID();
   const kiosks = Array.from({ length: KIOSKS }, () => randomUUID());
-  const year = new Date().getFullYear();
   const events: OutgoingEvent[] = [
     event('order.paid', {
       orderId,
@@ -104,15 +104,7 @@ async function seed(bus: JetStreamBus, carnets: number) {
       carnets,
       faceValueCents: carnets * 10_000,
       options: [],
-      rules: {
-        validFrom: `${year}-01-01`,
-        validUntil: `${year}-12-31`,
-        perimeter: { communes: [], epcis: [], departements: [] },
-        resolvedCommunes: [],
-        placeTypes: [],
-        serviceCategories: [],
-        publics: [],
-      },
+      rules: openRules(),
     }),
     event('place.qualified', {
       placeId,

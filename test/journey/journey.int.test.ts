@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { parseBarcode, passCode } from '@aptic/contracts';
+import { carnetBarcode, parseBarcode, passCode } from '@aptic/contracts';
 import {
   businessDate,
   queryRows,
@@ -75,7 +75,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('funder → quote → payment → passes → qualified place → kiosk scans → figures → month close → payout → statement', async () => {
+test('funder → quote → payment → passes → prescripteur hand-out → qualified place → kiosk scans → figures → month close → payout → statement', async () => {
   // The funder orders the seed's reference quote and pays the face value.
   const funder = await call(`${url('ordering')}/funders`, {
     method: 'POST',
@@ -95,7 +95,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
       carnetSize: 10,
       carnets: 200,
       options: ['logo_pass', 'logo_cover', 'distribution_network_support', 'journeys_support'],
-      rules: { perimeter: { departements: ['16'] } },
+      rules: { perimeter: { departements: ['16'] }, activation: 'hand_out' },
     },
   });
   expect(quote.body.totalExclVatCents).toBe(2_545_000);
@@ -159,7 +159,39 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
     (await call(`${url('printing')}/print-jobs/${job.id}/delivered`, { method: 'POST', body: {} })).body.status,
   ).toBe('delivered');
   const printed = (await call(`${url('printing')}/orders/${orderId}`)).body;
-  expect(printed.releasedCarnets).toBe(200);
+  // Activated at hand-out: the delivered box is worthless until a prescripteur hands carnets out.
+  expect(printed.releasedCarnets).toBe(0);
+
+  // The CCAS hands three carnets of its stock out, each scanned from its cover.
+  const ccas = await call(`${url('printing')}/prescribers`, {
+    method: 'POST',
+    body: {
+      name: 'CCAS d’Angoulême',
+      siret: '26160001900010',
+      communeCode: '16015',
+      contactName: 'Accueil social',
+      contactEmail: 'accueil@ccas.example',
+    },
+  });
+  expect(ccas.status).toBe(201);
+  const ccasToken = (
+    await call(`${url('printing')}/admin/tokens`, {
+      method: 'POST',
+      body: { name: 'CCAS accueil', role: 'prescriber', prescriberId: ccas.body.id },
+    })
+  ).body.token;
+  await call(`${url('printing')}/prescribers/${ccas.body.id}/allocations`, {
+    method: 'POST',
+    body: { orderId, firstCarnet: printed.firstCarnet, lastCarnet: printed.firstCarnet + 19 },
+  });
+  for (const index of [0, 1, 2]) {
+    const handedOut = await call(`${url('printing')}/prescribers/${ccas.body.id}/hand-outs`, {
+      method: 'POST',
+      token: ccasToken,
+      body: { orderId, carnet: carnetBarcode(printed.firstCarnet + index), communeCode: '16015' },
+    });
+    expect(handedOut.status).toBe(201);
+  }
 
   // A place is qualified, subscribes the kit, publishes an offer and registers a kiosk.
   const placeId: string = (
@@ -209,7 +241,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
       (SELECT qualified AND kit_active FROM redemption.place WHERE place_id = ${placeId}) AND
       EXISTS (SELECT 1 FROM redemption.offer WHERE offer_id = ${offer.body.id}) AND
       EXISTS (SELECT 1 FROM redemption.kiosk WHERE kiosk_id = ${kiosk.id}) AND
-      (SELECT count(*) FROM redemption.carnet_release WHERE order_id = ${orderId}) = 200 AND
+      (SELECT count(*) FROM redemption.carnet_release WHERE order_id = ${orderId}) = 3 AND
       (SELECT count(*) FROM redemption.pass WHERE order_id = ${orderId}) = 2000 AS ok`,
         )
       )[0]?.ok,
@@ -260,7 +292,9 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   expect(figures.body.totals).toEqual({
     carnetsIssued: 200,
     passesIssued: 2_000,
-    carnetsReleased: 200,
+    carnetsReleased: 3,
+    carnetsHandedOut: 3,
+    carnetsRenewed: 0,
     carnetsStarted: 3,
     passesRedeemed: 3,
   });
@@ -338,7 +372,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
   expect(text).toContain('exécuté');
   expect((await money()).body).toMatchObject({
     passesIssued: 2_000,
-    passesReleased: 2_000,
+    passesReleased: 30,
     passesRedeemed: 3,
     heldCents: 2_000_000 - 3_000,
   });
@@ -362,7 +396,7 @@ test('funder → quote → payment → passes → qualified place → kiosk scan
     };
     const panel = (title: string) => runPanel(asFunder, panels.get(title)!, today);
     expect(await panel('Pass émis')).toEqual([[2_000]]);
-    expect(await panel('Pass remis')).toEqual([[2_000]]);
+    expect(await panel('Pass remis')).toEqual([[30]]);
     expect(await panel('Pass utilisés')).toEqual([[3]]);
     expect(await panel('Carnets entamés')).toEqual([[3, 200]]);
     expect(await panel('Montant utilisé et en réserve')).toEqual([[30, 19_970]]);

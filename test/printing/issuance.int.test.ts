@@ -11,12 +11,12 @@ import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_CODE_KEY, TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
+import { openRules } from '../support/rules.ts';
 
 let infra: Isolated;
 let printingNode: RunningPlatform;
 let redemptionNode: RunningPlatform;
 let url: string;
-const year = new Date().getFullYear();
 
 function orderPaid(carnets: number, carnetSize: 5 | 10 = 10): EventEnvelope<'order.paid'> {
   return {
@@ -33,15 +33,7 @@ function orderPaid(carnets: number, carnetSize: 5 | 10 = 10): EventEnvelope<'ord
       carnets,
       faceValueCents: carnets * carnetSize * 1_000,
       options: [],
-      rules: {
-        validFrom: `${year}-01-01`,
-        validUntil: `${year}-12-31`,
-        perimeter: { communes: [], epcis: [], departements: [] },
-        resolvedCommunes: [],
-        placeTypes: [],
-        serviceCategories: [],
-        publics: [],
-      },
+      rules: openRules(),
     },
   };
 }

@@ -8,11 +8,11 @@ import { MAX_RENDER_ATTEMPTS } from '@aptic/printing/domain/print-job.ts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { ADMIN_TOKEN, call, eventually, startDistributed } from '../support/platform.ts';
 import { RawPublisher } from '../support/events.ts';
+import { openRules } from '../support/rules.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
 let url: string;
-const year = new Date().getFullYear();
 
 beforeAll(async () => {
   infra = await isolate();
@@ -24,15 +24,7 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const rules = {
-  validFrom: `${year}-01-01`,
-  validUntil: `${year}-12-31`,
-  perimeter: { communes: [], epcis: [], departements: [] },
-  resolvedCommunes: [],
-  placeTypes: [],
-  serviceCategories: [],
-  publics: [],
-};
+const rules = openRules();
 async function approvedJob(): Promise<{ orderId: string; jobId: string }> {
   const paid: EventEnvelope<'order.paid'> = {
     id: randomUUID(),

@@ -2,9 +2,21 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '@aptic/runtime';
 import { orderSummary } from './schema.ts';
 
-const COUNTERS = ['carnetsIssued', 'passesIssued', 'carnetsReleased', 'carnetsStarted', 'passesRedeemed'] as const;
+const COUNTERS = [
+  'carnetsIssued',
+  'passesIssued',
+  'carnetsReleased',
+  'carnetsHandedOut',
+  'carnetsRenewed',
+  'carnetsStarted',
+  'passesRedeemed',
+] as const;
 
-/** Per order and in total: carnets issued, handed out (released), started; passes redeemed. */
+/**
+ * Per order and in total: carnets issued, released (redeemable: delivered, or handed out when the
+ * order is activated at hand-out), handed out to beneficiaries by prescripteurs (the funder's
+ * "remis"), of which renewals, started; passes redeemed.
+ */
 export async function readFunderFigures(db: Queryable, funderId: string) {
   const rows = await db
     .select()

@@ -9,7 +9,7 @@ import {
   type Fact,
   type Tx,
 } from '@aptic/runtime';
-import { place } from './schema.ts';
+import { handOutFact, place } from './schema.ts';
 
 /**
  * The read model's consumers. Each batch is applied with a few set-based statements. What makes
@@ -225,6 +225,36 @@ const released: Applier<'passes.released'> = async (tx, events) => {
   for (const { data } of events) await addToOrder(tx, data.orderId, { carnets_released: data.carnetNumbers.length });
 };
 
+/** A carnet handed out: its fact once (keyed by the hand-out), and the order's counters with it. */
+const handedOut: Applier<'carnet.handed_out'> = async (tx, events) => {
+  for (const { data: d } of events) {
+    const fresh = await tx
+      .insert(handOutFact)
+      .values({
+        handOutId: d.handOutId,
+        funderId: d.funderId,
+        orderId: d.orderId,
+        prescriberId: d.prescriberId,
+        prescriberName: d.prescriberName,
+        carnetNumber: d.carnetNumber,
+        handedOutAt: new Date(d.handedOutAt),
+        deliveredAt: d.deliveredAt ? new Date(d.deliveredAt) : null,
+        publicCode: d.publicCode ?? null,
+        communeCode: d.communeCode ?? null,
+        renewsCarnetNumber: d.renewsCarnetNumber ?? null,
+      })
+      .onConflictDoNothing()
+      .returning({ id: handOutFact.handOutId });
+    if (fresh.length > 0)
+      await addToOrder(
+        tx,
+        d.orderId,
+        { carnets_handed_out: 1, carnets_renewed: d.renewsCarnetNumber ? 1 : 0 },
+        { funder_id: d.funderId },
+      );
+  }
+};
+
 const blocked: Applier<'passes.blocked'> = async (tx, events) => {
   for (const { data } of events) await addToOrder(tx, data.orderId, { passes_blocked: data.passIds.length });
 };
@@ -417,6 +447,7 @@ export const usage = consumer('usage', {
   'passes.issued': issued,
   'passes.released': released,
   'passes.blocked': blocked,
+  'carnet.handed_out': handedOut,
   'order.paid': paid,
   'credit_note.issued': credited,
   'order.redemption_closed': closed,

@@ -49,6 +49,10 @@ export const orderSummary = analytics.table(
     carnetsIssued: integer('carnets_issued').notNull().default(0),
     passesIssued: integer('passes_issued').notNull().default(0),
     carnetsReleased: integer('carnets_released').notNull().default(0),
+    /** Carnets a prescripteur handed out to a beneficiary (carnet.handed_out): the funder's "remis". */
+    carnetsHandedOut: integer('carnets_handed_out').notNull().default(0),
+    /** Of those, renewals of a 5-pass carnet. */
+    carnetsRenewed: integer('carnets_renewed').notNull().default(0),
     passesBlocked: integer('passes_blocked').notNull().default(0),
     /** Carnets with at least one pass redeemed (entamés), net of cancellations. */
     carnetsStarted: integer('carnets_started').notNull().default(0),
@@ -129,6 +133,32 @@ export const carnet = analytics.table(
     redeemed: integer('redeemed').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.carnetNumber] })],
+);
+
+/**
+ * One row per carnet handed out (carnet.handed_out), keyed by its hand-out: who handed it out, for
+ * which public and commune of residence, when it was delivered and handed out. Nothing else is
+ * known of the beneficiary. Internal: the funder reads it through GET /funders/:id/distribution.
+ */
+export const handOutFact = analytics.table(
+  'hand_out_fact',
+  {
+    handOutId: uuid('hand_out_id').primaryKey(),
+    funderId: uuid('funder_id').notNull(),
+    orderId: uuid('order_id').notNull(),
+    prescriberId: uuid('prescriber_id').notNull(),
+    prescriberName: text('prescriber_name').notNull(),
+    carnetNumber: integer('carnet_number').notNull(),
+    handedOutAt: timestamp('handed_out_at', { withTimezone: true }).notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    publicCode: text('public_code'),
+    communeCode: text('commune_code'),
+    renewsCarnetNumber: integer('renews_carnet_number'),
+  },
+  (t) => [
+    index('hand_out_fact_funder').on(t.funderId, t.orderId),
+    index('hand_out_fact_carnet').on(t.orderId, t.carnetNumber),
+  ],
 );
 
 /**

@@ -323,4 +323,13 @@ describe('the resolved rules', () => {
     expect(validate(UsageRules, rules)).toEqual({ ok: true, value: rules });
     expect(validate(UsageRules, resolve({})).ok).toBe(true);
   });
+
+  it('activate the passes at hand-out only when asked, and only for an offer with a distribution network', () => {
+    expect(resolve({}).activation).toBeUndefined();
+    expect(resolve({ activation: 'delivery' }).activation).toBeUndefined();
+    expect(resolve({ activation: 'hand_out' }, 'plus').activation).toBe('hand_out');
+    expect(() => resolve({ activation: 'hand_out' }, 'standard')).toThrowError(
+      expect.objectContaining({ code: 'activation_requires_network', field: 'activation' }),
+    );
+  });
 });

@@ -39,6 +39,7 @@ export type UsageRulesInput = {
   placeTypes?: string[];
   serviceCategories?: string[];
   publics?: string[];
+  activation?: 'delivery' | 'hand_out';
 };
 
 export type UsageRulesContext = {
@@ -73,7 +74,22 @@ export function resolveUsageRules(input: UsageRulesInput, offer: Offer, context:
     many: 'Les publics',
   });
   const { perimeter, resolvedCommunes } = resolvePerimeter(input.perimeter ?? {}, territory());
-  return { validFrom, validUntil, perimeter, resolvedCommunes, placeTypes, serviceCategories, publics };
+  const rules = { validFrom, validUntil, perimeter, resolvedCommunes, placeTypes, serviceCategories, publics };
+  return input.activation === 'hand_out' ? { ...rules, activation: activationAtHandOut(offer) } : rules;
+}
+
+/**
+ * Activation at hand-out (the passes redeemable only once a prescripteur hands their carnet out):
+ * for the offers that distribute through a network (Plus, Premium); a Standard funder distributes
+ * its carnets itself, with no prescripteur to record the hand-out.
+ */
+function activationAtHandOut(offer: Offer): 'hand_out' {
+  if (offer !== 'standard') return 'hand_out';
+  throw refusal(
+    'activation_requires_network',
+    'L’activation des pass à leur remise par un prescripteur demande un réseau de distribution : offre Plus ou Premium.',
+    'activation',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { arrayParam, auditWriter, queryRows, type Emit, type Queryable, type Tx 
 import { PASSES_PER_EVENT, chunks, passesOf, type PassKeys } from '../domain/issuance.ts';
 import { auditLog, carnets, passes, printOrders } from './schema.ts';
 
-export const audit = auditWriter<'order' | 'print_partner'>(auditLog);
+export const audit = auditWriter<'order' | 'print_partner' | 'prescriber'>(auditLog);
 /** Rows per insert statement (one array parameter per column). */
 const ROWS_PER_INSERT = 50_000;
 
@@ -124,7 +124,8 @@ export async function orderStatus(db: Queryable, orderId: string) {
 /**
  * Carnets received at their delivery point (their print job delivered), or released by a staff
  * decision with its reason (handed out one by one): their passes become redeemable. Until then a
- * stolen box is worthless.
+ * stolen box is worthless. An order activated at hand-out (rules.activation) is not released by
+ * its delivery: each carnet is, when a prescripteur hands it out (db/distribution.ts).
  */
 export async function releaseCarnets(
   tx: Tx,
@@ -134,7 +135,8 @@ export async function releaseCarnets(
   actor: string,
 ): Promise<number[]> {
   const requested = decision === 'delivered' ? undefined : decision.carnetNumbers;
-  await findPrintOrder(tx, orderId);
+  const order = await findPrintOrder(tx, orderId);
+  if (decision === 'delivered' && order.rules.activation === 'hand_out') return [];
   const ofOrder = await tx
     .select({ number: carnets.number, releasedAt: carnets.releasedAt })
     .from(carnets)
@@ -150,13 +152,7 @@ export async function releaseCarnets(
   const wanted = new Set(requested ?? known);
   const toRelease = ofOrder.filter((c) => wanted.has(c.number) && !c.releasedAt).map((c) => c.number);
   if (toRelease.length === 0) return [];
-  const releasedAt = new Date();
-  await tx
-    .update(carnets)
-    .set({ releasedAt })
-    .where(and(eq(carnets.orderId, orderId), inArray(carnets.number, toRelease)));
-  for (const part of chunks(toRelease, 5_000))
-    await emit('passes.released', { orderId, carnetNumbers: part, releasedAt: releasedAt.toISOString() });
+  await markReleased(tx, emit, orderId, toRelease);
   const reason = decision === 'delivered' ? 'print job delivered' : decision.reason;
   await audit(tx, {
     entity: 'order',
@@ -167,6 +163,17 @@ export async function releaseCarnets(
     details: { carnets: toRelease.length, reason },
   });
   return toRelease;
+}
+
+/** Sets the carnets released and announces it (passes.released): redemption accepts their passes from then on. */
+export async function markReleased(tx: Tx, emit: Emit, orderId: string, numbers: number[]): Promise<void> {
+  const releasedAt = new Date();
+  await tx
+    .update(carnets)
+    .set({ releasedAt })
+    .where(and(eq(carnets.orderId, orderId), inArray(carnets.number, numbers)));
+  for (const part of chunks(numbers, 5_000))
+    await emit('passes.released', { orderId, carnetNumbers: part, releasedAt: releasedAt.toISOString() });
 }
 
 /** A carnet, or some of its passes, declared lost or stolen: redemption refuses them from then on. */

@@ -51,8 +51,72 @@ export const carnets = printing.table(
     orderId: uuid('order_id').notNull(),
     /** Received at the delivery point (or handed out): its passes may be redeemed. */
     releasedAt: stamp('released_at'),
+    /** The prescripteur whose stock it was put in (allocated by range); it stays named once handed out. */
+    prescriberId: uuid('prescriber_id').references(() => prescribers.id),
   },
-  (t) => [index('carnet_order').on(t.orderId)],
+  (t) => [index('carnet_order').on(t.orderId), index('carnet_prescriber').on(t.prescriberId, t.orderId)],
+);
+
+/**
+ * A prescripteur (distribution network member: CCAS, social centre, France Travail agency…): the
+ * organisation that hands carnets out to beneficiaries. Its tokens (role prescriber) see its own
+ * stock and hand-outs. A médiation place may be one too: `placeId` names it (one organisation, both roles).
+ */
+export const prescribers = printing.table('prescriber', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SIRET, or RNA for an association without one: one prescripteur per identifier. */
+  pivot: text('pivot').notNull().unique(),
+  pivotKind: text('pivot_kind').$type<'siret' | 'rna'>().notNull(),
+  communeCode: text('commune_code').notNull(),
+  /** The organisation's contact for #APTIC (a service's address, not a beneficiary's). */
+  contactName: text('contact_name').notNull(),
+  contactEmail: text('contact_email').notNull(),
+  contactPhone: text('contact_phone'),
+  placeId: uuid('place_id').unique(),
+  createdAt: stamp('created_at').notNull().defaultNow(),
+});
+
+/** Carnets of an order put in a prescripteur's stock, by range of numbers (the history; carnet.prescriber_id is the state). */
+export const allocations = printing.table(
+  'carnet_allocation',
+  {
+    id: uuid('id').primaryKey(),
+    prescriberId: uuid('prescriber_id')
+      .notNull()
+      .references(() => prescribers.id),
+    orderId: uuid('order_id').notNull(),
+    firstCarnet: integer('first_carnet').notNull(),
+    lastCarnet: integer('last_carnet').notNull(),
+    allocatedBy: text('allocated_by').notNull(),
+    allocatedAt: stamp('allocated_at').notNull().defaultNow(),
+  },
+  (t) => [index('carnet_allocation_prescriber').on(t.prescriberId, t.orderId)],
+);
+
+/**
+ * A carnet handed out to a beneficiary (remise). Data minimisation: nothing that identifies the
+ * beneficiary — no name, address or date of birth; only the optional public and commune of
+ * residence (checked by test/printing/distribution.int.test.ts).
+ */
+export const handOuts = printing.table(
+  'hand_out',
+  {
+    carnetNumber: integer('carnet_number').primaryKey(),
+    id: uuid('id').notNull().unique(),
+    orderId: uuid('order_id').notNull(),
+    prescriberId: uuid('prescriber_id')
+      .notNull()
+      .references(() => prescribers.id),
+    handedOutAt: stamp('handed_out_at').notNull(),
+    /** The token that recorded it (the prescripteur's staff member or #APTIC's). */
+    handedOutBy: text('handed_out_by').notNull(),
+    publicCode: text('public_code'),
+    communeCode: text('commune_code'),
+    /** The 5-pass carnet this one renews: a carnet is renewed once at most. */
+    renewsCarnetNumber: integer('renews_carnet_number').unique(),
+  },
+  (t) => [index('hand_out_prescriber').on(t.prescriberId, t.handedOutAt)],
 );
 
 /**

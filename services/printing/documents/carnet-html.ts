@@ -32,7 +32,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import bwipjs from 'bwip-js';
 import Handlebars from 'handlebars';
-import { DomainError, frenchDate, isCalendarDate, printedPassCode, readPassCode } from '@aptic/contracts';
+import {
+  DomainError,
+  carnetBarcode,
+  frenchDate,
+  isCalendarDate,
+  printedPassCode,
+  readPassCode,
+} from '@aptic/contracts';
 import { logoDataUrl, validateLogo, type Logo } from './logo.ts';
 import {
   checkFeedbackUrl,
@@ -149,7 +156,8 @@ type PassView = {
   barcode: BarcodeView;
   feedback: FeedbackView;
 };
-type CarnetView = { carnet: string; passes: PassView[] };
+/** A carnet: its cover (number and its own barcode, `CAR-<number>`) and its passes. */
+type CarnetView = { carnet: string; coverBarcode: BarcodeView; passes: PassView[] };
 type DocumentView = {
   orderId: string;
   funderName: string;
@@ -202,6 +210,7 @@ function carnetView(carnet: PrintCarnet, size: number, feedbackUrl: string): Car
   const number = carnetNumber(carnet.number);
   return {
     carnet: number,
+    coverBarcode: barcode(carnetBarcode(carnet.number)),
     passes: carnet.passes.map((p) => ({
       carnet: number,
       position: p.position,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carnetBarcode } from '@aptic/contracts';
 import { PdfRenderer, readConfig } from '@aptic/runtime';
 import { renderPrintPdf, type HtmlPrinter, type PrintProgress } from './carnet-pdf.ts';
 import type { PrintJob } from './carnet-html.ts';
@@ -65,7 +66,9 @@ async function inkCoverage(
 
 const decodeAll = (pdf: string, dir: string) => decodeSymbols(pdf, dir, 'code128');
 
-const storedCodes = (job: PrintJob) => job.carnets.flatMap((c) => c.passes.map((p) => p.code));
+/** In page order: each carnet's cover barcode (its number), then its passes' codes. */
+const printedCodes = (job: PrintJob) =>
+  job.carnets.flatMap((c) => [carnetBarcode(c.number), ...c.passes.map((p) => p.code)]);
 
 /** Fails the `failAt`-th render, as a Chromium crash mid-job would. */
 function crashingPrinter(printer: HtmlPrinter, failAt: number): HtmlPrinter & { calls: number } {
@@ -116,8 +119,8 @@ describe('print-ready PDF of an order', () => {
     expect(existsSync(`${out}.parts`)).toBe(false);
 
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
-    expect(decoded).toHaveLength(120);
-    expect([...decoded].sort()).toEqual(storedCodes(job).sort());
+    expect(decoded).toHaveLength(132);
+    expect([...decoded].sort()).toEqual(printedCodes(job).sort());
   });
 
   it('has the documented page size, embedded DejaVu fonts, vector barcodes and human-readable numbers', async () => {
@@ -140,7 +143,8 @@ describe('print-ready PDF of an order', () => {
     expect(text).toContain('Pass 5/5');
     expect(text).toMatch(/0000077 4 \d{13} \d/);
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
-    expect(decoded).toEqual(storedCodes(job));
+    expect(decoded).toEqual(printedCodes(job));
+    expect(decoded[0]).toBe('CAR-0000077');
     // Each stub: the rating page's line, the feedback code grouped, and a vector QR code of the page's address with it.
     const feedback = job.carnets.flatMap((c) => c.passes.map((p) => p.feedbackCode));
     // (the address wraps on the 36 mm stub)
@@ -209,7 +213,7 @@ describe('print-ready PDF of an order', () => {
     expect(result).toMatchObject({ batches: 4, batchesResumed: 1, pages: 88 });
     expect(counting.calls).toBe(3);
     const decoded = await decodeAll(out, await mkdtemp(join(dir, 'scan-')));
-    expect(decoded).toEqual(storedCodes(job));
+    expect(decoded).toEqual(printedCodes(job));
   });
 
   it('discards the parts of another job instead of resuming from them', async () => {
@@ -223,6 +227,6 @@ describe('print-ready PDF of an order', () => {
     const result = await renderPrintPdf(counting, second, { outFile: out, batchSize: 2, concurrency: 1 });
     expect(result.batchesResumed).toBe(0);
     expect(counting.calls).toBe(2);
-    expect(await decodeAll(out, await mkdtemp(join(dir, 'scan-')))).toEqual(storedCodes(second));
+    expect(await decodeAll(out, await mkdtemp(join(dir, 'scan-')))).toEqual(printedCodes(second));
   });
 });

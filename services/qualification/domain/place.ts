@@ -1,4 +1,4 @@
-import { DomainError, PLACE_TYPES, isValidSiret, type PlaceTypeCode, type Role } from '@aptic/contracts';
+import { DomainError, PLACE_TYPES, checkPivot, type PlaceTypeCode, type Role } from '@aptic/contracts';
 import { checkBankDetails, type BankDetails } from './bank.ts';
 import { territory, type TerritoryCommune } from '@aptic/contracts';
 import { checkOpeningHours } from './opening-hours.ts';
@@ -40,33 +40,6 @@ export interface CheckedPlace {
 }
 
 const TYPES = new Set<string>(PLACE_TYPES.map((t) => t.code));
-const RNA = /^W[0-9A-Z]{9}$/;
-
-function checkPivot(input: PlaceInput): Pick<CheckedPlace, 'pivot' | 'pivotKind'> {
-  if ((input.siret === undefined) === (input.rna === undefined)) {
-    throw new DomainError('pivot_required', 'Indiquez soit le SIRET, soit le numéro RNA du lieu (un seul des deux).', {
-      status: 422,
-      field: 'siret',
-    });
-  }
-  if (input.siret !== undefined) {
-    if (!isValidSiret(input.siret))
-      throw new DomainError(
-        'invalid_siret',
-        'Le numéro SIRET est invalide (14 chiffres, clé de contrôle incorrecte).',
-        { status: 422, field: 'siret' },
-      );
-    return { pivot: input.siret, pivotKind: 'siret' };
-  }
-  const rna = input.rna!.toUpperCase();
-  if (!RNA.test(rna))
-    throw new DomainError('invalid_rna', 'Le numéro RNA est invalide (W suivi de 9 caractères).', {
-      status: 422,
-      field: 'rna',
-    });
-  return { pivot: rna, pivotKind: 'rna' };
-}
-
 function checkPlaceType(type: string): PlaceTypeCode {
   if (!TYPES.has(type))
     throw new DomainError('unknown_place_type', `Type de lieu inconnu : ${type}.`, { status: 422, field: 'type' });
@@ -97,7 +70,7 @@ function checkBank(input: PlaceInput): BankDetails | undefined {
 export function checkPlace(input: PlaceInput): CheckedPlace {
   return {
     name: input.name.trim(),
-    ...checkPivot(input),
+    ...checkPivot(input, 'du lieu'),
     type: checkPlaceType(input.type),
     address: input.address,
     commune: checkCommune(input.communeCode),

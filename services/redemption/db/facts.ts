@@ -153,6 +153,7 @@ function orderFacts(rules: UsageRules, windowClosedAt: string | null): OrderFact
     communes: setOrAnything(rules.resolvedCommunes),
     placeTypes: setOrAnything(rules.placeTypes),
     serviceCategories: setOrAnything(rules.serviceCategories),
+    activatedAtHandOut: rules.activation === 'hand_out',
   };
 }
 

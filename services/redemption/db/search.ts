@@ -64,3 +64,18 @@ export async function serviceActView(db: Queryable, id: string) {
 export function listConflicts(db: Queryable, limit = 100) {
   return db.select().from(conflicts).orderBy(desc(conflicts.resolvedAt)).limit(limit);
 }
+
+/** Passes of a carnet redeemed now (cancelled redemptions not counted): printing's renewal rule asks. */
+export async function carnetUsage(db: Queryable, orderId: string, carnetNumber: number) {
+  const [row] = await db
+    .select({ redeemed: sql<number>`count(*)::int` })
+    .from(redemptions)
+    .where(
+      and(
+        eq(redemptions.orderId, orderId),
+        eq(redemptions.carnetNumber, carnetNumber),
+        isNull(redemptions.cancelledAt),
+      ),
+    );
+  return { redeemed: row?.redeemed ?? 0 };
+}

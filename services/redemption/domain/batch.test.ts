@@ -26,6 +26,7 @@ const stored = (over: Partial<ScanFacts> = {}): ScanFacts => ({
     communes: null,
     placeTypes: null,
     serviceCategories: null,
+    activatedAtHandOut: false,
   },
   place: { qualified: true, kitActive: true, type: 'bibliotheque', communeCode: '16015' },
   offer: { placeId: 'pl1', categoryCode: 'x', withdrawn: false },

@@ -17,6 +17,7 @@ const valid = (): ScanFacts => ({
     communes: new Set(['16015']),
     placeTypes: new Set(['centre_social']),
     serviceCategories: new Set(['aide_demarches_administratives']),
+    activatedAtHandOut: false,
   },
   place: { qualified: true, kitActive: true, type: 'centre_social', communeCode: '16015' },
   offer: { placeId: PLACE, categoryCode: 'aide_demarches_administratives', withdrawn: false },
@@ -32,6 +33,14 @@ describe('a scan is accepted only when every rule holds', () => {
     f.place = { ...f.place!, communeCode: '75056', type: 'fablab' };
     f.offer = { ...f.offer!, categoryCode: 'loisirs_creations_numeriques' };
     expect(decide(f).outcome).toBe('accepted');
+  });
+
+  test('activation at hand-out: a delivered carnet not handed out yet is refused, with its own reason', () => {
+    const f = { ...valid(), pass: { status: 'issued' as const, redeemed: undefined } };
+    expect(decide(f)).toMatchObject({ reason: 'not_released' });
+    f.order = { ...f.order!, activatedAtHandOut: true };
+    expect(decide(f)).toMatchObject({ reason: 'not_handed_out', message: expect.stringContaining('prescripteur') });
+    expect(decide({ ...f, pass: { status: 'released', redeemed: undefined } }).outcome).toBe('accepted');
   });
 
   test('January grace: a year-end pass is still accepted on its last day, refused the day after', () => {

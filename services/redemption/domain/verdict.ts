@@ -39,6 +39,8 @@ export interface OrderFacts {
   communes: ReadonlySet<string> | null;
   placeTypes: ReadonlySet<string> | null;
   serviceCategories: ReadonlySet<string> | null;
+  /** The order's passes are activated when their carnet is handed out, not when it is delivered. */
+  activatedAtHandOut: boolean;
 }
 
 interface PlaceFacts {
@@ -69,6 +71,11 @@ export function decide(f: ScanFacts): Decision {
   if (!f.reading.ok) return deny('misread', 'Code mal lu ou mal saisi : scannez de nouveau ou vérifiez les chiffres.');
   if (!f.pass || !f.order) return deny('unknown_pass', 'Ce pass n’existe pas : il n’a pas été émis par #APTIC.');
   if (f.pass.status === 'blocked') return deny('blocked', 'Ce pass est bloqué (perdu ou volé) : ne l’acceptez pas.');
+  if (f.pass.status !== 'released' && f.order.activatedAtHandOut)
+    return deny(
+      'not_handed_out',
+      'Ce pass n’est pas encore activé : son carnet doit d’abord être remis au bénéficiaire par un prescripteur.',
+    );
   if (f.pass.status !== 'released')
     return deny('not_released', 'Ce pass n’est pas encore activé : il n’a pas été distribué.');
   // Before the pass's own story: once the order's count is final, nothing of it changes.
