@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { parseBarcode } from '@aptic/contracts';
-import { parseSelector, POS_USAGE_PAGE, nodeHid, type DeviceSelector } from './hid/device.ts';
+import { parseSelector, nodeHid, type DeviceSelector } from './hid/device.ts';
 import { HidSource } from './hid/hid-source.ts';
 import type { LayoutName } from './hid/layouts.ts';
 import type { ScannerSource } from './source.ts';
@@ -52,14 +52,14 @@ export function loadDistributionConfig(env: NodeJS.ProcessEnv): DistributionConf
     prescriberId: required('prescriberId'),
     orderId: required('orderId'),
     source: env.AGENT_SOURCE === 'stdin' ? 'stdin' : 'hid',
-    device: device(env.AGENT_DEVICE ?? `usage:${POS_USAGE_PAGE.toString(16)}`),
+    device: device(env.AGENT_DEVICE ?? 'auto'),
     layout: env.AGENT_LAYOUT === 'fr' ? 'fr' : 'us',
   };
 }
 
 function device(value: string): DeviceSelector {
   const selector = parseSelector(value);
-  if (!selector) throw new Error(`AGENT_DEVICE: "${value}" is neither vid:pid nor usage:<page>`);
+  if (!selector) throw new Error(`AGENT_DEVICE: "${value}" is neither auto, vid:pid nor usage:<page>`);
   return selector;
 }
 
