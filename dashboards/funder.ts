@@ -54,8 +54,8 @@ export function funderDashboard() {
     .withPanel(
       stat(
         'Pass remis',
-        'Pass livrés à leur point de distribution, donc utilisables.',
-        `SELECT coalesce(sum(passes_released), 0) AS "Pass remis" FROM ${ORDERS}`,
+        'Pass des carnets remis aux bénéficiaires par vos prescripteurs (scannés à la remise).',
+        `SELECT coalesce(sum(passes_handed_out), 0) AS "Pass remis" FROM ${ORDERS}`,
       ),
     )
     .withPanel(

@@ -51,7 +51,7 @@ export function staffDashboard() {
         .span(24)
         .withTarget(
           query(
-            `SELECT funder_name AS "Commanditaire", sum(passes_issued) AS "Pass émis", sum(passes_released) AS "Pass remis", sum(passes_redeemed) AS "Pass utilisés", sum(carnets_started) AS "Carnets entamés", sum(held_cents) / 100.0 AS "En réserve (€)" FROM analytics.orders GROUP BY funder_id, funder_name ORDER BY 4 DESC, 1`,
+            `SELECT funder_name AS "Commanditaire", sum(passes_issued) AS "Pass émis", sum(passes_handed_out) AS "Pass remis", sum(passes_redeemed) AS "Pass utilisés", sum(carnets_started) AS "Carnets entamés", sum(held_cents) / 100.0 AS "En réserve (€)" FROM analytics.orders GROUP BY funder_id, funder_name ORDER BY 4 DESC, 1`,
           ),
         ),
     )

@@ -30,7 +30,7 @@ async function figures() {
   const rows = async (q: string) => queryRows<Record<string, unknown>>(db, sql.raw(q));
   return {
     orders:
-      await rows(`SELECT funder_id, passes_issued, carnets_issued, carnets_released, passes_released, passes_blocked, carnets_started,
+      await rows(`SELECT funder_id, passes_issued, carnets_issued, carnets_released, passes_released, passes_handed_out, passes_blocked, carnets_started,
                                passes_redeemed, redeemed_cents::int, held_cents::int, passes_outstanding FROM analytics.orders ORDER BY order_id`),
     usage: await rows(
       `SELECT day::text, funder_id, service_code, commune_code, redemptions, cents::int FROM analytics.usage WHERE redemptions <> 0 ORDER BY 1, 2, 3`,
@@ -67,6 +67,7 @@ test('events in any order across types, twice, and again later leave the same fi
     passes_issued: 30,
     carnets_issued: 3,
     passes_released: 20,
+    passes_handed_out: 10,
     passes_blocked: 2,
     carnets_started: 3,
     passes_redeemed: 5,

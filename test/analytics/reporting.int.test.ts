@@ -79,7 +79,7 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
   const a = w.expected.a;
   const expected: Record<string, unknown[][]> = {
     'Pass émis': [[a.passesIssued]],
-    'Pass remis': [[a.passesReleased]],
+    'Pass remis': [[a.passesHandedOut]],
     'Pass utilisés': [[a.passesRedeemed]],
     'Pass en circulation': [[a.passesOutstanding]],
     'Carnets entamés': [[a.carnetsStarted, a.carnetsIssued]],
@@ -311,8 +311,8 @@ describe('the staff’s national view, run as the staff role', () => {
       [day('2026-11-03'), 2],
     ],
     'Par commanditaire': [
-      ['Grand Angoulême', 30, 20, 5, 3, 250],
-      ['CCAS de Cognac', 20, 20, 2, 1, 0],
+      ['Grand Angoulême', 30, 10, 5, 3, 250],
+      ['CCAS de Cognac', 20, 10, 2, 1, 0],
     ],
     'Activité des lieux': [
       [w.places[0]!.name, '16015', 'epn', 'qualified', 5, '2026-11-02T14:00:00.000Z'],

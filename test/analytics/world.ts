@@ -36,6 +36,7 @@ export function analyticsWorld() {
   const funderB = randomUUID();
   const orderA = randomUUID();
   const orderB = randomUUID();
+  const prescriber = randomUUID();
   const places = [
     {
       placeId: randomUUID(),
@@ -138,6 +139,24 @@ export function analyticsWorld() {
   });
   push('passes.released', { orderId: orderA, carnetNumbers: [1, 2], releasedAt: '2026-10-20T09:00:00.000Z' });
   push('passes.released', { orderId: orderB, carnetNumbers: [4, 5], releasedAt: '2026-10-21T09:00:00.000Z' });
+  // A prescripteur hands a carnet of each order out (the funders' "remis"), after its delivery.
+  for (const [orderId, funderId, carnetNumber] of [
+    [orderA, funderA, 1],
+    [orderB, funderB, 4],
+  ] as const)
+    push('carnet.handed_out', {
+      handOutId: randomUUID(),
+      orderId,
+      funderId,
+      prescriberId: prescriber,
+      prescriberName: 'CCAS de Cognac',
+      carnetNumber,
+      carnetSize: 10,
+      handedOutAt: '2026-10-22T09:00:00.000Z',
+      deliveredAt: '2026-10-20T09:00:00.000Z',
+      publicCode: 'seniors',
+      communeCode: '16102',
+    });
   push('passes.blocked', {
     orderId: orderA,
     carnetNumber: 2,
@@ -239,6 +258,7 @@ export function analyticsWorld() {
         passesIssued: 30,
         carnetsIssued: 3,
         passesReleased: 20,
+        passesHandedOut: 10,
         passesRedeemed: 5,
         passesBlocked: 2,
         passesOutstanding: 23,
