@@ -14,7 +14,9 @@ const QR_QUIET_ZONE = 4;
 
 /**
  * QR code (error correction M: a stub gets worn in a carnet) of `text`, encoded by bwip-js, as one
- * SVG path: a rectangle per run of dark modules in a row, quiet zone inside the viewBox.
+ * SVG path stroked one module wide: a horizontal line per run of dark modules in a row, each row a
+ * subpath of relative moves (half the bytes of a rectangle per run: a print file holds one QR code
+ * per pass). Quiet zone inside the viewBox.
  */
 function qrCode(text: string): QrView {
   const [symbol] = bwipjs.raw('qrcode', text, 'eclevel=M') as { pixs?: number[]; pixx?: number }[];
@@ -23,15 +25,14 @@ function qrCode(text: string): QrView {
   if (size === 0) throw new Error(`bwip-js gave no QR code for ${text}`);
   let d = '';
   for (let y = 0; y < size; y++) {
-    let x = 0;
-    while (x < size) {
-      if (!pixs[y * size + x]) {
-        x++;
-        continue;
-      }
+    let end: number | undefined;
+    for (let x = 0; x < size; x++) {
+      if (!pixs[y * size + x]) continue;
       const start = x;
-      while (x < size && pixs[y * size + x]) x++;
-      d += `M${start + QR_QUIET_ZONE} ${y + QR_QUIET_ZONE}h${x - start}v1h-${x - start}z`;
+      while (x + 1 < size && pixs[y * size + x + 1]) x++;
+      d += end === undefined ? `M${start + QR_QUIET_ZONE} ${y + QR_QUIET_ZONE + 0.5}` : `m${start - end} 0`;
+      d += `h${x + 1 - start}`;
+      end = x + 1;
     }
   }
   const side = size + 2 * QR_QUIET_ZONE;
