@@ -270,6 +270,11 @@ describe('a prescripteur hands out carnets', () => {
   });
 
   test('every refusal is typed, in French, and records nothing', async () => {
+    // A carnet of the stock declared stolen.
+    expect(
+      (await call(`${url('printing')}/carnets/${a[4]}/block`, { method: 'POST', body: { reason: 'volé au CCAS' } }))
+        .status,
+    ).toBe(200);
     const before = await handOutCount();
     const cases: [object, typeof prescriber, number, string][] = [
       [{ orderId: handOutOrder, carnet: carnetBarcode(a[0]!) }, prescriber, 409, 'already_handed_out'],
@@ -286,6 +291,7 @@ describe('a prescripteur hands out carnets', () => {
       [{ orderId: handOutOrder, carnet: a[2]!, communeCode: '99999' }, prescriber, 422, 'unknown_commune'],
       [{ orderId: handOutOrder, carnet: a[2]!, name: 'Jeanne Martin' }, prescriber, 400, 'invalid_body'],
       [{ orderId: handOutOrder, carnet: a[2]! }, other, 409, 'carnet_not_allocated'],
+      [{ orderId: handOutOrder, carnet: a[4]! }, prescriber, 409, 'carnet_blocked'],
     ];
     for (const [body, who, status, code] of cases) {
       const refused = await handOut(body, who);

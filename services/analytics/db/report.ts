@@ -20,7 +20,7 @@ export async function reportFigures(
     sql`
     SELECT count(*)::int AS orders, (array_agg(funder_name ORDER BY paid_at DESC NULLS LAST))[1] AS "funderName",
            (array_agg(order_id ORDER BY paid_at DESC NULLS LAST) FILTER (WHERE offer = 'premium'))[1] AS "premiumOrderId",
-           coalesce(sum(passes_issued), 0)::int AS "passesIssued", coalesce(sum(passes_released), 0)::int AS "passesReleased",
+           coalesce(sum(passes_issued), 0)::int AS "passesIssued", coalesce(sum(passes_handed_out), 0)::int AS "passesHandedOut",
            coalesce(sum(passes_redeemed), 0)::int AS "passesRedeemed", coalesce(sum(passes_outstanding), 0)::int AS "passesOutstanding",
            coalesce(sum(carnets_issued), 0)::int AS "carnetsIssued", coalesce(sum(carnets_started), 0)::int AS "carnetsStarted",
            coalesce(sum(redeemed_cents), 0)::bigint::float8 AS "redeemedCents", coalesce(sum(held_cents), 0)::bigint::float8 AS "heldCents"

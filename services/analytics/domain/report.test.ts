@@ -10,7 +10,7 @@ const figures = (premium: boolean): ReportFigures => ({
   to: '2026-11-30',
   totals: {
     passesIssued: 2_000,
-    passesReleased: 1_500,
+    passesHandedOut: 1_500,
     passesRedeemed: 120,
     passesOutstanding: 1_880,
     carnetsIssued: 200,

@@ -14,7 +14,8 @@ export type ReportFigures = {
   to: string;
   totals: {
     passesIssued: number;
-    passesReleased: number;
+    /** Passes of the carnets handed out by prescripteurs. */
+    passesHandedOut: number;
     passesRedeemed: number;
     passesOutstanding: number;
     carnetsIssued: number;
@@ -126,7 +127,7 @@ export function reportView(f: ReportFigures) {
     period: `du ${frenchDate(f.from)} au ${frenchDate(f.to)}`,
     keyFigures: [
       { label: 'Pass émis', value: formatInteger(t.passesIssued) },
-      { label: 'Pass remis', value: formatInteger(t.passesReleased) },
+      { label: 'Pass remis', value: formatInteger(t.passesHandedOut) },
       { label: 'Pass utilisés sur la période', value: formatInteger(f.period.passesRedeemed) },
       { label: 'Pass utilisés depuis l’origine', value: formatInteger(t.passesRedeemed) },
       { label: 'Pass en circulation', value: formatInteger(t.passesOutstanding) },
