@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
 import pino from 'pino';
-import { passCode, printedPassCode, serviceBarcode } from '@aptic/contracts';
+import { passCode, printedPassCode, serviceBarcode, type DenialReason } from '@aptic/contracts';
 import { Agent } from './agent.ts';
 import { describe, type Feedback } from './feedback.ts';
 import { Journal } from './journal.ts';
@@ -13,7 +13,7 @@ function setup(maxScans = 100, online = true) {
   const journal = new Journal(':memory:', maxScans);
   let wakes = 0;
   let linkEvents: LinkEvents | undefined;
-  const link: ScanLink = {
+  const link: ScanLink & { online: boolean } = {
     online,
     start: async (e) => void (linkEvents = e),
     wake: () => void wakes++,
@@ -40,6 +40,7 @@ function setup(maxScans = 100, online = true) {
     scan: (code: string) => scanner!.barcode(code),
     wakes: () => wakes,
     link: () => linkEvents!,
+    setOnline: (on: boolean) => void (link.online = on),
     advance: (ms: number) => void (now += ms),
   };
 }
@@ -123,7 +124,7 @@ test('a link offline at start is said at once, and its scans are kept offline', 
   expect(t.shown[0]).toMatchObject({ kind: 'status', message: expect.stringMatching(/^HORS LIGNE/) });
   t.scan(serviceBarcode(OFFER));
   t.scan(P1);
-  expect(t.journal.pending()[0]).toMatchObject({ code: P1, offline: true });
+  expect(t.journal.pending()[0]).toMatchObject({ code: P1, offline: true, lastVerdictScanId: null });
   expect(describe(t.shown.at(-1)!)).toBe(
     `… Pass ${printedPassCode(P1)} enregistré hors ligne : il sera envoyé au retour du réseau.`,
   );
@@ -165,4 +166,29 @@ test('an outage says HORS LIGNE and its end says so; a clean stop says "Borne ar
   await t.agent.stop();
   const after = t.shown.slice(before).map(describe);
   expect(after).toEqual(['· Borne arrêtée : 1 scan(s) gardé(s) sur la borne, envoyé(s) au prochain démarrage']);
+});
+
+test('an offline scan names the last scan whose verdict the kiosk received, not one still unanswered', async () => {
+  const t = setup();
+  await t.agent.start();
+  t.scan(serviceBarcode(OFFER));
+  const answer = (code: string, reason: DenialReason) => {
+    const scan = t.journal.pending().find((s) => s.code === code)!;
+    t.journal.markSent(scan);
+    t.link().verdict({ scanId: scan.scanId, outcome: 'denied', reason, message: 'Refusé.' });
+    return scan.scanId;
+  };
+  t.scan(P1);
+  const answered = answer(P1, 'expired');
+  t.scan(P2); // online, then the link stalls before its verdict comes
+  t.setOnline(false);
+  t.scan(P3);
+  const byCode = () => new Map(t.journal.pending().map((s) => [s.code, s]));
+  expect(byCode().get(P2)).not.toHaveProperty('lastVerdictScanId');
+  expect(byCode().get(P3)).toMatchObject({ offline: true, lastVerdictScanId: answered });
+  // A refused message leaves no scan on the platform: it is not the last verdict.
+  answer(P2, 'invalid_message');
+  t.scan(code(4));
+  expect(byCode().get(code(4))).toMatchObject({ offline: true, lastVerdictScanId: answered });
+  await t.agent.stop();
 });

@@ -131,12 +131,15 @@ export class Agent {
 
   #journal(pass: { sessionId: string; offerId: string; code: string }): boolean {
     const { journal, link, feedback, log } = this.#o;
+    const offline = !link.online;
     const message = {
       scanId: randomUUID(),
       kioskId: this.#o.kioskId,
       ...pass,
       scannedAt: new Date(this.#now()).toISOString(),
-      offline: !link.online,
+      offline,
+      // The platform bounds an offline scan's time by the arrival of the last scan answered here.
+      ...(offline ? { lastVerdictScanId: journal.lastVerdictScanId() } : {}),
     };
     const checked = validate(ScanMessage, message);
     if (!checked.ok) {
@@ -181,7 +184,7 @@ export class Agent {
 
   #onVerdict(verdict: Verdict): void {
     const { journal, feedback, log } = this.#o;
-    const scanned = journal.settle(verdict.scanId);
+    const scanned = journal.settle(verdict);
     if (!scanned) return void log.debug({ scanId: verdict.scanId }, 'verdict already shown (or not ours): ignored');
     log.info(
       {

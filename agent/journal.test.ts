@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import type { ScanMessage } from '@aptic/contracts';
+import type { DenialReason, ScanMessage, Verdict } from '@aptic/contracts';
 import { Journal, JournalFullError } from './journal.ts';
 
 const dirs: string[] = [];
@@ -21,6 +21,13 @@ const scanOf = (code: string, offline = false): ScanMessage => ({
   code,
   scannedAt: new Date().toISOString(),
   offline,
+});
+
+const verdictOf = (scanId: string, reason: DenialReason = 'expired'): Verdict => ({
+  scanId,
+  outcome: 'denied',
+  reason,
+  message: 'Refusé.',
 });
 
 test('scans survive reopening, in order, until marked sent', () => {
@@ -47,9 +54,32 @@ test('a verdict settles its scan once; unknown or repeated verdicts find nothing
   j.add(a);
   j.markSent(a);
   j.markSent(a); // a second ack (re-send after a crash) changes nothing
-  expect(j.settle(a.scanId)).toEqual({ scanId: a.scanId, code: '11111111', scannedAt: a.scannedAt, offline: true });
-  expect(j.settle(a.scanId)).toBeUndefined();
-  expect(j.settle(randomUUID())).toBeUndefined();
+  expect(j.settle(verdictOf(a.scanId))).toEqual({
+    scanId: a.scanId,
+    code: '11111111',
+    scannedAt: a.scannedAt,
+    offline: true,
+  });
+  expect(j.settle(verdictOf(a.scanId))).toBeUndefined();
+  expect(j.settle(verdictOf(randomUUID()))).toBeUndefined();
+  j.close();
+});
+
+test('the scan whose verdict came last is kept across reopening; a verdict on a refused message is not one', () => {
+  const p = path();
+  let j = new Journal(p, 10);
+  expect(j.lastVerdictScanId()).toBeNull();
+  const [a, b] = [scanOf('11111111'), scanOf('22222222')];
+  for (const s of [a, b]) {
+    j.add(s);
+    j.markSent(s);
+  }
+  j.settle(verdictOf(a.scanId));
+  j.settle(verdictOf(randomUUID())); // not ours
+  j.settle(verdictOf(b.scanId, 'invalid_message'));
+  j.close();
+  j = new Journal(p, 10);
+  expect(j.lastVerdictScanId()).toBe(a.scanId);
   j.close();
 });
 

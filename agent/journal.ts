@@ -4,12 +4,13 @@
  * synchronous=FULL: a committed scan survives kill -9 and power loss. Rows replay in insertion
  * order. Once sent, a scan waits in `awaiting` for its verdict, so a verdict that arrives late
  * (after a reconnection, or a restart) still names the pass it is about, and a verdict seen twice
- * is shown once.
+ * is shown once. The scan whose verdict came last is kept too (`last_verdict`), across restarts:
+ * an offline scan names it, and the platform bounds its time by that scan's arrival.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { ScanMessage } from '@aptic/contracts';
+import type { ScanMessage, Verdict } from '@aptic/contracts';
 
 export class JournalFullError extends Error {
   constructor(max: number) {
@@ -41,6 +42,7 @@ export class Journal {
       PRAGMA synchronous = FULL;
       CREATE TABLE IF NOT EXISTS pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, scan_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS awaiting (seq INTEGER PRIMARY KEY AUTOINCREMENT, scan_id TEXT NOT NULL UNIQUE, code TEXT NOT NULL, scanned_at TEXT NOT NULL, offline INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS last_verdict (id INTEGER PRIMARY KEY CHECK (id = 1), scan_id TEXT NOT NULL);
     `);
   }
 
@@ -89,8 +91,13 @@ export class Journal {
     });
   }
 
-  /** The scan a verdict is about, removed; undefined when unknown or already settled (a duplicate). */
-  settle(scanId: string): AwaitingScan | undefined {
+  /**
+   * The scan a verdict is about, removed; undefined when unknown or already settled (a duplicate).
+   * The scan becomes the last verdict received, unless the platform refused its message: it keeps
+   * no record of such a scan, which could then bound nothing.
+   */
+  settle(verdict: Verdict): AwaitingScan | undefined {
+    const { scanId } = verdict;
     let found: AwaitingScan | undefined;
     this.#transaction(() => {
       const row = this.#db
@@ -98,9 +105,17 @@ export class Journal {
         .get(scanId) as { scan_id: string; code: string; scanned_at: string; offline: number } | undefined;
       if (!row) return;
       this.#db.prepare('DELETE FROM awaiting WHERE scan_id = ?').run(scanId);
+      if (verdict.outcome === 'accepted' || verdict.reason !== 'invalid_message')
+        this.#db.prepare('INSERT OR REPLACE INTO last_verdict (id, scan_id) VALUES (1, ?)').run(scanId);
       found = { scanId: row.scan_id, code: row.code, scannedAt: row.scanned_at, offline: row.offline === 1 };
     });
     return found;
+  }
+
+  /** The scan whose verdict was received last (an offline scan's lastVerdictScanId); null before any. */
+  lastVerdictScanId(): string | null {
+    const row = this.#db.prepare('SELECT scan_id FROM last_verdict').get() as { scan_id: string } | undefined;
+    return row?.scan_id ?? null;
   }
 
   close(): void {

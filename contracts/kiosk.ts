@@ -77,6 +77,12 @@ export const ScanMessage = Type.Object(
     scannedAt: Instant,
     /** true when the agent journaled it while offline and sends it late. */
     offline: Type.Boolean(),
+    /**
+     * With an offline scan: the scan whose verdict the kiosk received last before this one was
+     * journaled (null: it never received one). It bounds the offline scan's time by when that scan
+     * reached the platform. Absent from agents that predate it.
+     */
+    lastVerdictScanId: Type.Optional(Type.Union([Uuid, Type.Null()])),
   },
   { additionalProperties: false },
 );

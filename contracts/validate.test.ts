@@ -56,6 +56,10 @@ test('kiosk scans: digits only, no extra fields, real dates', () => {
     refusal: { field: 'extra', message: '« extra » : champ inconnu : retirez-le' },
   });
   expect(validate(ScanMessage, { ...scan, scannedAt: 'yesterday' }).ok).toBe(false);
+  // An offline scan names the last verdict received, or none; an older agent's leaves the field out.
+  expect(validate(ScanMessage, { ...scan, offline: true, lastVerdictScanId: scan.scanId }).ok).toBe(true);
+  expect(validate(ScanMessage, { ...scan, offline: true, lastVerdictScanId: null }).ok).toBe(true);
+  expect(validate(ScanMessage, { ...scan, offline: true, lastVerdictScanId: 'the last one' }).ok).toBe(false);
 });
 
 test('refusals are worded in French, naming the field', () => {

@@ -103,6 +103,41 @@ describe('kiosk scans through JetStream', () => {
     ).rejects.toThrow(/MAX_PAYLOAD|payload/i);
     await nc.close().catch(() => {});
   });
+
+  test('after a long stall, offline scans are bounded by the last verdict the kiosk received, not by a late online scan', async () => {
+    const kioskId = w.kiosks[83]!;
+    const ctx = node.services[0]!.context;
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const outcome = (v: Verdict) => (v.outcome === 'accepted' ? 'accepted' : v.reason);
+    // The last verdict the kiosk received: a scan that reached the platform 10 minutes ago.
+    const answered = w.scan(16, 2, { kioskId, scannedAt: minutesAgo(10).toISOString() });
+    expect(
+      (await judgeScans(ctx, [answered], new Date(), new Map([[answered.scanId, minutesAgo(10)]])))[0],
+    ).toMatchObject({ outcome: 'accepted' });
+    // Scanned online just before the stall was noticed, stored only at reconnection: judged at its arrival.
+    const late = w.scan(16, 3, { kioskId, scannedAt: minutesAgo(9).toISOString() });
+    expect((await judgeScans(ctx, [late]))[0]).toMatchObject({ outcome: 'accepted' });
+    // Then the scans journaled offline during the stall come in, through the kiosk intake.
+    const offline = (position: number, minutes: number, lastVerdict?: { lastVerdictScanId: string | null }) =>
+      viaKiosk(
+        w.scan(16, position, { kioskId, offline: true, scannedAt: minutesAgo(minutes).toISOString(), ...lastVerdict }),
+        kioskId,
+      );
+    const named = { lastVerdictScanId: answered.scanId };
+    expect(outcome(await offline(4, 8, named))).toBe('accepted');
+    expect(await offline(5, 13, named)).toMatchObject({
+      reason: 'clock_skew',
+      message: expect.stringContaining('dernière réponse'),
+    });
+    // An older agent names no verdict: bounded by the latest online arrival, as before.
+    expect(outcome(await offline(6, 8))).toBe('clock_skew');
+    // Another kiosk's scan proves nothing of this one: the same.
+    const elsewhere = w.scan(16, 7);
+    expect((await judge(elsewhere)).outcome).toBe('accepted');
+    expect(outcome(await offline(8, 8, { lastVerdictScanId: elsewhere.scanId }))).toBe('clock_skew');
+    // A kiosk that never received a verdict is bounded by the offline limit only.
+    expect(outcome(await offline(9, 8, { lastVerdictScanId: null }))).toBe('accepted');
+  });
 });
 
 describe('scans against the read models built from events', () => {

@@ -67,6 +67,7 @@ interface Row {
   actId: string | null;
   carnetInAct: boolean;
   lastOnlineAt: string | null;
+  lastVerdictAt: string | null;
 }
 
 /**
@@ -106,9 +107,11 @@ async function factRows(
       CASE WHEN pl.place_id IS NOT NULL THEN json_build_object('name', pl.name, 'type', pl.type, 'communeCode', pl.commune_code, 'qualified', pl.qualified, 'kitActive', pl.kit_active) END AS place,
       CASE WHEN o.offer_id IS NOT NULL THEN json_build_object('placeId', o.place_id, 'categoryCode', o.category_code, 'withdrawn', o.withdrawn) END AS offer,
       a.id AS "actId",
-      -- Only for an offline scan: the kiosk's latest online scan that arrived before it (its last verdict).
+      -- Only for an offline scan: the kiosk's latest online scan that arrived before it (the bound when no verdict is named).
       CASE WHEN s.offline THEN (SELECT max(x.received_at) FROM redemption.scan x
         WHERE x.kiosk_id = s.kiosk_id AND x.received_at < s.arrived_at AND NOT x.offline) END AS "lastOnlineAt",
+      -- The arrival of the scan whose verdict the kiosk received last before an offline scan, if it is this kiosk's.
+      (SELECT x.received_at FROM redemption.scan x WHERE x.scan_id = s.last_verdict AND x.kiosk_id = s.kiosk_id) AS "lastVerdictAt",
       -- From the session's act to its live redemption of this carnet (partial unique index).
       (SELECT true FROM redemption.redemption r
         WHERE r.service_act_id = a.id AND r.cancelled_at IS NULL
@@ -133,8 +136,11 @@ async function factRows(
                 )}, ${arrayParam(
                   arrivals.map((a) => a.toISOString()),
                   'timestamptz',
+                )}, ${arrayParam(
+                  scans.map((s) => (s.offline ? (s.lastVerdictScanId ?? null) : null)),
+                  'uuid',
                 )})
-         WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, offline, arrived_at, i)
+         WITH ORDINALITY AS s(scan_id, kiosk_id, code_hash, offer_id, session_id, offline, arrived_at, last_verdict, i)
     LEFT JOIN redemption.kiosk k ON k.kiosk_id = s.kiosk_id
     LEFT JOIN redemption.place pl ON pl.place_id = k.place_id
     LEFT JOIN redemption.pass p ON p.code_hash = s.code_hash
@@ -200,6 +206,8 @@ export function useOfflineLimit(days: number): void {
   offlineLimitDays = days;
 }
 
+const dateOf = (at: string | null) => (at === null ? undefined : new Date(at));
+
 /** When each scan arrived (its stream's timestamp), by scan id; a scan not listed arrived `now`. */
 export type Arrivals = ReadonlyMap<string, Date>;
 
@@ -224,12 +232,13 @@ export async function gatherFacts(
   return rows.map((row, i) => {
     const scan = scans[i]!;
     const arrivedAt = arrived[i]!;
-    const lastOnlineAt = row.lastOnlineAt === null ? undefined : new Date(row.lastOnlineAt);
     const time = scanTime({
       scannedAt: scan.scannedAt,
       offline: scan.offline,
       arrivedAt,
-      lastOnlineAt,
+      lastVerdictScanId: scan.lastVerdictScanId,
+      lastVerdictArrivedAt: dateOf(row.lastVerdictAt),
+      lastOnlineAt: dateOf(row.lastOnlineAt),
       offlineLimitDays: offlineLimitDays!,
     });
     return {
