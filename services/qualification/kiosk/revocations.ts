@@ -2,6 +2,7 @@ import { connect, credsAuthenticator, type NatsConnection } from 'nats';
 import { withRevokedUsers } from '@aptic/contracts';
 
 const REQUEST_MS = 5_000;
+const ATTEMPTS = 2;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /**
@@ -33,17 +34,20 @@ export class AccountRevocations {
       authenticator: credsAuthenticator(new TextEncoder().encode(this.systemCreds)),
     });
     const nc = await this.connection;
-    const reply = await nc
-      .request(`$SYS.REQ.ACCOUNT.${this.accountPublicKey}.CLAIMS.${verb}`, new TextEncoder().encode(body), {
-        timeout: REQUEST_MS,
-      })
-      .catch((err: unknown) => {
+    const subject = `$SYS.REQ.ACCOUNT.${this.accountPublicKey}.CLAIMS.${verb}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return text((await nc.request(subject, new TextEncoder().encode(body), { timeout: REQUEST_MS })).data);
+      } catch (err) {
+        // A server that has just restarted answers once this connection is back (it tries again every
+        // 2 s, later on a loaded machine): a timeout is asked once more before the periodic sync takes over.
+        if (attempt < ATTEMPTS && (err as { code?: string }).code === 'TIMEOUT') continue;
         // No responder: the server's resolver keeps account JWTs in memory only (`MEMORY`), or this is not a system account user.
         throw new Error(
           `NATS account resolver did not answer ${verb} (${String(err)}): it must be of type full or cache, and NATS_SYSTEM_CREDS_FILE a system account user`,
         );
-      });
-    return text(reply.data);
+      }
+    }
   }
 
   /** Lists these users (public key → unix seconds) as revoked in the account JWT; false when it already did. */
