@@ -33,6 +33,15 @@ const INSTANCES: Record<ServiceName, number> = {
 interface Instance {
   process: Started;
   url: string;
+  /** Killed by the run (a fault, or the end), not exited on its own. */
+  killed?: boolean;
+}
+
+/** A process that exited on its own (not killed by the run), and the end of what it printed. */
+export interface Crash {
+  service: ServiceName;
+  code: number | null;
+  stderr: string;
 }
 
 export interface Cluster {
@@ -46,6 +55,8 @@ export interface Cluster {
   kill(service: ServiceName, index?: number, downMs?: number): Promise<void>;
   /** Every restart asked for has completed. */
   settled(): Promise<void>;
+  /** Processes that exited on their own (each started again, as compose would). */
+  crashes: Crash[];
   stop(): Promise<void>;
 }
 
@@ -89,6 +100,8 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
     ...extraEnv,
   };
   const instances = new Map<ServiceName, (Instance | undefined)[]>();
+  const crashes: Crash[] = [];
+  const restarts: Promise<unknown>[] = [];
   /** Starts an instance; one that exits before it is ready is started again, as compose would. */
   const start = async (service: ServiceName): Promise<Instance> => {
     for (let attempt = 1; ; attempt++) {
@@ -102,13 +115,27 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
       }
     }
   };
-  const restarts: Promise<unknown>[] = [];
+  /** Starts the instance of a slot, and starts it again whenever it exits on its own. */
+  const supervise = async (service: ServiceName, list: (Instance | undefined)[], index: number) => {
+    const instance = await start(service);
+    list[index] = instance;
+    let stderr = '';
+    instance.process.child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+    void instance.process.exit.then((code) => {
+      if (instance.killed) return;
+      crashes.push({ service, code, stderr });
+      list[index] = undefined;
+      const restart = supervise(service, list, index);
+      restart.catch(() => {});
+      restarts.push(restart);
+    });
+  };
   // Each process starts on its own, migrations serialised by their advisory lock.
   await Promise.all(
     ServiceNames.map(async (service) => {
       const list: (Instance | undefined)[] = [];
       instances.set(service, list);
-      for (let i = 0; i < INSTANCES[service]; i++) list.push(await start(service));
+      for (let i = 0; i < INSTANCES[service]; i++) await supervise(service, list, i);
     }),
   );
   return {
@@ -116,6 +143,7 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
     databaseUrl,
     nats,
     postgres,
+    crashes,
     url(service) {
       const live = instances.get(service)!.find(Boolean);
       if (!live) throw new Error(`no live ${service} instance`);
@@ -126,11 +154,10 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
       const victim = list[index];
       if (!victim) return;
       list[index] = undefined;
+      victim.killed = true;
       victim.process.child.kill('SIGKILL');
       await victim.process.exit;
-      const restart = new Promise((r) => setTimeout(r, downMs)).then(async () => {
-        list[index] = await start(service);
-      });
+      const restart = new Promise((r) => setTimeout(r, downMs)).then(() => supervise(service, list, index));
       // Handled here, reported by settled().
       restart.catch(() => {});
       restarts.push(restart);
@@ -142,8 +169,10 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
       await Promise.allSettled(restarts);
       for (const list of instances.values())
         for (const instance of list) {
-          instance?.process.child.kill('SIGKILL');
-          await instance?.process.exit;
+          if (!instance) continue;
+          instance.killed = true;
+          instance.process.child.kill('SIGKILL');
+          await instance.process.exit;
         }
       await nats.close();
       postgres.close();

@@ -89,17 +89,21 @@ function latency(records: ScanRecord[]): Latency {
 async function counts(cluster: Cluster, world: ChaosWorld) {
   const db = connectPostgres(cluster.databaseUrl);
   try {
-    const [r] = await queryRows<{ live: number; passes: number }>(
+    // Live redemptions: an offline scan made before an online one of the same pass wins, and the
+    // later redemption is cancelled (the earlier scan wins), so a kiosk may have been told "accepted"
+    // for a redemption that no longer stands.
+    const live = await queryRows<{ id: string; pass_id: string }>(
       db.db,
-      sql`SELECT count(*)::int AS live, count(DISTINCT pass_id)::int AS passes FROM redemption.redemption WHERE order_id = ${world.orderId}`,
+      sql`SELECT id, pass_id FROM redemption.redemption WHERE order_id = ${world.orderId} AND cancelled_at IS NULL`,
     );
     const order = await call(`${cluster.url('ordering')}/orders/${world.orderId}`);
     const figures = await call(`${cluster.url('analytics')}/funders/${world.funderId}/figures`);
     const money = await call(`${cluster.url('settlement')}/funders/${world.funderId}/money`);
     const ledger = await call(`${cluster.url('settlement')}/ledger/check`);
     return {
-      redemption: r!.live,
-      redemptionPasses: r!.passes,
+      redemption: live.length,
+      redemptionPasses: new Set(live.map((l) => l.pass_id)).size,
+      liveIds: new Set(live.map((l) => l.id)),
       ordering: order.body?.redeemedPasses as number | undefined,
       analytics: figures.body?.totals?.passesRedeemed as number | undefined,
       settlement: money.body?.passesRedeemed as number | undefined,
@@ -178,12 +182,17 @@ export async function runChaos(options: ChaosOptions) {
     log(`scans answered, ${Math.round((Date.now() - sendStart) / 1000)} s after the first`);
 
     // Each service's count settles on redemption's once their consumers catch up.
-    const final = await eventually(
-      () => counts(cluster, world),
-      (c) => c.ordering === c.redemption && c.analytics === c.redemption && c.settlement === c.redemption,
+    // (A service being started again answers nothing for a while: asked again.)
+    const settledCounts = await eventually(
+      () => counts(cluster, world).catch(() => undefined),
+      (c) =>
+        c !== undefined && c.ordering === c.redemption && c.analytics === c.redemption && c.settlement === c.redemption,
       120_000,
-    ).catch(() => counts(cluster, world));
+    )
+      .catch(() => undefined)
+      .then((c) => c ?? counts(cluster, world));
 
+    const { liveIds, ...final } = settledCounts;
     const records = kiosks.flatMap((k) => k.records);
     const accepted = new Map<number, Set<string>>();
     for (const r of records)
@@ -192,9 +201,13 @@ export async function runChaos(options: ChaosOptions) {
     const unanswered = records.filter((r) => r.verdicts.length === 0).length;
     const conflicting = records.filter((r) => new Set(r.verdicts.map((v) => JSON.stringify(v))).size > 1).length;
     const passes = new Set(records.map((r) => r.pass));
-    const neverAccepted = [...passes].filter((p) => !accepted.has(p)).length;
-    const acceptedTwice = [...accepted.values()].filter((ids) => ids.size > 1).length;
-    const kioskAccepted = accepted.size;
+
+    const standing = (ids: Set<string>) => [...ids].filter((id) => liveIds.has(id)).length;
+    const acceptedTwice = [...accepted.values()].filter((ids) => standing(ids) > 1).length;
+    // Accepted, then taken back by an earlier offline scan of the same pass (recorded as a conflict).
+    const superseded = [...accepted.values()].reduce((n, ids) => n + ids.size - standing(ids), 0);
+    const kioskAccepted = [...accepted.values()].filter((ids) => standing(ids) > 0).length;
+    const neverAccepted = [...passes].filter((p) => standing(accepted.get(p) ?? new Set()) === 0).length;
     const mismatches = {
       kiosksVsRedemption: kioskAccepted !== final.redemption,
       ordering: final.ordering !== final.redemption,
@@ -217,7 +230,18 @@ export async function runChaos(options: ChaosOptions) {
       doubled: acceptedTwice + conflicting + (final.redemption - final.redemptionPasses),
       mismatch: Object.values(mismatches).filter(Boolean).length,
       parked: await parked(cluster.natsUrl),
-      details: { unanswered, neverAccepted, acceptedTwice, conflicting, kioskAccepted, ...final, mismatches },
+      /** Processes that exited on their own during the run (started again, as compose would). */
+      crashes: cluster.crashes.map((c) => ({ service: c.service, code: c.code, stderr: c.stderr.slice(-1_500) })),
+      details: {
+        unanswered,
+        neverAccepted,
+        acceptedTwice,
+        conflicting,
+        superseded,
+        kioskAccepted,
+        ...final,
+        mismatches,
+      },
       latencyMs: { overall: latency(records), byFault },
       faults: faults.map((f) => f.name),
       seconds: Math.round((Date.now() - startedAt) / 1000),
