@@ -109,6 +109,10 @@ export function connectPostgres(url: string, options: { max?: number; applicatio
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out one's (a transaction open when the server restarts): the pool stops listening
+  // to a client it lends, and an 'error' nobody listens to ends the process. Its queries fail anyway
+  // (a transient failure, retried), and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg(pool) as unknown as Db;
   return {
     kind: 'postgres',
