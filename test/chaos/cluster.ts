@@ -38,7 +38,7 @@ interface Instance {
 }
 
 /** A process that exited on its own (not killed by the run), and the end of what it printed. */
-export interface Crash {
+interface Crash {
   service: ServiceName;
   code: number | null;
   stderr: string;
