@@ -55,6 +55,8 @@ async function startToReady(dataDir: string, args: string[], more: Record<string
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+/** Wall seconds, and the CPU seconds beside them (less dependent on the machine's load). */
+const timing = (run: Run) => `${run.readyS} s (${run.cpuS} CPU s)`;
 
 const root = mkdtempSync(join(tmpdir(), 'aptic-bench-start-'));
 try {
@@ -82,9 +84,14 @@ try {
     },
     [
       {
-        figure: `to ready: first start ${firstStart.readyS} s, existing data ${existingData.readyS} s, demo seeding ${demoFirst.readyS} s, found again ${demoAgain.readyS} s`,
+        figure: `embedded start to ready: first start ${timing(firstStart)}, existing data ${timing(existingData)}`,
         target: `≤ ${TARGET_S} s each`,
-        met: [firstStart, existingData, demoFirst, demoAgain].every((s) => s.readyS <= TARGET_S),
+        met: [firstStart, existingData].every((s) => s.readyS <= TARGET_S),
+      },
+      {
+        figure: `demo to ready: seeding ${timing(demoFirst)}, found again ${timing(demoAgain)}`,
+        target: `≤ ${TARGET_S} s each`,
+        met: [demoFirst, demoAgain].every((s) => s.readyS <= TARGET_S),
       },
     ],
   );
