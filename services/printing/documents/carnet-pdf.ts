@@ -30,7 +30,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAYOUT_DIGEST, carnetsHtml, validatePrintJob, type PrintJob } from './carnet-html.ts';
-import { joinPdfs } from './pdf-join.ts';
+import { joinPdfs, rewritePdf } from './pdf-join.ts';
 import { PRINT_PAGE_BOXES, neutralsAsBlackInk } from './print-ready.ts';
 
 /** What prints one HTML document to PDF bytes: PdfRenderer from @aptic/runtime. */
@@ -79,7 +79,13 @@ function jobDigest(job: PrintJob): string {
   const logo = (l: { mime: string; data: Buffer } | undefined) => l && { mime: l.mime, sha256: sha256(l.data) };
   const { logos, ...rest } = job;
   return sha256(
-    JSON.stringify({ ...rest, logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) }, layout: LAYOUT_DIGEST }),
+    JSON.stringify({
+      ...rest,
+      logos: { pass: logo(logos?.pass), cover: logo(logos?.cover) },
+      layout: LAYOUT_DIGEST,
+      // Parts are stored print-ready: a part from before that is not resumed.
+      printReady: 1,
+    }),
   );
 }
 
@@ -169,16 +175,18 @@ function limited<A extends unknown[], T>(slots: number, task: (...args: A) => Pr
   };
 }
 
+const PRINT_READY = { pageBoxes: PRINT_PAGE_BOXES, content: neutralsAsBlackInk };
+
 /** The print file's title: who offers the carnets, and which ones. */
 function printTitle(job: PrintJob): string {
   const numbers = job.carnets.map((c) => c.number);
   return `Pass numériques #APTIC offerts par ${job.funderName} — carnets ${Math.min(...numbers)} à ${Math.max(...numbers)}`;
 }
 
-/** Joins the parts, in order, into outFile (via outFile.tmp), print-ready (print-ready.ts); returns its page count. */
+/** Joins the parts, in order, into outFile (via outFile.tmp), with its title; returns its page count. */
 async function merge(parts: string[], outFile: string, title: string): Promise<number> {
   const tmp = `${outFile}.tmp`;
-  const pages = await joinPdfs(parts, tmp, { title, pageBoxes: PRINT_PAGE_BOXES, content: neutralsAsBlackInk });
+  const pages = await joinPdfs(parts, tmp, { title });
   await rename(tmp, outFile);
   return pages;
 }
@@ -224,7 +232,8 @@ export async function renderPrintPdf(printer: HtmlPrinter, job: PrintJob, option
   const print = limited(concurrency, (html: string) => printer.render(html, PRINT_RENDER_OPTIONS));
   await pool(pending.length, concurrency + 1, async (n) => {
     const index = pending[n]!;
-    const pdf = await print(carnetsHtml(job, carnetsOf(index)));
+    // Print-ready (print-ready.ts) as each batch comes back, while Chromium prints the next ones.
+    const pdf = rewritePdf(await print(carnetsHtml(job, carnetsOf(index))), PRINT_READY, `batch ${index}`);
     await writeAtomically(partFile(workDir, index), pdf);
     manifest.parts[String(index)] = { bytes: pdf.length, sha256: sha256(pdf) };
     // Manifest writes are chained: each one writes the state as it is when its turn comes.

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { joinPdfs } from './pdf-join.ts';
+import { joinPdfs, rewritePdf } from './pdf-join.ts';
 
 /**
  * A PDF laid out as Chromium's Skia writes one: info first, pages, content streams, catalog last,
@@ -100,4 +100,10 @@ test('refuses what it was not written for, rather than write a broken PDF', asyn
     'latin1',
   );
   await expect(joinPdfs(await files(streamed), out)).rejects.toThrow(/classic cross-reference table/);
+});
+
+test('rewriting a part refuses a page content stream it cannot decode rather than copy it unchanged', () => {
+  expect(() => rewritePdf(skiaLikePdf(1), { pageBoxes: '/MediaBox [0 0 1 1]', content: (o) => o }, 'part')).toThrow(
+    /cannot join part: content stream not Flate-compressed/,
+  );
 });

@@ -10,8 +10,10 @@
  * object streams), generation 0, a catalog whose /Pages is the page tree. Each part's catalog and
  * document info are dropped; an object that still refers to them is refused.
  *
- * On the way it can give the joined document a title (its Info dictionary), replace every page's
- * MediaBox by other boxes, and rewrite every page's content stream (decoded, then compressed again).
+ * The join can give the joined document a title (its Info dictionary). `rewritePdf`, for one part
+ * as Chromium gives it, replaces every page's MediaBox by other boxes and rewrites every page's
+ * content stream (decoded, then compressed again): run while Chromium prints the next batches, not
+ * in the join at the end.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -19,10 +21,13 @@ import { deflateSync, inflateSync } from 'node:zlib';
 export type JoinOptions = {
   /** the document's title, in its Info dictionary */
   title?: string;
+};
+
+export type PageRewrite = {
   /** what replaces each page's `/MediaBox […]` entry, e.g. `/MediaBox […] /BleedBox […] /TrimBox […]` */
-  pageBoxes?: string;
+  pageBoxes: string;
   /** rewrites each page's content stream, given and returned as latin1 text (PDF operators) */
-  content?: (operators: string) => string;
+  content: (operators: string) => string;
 };
 
 type PartObject = { number: number; bytes: Buffer };
@@ -77,7 +82,10 @@ function dictionaryOf(bytes: Buffer): string {
 }
 
 async function readPart(file: string): Promise<Part> {
-  const pdf = await readFile(file);
+  return parsePart(await readFile(file), file);
+}
+
+function parsePart(pdf: Buffer, file: string): Part {
   const version = HEADER.exec(pdf.subarray(0, 16).toString('latin1'))?.[1] ?? refuse(file, 'not a PDF');
   const { offsets, xref, trailer } = xrefOffsets(pdf, file);
   // An object runs from its offset to the next object's, the last one to the table.
@@ -128,6 +136,43 @@ function rewriteStream(
   };
 }
 
+/**
+ * One PDF as Chromium wrote it, its pages' boxes replaced and their content streams rewritten; the
+ * other objects are kept byte for byte, with their numbers, under a new cross-reference table.
+ */
+export function rewritePdf(pdf: Buffer, rewrite: PageRewrite, name = 'document'): Buffer {
+  const part = parsePart(pdf, name);
+  const chunks: Buffer[] = [Buffer.from(`%PDF-${part.version}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')];
+  const offsets = new Map<number, number>();
+  let position = chunks[0]!.length;
+  for (const object of part.objects) {
+    let dictionary = dictionaryOf(object.bytes);
+    let rest = object.bytes.subarray(dictionary.length);
+    if (part.contents.has(object.number))
+      ({ dictionary, rest } = rewriteStream(object.bytes, dictionary, rewrite.content, name));
+    if (PAGE.test(dictionary)) {
+      if (!MEDIA_BOX.test(dictionary)) refuse(name, `page ${object.number} without a MediaBox`);
+      dictionary = dictionary.replace(MEDIA_BOX, rewrite.pageBoxes);
+    }
+    offsets.set(object.number, position);
+    const head = Buffer.from(dictionary, 'latin1');
+    chunks.push(head, rest);
+    position += head.length + rest.length;
+  }
+  const size = Math.max(...offsets.keys()) + 1;
+  const entries = Array.from({ length: size }, (_, n) => {
+    const offset = offsets.get(n);
+    return offset === undefined ? '0000000000 65535 f \n' : `${String(offset).padStart(10, '0')} 00000 n \n`;
+  });
+  const info = part.info === null ? '' : ` /Info ${part.info} 0 R`;
+  chunks.push(
+    Buffer.from(
+      `xref\n0 ${size}\n${entries.join('')}trailer\n<</Size ${size} /Root ${part.catalog} 0 R${info}>>\nstartxref\n${position}\n%%EOF\n`,
+    ),
+  );
+  return Buffer.concat(chunks);
+}
+
 /** A PDF text string: UTF-16BE with its byte-order mark, in hex, so any title is written as it is. */
 function textString(text: string): string {
   const utf16 = Buffer.from(`\ufeff${text}`, 'utf16le').swap16();
@@ -168,7 +213,6 @@ async function copyPart(
   first: number,
   root: number,
   file: string,
-  options: JoinOptions,
 ): Promise<{ pages: number; next: number }> {
   const kept = part.objects.filter((o) => o.number !== part.catalog && o.number !== part.info);
   const renumbered = new Map(kept.map((o, i) => [o.number, first + i]));
@@ -179,18 +223,11 @@ async function copyPart(
     );
   await writer.write(
     kept.map((object) => {
-      let dictionary = dictionaryOf(object.bytes);
-      let rest = object.bytes.subarray(dictionary.length);
-      if (options.content && part.contents.has(object.number))
-        ({ dictionary, rest } = rewriteStream(object.bytes, dictionary, options.content, file));
+      const dictionary = dictionaryOf(object.bytes);
       const number = renumbered.get(object.number)!;
       let head = shift(dictionary).replace(OBJECT_HEADER, `${number} 0 obj\n`);
       if (object.number === part.pages) head = head.replace('<<', `<</Parent ${root} 0 R `);
-      if (options.pageBoxes && PAGE.test(head)) {
-        if (!MEDIA_BOX.test(head)) refuse(file, `page ${object.number} without a MediaBox`);
-        head = head.replace(MEDIA_BOX, options.pageBoxes);
-      }
-      return { number, chunks: [Buffer.from(head, 'latin1'), rest] };
+      return { number, chunks: [Buffer.from(head, 'latin1'), object.bytes.subarray(dictionary.length)] };
     }),
   );
   return { pages: renumbered.get(part.pages)!, next: first + kept.length };
@@ -213,7 +250,7 @@ export async function joinPdfs(parts: string[], outFile: string, options: JoinOp
           { chunks: [Buffer.from(`%PDF-${(version = part.version)}\n%\xe2\xe3\xcf\xd3\n`, 'latin1')] },
         ]);
       if (part.version > version) refuse(file, `PDF ${part.version} after PDF ${version}`);
-      const copied = await copyPart(writer, part, next, root, file, options);
+      const copied = await copyPart(writer, part, next, root, file);
       kids.push(copied.pages);
       next = copied.next;
       pageCount += part.pageCount;
