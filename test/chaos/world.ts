@@ -40,6 +40,7 @@ export async function buildWorld(
         kind: 'collectivite',
         siret: '73282932000074',
         publicProcurement: true,
+        billingAddress: { line1: '31 boulevard Émile Roux', postalCode: '16000', city: 'Angoulême' },
       },
     }),
   );
