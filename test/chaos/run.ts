@@ -215,10 +215,13 @@ export async function runChaos(options: ChaosOptions) {
       settlement: final.settlement !== final.redemption,
       ledgerUnbalanced: !final.ledgerBalanced,
     };
+    // Each fault's scans: those sent from a second before it to its end or 10 s after, every time it was injected.
+    const during = (f: (typeof faults)[number], r: ScanRecord) =>
+      r.sentAt >= f.at - 1_000 && r.sentAt <= Math.max(f.until, f.at + 10_000);
     const byFault = Object.fromEntries(
-      faults.map((f) => [
-        f.name,
-        latency(records.filter((r) => r.sentAt >= f.at - 1_000 && r.sentAt <= Math.max(f.until, f.at + 10_000))),
+      [...new Set(faults.map((f) => f.name))].map((name) => [
+        name,
+        latency(records.filter((r) => faults.some((f) => f.name === name && during(f, r)))),
       ]),
     );
     return {
