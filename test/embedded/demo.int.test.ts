@@ -67,7 +67,9 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
     expect(opened.status).toBe(200);
     expect(opened.headers.get('content-type')).toContain('application/pdf');
     await opened.body?.cancel();
-    expect((await fetch(printFile.replace(/signature=./, 'signature=A'))).status).toBe(401);
+    // One character of the signature changed (to another one, whatever it was): refused.
+    const tampered = printFile.replace(/signature=(.)/, (_, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`);
+    expect((await fetch(tampered)).status).toBe(401);
     expect((await fetch(printFile.replace('/pdf?', '/progress?'))).status).toBe(401);
 
     const kiosk = openTerminal(['npm', 'run', 'kiosk', '--', '--demo'], { cwd: process.cwd(), env });

@@ -44,7 +44,7 @@ function taxCategory(vatRate: number) {
 /** "33000 Bordeaux" → postal code and city; the other lines are the street. */
 function postalAddress(lines: string[]) {
   const last = lines.at(-1) ?? '';
-  const [, postalCode, city] = /^(\d{5})\s+(.+)$/.exec(last) ?? [];
+  const [, postalCode, city] = /^(\d{5})\s+(\S.*)$/.exec(last) ?? [];
   const street = postalCode ? lines.slice(0, -1) : lines;
   return {
     'cbc:StreetName': street[0] ?? '',

@@ -47,7 +47,8 @@ const OBJECT_HEADER = /^(\d+) 0 obj\s/;
 // Starts at the first digit of a number only: from each later digit the scan would run the rest again (quadratic).
 const REFERENCE = /(?<![0-9])(\d+) 0 R\b/g;
 const PAGE = /\/Type \/Page\b(?!s)/;
-const MEDIA_BOX = /\/MediaBox \[[^\]]*\]/;
+// The box's numbers end at the next bracket of either kind: each scan stops there (linear, not quadratic).
+const MEDIA_BOX = /\/MediaBox \[[^[\]]*\]/;
 
 function refuse(file: string, why: string): never {
   throw new Error(`cannot join ${file}: ${why}`);

@@ -35,7 +35,7 @@ export const PRINT_PAGE_BOXES = `/MediaBox ${pdfBox(centred(BLEED_MM))} /BleedBo
 
 // A neutral RGB colour operator as Skia writes it ("0 0 0 rg", ".3333 .3333 .3333 RG": one number
 // three times); the lookbehind keeps a number from matching from its middle.
-const NEUTRAL_RGB = /(?<![\d.])(\d*\.?\d+) \1 \1 (rg|RG)\b/g;
+const NEUTRAL_RGB = /(?<![\d.])(\d+(?:\.\d*)?|\.\d+) \1 \1 (rg|RG)\b/g;
 
 /** A content stream's neutral RGB colours as black ink alone (DeviceCMYK `0 0 0 K k`); others unchanged. */
 export function neutralsAsBlackInk(operators: string): string {
