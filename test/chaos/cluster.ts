@@ -176,7 +176,7 @@ export async function startCluster(extraEnv: Record<string, string> = {}): Promi
         }
       await nats.close();
       postgres.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -84,7 +84,7 @@ export async function startPostgresServer(options: { port: number; dir: string }
       } catch {
         // Already stopped.
       }
-      rmSync(options.dir, { recursive: true, force: true });
+      rmSync(options.dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   await server.start();
