@@ -74,8 +74,13 @@ const { batch: BATCH, inFlight: IN_FLIGHT } = relayBatching;
 /** An outbox row as the relay reads it (a bigint comes back from PostgreSQL as a string). */
 type Relayed = OutgoingEvent & { seq: string };
 
-/** How long the relay waits after a commit for others to come with it. */
-const LINGER_MS = 5;
+/**
+ * How long the relay waits after a commit for others to come with it. 20 ms rather than 5: with
+ * redemption saturated (480 scans in flight), CPU per scan over every process fell from 0.40 to
+ * 0.30–0.33 ms (fewer, larger relay reads, publishes and deletes), measured in alternate runs; a
+ * verdict does not wait for the relay, only the durable events it announces.
+ */
+const LINGER_MS = 20;
 /**
  * How often, at most, the relay reads again from the oldest row while it has batches in flight: a
  * row whose transaction took a lower seq but committed after the relay read past it leaves within
