@@ -22,7 +22,9 @@ const QR_QUIET_ZONE = 4;
 function qrCode(text: string): QrView {
   // One byte segment: searching the best mix of modes costs a quarter of the encoding and gives the
   // same version (33 modules) for an address like the demo's.
-  const { size, data: pixs } = QRCode.create([{ data: text, mode: 'byte' }], { errorCorrectionLevel: 'M' }).modules;
+  const { size, data: pixs } = QRCode.create([{ data: Buffer.from(text), mode: 'byte' }], {
+    errorCorrectionLevel: 'M',
+  }).modules;
   let d = '';
   for (let y = 0; y < size; y++) {
     let end: number | undefined;
