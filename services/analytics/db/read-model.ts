@@ -4,6 +4,7 @@ import {
   arrayParam,
   newerFact,
   preparedRows,
+  queryRows,
   setIfNewer,
   type ConsumerDefinition,
   type Fact,
@@ -130,17 +131,28 @@ const redeemed: Applier<'pass.redeemed'> = async (tx, events) => {
   );
 };
 
-/** Takes back cancelled redemptions that were counted; a cancellation seen first keeps its redemption from ever counting. */
+/**
+ * Takes back cancelled redemptions that were counted; a cancellation seen first keeps its redemption
+ * from ever counting. Two statements: the first stamps the facts, waiting for a redemption being
+ * counted at the same moment to commit; the second, with a snapshot taken after it, sees the rows that
+ * redemption created (daily usage, pass, order) — one statement's UPDATEs would miss them.
+ */
 const cancelled: Applier<'redemption.cancelled'> = async (tx, events) => {
   const ids = [...new Set(events.map((e) => e.data.redemptionId))].sort();
   const at = ids.map((id) => events.find((e) => e.data.redemptionId === id)!.occurredAt);
+  const stamped = await queryRows<{ id: string; counted: boolean }>(
+    tx,
+    sql`
+    INSERT INTO analytics.redemption_fact AS f (redemption_id, cancelled_at)
+    SELECT * FROM unnest(${arrayParam(ids, 'uuid')}, ${arrayParam(at, 'timestamptz')})
+    ON CONFLICT (redemption_id) DO UPDATE SET cancelled_at = excluded.cancelled_at WHERE f.cancelled_at IS NULL
+    RETURNING f.redemption_id AS id, f.scanned_at IS NOT NULL AS counted`,
+  );
+  const counted = stamped.filter((r) => r.counted).map((r) => r.id);
+  if (counted.length === 0) return;
   await tx.execute(sql`
-    WITH stamped AS (
-      INSERT INTO analytics.redemption_fact AS f (redemption_id, cancelled_at)
-      SELECT * FROM unnest(${arrayParam(ids, 'uuid')}, ${arrayParam(at, 'timestamptz')})
-      ON CONFLICT (redemption_id) DO UPDATE SET cancelled_at = excluded.cancelled_at WHERE f.cancelled_at IS NULL
-      RETURNING f.*),
-    uncounted AS (SELECT * FROM stamped WHERE scanned_at IS NOT NULL),
+    WITH uncounted AS (
+      SELECT * FROM analytics.redemption_fact WHERE redemption_id = ANY(${arrayParam(counted, 'uuid')})),
     rollup AS (
       UPDATE analytics.usage_daily u SET redemptions = u.redemptions - x.n, cents = u.cents - x.cents
         FROM (SELECT ${PARIS_DAY('scanned_at')} AS day, funder_id, order_id, place_id, offer_id, count(*)::int AS n, sum(face_value_cents)::bigint AS cents
