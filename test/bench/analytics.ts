@@ -12,8 +12,8 @@
  *   20 ms through the role; an event is fresh when the panel's count includes it.
  * Targets: every panel's (and variable's) p95 ≤ 100 ms, freshness p99 ≤ 5 s.
  * The analytics service runs in this process (its consumers, migrations); PostgreSQL and NATS are
- * the machine's. Run under `flock /work/coord/bench.lock`; the machine is shared: its load average is
- * recorded before, after seeding, after the panels and after the run.
+ * the machine's. Run it alone (one benchmark at a time); its load average is recorded before, after
+ * seeding, after the panels and after the run, so a run on a busy machine can be told apart.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
