@@ -242,8 +242,14 @@ export async function saveRating(
 // ---------------------------------------------------------------------------------------------
 // Each place's figures and alert
 
-/** Computes the place's figures again from its active ratings; a change of its alert is audited. */
+/**
+ * Computes the place's figures again from its active ratings; a change of its alert is audited.
+ * The place's lock comes first: two ratings of one place saved at once each count only their own
+ * until the other commits, so the second waits here, and its reads below (new statements, a fresh
+ * snapshot) then count both. Taken after the reads, the second would write the first's figures.
+ */
 async function refreshPlace(tx: Tx, placeId: string, threshold: number): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('qualification.place-rating:' || ${placeId}))`);
   const active = and(eq(ratings.placeId, placeId), eq(ratings.status, 'active'));
   const [overall] = await tx
     .select({ count: count(), mean: avg(ratings.score) })
