@@ -28,3 +28,15 @@ test('an APTIC_ADMIN_TOKEN shorter than 32 characters refuses the start', () => 
   expect(readConfig({ APTIC_ADMIN_TOKEN: 'x'.repeat(32) }).adminToken).toBe('x'.repeat(32));
   expect(readConfig({}).adminToken).toBeUndefined();
 });
+
+test('APTIC_TRUST_PROXY lists proxies by address or CIDR range; anything else refuses the start', () => {
+  expect(readConfig({}).trustedProxies).toEqual([]);
+  expect(readConfig({ APTIC_TRUST_PROXY: '10.0.0.5, 172.18.0.0/16,::1,fd00::/8' }).trustedProxies).toEqual([
+    '10.0.0.5',
+    '172.18.0.0/16',
+    '::1',
+    'fd00::/8',
+  ]);
+  for (const bad of ['true', '*', '10.0.0.0/33', '10.0.0.1/8/2', 'proxy.local', '::1/129'])
+    expect(() => readConfig({ APTIC_TRUST_PROXY: bad })).toThrow(/APTIC_TRUST_PROXY must list/);
+});

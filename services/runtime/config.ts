@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ServiceNames, type ServiceName } from '@aptic/contracts';
 import { StartRefused } from './refused.ts';
 
@@ -34,6 +35,11 @@ export interface PlatformConfig {
   passCodeKey: string | undefined;
   passLookupKey: string | undefined;
   httpHost: string;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges): behind one,
+   * every visitor would otherwise share the proxy's address, and its per-address limits with it.
+   */
+  trustedProxies: string[];
   logLevel: string;
   chromiumPath: string;
   events: EventsConfig;
@@ -79,6 +85,28 @@ function feedbackUrl(env: Env, qualificationPort: number): string {
   return raw;
 }
 
+/**
+ * APTIC_TRUST_PROXY: the proxies' addresses or ranges, comma-separated. Not "true": trusting every
+ * hop would let any client name its own address in X-Forwarded-For and walk past the rate limits.
+ */
+function trustedProxies(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined)
+      throw new StartRefused(
+        `APTIC_TRUST_PROXY must list the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,172.18.0.0/16), got "${entry}"`,
+      );
+  }
+  return entries;
+}
+
 /** The variable that sets a service's admin port: `ORDERING_PORT`. */
 export function portVariable(service: ServiceName): string {
   return `${service.toUpperCase()}_PORT`;
@@ -106,6 +134,7 @@ export function readConfig(env: Env = process.env): PlatformConfig {
     passCodeKey: env.APTIC_PASS_CODE_KEY || undefined,
     passLookupKey: env.APTIC_PASS_LOOKUP_KEY || undefined,
     httpHost: env.APTIC_HTTP_HOST || '127.0.0.1',
+    trustedProxies: trustedProxies(env.APTIC_TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     events: {

@@ -162,6 +162,7 @@ export async function startService(definition: ServiceDefinition, platform: Plat
     log,
     tokens,
     metrics: metrics.registry,
+    trustedProxies: config.trustedProxies,
     ready: async () => {
       if (!broker.started) return 'broker not started';
       const held = consumers.find((c) => c.waitingOn !== undefined);

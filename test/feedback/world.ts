@@ -29,14 +29,14 @@ async function freePort(): Promise<number> {
 
 export type Pass = { passId: string; carnetNumber: number; position: number; code: string };
 
-export async function feedbackWorld(siretSeed: number) {
+export async function feedbackWorld(siretSeed: number, env: Record<string, string> = {}) {
   const infra: Isolated = await isolate();
   const port = await freePort();
   const page = `http://127.0.0.1:${port}/avis`;
   const platform: RunningPlatform = await startDistributed(
     infra,
     [qualificationService({ QUALIFICATION_RATING_ALERT_THRESHOLD: '3' }), printing, analytics],
-    { QUALIFICATION_PORT: String(port), APTIC_FEEDBACK_URL: page },
+    { QUALIFICATION_PORT: String(port), APTIC_FEEDBACK_URL: page, ...env },
   );
   const url = (name: string) => platform.services.find((s) => s.name === name)!.url;
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);

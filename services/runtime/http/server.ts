@@ -118,10 +118,13 @@ export async function createAdminServer(options: {
   tokens: TokenStore;
   metrics: Registry;
   ready: () => Promise<string | undefined>;
+  /** Reverse proxies whose X-Forwarded-For gives `request.ip` (none: the connection's address). */
+  trustedProxies: string[];
 }): Promise<AdminApp> {
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
     bodyLimit: 1_048_576,
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(errorHandler);
