@@ -2,6 +2,16 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Uuid } from './primitives.ts';
 import { FunderKind } from './events.ts';
 
+/** One rating as staff and the place read it: its comment, never the pass nor who wrote it. */
+export const PlaceRatingEntry = Type.Object({
+  score: Type.Integer(),
+  wouldReturn: Type.Boolean(),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  serviceCode: Type.Union([Type.String(), Type.Null()]),
+  ratedAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
 /**
  * Request/response actions between services (Moleculer over NATS).
  * Each has a params schema checked where the call enters the serving process, and a response schema.
@@ -88,6 +98,36 @@ export const Actions = {
           fingerprint: Type.Union([Type.String(), Type.Null()]),
         }),
       ),
+    }),
+  },
+  /**
+   * A place's ratings by beneficiaries as the place itself reads them beside its statements
+   * (settlement asks; the caller passes the reader's role in `meta.role`): its figures, the
+   * ratings first given in `month` if asked (a statement's period, Paris time), and its ratings
+   * with their comments, newest first — never the pass, the redemption nor the funder. 404 for a
+   * place qualification does not know.
+   */
+  'qualification.placeRatings': {
+    params: Type.Object(
+      {
+        placeId: Uuid,
+        month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' })),
+        limit: Type.Integer({ minimum: 0, maximum: 500 }),
+        offset: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      placeId: Uuid,
+      count: Type.Integer(),
+      mean: Type.Union([Type.Number(), Type.Null()]),
+      recentMean: Type.Union([Type.Number(), Type.Null()]),
+      trend: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('stable'), Type.Null()]),
+      period: Type.Union([
+        Type.Object({ month: Type.String(), count: Type.Integer(), mean: Type.Union([Type.Number(), Type.Null()]) }),
+        Type.Null(),
+      ]),
+      ratings: Type.Array(PlaceRatingEntry),
     }),
   },
   /**

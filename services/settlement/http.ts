@@ -1,6 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { Actions, BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
+import {
+  actorOf,
+  assertScope,
+  businessDate,
+  PageQuery,
+  pageOf,
+  type AdminApp,
+  type ServiceContext,
+} from '@aptic/runtime';
 import { AccountKinds } from './domain/accounts.ts';
 import { MONTH_PATTERN } from './domain/periods.ts';
 import { PayoutStatuses } from './domain/payout.ts';
@@ -17,6 +25,7 @@ import {
 import { accountLines, balances, checkLedger } from './db/ledger.ts';
 import { closePeriod, listPeriods, periodPlaces } from './db/periods.ts';
 import { funderFigures, monthStatementLines, statementOf, statementsOf } from './db/statements.ts';
+import { askPlaceRatings } from './db/ratings.ts';
 import { statementHtml, statementsCsv } from './documents/statement.ts';
 import type { SettlementSettings } from './settings.ts';
 
@@ -245,8 +254,8 @@ const noPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status
 
 /**
  * What a place sees of its money (its own token, role `place`, or finance): statements (JSON,
- * PDF, CSV), payouts with their held reasons. Another place's records answer 404. A funder sees
- * its passes and money.
+ * PDF, CSV), payouts with their held reasons, and beside them its beneficiaries' ratings (asked
+ * of qualification). Another place's records answer 404. A funder sees its passes and money.
  */
 const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
   const roles = ['finance', 'place'] as const;
@@ -276,7 +285,18 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
     { config: { roles }, schema: { summary: 'The statement as a PDF, in French', params: PlaceMonth } },
     async (request, reply) => {
       own(request, request.params.id);
-      const html = statementHtml(await statementOf(ctx.db, request.params.id, request.params.month));
+      const { id, month } = request.params;
+      const statement = await statementOf(ctx.db, id, month);
+      // The statement is the money's document: served without the ratings while qualification does not answer.
+      const ratings = await askPlaceRatings(
+        ctx,
+        { placeId: id, month, limit: 0, offset: 0 },
+        request.principal!.role,
+      ).catch((err: unknown) => {
+        request.log.warn({ err }, 'statement without its ratings');
+        return null;
+      });
+      const html = statementHtml(statement, ratings);
       const pdf = await (await ctx.pdf()).render(html);
       return reply
         .type('application/pdf')
@@ -304,6 +324,23 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
     async (request) => {
       own(request, request.params.id);
       return listPayouts(ctx.db, { placeId: request.params.id });
+    },
+  );
+  app.get(
+    '/places/:id/ratings',
+    {
+      config: { roles },
+      schema: {
+        summary: 'A place’s ratings by beneficiaries (count, mean, trend; comments, never who wrote them)',
+        params: Id,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: Actions['qualification.placeRatings'].response, 404: Refusal, 503: Refusal },
+      },
+    },
+    async (request) => {
+      own(request, request.params.id);
+      const { id } = request.params;
+      return askPlaceRatings(ctx, { placeId: id, ...pageOf(request.query) }, request.principal!.role);
     },
   );
   app.get(

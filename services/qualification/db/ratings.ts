@@ -291,8 +291,8 @@ export async function placeRating(db: Queryable, placeId: string) {
 }
 
 /** A place's active ratings, newest first: what staff and the place read (never who wrote them). */
-export function placeRatingList(db: Queryable, placeId: string, page: { limit: number; offset: number }) {
-  return db
+export async function placeRatingList(db: Queryable, placeId: string, page: { limit: number; offset: number }) {
+  const rows = await db
     .select({
       score: ratings.score,
       wouldReturn: ratings.wouldReturn,
@@ -307,6 +307,25 @@ export function placeRatingList(db: Queryable, placeId: string, page: { limit: n
     .orderBy(desc(ratings.ratedAt), desc(ratings.id))
     .limit(page.limit)
     .offset(page.offset);
+  return rows.map((r) => ({ ...r, ratedAt: r.ratedAt.toISOString(), updatedAt: r.updatedAt.toISOString() }));
+}
+
+/** The active ratings first given at a place in a month of Paris time (a statement's period): how many, their mean. */
+export async function monthRating(db: Queryable, placeId: string, month: string) {
+  const start = sql`(${`${month}-01`}::date)::timestamp AT TIME ZONE 'Europe/Paris'`;
+  const end = sql`(${`${month}-01`}::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Paris'`;
+  const [row] = await db
+    .select({ count: count(), mean: avg(ratings.score) })
+    .from(ratings)
+    .where(
+      and(
+        eq(ratings.placeId, placeId),
+        eq(ratings.status, 'active'),
+        sql`${ratings.ratedAt} >= ${start} AND ${ratings.ratedAt} < ${end}`,
+      ),
+    );
+  const mean = row?.mean == null ? null : Math.round(Number(row.mean) * 100) / 100;
+  return { month, count: row?.count ?? 0, mean };
 }
 
 /** Places whose latest ratings' mean is under the threshold (the staff's alert), longest flagged first. */

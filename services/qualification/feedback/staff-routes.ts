@@ -3,7 +3,7 @@
  * ratings with their comments (never who wrote them), and the places under the alert threshold.
  */
 import { Type } from '@sinclair/typebox';
-import { DomainError, Refusal, Uuid } from '@aptic/contracts';
+import { DomainError, PlaceRatingEntry, Refusal, Uuid } from '@aptic/contracts';
 import { assertScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { findPlace } from '../db/places.ts';
 import { latestAssessment } from '../db/qualification.ts';
@@ -25,16 +25,7 @@ const PlaceRatingsView = Type.Object({
   questionnaireScore: Type.Union([Type.Integer(), Type.Null()]),
   ...Figures,
   alert: Type.Object({ threshold: Type.Number(), window: Type.Integer() }),
-  ratings: Type.Array(
-    Type.Object({
-      score: Type.Integer(),
-      wouldReturn: Type.Boolean(),
-      comment: Type.Union([Type.String(), Type.Null()]),
-      serviceCode: Type.Union([Type.String(), Type.Null()]),
-      ratedAt: Type.String(),
-      updatedAt: Type.String(),
-    }),
-  ),
+  ratings: Type.Array(PlaceRatingEntry),
 });
 const AlertView = Type.Object({ placeId: Uuid, name: Type.Union([Type.String(), Type.Null()]), ...Figures });
 
@@ -76,7 +67,7 @@ export function ratingStaffRoutes(threshold: number) {
           ...noFigures,
           ...(figures ? { ...figures, flaggedAt: figures.flaggedAt?.toISOString() ?? null } : {}),
           alert: { threshold, window: ALERT_WINDOW },
-          ratings: list.map((r) => ({ ...r, ratedAt: r.ratedAt.toISOString(), updatedAt: r.updatedAt.toISOString() })),
+          ratings: list,
         };
       },
     );

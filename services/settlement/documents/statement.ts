@@ -70,9 +70,38 @@ const template = Handlebars.create().compile(
   { strict: true, knownHelpersOnly: true },
 );
 
-export function statementHtml(s: Statement): string {
+/** What a statement says of the place's ratings: the month's, and all of them (qualification's figures). */
+export interface RatingSummary {
+  count: number;
+  mean: number | null;
+  trend: 'up' | 'down' | 'stable' | null;
+  period: { count: number; mean: number | null } | null;
+}
+
+const TRENDS = { up: 'en hausse', down: 'en baisse', stable: 'stable' } as const;
+/** 4.25 → "4,3 / 5" (one decimal, French comma). */
+const outOfFive = (mean: number) => `${(Math.round(mean * 10) / 10).toFixed(1).replace('.', ',')}\u00a0/\u00a05`;
+const ratingCount = (n: number) => `${formatInteger(n)} avis`;
+
+function ratingLines(r: RatingSummary): string[] {
+  const month = r.period ?? { count: 0, mean: null };
+  return [
+    month.mean === null
+      ? 'Aucun avis donné ce mois-ci.'
+      : `Ce mois-ci : ${ratingCount(month.count)}, note moyenne ${outOfFive(month.mean)}.`,
+    ...(r.mean === null
+      ? []
+      : [
+          `Depuis le début : ${ratingCount(r.count)}, note moyenne ${outOfFive(r.mean)}${r.trend ? `, tendance ${TRENDS[r.trend]}` : ''}.`,
+        ]),
+  ];
+}
+
+/** The statement as HTML; `ratings` null when qualification did not answer (the statement is served without them). */
+export function statementHtml(s: Statement, ratings: RatingSummary | null = null): string {
   const f = s.figures;
   return template({
+    ratings: ratings ? ratingLines(ratings) : [],
     placeName: s.placeName,
     period: s.period,
     monthLabel: monthLabel(s.period),
