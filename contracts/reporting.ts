@@ -14,3 +14,9 @@ export function reportingPasswordVariable(funderId: string | null): string {
     ? `APTIC_GRAFANA_PASSWORD_${funderId.replaceAll('-', '').toUpperCase()}`
     : 'APTIC_GRAFANA_STAFF_PASSWORD';
 }
+
+/**
+ * French statistical secrecy: a figure counting fewer than this many people is not shown (open
+ * data's cells; the means of the funders' satisfaction panels).
+ */
+export const SECRECY_THRESHOLD = 11;

@@ -3,6 +3,7 @@ import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/time
 import { PanelBuilder as BarChart } from '@grafana/grafana-foundation-sdk/barchart';
 import { PanelBuilder as Table } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as Geomap } from '@grafana/grafana-foundation-sdk/geomap';
+import { SECRECY_THRESHOLD } from '@aptic/contracts';
 import { DATASOURCE, ORDER_FILTER, TERRITORY_FILTER, datasourceVariable, query, sqlVariable, stat } from './panels.ts';
 
 /** Redemptions in the dashboard's range, for the chosen orders and territory. */
@@ -10,6 +11,27 @@ const USAGE = `analytics.usage WHERE $__timeFilter(day) AND ${ORDER_FILTER} AND 
 const ORDERS = `analytics.orders WHERE ${ORDER_FILTER}`;
 /** The usage per place, summed before the place's details are joined (once per place, not per row of the rollup). */
 const BY_PLACE = `(SELECT place_id, sum(redemptions) AS redemptions, sum(cents) AS cents FROM ${USAGE} GROUP BY place_id) u LEFT JOIN analytics.place p USING (place_id)`;
+
+/** Ratings of the funder's passes given in the range (withdrawn ones not), for the chosen orders and territory. */
+const RATINGS = `analytics.rating_fact f LEFT JOIN analytics.place p USING (place_id) WHERE NOT f.withdrawn AND f.score IS NOT NULL AND $__timeFilter(f.rated_at) AND ${ORDER_FILTER} AND ${TERRITORY_FILTER}`;
+/** A cell's figures once it counts enough ratings (statistical secrecy: one person's score is never shown). */
+const unlessSmall = (figure: string) => `CASE WHEN r.ratings >= ${SECRECY_THRESHOLD} THEN ${figure} END`;
+const RATING_FIGURES = `r.ratings AS "Avis", ${unlessSmall('round(r.mean, 2)')} AS "Note moyenne (sur 5)", ${unlessSmall('round(100 * r.back)')} AS "Y retourneraient (%)"`;
+/** The ratings per key, counted, averaged and the share who would go back. */
+const ratingsBy = (key: string) =>
+  `(SELECT ${key}, count(*) AS ratings, avg(f.score) AS mean, avg(CASE WHEN f.would_return THEN 1 ELSE 0 END) AS back FROM ${RATINGS} GROUP BY ${key}) r`;
+
+const satisfaction = (title: string, rawSql: string) =>
+  new Table()
+    .title(title)
+    .description(
+      `Avis donnés par les bénéficiaires sur le service payé avec vos pass (note de 1 à 5, « Y retourneriez-vous ? »). Secret statistique : la note et la part ne sont montrées qu’à partir de ${SECRECY_THRESHOLD} avis.`,
+    )
+    .datasource(DATASOURCE)
+    .height(8)
+    .span(12)
+    .noValue('—')
+    .withTarget(query(rawSql));
 
 /** A funder's dashboard: its passes and what they paid for, under its own PostgreSQL role. */
 export function funderDashboard() {
@@ -177,5 +199,18 @@ export function funderDashboard() {
             `SELECT p.name AS "Lieu", p.latitude, p.longitude, u.redemptions AS "Pass utilisés" FROM ${BY_PLACE} WHERE p.latitude IS NOT NULL ORDER BY 4 DESC, 1`,
           ),
         ),
+    )
+    .withRow(new RowBuilder('Satisfaction des bénéficiaires'))
+    .withPanel(
+      satisfaction(
+        'Satisfaction par lieu',
+        `SELECT p.name AS "Lieu", p.commune_code AS "Commune", ${RATING_FIGURES} FROM ${ratingsBy('place_id')} LEFT JOIN analytics.place p USING (place_id) ORDER BY 3 DESC, 1`,
+      ),
+    )
+    .withPanel(
+      satisfaction(
+        'Satisfaction par service',
+        `SELECT r.service_code AS "Service", ${RATING_FIGURES} FROM ${ratingsBy('f.service_code')} ORDER BY 2 DESC, 1`,
+      ),
     );
 }

@@ -14,13 +14,14 @@ import { expandQuery, funderDashboard, staffDashboard } from '@aptic/dashboards'
 import { isolate, type Isolated } from '../support/infra.ts';
 import { RawPublisher } from '../support/events.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
-import { analyticsWorld } from './world.ts';
+import { analyticsWorld, ratingEvents } from './world.ts';
 import { readPdf } from '../support/pdf.ts';
 import { allVariables, loginAs, panelQueries, runPanel } from './panels.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
 const w = analyticsWorld();
+const ratings = ratingEvents(w);
 /** Funder B's order is over: its redemption window closed on 2 redeemed passes of 20. */
 const closedB: EventEnvelope<'order.redemption_closed'> = {
   id: randomUUID(),
@@ -51,11 +52,11 @@ beforeAll(async () => {
   infra = await isolate();
   node = await startDistributed(infra, [analytics]);
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-  await publisher.publishMany([...w.events, closedB]);
+  await publisher.publishMany([...w.events, closedB, ...ratings]);
   await publisher.close();
   const count = async () =>
     (await queryRows<{ n: number }>(node.database.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`))[0]!.n;
-  await eventually(count, (n) => n === w.events.length + 1);
+  await eventually(count, (n) => n === w.events.length + 1 + ratings.length);
   roles.a = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderA } })).body;
   roles.b = (await call(`${url()}/reporting-roles`, { method: 'POST', body: { funderId: w.funderB } })).body;
   roles.staff = (await call(`${url()}/reporting-roles/staff`, { method: 'POST' })).body;
@@ -106,6 +107,16 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
       [w.places[0]!.name, w.places[0]!.latitude, w.places[0]!.longitude, 3],
       [w.places[1]!.name, w.places[1]!.latitude, w.places[1]!.longitude, 2],
     ],
+    // Place 1's 2 ratings are counted, their mean and share hidden (under 11); B's 11 are not A's;
+    // the withdrawn rating and October's are not counted.
+    'Satisfaction par lieu': [
+      [w.places[0]!.name, '16015', 12, 4.33, 75],
+      [w.places[1]!.name, '16102', 2, null, null],
+    ],
+    'Satisfaction par service': [
+      ['demarches_en_ligne', 12, 4.33, 75],
+      ['prise_en_main', 2, null, null],
+    ],
   };
 
   test('every panel has its expected figures', async () => {
@@ -130,6 +141,11 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
       ['demarches_en_ligne', 3],
       ['prise_en_main', 2],
     ]);
+    const byPlace = panels.get('Satisfaction par lieu')!;
+    expect(await runPanel(asA, byPlace, narrowed([w.orderA], ['commune:16102']))).toEqual([
+      [w.places[1]!.name, '16102', 2, null, null],
+    ]);
+    expect(await runPanel(asA, byPlace, narrowed([w.orderB], ['departement:16']))).toEqual([]);
     // Another funder's order named in the variable shows nothing more.
     expect(await runPanel(asA, panels.get('Pass émis')!, narrowed([w.orderB], ['departement:16']))).toEqual([[0]]);
     // The time range: only 3 November.
@@ -149,6 +165,12 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
     expect(await runPanel(asB, panels.get('Pass expirant sous 60 jours')!, ctx)).toEqual([[0]]);
     expect(await runPanel(asB, panels.get('Montant utilisé et en réserve')!, ctx)).toEqual([[20, 0]]);
     expect(await runPanel(asB, panels.get('Rendu en avoir')!, ctx)).toEqual([[180]]);
+    expect(await runPanel(asB, panels.get('Satisfaction par lieu')!, ctx)).toEqual([
+      [w.places[0]!.name, '16015', 11, 1, 0],
+    ]);
+    expect(await runPanel(asB, panels.get('Satisfaction par service')!, ctx)).toEqual([
+      ['demarches_en_ligne', 11, 1, 0],
+    ]);
   });
 
   test('the variables list the funder’s own orders and the territories of the places its passes were used in, in the range', async () => {
@@ -173,7 +195,15 @@ describe('the funder dashboard, every panel run as the funder’s role', () => {
 });
 
 describe('tenant isolation in the database', () => {
-  const FUNDER_TABLES = ['order_summary', 'usage_daily', 'redemption_fact', 'usage', 'orders'];
+  const FUNDER_TABLES = [
+    'order_summary',
+    'usage_daily',
+    'redemption_fact',
+    'usage',
+    'orders',
+    'rating_fact',
+    'satisfaction',
+  ];
 
   test('funder B reading funder A’s rows gets zero rows, in every table and view', async () => {
     for (const table of FUNDER_TABLES) {
@@ -335,7 +365,16 @@ describe('the staff’s national view, run as the staff role', () => {
   });
 
   test('the staff role reads every funder on the funder dashboard too; a funder’s role cannot run the staff panels', async () => {
-    expect(await runPanel(asStaff, panelQueries(funderDashboard().build()).get('Pass utilisés')!, ctx)).toEqual([[7]]);
+    const funderPanels = panelQueries(funderDashboard().build());
+    expect(await runPanel(asStaff, funderPanels.get('Pass utilisés')!, ctx)).toEqual([[7]]);
+    // Place 0: A's 12 and B's 11 together (mean 63 / 23, 9 of 23 would go back).
+    expect((await runPanel(asStaff, funderPanels.get('Satisfaction par lieu')!, ctx))[0]).toEqual([
+      w.places[0]!.name,
+      '16015',
+      23,
+      2.74,
+      39,
+    ]);
     await expect(runPanel(asA, panels.get('Scans refusés par motif')!, ctx)).rejects.toThrow(/permission denied/);
   });
 });

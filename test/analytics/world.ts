@@ -290,3 +290,69 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+/**
+ * Qualification's ratings for the world's funders (service.rated, rating.withdrawn), published
+ * beside its events by the dashboard tests. Analytics keeps a rating as a fact of its own, keyed
+ * by its id: these stand for A's and B's redemptions at the places, more than the few the usage
+ * panels count, so that a cell reaches the statistical secrecy threshold (11) and another does not.
+ * A, in November: 12 at place 0 (scores 5×6, 4×4, 3×2: mean 4.33; 9 would go back: 75 %), 2 at
+ * place 1 (hidden: under 11), one at place 1 withdrawn, one at place 0 in October (outside the
+ * range). B: 11 at place 0, all 1 and would not go back.
+ */
+export function ratingEvents(w: ReturnType<typeof analyticsWorld>): EventEnvelope[] {
+  const events: EventEnvelope[] = [];
+  const rate = (
+    funderId: string,
+    orderId: string,
+    at: number,
+    score: number,
+    wouldReturn: boolean,
+    ratedAt: string,
+  ) => {
+    const e = envelope(
+      'service.rated',
+      {
+        ratingId: randomUUID(),
+        revision: 1,
+        redemptionId: randomUUID(),
+        passId: randomUUID(),
+        orderId,
+        funderId,
+        placeId: w.places[at]!.placeId,
+        offerId: w.offers[at]!.offerId,
+        serviceCode: w.offers[at]!.serviceCode,
+        score,
+        wouldReturn,
+        redeemedAt: ratedAt,
+        ratedAt,
+      },
+      ratedAt,
+    );
+    events.push(e);
+    return e;
+  };
+  const scoresA = [5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 3];
+  scoresA.forEach((score, i) => rate(w.funderA, w.orderA, 0, score, i < 9, `2026-11-0${2 + (i % 3)}T15:00:00.000Z`));
+  rate(w.funderA, w.orderA, 1, 2, false, '2026-11-03T16:00:00.000Z');
+  rate(w.funderA, w.orderA, 1, 3, true, '2026-11-03T16:30:00.000Z');
+  rate(w.funderA, w.orderA, 0, 1, false, '2026-10-15T15:00:00.000Z');
+  const withdrawn = rate(w.funderA, w.orderA, 1, 1, false, '2026-11-03T17:00:00.000Z')
+    .data as EventDataOf<'service.rated'>;
+  events.push(
+    envelope(
+      'rating.withdrawn',
+      {
+        ratingId: withdrawn.ratingId,
+        revision: 2,
+        redemptionId: withdrawn.redemptionId,
+        placeId: withdrawn.placeId,
+        funderId: w.funderA,
+        reason: 'Passage annulé',
+      },
+      '2026-11-03T18:00:00.000Z',
+    ),
+  );
+  for (let i = 0; i < 11; i++) rate(w.funderB, w.orderB, 0, 1, false, '2026-11-02T16:00:00.000Z');
+  return events;
+}

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { territory } from '@aptic/contracts';
 import { queryRows, toCsv, type Queryable } from '@aptic/runtime';
-import { ALL, publishWithSecrecy, SECRECY_THRESHOLD, type Cell } from '../domain/open-data.ts';
+import { SECRECY_THRESHOLD } from '@aptic/contracts';
+import { ALL, publishWithSecrecy, type Cell } from '../domain/open-data.ts';
 
 /**
  * The monthly open-data file of redemptions (no personal data: counts of passes per month, commune,

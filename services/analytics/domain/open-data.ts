@@ -6,7 +6,8 @@
  * and a total under 11 is hidden itself. No other total is published.
  */
 
-export const SECRECY_THRESHOLD = 11;
+import { SECRECY_THRESHOLD } from '@aptic/contracts';
+
 /** The service and place type of a commune-month's total row. */
 export const ALL = 'ensemble';
 
