@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, DomainError, isCalendarDate, Uuid } from '@aptic/contracts';
-import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readFunderCounts } from './db/funder-counts.ts';
 import { readFunderFigures } from './db/funder-figures.ts';
 import { readDistribution } from './db/distribution.ts';
@@ -8,8 +8,7 @@ import { listReportingRoles, provisionReportingRole } from './db/reporting-roles
 import { openDataCsv, openDataRows, tableSchema } from './db/open-data.ts';
 import { reportFigures } from './db/report.ts';
 import { reportHtml } from './documents/report.ts';
-
-const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 });
+import { funderFigures } from './funder-route.ts';
 
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' });
 
@@ -32,48 +31,32 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
     },
     () => readFunderCounts(ctx.db),
   );
-  app.get(
+  // A funder's token sees its own figures only.
+  ownerRoute(
+    app,
     '/funders/:id/figures',
-    {
-      config: { roles: ['support', 'finance', 'funder'] },
-      schema: {
-        summary: 'A funder’s carnets issued, handed out, started; passes redeemed',
-        params: Type.Object({ id: Uuid }),
-      },
-    },
-    (request) => {
-      // A funder's token sees its own figures only.
-      assertScope(request, { funder: request.params.id }, unknownFunder);
-      return readFunderFigures(ctx.db, request.params.id);
-    },
+    { ...funderFigures, summary: 'A funder’s carnets issued, handed out, started; passes redeemed' },
+    (id) => readFunderFigures(ctx.db, id),
   );
-  app.get(
+  ownerRoute(
+    app,
     '/funders/:id/distribution',
     {
-      config: { roles: ['support', 'finance', 'funder'] },
-      schema: {
-        summary: 'A funder’s carnets handed out: per prescripteur, public and commune; renewals; delays',
-        params: Type.Object({ id: Uuid }),
-      },
+      ...funderFigures,
+      summary: 'A funder’s carnets handed out: per prescripteur, public and commune; renewals; delays',
     },
-    (request) => {
-      assertScope(request, { funder: request.params.id }, unknownFunder);
-      return readDistribution(ctx.db, request.params.id);
-    },
+    (id) => readDistribution(ctx.db, id),
   );
 
-  app.get(
+  ownerRoute(
+    app,
     '/funders/:id/report',
     {
-      config: { roles: ['support', 'finance', 'funder'] },
-      schema: {
-        summary: 'A funder’s activity report over a period (PDF, in French; white-label for Premium funders)',
-        params: Type.Object({ id: Uuid }),
-        querystring: Type.Object({ from: BusinessDate, to: BusinessDate }),
-      },
+      ...funderFigures,
+      summary: 'A funder’s activity report over a period (PDF, in French; white-label for Premium funders)',
+      querystring: Type.Object({ from: BusinessDate, to: BusinessDate }),
     },
-    async (request, reply) => {
-      assertScope(request, { funder: request.params.id }, unknownFunder);
+    async (id, request, reply) => {
       const { from, to } = request.query;
       if (!isCalendarDate(from) || !isCalendarDate(to) || from > to) {
         throw new DomainError(
@@ -82,8 +65,8 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
           { status: 422, field: 'from' },
         );
       }
-      const figures = await reportFigures(ctx.db, request.params.id, from, to);
-      if (!figures) throw unknownFunder();
+      const figures = await reportFigures(ctx.db, id, from, to);
+      if (!figures) throw funderFigures.notFound();
       const { premiumOrderId, ...rest } = figures;
       // The logo the Premium funder bought for its passes; the report goes out without it if printing does not answer.
       const logo = premiumOrderId

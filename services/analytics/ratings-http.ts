@@ -1,26 +1,20 @@
 import { Type } from '@sinclair/typebox';
-import { DomainError, Uuid } from '@aptic/contracts';
-import { assertScope, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { funderSatisfaction, ratingOpenDataCsv, ratingOpenDataRows } from './db/ratings.ts';
+import { funderFigures } from './funder-route.ts';
 
 const Month = Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' }) });
-const unknownFunder = () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 });
 
 /** Beneficiaries' ratings: each funder's satisfaction per place and service, and the public open data. */
 export function ratingRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.get(
+  ownerRoute(
+    app,
     '/funders/:id/satisfaction',
     {
-      config: { roles: ['support', 'finance', 'funder'] },
-      schema: {
-        summary: 'Beneficiaries’ ratings of the services the funder’s passes paid, per place and service',
-        params: Type.Object({ id: Uuid }),
-      },
+      ...funderFigures,
+      summary: 'Beneficiaries’ ratings of the services the funder’s passes paid, per place and service',
     },
-    async (request) => {
-      assertScope(request, { funder: request.params.id }, unknownFunder);
-      return { funderId: request.params.id, places: await funderSatisfaction(ctx.db, request.params.id) };
-    },
+    async (id) => ({ funderId: id, places: await funderSatisfaction(ctx.db, id) }),
   );
   app.get(
     '/open-data/ratings/:month.json',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Actions, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { listServices } from './db/referentiel.ts';
 import { findPlace, listPlaces, type PlaceStatus } from './db/places.ts';
 import { changeOffer, listOffers, publishOffer, withdrawOffer } from './db/offers.ts';
@@ -30,17 +30,11 @@ const OfferChange = Type.Object(
   { priceCents: Price, durationMinutes: Duration, group: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
-const PlacesQuery = Type.Object(
-  {
-    departement: Type.Optional(Type.String({ maxLength: 3 })),
-    status: Type.Optional(
-      Type.Union(['not_qualified', 'qualified', 'suspended', 'revoked'].map((s) => Type.Literal(s))),
-    ),
-    warning: Type.Optional(Type.Boolean({ description: 'only places the last import warned about' })),
-    ...PageQuery,
-  },
-  { additionalProperties: false },
-);
+const PlacesFilters = {
+  departement: Type.Optional(Type.String({ maxLength: 3 })),
+  status: Type.Optional(Type.Union(['not_qualified', 'qualified', 'suspended', 'revoked'].map((s) => Type.Literal(s)))),
+  warning: Type.Optional(Type.Boolean({ description: 'only places the last import warned about' })),
+};
 const nearby = Actions['catalogue.nearbyPlaces'];
 
 /** Catalogue's staff endpoints: référentiel, directory, offers, service sheets, search, open data. */
@@ -51,20 +45,16 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
     () => listServices(ctx.db),
   );
 
-  app.get(
+  listRoute(
+    app,
     '/places',
-    {
-      config: { roles: staff },
-      schema: { summary: 'The directory: imported and qualified places', querystring: PlacesQuery },
-    },
-    (request) => {
-      const { departement, status, warning } = request.query;
+    { roles: staff, summary: 'The directory: imported and qualified places', filters: PlacesFilters },
+    ({ departement, status, warning }, { limit, offset }) => {
       const filter = {
         ...(departement ? { departementCode: departement } : {}),
         ...(status ? { status: status as PlaceStatus } : {}),
         ...(warning ? { warning } : {}),
       };
-      const { limit, offset } = pageOf(request.query);
       return listPlaces(ctx.db, filter, limit, offset);
     },
   );

@@ -1,15 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
-import {
-  actorOf,
-  assertScope,
-  businessDate,
-  callerScope,
-  PageQuery,
-  pageOf,
-  type AdminApp,
-  type ServiceContext,
-} from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { createFunder, findFunder, listFunders, setFunderBilling } from './db/funders.ts';
 import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
 import { OrderStatuses } from './domain/lifecycle.ts';
@@ -69,18 +60,14 @@ const BillingBody = Type.Object(
   { additionalProperties: false },
 );
 
-const FundersQuery = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), siret: Type.Optional(Siret), ...PageQuery },
-  { additionalProperties: false },
-);
-const OrdersQuery = Type.Object(
-  {
-    status: Type.Optional(Type.Union(OrderStatuses.map((s) => Type.Literal(s)))),
-    funderId: Type.Optional(Uuid),
-    ...PageQuery,
-  },
-  { additionalProperties: false },
-);
+const FundersFilters = {
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  siret: Type.Optional(Siret),
+};
+const OrdersFilters = {
+  status: Type.Optional(Type.Union(OrderStatuses.map((s) => Type.Literal(s)))),
+  funderId: Type.Optional(Uuid),
+};
 
 const Codes = (maxItems: number) => Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems }));
 const RulesBody = Type.Object(
@@ -160,17 +147,16 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     async (request, reply) =>
       reply.status(201).send((await ctx.transaction((tx, emit) => createFunder(tx, emit, request.body))) as never),
   );
-  app.get(
+  listRoute(
+    app,
     '/funders',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'Funders by name (part of it) or SIRET, in name order',
-        querystring: FundersQuery,
-        response: { 200: Type.Array(FunderView) },
-      },
+      roles: staff,
+      summary: 'Funders by name (part of it) or SIRET, in name order',
+      filters: FundersFilters,
+      item: FunderView,
     },
-    async (request) => (await listFunders(ctx.db, request.query, pageOf(request.query))) as never,
+    (query, page) => listFunders(ctx.db, query, page),
   );
   app.get(
     '/funders/:id',
@@ -316,23 +302,18 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
     },
   );
 
-  app.get(
+  listRoute(
+    app,
     '/orders',
     {
-      config: { roles: [...staff, 'funder'] },
-      schema: {
-        summary: 'Orders and quotes by status and funder, newest first (a funder: its own)',
-        querystring: OrdersQuery,
-        response: { 200: Type.Array(QuoteView) },
-      },
+      roles: [...staff, 'funder'],
+      summary: 'Orders and quotes by status and funder, newest first (a funder: its own)',
+      filters: OrdersFilters,
+      item: QuoteView,
     },
-    async (request) => {
-      // A funder token lists its own orders only, whatever funderId it asks for.
-      const scope = callerScope(request);
-      if (scope && !scope.id) return [];
-      const filter = { status: request.query.status, funderId: scope ? scope.id! : request.query.funderId };
-      return (await listOrders(ctx.db, filter, pageOf(request.query))).map(quoteView);
-    },
+    // A funder token lists its own orders only, whatever funderId it asks for.
+    async (query, page, { scopeId }) =>
+      (await listOrders(ctx.db, { status: query.status, funderId: scopeId ?? query.funderId }, page)).map(quoteView),
   );
   app.get(
     '/orders/:id',

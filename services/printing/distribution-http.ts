@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid, parseBarcode, type ActionResponse } from '@aptic/contracts';
-import { actorOf, assertScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, assertScope, listRoute, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import {
   allocate,
   createPrescriber,
@@ -127,17 +127,11 @@ export function distributionRoutes(app: AdminApp, ctx: ServiceContext): void {
     async (request, reply) =>
       reply.status(201).send(await ctx.transaction((tx) => createPrescriber(tx, request.body, actorOf(request)))),
   );
-  app.get(
+  listRoute(
+    app,
     '/prescribers',
-    {
-      config: { roles: ['support'] },
-      schema: {
-        summary: 'Prescripteurs, by name',
-        querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: { 200: Type.Array(PrescriberView) },
-      },
-    },
-    (request) => listPrescribers(ctx.db, pageOf(request.query)),
+    { roles: ['support'], summary: 'Prescripteurs, by name', filters: {}, item: PrescriberView },
+    (_query, page) => listPrescribers(ctx.db, page),
   );
   app.get(
     '/prescribers/:id',

@@ -3,16 +3,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
-import {
-  actorOf,
-  assertScope,
-  businessDate,
-  callerScope,
-  PageQuery,
-  pageOf,
-  type AdminApp,
-  type ServiceContext,
-} from '@aptic/runtime';
+import { actorOf, assertScope, businessDate, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
 import {
@@ -52,14 +43,10 @@ const ProofView = Type.Object({
 });
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) =>
   Type.Union([t, Type.Null()]);
-const JobsQuery = Type.Object(
-  {
-    status: Type.Optional(Type.Union(PrintJobStatuses.map((s) => Type.Literal(s)))),
-    orderId: Type.Optional(Uuid),
-    ...PageQuery,
-  },
-  { additionalProperties: false },
-);
+const JobsFilters = {
+  status: Type.Optional(Type.Union(PrintJobStatuses.map((s) => Type.Literal(s)))),
+  orderId: Type.Optional(Uuid),
+};
 const JobView = Type.Object({
   id: Uuid,
   orderId: Uuid,
@@ -271,21 +258,16 @@ function printJobRoutes(app: AdminApp, ctx: ServiceContext): void {
     },
     async (request, reply) => sendFile(request, reply, await visibleJob(request, request.params.id)),
   );
-  app.get(
+  listRoute(
+    app,
     '/print-jobs',
     {
-      config: { roles },
-      schema: {
-        summary: 'Print jobs (a print partner’s own) by status or order, oldest first',
-        querystring: JobsQuery,
-        response: { 200: Type.Array(JobView) },
-      },
+      roles,
+      summary: 'Print jobs (a print partner’s own) by status or order, oldest first',
+      filters: JobsFilters,
+      item: JobView,
     },
-    async (request) => {
-      const scope = callerScope(request);
-      if (scope && !scope.id) return [];
-      return listJobs(ctx.db, { ...request.query, partnerId: scope?.id ?? undefined }, pageOf(request.query));
-    },
+    (query, page, { scopeId }) => listJobs(ctx.db, { ...query, partnerId: scopeId }, page),
   );
   app.post(
     '/print-jobs/:id/printed',

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BusinessDate, DomainError, Refusal, Uuid, validate, type ActionResponse } from '@aptic/contracts';
-import { actorOf, assertScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, listRoute, ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
@@ -114,18 +114,11 @@ const KitBody = Type.Object(
 );
 const KioskBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 const Id = Type.Object({ id: Uuid });
-const ListQuery = Type.Object(
-  { status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))), ...PageQuery },
-  { additionalProperties: false },
-);
-const KiosksQuery = Type.Object(
-  {
-    placeId: Type.Optional(Uuid),
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])),
-    ...PageQuery,
-  },
-  { additionalProperties: false },
-);
+const PlacesFilters = { status: Type.Optional(Type.Union(PlaceStatuses.map((s) => Type.Literal(s)))) };
+const KiosksFilters = {
+  placeId: Type.Optional(Uuid),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])),
+};
 const errors = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const staff = ['support'] as const;
 const unknownPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status: 404, field: 'placeId' });
@@ -176,20 +169,12 @@ function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
         );
     },
   );
-  app.get(
+  listRoute(
+    app,
     '/places',
-    {
-      config: { roles: money },
-      schema: {
-        summary: 'Places by status, in name order',
-        querystring: ListQuery,
-        response: { 200: Type.Array(PlaceView) },
-      },
-    },
-    async (request) =>
-      (await listPlaces(ctx.db, request.query.status as PlaceStatus | undefined, pageOf(request.query))).map((p) =>
-        placeView(p, request.principal?.role),
-      ),
+    { roles: money, summary: 'Places by status, in name order', filters: PlacesFilters, item: PlaceView },
+    async (query, page, caller) =>
+      (await listPlaces(ctx.db, query.status as PlaceStatus | undefined, page)).map((p) => placeView(p, caller.role)),
   );
   app.get(
     '/places/:id',
@@ -450,21 +435,19 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
       });
     },
   );
-  app.get(
+  listRoute(
+    app,
     '/kiosks',
     {
-      config: { roles: staff },
-      schema: {
-        summary:
-          'The fleet: kiosks of every place, by place and status, each with its health (last seen, link state, journal, scanner, alerts)',
-        querystring: KiosksQuery,
-        response: { 200: Type.Array(FleetKioskView) },
-      },
+      roles: staff,
+      summary:
+        'The fleet: kiosks of every place, by place and status, each with its health (last seen, link state, journal, scanner, alerts)',
+      filters: KiosksFilters,
+      item: FleetKioskView,
     },
-    async (request) => {
+    async (query, page) => {
       const now = new Date();
-      const rows = await fleetKiosks(ctx.db, request.query, pageOf(request.query));
-      return rows.map((row) => fleetKioskView(row, now, kiosks.alerts));
+      return (await fleetKiosks(ctx.db, query, page)).map((row) => fleetKioskView(row, now, kiosks.alerts));
     },
   );
   app.get(
@@ -479,19 +462,18 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
     },
     async () => fleetAlerts(ctx, kiosks.alerts),
   );
-  app.get(
+  ownerRoute(
+    app,
     '/places/:id/kiosks',
     {
-      config: { roles: [...staff, 'place'] },
-      schema: {
-        summary: 'The place’s kiosks and their health (a place’s own token sees its own)',
-        params: Id,
-        response: { 200: Type.Array(FleetKioskView), 404: Refusal },
-      },
+      roles: [...staff, 'place'],
+      summary: 'The place’s kiosks and their health (a place’s own token sees its own)',
+      owner: 'place',
+      notFound: unknownPlace,
+      response: { 200: Type.Array(FleetKioskView), 404: Refusal },
     },
-    async (request) => {
-      assertScope(request, { place: request.params.id }, unknownPlace);
-      const place = await findPlace(ctx.db, request.params.id);
+    async (id) => {
+      const place = await findPlace(ctx.db, id);
       const now = new Date();
       return (await fleetKiosks(ctx.db, { placeId: place.id })).map((row) => fleetKioskView(row, now, kiosks.alerts));
     },

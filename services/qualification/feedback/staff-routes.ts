@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { DomainError, PlaceRatingEntry, Refusal, Uuid } from '@aptic/contracts';
-import { assertScope, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { ownerRoute, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { findPlace } from '../db/places.ts';
 import { latestAssessment } from '../db/qualification.ts';
 import { flaggedPlaces, placeRating, placeRatingList } from '../db/ratings.ts';
@@ -42,20 +42,19 @@ const noPlace = () => new DomainError('unknown_place', 'Lieu inconnu.', { status
 
 export function ratingStaffRoutes(threshold: number) {
   return (app: AdminApp, ctx: ServiceContext): void => {
-    app.get(
+    ownerRoute(
+      app,
       '/places/:id/ratings',
       {
-        config: { roles: ['support', 'finance', 'place'] },
-        schema: {
-          summary: 'A place’s ratings by beneficiaries: figures, alert, comments (a place token: its own place only)',
-          params: Type.Object({ id: Uuid }),
-          querystring: Type.Object(PageQuery, { additionalProperties: false }),
-          response: { 200: PlaceRatingsView, 404: Refusal },
-        },
+        roles: ['support', 'finance', 'place'],
+        summary: 'A place’s ratings by beneficiaries: figures, alert, comments (a place token: its own place only)',
+        owner: 'place',
+        notFound: noPlace,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: PlaceRatingsView, 404: Refusal },
       },
-      async (request) => {
-        assertScope(request, { place: request.params.id }, noPlace);
-        const place = await findPlace(ctx.db, request.params.id);
+      async (id, request) => {
+        const place = await findPlace(ctx.db, id);
         const [figures, assessment, list] = await Promise.all([
           placeRating(ctx.db, place.id),
           latestAssessment(ctx.db, place.id),
