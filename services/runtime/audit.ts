@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
-import { bigserial, index, jsonb, text, timestamp, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, text, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import { stamp } from './db/columns.ts';
 import type { Queryable, Tx } from './db/connect.ts';
 
 /**
@@ -20,7 +21,7 @@ export function auditTable(schema: PgSchema) {
       toStatus: text('to_status'),
       actor: text('actor').notNull(),
       details: jsonb('details'),
-      at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+      at: stamp('at').notNull().defaultNow(),
     },
     (t) => [index(`${schema.schemaName}_audit_scope`).on(t.scopeId, t.seq)],
   );

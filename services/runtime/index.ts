@@ -38,3 +38,4 @@ export { parseCsv, toCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';
 export { passCodeKey, passLookupKey } from './secrets.ts';
 export { listRoute, ownerRoute, type Caller, type ListQuery } from './http/routes.ts';
+export { cents, day, factColumns, stamp } from './db/columns.ts';

@@ -1,17 +1,15 @@
 import {
   bigint,
   boolean,
-  date,
   doublePrecision,
   index,
   integer,
   pgSchema,
   primaryKey,
   text,
-  timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { eventTables } from '@aptic/runtime';
+import { cents, day, eventTables, factColumns, stamp } from '@aptic/runtime';
 
 /**
  * Analytics' read model, built from durable events only. Every row is written so that events of
@@ -41,11 +39,11 @@ export const orderSummary = analytics.table(
     funderName: text('funder_name'),
     offer: text('offer'),
     carnetSize: integer('carnet_size'),
-    faceValueCents: bigint('face_value_cents', { mode: 'number' }),
-    validFrom: date('valid_from'),
+    faceValueCents: cents('face_value_cents'),
+    validFrom: day('valid_from'),
     /** Last day a pass of the order may be redeemed (31 January after a 31 December validity end). */
-    lastRedemptionDay: date('last_redemption_day'),
-    paidAt: timestamp('paid_at', { withTimezone: true }),
+    lastRedemptionDay: day('last_redemption_day'),
+    paidAt: stamp('paid_at'),
     carnetsIssued: integer('carnets_issued').notNull().default(0),
     passesIssued: integer('passes_issued').notNull().default(0),
     carnetsReleased: integer('carnets_released').notNull().default(0),
@@ -57,16 +55,16 @@ export const orderSummary = analytics.table(
     /** Carnets with at least one pass redeemed (entamés), net of cancellations. */
     carnetsStarted: integer('carnets_started').notNull().default(0),
     passesRedeemed: integer('passes_redeemed').notNull().default(0),
-    redeemedCents: bigint('redeemed_cents', { mode: 'number' }).notNull().default(0),
-    creditNoteCents: bigint('credit_note_cents', { mode: 'number' }).notNull().default(0),
+    redeemedCents: cents('redeemed_cents').notNull().default(0),
+    creditNoteCents: cents('credit_note_cents').notNull().default(0),
     /**
      * Redemption's final word (order.redemption_closed): the order's redemption window closed, no
      * pass of it is redeemed any more; its unused passes and their face value, to be credited to the
      * funder (ordering's credit note, credit_note.issued, follows).
      */
-    redemptionClosedAt: timestamp('redemption_closed_at', { withTimezone: true }),
+    redemptionClosedAt: stamp('redemption_closed_at'),
     passesUnused: integer('passes_unused'),
-    unusedCents: bigint('unused_cents', { mode: 'number' }),
+    unusedCents: cents('unused_cents'),
   },
   (t) => [index('order_summary_funder').on(t.funderId)],
 );
@@ -79,13 +77,13 @@ export const orderSummary = analytics.table(
 export const usageDaily = analytics.table(
   'usage_daily',
   {
-    day: date('day').notNull(),
+    day: day('day').notNull(),
     funderId: uuid('funder_id').notNull(),
     orderId: uuid('order_id').notNull(),
     placeId: uuid('place_id').notNull(),
     offerId: uuid('offer_id').notNull(),
     redemptions: integer('redemptions').notNull(),
-    cents: bigint('cents', { mode: 'number' }).notNull(),
+    cents: cents('cents').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.funderId, t.day, t.orderId, t.placeId, t.offerId] }),
@@ -109,9 +107,9 @@ export const redemptionFact = analytics.table(
     offerId: uuid('offer_id'),
     serviceActId: uuid('service_act_id'),
     faceValueCents: integer('face_value_cents'),
-    scannedAt: timestamp('scanned_at', { withTimezone: true }),
+    scannedAt: stamp('scanned_at'),
     lateUpload: boolean('late_upload'),
-    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    cancelledAt: stamp('cancelled_at'),
   },
   (t) => [index('redemption_fact_funder_scanned').on(t.funderId, t.scannedAt)],
 );
@@ -149,8 +147,8 @@ export const handOutFact = analytics.table(
     prescriberId: uuid('prescriber_id').notNull(),
     prescriberName: text('prescriber_name').notNull(),
     carnetNumber: integer('carnet_number').notNull(),
-    handedOutAt: timestamp('handed_out_at', { withTimezone: true }).notNull(),
-    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    handedOutAt: stamp('handed_out_at').notNull(),
+    deliveredAt: stamp('delivered_at'),
     publicCode: text('public_code'),
     communeCode: text('commune_code'),
     renewsCarnetNumber: integer('renews_carnet_number'),
@@ -176,11 +174,9 @@ export const place = analytics.table('place', {
   departementCode: text('departement_code'),
   latitude: doublePrecision('latitude'),
   longitude: doublePrecision('longitude'),
-  detailsVersion: integer('details_version').notNull().default(0),
-  detailsAt: timestamp('details_at', { withTimezone: true }),
+  ...factColumns('details', 'At'),
   status: text('status').notNull(),
-  statusVersion: integer('status_version').notNull().default(0),
-  statusAt: timestamp('status_at', { withTimezone: true }),
+  ...factColumns('status', 'At'),
 });
 
 /** Offers of a service by a place (catalogue). Public directory data. */
@@ -199,7 +195,7 @@ export const kiosk = analytics.table('kiosk', {
   placeId: uuid('place_id'),
   registered: boolean('registered').notNull().default(false),
   revoked: boolean('revoked').notNull().default(false),
-  lastScanAt: timestamp('last_scan_at', { withTimezone: true }),
+  lastScanAt: stamp('last_scan_at'),
 });
 
 /** One row per refused scan (scans.denied), keyed by the scan. */
@@ -211,14 +207,14 @@ export const deniedScan = analytics.table('denied_scan', {
   orderId: uuid('order_id'),
   funderId: uuid('funder_id'),
   reason: text('reason').notNull(),
-  scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull(),
+  scannedAt: stamp('scanned_at').notNull(),
 });
 
 /** Rollup of refused scans per Paris day × reason × kiosk (staff; the kiosk gives the place). */
 export const deniedDaily = analytics.table(
   'denied_daily',
   {
-    day: date('day').notNull(),
+    day: day('day').notNull(),
     reason: text('reason').notNull(),
     kioskId: uuid('kiosk_id').notNull(),
     scans: integer('scans').notNull(),
@@ -231,9 +227,9 @@ export const period = analytics.table('period', {
   periodId: uuid('period_id').primaryKey(),
   month: text('month').notNull(),
   placeId: uuid('place_id').notNull(),
-  grossCents: bigint('gross_cents', { mode: 'number' }).notNull(),
-  feeCents: bigint('fee_cents', { mode: 'number' }).notNull(),
-  netCents: bigint('net_cents', { mode: 'number' }).notNull(),
+  grossCents: cents('gross_cents').notNull(),
+  feeCents: cents('fee_cents').notNull(),
+  netCents: cents('net_cents').notNull(),
   passCount: integer('pass_count').notNull(),
 });
 
@@ -242,10 +238,10 @@ export const payout = analytics.table('payout', {
   payoutId: uuid('payout_id').primaryKey(),
   placeId: uuid('place_id').notNull(),
   month: text('month').notNull(),
-  netCents: bigint('net_cents', { mode: 'number' }).notNull(),
+  netCents: cents('net_cents').notNull(),
   status: text('status').notNull(),
   reason: text('reason'),
-  statusAt: timestamp('status_at', { withTimezone: true }).notNull(),
+  statusAt: stamp('status_at').notNull(),
 });
 
 /**
@@ -256,7 +252,7 @@ export const reportingRole = analytics.table('reporting_role', {
   roleName: text('role_name').primaryKey(),
   funderId: uuid('funder_id').unique(),
   staff: boolean('staff').notNull().default(false),
-  rotatedAt: timestamp('rotated_at', { withTimezone: true }).notNull().defaultNow(),
+  rotatedAt: stamp('rotated_at').notNull().defaultNow(),
 });
 
 /**
@@ -277,8 +273,8 @@ export const ratingFact = analytics.table(
     serviceCode: text('service_code'),
     score: integer('score'),
     wouldReturn: boolean('would_return'),
-    redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
-    ratedAt: timestamp('rated_at', { withTimezone: true }),
+    redeemedAt: stamp('redeemed_at'),
+    ratedAt: stamp('rated_at'),
     withdrawn: boolean('withdrawn').notNull(),
   },
   (t) => [index('rating_fact_funder').on(t.funderId, t.placeId)],

@@ -1,6 +1,5 @@
 import {
   boolean,
-  date,
   doublePrecision,
   index,
   integer,
@@ -8,18 +7,15 @@ import {
   pgSchema,
   point,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import { eventTables } from '@aptic/runtime';
+import { day, eventTables, stamp } from '@aptic/runtime';
 import type { OpenData } from '../domain/open-data.ts';
 
 export const catalogue = pgSchema('catalogue');
 export const { outbox, inbox } = eventTables(catalogue);
-
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Versions of the national service référentiel this database was seeded with. */
 export const referentielVersions = catalogue.table('referentiel_version', {
@@ -76,7 +72,7 @@ export const places = catalogue.table(
     arrondissementCode: text('arrondissement_code'),
     /** Who collected the directory row (`source`) and when they last updated it (`date_maj`). */
     sourceName: text('source_name'),
-    sourceDate: date('source_date', { mode: 'string' }),
+    sourceDate: day('source_date'),
     /** The schema's descriptive fields as the file gave them (contact, fees, programmes…), v1 vocabulary. */
     openData: jsonb('open_data').$type<OpenData>().notNull().default({}),
     /** What the last import found doubtful in the row (coordinates, postal code, dropped values), for staff. */

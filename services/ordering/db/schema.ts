@@ -1,18 +1,5 @@
-import {
-  bigint,
-  boolean,
-  customType,
-  date,
-  integer,
-  jsonb,
-  pgSchema,
-  primaryKey,
-  text,
-  timestamp,
-  unique,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { auditTable, eventTables } from '@aptic/runtime';
+import { boolean, customType, integer, jsonb, pgSchema, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { auditTable, cents, day, eventTables, stamp } from '@aptic/runtime';
 import type { UsageRules } from '@aptic/contracts';
 import type { QuoteLine } from '../domain/pricing.ts';
 import type { OrderStatus } from '../domain/lifecycle.ts';
@@ -21,9 +8,6 @@ export const ordering = pgSchema('ordering');
 export const { outbox, inbox } = eventTables(ordering);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
-const cents = (name: string) => bigint(name, { mode: 'number' });
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const day = (name: string) => date(name, { mode: 'string' });
 
 /** A commanditaire: the body that buys passes. */
 export const funders = ordering.table('funder', {

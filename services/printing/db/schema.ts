@@ -1,26 +1,13 @@
-import {
-  bigint,
-  customType,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgSchema,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { ProofStatus } from '../domain/proof.ts';
 import type { PrintJobStatus } from '../domain/print-job.ts';
-import { auditTable, eventTables } from '@aptic/runtime';
+import { auditTable, day, eventTables, stamp } from '@aptic/runtime';
 import type { UsageRules } from '@aptic/contracts';
 
 export const printing = pgSchema('printing');
 export const { outbox, inbox } = eventTables(printing);
 export const auditLog = auditTable(printing);
 
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** node-postgres reads bytea as a Buffer, PGlite as a Uint8Array: a Buffer either way. */
 const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -144,8 +131,8 @@ export const proofs = printing.table(
     orderId: uuid('order_id').notNull(),
     version: integer('version').notNull(),
     status: text('status').$type<ProofStatus>().notNull(),
-    sentOn: date('sent_on', { mode: 'string' }).notNull(),
-    answerDueOn: date('answer_due_on', { mode: 'string' }).notNull(),
+    sentOn: day('sent_on').notNull(),
+    answerDueOn: day('answer_due_on').notNull(),
     answeredBy: text('answered_by'),
     comments: text('comments'),
   },
@@ -166,8 +153,8 @@ export const printJobs = printing.table('print_job', {
   status: text('status').$type<PrintJobStatus>().notNull(),
   /** The print partner it is assigned to (staff assign it); until then no partner sees it. */
   partnerId: uuid('partner_id').references(() => printPartners.id),
-  approvedOn: date('approved_on', { mode: 'string' }).notNull(),
-  expectedDeliveryOn: date('expected_delivery_on', { mode: 'string' }).notNull(),
+  approvedOn: day('approved_on').notNull(),
+  expectedDeliveryOn: day('expected_delivery_on').notNull(),
   carrier: text('carrier'),
   tracking: text('tracking'),
   deliveryPoint: text('delivery_point'),

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
-  date,
   doublePrecision,
   index,
   integer,
@@ -10,12 +9,11 @@ import {
   pgSchema,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { ScannerMode } from '@aptic/contracts';
-import { auditTable, eventTables } from '@aptic/runtime';
+import { auditTable, day, eventTables, stamp } from '@aptic/runtime';
 import type { PlaceStatus } from '../domain/lifecycle.ts';
 import type { Answers, Proposal, Score } from '../domain/questionnaire.ts';
 import type { KitPlan, KitStatus } from '../domain/kit.ts';
@@ -25,9 +23,6 @@ import type { RatingStatus } from '../domain/rating.ts';
 
 export const qualification = pgSchema('qualification');
 export const { outbox, inbox } = eventTables(qualification);
-
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const day = (name: string) => date(name, { mode: 'string' });
 
 /** A médiation place (lieu / APTICulteur); `status` follows domain/lifecycle.ts. */
 export const places = qualification.table('place', {

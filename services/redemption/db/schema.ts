@@ -1,26 +1,10 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgSchema,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { eventTables } from '@aptic/runtime';
+import { boolean, index, integer, jsonb, pgSchema, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { cents, day, eventTables, factColumns, stamp } from '@aptic/runtime';
 import type { DenialReason, UsageRules } from '@aptic/contracts';
 
 export const redemption = pgSchema('redemption');
 export const { outbox, inbox } = eventTables(redemption);
-
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const cents = (name: string) => bigint(name, { mode: 'number' });
 
 // Read models, built from other services' events: redemption never asks anyone on the hot path.
 
@@ -79,7 +63,7 @@ export const orderWindows = redemption.table('order_window', {
   funderId: uuid('funder_id').notNull(),
   passCount: integer('pass_count').notNull(),
   /** The passes' last valid day (Europe/Paris), January's grace included. */
-  lastDay: date('last_day', { mode: 'string' }).notNull(),
+  lastDay: day('last_day').notNull(),
   /** open → closed, once (db/windows.ts). */
   status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
   closedAt: stamp('closed_at'),
@@ -96,15 +80,12 @@ export const places = redemption.table('place', {
   type: text('type'),
   communeCode: text('commune_code'),
   /** The fact the details (name, type, commune) come from: the newest place.qualified applied. */
-  detailsVersion: integer('details_version').notNull().default(0),
-  detailsAsOf: stamp('details_as_of'),
+  ...factColumns('details'),
   qualified: boolean('qualified').notNull().default(false),
   /** The newest qualification fact applied (place version, then time): an older one changes nothing. */
-  qualifiedVersion: integer('qualified_version').notNull().default(0),
-  qualifiedAsOf: stamp('qualified_as_of'),
+  ...factColumns('qualified'),
   kitActive: boolean('kit_active').notNull().default(false),
-  kitVersion: integer('kit_version').notNull().default(0),
-  kitAsOf: stamp('kit_as_of'),
+  ...factColumns('kit'),
 });
 
 /** Offers as catalogue publishes them (offer.*): a redemption refers to the offer as it was. */

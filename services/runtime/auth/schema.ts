@@ -1,4 +1,5 @@
-import { pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
+import { stamp } from '../db/columns.ts';
 
 /**
  * Staff and partner API tokens, shared by every service's admin endpoint (a platform concern,
@@ -17,6 +18,6 @@ export const apiTokens = authSchema.table('api_token', {
   scopeId: uuid('scope_id'),
   hash: text('hash').notNull().unique(),
   createdBy: text('created_by').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  createdAt: stamp('created_at').notNull().defaultNow(),
+  revokedAt: stamp('revoked_at'),
 });

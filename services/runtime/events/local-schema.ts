@@ -1,4 +1,5 @@
-import { bigint, bigserial, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, integer, jsonb, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
+import { stamp } from '../db/columns.ts';
 
 /**
  * Embedded mode only: a stream kept in the embedded database, standing in for JetStream
@@ -11,7 +12,7 @@ export const streamTable = busSchema.table('stream', {
   id: uuid('id').notNull().unique(),
   subject: text('subject').notNull(),
   body: jsonb('body').notNull(),
-  storedAt: timestamp('stored_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  storedAt: stamp('stored_at').notNull().defaultNow(),
 });
 
 export const cursorTable = busSchema.table('cursor', {
@@ -26,5 +27,5 @@ export const deadLetterTable = busSchema.table('dead_letter', {
   error: text('error').notNull(),
   deliveries: integer('deliveries').notNull(),
   body: jsonb('body'),
-  parkedAt: timestamp('parked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  parkedAt: stamp('parked_at').notNull().defaultNow(),
 });

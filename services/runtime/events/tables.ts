@@ -1,4 +1,5 @@
-import { bigserial, jsonb, primaryKey, text, timestamp, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import { bigserial, jsonb, primaryKey, text, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import { stamp } from '../db/columns.ts';
 
 /**
  * The outbox and inbox every service keeps in its own schema.
@@ -12,14 +13,14 @@ export function eventTables(schema: PgSchema) {
     id: uuid('id').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: stamp('created_at').notNull().defaultNow(),
   });
   const inbox = schema.table(
     'inbox',
     {
       consumer: text('consumer').notNull(),
       eventId: uuid('event_id').notNull(),
-      processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+      processedAt: stamp('processed_at').notNull().defaultNow(),
     },
     (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
   );

@@ -1,18 +1,5 @@
-import {
-  bigint,
-  bigserial,
-  boolean,
-  date,
-  index,
-  integer,
-  pgSchema,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { auditTable, eventTables } from '@aptic/runtime';
+import { bigserial, boolean, index, integer, pgSchema, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { auditTable, cents, day, eventTables, factColumns, stamp } from '@aptic/runtime';
 import type { AccountKind } from '../domain/accounts.ts';
 import type { HoldReason, PayoutStatus, RejectionCode } from '../domain/payout.ts';
 
@@ -20,10 +7,6 @@ export const settlement = pgSchema('settlement');
 export const { outbox, inbox } = eventTables(settlement);
 /** Every payout status change and every close, who made it and when (append-only). */
 export const audit = auditTable(settlement);
-
-const cents = (name: string) => bigint(name, { mode: 'number' });
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const day = (name: string) => date(name, { mode: 'string' });
 
 /**
  * One ledger transaction: what moved money and why. Its lines sum to zero. `kind` + `ref` name
@@ -227,10 +210,8 @@ export const kits = settlement.table('kit', {
   plan: text('plan').$type<'monthly' | 'yearly'>(),
   activatedOn: day('activated_on'),
   cancelledOn: day('cancelled_on'),
-  activatedVersion: integer('activated_version').notNull().default(0),
-  activatedAsOf: stamp('activated_as_of'),
-  stateVersion: integer('state_version').notNull().default(0),
-  stateAsOf: stamp('state_as_of'),
+  ...factColumns('activated'),
+  ...factColumns('state'),
 });
 
 /** A funder pays the kit of a place over a span of days. */
