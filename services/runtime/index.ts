@@ -18,6 +18,7 @@ export type { EventBus, Delivery, DeadLetter, OutgoingEvent } from './events/bus
 export { InProgress, JetStreamBus, busConnectionOptions } from './events/jetstream.ts';
 export { LocalBus } from './events/local.ts';
 export { DurableConsumer, type ConsumerDefinition } from './events/consumer.ts';
+export { oneByOne } from './events/one-by-one.ts';
 export { OutboxRelay, outboxWriter, type Emit, type OutboxWriter } from './events/outbox.ts';
 export { MicroBatcher } from './events/micro-batcher.ts';
 export { BatchPublisher, type Publication } from './events/publisher.ts';
@@ -32,7 +33,7 @@ export { actorOf, assertScope, callerScope, type RecordScope } from './http/acce
 export { PdfRenderer } from './pdf/renderer.ts';
 export { auditTable, auditTrail, auditWriter, type AuditEntry, type AuditTable } from './audit.ts';
 export { arrayParam } from './db/arrays.ts';
-export { newerFact, setIfNewer, type Fact } from './db/facts.ts';
+export { newerFact, placeFact, setIfNewer, upsertNewer, type Fact, type FactGroup } from './db/facts.ts';
 export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, toCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';

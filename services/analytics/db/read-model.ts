@@ -3,6 +3,7 @@ import { lastRedemptionDay, type EventDataOf, type EventEnvelope, type EventType
 import {
   arrayParam,
   newerFact,
+  placeFact,
   preparedRows,
   queryRows,
   setIfNewer,
@@ -344,10 +345,6 @@ const placeStatus = {
   'place.suspended': 'suspended',
   'place.revoked': 'revoked',
 } as const;
-type PlaceEvent = EventEnvelope<keyof typeof placeStatus>;
-
-/** A fact about a place: its place version (0 on events from before versions), then its time. */
-const placeFact = (e: PlaceEvent): Fact => ({ version: e.data.placeVersion ?? 0, asOf: new Date(e.occurredAt) });
 
 /** What place.qualified describes, with the fact it comes from. */
 const detailsOf = (d: EventDataOf<'place.qualified'>, fact: Fact) => ({

@@ -1,5 +1,5 @@
-import { lastRedemptionDay, type EventEnvelope, type EventType } from '@aptic/contracts';
-import { newerFact, setIfNewer, type ConsumerDefinition, type Fact, type Tx } from '@aptic/runtime';
+import { lastRedemptionDay, type EventEnvelope } from '@aptic/contracts';
+import { oneByOne, placeFact, upsertNewer, type Tx } from '@aptic/runtime';
 import {
   carnetReleases,
   kiosks,
@@ -12,22 +12,7 @@ import {
   settledPeriods,
 } from './schema.ts';
 
-type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
-
-/** A consumer applying its events one by one, in the order received, each with its own handler. */
-function readModel<T extends EventType>(name: string, handlers: { [K in T]: Handler<K> }): ConsumerDefinition<T> {
-  return {
-    name,
-    events: Object.keys(handlers) as T[],
-    async apply(tx, events) {
-      for (const event of events) await (handlers[event.type] as Handler<T>)(tx, event);
-    },
-  };
-}
-
-const at = (event: EventEnvelope) => new Date(event.occurredAt);
-
-const orderRulesModel = readModel('order-rules', {
+const orderRulesModel = oneByOne('order-rules', {
   'order.paid': async (tx, { data }) => {
     await tx
       .insert(orderRules)
@@ -43,7 +28,7 @@ const orderRulesModel = readModel('order-rules', {
   },
 });
 
-const passesModel = readModel('passes', {
+const passesModel = oneByOne('passes', {
   'passes.issued': async (tx, { data }) => {
     const rows = data.passes.map((p) => ({
       passId: p.passId,
@@ -72,11 +57,10 @@ const passesModel = readModel('passes', {
   },
 });
 
-/** A fact about a place: its place version (0 on events from before versions), then its time. */
+/** The events that carry a fact about a place. */
 type PlaceFact = EventEnvelope<
   'place.qualified' | 'place.suspended' | 'place.revoked' | 'kit.subscribed' | 'kit.cancelled'
 >;
-const factOf = (e: PlaceFact): Fact => ({ version: e.data.placeVersion ?? 0, asOf: at(e) });
 
 /**
  * Sets a place's qualification, and the details a `place.qualified` carries, each only if the fact
@@ -90,34 +74,34 @@ async function setQualified(
   qualified: boolean,
   details?: { name: string; type: string; communeCode: string },
 ): Promise<void> {
-  const { version, asOf } = factOf(e);
-  const status = { qualified, qualifiedVersion: version, qualifiedAsOf: asOf };
-  const described = details ? { ...details, detailsVersion: version, detailsAsOf: asOf } : {};
-  const statusNewer = newerFact(places.qualifiedVersion, places.qualifiedAsOf, factOf(e));
-  const detailsNewer = newerFact(places.detailsVersion, places.detailsAsOf, factOf(e));
-  await tx
-    .insert(places)
-    .values({ placeId: e.data.placeId, ...status, ...described })
-    .onConflictDoUpdate({
-      target: places.placeId,
-      set: { ...setIfNewer(places, statusNewer, status), ...setIfNewer(places, detailsNewer, described) },
-    });
+  const fact = placeFact(e);
+  const { version, asOf } = fact;
+  await upsertNewer(tx, places, places.placeId, { placeId: e.data.placeId }, fact, [
+    {
+      version: places.qualifiedVersion,
+      asOf: places.qualifiedAsOf,
+      values: { qualified, qualifiedVersion: version, qualifiedAsOf: asOf },
+    },
+    {
+      version: places.detailsVersion,
+      asOf: places.detailsAsOf,
+      values: details ? { ...details, detailsVersion: version, detailsAsOf: asOf } : {},
+    },
+  ]);
 }
 
 async function setKit(tx: Tx, e: PlaceFact, kitActive: boolean): Promise<void> {
-  const { version, asOf } = factOf(e);
-  const values = { kitActive, kitVersion: version, kitAsOf: asOf };
-  await tx
-    .insert(places)
-    .values({ placeId: e.data.placeId, ...values })
-    .onConflictDoUpdate({
-      target: places.placeId,
-      set: values,
-      setWhere: newerFact(places.kitVersion, places.kitAsOf, factOf(e)),
-    });
+  const fact = placeFact(e);
+  await upsertNewer(tx, places, places.placeId, { placeId: e.data.placeId }, fact, [
+    {
+      version: places.kitVersion,
+      asOf: places.kitAsOf,
+      values: { kitActive, kitVersion: fact.version, kitAsOf: fact.asOf },
+    },
+  ]);
 }
 
-const placesModel = readModel('places', {
+const placesModel = oneByOne('places', {
   'place.qualified': (tx, e) =>
     setQualified(tx, e, true, { name: e.data.name, type: e.data.type, communeCode: e.data.communeCode }),
   'place.suspended': (tx, e) => setQualified(tx, e, false),
@@ -126,7 +110,7 @@ const placesModel = readModel('places', {
   'kit.cancelled': (tx, e) => setKit(tx, e, false),
 });
 
-const offersModel = readModel('offers', {
+const offersModel = oneByOne('offers', {
   'offer.published': async (tx, { data }) => {
     const values = {
       placeId: data.placeId,
@@ -147,7 +131,7 @@ const offersModel = readModel('offers', {
   },
 });
 
-const kiosksModel = readModel('kiosks', {
+const kiosksModel = oneByOne('kiosks', {
   'kiosk.registered': async (tx, { data }) => {
     await tx.insert(kiosks).values({ kioskId: data.kioskId, placeId: data.placeId }).onConflictDoNothing();
   },
@@ -159,7 +143,7 @@ const kiosksModel = readModel('kiosks', {
   },
 });
 
-const settledPeriodsModel = readModel('settled-periods', {
+const settledPeriodsModel = oneByOne('settled-periods', {
   'period.closed': async (tx, { data }) => {
     await tx.insert(settledPeriods).values({ placeId: data.placeId, month: data.month }).onConflictDoNothing();
   },

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { EventEnvelope, EventType } from '@aptic/contracts';
+import type { EventEnvelope } from '@aptic/contracts';
 import {
   businessDate,
-  newerFact,
+  oneByOne,
+  placeFact,
   queryRows,
-  setIfNewer,
+  upsertNewer,
   type ConsumerDefinition,
-  type Fact,
   type Tx,
 } from '@aptic/runtime';
 import { feeOf, postings, type Posting } from '../domain/accounts.ts';
@@ -16,21 +16,8 @@ import { book } from './ledger.ts';
 import { lastClosedMonth, sharePeriodLock } from './periods.ts';
 import { bookings, kitSponsorships, kits, offers, orders, periods, places } from './schema.ts';
 
-type Handler<T extends EventType> = (tx: Tx, event: EventEnvelope<T>) => Promise<void>;
-
-/** A consumer applying its events one by one, each with its own handler. */
-function consumer<T extends EventType>(name: string, handlers: { [K in T]: Handler<K> }): ConsumerDefinition<T> {
-  return {
-    name,
-    events: Object.keys(handlers) as T[],
-    async apply(tx, events) {
-      for (const event of events) await (handlers[event.type] as Handler<T>)(tx, event);
-    },
-  };
-}
-
 /** Orders: the funder's money comes in (held), passes issued and released (the funder's figures). */
-const ordersConsumer = consumer('orders', {
+const ordersConsumer = oneByOne('orders', {
   'order.paid': async (tx, { data }) => {
     const inserted = await tx
       .insert(orders)
@@ -82,14 +69,10 @@ async function bookCredit(tx: Tx, credit: { orderId: string; funderId: string; a
  * later uploads refused), never from a count of ours that a lagging consumer could get wrong;
  * ordering's credit note (credit_note.issued) is the document of that same amount.
  */
-const creditsConsumer = consumer('credits', {
+const creditsConsumer = oneByOne('credits', {
   'order.redemption_closed': async (tx, { data }) =>
     bookCredit(tx, { orderId: data.orderId, funderId: data.funderId, amountCents: data.unredeemedValueCents }),
 });
-
-/** A fact about a place: its place version (0 on events from before versions), then its time. */
-type PlaceFact = EventEnvelope<'place.qualified' | 'kit.activated' | 'kit.cancelled'>;
-const factOf = (e: PlaceFact): Fact => ({ version: e.data.placeVersion ?? 0, asOf: new Date(e.occurredAt) });
 
 /**
  * Kit facts apply only if newer than those the row holds, so an older activation replayed or
@@ -97,51 +80,40 @@ const factOf = (e: PlaceFact): Fact => ({ version: e.data.placeVersion ?? 0, asO
  * that arrives before its activation is kept.
  */
 async function kitActivated(tx: Tx, e: EventEnvelope<'kit.activated'>): Promise<void> {
-  const { version, asOf } = factOf(e);
+  const fact = placeFact(e);
+  const { version, asOf } = fact;
   const activation = {
     plan: e.data.plan,
     activatedOn: businessDate(new Date(e.data.from)),
     activatedVersion: version,
     activatedAsOf: asOf,
   };
-  const state = { cancelledOn: null, stateVersion: version, stateAsOf: asOf };
-  const activationNewer = newerFact(kits.activatedVersion, kits.activatedAsOf, factOf(e));
-  const stateNewer = newerFact(kits.stateVersion, kits.stateAsOf, factOf(e));
-  await tx
-    .insert(kits)
-    .values({ placeId: e.data.placeId, ...activation, ...state })
-    .onConflictDoUpdate({
-      target: kits.placeId,
-      set: { ...setIfNewer(kits, activationNewer, activation), ...setIfNewer(kits, stateNewer, state) },
-    });
+  await upsertNewer(tx, kits, kits.placeId, { placeId: e.data.placeId }, fact, [
+    { version: kits.activatedVersion, asOf: kits.activatedAsOf, values: activation },
+    {
+      version: kits.stateVersion,
+      asOf: kits.stateAsOf,
+      values: { cancelledOn: null, stateVersion: version, stateAsOf: asOf },
+    },
+  ]);
 }
 
 async function kitCancelled(tx: Tx, e: EventEnvelope<'kit.cancelled'>): Promise<void> {
-  const { version, asOf } = factOf(e);
-  const state = { cancelledOn: businessDate(new Date(e.data.at)), stateVersion: version, stateAsOf: asOf };
-  await tx
-    .insert(kits)
-    .values({ placeId: e.data.placeId, ...state })
-    .onConflictDoUpdate({
-      target: kits.placeId,
-      set: state,
-      setWhere: newerFact(kits.stateVersion, kits.stateAsOf, factOf(e)),
-    });
+  const fact = placeFact(e);
+  const state = { cancelledOn: businessDate(new Date(e.data.at)), stateVersion: fact.version, stateAsOf: fact.asOf };
+  await upsertNewer(tx, kits, kits.placeId, { placeId: e.data.placeId }, fact, [
+    { version: kits.stateVersion, asOf: kits.stateAsOf, values: state },
+  ]);
 }
 
 /** Places, their offers (statement lines by service) and kits (deducted from payouts). */
-const placesConsumer = consumer('places', {
+const placesConsumer = oneByOne('places', {
   // The name of the newest qualification: an older one, replayed, never brings back a former name.
   'place.qualified': async (tx, e) => {
-    const values = { name: e.data.name, ...factOf(e) };
-    await tx
-      .insert(places)
-      .values({ placeId: e.data.placeId, ...values })
-      .onConflictDoUpdate({
-        target: places.placeId,
-        set: values,
-        setWhere: newerFact(places.version, places.asOf, factOf(e)),
-      });
+    const fact = placeFact(e);
+    await upsertNewer(tx, places, places.placeId, { placeId: e.data.placeId }, fact, [
+      { version: places.version, asOf: places.asOf, values: { name: e.data.name, ...fact } },
+    ]);
   },
   'offer.published': async (tx, { data }) => {
     await tx
