@@ -7,7 +7,7 @@ import { addDays, businessDate, queryRows, type ConsumerDefinition, type Running
 import type { EventEnvelope } from '@aptic/contracts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
+import { passRedeemed, RawPublisher } from '../support/events.ts';
 import { fetchPdf, pdfText } from '../support/pdf.ts';
 import { validSiret } from '../support/siret.ts';
 
@@ -298,25 +298,7 @@ describe('the funder’s commercial journey', () => {
   test('redemption’s final count closes the order: the unredeemed face value becomes a credit note, once, used on the next order', async () => {
     // Three redemptions, one cancelled, arrive from redemption's events: the running count.
     const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    const redeemed = (passId: string): EventEnvelope<'pass.redeemed'> => ({
-      id: randomUUID(),
-      type: 'pass.redeemed',
-      occurredAt: new Date().toISOString(),
-      producer: 'redemption',
-      data: {
-        redemptionId: randomUUID(),
-        passId,
-        orderId,
-        funderId,
-        placeId: randomUUID(),
-        kioskId: randomUUID(),
-        offerId: randomUUID(),
-        serviceActId: randomUUID(),
-        faceValueCents: 1000,
-        scannedAt: new Date().toISOString(),
-        lateUpload: false,
-      },
-    });
+    const redeemed = (passId: string) => passRedeemed({ passId, orderId, funderId });
     const events = [redeemed(randomUUID()), redeemed(randomUUID()), redeemed(randomUUID())];
     for (const e of events) await publisher.publish(e, { msgID: e.id });
     await publisher.publish({

@@ -7,7 +7,7 @@ import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import type { EventEnvelope } from '@aptic/contracts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
+import { passRedeemed, RawPublisher } from '../support/events.ts';
 import { bestAnswers, probe, qualifiedPlace, siretFrom, validPlace } from './support.ts';
 import { kitActivation } from '@aptic/qualification/db/consumers.ts';
 
@@ -454,25 +454,7 @@ describe('IBAN and roles', () => {
 });
 
 describe('the kit', () => {
-  const redeemed = (placeId: string, scannedAt: string): EventEnvelope<'pass.redeemed'> => ({
-    id: randomUUID(),
-    type: 'pass.redeemed',
-    occurredAt: new Date().toISOString(),
-    producer: 'redemption',
-    data: {
-      redemptionId: randomUUID(),
-      passId: randomUUID(),
-      orderId: randomUUID(),
-      funderId: randomUUID(),
-      placeId,
-      kioskId: randomUUID(),
-      offerId: randomUUID(),
-      serviceActId: randomUUID(),
-      faceValueCents: 1000,
-      scannedAt,
-      lateUpload: false,
-    },
-  });
+  const redeemed = (placeId: string, scannedAt: string) => passRedeemed({ placeId, scannedAt });
 
   test('subscribed at sign-up, activated once at the first scan', async () => {
     const placeId = await qualifiedPlace(url, nextSiret());
@@ -577,25 +559,8 @@ test('the first scans of a place applied at once by several instances activate i
   const placeId = await qualifiedPlace(url, nextSiret());
   expect((await call(`${url}/places/${placeId}/kit`, { method: 'POST', body: { plan: 'monthly' } })).status).toBe(201);
   const ctx = node.services[0]!.context;
-  const scan = (minute: number): EventEnvelope<'pass.redeemed'> => ({
-    id: randomUUID(),
-    type: 'pass.redeemed',
-    occurredAt: new Date().toISOString(),
-    producer: 'redemption',
-    data: {
-      redemptionId: randomUUID(),
-      passId: randomUUID(),
-      orderId: randomUUID(),
-      funderId: randomUUID(),
-      placeId,
-      kioskId: randomUUID(),
-      offerId: randomUUID(),
-      serviceActId: randomUUID(),
-      faceValueCents: 1000,
-      scannedAt: `2026-02-03T09:${String(minute).padStart(2, '0')}:00.000Z`,
-      lateUpload: false,
-    },
-  });
+  const scan = (minute: number) =>
+    passRedeemed({ placeId, scannedAt: `2026-02-03T09:${String(minute).padStart(2, '0')}:00.000Z` });
   // As consumers of several instances would, each with its own batch, in concurrent transactions.
   await Promise.all(
     Array.from({ length: 8 }, (_, i) => ctx.transaction((tx, emit) => kitActivation.apply(tx, [scan(10 + i)], emit))),

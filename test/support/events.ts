@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { JetStreamBus, type ConsumerDefinition, type OutgoingEvent } from '@aptic/runtime';
 import { countFunders } from '@aptic/analytics/db/funder-counts.ts';
-import { natsNames, type EventEnvelope, type FunderKind } from '@aptic/contracts';
+import { natsNames, type EventDataOf, type EventEnvelope, type FunderKind } from '@aptic/contracts';
 
 const json = JSONCodec();
 
@@ -17,6 +17,30 @@ export function funderCreated(overrides: { name?: string; kind?: FunderKind } = 
       name: overrides.name ?? 'Commune de Test',
       kind: overrides.kind ?? 'collectivite',
       siret: '73282932000074',
+    },
+  };
+}
+
+/** A pass.redeemed as redemption announces it: fresh ids and a 10 € pass scanned now, unless given. */
+export function passRedeemed(data: Partial<EventDataOf<'pass.redeemed'>> = {}): EventEnvelope<'pass.redeemed'> {
+  return {
+    id: randomUUID(),
+    type: 'pass.redeemed',
+    occurredAt: new Date().toISOString(),
+    producer: 'redemption',
+    data: {
+      redemptionId: randomUUID(),
+      passId: randomUUID(),
+      orderId: randomUUID(),
+      funderId: randomUUID(),
+      placeId: randomUUID(),
+      kioskId: randomUUID(),
+      offerId: randomUUID(),
+      serviceActId: randomUUID(),
+      faceValueCents: 1000,
+      scannedAt: new Date().toISOString(),
+      lateUpload: false,
+      ...data,
     },
   };
 }
