@@ -22,6 +22,17 @@ export const Instant = Type.String({ format: 'date-time' });
 /** SIRET: 14 digits (Luhn checked where it enters the domain). */
 export const Siret = Type.String({ pattern: '^[0-9]{14}$' });
 
+/** A postal address in France, as a body gives it (a place's, a funder's billing address). */
+export const PostalAddress = Type.Object(
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Type.String({ maxLength: 200 })),
+    postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
+    city: Type.String({ minLength: 1, maxLength: 120 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ServiceNames = [
   'qualification',
   'catalogue',

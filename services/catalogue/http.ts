@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Actions, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, actionRoute, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { listServices } from './db/referentiel.ts';
 import { findPlace, listPlaces, type PlaceStatus } from './db/places.ts';
 import { changeOffer, listOffers, publishOffer, withdrawOffer } from './db/offers.ts';
@@ -81,25 +81,17 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
       return listOffers(ctx.db, request.params.id, request.query.history ?? false);
     },
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/offers',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'Offer a service of the référentiel (price default 10 €)',
-        params: Id,
-        body: NewOffer,
-        response: { 201: OfferView, ...errors },
-      },
+      roles: staff,
+      summary: 'Offer a service of the référentiel (price default 10 €)',
+      body: NewOffer,
+      response: { 201: OfferView, ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          (await ctx.transaction((tx, emit) =>
-            publishOffer(tx, emit, request.params.id, request.body, actorOf(request)),
-          )) as never,
-        ),
+    publishOffer,
   );
   app.put(
     '/offers/:id',

@@ -1,6 +1,24 @@
 import { Type } from '@sinclair/typebox';
-import { BusinessDate, CarnetSize, DomainError, FunderKind, Offer, Refusal, Siret, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import {
+  BusinessDate,
+  CarnetSize,
+  DomainError,
+  FunderKind,
+  Offer,
+  PostalAddress,
+  Refusal,
+  Siret,
+  Uuid,
+} from '@aptic/contracts';
+import {
+  actorOf,
+  actionRoute,
+  assertScope,
+  businessDate,
+  listRoute,
+  type AdminApp,
+  type ServiceContext,
+} from '@aptic/runtime';
 import { createFunder, findFunder, listFunders, setFunderBilling } from './db/funders.ts';
 import { changeRules, createQuote, findOrder, listOrders } from './db/orders.ts';
 import { OrderStatuses } from './domain/lifecycle.ts';
@@ -11,15 +29,6 @@ import { orderAudit } from './db/records.ts';
 import { OrderView, QuoteView, quoteView } from './views.ts';
 import { documentPrinter, type PrintedDocument } from './documents/print.ts';
 
-const Address = Type.Object(
-  {
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
-    city: Type.String({ minLength: 1, maxLength: 120 }),
-  },
-  { additionalProperties: false },
-);
 const Contact = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -37,7 +46,7 @@ const NewFunderBody = Type.Object(
     kind: FunderKind,
     siret: Siret,
     publicProcurement: Type.Optional(Type.Boolean()),
-    billingAddress: Type.Optional(Address),
+    billingAddress: Type.Optional(PostalAddress),
     serviceCode: Type.Optional(ServiceCode),
     contacts: Type.Optional(Type.Array(Contact, { maxItems: 20 })),
   },
@@ -49,14 +58,14 @@ const FunderView = Type.Object({
   kind: Type.String(),
   siret: Type.String(),
   publicProcurement: Type.Boolean(),
-  billingAddress: Type.Union([Address, Type.Null()]),
+  billingAddress: Type.Union([PostalAddress, Type.Null()]),
   serviceCode: Type.Union([Type.String(), Type.Null()]),
   contacts: Type.Array(Contact),
   createdAt: Type.String(),
 });
 
 const BillingBody = Type.Object(
-  { billingAddress: Address, serviceCode: Type.Optional(Type.Union([ServiceCode, Type.Null()])) },
+  { billingAddress: PostalAddress, serviceCode: Type.Optional(Type.Union([ServiceCode, Type.Null()])) },
   { additionalProperties: false },
 );
 
@@ -203,23 +212,17 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
       return creditBalances(ctx.db, request.params.id);
     },
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/funders/:id/kit-sponsorships',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'The funder pays the kit subscription of these places',
-        params: Id,
-        body: SponsorshipBody,
-        response: { 201: SponsorshipView, ...errors },
-      },
+      roles: staff,
+      summary: 'The funder pays the kit subscription of these places',
+      body: SponsorshipBody,
+      response: { 201: SponsorshipView, ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          await ctx.transaction((tx, emit) => sponsorKits(tx, emit, request.params.id, request.body, actorOf(request))),
-        ),
+    sponsorKits,
   );
 
   app.post(

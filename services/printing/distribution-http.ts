@@ -1,7 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid, parseBarcode, type ActionResponse } from '@aptic/contracts';
-import { actorOf, assertScope, listRoute, PageQuery, pageOf, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import {
+  actorOf,
+  actionRoute,
+  assertScope,
+  listRoute,
+  PageQuery,
+  pageOf,
+  type AdminApp,
+  type ServiceContext,
+} from '@aptic/runtime';
 import {
   allocate,
   createPrescriber,
@@ -148,27 +157,20 @@ export function distributionRoutes(app: AdminApp, ctx: ServiceContext): void {
       stock: await stockOf(ctx.db, request.params.id),
     }),
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/prescribers/:id/allocations',
     {
-      config: { roles: ['support'] },
-      schema: {
-        summary: 'Put a range of an order’s carnets in the prescripteur’s stock',
-        params: Id,
-        body: Type.Object(
-          { orderId: Uuid, firstCarnet: Type.Integer({ minimum: 1 }), lastCarnet: Type.Integer({ minimum: 1 }) },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ id: Uuid, carnets: Type.Integer() }, { additionalProperties: true }),
-          ...errors,
-        },
-      },
+      roles: ['support'],
+      summary: 'Put a range of an order’s carnets in the prescripteur’s stock',
+      body: Type.Object(
+        { orderId: Uuid, firstCarnet: Type.Integer({ minimum: 1 }), lastCarnet: Type.Integer({ minimum: 1 }) },
+        { additionalProperties: false },
+      ),
+      response: { 201: Type.Object({ id: Uuid, carnets: Type.Integer() }, { additionalProperties: true }), ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(await ctx.transaction((tx) => allocate(tx, request.params.id, request.body, actorOf(request)))),
+    (tx, _emit, id, body, actor) => allocate(tx, id, body, actor),
   );
   app.post(
     '/prescribers/:id/hand-outs',

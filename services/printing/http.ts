@@ -3,7 +3,15 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, assertScope, businessDate, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import {
+  actorOf,
+  actionRoute,
+  assertScope,
+  businessDate,
+  listRoute,
+  type AdminApp,
+  type ServiceContext,
+} from '@aptic/runtime';
 import { asc, eq } from 'drizzle-orm';
 import { blockCarnet, findPrintOrder, orderStatus, releaseCarnets } from './db/issuance.ts';
 import {
@@ -84,20 +92,12 @@ const NoBody = Type.Object({}, { additionalProperties: false });
 
 /** Proofs (BAT): sent by staff, answered by the funder (or staff on its behalf). */
 function proofRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/orders/:id/proofs',
-    {
-      config: { roles: ['support'] },
-      schema: {
-        summary: 'Send a proof (BAT) of a paid order',
-        params: OrderId,
-        response: { 201: ProofView, ...errors },
-      },
-    },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(await ctx.transaction((tx) => sendProof(tx, request.params.id, businessDate(), actorOf(request)))),
+    { roles: ['support'], summary: 'Send a proof (BAT) of a paid order', response: { 201: ProofView, ...errors } },
+    (tx, _emit, id, _body, actor) => sendProof(tx, id, businessDate(), actor),
   );
   app.get(
     '/orders/:id/proofs',

@@ -1,7 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BusinessDate, DomainError, Refusal, Uuid, validate, type ActionResponse } from '@aptic/contracts';
-import { actorOf, listRoute, ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import {
+  BusinessDate,
+  DomainError,
+  PostalAddress,
+  Refusal,
+  Uuid,
+  validate,
+  type ActionResponse,
+} from '@aptic/contracts';
+import { actorOf, actionRoute, listRoute, ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
@@ -44,15 +52,6 @@ import {
   placeView,
 } from './views.ts';
 
-const Address = Type.Object(
-  {
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    postalCode: Type.String({ pattern: '^[0-9]{5}$' }),
-    city: Type.String({ minLength: 1, maxLength: 120 }),
-  },
-  { additionalProperties: false },
-);
 // Formats (SIRET key, IBAN key, place type, commune) are the domain's refusals, with their French messages.
 const NewPlaceBody = Type.Object(
   {
@@ -62,7 +61,7 @@ const NewPlaceBody = Type.Object(
     siret: Type.Optional(Type.String({ maxLength: 20 })),
     rna: Type.Optional(Type.String({ maxLength: 20 })),
     type: Type.String({ maxLength: 64 }),
-    address: Address,
+    address: PostalAddress,
     communeCode: Type.String({ maxLength: 10 }),
     latitude: Type.Number({ minimum: -90, maximum: 90 }),
     longitude: Type.Number({ minimum: -180, maximum: 180 }),
@@ -233,25 +232,18 @@ function placeRoutes(app: AdminApp, ctx: ServiceContext): void {
 }
 
 function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): void {
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/questionnaire',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'Submit the eligibility questionnaire: scores and a proposal',
-        params: Id,
-        body: QuestionnaireBody,
-        response: { 201: AssessmentView, ...errors },
-      },
+      roles: staff,
+      summary: 'Submit the eligibility questionnaire: scores and a proposal',
+      body: QuestionnaireBody,
+      response: { 201: AssessmentView, ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          assessmentView(
-            await ctx.transaction((tx) => submitQuestionnaire(tx, request.params.id, request.body, actorOf(request))),
-          ),
-        ),
+    (tx, _emit, id, body, actor) => submitQuestionnaire(tx, id, body, actor),
+    assessmentView,
   );
   app.get(
     '/places/:id/assessment',
@@ -270,75 +262,47 @@ function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps):
       return assessmentView(found);
     },
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/charter',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'Record the charter signature',
-        params: Id,
-        body: CharterBody,
-        response: { 201: CharterView, ...errors },
-      },
+      roles: staff,
+      summary: 'Record the charter signature',
+      body: CharterBody,
+      response: { 201: CharterView, ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          charterView(
-            await ctx.transaction((tx) => signCharter(tx, request.params.id, request.body, actorOf(request))),
-          ),
-        ),
+    (tx, _emit, id, body, actor) => signCharter(tx, id, body, actor),
+    charterView,
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/decision',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'Confirm or override the proposal (reason required to override)',
-        params: Id,
-        body: DecisionBody,
-        response: { 200: PlaceView, ...errors },
-      },
+      roles: staff,
+      summary: 'Confirm or override the proposal (reason required to override)',
+      body: DecisionBody,
+      response: { 200: PlaceView, ...errors },
     },
-    async (request) =>
-      placeView(
-        await ctx.transaction((tx, emit) => decide(tx, emit, request.params.id, request.body, actorOf(request))),
-        request.principal?.role,
-      ),
+    decide,
+    placeView,
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/suspension',
-    {
-      config: { roles: staff },
-      schema: {
-        summary: 'Suspend the qualification',
-        params: Id,
-        body: ReasonBody,
-        response: { 200: PlaceView, ...errors },
-      },
-    },
-    async (request) =>
-      placeView(
-        await ctx.transaction((tx, emit) =>
-          suspend(tx, emit, request.params.id, request.body.reason, actorOf(request)),
-        ),
-        request.principal?.role,
-      ),
+    { roles: staff, summary: 'Suspend the qualification', body: ReasonBody, response: { 200: PlaceView, ...errors } },
+    (tx, emit, id, body, actor) => suspend(tx, emit, id, body.reason, actor),
+    placeView,
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/reinstatement',
-    {
-      config: { roles: staff },
-      schema: { summary: 'Lift a suspension', params: Id, body: ReasonBody, response: { 200: PlaceView, ...errors } },
-    },
-    async (request) =>
-      placeView(
-        await ctx.transaction((tx, emit) =>
-          reinstate(tx, emit, request.params.id, request.body.reason, actorOf(request)),
-        ),
-        request.principal?.role,
-      ),
+    { roles: staff, summary: 'Lift a suspension', body: ReasonBody, response: { 200: PlaceView, ...errors } },
+    (tx, emit, id, body, actor) => reinstate(tx, emit, id, body.reason, actor),
+    placeView,
   );
   app.post(
     '/places/:id/revocation',
@@ -362,27 +326,18 @@ function lifecycleRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps):
 }
 
 function kitRoutes(app: AdminApp, ctx: ServiceContext): void {
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/kit',
     {
-      config: { roles: money },
-      schema: {
-        summary: 'Subscribe the kit (billing starts at the first scan)',
-        params: Id,
-        body: KitBody,
-        response: { 201: KitView, ...errors },
-      },
+      roles: money,
+      summary: 'Subscribe the kit (billing starts at the first scan)',
+      body: KitBody,
+      response: { 201: KitView, ...errors },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          kitView(
-            await ctx.transaction((tx, emit) =>
-              subscribeKit(tx, emit, request.params.id, request.body.plan, actorOf(request)),
-            ),
-          ),
-        ),
+    (tx, emit, id, body, actor) => subscribeKit(tx, emit, id, body.plan, actor),
+    kitView,
   );
   app.get(
     '/places/:id/kit',
@@ -392,23 +347,13 @@ function kitRoutes(app: AdminApp, ctx: ServiceContext): void {
       return kit ? kitView(kit) : null;
     },
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/places/:id/kit/cancellation',
-    {
-      config: { roles: money },
-      schema: {
-        summary: 'End the kit subscription',
-        params: Id,
-        body: ReasonBody,
-        response: { 200: KitView, ...errors },
-      },
-    },
-    async (request) =>
-      kitView(
-        await ctx.transaction((tx, emit) =>
-          cancelKit(tx, emit, request.params.id, request.body.reason, actorOf(request)),
-        ),
-      ),
+    { roles: money, summary: 'End the kit subscription', body: ReasonBody, response: { 200: KitView, ...errors } },
+    (tx, emit, id, body, actor) => cancelKit(tx, emit, id, body.reason, actor),
+    kitView,
   );
 }
 
@@ -617,20 +562,17 @@ function invitationRoutes(app: AdminApp, ctx: ServiceContext): void {
       return reply.status(201).send(placeView(place, request.principal?.role));
     },
   );
-  app.post(
+  actionRoute(
+    app,
+    ctx,
     '/invitations/:id/decline',
     {
-      config: { roles: staff },
-      schema: {
-        summary: 'The place declines (or staff close the invitation), with the reason',
-        params: Id,
-        body: ReasonBody,
-        response: { 200: InvitationView, ...errors },
-      },
+      roles: staff,
+      summary: 'The place declines (or staff close the invitation), with the reason',
+      body: ReasonBody,
+      response: { 200: InvitationView, ...errors },
     },
-    async (request) =>
-      invitationView(
-        await ctx.transaction((tx) => declineInvitation(tx, request.params.id, request.body.reason, actorOf(request))),
-      ),
+    (tx, _emit, id, body, actor) => declineInvitation(tx, id, body.reason, actor),
+    invitationView,
   );
 }

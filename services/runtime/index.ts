@@ -38,5 +38,5 @@ export { isTransient, TransientError } from './faults.ts';
 export { parseCsv, toCsv, type CsvResult } from './csv.ts';
 export { PageQuery, pageOf, type Page } from './http/pagination.ts';
 export { passCodeKey, passLookupKey } from './secrets.ts';
-export { listRoute, ownerRoute, type Caller, type ListQuery } from './http/routes.ts';
+export { actionRoute, listRoute, ownerRoute, type Caller, type ListQuery } from './http/routes.ts';
 export { cents, day, factColumns, stamp } from './db/columns.ts';

@@ -1,7 +1,10 @@
 import { type Static, type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DomainError, Uuid, type Role, type ScopedRole } from '@aptic/contracts';
-import { assertScope, callerScope } from './access.ts';
+import type { Tx } from '../db/connect.ts';
+import type { Emit } from '../events/outbox.ts';
+import type { ServiceContext } from '../service.ts';
+import { actorOf, assertScope, callerScope } from './access.ts';
 import { type Page, PageQuery, pageOf } from './pagination.ts';
 import type { AdminApp } from './server.ts';
 
@@ -62,5 +65,30 @@ export function ownerRoute<Q extends TSchema = TObject<Record<never, never>>>(
     const { id } = request.params as { id: string };
     assertScope(request, { [owner]: id }, notFound);
     return read(id, request as FastifyRequest<{ Querystring: Static<Q> }>, reply);
+  });
+}
+
+type Act<B extends TSchema, R> = (tx: Tx, emit: Emit, id: string, body: Static<B>, actor: string) => Promise<R>;
+
+/**
+ * A POST acting on the record in its path (`/places/:id/charter`, `/places/:id/suspension`): `act`
+ * runs in one transaction with the record's id, the checked body and who asks; its result, through
+ * `view` (given the caller's role), answers 201 where the response declares 201, 200 otherwise.
+ */
+export function actionRoute<B extends TSchema, R>(
+  app: AdminApp,
+  ctx: Pick<ServiceContext, 'transaction'>,
+  path: string,
+  route: RouteDoc & { body?: B; response: Record<number, TSchema> },
+  act: Act<B, R>,
+  view: (result: R, role: Role | undefined) => unknown = (result) => result,
+): void {
+  const { roles, summary, body, response } = route;
+  const status = 201 in response ? 201 : 200;
+  const schema = { summary, params: Type.Object({ id: Uuid }), ...(body ? { body } : {}), response };
+  app.post(path, { config: { roles }, schema }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const done = await ctx.transaction((tx, emit) => act(tx, emit, id, request.body as Static<B>, actorOf(request)));
+    return reply.status(status).send(view(done, request.principal?.role));
   });
 }
