@@ -46,6 +46,20 @@ describe('PdfRenderer', () => {
     expect(texts.map((t) => t.trim())).toEqual(['Premier document', 'Second document', 'Troisième document']);
   });
 
+  it('replaces a page after its share of documents, and goes on printing each document alone', async () => {
+    const short = await PdfRenderer.launch(readConfig().chromiumPath, { rendersPerPage: 2 });
+    try {
+      const names = ['Un', 'Deux', 'Trois', 'Quatre', 'Cinq', 'Six', 'Sept'];
+      const texts: string[] = [];
+      for (const name of names.slice(0, 5)) texts.push(await pdfText(await short.render(page(`<p>${name}</p>`))));
+      const together = await Promise.all(names.slice(5).map((name) => short.render(page(`<p>${name}</p>`))));
+      texts.push(...(await Promise.all(together.map(pdfText))));
+      expect(texts.map((t) => t.trim())).toEqual(names);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('tags PDFs (accessible) unless asked not to', async () => {
     const tagged = await renderer.render(page('<h1>Devis</h1>'));
     const untagged = await renderer.render(page('<h1>Devis</h1>'), { tagged: false });
