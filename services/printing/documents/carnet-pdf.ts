@@ -5,9 +5,10 @@
  * Why batches: Chromium lays a whole document out before printing it, so one 22,000-page document
  * would hold gigabytes, and its print time grows faster than its page count. Measured on 2 cores
  * (CPU seconds per carnet, pages of carnet-html.ts): 10 to 40 carnets a document cost the same,
- * 100 a quarter more; a document also has a fixed cost (~50 ms). So 20 carnets (220 pages) per
- * document, two in flight (one per core: Chromium prints a document on one thread). Memory stays
- * flat whatever the order's size. Why part files: the PDF is never held whole in memory (at most
+ * 100 a quarter more; a document also has a fixed cost (~50 ms). So 10 carnets (110 pages) per
+ * document, two in flight (one per core: Chromium prints a document on one thread): each renderer
+ * holds the layout of its document, and 20 carnets took the print benchmark's whole tree to about
+ * 1.65 GB resident, 10 to about 1.5 GB, for 2–3 % more CPU. Memory stays flat whatever the order's size. Why part files: the PDF is never held whole in memory (at most
  * `concurrency` batches of a few hundred KB are), and they make the job resumable:
  *
  *   <workDir>/manifest.json   the job's digest, the batch size, and every completed batch with its
@@ -53,7 +54,7 @@ export type PrintOptions = {
   outFile: string;
   /** where parts and manifest live; default `<outFile>.parts` */
   workDir?: string;
-  /** carnets per Chromium document; default 20 */
+  /** carnets per Chromium document; default 10 */
   batchSize?: number;
   /** batches Chromium prints at once; default 2 */
   concurrency?: number;
@@ -71,7 +72,7 @@ type Manifest = {
   parts: Record<string, PartRecord>;
 };
 
-export const DEFAULT_BATCH_SIZE = 20;
+export const DEFAULT_BATCH_SIZE = 10;
 export const DEFAULT_CONCURRENCY = 2;
 
 /** Identifies a job's printed content, layout included; logos count by their hash, not their bytes. */
