@@ -101,34 +101,24 @@ export function quoteView(order: Order): Static<typeof QuoteView> {
   };
 }
 
-function invoiceView(invoice: Invoice): Static<typeof InvoiceView> {
-  const {
-    id,
-    number,
-    kind,
-    issuedOn,
-    dueOn,
-    lines,
-    totalExclVatCents,
-    vatCents,
-    totalInclVatCents,
-    creditAppliedCents,
-    amountDueCents,
-  } = invoice;
-  return {
-    id,
-    number,
-    kind,
-    issuedOn,
-    dueOn,
-    lines,
-    totalExclVatCents,
-    vatCents,
-    totalInclVatCents,
-    creditAppliedCents,
-    amountDueCents,
-  };
-}
+const pick = <T, K extends keyof T>(row: T, keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
+
+/** What an order's view shows of each of its invoices (not the order and funder it already names). */
+const invoiceView = (invoice: Invoice): Static<typeof InvoiceView> =>
+  pick(invoice, [
+    'id',
+    'number',
+    'kind',
+    'issuedOn',
+    'dueOn',
+    'lines',
+    'totalExclVatCents',
+    'vatCents',
+    'totalInclVatCents',
+    'creditAppliedCents',
+    'amountDueCents',
+  ]);
 
 export function orderView(
   order: Order,
