@@ -95,6 +95,22 @@ const dr = (account: AccountKind, amountCents: number, owner?: string, funderId?
 const cr = (account: AccountKind, amountCents: number, owner?: string, funderId?: string): Line =>
   dr(account, -amountCents, owner, funderId);
 
+/** A redemption as it is booked, and its lines (a cancellation books their reverse). */
+interface Redemption {
+  redemptionId: string;
+  orderId: string;
+  funderId: string;
+  placeId: string;
+  faceValueCents: number;
+  feeCents: number;
+  period: string;
+}
+const redemptionLines = (p: Redemption): Line[] => [
+  dr('funder_held', p.faceValueCents, p.orderId, p.funderId),
+  cr('place_payable', p.faceValueCents - p.feeCents, p.placeId),
+  cr('platform_fees', p.feeCents),
+];
+
 export const postings = {
   /** The face value reached the bank: it is the funder's money, held until redemption or credit. */
   orderPaid: (p: { orderId: string; funderId: string; faceValueCents: number }): Posting => ({
@@ -104,44 +120,20 @@ export const postings = {
     lines: [dr('bank', p.faceValueCents), cr('funder_held', p.faceValueCents, p.orderId, p.funderId)],
   }),
   /** A pass redeemed: its face value leaves the funder's money, owed to the place less the fee. */
-  redeemed: (p: {
-    redemptionId: string;
-    orderId: string;
-    funderId: string;
-    placeId: string;
-    faceValueCents: number;
-    feeCents: number;
-    period: string;
-  }): Posting => ({
+  redeemed: (p: Redemption): Posting => ({
     kind: 'redemption',
     ref: p.redemptionId,
     period: p.period,
     memo: 'Pass encaissé par le lieu',
-    lines: [
-      dr('funder_held', p.faceValueCents, p.orderId, p.funderId),
-      cr('place_payable', p.faceValueCents - p.feeCents, p.placeId),
-      cr('platform_fees', p.feeCents),
-    ],
+    lines: redemptionLines(p),
   }),
   /** A redemption cancelled: the exact reverse of its booking. */
-  cancelled: (p: {
-    redemptionId: string;
-    orderId: string;
-    funderId: string;
-    placeId: string;
-    faceValueCents: number;
-    feeCents: number;
-    period: string;
-  }): Posting => ({
+  cancelled: (p: Redemption): Posting => ({
     kind: 'cancellation',
     ref: p.redemptionId,
     period: p.period,
     memo: 'Encaissement annulé',
-    lines: [
-      cr('funder_held', p.faceValueCents, p.orderId, p.funderId),
-      dr('place_payable', p.faceValueCents - p.feeCents, p.placeId),
-      dr('platform_fees', p.feeCents),
-    ],
+    lines: redemptionLines(p).map((l) => ({ ...l, amountCents: -l.amountCents })),
   }),
   /** The final count of an order: its unredeemed face value becomes the funder's credit (avoir). */
   credited: (p: { orderId: string; funderId: string; amountCents: number }): Posting => ({
