@@ -12,6 +12,16 @@ export const PlaceRatingEntry = Type.Object({
   updatedAt: Type.String(),
 });
 
+/** Where a place of catalogue's directory is (null: a part its import did not give). */
+const PlaceLocation = {
+  communeCode: Type.Union([Type.String(), Type.Null()]),
+  communeName: Type.String(),
+  postalCode: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  latitude: Type.Union([Type.Number(), Type.Null()]),
+  longitude: Type.Union([Type.Number(), Type.Null()]),
+};
+
 /**
  * Request/response actions between services (Moleculer over NATS).
  * Each has a params schema checked where the call enters the serving process, and a response schema.
@@ -64,12 +74,7 @@ export const Actions = {
           placeId: Uuid,
           name: Type.String(),
           type: Type.String(),
-          communeCode: Type.Union([Type.String(), Type.Null()]),
-          communeName: Type.String(),
-          postalCode: Type.Union([Type.String(), Type.Null()]),
-          address: Type.Union([Type.String(), Type.Null()]),
-          latitude: Type.Union([Type.Number(), Type.Null()]),
-          longitude: Type.Union([Type.Number(), Type.Null()]),
+          ...PlaceLocation,
           distanceKm: Type.Union([Type.Number(), Type.Null()]),
           openingHours: Type.Union([Type.String(), Type.Null()]),
           openNow: Type.Boolean(),
@@ -142,12 +147,7 @@ export const Actions = {
       name: Type.String(),
       type: Type.String(),
       pivot: Type.Union([Type.String(), Type.Null()]),
-      communeCode: Type.Union([Type.String(), Type.Null()]),
-      communeName: Type.String(),
-      postalCode: Type.Union([Type.String(), Type.Null()]),
-      address: Type.Union([Type.String(), Type.Null()]),
-      latitude: Type.Union([Type.Number(), Type.Null()]),
-      longitude: Type.Union([Type.Number(), Type.Null()]),
+      ...PlaceLocation,
       openingHours: Type.Union([Type.String(), Type.Null()]),
     }),
   },
