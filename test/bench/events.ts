@@ -19,7 +19,7 @@ import { ServiceNames, natsNames } from '@aptic/contracts';
 import { queryRows, readConfig, startPlatform } from '@aptic/runtime';
 import { relayBatching } from '../../services/runtime/events/outbox.ts';
 import { ordering } from '@aptic/ordering';
-import { cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
+import { cpuEfficiency, cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
 import { composeFloor } from './floors/compose.ts';
 import { eventDelivery, sharedServer } from './floors/jetstream.ts';
 import { outboxToInbox } from './floors/outbox.ts';
@@ -152,6 +152,7 @@ async function main() {
           target: '≥ 90 % of composed serial floor, ≥ 75 % of CPU ceiling',
           floor: `composed: serial ${composed.serialPerSecond}/s (JetStream ${composed.parts.jetStream.perSecond}/s, PostgreSQL ${composed.parts.postgres.perSecond}/s), CPU ceiling ${composed.cpuCeilingPerSecond}/s (${Math.round(composed.cpuMsPerUnit * 1000)} µs/event)`,
           ratio: `${Math.round(100 * ofSerial)} % of serial, ${Math.round(100 * ofCeiling)} % of ceiling`,
+          efficiency: cpuEfficiency(composed.cpuMsPerUnit, cpuMicroseconds / 1000, 'µs'),
           met: appliedOnce && ofSerial >= 0.9 && ofCeiling >= 0.75,
         },
       ],

@@ -50,9 +50,16 @@ function sizesOf(name: string): Record<string, string> {
 
 interface Result {
   at: string;
-  load?: { before: { loadAverage: number[] }; after: { loadAverage: number[]; stealPercent: number } };
+  load?: {
+    before: { loadAverage: number[] };
+    after: { loadAverage: number[]; stealPercent: number; cpuPressurePercent?: number };
+  };
   summary?: SummaryRow[];
 }
+
+/** The share of the run during which a task waited for a CPU, where the result records it. */
+const pressureOf = (after: { cpuPressurePercent?: number }) =>
+  after.cpuPressurePercent === undefined ? '' : `CPU pressure ${after.cpuPressurePercent} %, `;
 
 /** One table row per summary row of each benchmark's latest result. */
 function writeSummary(): void {
@@ -62,22 +69,22 @@ function writeSummary(): void {
     try {
       result = JSON.parse(readFileSync(new URL(`results/${name}.json`, here), 'utf8')) as Result;
     } catch {
-      return [`| \`${name}\` | no result | | | | | |`];
+      return [`| \`${name}\` | no result | | | | | | |`];
     }
     const load = result.load
-      ? `${result.load.before.loadAverage[0]} → ${result.load.after.loadAverage[0]}, steal ${result.load.after.stealPercent} %`
+      ? `${result.load.before.loadAverage[0]} → ${result.load.after.loadAverage[0]}, ${pressureOf(result.load.after)}steal ${result.load.after.stealPercent} %`
       : 'not recorded';
     const at = `${result.at.slice(0, 16).replace('T', ' ')} UTC`;
     if (!result.summary)
-      return [`| \`${name}\` | result older than this table: run it again | | | | | ${load} (${at}) |`];
+      return [`| \`${name}\` | result older than this table: run it again | | | | | | ${load} (${at}) |`];
     return result.summary.map(
       (r) =>
-        `| \`${name}\` | ${cell(r.figure)} | ${cell(r.target)} | ${cell(r.floor)} | ${cell(r.ratio)} | ${r.met ? '**met**' : '**not met**'} | ${load} (${at}) |`,
+        `| \`${name}\` | ${cell(r.figure)} | ${cell(r.target)} | ${cell(r.floor)} | ${cell(r.ratio)} | ${cell(r.efficiency)} | ${r.met ? '**met**' : '**not met**'} | ${load} (${at}) |`,
     );
   });
   const table = [
-    '| benchmark | figure | target | floor | ratio | | load average (1 min) before → after, steal (run date) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| benchmark | figure | target | floor | ratio | CPU per unit: floor / path | | load average (1 min) before → after, CPU pressure, steal (run date) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
   writeFileSync(new URL('results/summary.md', here), `${table}\n`);

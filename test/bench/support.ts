@@ -36,19 +36,59 @@ function cpuTicks(): { total: number; steal: number } {
   return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? 0 };
 }
 
-/** How busy the machine was: load averages (1, 5, 15 min), and the share of CPU time stolen since `from`. */
-function machineLoad(from: { total: number; steal: number }) {
+/**
+ * Microseconds so far during which some runnable task of the machine waited for a CPU (the kernel's
+ * pressure stall information), or undefined where the kernel does not keep it.
+ */
+function cpuStallMicroseconds(): number | undefined {
+  try {
+    const some = readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0]!;
+    return Number(/total=(\d+)/.exec(some)?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The share of the time from this call to the returned function's during which a runnable task of
+ * the machine waited for a CPU (percent), for one phase of a benchmark; undefined without the
+ * kernel's pressure information.
+ */
+export function cpuPressure(): () => number | undefined {
+  const from = { at: performance.now(), stalled: cpuStallMicroseconds() };
+  return () => {
+    const stalled = cpuStallMicroseconds();
+    if (from.stalled === undefined || stalled === undefined) return undefined;
+    return Number(((100 * (stalled - from.stalled)) / ((performance.now() - from.at) * 1000)).toFixed(1));
+  };
+}
+
+interface Since {
+  total: number;
+  steal: number;
+  /** From the run's start: the share of the time a runnable task waited for a CPU. */
+  pressure?: () => number | undefined;
+}
+
+/**
+ * How busy the machine was: load averages (1, 5, 15 min), the share of CPU time stolen since
+ * `from`, and (from the run's start) the share of the time during which a runnable task waited for
+ * a CPU: the cores' contention, which the load average alone does not tell.
+ */
+function machineLoad(from: Since) {
   const now = cpuTicks();
+  const pressure = from.pressure?.();
   return {
     loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
     stealSeconds: Number((now.steal / 100).toFixed(1)),
     stealPercent: Number(((100 * (now.steal - from.steal)) / Math.max(1, now.total - from.total)).toFixed(1)),
+    ...(pressure === undefined ? {} : { cpuPressurePercent: pressure }),
   };
 }
 
 /** When this benchmark's process started, for the load it ran under (shared machine). */
 const bootTicks = { total: 0, steal: 0 };
-const startTicks = cpuTicks();
+const startTicks: Since = { ...cpuTicks(), pressure: cpuPressure() };
 const loadBefore = machineLoad(bootTicks);
 
 /** A summary row of `npm run bench -- all`: the figure, its target, the floor it is compared with. */
@@ -57,12 +97,18 @@ export interface SummaryRow {
   target: string;
   floor?: string;
   ratio?: string;
+  /**
+   * The floor's CPU per unit of work against the path's (both summed over every process), which
+   * the machine's load does not move as it moves rates: how much the path adds to its parts.
+   */
+  efficiency?: string;
   met: boolean;
 }
 
 /**
  * Prints the figures and writes them to test/bench/results/<name>.json, with the machine's load
- * before the benchmark (steal share since boot) and after it (steal share during the run).
+ * before the benchmark (steal share since boot) and after it (steal share and CPU pressure during
+ * the run).
  */
 export function report(name: string, figures: Record<string, unknown>, summary: SummaryRow[] = []): void {
   const result = {
@@ -90,6 +136,12 @@ function statFields(pid: number): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The `efficiency` of a summary row: the floor's CPU per unit as a share of the path's, with both. */
+export function cpuEfficiency(floorPerUnit: number, pathPerUnit: number, unit: 'µs' | 'ms'): string {
+  const shown = (v: number) => (unit === 'µs' ? Math.round(v * 1000) : Number(v.toFixed(3)));
+  return `${Math.round((100 * floorPerUnit) / pathPerUnit)} % (${shown(floorPerUnit)} / ${shown(pathPerUnit)} ${unit})`;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 once it has exited. */
