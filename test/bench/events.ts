@@ -19,7 +19,16 @@ import { ServiceNames, natsNames } from '@aptic/contracts';
 import { queryRows, readConfig, startPlatform } from '@aptic/runtime';
 import { relayBatching } from '../../services/runtime/events/outbox.ts';
 import { ordering } from '@aptic/ordering';
-import { cpuEfficiency, cpuMeter, natsServerPids, natsUrl, postgresPids, report, scratch } from './support.ts';
+import {
+  cpuEfficiency,
+  cpuMeter,
+  natsServerPids,
+  natsUrl,
+  phaseLoad,
+  postgresPids,
+  report,
+  scratch,
+} from './support.ts';
 import { composeFloor } from './floors/compose.ts';
 import { eventDelivery, sharedServer } from './floors/jetstream.ts';
 import { outboxToInbox } from './floors/outbox.ts';
@@ -94,6 +103,7 @@ async function main() {
       nats: natsServerPids(),
       postgres: await postgresPids(db.databaseUrl),
     }));
+    const contention = phaseLoad();
     const emittedAt = new Map<string, number>();
     const started = performance.now();
     for (let i = 0; i < EVENTS; i += PER_TRANSACTION) {
@@ -108,6 +118,8 @@ async function main() {
     const count = () =>
       queryRows<{ n: number }>(context.db, sql`SELECT count(*)::int AS n FROM analytics.inbox`).then((r) => r[0]!.n);
     while ((await count()) < EVENTS) await new Promise((r) => setTimeout(r, 100));
+    // Whether the path left the cores idle (bound by its round trips) or shared them with other work.
+    const pathContention = contention();
 
     const applied = await queryRows<{ id: string; at: number }>(
       context.db,
@@ -141,6 +153,7 @@ async function main() {
         latencyMs: { p50: percentile(0.5), p99: percentile(0.99), max: Math.round(latencies.at(-1)!) },
         producerEventsPerSecond: Math.round(EVENTS / producedIn),
         cpuMicrosecondsPerEvent,
+        pathContention,
         composedFloor: composed,
         ratios: { ofComposedSerial: Number(ofSerial.toFixed(3)), ofCpuCeiling: Number(ofCeiling.toFixed(3)) },
         targets: { endToEndEventsPerSecond: 5_000, ofComposedSerial: 0.9, ofCpuCeiling: 0.75 },
@@ -148,7 +161,7 @@ async function main() {
       },
       [
         {
-          figure: `${Math.round(endToEnd)} events/s end to end (p99 ${percentile(0.99)} ms), ${cpuMicroseconds} µs CPU/event${appliedOnce ? '' : ', NOT applied exactly once'}`,
+          figure: `${Math.round(endToEnd)} events/s end to end (p99 ${percentile(0.99)} ms), ${cpuMicroseconds} µs CPU/event, cores idle ${pathContention.idlePercent} % (CPU pressure ${pathContention.cpuPressurePercent ?? '—'} %)${appliedOnce ? '' : ', NOT applied exactly once'}`,
           target: '≥ 90 % of composed serial floor, ≥ 75 % of CPU ceiling',
           floor: `composed: serial ${composed.serialPerSecond}/s (JetStream ${composed.parts.jetStream.perSecond}/s, PostgreSQL ${composed.parts.postgres.perSecond}/s), CPU ceiling ${composed.cpuCeilingPerSecond}/s (${Math.round(composed.cpuMsPerUnit * 1000)} µs/event)`,
           ratio: `${Math.round(100 * ofSerial)} % of serial, ${Math.round(100 * ofCeiling)} % of ceiling`,

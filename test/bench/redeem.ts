@@ -46,7 +46,7 @@ import {
 } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { startNatsServer } from '../support/nats-server.ts';
-import { cpuEfficiency, cpuMeter, cpuPressure, postgresPids, report, scratch } from './support.ts';
+import { cpuEfficiency, cpuMeter, phaseLoad, postgresPids, report, scratch } from './support.ts';
 import { composeFloor } from './floors/compose.ts';
 import { scanRoundTrip } from './floors/jetstream.ts';
 import { batchedWrites, naiveFloor } from './floors/redemption.ts';
@@ -386,10 +386,10 @@ async function main() {
     // Warm-up, not measured: connections opened, statements prepared, code compiled.
     await offer(RATE * WARM_UP_SECONDS);
     const rateMeter = await cpuMeter(roles);
-    const ratePressure = cpuPressure();
+    const rateLoad = phaseLoad();
     const { latencies, lateness, fromSend, accepted, seconds: rateSeconds } = await offer(RATE * RATE_SECONDS);
     // The tail at this rate follows the machine's contention for its cores: recorded beside it.
-    const rateCpuPressure = ratePressure();
+    const rateContention = rateLoad();
 
     const rateCpu = await rateMeter.charge(latencies.length);
 
@@ -468,7 +468,7 @@ async function main() {
           achievedPerSecond: Math.round(latencies.length / rateSeconds),
           accepted,
           cpuMsPerScan: rateCpu,
-          cpuPressurePercent: rateCpuPressure,
+          ...rateContention,
           latencyMsFromIntendedSend: { p50: percentile(latencies, 0.5), p99, max: Math.round(latencies.at(-1)!) },
           // The target's figure is the one above; these two split it, for reading a tail: the
           // simulated kiosks (this process, on the same cores) sending late, and the path after the send.
@@ -510,7 +510,7 @@ async function main() {
           met: allAccepted && orderKept && one.ofComposedSerial >= 0.5,
         },
         {
-          figure: `p99 ${p99} ms (p50 ${percentile(latencies, 0.5)}) at ${RATE}/s from intended send, ${cpuSum(rateCpu)} ms CPU/scan, CPU pressure ${rateCpuPressure ?? '—'} %`,
+          figure: `p99 ${p99} ms (p50 ${percentile(latencies, 0.5)}) at ${RATE}/s from intended send, ${cpuSum(rateCpu)} ms CPU/scan, CPU pressure ${rateContention.cpuPressurePercent ?? '—'} %, idle ${rateContention.idlePercent} %`,
           target: 'p99 ≤ 25 ms, every scan accepted',
           met: allAccepted && p99 <= 25,
         },

@@ -52,14 +52,15 @@ interface Result {
   at: string;
   load?: {
     before: { loadAverage: number[] };
-    after: { loadAverage: number[]; stealPercent: number; cpuPressurePercent?: number };
+    after: { loadAverage: number[]; stealPercent: number; cpuPressurePercent?: number; idlePercent?: number };
   };
   summary?: SummaryRow[];
 }
 
-/** The share of the run during which a task waited for a CPU, where the result records it. */
-const pressureOf = (after: { cpuPressurePercent?: number }) =>
-  after.cpuPressurePercent === undefined ? '' : `CPU pressure ${after.cpuPressurePercent} %, `;
+/** How contended the cores were during the run, where the result records it. */
+const pressureOf = (after: { cpuPressurePercent?: number; idlePercent?: number }) =>
+  (after.cpuPressurePercent === undefined ? '' : `CPU pressure ${after.cpuPressurePercent} %, `) +
+  (after.idlePercent === undefined ? '' : `idle ${after.idlePercent} %, `);
 
 /** One table row per summary row of each benchmark's latest result. */
 function writeSummary(): void {
@@ -83,7 +84,7 @@ function writeSummary(): void {
     );
   });
   const table = [
-    '| benchmark | figure | target | floor | ratio | CPU per unit: floor / path | | load average (1 min) before → after, CPU pressure, steal (run date) |',
+    '| benchmark | figure | target | floor | ratio | CPU per unit: floor / path | | load average (1 min) before → after, CPU pressure, idle, steal (run date) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');

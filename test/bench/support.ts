@@ -30,10 +30,10 @@ export async function scratch(): Promise<{ databaseUrl: string; prefix: string; 
   };
 }
 
-/** The machine's CPU time so far, in clock ticks: all of it, and what the hypervisor took (steal). */
-function cpuTicks(): { total: number; steal: number } {
+/** The machine's CPU time so far, in clock ticks: all of it, what no task used (idle, I/O wait) and what the hypervisor took (steal). */
+function cpuTicks(): { total: number; idle: number; steal: number } {
   const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? 0 };
+  return { total: ticks.reduce((sum, t) => sum + t, 0), idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), steal: ticks[7] ?? 0 };
 }
 
 /**
@@ -49,46 +49,60 @@ function cpuStallMicroseconds(): number | undefined {
   }
 }
 
-/**
- * The share of the time from this call to the returned function's during which a runnable task of
- * the machine waited for a CPU (percent), for one phase of a benchmark; undefined without the
- * kernel's pressure information.
- */
-export function cpuPressure(): () => number | undefined {
-  const from = { at: performance.now(), stalled: cpuStallMicroseconds() };
+/** How contended the machine's cores were during one phase of a benchmark, in percent. */
+export interface PhaseLoad {
+  /** Of the wall time, the share during which some runnable task waited for a CPU (undefined without the kernel's pressure information). */
+  cpuPressurePercent?: number;
+  /**
+   * Of the cores' time, the share no task used: a path that leaves cores idle is bound by its
+   * round trips; one that finds none idle, and tasks waiting, shares the cores with other work.
+   */
+  idlePercent: number;
+}
+
+/** Starts measuring a phase; the returned function gives its PhaseLoad so far. */
+export function phaseLoad(): () => PhaseLoad {
+  const from = { at: performance.now(), stalled: cpuStallMicroseconds(), ticks: cpuTicks() };
   return () => {
     const stalled = cpuStallMicroseconds();
-    if (from.stalled === undefined || stalled === undefined) return undefined;
-    return Number(((100 * (stalled - from.stalled)) / ((performance.now() - from.at) * 1000)).toFixed(1));
+    const ticks = cpuTicks();
+    const idlePercent = Number(
+      ((100 * (ticks.idle - from.ticks.idle)) / Math.max(1, ticks.total - from.ticks.total)).toFixed(1),
+    );
+    if (from.stalled === undefined || stalled === undefined) return { idlePercent };
+    const cpuPressurePercent = Number(
+      ((100 * (stalled - from.stalled)) / ((performance.now() - from.at) * 1000)).toFixed(1),
+    );
+    return { cpuPressurePercent, idlePercent };
   };
 }
 
 interface Since {
   total: number;
   steal: number;
-  /** From the run's start: the share of the time a runnable task waited for a CPU. */
-  pressure?: () => number | undefined;
+  /** From the run's start: how contended the cores were. */
+  phase?: () => PhaseLoad;
 }
 
 /**
  * How busy the machine was: load averages (1, 5, 15 min), the share of CPU time stolen since
- * `from`, and (from the run's start) the share of the time during which a runnable task waited for
- * a CPU: the cores' contention, which the load average alone does not tell.
+ * `from`, and (from the run's start) the cores' contention, which the load average alone does not
+ * tell: the share of the time a runnable task waited for a CPU, and of the cores' time left idle.
  */
 function machineLoad(from: Since) {
   const now = cpuTicks();
-  const pressure = from.pressure?.();
+  const phase = from.phase?.();
   return {
     loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
     stealSeconds: Number((now.steal / 100).toFixed(1)),
     stealPercent: Number(((100 * (now.steal - from.steal)) / Math.max(1, now.total - from.total)).toFixed(1)),
-    ...(pressure === undefined ? {} : { cpuPressurePercent: pressure }),
+    ...phase,
   };
 }
 
 /** When this benchmark's process started, for the load it ran under (shared machine). */
 const bootTicks = { total: 0, steal: 0 };
-const startTicks: Since = { ...cpuTicks(), pressure: cpuPressure() };
+const startTicks: Since = { ...cpuTicks(), phase: phaseLoad() };
 const loadBefore = machineLoad(bootTicks);
 
 /** A summary row of `npm run bench -- all`: the figure, its target, the floor it is compared with. */
