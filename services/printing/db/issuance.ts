@@ -1,12 +1,17 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DomainError, type EventEnvelope } from '@aptic/contracts';
 import { arrayParam, auditWriter, queryRows, type Emit, type Queryable, type Tx } from '@aptic/runtime';
-import { PASSES_PER_EVENT, chunks, passesOf, type PassKeys } from '../domain/issuance.ts';
+import { PASSES_PER_EVENT, chunks, passesOf, type IssuedPass, type PassKeys } from '../domain/issuance.ts';
 import { auditLog, carnets, passes, printOrders } from './schema.ts';
 
 export const audit = auditWriter<'order' | 'print_partner' | 'prescriber'>(auditLog);
-/** Rows per insert statement (one array parameter per column). */
-const ROWS_PER_INSERT = 50_000;
+/**
+ * Carnets per insert statement (one array parameter per column). Each insert is sent before the
+ * next carnets' codes are made, so PostgreSQL writes one part while this process hashes the next:
+ * both cores work at once, where making every code first and then inserting kept one waiting
+ * for the other.
+ */
+const CARNETS_PER_INSERT = 1_000;
 
 /**
  * Issues every pass of a paid order: carnets numbered, codes made with the key, all written in
@@ -46,23 +51,17 @@ export async function issuePasses(
   await tx.execute(
     sql`INSERT INTO ${carnets} (number, order_id) SELECT unnest(${arrayParam(numbers, 'integer')}), ${d.orderId}`,
   );
-  const issued = passesOf(numbers, d.carnetSize, keys);
-  for (const part of chunks(issued, ROWS_PER_INSERT)) {
-    await tx.execute(sql`
-      INSERT INTO ${passes} (pass_id, order_id, carnet_number, position)
-      SELECT id, ${d.orderId}, carnet, position
-      FROM unnest(${arrayParam(
-        part.map((p) => p.passId),
-        'uuid',
-      )}, ${arrayParam(
-        part.map((p) => p.carnetNumber),
-        'integer',
-      )},
-                  ${arrayParam(
-                    part.map((p) => p.position),
-                    'integer',
-                  )}) AS t(id, carnet, position)`);
+  const issued: IssuedPass[] = [];
+  let inserting = Promise.resolve();
+  for (const carnetsOfPart of chunks(numbers, CARNETS_PER_INSERT)) {
+    const part = passesOf(carnetsOfPart, d.carnetSize, keys);
+    issued.push(...part);
+    await inserting;
+    inserting = insertPasses(tx, d.orderId, part);
+    // Awaited at the next part or after the last; a failure meanwhile is not an unhandled one.
+    inserting.catch(() => {});
   }
+  await inserting;
   const parts = chunks(issued, PASSES_PER_EVENT);
   for (const [index, part] of parts.entries())
     await emit('passes.issued', {
@@ -79,6 +78,29 @@ export async function issuePasses(
     actor: `system: order.paid ${event.id}`,
     details: { carnets: numbers.length, first: numbers[0], last: numbers.at(-1), passes: issued.length },
   });
+}
+
+/**
+ * One insert of passes (without their codes), one array parameter per column, sent at once: drizzle's
+ * query runs when it is awaited, and again at each await, so it is started here, once, as a promise.
+ */
+function insertPasses(tx: Tx, orderId: string, part: readonly IssuedPass[]): Promise<void> {
+  const ids = arrayParam(
+    part.map((p) => p.passId),
+    'uuid',
+  );
+  const numbers = arrayParam(
+    part.map((p) => p.carnetNumber),
+    'integer',
+  );
+  const positions = arrayParam(
+    part.map((p) => p.position),
+    'integer',
+  );
+  const query = tx.execute(sql`
+    INSERT INTO ${passes} (pass_id, order_id, carnet_number, position)
+    SELECT id, ${orderId}, carnet, position FROM unnest(${ids}, ${numbers}, ${positions}) AS t(id, carnet, position)`);
+  return query.then(() => undefined);
 }
 
 export async function findPrintOrder(db: Queryable, orderId: string) {
