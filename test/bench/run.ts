@@ -58,9 +58,10 @@ interface Result {
 }
 
 /** How contended the cores were during the run, where the result records it. */
-const pressureOf = (after: { cpuPressurePercent?: number; idlePercent?: number }) =>
-  (after.cpuPressurePercent === undefined ? '' : `CPU pressure ${after.cpuPressurePercent} %, `) +
-  (after.idlePercent === undefined ? '' : `idle ${after.idlePercent} %, `);
+function pressureOf(after: { cpuPressurePercent?: number; idlePercent?: number }): string {
+  const pressure = after.cpuPressurePercent === undefined ? '' : `CPU pressure ${after.cpuPressurePercent} %, `;
+  return pressure + (after.idlePercent === undefined ? '' : `idle ${after.idlePercent} %, `);
+}
 
 /** One table row per summary row of each benchmark's latest result. */
 function writeSummary(): void {
