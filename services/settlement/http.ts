@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { Actions, BusinessDate, DomainError, Refusal, Uuid } from '@aptic/contracts';
 import {
+  actionRoute,
   actorOf,
   assertScope,
+  ownerRoute,
   businessDate,
   PageQuery,
   pageOf,
@@ -217,35 +219,25 @@ const payoutRoutes =
       { config: { roles: finance }, schema: { summary: 'A payout', params: Id } },
       async (request) => payoutView(await findPayout(ctx.db, request.params.id)),
     );
-    app.post(
+    actionRoute(
+      app,
+      ctx,
       '/payouts/:id/execution',
-      {
-        config: { roles: finance },
-        schema: { summary: 'The bank executed the transfer', params: Id, body: ExecutedBody },
-      },
-      async (request) =>
-        payoutView(
-          await ctx.transaction((tx, emit) =>
-            markExecuted(tx, emit, request.params.id, request.body, actorOf(request)),
-          ),
-        ),
+      { roles: finance, summary: 'The bank executed the transfer', body: ExecutedBody },
+      markExecuted,
+      payoutView,
     );
-    app.post(
+    actionRoute(
+      app,
+      ctx,
       '/payouts/:id/rejection',
       {
-        config: { roles: finance },
-        schema: {
-          summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)',
-          params: Id,
-          body: RejectedBody,
-        },
+        roles: finance,
+        summary: 'The bank rejected the transfer (ISO 20022 reason code: AC04, AC06…)',
+        body: RejectedBody,
       },
-      async (request) =>
-        payoutView(
-          await ctx.transaction((tx, emit) =>
-            markRejected(tx, emit, request.params.id, request.body.reasonCode, actorOf(request)),
-          ),
-        ),
+      (tx, emit, id, body, actor) => markRejected(tx, emit, id, body.reasonCode, actor),
+      payoutView,
     );
   };
 
@@ -261,13 +253,12 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
   const roles = ['finance', 'place'] as const;
   const own = (request: Parameters<typeof assertScope>[0], placeId: string) =>
     assertScope(request, { place: placeId }, noPlace);
-  app.get(
+  const placeRecord = { roles, owner: 'place', notFound: noPlace } as const;
+  ownerRoute(
+    app,
     '/places/:id/statements',
-    { config: { roles }, schema: { summary: 'A place’s closed months and their figures', params: Id } },
-    async (request) => {
-      own(request, request.params.id);
-      return statementsOf(ctx.db, request.params.id);
-    },
+    { ...placeRecord, summary: 'A place’s closed months and their figures' },
+    (id) => statementsOf(ctx.db, id),
   );
   app.get(
     '/places/:id/statements/:month',
@@ -318,47 +309,32 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
         .send(csv);
     },
   );
-  app.get(
+  ownerRoute(
+    app,
     '/places/:id/payouts',
-    { config: { roles }, schema: { summary: 'A place’s payouts, held ones with their reason', params: Id } },
-    async (request) => {
-      own(request, request.params.id);
-      return listPayouts(ctx.db, { placeId: request.params.id });
-    },
+    { ...placeRecord, summary: 'A place’s payouts, held ones with their reason' },
+    (id) => listPayouts(ctx.db, { placeId: id }),
   );
-  app.get(
+  ownerRoute(
+    app,
     '/places/:id/ratings',
     {
-      config: { roles },
-      schema: {
-        summary: 'A place’s ratings by beneficiaries (count, mean, trend; comments, never who wrote them)',
-        params: Id,
-        querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: { 200: Actions['qualification.placeRatings'].response, 404: Refusal, 503: Refusal },
-      },
+      ...placeRecord,
+      summary: 'A place’s ratings by beneficiaries (count, mean, trend; comments, never who wrote them)',
+      querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      response: { 200: Actions['qualification.placeRatings'].response, 404: Refusal, 503: Refusal },
     },
-    async (request) => {
-      own(request, request.params.id);
-      const { id } = request.params;
-      return askPlaceRatings(ctx, { placeId: id, ...pageOf(request.query) }, request.principal!.role);
-    },
+    (id, request) => askPlaceRatings(ctx, { placeId: id, ...pageOf(request.query) }, request.principal!.role),
   );
-  app.get(
+  ownerRoute(
+    app,
     '/funders/:id/money',
     {
-      config: { roles: ['finance', 'funder'] },
-      schema: {
-        summary: 'A funder’s passes (issued, released, redeemed, outstanding) and money (held, credited)',
-        params: Id,
-      },
+      roles: ['finance', 'funder'],
+      summary: 'A funder’s passes (issued, released, redeemed, outstanding) and money (held, credited)',
+      owner: 'funder',
+      notFound: () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }),
     },
-    async (request) => {
-      assertScope(
-        request,
-        { funder: request.params.id },
-        () => new DomainError('unknown_funder', 'Commanditaire inconnu.', { status: 404 }),
-      );
-      return funderFigures(ctx.db, request.params.id);
-    },
+    (id) => funderFigures(ctx.db, id),
   );
 };

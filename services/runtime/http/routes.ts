@@ -79,13 +79,18 @@ export function actionRoute<B extends TSchema, R>(
   app: AdminApp,
   ctx: Pick<ServiceContext, 'transaction'>,
   path: string,
-  route: RouteDoc & { body?: B; response: Record<number, TSchema> },
+  route: RouteDoc & { body?: B; response?: Record<number, TSchema> },
   act: Act<B, R>,
   view: (result: R, role: Role | undefined) => unknown = (result) => result,
 ): void {
   const { roles, summary, body, response } = route;
-  const status = 201 in response ? 201 : 200;
-  const schema = { summary, params: Type.Object({ id: Uuid }), ...(body ? { body } : {}), response };
+  const status = response && 201 in response ? 201 : 200;
+  const schema = {
+    summary,
+    params: Type.Object({ id: Uuid }),
+    ...(body ? { body } : {}),
+    ...(response ? { response } : {}),
+  };
   app.post(path, { config: { roles }, schema }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const done = await ctx.transaction((tx, emit) => act(tx, emit, id, request.body as Static<B>, actorOf(request)));
