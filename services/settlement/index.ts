@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { businessDate, type ServiceDefinition } from '@aptic/runtime';
 import * as schema from './db/schema.ts';
 import { consumers } from './db/consumers.ts';
-import { closePeriod, monthsDue } from './db/periods.ts';
+import { closePeriod, monthsDue, tallyDue } from './db/periods.ts';
 import { settlementRoutes } from './http.ts';
 import { readSettings } from './settings.ts';
 
@@ -26,8 +26,15 @@ export function settlementService(options: SettlementOptions = {}): ServiceDefin
     consumers: () => consumers,
     routes: settlementRoutes({ settings, now }),
     async start(ctx) {
+      // The statement tally once a business day: a day's bookings then touch each of their lines once.
+      let talliedOn: string | undefined;
       // Checked every hour, so a month closes on its first day out of the grace window.
       ctx.every('monthly-close', settings.closeCheckMs, async () => {
+        const today = businessDate(now());
+        if (talliedOn !== today) {
+          await ctx.transaction((tx) => tallyDue(tx));
+          talliedOn = today;
+        }
         for (const month of await monthsDue(ctx.db, businessDate(now()), settings.graceDays)) {
           const closed = await ctx.transaction((tx, emit) =>
             closePeriod(tx, emit, {

@@ -13,6 +13,7 @@ import { qualification } from '@aptic/qualification';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
 import { settlementService } from '@aptic/settlement';
+import { tallyDue } from '../../services/settlement/db/periods.ts';
 import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
@@ -218,6 +219,21 @@ describe('a month at four places (three paid at once), then the next', () => {
     expect(await balance('platform_fees')).toBe(-7 * 40);
     expect(await balance('bank')).toBe(100_000);
     await ledgerOk();
+    // The daily statement tally sums what is booked so far, line for line as a GROUP BY of the
+    // bookings; the close sums what comes after it (the late offline scan below).
+    await settlementDb().transaction((tx) => tallyDue(tx));
+    const grain = sql`period, place_id, offer_id, scan_day, late`;
+    expect(
+      await queryRows(
+        settlementDb(),
+        sql`SELECT ${grain}, pass_count, gross_cents FROM settlement.statement_line ORDER BY ${grain}`,
+      ),
+    ).toEqual(
+      await queryRows(
+        settlementDb(),
+        sql`SELECT ${grain}, sum(sign)::int AS pass_count, sum(sign * face_value_cents) AS gross_cents FROM settlement.booking GROUP BY ${grain} ORDER BY ${grain}`,
+      ),
+    );
   });
 
   test('a redemption announced again under another event id is not booked twice; the ledger refuses edits', async () => {
@@ -335,6 +351,9 @@ describe('a month at four places (three paid at once), then the next', () => {
       /is closed/,
     );
     expect(await directWrite(sql`UPDATE settlement.place_period SET net_cents = 0`)).toMatch(/immutable/);
+    expect(await directWrite(sql`UPDATE settlement.statement_line SET pass_count = 0 WHERE period = ${M}`)).toMatch(
+      /immutable once it is closed/,
+    );
     await ledgerOk();
   });
 

@@ -216,7 +216,10 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
       createdBy: input.actor,
       createdAt,
     });
-    if (sentRows.length > 0) await tx.insert(runTransfers).values(sentRows);
+    if (sentRows.length > 0)
+      await tx.execute(sql`
+        INSERT INTO ${runTransfers} (id, run_id, payout_id, amount_cents, bank_fingerprint)
+        SELECT (e->>'id')::uuid, (e->>'runId')::uuid, (e->>'payoutId')::uuid, (e->>'amountCents')::bigint, e->>'bankFingerprint' FROM ${json(sentRows)}`);
     await move(tx, emit, moves, input.actor);
     await book(tx, booked);
     return {

@@ -7,12 +7,19 @@ import { NO_SUMS, placeFigures, type Carried, type PlaceSums } from '../domain/c
 import { kitCharge, type Kit, type Sponsorship } from '../domain/kit.ts';
 import { closability, closableFrom, monthsBetween } from '../domain/periods.ts';
 import { book } from './ledger.ts';
-import { audit, kitSponsorships, kits, payouts, periods, placePeriods } from './schema.ts';
+import { tallyBookings } from './tally.ts';
+import { audit, kitSponsorships, kits, payouts, periods, placePeriods, statementLines } from './schema.ts';
 
 /** One lock orders closes against the batches that book redemptions into periods. */
 const PERIOD_LOCK = sql`hashtext('settlement.periods')`;
 export const sharePeriodLock = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${PERIOD_LOCK})`);
 const exclusivePeriodLock = (tx: Tx) => tx.execute(sql`SELECT pg_advisory_xact_lock(${PERIOD_LOCK})`);
+
+/** The daily statement tally (db/tally.ts), under the lock that orders it with the batches of bookings. */
+export async function tallyDue(tx: Tx): Promise<number> {
+  await exclusivePeriodLock(tx);
+  return tallyBookings(tx);
+}
 
 export async function lastClosedMonth(db: Queryable): Promise<string | null> {
   const [row] = await queryRows<{ month: string | null }>(
@@ -68,25 +75,16 @@ async function summary(db: Queryable, month: string, alreadyClosed: boolean): Pr
 }
 
 /**
- * Memory for the close's aggregate: a month's statement lines are tens of thousands of groups
- * (40,741 for a million redemptions over 1,310 places, 22 MB of hash table), which the default
- * 4 MB would spill to disk in batches (47 MB written and read again, measured).
+ * The month's statement lines made final: the bookings after the daily tally's mark summed into
+ * them (db/tally.ts), so the close reads those and not the whole month's; each place's sums.
  */
-const CLOSE_WORK_MEM = '64MB';
-
-/** The statement lines of the month, written in one pass over its bookings, and each place's sums. */
 async function writeStatementLines(tx: Tx, month: string): Promise<Map<string, PlaceSums>> {
-  await tx.execute(sql`SELECT set_config('work_mem', ${CLOSE_WORK_MEM}, true)`);
+  await tallyBookings(tx);
   const rows = await queryRows<{ place_id: string; passes: string; late: string; gross: string; fee: string }>(
     tx,
     sql`
-    WITH lines AS (
-      INSERT INTO settlement.statement_line (period, place_id, offer_id, scan_day, late, pass_count, gross_cents, fee_cents)
-      SELECT ${month}, place_id, offer_id, scan_day, late, sum(sign), sum(sign * face_value_cents), sum(sign * fee_cents)
-      FROM settlement.booking WHERE period = ${month} GROUP BY place_id, offer_id, scan_day, late
-      RETURNING place_id, late, pass_count, gross_cents, fee_cents)
     SELECT place_id, sum(pass_count) AS passes, sum(pass_count) FILTER (WHERE late) AS late, sum(gross_cents) AS gross, sum(fee_cents) AS fee
-    FROM lines GROUP BY place_id`,
+    FROM ${statementLines} WHERE period = ${month} GROUP BY place_id`,
   );
   return new Map(
     rows.map((r) => [

@@ -1,4 +1,15 @@
-import { bigserial, boolean, index, integer, pgSchema, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { auditTable, cents, day, eventTables, factColumns, stamp } from '@aptic/runtime';
 import type { AccountKind } from '../domain/accounts.ts';
 import type { HoldReason, PayoutStatus, RejectionCode } from '../domain/payout.ts';
@@ -74,8 +85,14 @@ export const bookings = settlement.table(
     scanDay: day('scan_day').notNull(),
     period: text('period').notNull(),
     late: boolean('late').notNull(),
+    /** Order of writing: the statement tally takes the bookings after its mark (db/tally.ts). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
   },
-  (t) => [uniqueIndex('booking_once').on(t.redemptionId, t.sign), index('booking_period').on(t.period)],
+  (t) => [
+    uniqueIndex('booking_once').on(t.redemptionId, t.sign),
+    index('booking_period').on(t.period),
+    index('booking_seq').on(t.seq),
+  ],
 );
 
 /** A place's figures for a closed period (its endorsement); never changed. */
@@ -100,7 +117,11 @@ export const placePeriods = settlement.table(
   (t) => [primaryKey({ columns: [t.period, t.placeId] })],
 );
 
-/** A statement line: a place's passes of a period for one offer and one scan day, late or not. */
+/**
+ * A statement line: a place's passes of a period for one offer and one scan day, late or not.
+ * While the month is open, a running sum of its bookings up to the tally's mark (db/tally.ts);
+ * once it is closed, final (a trigger refuses any change).
+ */
 export const statementLines = settlement.table(
   'statement_line',
   {
@@ -113,8 +134,15 @@ export const statementLines = settlement.table(
     grossCents: cents('gross_cents').notNull(),
     feeCents: cents('fee_cents').notNull(),
   },
-  (t) => [index('statement_line_place').on(t.placeId, t.period)],
+  // Place and day first: the statements read a month's lines in that order.
+  (t) => [primaryKey({ columns: [t.period, t.placeId, t.scanDay, t.offerId, t.late] })],
 );
+
+/** One row: the last booking (seq) summed into the tally. */
+export const tallyMarks = settlement.table('tally_mark', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
 
 /** A place's payout of one period; `status` follows domain/payout.ts. */
 export const payouts = settlement.table(

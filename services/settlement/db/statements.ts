@@ -4,7 +4,7 @@ import { queryRows, type Queryable } from '@aptic/runtime';
 import { HoldReasons, PayoutStatusLabels, RejectionCodes, endToEndId } from '../domain/payout.ts';
 import type { Statement } from '../documents/statement.ts';
 import { balances } from './ledger.ts';
-import { orders, payoutRuns, payouts, placePeriods, places } from './schema.ts';
+import { orders, payoutRuns, payouts, periods, placePeriods, places } from './schema.ts';
 
 const notReady = (month: string) =>
   new DomainError(
@@ -13,7 +13,7 @@ const notReady = (month: string) =>
     { status: 404 },
   );
 
-/** The statement lines of a month, per place (of one place, or of all). */
+/** The statement lines of a closed month (an open month's are running sums), per place (of one place, or of all). */
 async function linesOf(db: Queryable, month: string, placeId?: string): Promise<Map<string, Statement['lines']>> {
   const rows = await queryRows<{
     place_id: string;
@@ -29,7 +29,9 @@ async function linesOf(db: Queryable, month: string, placeId?: string): Promise<
     sql`
     SELECT l.place_id, l.scan_day::text AS day, o.service_code, o.category_code, l.late, l.pass_count, l.gross_cents, l.fee_cents
     FROM settlement.statement_line l LEFT JOIN settlement.offer o ON o.offer_id = l.offer_id
-    WHERE l.period = ${month} ${placeId ? sql`AND l.place_id = ${placeId}` : sql``} ORDER BY l.place_id, l.scan_day, o.service_code, l.late`,
+    WHERE l.period = ${month} ${placeId ? sql`AND l.place_id = ${placeId}` : sql``}
+      AND EXISTS (SELECT 1 FROM ${periods} p WHERE p.month = l.period AND p.status = 'closed')
+    ORDER BY l.place_id, l.scan_day, o.service_code, l.late`,
   );
   const byPlace = new Map<string, Statement['lines']>();
   for (const l of rows) {
@@ -55,7 +57,13 @@ export async function monthStatementLines(
   month: string,
 ): Promise<Pick<Statement, 'placeId' | 'placeName' | 'lines'>[]> {
   const names = new Map((await db.select().from(places)).map((p) => [p.placeId, p.name]));
-  return [...(await linesOf(db, month))].map(([placeId, lines]) => ({
+  // A month's lines (40,741 for a million redemptions) sorted in memory: with the default 4 MB
+  // PostgreSQL sorted them on disk (6 MB), which took it about twice as long (measured).
+  const byPlace = await db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT set_config('work_mem', '32MB', true)`);
+    return linesOf(tx, month);
+  });
+  return [...byPlace].map(([placeId, lines]) => ({
     placeId,
     placeName: names.get(placeId) ?? placeId,
     lines,
