@@ -111,6 +111,23 @@ const redemptionLines = (p: Redemption): Line[] => [
   cr('platform_fees', p.feeCents),
 ];
 
+/** A transfer of a place's payout, as it is booked. */
+interface Transfer {
+  transferId: string;
+  placeId: string;
+  period: string;
+  payableCents: number;
+  kitCents: number;
+}
+const transferLines = (p: Transfer): Line[] => [
+  dr('place_payable', p.payableCents, p.placeId),
+  cr('kit_receivable', p.kitCents, p.placeId),
+  cr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId),
+];
+
+/** The same lines, each on the other side: what undoes their booking. */
+const reversal = (lines: Line[]): Line[] => lines.map((l) => ({ ...l, amountCents: -l.amountCents }));
+
 export const postings = {
   /** The face value reached the bank: it is the funder's money, held until redemption or credit. */
   orderPaid: (p: { orderId: string; funderId: string; faceValueCents: number }): Posting => ({
@@ -133,7 +150,7 @@ export const postings = {
     ref: p.redemptionId,
     period: p.period,
     memo: 'Encaissement annulé',
-    lines: redemptionLines(p).map((l) => ({ ...l, amountCents: -l.amountCents })),
+    lines: reversal(redemptionLines(p)),
   }),
   /** The final count of an order: its unredeemed face value becomes the funder's credit (avoir). */
   credited: (p: { orderId: string; funderId: string; amountCents: number }): Posting => ({
@@ -172,40 +189,20 @@ export const postings = {
     ],
   }),
   /** A transfer sent: what the place is owed, less its kit, leaves for the bank. */
-  payoutSent: (p: {
-    transferId: string;
-    placeId: string;
-    period: string;
-    payableCents: number;
-    kitCents: number;
-  }): Posting => ({
+  payoutSent: (p: Transfer): Posting => ({
     kind: 'payout_sent',
     ref: p.transferId,
     period: p.period,
     memo: 'Virement émis',
-    lines: [
-      dr('place_payable', p.payableCents, p.placeId),
-      cr('kit_receivable', p.kitCents, p.placeId),
-      cr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId),
-    ],
+    lines: transferLines(p),
   }),
-  /** The bank rejected the transfer: back to what the place is owed, kit included. */
-  payoutRejected: (p: {
-    transferId: string;
-    placeId: string;
-    period: string;
-    payableCents: number;
-    kitCents: number;
-  }): Posting => ({
+  /** The bank rejected the transfer: back to what the place is owed, kit included (its lines last to first). */
+  payoutRejected: (p: Transfer): Posting => ({
     kind: 'payout_rejected',
     ref: p.transferId,
     period: p.period,
     memo: 'Virement rejeté par la banque',
-    lines: [
-      dr('payouts_in_transit', p.payableCents - p.kitCents, p.placeId),
-      dr('kit_receivable', p.kitCents, p.placeId),
-      cr('place_payable', p.payableCents, p.placeId),
-    ],
+    lines: reversal(transferLines(p)).reverse(),
   }),
   /** The bank executed the transfer: the money left the operator's account. */
   payoutExecuted: (p: { transferId: string; placeId: string; period: string; netCents: number }): Posting => ({
