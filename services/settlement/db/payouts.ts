@@ -203,14 +203,16 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
       transfers.length > 0
         ? sepaCreditTransfers({ messageId, createdAt, executionDate, debtor: input.debtor, transfers })
         : undefined;
-    const heldCount = candidates.length - transfers.length;
-    await tx.insert(payoutRuns).values({
+    const run = {
       id: runId,
       messageId,
       executionDate,
       transferCount: transfers.length,
       controlSumCents: file?.controlSumCents ?? 0,
-      heldCount,
+      heldCount: candidates.length - transfers.length,
+    };
+    await tx.insert(payoutRuns).values({
+      ...run,
       xml: file?.xml ?? null,
       sha256: file ? createHash('sha256').update(file.xml).digest('hex') : null,
       createdBy: input.actor,
@@ -222,15 +224,7 @@ export async function runPayouts(ctx: ServiceContext, input: RunInput) {
         SELECT (e->>'id')::uuid, (e->>'runId')::uuid, (e->>'payoutId')::uuid, (e->>'amountCents')::bigint, e->>'bankFingerprint' FROM ${json(sentRows)}`);
     await move(tx, emit, moves, input.actor);
     await book(tx, booked);
-    return {
-      id: runId,
-      messageId,
-      executionDate,
-      transferCount: transfers.length,
-      controlSumCents: file?.controlSumCents ?? 0,
-      heldCount,
-      createdAt: createdAt.toISOString(),
-    };
+    return { ...run, createdAt: createdAt.toISOString() };
   });
 }
 
