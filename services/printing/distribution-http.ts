@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, Refusal, Uuid, parseBarcode, type ActionResponse } from '@aptic/contracts';
+import { DomainError, Refusal, Uuid, parseBarcode } from '@aptic/contracts';
 import {
+  ask,
   actorOf,
   actionRoute,
   assertScope,
@@ -87,7 +88,6 @@ const HandOutView = Type.Object({
 
 const unknownPrescriber = () => new DomainError('unknown_prescriber', 'Prescripteur inconnu.', { status: 404 });
 const roles = ['prescriber', 'support'] as const;
-type Usage = ActionResponse<'redemption.carnetUsage'>;
 
 /** The carnet number a scan or a typed number names; anything else is refused. */
 function carnetNumberOf(code: number | string, field: string): number {
@@ -111,16 +111,20 @@ export function distributionRoutes(app: AdminApp, ctx: ServiceContext): void {
     return findPrescriber(ctx.db, id);
   };
   const usage = async (orderId: string, carnetNumber: number) => {
-    try {
-      const answer = (await ctx.broker.call('redemption.carnetUsage', { orderId, carnetNumber })) as Usage;
-      return answer.redeemed;
-    } catch {
-      throw new DomainError(
-        'usage_unavailable',
-        'Impossible de savoir maintenant si les pass du carnet renouvelé ont servi : réessayez dans un instant.',
-        { status: 503, field: 'renewsCarnet' },
-      );
-    }
+    const answer = await ask(
+      ctx.broker,
+      'redemption.carnetUsage',
+      { orderId, carnetNumber },
+      {
+        unavailable: () =>
+          new DomainError(
+            'usage_unavailable',
+            'Impossible de savoir maintenant si les pass du carnet renouvelé ont servi : réessayez dans un instant.',
+            { status: 503, field: 'renewsCarnet' },
+          ),
+      },
+    );
+    return answer.redeemed;
   };
 
   app.post(

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError, Refusal, Uuid, type ActionResponse } from '@aptic/contracts';
 import type { FastifyRequest } from 'fastify';
-import { actorOf, assertScope, parseCsv, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, ask, assertScope, parseCsv, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readRecipients } from './domain/recipients.ts';
 import { createMailing, findMailing, markSent, recipientsOf, type Mailing } from './db/mailings.ts';
 import { findPrintOrder } from './db/issuance.ts';
@@ -73,19 +73,23 @@ export function mailingRoutes(app: AdminApp, ctx: ServiceContext): void {
       assertDraft(mailing);
       const order = await findPrintOrder(ctx.db, mailing.orderId);
       const recipients = await recipientsOf(ctx.db, mailing.id);
-      // A catalogue node started after this one may not be known yet: give discovery a moment.
-      await ctx.broker.waitForServices(['catalogue'], 10_000).catch(() => {});
       const nearby = new Map<string, Nearby['places']>();
       for (const commune of new Set(recipients.map((r) => r.communeCode))) {
-        const answer = await (
-          ctx.broker.call('catalogue.nearbyPlaces', { communeCode: commune, limit: 3 }) as Promise<Nearby>
-        ).catch((err: unknown) => {
-          throw new DomainError(
-            'catalogue_unavailable',
-            `Le catalogue ne répond pas (lieux proches) : ${err instanceof Error ? err.message : err}`,
-            { status: 503 },
-          );
-        });
+        // A catalogue node started after this one may not be known yet: the first ask gives discovery a moment.
+        const answer = await ask(
+          ctx.broker,
+          'catalogue.nearbyPlaces',
+          { communeCode: commune, limit: 3 },
+          {
+            discoveryMs: nearby.size === 0 ? 10_000 : 0,
+            unavailable: () =>
+              new DomainError(
+                'catalogue_unavailable',
+                'Le catalogue ne répond pas (lieux proches des destinataires) : réessayez dans un instant.',
+                { status: 503 },
+              ),
+          },
+        );
         nearby.set(commune, answer.places);
       }
       const letters = await renderLetters(

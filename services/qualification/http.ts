@@ -9,7 +9,7 @@ import {
   validate,
   type ActionResponse,
 } from '@aptic/contracts';
-import { actorOf, actionRoute, listRoute, ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actorOf, actionRoute, ask, listRoute, ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { PlaceStatuses, type PlaceStatus } from './domain/lifecycle.ts';
 import { currentQuestionnaire } from './domain/questionnaire.ts';
 import { CURRENT_CHARTER } from './domain/charter.ts';
@@ -459,19 +459,19 @@ async function directoryPlace(
   ctx: ServiceContext,
   placeId: string,
 ): Promise<ActionResponse<'catalogue.directoryPlace'>> {
-  try {
-    // Another node's catalogue may not be discovered yet, just after a start: wait for it a little.
-    await ctx.broker.waitForServices(['catalogue'], 5_000).catch(() => {});
-    return await ctx.broker.call('catalogue.directoryPlace', { placeId });
-  } catch (err) {
-    // Moleculer's "service not found" is a 404 too: only catalogue's own refusal means an unknown place.
-    const { code, type } = err as { code?: number; type?: string };
-    if (code === 404 && type !== 'SERVICE_NOT_FOUND')
-      throw new DomainError('unknown_place', 'Lieu inconnu de l’annuaire.', { status: 404, field: 'placeId' });
-    throw new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', {
-      status: 503,
-    });
-  }
+  // Another node's catalogue may not be discovered yet, just after a start: it waits for it a little.
+  return ask(
+    ctx.broker,
+    'catalogue.directoryPlace',
+    { placeId },
+    {
+      discoveryMs: 5_000,
+      unavailable: () =>
+        new DomainError('directory_unavailable', 'L’annuaire des lieux ne répond pas : réessayez dans un instant.', {
+          status: 503,
+        }),
+    },
+  );
 }
 
 /**

@@ -24,7 +24,7 @@ export { MicroBatcher } from './events/micro-batcher.ts';
 export { BatchPublisher, type Publication } from './events/publisher.ts';
 export { TokenStore, type Principal } from './auth/tokens.ts';
 export type { AdminApp } from './http/server.ts';
-export { contractAction } from './actions.ts';
+export { ask, contractAction } from './actions.ts';
 export { startPlatform, selectServices, type Progress, type RunningPlatform } from './platform.ts';
 export type { RunningService } from './start-service.ts';
 export type { ServiceContext, ServiceDefinition } from './service.ts';

@@ -114,5 +114,11 @@ describe('a place’s ratings beside its statements', () => {
     // Another place's token is refused before qualification is asked, whether it answers or not.
     const other = await call(`${s}/places/${w.places[0]}/ratings`, { token: await tokenOf(w.places[1]!) });
     expect(other).toMatchObject({ status: 404, body: { code: 'unknown_place' } });
+    // Nor can the month's places be paid: their bank details are asked of qualification at run time.
+    const finance = (await call(`${s}/admin/tokens`, { method: 'POST', body: { name: 'compta', role: 'finance' } }))
+      .body.token as string;
+    const run = await call(`${s}/payout-runs`, { method: 'POST', token: finance });
+    expect(run).toMatchObject({ status: 503, body: { code: 'bank_details_unavailable' } });
+    expect((await call(`${s}/payout-runs`, { token: finance })).body).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { DomainError, validationRefusal, type Role, type ServiceName } from '@ap
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Principal, TokenStore } from '../auth/tokens.ts';
+import { remoteRefusal, unreachable } from '../actions.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any server, request and reply types (http or https, plugins' decorations)
 export type AdminApp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -55,7 +56,7 @@ const REQUEST_REFUSALS: Record<string, [code: string, message: string]> = {
 };
 
 /** Maps every error to the one refusal shape, in French; a user's mistake is never a 500. */
-function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof DomainError) return reply.status(error.status).send(error.toRefusal());
   if (error.validation) {
     const first = error.validation[0];
@@ -63,6 +64,16 @@ function errorHandler(error: FastifyError, request: FastifyRequest, reply: Fasti
     return reply
       .status(400)
       .send(validationRefusal(`invalid_${where}`, first?.instancePath, first?.message, REQUEST_PARTS[where]));
+  }
+  // A call to another service that no route turned into its own refusal: its answer, or a 503.
+  const remote = remoteRefusal(error);
+  if (remote) return reply.status(remote.status).send(remote.toRefusal());
+  if (unreachable(error)) {
+    request.log.warn({ err: error }, 'another service did not answer');
+    return reply.status(503).send({
+      code: 'service_unavailable',
+      message: 'Un service de la plateforme ne répond pas pour le moment : réessayez dans un instant.',
+    });
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

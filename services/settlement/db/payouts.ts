@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DomainError, type ActionResponse } from '@aptic/contracts';
 import {
+  ask,
   businessDate,
   addDays,
   queryRows,
@@ -92,14 +93,22 @@ async function move(tx: Tx, emit: Emit, moves: Move[], actor: string): Promise<v
 
 const awaiting = sql`(status IN ('due', 'rejected') OR (status = 'held' AND hold_reason <> 'net_not_positive'))`;
 
-/** Asks qualification for the bank details of these places, as finance (never from an event). */
+const bankUnavailable = () =>
+  new DomainError(
+    'bank_details_unavailable',
+    'Les coordonnées bancaires des lieux ne peuvent pas être lues pour le moment (qualification ne répond pas) : relancez le virement dans un instant.',
+    { status: 503 },
+  );
+
+/** Asks qualification for the bank details of these places, as finance (never from an event): nothing is paid without them. */
 async function bankDetails(ctx: ServiceContext, placeIds: string[], role: string): Promise<Map<string, BankPlace>> {
   const found = new Map<string, BankPlace>();
   for (let i = 0; i < placeIds.length; i += 5000) {
-    const reply = await ctx.broker.call<ActionResponse<'qualification.bankDetails'>, { placeIds: string[] }>(
+    const reply = await ask(
+      ctx.broker,
       'qualification.bankDetails',
       { placeIds: placeIds.slice(i, i + 5000) },
-      { meta: { role } },
+      { meta: { role }, unavailable: bankUnavailable },
     );
     for (const p of reply.places) found.set(p.placeId, p);
   }
