@@ -1,4 +1,4 @@
-import { contractAction, type ServiceContext } from '@aptic/runtime';
+import { contractAction, pick, type ServiceContext } from '@aptic/runtime';
 import { nearbyPlaces } from './db/nearby.ts';
 import { findPlace } from './db/places.ts';
 
@@ -11,33 +11,23 @@ export const catalogueActions = (ctx: ServiceContext) => ({
     nearbyPlaces: contractAction('catalogue.nearbyPlaces', (params) => nearbyPlaces(ctx.db, params)),
     directoryPlace: contractAction('catalogue.directoryPlace', async ({ placeId }) => {
       const p = await findPlace(ctx.db, placeId);
-      const {
-        name,
-        type,
-        pivot,
-        communeCode,
-        communeName,
-        postalCode,
-        address,
-        latitude,
-        longitude,
-        openingHours,
-        status,
-      } = p;
       const own = p.positionSource === 'own';
+      const fields = [
+        'status',
+        'name',
+        'type',
+        'pivot',
+        'communeCode',
+        'communeName',
+        'postalCode',
+        'address',
+      ] as const;
       return {
         placeId,
-        status,
-        name,
-        type,
-        pivot,
-        communeCode,
-        communeName,
-        postalCode,
-        address,
-        latitude: own ? latitude : null,
-        longitude: own ? longitude : null,
-        openingHours,
+        ...pick(p, fields),
+        latitude: own ? p.latitude : null,
+        longitude: own ? p.longitude : null,
+        openingHours: p.openingHours,
       };
     }),
   },

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BusinessDate, CarnetSize, Offer, Uuid, UsageRules } from '@aptic/contracts';
+import { pick } from '@aptic/runtime';
 import type { Allocation } from './domain/billing.ts';
 import type { Invoice, Payment } from './db/billing.ts';
 import type { Order } from './db/orders.ts';
@@ -100,9 +101,6 @@ export function quoteView(order: Order): Static<typeof QuoteView> {
     rules: order.rules,
   };
 }
-
-const pick = <T, K extends keyof T>(row: T, keys: readonly K[]) =>
-  Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
 
 /** What an order's view shows of each of its invoices (not the order and funder it already names). */
 const invoiceView = (invoice: Invoice): Static<typeof InvoiceView> =>

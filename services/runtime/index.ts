@@ -40,3 +40,4 @@ export { PageQuery, pageOf, type Page } from './http/pagination.ts';
 export { passCodeKey, passLookupKey } from './secrets.ts';
 export { actionRoute, listRoute, ownerRoute, type Caller, type ListQuery } from './http/routes.ts';
 export { cents, day, factColumns, stamp } from './db/columns.ts';
+export { pick } from './pick.ts';
