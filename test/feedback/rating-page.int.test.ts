@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { readConfig } from '@aptic/runtime';
@@ -115,10 +116,14 @@ test('from the stub’s QR code to a rating, then its change; every state access
   await page.click('button[type="submit"]');
   await check('saved');
   expect(await page.isChecked('#score-2')).toBe(true);
+  // The change reaches the funder's figures: a cell of one rating gives its count, not its mean.
   await eventually(
-    () => call(`${w.url('analytics')}/funders/${w.funderId}/satisfaction`),
-    (r) => r.body.places[0]?.meanScore === 2,
+    () => w.count(sql`SELECT count(*)::int AS n FROM analytics.rating_fact WHERE score = 2 AND revision = 2`),
+    (n) => n === 1,
   );
+  expect((await call(`${w.url('analytics')}/funders/${w.funderId}/satisfaction`)).body.places).toEqual([
+    expect.objectContaining({ ratings: 1, meanScore: null, wouldReturnShare: null, secret: true }),
+  ]);
 });
 
 test('the entry form, a wrong code, a pass not yet redeemed, too many tries: each says so, accessibly', async () => {

@@ -39,7 +39,9 @@ const satisfaction = async () =>
   (await call(`${w.url('analytics')}/funders/${w.funderId}/satisfaction`)).body.places as {
     placeId: string;
     ratings: number;
-    meanScore: number;
+    meanScore: number | null;
+    wouldReturnShare: number | null;
+    secret: boolean;
   }[];
 const allRatings = () => w.count(sql`SELECT count(*)::int AS n FROM qualification.rating`);
 
@@ -76,7 +78,16 @@ describe('a rating', () => {
       () => factsOf(pass.passId),
       (f) => f.length === 1 && f[0]!.revision === 2 && f[0]!.score === 2,
     );
-    expect(await satisfaction()).toEqual([expect.objectContaining({ placeId: w.places[0], ratings: 1, meanScore: 2 })]);
+    // One rating: its count for the funder, not its mean (one beneficiary's answer).
+    expect(await satisfaction()).toEqual([
+      expect.objectContaining({
+        placeId: w.places[0],
+        ratings: 1,
+        meanScore: null,
+        wouldReturnShare: null,
+        secret: true,
+      }),
+    ]);
     const inbox = await w.count(sql`SELECT count(*)::int AS n FROM analytics.inbox WHERE consumer LIKE '%ratings%'`);
     expect(inbox).toBe(2);
     // Qualification's figures for the place, beside its questionnaire score.
@@ -252,5 +263,20 @@ describe('bad input: a clear refusal, nothing stored', () => {
     const prefix = await getPage(w, w.passes[6]!.code);
     expect([prefix.status, stateOf(prefix.html).refusal]).toEqual([429, 'too_many_attempts_code']);
     expect(prefix.html).toContain('Trop d’essais avec ce code');
+  });
+});
+
+describe('a funder’s satisfaction figures', () => {
+  test('a cell of 11 ratings (the statistical secrecy threshold) gives its mean and share', async () => {
+    for (const pass of [7, 8, 9, 15, 16, 17].map((i) => w.passes[i]!)) {
+      await w.redeem(pass, 1);
+      expect((await postRating(w, pass.code, { score: '5', wouldReturn: 'oui' })).status).toBe(303);
+    }
+    const cell = await eventually(
+      async () => (await satisfaction()).find((s) => s.placeId === w.places[1]),
+      (s) => s?.ratings === 11,
+    );
+    expect(cell).toMatchObject({ secret: false, meanScore: expect.closeTo(35 / 11, 2) });
+    expect(cell!.wouldReturnShare).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { territory, type EventEnvelope } from '@aptic/contracts';
+import { SECRECY_THRESHOLD, territory, type EventEnvelope } from '@aptic/contracts';
 import { queryRows, type ConsumerDefinition, type Queryable, type Tx } from '@aptic/runtime';
 import { ALL, publishWithSecrecy, type Cell } from '../domain/open-data.ts';
 import { tableCsv } from './open-data.ts';
@@ -46,16 +46,24 @@ export type Satisfaction = {
   placeName: string | null;
   serviceCode: string | null;
   ratings: number;
-  meanScore: number;
-  wouldReturnShare: number;
+  meanScore: number | null;
+  wouldReturnShare: number | null;
+  /** Fewer ratings than the statistical secrecy threshold: the mean and share are not given. */
+  secret: boolean;
 };
 
-/** A funder's satisfaction per place and service: the ratings of its own passes only. */
+/**
+ * A funder's satisfaction per place and service: the ratings of its own passes only. A cell of
+ * fewer than SECRECY_THRESHOLD ratings gives its count, not its mean nor share (as the funder
+ * dashboard and open data): a mean of one or two ratings would be one beneficiary's answer.
+ */
 export function funderSatisfaction(db: Queryable, funderId: string): Promise<Satisfaction[]> {
+  const shown = (figure: string) => sql.raw(`CASE WHEN ratings >= ${SECRECY_THRESHOLD} THEN ${figure} END`);
   return queryRows<Satisfaction>(
     db,
     sql`SELECT place_id AS "placeId", place_name AS "placeName", service_code AS "serviceCode", ratings,
-               mean_score AS "meanScore", would_return_share AS "wouldReturnShare"
+               ${shown('mean_score')} AS "meanScore", ${shown('would_return_share')} AS "wouldReturnShare",
+               ratings < ${SECRECY_THRESHOLD} AS secret
           FROM analytics.satisfaction WHERE funder_id = ${funderId}
          ORDER BY place_name, place_id, service_code`,
   );
