@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
-import type { EventDataOf, EventEnvelope, EventType } from '@aptic/contracts';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent as envelope } from '../support/events.ts';
 import { eventually, startDistributed } from '../support/platform.ts';
 import { analyticsWorld, shuffled } from './world.ts';
 
@@ -122,14 +121,6 @@ test('a random order per type, with redemptions and their passes applied concurr
     const a = r.f.orders.find((o) => o.funder_id === w.funderA)!;
     expect(a).toMatchObject({ carnets_started: 3, passes_redeemed: 5, redeemed_cents: 5_000 });
   }
-});
-
-const envelope = <T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = new Date()): EventEnvelope<T> => ({
-  id: randomUUID(),
-  type,
-  occurredAt: occurredAt.toISOString(),
-  producer: 'test',
-  data,
 });
 
 test('order.redemption_closed: nothing of the order in circulation nor held, its unused passes credited, before its order is known and twice', async () => {

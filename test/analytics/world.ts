@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventDataOf, EventEnvelope, EventType } from '@aptic/contracts';
 import { addDays, businessDate } from '@aptic/runtime';
+import { testEvent } from '../support/events.ts';
 
 /**
  * A small, fully known world of events for analytics' tests: two funders (A Premium, B Standard),
@@ -8,17 +9,8 @@ import { addDays, businessDate } from '@aptic/runtime';
  * blocked passes, refused scans, a closed period. `expected` is what the dashboards must show.
  */
 
-const envelope = <T extends EventType>(
-  type: T,
-  data: EventDataOf<T>,
-  occurredAt = '2026-11-01T08:00:00.000Z',
-): EventEnvelope<T> => ({
-  id: randomUUID(),
-  type,
-  occurredAt,
-  producer: 'test',
-  data,
-});
+const envelope = <T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = '2026-11-01T08:00:00.000Z') =>
+  testEvent(type, data, occurredAt);
 
 const rules = (validUntil: string): EventDataOf<'order.paid'>['rules'] => ({
   validFrom: '2026-01-01',

@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { catalogue } from '@aptic/catalogue';
 import { placeIdFromNationalId } from '@aptic/catalogue/domain/place-id.ts';
-import type { EventEnvelope, EventType } from '@aptic/contracts';
 import type { RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent as envelope } from '../support/events.ts';
 import { fetchPdf, pdfText } from '../support/pdf.ts';
 import { placeQualified, placeStatusEvent, postFile } from './support.ts';
 
@@ -69,13 +68,6 @@ const population = (code: string) =>
       population?: number;
     }[]
   ).find((c) => c.code === code && c.type === 'commune-actuelle')!.population!;
-const envelope = <T extends EventType>(type: T, data: EventEnvelope<T>['data']): EventEnvelope<T> => ({
-  id: randomUUID(),
-  type,
-  occurredAt: new Date().toISOString(),
-  producer: 'test',
-  data,
-});
 
 beforeAll(async () => {
   infra = await isolate();

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { EventDataOf, EventEnvelope, EventType } from '@aptic/contracts';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import { printing } from '@aptic/printing';
 import { catalogue } from '@aptic/catalogue';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { ADMIN_TOKEN, call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent as event } from '../support/events.ts';
 import { pdfText } from '../support/pdf.ts';
 
 let infra: Isolated;
@@ -15,13 +14,6 @@ let printingNode: RunningPlatform;
 let catalogueNode: RunningPlatform;
 let url: string;
 const year = new Date().getFullYear();
-const event = <T extends EventType>(type: T, data: EventDataOf<T>): EventEnvelope<T> => ({
-  id: randomUUID(),
-  type,
-  occurredAt: new Date().toISOString(),
-  producer: 'test',
-  data,
-});
 const rules = {
   validFrom: `${year}-01-01`,
   validUntil: `${year}-12-31`,

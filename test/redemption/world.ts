@@ -4,26 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import {
-  passCode,
-  passLookupHash,
-  type EventDataOf,
-  type EventEnvelope,
-  type EventType,
-  type ScanMessage,
-  type UsageRules,
-} from '@aptic/contracts';
+import { passCode, passLookupHash, type EventEnvelope, type ScanMessage, type UsageRules } from '@aptic/contracts';
 import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent as event } from '../support/events.ts';
 import { TEST_PASS_LOOKUP_KEY, eventually } from '../support/platform.ts';
 import type { Isolated } from '../support/infra.ts';
 
 const KEY = 'printing-test-key';
 const year = Number(businessDate().slice(0, 4));
 
-export function event<T extends EventType>(type: T, data: EventDataOf<T>, occurredAt = new Date()): EventEnvelope<T> {
-  return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), producer: 'test', data };
-}
+/** The envelope the redemption tests give their events. */
+export { event };
 
 const rules = (over: Partial<UsageRules> = {}): UsageRules => ({
   validFrom: `${year}-01-01`,

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { passCode, passLookupHash, type EventDataOf, type EventEnvelope, type EventType } from '@aptic/contracts';
+import { passCode, passLookupHash, type EventEnvelope } from '@aptic/contracts';
 import { qualification } from '@aptic/qualification';
 import { redemption } from '@aptic/redemption';
 import { processScan } from '@aptic/redemption/db/scans.ts';
@@ -17,7 +17,7 @@ import { tallyDue } from '../../services/settlement/db/periods.ts';
 import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent as event } from '../support/events.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { readPdf } from '../support/pdf.ts';
 import { probe, qualifiedPlace, siretFrom } from '../qualification/support.ts';
@@ -48,14 +48,6 @@ let nextCarnet = 1;
 // Stands in for analytics and redemption, on a node of its own: what settlement announces.
 const listener = probe(['period.closed', 'payout.sent', 'payout.executed', 'payout.rejected', 'payout.held']);
 const heard = (type: string) => listener.seen.filter((e) => e.type === type);
-
-const event = <T extends EventType>(type: T, data: EventDataOf<T>): EventEnvelope<T> => ({
-  id: randomUUID(),
-  type,
-  occurredAt: new Date().toISOString(),
-  producer: 'test',
-  data,
-});
 
 beforeAll(async () => {
   infra = await isolate();

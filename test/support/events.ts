@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { JetStreamBus, type ConsumerDefinition, type OutgoingEvent } from '@aptic/runtime';
 import { countFunders } from '@aptic/analytics/db/funder-counts.ts';
-import { natsNames, type EventDataOf, type EventEnvelope, type FunderKind } from '@aptic/contracts';
+import { natsNames, type EventDataOf, type EventEnvelope, type EventType, type FunderKind } from '@aptic/contracts';
 
 const json = JSONCodec();
 
@@ -20,6 +20,19 @@ export function funderCreated(overrides: { name?: string; kind?: FunderKind } = 
     },
   };
 }
+
+/** An event as the test announces it, at `occurredAt` (now unless given). */
+export const testEvent = <T extends EventType>(
+  type: T,
+  data: EventDataOf<T>,
+  occurredAt: Date | string = new Date(),
+): EventEnvelope<T> => ({
+  id: randomUUID(),
+  type,
+  occurredAt: typeof occurredAt === 'string' ? occurredAt : occurredAt.toISOString(),
+  producer: 'test',
+  data,
+});
 
 /** A pass.redeemed as redemption announces it: fresh ids and a 10 € pass scanned now, unless given. */
 export function passRedeemed(data: Partial<EventDataOf<'pass.redeemed'>> = {}): EventEnvelope<'pass.redeemed'> {
