@@ -3,7 +3,6 @@
  * broker node over NATS (operator mode, as in production with kiosk credentials), real PostgreSQL,
  * the real kiosk agent; then the month's close, the place's payout (SEPA file) and its statement.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +26,7 @@ import { redemption } from '@aptic/redemption';
 import { settlementService } from '@aptic/settlement';
 import { analytics } from '@aptic/analytics';
 import { isolate, type Isolated } from '../support/infra.ts';
+import { spawnAgent } from '../support/agent-process.ts';
 import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
 import { ADMIN_TOKEN, TEST_PASS_CODE_KEY, call, eventually, testEnv } from '../support/platform.ts';
 import { fetchPdf, readPdf } from '../support/pdf.ts';
@@ -254,25 +254,17 @@ test('funder → quote → payment → passes → prescripteur hand-out → qual
   const byCarnet = (index: number, position: number) =>
     passCode(TEST_PASS_CODE_KEY, printed.firstCarnet + index, position);
   const passes = [byCarnet(0, 1), byCarnet(1, 1), byCarnet(2, 1), byCarnet(0, 2)];
-  const agent = spawn(process.execPath, ['agent/bin/agent.ts'], {
-    env: {
-      ...process.env,
-      AGENT_SOURCE: 'stdin',
-      AGENT_KIOSK_ID: kiosk.id,
-      AGENT_CREDS: join(dir, 'kiosk.creds'),
-      AGENT_NATS_URL: server.url,
-      AGENT_NATS_PREFIX: infra.prefix,
-      AGENT_JOURNAL: join(dir, 'journal.db'),
-    },
-    stdio: ['pipe', 'pipe', 'ignore'],
+  const agent = spawnAgent({
+    AGENT_KIOSK_ID: kiosk.id,
+    AGENT_CREDS: join(dir, 'kiosk.creds'),
+    AGENT_NATS_URL: server.url,
+    AGENT_NATS_PREFIX: infra.prefix,
+    AGENT_JOURNAL: join(dir, 'journal.db'),
   });
-  const screen: string[] = [];
-  agent.stdout!.setEncoding('utf8');
-  agent.stdout!.on('data', (chunk: string) => screen.push(...chunk.replaceAll('\x07', '').split('\n').filter(Boolean)));
   try {
-    agent.stdin!.write([service, ...passes].map((c) => `${c}\n`).join(''));
+    agent.scan(service, ...passes);
     const verdicts = await eventually(
-      async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
+      async () => agent.screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
       (l) => l.length === 4,
       30_000,
     );
@@ -280,7 +272,7 @@ test('funder → quote → payment → passes → prescripteur hand-out → qual
     // In scan order; the fourth is a second pass of the first carnet.
     expect(verdicts.at(-1)).toMatch(/^✘ Pass refusé — Un seul pass d’un même carnet par service/);
   } finally {
-    agent.kill('SIGTERM');
+    await agent.stop();
   }
 
   // The funder's figures, read back through the admin endpoints with the funder's own token.

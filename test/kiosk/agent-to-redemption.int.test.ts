@@ -2,7 +2,6 @@
  * The kiosk leg end to end: the real agent (CLI, stdin source) with its own kiosk credential →
  * NATS in operator mode → redemption (its platform credential) → verdicts on the mediator's screen.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { issueKioskCredentials, natsNames, serviceBarcode } from '@aptic/contrac
 import { queryRows, readConfig, startPlatform, type RunningPlatform } from '@aptic/runtime';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
+import { spawnAgent } from '../support/agent-process.ts';
 import { startOperatorServer, type OperatorServer } from '../support/nats-operator.ts';
 import { eventually, testEnv } from '../support/platform.ts';
 import { buildWorld, type World } from '../redemption/world.ts';
@@ -61,26 +61,18 @@ test('a mediator scans the service, then passes: verdicts come back to the kiosk
   });
   writeFileSync(join(dir, 'kiosk.creds'), creds, { mode: 0o600 });
 
-  const agent = spawn(process.execPath, ['agent/bin/agent.ts'], {
-    env: {
-      ...process.env,
-      AGENT_SOURCE: 'stdin',
-      AGENT_KIOSK_ID: kioskId,
-      AGENT_CREDS: join(dir, 'kiosk.creds'),
-      AGENT_NATS_URL: server.url,
-      AGENT_NATS_PREFIX: infra.prefix,
-      AGENT_JOURNAL: join(dir, 'journal.db'),
-    },
-    stdio: ['pipe', 'pipe', 'ignore'],
+  const agent = spawnAgent({
+    AGENT_KIOSK_ID: kioskId,
+    AGENT_CREDS: join(dir, 'kiosk.creds'),
+    AGENT_NATS_URL: server.url,
+    AGENT_NATS_PREFIX: infra.prefix,
+    AGENT_JOURNAL: join(dir, 'journal.db'),
   });
-  const screen: string[] = [];
-  agent.stdout!.setEncoding('utf8');
-  agent.stdout!.on('data', (chunk: string) => screen.push(...chunk.replaceAll('\x07', '').split('\n').filter(Boolean)));
   try {
     const passes = [w.code(15, 7), w.code(16, 7), w.code(17, 7), w.code(15, 8)];
-    agent.stdin!.write([serviceBarcode(w.offer), ...passes].map((c) => `${c}\n`).join(''));
+    agent.scan(serviceBarcode(w.offer), ...passes);
     const verdictLines = await eventually(
-      async () => screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
+      async () => agent.screen.filter((l) => /^(✔ Pass accepté|✘ Pass refusé)/.test(l)),
       (lines) => lines.length === 4,
       30_000,
     );
@@ -96,6 +88,6 @@ test('a mediator scans the service, then passes: verdicts come back to the kiosk
       { outcome: 'denied', n: 1 },
     ]);
   } finally {
-    agent.kill('SIGTERM');
+    await agent.stop();
   }
 });
