@@ -7,17 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { feedbackCode, type EventEnvelope, type EventDataOf, type EventType } from '@aptic/contracts';
+import { feedbackCode, type EventDataOf, type EventType } from '@aptic/contracts';
 import { queryRows, type RunningPlatform } from '@aptic/runtime';
 import { analytics } from '@aptic/analytics';
 import { printing } from '@aptic/printing';
 import { qualificationService } from '@aptic/qualification';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { RawPublisher } from '../support/events.ts';
+import { RawPublisher, testEvent } from '../support/events.ts';
+import { openRules } from '../support/rules.ts';
 import { TEST_PASS_CODE_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { qualifiedPlace, siretFrom } from '../qualification/support.ts';
-
-const year = new Date().getFullYear();
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -41,13 +40,7 @@ export async function feedbackWorld(siretSeed: number, env: Record<string, strin
   const url = (name: string) => platform.services.find((s) => s.name === name)!.url;
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   const publish = async <T extends EventType>(type: T, data: EventDataOf<T>) => {
-    const event: EventEnvelope<T> = {
-      id: randomUUID(),
-      type,
-      occurredAt: new Date().toISOString(),
-      producer: 'test',
-      data,
-    };
+    const event = testEvent(type, data);
     await publisher.publish(event, { msgID: event.id });
     return event;
   };
@@ -63,15 +56,7 @@ export async function feedbackWorld(siretSeed: number, env: Record<string, strin
     carnets: 2,
     faceValueCents: 20_000,
     options: [],
-    rules: {
-      validFrom: `${year}-01-01`,
-      validUntil: `${year}-12-31`,
-      perimeter: { communes: [], epcis: [], departements: [] },
-      resolvedCommunes: [],
-      placeTypes: [],
-      serviceCategories: [],
-      publics: [],
-    },
+    rules: openRules(),
   });
   await eventually(
     () => call(`${url('printing')}/orders/${orderId}`),

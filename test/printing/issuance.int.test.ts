@@ -10,33 +10,13 @@ import { printing } from '@aptic/printing';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_CODE_KEY, TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
-import { openRules } from '../support/rules.ts';
+import { orderPaid, RawPublisher } from '../support/events.ts';
 
 let infra: Isolated;
 let printingNode: RunningPlatform;
 let redemptionNode: RunningPlatform;
 let url: string;
 
-function orderPaid(carnets: number, carnetSize: 5 | 10 = 10): EventEnvelope<'order.paid'> {
-  return {
-    id: randomUUID(),
-    type: 'order.paid',
-    occurredAt: new Date().toISOString(),
-    producer: 'ordering',
-    data: {
-      orderId: randomUUID(),
-      funderId: randomUUID(),
-      funderName: 'Commune de Test',
-      offer: 'plus',
-      carnetSize,
-      carnets,
-      faceValueCents: carnets * carnetSize * 1_000,
-      options: [],
-      rules: openRules(),
-    },
-  };
-}
 const count = async (node: RunningPlatform, query: string) =>
   (await queryRows<{ n: number }>(node.database.db, sql.raw(query)))[0]!.n;
 

@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { EventEnvelope } from '@aptic/contracts';
 import { addDays, businessDate, type RunningPlatform } from '@aptic/runtime';
 import { printing } from '@aptic/printing';
 import { MAX_RENDER_ATTEMPTS } from '@aptic/printing/domain/print-job.ts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { ADMIN_TOKEN, call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher } from '../support/events.ts';
-import { openRules } from '../support/rules.ts';
+import { orderPaid, RawPublisher } from '../support/events.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -24,25 +21,8 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-const rules = openRules();
 async function approvedJob(): Promise<{ orderId: string; jobId: string }> {
-  const paid: EventEnvelope<'order.paid'> = {
-    id: randomUUID(),
-    type: 'order.paid',
-    occurredAt: new Date().toISOString(),
-    producer: 'ordering',
-    data: {
-      orderId: randomUUID(),
-      funderId: randomUUID(),
-      funderName: 'Commune de Test',
-      offer: 'plus',
-      carnetSize: 10,
-      carnets: 1,
-      faceValueCents: 10_000,
-      options: ['logo_pass'],
-      rules,
-    },
-  };
+  const paid = orderPaid(1, 10, ['logo_pass']);
   const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
   await publisher.publish(paid, { msgID: paid.id });
   await publisher.close();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JSONCodec, type NatsConnection } from 'nats';
 import { JetStreamBus, type ConsumerDefinition, type OutgoingEvent } from '@aptic/runtime';
 import { countFunders } from '@aptic/analytics/db/funder-counts.ts';
+import { openRules } from './rules.ts';
 import { natsNames, type EventDataOf, type EventEnvelope, type EventType, type FunderKind } from '@aptic/contracts';
 
 const json = JSONCodec();
@@ -33,6 +34,31 @@ export const testEvent = <T extends EventType>(
   producer: 'test',
   data,
 });
+
+/** An order.paid as ordering announces it: a funder's order of `carnets` carnets, valid all year anywhere. */
+export function orderPaid(
+  carnets: number,
+  carnetSize: 5 | 10 = 10,
+  options: string[] = [],
+): EventEnvelope<'order.paid'> {
+  return {
+    id: randomUUID(),
+    type: 'order.paid',
+    occurredAt: new Date().toISOString(),
+    producer: 'ordering',
+    data: {
+      orderId: randomUUID(),
+      funderId: randomUUID(),
+      funderName: 'Commune de Test',
+      offer: 'plus',
+      carnetSize,
+      carnets,
+      faceValueCents: carnets * carnetSize * 1_000,
+      options,
+      rules: openRules(),
+    },
+  };
+}
 
 /** A pass.redeemed as redemption announces it: fresh ids and a 10 € pass scanned now, unless given. */
 export function passRedeemed(data: Partial<EventDataOf<'pass.redeemed'>> = {}): EventEnvelope<'pass.redeemed'> {
