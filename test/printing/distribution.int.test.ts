@@ -15,7 +15,7 @@ import { redemption } from '@aptic/redemption';
 import { analytics } from '@aptic/analytics';
 import { processScan } from '@aptic/redemption/db/scans.ts';
 import { isolate, type Isolated } from '../support/infra.ts';
-import { RawPublisher } from '../support/events.ts';
+import { publishEvents } from '../support/events.ts';
 import { TEST_PASS_CODE_KEY, call, eventually, startDistributed } from '../support/platform.ts';
 import { event } from '../redemption/world.ts';
 import { validSiret } from '../support/siret.ts';
@@ -43,9 +43,7 @@ const paid = (orderId: string, carnetSize: 5 | 10, carnets: number, over: Parame
   });
 
 async function publish(events: EventEnvelope[]): Promise<void> {
-  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-  for (const e of events) await publisher.publish(e, { msgID: e.id });
-  await publisher.close();
+  await publishEvents(infra, events);
 }
 
 /** A pass of a carnet scanned at the place's kiosk, judged by redemption as a kiosk's scan is. */

@@ -10,7 +10,7 @@ import { printing } from '@aptic/printing';
 import { redemption } from '@aptic/redemption';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_CODE_KEY, TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
-import { orderPaid, RawPublisher } from '../support/events.ts';
+import { orderPaid, publishEvents, RawPublisher } from '../support/events.ts';
 
 let infra: Isolated;
 let printingNode: RunningPlatform;
@@ -142,9 +142,7 @@ describe('issuing, releasing, blocking passes', () => {
       404,
     );
     const paid = orderPaid(2);
-    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    await publisher.publish(paid, { msgID: paid.id });
-    await publisher.close();
+    await publishEvents(infra, [paid]);
     const orderId = paid.data.orderId;
     await eventually(
       () => call(`${url}/orders/${orderId}`),
@@ -187,9 +185,7 @@ describe('logos', () => {
   test('a logo the order bought is stored; one not bought, not an image, or over 5 MB is refused and changes nothing', async () => {
     const paid = orderPaid(1);
     paid.data.options = ['logo_pass'];
-    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    await publisher.publish(paid, { msgID: paid.id });
-    await publisher.close();
+    await publishEvents(infra, [paid]);
     await eventually(
       () => call(`${url}/orders/${paid.data.orderId}`),
       (r) => r.body?.passes === 10,
@@ -225,9 +221,7 @@ describe('logos', () => {
 describe('proofs (BAT) and print jobs', () => {
   test('a proof is sent, answered by the funder, and the print job runs to delivery, which releases the passes', async () => {
     const paid = orderPaid(20);
-    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    await publisher.publish(paid, { msgID: paid.id });
-    await publisher.close();
+    await publishEvents(infra, [paid]);
     const orderId = paid.data.orderId;
     expect((await call(`${url}/orders/${randomUUID()}/proofs`, { method: 'POST' })).body.code).toBe('order_not_paid');
     await eventually(
@@ -395,9 +389,7 @@ describe('proofs (BAT) and print jobs', () => {
 
   test('a proof unanswered for 7 days expires', async () => {
     const paid = orderPaid(1);
-    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    await publisher.publish(paid, { msgID: paid.id });
-    await publisher.close();
+    await publishEvents(infra, [paid]);
     await eventually(
       () => call(`${url}/orders/${paid.data.orderId}`),
       (r) => r.body?.passes === 10,

@@ -5,7 +5,7 @@ import { printing } from '@aptic/printing';
 import { MAX_RENDER_ATTEMPTS } from '@aptic/printing/domain/print-job.ts';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { ADMIN_TOKEN, call, eventually, startDistributed } from '../support/platform.ts';
-import { orderPaid, RawPublisher } from '../support/events.ts';
+import { orderPaid, publishEvents } from '../support/events.ts';
 
 let infra: Isolated;
 let node: RunningPlatform;
@@ -23,9 +23,7 @@ afterAll(async () => {
 
 async function approvedJob(): Promise<{ orderId: string; jobId: string }> {
   const paid = orderPaid(1, 10, ['logo_pass']);
-  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-  await publisher.publish(paid, { msgID: paid.id });
-  await publisher.close();
+  await publishEvents(infra, [paid]);
   const orderId = paid.data.orderId;
   await eventually(
     () => call(`${url}/orders/${orderId}`),

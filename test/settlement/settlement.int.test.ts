@@ -17,7 +17,7 @@ import { tallyDue } from '../../services/settlement/db/periods.ts';
 import { businessDate, queryRows, type RunningPlatform } from '@aptic/runtime';
 import { isolate, type Isolated } from '../support/infra.ts';
 import { TEST_PASS_LOOKUP_KEY, call, eventually, startDistributed } from '../support/platform.ts';
-import { RawPublisher, testEvent as event } from '../support/events.ts';
+import { publishEvents, RawPublisher, testEvent as event } from '../support/events.ts';
 import { assertValidPain001 } from '../support/iso20022.ts';
 import { readPdf } from '../support/pdf.ts';
 import { probe, qualifiedPlace, siretFrom } from '../qualification/support.ts';
@@ -116,9 +116,7 @@ beforeAll(async () => {
       event('kiosk.registered', { kioskId: kiosk[k], placeId: place[k] }),
     ]),
   ];
-  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-  for (const e of events) await publisher.publish(e, { msgID: e.id });
-  await publisher.close();
+  await publishEvents(infra, events);
   await eventually(
     async () =>
       (
@@ -246,9 +244,7 @@ describe('a month at four places (three paid at once), then the next', () => {
       scannedAt: new Date().toISOString(),
       lateUpload: false,
     });
-    const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
-    await publisher.publish(again, { msgID: again.id });
-    await publisher.close();
+    await publishEvents(infra, [again]);
     await eventually(
       async () =>
         (

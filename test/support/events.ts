@@ -129,6 +129,16 @@ export class RawPublisher {
   }
 }
 
+/** Publishes envelopes in order, each with its id as message id, on a connection of their own. */
+export async function publishEvents(
+  infra: { natsUrl: string; prefix: string },
+  events: EventEnvelope[],
+): Promise<void> {
+  const publisher = await RawPublisher.open(infra.natsUrl, infra.prefix);
+  for (const e of events) await publisher.publish(e, { msgID: e.id });
+  await publisher.close();
+}
+
 /**
  * A consumer that counts funders like analytics does but cannot apply one named POISON
  * while `failing()` says so: the cause of a dead letter, fixed later.
