@@ -9,15 +9,19 @@ import { ALL, publishWithSecrecy, type Cell } from '../domain/open-data.ts';
  * service and place type, under statistical secrecy), as CSV or JSON, and its Table Schema.
  */
 
-const COLUMNS = [
-  'mois',
-  'code_commune',
-  'nom_commune',
-  'service',
-  'type_lieu',
-  'nombre_pass',
-  'secret_statistique',
-] as const;
+/** The columns naming an open-data cell, first in every file: its month, commune, service and place type. */
+export const CELL_COLUMNS = ['mois', 'code_commune', 'nom_commune', 'service', 'type_lieu'] as const;
+
+/** Those columns of a cell's row (the commune's name from the official geography). */
+export const cellColumns = (c: Omit<Cell, 'passes'>, names: ReturnType<typeof territory>) => ({
+  mois: c.month,
+  code_commune: c.communeCode,
+  nom_commune: names.commune(c.communeCode)?.nom ?? null,
+  service: c.serviceCode,
+  type_lieu: c.placeType,
+});
+
+const COLUMNS = [...CELL_COLUMNS, 'nombre_pass', 'secret_statistique'] as const;
 
 export const tableSchema = {
   name: 'aptic-pass-numerique-utilisations',
@@ -93,11 +97,7 @@ export async function openDataRows(db: Queryable, month: string): Promise<OpenDa
   );
   const names = territory();
   return publishWithSecrecy(cells).map((c) => ({
-    mois: c.month,
-    code_commune: c.communeCode,
-    nom_commune: names.commune(c.communeCode)?.nom ?? null,
-    service: c.serviceCode,
-    type_lieu: c.placeType,
+    ...cellColumns(c, names),
     nombre_pass: c.passes,
     secret_statistique: c.secret,
   }));

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { SECRECY_THRESHOLD, territory, type EventEnvelope } from '@aptic/contracts';
 import { queryRows, type ConsumerDefinition, type Queryable, type Tx } from '@aptic/runtime';
 import { ALL, publishWithSecrecy, type Cell } from '../domain/open-data.ts';
-import { tableCsv } from './open-data.ts';
+import { CELL_COLUMNS, cellColumns, tableCsv } from './open-data.ts';
 
 /**
  * Beneficiaries' ratings (qualification's service.rated, rating.withdrawn): one fact per rating at
@@ -73,11 +73,7 @@ export function funderSatisfaction(db: Queryable, funderId: string): Promise<Sat
 // Open data
 
 const COLUMNS = [
-  'mois',
-  'code_commune',
-  'nom_commune',
-  'service',
-  'type_lieu',
+  ...CELL_COLUMNS,
   'nombre_avis',
   'note_moyenne',
   'part_y_retourneraient',
@@ -115,11 +111,7 @@ export async function ratingOpenDataRows(db: Queryable, month: string): Promise<
     const n = group.reduce((s, g) => s + g.passes, 0);
     const shown = !c.secret;
     return {
-      mois: c.month,
-      code_commune: c.communeCode,
-      nom_commune: names.commune(c.communeCode)?.nom ?? null,
-      service: c.serviceCode,
-      type_lieu: c.placeType,
+      ...cellColumns(c, names),
       nombre_avis: c.passes,
       note_moyenne: shown
         ? ratio(
