@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BusinessDate, DomainError, isCalendarDate, Uuid } from '@aptic/contracts';
-import { ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { ownerRoute, sendDocument, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { readFunderCounts } from './db/funder-counts.ts';
 import { readFunderFigures } from './db/funder-figures.ts';
 import { readDistribution } from './db/distribution.ts';
@@ -75,10 +75,7 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
       const pdf = await (await ctx.pdf()).render(
         reportHtml({ ...rest, logo: logo as { mime: string; base64: string } | null }),
       );
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `attachment; filename="rapport-activite-${from}-${to}.pdf"`)
-        .send(pdf);
+      return sendDocument(reply, 'pdf', 'attachment', `rapport-activite-${from}-${to}.pdf`, pdf);
     },
   );
 
@@ -142,9 +139,12 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
     '/open-data/redemptions/:month.csv',
     { config: { public: true }, schema: { summary: 'The same, as CSV', params: Type.Object({ month: Month }) } },
     async (request, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="aptic-utilisations-${request.params.month}.csv"`)
-        .send(openDataCsv(await openDataRows(ctx.db, request.params.month))),
+      sendDocument(
+        reply,
+        'csv',
+        'attachment',
+        `aptic-utilisations-${request.params.month}.csv`,
+        openDataCsv(await openDataRows(ctx.db, request.params.month)),
+      ),
   );
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ownerRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { ownerRoute, sendDocument, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { funderSatisfaction, ratingOpenDataCsv, ratingOpenDataRows } from './db/ratings.ts';
 import { funderFigures } from './funder-route.ts';
 
@@ -31,9 +31,12 @@ export function ratingRoutes(app: AdminApp, ctx: ServiceContext): void {
     '/open-data/ratings/:month.csv',
     { config: { public: true }, schema: { summary: 'The same, as CSV', params: Month } },
     async (request, reply) =>
-      reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="aptic-avis-${request.params.month}.csv"`)
-        .send(ratingOpenDataCsv(await ratingOpenDataRows(ctx.db, request.params.month))),
+      sendDocument(
+        reply,
+        'csv',
+        'attachment',
+        `aptic-avis-${request.params.month}.csv`,
+        ratingOpenDataCsv(await ratingOpenDataRows(ctx.db, request.params.month)),
+      ),
   );
 }

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { DomainError, Refusal, territory, Uuid } from '@aptic/contracts';
-import { assertScope, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { assertScope, sendDocument, toCsv, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { locateCode } from './domain/communes.ts';
 import { diagnosisTables, type Diagnosis } from './domain/diagnosis.ts';
 import { diagnosis } from './db/diagnosis.ts';
@@ -84,16 +84,10 @@ async function send(reply: FastifyReply, d: Diagnosis, format: Format, render: R
   if (format === '') return d;
   if (format === '.pdf') {
     const pdf = await render(diagnosisHtml(d, territoryName(d.perimeter)));
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', 'inline; filename="diagnostic-territorial.pdf"')
-      .send(pdf);
+    return sendDocument(reply, 'pdf', 'inline', 'diagnostic-territorial.pdf', pdf);
   }
   const table = diagnosisTables(d)[format === '/services.csv' ? 'services' : 'communes'];
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="diagnostic${format.replace('/', '-')}"`)
-    .send(toCsv(table));
+  return sendDocument(reply, 'csv', 'attachment', `diagnostic${format.replace('/', '-')}`, toCsv(table));
 }
 
 export function diagnosisRoutes(app: AdminApp, ctx: ServiceContext, render: RenderPdf): void {

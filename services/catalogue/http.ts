@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Actions, DomainError, Refusal, Uuid } from '@aptic/contracts';
-import { actorOf, actionRoute, listRoute, type AdminApp, type ServiceContext } from '@aptic/runtime';
+import { actionRoute, actorOf, listRoute, sendDocument, type AdminApp, type ServiceContext } from '@aptic/runtime';
 import { listServices } from './db/referentiel.ts';
 import { findPlace, listPlaces, type PlaceStatus } from './db/places.ts';
 import { changeOffer, listOffers, publishOffer, withdrawOffer } from './db/offers.ts';
@@ -132,10 +132,7 @@ export function catalogueRoutes(app: AdminApp, ctx: ServiceContext): void {
     },
     async (request, reply) => {
       const sheet = await printSheet(request.params.id);
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${sheet.filename}"`)
-        .send(sheet.pdf);
+      return sendDocument(reply, 'pdf', 'inline', sheet.filename, sheet.pdf);
     },
   );
 

@@ -11,11 +11,12 @@ import {
   Uuid,
 } from '@aptic/contracts';
 import {
-  actorOf,
   actionRoute,
+  actorOf,
   assertScope,
   businessDate,
   listRoute,
+  sendDocument,
   type AdminApp,
   type ServiceContext,
 } from '@aptic/runtime';
@@ -383,10 +384,7 @@ export function orderingRoutes(app: AdminApp, ctx: ServiceContext): void {
       async (request, reply) => {
         const document = await print(request.params.id);
         assertScope(request, { funder: document.funderId }, notFound);
-        return reply
-          .type('application/pdf')
-          .header('content-disposition', `inline; filename="${document.filename}"`)
-          .send(document.pdf);
+        return sendDocument(reply, 'pdf', 'inline', document.filename, document.pdf);
       },
     );
   pdfRoute('/quotes/:id/pdf', 'The quote (devis) as a PDF', printer.quote, unknownOrder);

@@ -41,3 +41,4 @@ export { passCodeKey, passLookupKey } from './secrets.ts';
 export { actionRoute, listRoute, ownerRoute, type Caller, type ListQuery } from './http/routes.ts';
 export { cents, day, factColumns, stamp } from './db/columns.ts';
 export { pick } from './pick.ts';
+export { sendDocument } from './http/documents.ts';

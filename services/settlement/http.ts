@@ -4,10 +4,11 @@ import {
   actionRoute,
   actorOf,
   assertScope,
-  ownerRoute,
   businessDate,
-  PageQuery,
+  ownerRoute,
   pageOf,
+  PageQuery,
+  sendDocument,
   type AdminApp,
   type ServiceContext,
 } from '@aptic/runtime';
@@ -93,10 +94,7 @@ export const settlementRoutes =
       },
       async (request, reply) => {
         const csv = statementsCsv(request.params.month, await monthStatementLines(ctx.db, request.params.month));
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="releves-${request.params.month}.csv"`)
-          .send(csv);
+        return sendDocument(reply, 'csv', 'attachment', `releves-${request.params.month}.csv`, csv);
       },
     );
     app.get(
@@ -200,10 +198,7 @@ const payoutRoutes =
       },
       async (request, reply) => {
         const file = await runFile(ctx.db, request.params.id);
-        return reply
-          .type('application/xml; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${file.messageId}.xml"`)
-          .send(file.xml);
+        return sendDocument(reply, 'xml', 'attachment', `${file.messageId}.xml`, file.xml);
       },
     );
     app.get(
@@ -289,10 +284,7 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
       });
       const html = statementHtml(statement, ratings);
       const pdf = await (await ctx.pdf()).render(html);
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="releve-${request.params.month}.pdf"`)
-        .send(pdf);
+      return sendDocument(reply, 'pdf', 'inline', `releve-${request.params.month}.pdf`, pdf);
     },
   );
   app.get(
@@ -303,10 +295,7 @@ const placeRoutes = (app: AdminApp, ctx: ServiceContext): void => {
       const csv = statementsCsv(request.params.month, [
         await statementOf(ctx.db, request.params.id, request.params.month),
       ]);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="releve-${request.params.month}.csv"`)
-        .send(csv);
+      return sendDocument(reply, 'csv', 'attachment', `releve-${request.params.month}.csv`, csv);
     },
   );
   ownerRoute(
