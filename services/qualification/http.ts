@@ -449,10 +449,7 @@ function kioskRoutes(app: AdminApp, ctx: ServiceContext, kiosks: KioskDeps): voi
 const Application = Type.Omit(NewPlaceBody, ['directoryId']);
 const ApplicationPatch = Type.Partial(Application, { additionalProperties: false });
 const InvitationBody = Type.Object({ placeId: Uuid }, { additionalProperties: false });
-const InvitationsQuery = Type.Object(
-  { status: Type.Optional(Type.Union(InvitationStatuses.map((s) => Type.Literal(s)))) },
-  { additionalProperties: false },
-);
+const InvitationsFilters = { status: Type.Optional(Type.Union(InvitationStatuses.map((s) => Type.Literal(s)))) };
 
 /** The directory row, from catalogue; its refusals keep their meaning here. */
 async function directoryPlace(
@@ -500,20 +497,12 @@ function invitationRoutes(app: AdminApp, ctx: ServiceContext): void {
       return reply.status(201).send(invitationView(await ctx.transaction((tx) => invite(tx, row, actorOf(request)))));
     },
   );
-  app.get(
+  listRoute(
+    app,
     '/invitations',
-    {
-      config: { roles: staff },
-      schema: {
-        summary: 'Invitations, newest first (500 at most)',
-        querystring: InvitationsQuery,
-        response: { 200: Type.Array(InvitationView) },
-      },
-    },
-    async (request) =>
-      (await listInvitations(ctx.db, request.query.status ? [request.query.status as InvitationStatus] : [])).map(
-        invitationView,
-      ),
+    { roles: staff, summary: 'Invitations, newest first', filters: InvitationsFilters, item: InvitationView },
+    async (query, page) =>
+      (await listInvitations(ctx.db, query.status ? [query.status as InvitationStatus] : [], page)).map(invitationView),
   );
   app.get(
     '/invitations/:id',

@@ -166,5 +166,11 @@ describe('prospects', () => {
       (await call(`${qualificationUrl}/invitations`, { method: 'POST', body: { placeId: randomUUID() } })).status,
     ).toBe(404);
     expect((await call(`${qualificationUrl}/invitations?status=declined`)).body).toHaveLength(1);
+    // Newest first, a page at a time: the declined one, then the qualified one.
+    const pages = await Promise.all(
+      [0, 1, 2].map(async (offset) => (await call(`${qualificationUrl}/invitations?limit=1&offset=${offset}`)).body),
+    );
+    expect(pages.map((p) => p.map((i: { status: string }) => i.status))).toEqual([['declined'], ['qualified'], []]);
+    expect((await call(`${qualificationUrl}/invitations?limit=0`)).body.code).toBe('invalid_querystring');
   });
 });

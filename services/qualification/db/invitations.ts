@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { DomainError } from '@aptic/contracts';
-import type { Queryable, Tx } from '@aptic/runtime';
+import type { Page, Queryable, Tx } from '@aptic/runtime';
 import { assertInvitationMove, type DirectoryRow, type InvitationStatus, prefillFrom } from '../domain/invitation.ts';
 import type { PlaceInput } from '../domain/place.ts';
 import { audit } from './audit.ts';
@@ -109,9 +109,10 @@ export async function findInvitation(db: Queryable, id: string): Promise<Invitat
   return row;
 }
 
-export function listInvitations(db: Queryable, statuses: InvitationStatus[]): Promise<Invitation[]> {
+export function listInvitations(db: Queryable, statuses: InvitationStatus[], page: Page): Promise<Invitation[]> {
   const query = db.select().from(invitations);
   return (statuses.length ? query.where(inArray(invitations.status, statuses)) : query)
-    .orderBy(desc(invitations.invitedAt))
-    .limit(500);
+    .orderBy(desc(invitations.invitedAt), desc(invitations.id))
+    .limit(page.limit)
+    .offset(page.offset);
 }
