@@ -112,6 +112,13 @@ test('npm start -- --demo, the demo kiosk in a terminal (French screens, scans j
       const masked = (code: string) => `${code.slice(0, 8)}${'*'.repeat(13)}${code.slice(21)}`; // as scan listings show codes
       expect(recorded.map((s) => s.code).sort()).toEqual(demo.passCodes.map(masked).sort());
       expect(recorded.every((s) => !s.offline)).toBe(true);
+      // The first pass's stub, printed in the summary: its rating page now asks for a rating.
+      const ratingPage = platform.lines
+        .find((l) => l.startsWith("  the first pass's stub"))!
+        .split(' ')
+        .at(-1)!;
+      const stateOf = async () => /data-state="([^"]+)"/.exec(await (await fetch(ratingPage)).text())?.[1];
+      await eventually(stateOf, (state) => state === 'rate', 30_000);
     } finally {
       kiosk.close();
     }

@@ -5,8 +5,15 @@
  * `--demo` (embedded): seeds the demo's story, or finds it again, and prints it.
  */
 import { performance } from 'node:perf_hooks';
-import { frenchDateTime, printedPassCode } from '@aptic/contracts';
-import { readConfig, selectServices, startPlatform, StartRefused, type RunningPlatform } from '@aptic/runtime';
+import { feedbackCode, frenchDateTime, groupedFeedbackCode, printedPassCode, readPassCode } from '@aptic/contracts';
+import {
+  passCodeKey,
+  readConfig,
+  selectServices,
+  startPlatform,
+  StartRefused,
+  type RunningPlatform,
+} from '@aptic/runtime';
 import { allServices } from './services.ts';
 import type { DemoRecord } from './demo.ts';
 
@@ -74,6 +81,10 @@ async function printDemo(platform: RunningPlatform, d: DemoRecord, reused: boole
   ];
   for (const invoice of d.order.invoices)
     documents.push([`invoice ${invoice.number}`, await link('ordering', `/invoices/${invoice.id}/pdf`)]);
+  // The first pass's stub, as printed: its feedback code and the rating page it leads to.
+  const pass = readPassCode(d.passCodes[0]!);
+  if (!pass.ok) throw new Error('demo: its first pass code does not read');
+  const stub = feedbackCode(passCodeKey(platform.config), pass.carnetNumber, pass.position);
   const lines = [
     '',
     reused
@@ -87,6 +98,7 @@ async function printDemo(platform: RunningPlatform, d: DemoRecord, reused: boole
     ...documents.map(([what, href]) => `    ${what}: ${href}`),
     `  service barcode of "${d.placeName}": ${d.serviceBarcode}`,
     `  pass codes to try: ${d.passCodes.map(printedPassCode).join(' · ')}`,
+    `  the first pass's stub (feedback code ${groupedFeedbackCode(stub)}): once it is scanned, rate its service at ${url('qualification')}/avis/${stub}`,
     '  open the kiosk in another terminal: npm run kiosk -- --demo',
   ];
   for (const line of lines) console.log(line);
