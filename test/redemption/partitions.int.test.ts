@@ -46,6 +46,10 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
+/** How many partitions each instance holds, fewest first. */
+const perInstance = (leases: Map<string, string>) =>
+  [...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort();
+
 /** Which instance holds each partition's lease. */
 async function owners(): Promise<Map<string, string>> {
   const kv = await nc.jetstream().views.kv(`${natsNames(infra.prefix).kiosk.stream}_OWNERS`);
@@ -63,8 +67,6 @@ test('partitions are shared by the instances, and each kiosk’s scans and undo 
   // 17 partitions (16 mapped, one for unmapped subjects) over 3 instances: 6, 6 and 5, once the
   // instances started first have given back what exceeds their share (a tick a second; seen on the
   // way: 2, 6 and 9, every partition leased).
-  const perInstance = (l: Map<string, string>) =>
-    [...new Set(l.values())].map((i) => [...l.values()].filter((v) => v === i).length).sort();
   const leases = await eventually(
     owners,
     (l) => l.size === SCAN_PARTITIONS + 1 && perInstance(l).join() === '5,6,6',
@@ -138,7 +140,5 @@ test('an instance that stops gives its partitions back, and the others take them
     (l) => l.size === SCAN_PARTITIONS + 1 && new Set(l.values()).size === 2,
     20_000,
   );
-  expect([...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort()).toEqual([
-    8, 9,
-  ]);
+  expect(perInstance(leases)).toEqual([8, 9]);
 });
