@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** How many partitions each instance holds, fewest first. */
 const perInstance = (leases: Map<string, string>) =>
-  [...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort();
+  [...new Set(leases.values())].map((i) => [...leases.values()].filter((v) => v === i).length).sort((a, b) => a - b);
 
 /** Which instance holds each partition's lease. */
 async function owners(): Promise<Map<string, string>> {
