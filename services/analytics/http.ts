@@ -9,8 +9,7 @@ import { openDataCsv, openDataRows, tableSchema } from './db/open-data.ts';
 import { reportFigures } from './db/report.ts';
 import { reportHtml } from './documents/report.ts';
 import { funderFigures } from './funder-route.ts';
-
-const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'AAAA-MM' });
+import { monthlyOpenData } from './open-data-routes.ts';
 
 const RoleCreated = Type.Object({
   role: Type.String(),
@@ -120,31 +119,11 @@ export function routes(app: AdminApp, ctx: ServiceContext): void {
     { config: { public: true }, schema: { summary: 'Table Schema of the monthly open-data file of redemptions' } },
     () => tableSchema,
   );
-  app.get(
-    '/open-data/redemptions/:month.json',
-    {
-      config: { public: true },
-      schema: {
-        summary: 'Passes redeemed in a month, per commune, service and place type (statistical secrecy applied)',
-        params: Type.Object({ month: Month }),
-      },
-    },
-    async (request) => ({
-      mois: request.params.month,
-      schema: 'schema.json',
-      lignes: await openDataRows(ctx.db, request.params.month),
-    }),
-  );
-  app.get(
-    '/open-data/redemptions/:month.csv',
-    { config: { public: true }, schema: { summary: 'The same, as CSV', params: Type.Object({ month: Month }) } },
-    async (request, reply) =>
-      sendDocument(
-        reply,
-        'csv',
-        'attachment',
-        `aptic-utilisations-${request.params.month}.csv`,
-        openDataCsv(await openDataRows(ctx.db, request.params.month)),
-      ),
-  );
+  monthlyOpenData(app, '/open-data/redemptions', {
+    summary: 'Passes redeemed in a month, per commune, service and place type (statistical secrecy applied)',
+    name: 'aptic-utilisations',
+    rows: (month) => openDataRows(ctx.db, month),
+    csv: openDataCsv,
+    about: { schema: 'schema.json' },
+  });
 }
