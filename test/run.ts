@@ -11,7 +11,7 @@ interface JsonReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults: { status: string; assertionResults: unknown[]; message?: string }[];
+  testResults: { status: string; assertionResults: { status: string }[]; message?: string }[];
 }
 
 const output = '.vitest/results.json';
@@ -40,8 +40,11 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(run.status || 1);
 }
-// A file that fails to load has no test results but is a failure all the same.
-const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+// A file that fails to load, or whose set-up or tear-down fails, fails with no failed test of its
+// own: a failure all the same (the run's exit code says so; the line must too).
+const brokenFiles = report.testResults.filter(
+  (f) => f.status === 'failed' && !f.assertionResults.some((t) => t.status === 'failed'),
+).length;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(
   `${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed${skipped ? `, ${skipped} skipped` : ''}`,
